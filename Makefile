@@ -1,0 +1,64 @@
+# ncgsim: build, test, run the shipped scenarios, benchmark, install.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -g
+PKGS     = gsl libconfig
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
+           -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS  += $(WARN) $(OPT) -pthread $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+
+BUILD   ?= build
+OUT     ?= results
+SRCS     = $(wildcard src/*.c)
+OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
+TSRCS    = $(wildcard tests/test_*.c)
+TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
+SCENARIOS = scenarios
+
+.PHONY: all test run bench install clean deps docs test-asan test-valgrind
+
+all: ncgsim
+
+ncgsim: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.inc | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I$(BUILD)/tests -MMD -MP -c -o $@ $<
+
+# One CUnit suite per tests/test_<module>.c, registered by name.
+$(BUILD)/tests/suites.inc: $(TSRCS) | $(BUILD)
+	@for f in $(TSRCS); do n=$$(basename $$f .c); echo "SUITE($${n#test_})"; done > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/ncgsim_tests: $(LIBOBJS) $(TOBJS) $(BUILD)/tests/testmain.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+$(BUILD):
+	@mkdir -p $(BUILD)/tests
+
+# make test [SUITE=name]: every suite, or one.
+test: ncgsim $(BUILD)/ncgsim_tests
+	./$(BUILD)/ncgsim_tests $(SUITE)
+
+run: ncgsim
+	./ncgsim run $(SCENARIOS) -o $(OUT)
+
+install: ncgsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots
+	install -m 755 ncgsim $(DESTDIR)$(PREFIX)/bin/ncgsim
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/ncgsim/plots/ 2>/dev/null || true
+
+clean:
+	rm -rf $(BUILD) ncgsim
+
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d)

@@ -1,0 +1,48 @@
+/* rng.h: keyed counter-based random streams, exposed as a gsl_rng type. */
+#ifndef NCG_RNG_H
+#define NCG_RNG_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+/*
+ * Every random source of a model (a param, an event, a random-function call
+ * site) has a 64-bit key made from the run's seed and the source's name.
+ * A draw is a pure function of (key, trial, step, k), where k counts the
+ * numbers used so far in this (trial, step): positioning the stream is a few
+ * stores, not a reseed, and the numbers a trial sees never depend on which
+ * thread ran it or on what other trials drew.
+ *
+ * The generator is Philox4x32-10 (Salmon et al., SC'11): the 128-bit counter
+ * is (trial low, trial high, step, block), the 64-bit key is the source key.
+ * One block gives four 32-bit words.
+ */
+
+/* The gsl_rng_type of the keyed generator: gsl_rng_get() returns 32-bit
+ * words (min 0, max 0xffffffff); gsl_rng_uniform() returns a multiple of
+ * 2^-53 in [0, 1) built from two words. gsl_rng_set(r, s) positions the
+ * stream at key s, trial 0, step 0. */
+extern const gsl_rng_type *rng_keyed;
+
+/* Returns a generator of type rng_keyed, or NULL when out of memory.
+ * Free it with gsl_rng_free. */
+gsl_rng *rng_alloc(void);
+
+/* The key of the source called NAME under SEED (a 64-bit hash; distinct
+ * names give unrelated keys, the same name and seed always the same key). */
+uint64_t rng_key(uint64_t seed, const char *name);
+
+/* Positions R (of type rng_keyed) at the first number of (KEY, TRIAL, STEP).
+ * Cheap: meant to be called once per lane per random op. */
+void rng_position(gsl_rng *r, uint64_t key, uint64_t trial, uint32_t step);
+
+/* One uniform double in [0, 1) at (KEY, TRIAL, STEP, 0) without a gsl_rng:
+ * the same number gsl_rng_uniform() returns first after rng_position(). */
+double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step);
+
+/* A random permutation of [0, N) keyed by KEY, evaluated at I < N, in O(1)
+ * memory (a keyed bijection with cycle walking). Used by the Latin hypercube
+ * sampler: perm(i) is the stratum of trial i. N >= 1. */
+uint64_t rng_permute(uint64_t key, uint64_t i, uint64_t n);
+
+#endif

@@ -1,0 +1,31 @@
+/* testutil.h: small helpers shared by the CUnit suites. */
+#ifndef NCG_TESTUTIL_H
+#define NCG_TESTUTIL_H
+
+#include <CUnit/CUnit.h>
+
+/* Adds a suite called NAME with the N tests in TESTS ({ "name", fn } pairs). */
+typedef struct test_case { const char *name; void (*fn)(void); } test_case;
+void test_add_suite(const char *name, const test_case *tests, size_t n);
+#define TEST_SUITE(name, cases) test_add_suite(name, cases, sizeof cases / sizeof cases[0])
+
+/* Asserts |ACTUAL - EXPECTED| <= K * SE: a Monte Carlo check within K
+ * standard errors (the caller states K and why). */
+#define ASSERT_WITHIN_SE(actual, expected, se, k) \
+    CU_ASSERT(test_within((actual), (expected), (se), (k), #actual, __FILE__, __LINE__))
+int test_within(double actual, double expected, double se, double k,
+                const char *what, const char *file, int line);
+
+/* A fresh empty folder under /tmp (malloc'd path; caller frees). */
+char *test_tmpdir(void);
+/* Writes TEXT to DIR/NAME; returns the malloc'd full path. */
+char *test_write(const char *dir, const char *name, const char *text);
+/* Reads a whole file into a malloc'd string, or NULL. */
+char *test_read(const char *path);
+/* Runs shell command CMD, captures stdout and stderr merged
+ * into *OUT (malloc'd), returns the exit status (or -1). */
+int test_run(const char *cmd, char **out);
+/* Removes DIR recursively. */
+void test_rmrf(const char *dir);
+
+#endif
