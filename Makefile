@@ -7,8 +7,11 @@ PKGS     = gsl libconfig
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-CFLAGS  += $(WARN) $(OPT) -pthread $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
+# Deferred (=) so that `make run` can install missing packages first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lconfig)
+CFLAGS  += $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm -pthread
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
@@ -46,12 +49,26 @@ $(BUILD)/ncgsim_tests: $(LIBOBJS) $(TOBJS) $(BUILD)/tests/testmain.o
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
 
+# Missing Debian packages are installed first (see .ci/deps).
+deps:
+	@sh .ci/deps
+
 # make test [SUITE=name]: every suite, or one.
-test: ncgsim $(BUILD)/ncgsim_tests
+test: deps
+	@$(MAKE) --no-print-directory ncgsim $(BUILD)/ncgsim_tests
 	./$(BUILD)/ncgsim_tests $(SUITE)
 
-run: ncgsim
+# Builds, runs every scenario in scenarios/ and renders the plots.
+run: deps
+	@$(MAKE) --no-print-directory ncgsim
 	./ncgsim run $(SCENARIOS) -o $(OUT)
+
+# The model diagram of the baseline, for docs/model.md.
+docs: deps
+	@$(MAKE) --no-print-directory ncgsim
+	./ncgsim graph scenarios/baseline.cfg > $(BUILD)/model.dot
+	dot -Tsvg $(BUILD)/model.dot -o docs/model.svg
+	dot -Tpng -Gdpi=110 $(BUILD)/model.dot -o docs/model.png
 
 install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots

@@ -9,7 +9,9 @@
 
 #define CODE_NOMASK UINT32_MAX
 
-/* One instruction; see opcodes.h for what each op does with its slots. */
+/* One instruction; see opcodes.h for what each op does with its slots.
+ * Operands an op does not use are ignored (code_expr sets them to
+ * CODE_NOMASK). d may be one of the sources: an update in place. */
 typedef struct code_ins {
     uint8_t op;       /* an opcode */
     uint32_t d, a, b, c;
@@ -41,7 +43,9 @@ void code_free(code_prog *p);
 /* A fresh slot that no temporary will reuse (a variable's value, an event's
  * probability). Returns its index. */
 uint32_t code_new_slot(code_prog *p);
-/* The slot holding constant V (one slot per distinct value). */
+/* The slot holding constant V (one slot per distinct bit pattern, so -0.0
+ * and 0.0 differ and every NaN payload has its own), or CODE_NOMASK when
+ * out of memory. */
 uint32_t code_const(code_prog *p, double v);
 /* Number of slots so far. */
 uint32_t code_n_slots(const code_prog *p);
@@ -51,8 +55,9 @@ size_t code_n_consts(const code_prog *p);
 uint32_t code_const_slot(const code_prog *p, size_t i);
 double code_const_value(const code_prog *p, size_t i);
 
-/* Registers a random source by NAME (copied); returns its index. Names are
- * unique: registering an existing name returns the existing index. */
+/* Registers a random source by NAME (copied); returns its index, or
+ * CODE_NOMASK when out of memory. Names are unique: registering an existing
+ * name returns the existing index. */
 uint32_t code_source(code_prog *p, const char *name);
 size_t code_n_sources(const code_prog *p);
 const char *code_source_name(const code_prog *p, size_t i);
@@ -81,18 +86,25 @@ typedef struct code_env {
     uint32_t counter;      /* clamp counter index for random calls */
 } code_env;
 
-/* The variables an expression refers to. */
+/* The variables an expression refers to. Each list has no duplicates and is
+ * in order of first use. */
 typedef struct code_deps {
-    size_t *same;    /* indices into syms read in the same step (owned) */
+    size_t *same;    /* indices into syms read in the same step (owned);
+                        never a param (constant within a trial) */
     size_t n_same;
     int uses_random; /* 1 when it calls a random function */
+    size_t *all;     /* every index into syms the expression reads: same-step,
+                        at t - 1 (prev(x), the self name) and params (owned) */
+    size_t n_all;
 } code_deps;
 
+/* Frees the lists of D and empties it; D itself is the caller's. */
 void code_deps_clear(code_deps *d);
 
 /* Compiles expression SRC under ENV, appending to OUT instructions that
  * leave its value in slot DST for every lane. DEPS (may be NULL) receives
- * the same-step references (no duplicates, in first-use order).
+ * the references (no duplicates, in first-use order); whatever it held is
+ * overwritten, not freed, and it is left empty on error.
  * Returns 0, or -1 with "column N: message" in ERR (N counts from 1), e.g.
  *   "column 17: unknown name 'trops' (did you mean 'troops'?)"
  *   "column 5: random function 'normal' is not allowed in params"

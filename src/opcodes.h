@@ -4,7 +4,9 @@
  * d is the destination; a, b, c are sources; m is a mask slot or CODE_NOMASK.
  * All arithmetic propagates NaN (a NaN operand gives NaN), so that a bad
  * value is never hidden by a comparison or a min/max and the engine can
- * report it. "Lanes" below means the active lanes of the block. */
+ * report it. "Lanes" below means the active lanes of the block. Every op
+ * reads a lane's operands before it writes that lane, so d may be one of
+ * the sources (a state clamped in place). */
 #ifndef NCG_OPCODES_H
 #define NCG_OPCODES_H
 
@@ -41,7 +43,10 @@
     /* Random ops: in each lane whose mask m is non-zero (every lane when */  \
     /* m is CODE_NOMASK) draw from source s at (trial, step); other lanes */  \
     /* get 0. A probability outside [0, 1] is clamped and counted in */       \
-    /* counter k; an invalid argument gives NaN. */                           \
+    /* counter k; an invalid argument gives NaN, and so does a NaN one */     \
+    /* or an infinite one other than a probability (no distribution here */   \
+    /* has a sensible infinite parameter, and some of GSL's samplers would */ \
+    /* never return). */                                                      \
     X(RBERN,    "d := bernoulli(a)")                                          \
     X(RUNIF,    "d := uniform(a, b)")                                         \
     X(RNORM,    "d := normal(mean a, sd b)")                                  \
@@ -55,7 +60,10 @@
     X(RPERT,    "d := pert(min a, mode b, max c)")                            \
     /* Event updates: u is the first uniform of source s at (trial, step); */ \
     /* p (slot a) and recover (slot b) are clamped into [0, 1], counted in */ \
-    /* counter k; c is the event's value at t - 1; NaN p gives NaN. */        \
+    /* counter k; c is the event's value at t - 1; NaN p gives NaN. A */      \
+    /* clamp is counted only for the probability that decides the lane */     \
+    /* (not p of an absorbing event already 1, nor the one of p and */        \
+    /* recover a switch does not use). */                                     \
     X(EVINIT,   "d := u < a  (value at t = 0 from init probability a)")       \
     X(EVABS,    "d := c == 1 ? 1 : u < a  (absorbing)")                       \
     X(EVREC,    "d := u < a  (recurrent)")                                    \

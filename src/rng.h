@@ -45,4 +45,9 @@ double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step);
  * sampler: perm(i) is the stratum of trial i. N >= 1. */
 uint64_t rng_permute(uint64_t key, uint64_t i, uint64_t n);
 
+/* The raw Philox4x32-10 block function: OUT = Philox(CTR, KEY), with the
+ * word order of the Random123 reference (for known-answer tests). */
+void rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2],
+                       uint32_t out[4]);
+
 #endif

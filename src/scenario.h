@@ -25,13 +25,17 @@ typedef struct snode {
     union { int64_t i; double f; char *s; } v;   /* v.s owned */
     struct snode **kids;   /* owned */
     size_t n_kids;
-    const char *file;      /* borrowed from the scenario; "--set" for overrides */
-    int line;              /* 1-based; 0 when unknown (--set) */
+    const char *file;      /* borrowed from the scenario; for values from no
+                              file: "--set", "--trials" or "--seed" (command
+                              line) and "default" (filled-in defaults) */
+    int line;              /* 1-based; 0 when unknown (--set, default) */
 } snode;
 
 /* The child of GROUP called NAME, or NULL (also when GROUP is NULL or not a
  * group). */
 const snode *snode_get(const snode *group, const char *name);
+/* The node at dotted PATH ("params.p_trump.a") under ROOT, or NULL. */
+const snode *snode_find(const snode *root, const char *path);
 /* 1 when N is an int or a float; then *OUT is its value. */
 int snode_number(const snode *n, double *out);
 /* Human name of N's type: "an integer", "a number", "a string", "a group",
@@ -59,10 +63,16 @@ typedef struct scenario {
     scenario_sim sim;
     char **files;          /* every file read, for snode.file (owned) */
     size_t n_files;
+    const char *description; /* borrowed from root, or NULL when not set */
 } scenario;
 
 /* Command-line overrides, applied after extends in this order:
- * each SETS[i] ("PATH=VALUE"), then trials and seed when given. */
+ * each SETS[i] ("PATH=VALUE"), then trials and seed when given.
+ * PATH is dotted (missing groups and the leaf are created) or a bare name:
+ * a variable of params or derived (a derived group gets its `value` set),
+ * else a top-level setting. VALUE is true/false, a decimal number (an
+ * integer when it has no '.' or exponent and fits 64 bits), or else kept
+ * as a string (an expression, a title). */
 typedef struct scenario_opts {
     const char *const *sets;
     size_t n_sets;
@@ -90,7 +100,8 @@ int scenario_load(const char *path, const scenario_opts *opts,
 void scenario_free(scenario *s);
 
 /* Writes the resolved scenario as a libconfig file to OUT, after a header
- * comment HEADER (lines written as given; may be NULL). The text written is
+ * comment HEADER (may be NULL; each line that does not start with '#' gets
+ * "# " in front, so callers may pass plain text or ready comment lines). The text written is
  * fully determined by the tree: loading it again gives the same tree
  * (same values; `simulation` has trials, steps, step, seed and sampler
  * explicitly). Returns 0, or -1 on a write error. */

@@ -29,4 +29,10 @@ void vm_run(const code_ins *ins, size_t n, vm_frame *f);
 /* Fills slot S of F with V in every lane (constants, t, T). */
 void vm_fill(vm_frame *f, uint32_t s, double v);
 
+/* The value deterministic opcode OP (MOV .. LOGIT) gives for operands A, B
+ * and C in one lane: the very arithmetic vm_run uses, so that constants
+ * folded at compile time are bit for bit what the evaluator would give.
+ * Operands OP does not use are ignored. */
+double vm_scalar(opcode op, double a, double b, double c);
+
 #endif

@@ -1,0 +1,695 @@
+/* main.c: the ncgsim command line: one table of subcommands and dispatch. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include "diag.h"
+#include "engine.h"
+#include "model.h"
+#include "ncgsim.h"
+#include "output.h"
+#include "scenario.h"
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *synopsis;  /* one line for `ncgsim --help` */
+    const char *usage;     /* full help for `ncgsim help NAME` */
+} command;
+
+static int cmd_run(int argc, char **argv);
+static int cmd_check(int argc, char **argv);
+static int cmd_show(int argc, char **argv);
+static int cmd_graph(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const command commands[] = {
+    { "run", cmd_run, "run scenarios and write their results",
+      "Usage: ncgsim run FILE|DIR... [options]\n"
+      "Runs each scenario (a folder means every .cfg file in it) and writes\n"
+      "its results to OUT/<name>/: summary.csv, timeseries.csv,\n"
+      "histograms.csv, events.csv, counts.csv, clamped.csv, resolved.cfg.\n"
+      "Every file is checked before anything runs.\n"
+      "\n"
+      "  -o, --out DIR        results folder (default: results)\n"
+      "  -n, --trials N       number of trials (overrides simulation.trials)\n"
+      "      --seed S         random seed (overrides simulation.seed)\n"
+      "      --set PATH=VALUE override a setting after extends; repeatable\n"
+      "                       (PATH: params.p_trump, simulation.trials, or a\n"
+      "                       bare variable name; VALUE: number or expression)\n"
+      "  -j, --threads N      threads (default: all cores); results do not\n"
+      "                       depend on it\n"
+      "      --samples        also write samples.csv (one row per trial)\n"
+      "  -q, --quiet          no table and no progress line\n" },
+    { "check", cmd_check, "check scenario files without running them",
+      "Usage: ncgsim check FILE|DIR... [--set PATH=VALUE]...\n"
+      "Loads, merges and compiles each scenario and reports every error\n"
+      "found, as file:line: setting: message. Exit code 0 when all are\n"
+      "fine, 3 when a scenario is wrong, 4 when a file cannot be read.\n" },
+    { "show", cmd_show, "print a resolved scenario with where each value came from",
+      "Usage: ncgsim show FILE [--set PATH=VALUE]... [--code]\n"
+      "Prints the scenario after extends and --set, one value per line with\n"
+      "the file and line it came from. --code also prints the compiled\n"
+      "instructions of every expression.\n" },
+    { "graph", cmd_graph, "print the model's dependency graph (Graphviz DOT)",
+      "Usage: ncgsim graph FILE [--set PATH=VALUE]...\n"
+      "Prints the model as a Graphviz DOT graph: params (ellipses), events\n"
+      "(diamonds), states (boxes), derived (rounded boxes), outputs in bold;\n"
+      "an arrow x -> y when y reads x, dashed when y reads x at t - 1.\n"
+      "Render it with: ncgsim graph FILE | dot -Tsvg -o model.svg\n" },
+    { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const char *progname = "ncgsim";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'ncgsim --help' for more information.\n");
+    return NCG_EXIT_USAGE;
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "ncgsim %s: Monte Carlo scenarios of the South Korea-US "
+            "alliance's extended deterrence\n\n"
+            "Usage: ncgsim COMMAND [options] [files]\n\nCommands:\n",
+            NCGSIM_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].synopsis);
+    fprintf(out, "\nRun 'ncgsim help COMMAND' for a command's options.\n"
+            "Exit codes: 0 ok, 1 run failed, 2 usage, 3 scenario error, "
+            "4 I/O error.\n");
+}
+
+/* Options shared by the commands that load scenarios. */
+typedef struct load_opts {
+    const char **sets;
+    size_t n_sets;
+    scenario_opts so;
+} load_opts;
+
+static int add_set(load_opts *lo, const char *arg)
+{
+    const char **ns = realloc(lo->sets, (lo->n_sets + 1) * sizeof *ns);
+    if (!ns)
+        return -1;
+    lo->sets = ns;
+    lo->sets[lo->n_sets++] = arg;
+    lo->so.sets = lo->sets;
+    lo->so.n_sets = lo->n_sets;
+    return 0;
+}
+
+/* A whole number in [MIN, MAX] written as digits or like 1e6. */
+static int parse_count(const char *s, double min, double max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v >= min && v <= max) || v != floor(v))
+        return -1;
+    /* Digits beyond 2^53 are read exactly by strtoull. */
+    if (v > 9007199254740992.0) {
+        unsigned long long u = strtoull(s, &end, 10);
+        if (*end)
+            return -1;
+        *out = u;
+    } else {
+        *out = (uint64_t)v;
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expands ARGS (files and folders) into a list of .cfg paths (malloc'd
+ * strings in a malloc'd array). Folders give their .cfg files, sorted. */
+static int expand_inputs(char **args, int n, char ***out, size_t *n_out,
+                         diag *d)
+{
+    char **list = NULL;
+    size_t cnt = 0;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *dir = opendir(args[i]);
+            struct dirent *e;
+            size_t first = cnt;
+            if (!dir) {
+                diag_add(d, args[i], 0, NULL, "cannot read folder: %s",
+                         strerror(errno));
+                rc = NCG_EXIT_IO;
+                continue;
+            }
+            while ((e = readdir(dir)) != NULL) {
+                size_t len = strlen(e->d_name);
+                if (len < 5 || e->d_name[0] == '.'
+                    || strcmp(e->d_name + len - 4, ".cfg") != 0)
+                    continue;
+                char **nl = realloc(list, (cnt + 1) * sizeof *nl);
+                if (!nl)
+                    break;
+                list = nl;
+                list[cnt] = output_path(args[i], e->d_name);
+                if (list[cnt])
+                    cnt++;
+            }
+            closedir(dir);
+            qsort(list + first, cnt - first, sizeof *list, cmp_str);
+            if (cnt == first) {
+                diag_add(d, args[i], 0, NULL, "no .cfg files in this folder");
+                rc = NCG_EXIT_IO;
+            }
+        } else {
+            char **nl = realloc(list, (cnt + 1) * sizeof *nl);
+            if (!nl)
+                break;
+            list = nl;
+            list[cnt] = strdup(args[i]);
+            if (list[cnt])
+                cnt++;
+        }
+    }
+    *out = list;
+    *n_out = cnt;
+    return rc;
+}
+
+static void free_list(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* Loads and compiles PATH; returns 0 or an exit code (errors in D). */
+static int load_model(const char *path, const load_opts *lo, scenario **sc,
+                      model **m, diag *d)
+{
+    *m = NULL;
+    int rc = scenario_load(path, &lo->so, sc, d);
+    if (rc != 0)
+        return rc;
+    rc = model_build(*sc, m, d);
+    if (rc != 0) {
+        scenario_free(*sc);
+        *sc = NULL;
+    }
+    return rc;
+}
+
+static int worse(int a, int b)
+{
+    /* I/O trouble outranks a scenario error; both outrank success. */
+    if (a == NCG_EXIT_IO || b == NCG_EXIT_IO)
+        return NCG_EXIT_IO;
+    return a ? a : b;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Progress on stderr when it is a terminal. */
+typedef struct progress {
+    const char *what;
+    struct timespec start;
+    int enabled;
+} progress;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress *p = ctx;
+    if (!p->enabled)
+        return;
+    double s = seconds_since(&p->start);
+    double rate = s > 0 ? (double)done / s : 0.0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0.0;
+    fprintf(stderr, "\r%s: %llu/%llu trials, %.3g trials/s, %.0f s left   ",
+            p->what, (unsigned long long)done, (unsigned long long)total,
+            rate, left);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+}
+
+static const struct option run_longopts[] = {
+    { "out", required_argument, NULL, 'o' },
+    { "trials", required_argument, NULL, 'n' },
+    { "seed", required_argument, NULL, 'S' },
+    { "set", required_argument, NULL, 's' },
+    { "threads", required_argument, NULL, 'j' },
+    { "samples", no_argument, NULL, 'A' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "code", no_argument, NULL, 'C' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* Parses the options of command CMD (which accepts those in ALLOWED). */
+typedef struct cli {
+    load_opts lo;
+    const char *out;
+    int threads;
+    int samples, quiet, code;
+} cli;
+
+static int parse_cli(int argc, char **argv, const char *cmd,
+                     const char *allowed, cli *c)
+{
+    int opt;
+    memset(c, 0, sizeof *c);
+    c->out = "results";
+    c->threads = engine_cores();
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":o:n:j:qh", run_longopts,
+                              NULL)) != -1) {
+        if (opt == 'h') {
+            for (size_t i = 0; i < N_COMMANDS; i++)
+                if (strcmp(commands[i].name, cmd) == 0)
+                    fputs(commands[i].usage, stdout);
+            return -1;
+        }
+        if (opt == '?')
+            return usage_error("%s: unknown option '%s'", cmd,
+                               argv[optind - 1]);
+        if (opt == ':')
+            return usage_error("%s: option '%s' needs a value", cmd,
+                               argv[optind - 1]);
+        if (!strchr(allowed, opt))
+            return usage_error("%s: option '%s' does not apply to this "
+                               "command", cmd, argv[optind - 1]);
+        uint64_t v;
+        switch (opt) {
+        case 'o': c->out = optarg; break;
+        case 'n':
+            if (parse_count(optarg, 1, 1e12, &v) != 0)
+                return usage_error("-n: expected a whole number of trials "
+                                   "from 1 to 1e12, got '%s'", optarg);
+            c->lo.so.has_trials = 1;
+            c->lo.so.trials = v;
+            break;
+        case 'S':
+            if (parse_count(optarg, 0, 18446744073709551615.0, &v) != 0)
+                return usage_error("--seed: expected a whole number from 0 "
+                                   "to 2^64-1, got '%s'", optarg);
+            c->lo.so.has_seed = 1;
+            c->lo.so.seed = v;
+            break;
+        case 's':
+            if (add_set(&c->lo, optarg) != 0)
+                return usage_error("out of memory");
+            break;
+        case 'j':
+            if (parse_count(optarg, 1, 1024, &v) != 0)
+                return usage_error("-j: expected a number of threads from 1 "
+                                   "to 1024, got '%s'", optarg);
+            c->threads = (int)v;
+            break;
+        case 'A': c->samples = 1; break;
+        case 'q': c->quiet = 1; break;
+        case 'C': c->code = 1; break;
+        }
+    }
+    return 0;
+}
+
+/* Loads every input; on success *SCS and *MS hold N entries. */
+static int load_all(char **files, size_t n, const load_opts *lo,
+                    scenario ***scs, model ***ms, diag *d)
+{
+    int rc = 0;
+    *scs = calloc(n + 1, sizeof **scs);
+    *ms = calloc(n + 1, sizeof **ms);
+    if (!*scs || !*ms) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t i = 0; i < n; i++)
+        rc = worse(rc, load_model(files[i], lo, &(*scs)[i], &(*ms)[i], d));
+    /* Two scenarios with one name would write one folder. */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp((*scs)[i]->name, (*scs)[j]->name) == 0) {
+                diag_add(d, files[i], 0, "name", "'%s' is also the name of "
+                         "%s; results would overwrite each other (set a "
+                         "different name)", (*scs)[i]->name, files[j]);
+                rc = NCG_EXIT_SCENARIO;
+            }
+    return rc;
+}
+
+static void free_all(scenario **scs, model **ms, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        model_free(ms ? ms[i] : NULL);
+        scenario_free(scs ? scs[i] : NULL);
+    }
+    free(scs);
+    free(ms);
+}
+
+/* Runs models IDX[0 .. K-1] in lockstep and writes their results. */
+static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
+                     const cli *c, size_t done, size_t total, diag *d)
+{
+    model **gm = calloc(k, sizeof *gm);
+    engine_result **res = calloc(k, sizeof *res);
+    output_dir *od = calloc(k, sizeof *od);
+    FILE **samples = calloc(k, sizeof *samples);
+    int rc = 0;
+    size_t begun = 0;
+    char what[256];
+    if (!gm || !res || !od || !samples) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t i = 0; i < k; i++) {
+        gm[i] = ms[idx[i]];
+        if ((rc = output_begin(c->out, scs[idx[i]]->name, &od[i], d)) != 0)
+            goto end;
+        begun++;
+        if (c->samples && !(samples[i] = output_samples_open(gm[i], od[i].tmp,
+                                                             d))) {
+            rc = NCG_EXIT_IO;
+            goto end;
+        }
+    }
+    if (k == 1)
+        snprintf(what, sizeof what, "[%zu/%zu] %s", done + 1, total,
+                 scs[idx[0]]->name);
+    else
+        snprintf(what, sizeof what, "[%zu-%zu/%zu] %s and %zu more",
+                 done + 1, done + k, total, scs[idx[0]]->name, k - 1);
+    progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
+    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    engine_opts eo = { c->threads, samples, &interrupted, show_progress, &pr };
+    rc = engine_run(gm, k, &eo, res, d);
+    if (rc != 0)
+        goto end;
+    for (size_t i = 0; i < k; i++) {
+        if (samples[i]) {
+            int bad = ferror(samples[i]) | fclose(samples[i]);
+            samples[i] = NULL;
+            if (bad) {
+                diag_add(d, od[i].tmp, 0, NULL, "samples.csv: write error: "
+                         "%s", strerror(errno));
+                rc = NCG_EXIT_IO;
+                goto end;
+            }
+        }
+        if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0)
+            goto end;
+    }
+    if (interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t i = 0; i < k; i++) {
+        int crc = output_commit(&od[i], d);
+        rc = worse(rc, crc);
+        if (!c->quiet && crc == 0) {
+            output_table(res[i], scs[idx[i]], stdout);
+            printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
+        }
+    }
+end:
+    for (size_t i = 0; i < k && samples; i++)
+        if (samples[i])
+            fclose(samples[i]);
+    for (size_t i = 0; i < begun; i++)
+        output_abort(&od[i]);
+    for (size_t i = 0; i < k && res; i++)
+        engine_result_free(res[i]);
+    free(gm);
+    free(res);
+    free(od);
+    free(samples);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    cli c;
+    diag *d = diag_alloc();
+    char **files = NULL;
+    size_t n = 0;
+    scenario **scs = NULL;
+    model **ms = NULL;
+    size_t *idx = NULL;
+    unsigned char *taken = NULL;
+    int rc = parse_cli(argc, argv, "run", "onSsjAq", &c);
+    if (rc != 0 || !d)
+        goto end;
+    if (optind >= argc) {
+        rc = usage_error("run: no scenario given (a .cfg file or a folder)");
+        goto end;
+    }
+    rc = expand_inputs(argv + optind, argc - optind, &files, &n, d);
+    if (rc == 0)
+        rc = load_all(files, n, &c.lo, &scs, &ms, d);
+    if (rc != 0)
+        goto end;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* Scenarios with the same trials and steps run in lockstep, so their
+     * differences can be paired trial by trial. */
+    idx = calloc(n + 1, sizeof *idx);
+    taken = calloc(n + 1, 1);
+    if (!idx || !taken) {
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    size_t done = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (taken[i])
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j < n; j++)
+            if (!taken[j] && scs[j]->sim.trials == scs[i]->sim.trials
+                && scs[j]->sim.steps == scs[i]->sim.steps) {
+                idx[k++] = j;
+                taken[j] = 1;
+            }
+        rc = run_group(scs, ms, idx, k, &c, done, n, d);
+        done += k;
+    }
+    if (rc == 0 && fflush(stdout) != 0) {
+        diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    free(idx);
+    free(taken);
+    free_all(scs, ms, n);
+    free_list(files, n);
+    free(c.lo.sets);
+    return rc < 0 ? 0 : rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    cli c;
+    diag *d = diag_alloc();
+    char **files = NULL;
+    size_t n = 0;
+    int rc = parse_cli(argc, argv, "check", "s", &c);
+    if (rc != 0 || !d)
+        goto end;
+    if (optind >= argc) {
+        rc = usage_error("check: no scenario given (a .cfg file or a folder)");
+        goto end;
+    }
+    rc = expand_inputs(argv + optind, argc - optind, &files, &n, d);
+    for (size_t i = 0; i < n; i++) {
+        scenario *sc = NULL;
+        model *m = NULL;
+        size_t before = diag_count(d);
+        int r = load_model(files[i], &c.lo, &sc, &m, d);
+        rc = worse(rc, r);
+        if (r == 0)
+            printf("ok: %s: %s (%zu variables, %zu outputs, %u steps)\n",
+                   files[i], sc->name, m->n_vars, m->n_outputs,
+                   sc->sim.steps);
+        else
+            printf("failed: %s (%zu error%s)\n", files[i],
+                   diag_count(d) - before,
+                   diag_count(d) - before == 1 ? "" : "s");
+        /* Each file's messages right after its line. */
+        fflush(stdout);
+        diag_print(d, stderr);
+        diag_clear(d);
+        model_free(m);
+        scenario_free(sc);
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    free_list(files, n);
+    free(c.lo.sets);
+    return rc < 0 ? 0 : rc;
+}
+
+/* show and graph: one file, then F on its model. */
+static int one_model(int argc, char **argv, const char *cmd,
+                     int (*f)(const scenario *, const model *, const cli *))
+{
+    cli c;
+    diag *d = diag_alloc();
+    scenario *sc = NULL;
+    model *m = NULL;
+    int rc = parse_cli(argc, argv, cmd, "sC", &c);
+    if (rc != 0 || !d)
+        goto end;
+    if (optind != argc - 1) {
+        rc = usage_error("%s: expected one scenario file", cmd);
+        goto end;
+    }
+    rc = load_model(argv[optind], &c.lo, &sc, &m, d);
+    if (rc == 0 && (f(sc, m, &c) != 0 || fflush(stdout) != 0)) {
+        diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    model_free(m);
+    scenario_free(sc);
+    free(c.lo.sets);
+    return rc < 0 ? 0 : rc;
+}
+
+static int show_one(const scenario *sc, const model *m, const cli *c)
+{
+    int rc = scenario_show(sc, stdout);
+    if (rc == 0 && c->code) {
+        printf("\n# params\n");
+        code_dump(m->prog, &m->param_code, stdout);
+        printf("\n# t = 0\n");
+        code_dump(m->prog, &m->init_code, stdout);
+        printf("\n# t >= 1\n");
+        code_dump(m->prog, &m->step_code, stdout);
+    }
+    return rc;
+}
+
+static int graph_one(const scenario *sc, const model *m, const cli *c)
+{
+    (void)sc;
+    (void)c;
+    return model_graph(m, stdout);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    return one_model(argc, argv, "show", show_one);
+}
+
+static int cmd_graph(int argc, char **argv)
+{
+    return one_model(argc, argv, "graph", graph_one);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stdout);
+        return 0;
+    }
+    const command *c = find_command(argv[1]);
+    if (!c)
+        return usage_error("help: unknown command '%s'", argv[1]);
+    fputs(c->usage, stdout);
+    return 0;
+}
+
+/* GSL's default handler aborts; ours lets the caller see the status. */
+static void gsl_quiet(const char *reason, const char *file, int line,
+                      int gsl_errno)
+{
+    (void)reason;
+    (void)file;
+    (void)line;
+    (void)gsl_errno;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler(gsl_quiet);
+    if (argc < 2)
+        return usage_error("no command given");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return fflush(stdout) == 0 ? 0 : NCG_EXIT_IO;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("ncgsim %s\n", NCGSIM_VERSION);
+        return fflush(stdout) == 0 ? 0 : NCG_EXIT_IO;
+    }
+    const command *c = find_command(argv[1]);
+    if (!c) {
+        const char *names[N_COMMANDS];
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            names[i] = commands[i].name;
+        const char *s = diag_suggest(argv[1], strlen(argv[1]), names,
+                                     N_COMMANDS);
+        if (s)
+            return usage_error("unknown command '%s' (did you mean '%s'?)",
+                               argv[1], s);
+        return usage_error("unknown command '%s'", argv[1]);
+    }
+    int rc = c->fn(argc - 1, argv + 1);
+    if (fflush(stdout) != 0 && rc == 0)
+        rc = NCG_EXIT_IO;
+    return rc;
+}

@@ -1,0 +1,223 @@
+/* test_cli.c: the ncgsim binary: exit codes, messages, files, reruns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "ncgsim.h"
+#include "testutil.h"
+
+/* The suite runs from the repository root (make test), next to ./ncgsim. */
+#define BIN "./ncgsim"
+
+static const char *small_model =
+    "name = \"small\";\n"
+    "title = \"Small model\";\n"
+    "simulation = { trials = 9000; steps = 4; step = \"quarter\"; start = \"2025Q1\"; };\n"
+    "params = { p = { dist = \"beta\"; a = 2.0; b = 5.0; }; };\n"
+    "events = { e = { p = \"p\"; kind = \"switch\"; recover = \"0.3\"; }; };\n"
+    "states = { s = { init = \"10\"; next = \"s + normal(0, 1) - e\"; min = 0.0; }; };\n";
+
+static int run(const char *cmd, char **out)
+{
+    char *o = NULL;
+    int rc = test_run(cmd, &o);
+    if (out)
+        *out = o;
+    else
+        free(o);
+    return rc;
+}
+
+static char *read_in(const char *dir, const char *file)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return test_read(path);
+}
+
+static int same_file(const char *d1, const char *d2, const char *file)
+{
+    char *a = read_in(d1, file), *b = read_in(d2, file);
+    int same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+static void test_cli__version_and_help__exit_zero(void)
+{
+    char *out;
+    CU_ASSERT_EQUAL(run(BIN " --version", &out), 0);
+    CU_ASSERT_STRING_EQUAL(out, "ncgsim " NCGSIM_VERSION "\n");
+    free(out);
+    CU_ASSERT_EQUAL(run(BIN " --help", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "Exit codes"));
+    free(out);
+    CU_ASSERT_EQUAL(run(BIN " help run", &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--samples"));
+    free(out);
+}
+
+static void test_cli__usage_errors__exit_two_with_hint(void)
+{
+    char *out;
+    CU_ASSERT_EQUAL(run(BIN, &out), NCG_EXIT_USAGE);
+    CU_ASSERT_STRING_EQUAL(out, "ncgsim: no command given\n"
+                           "Try 'ncgsim --help' for more information.\n");
+    free(out);
+    CU_ASSERT_EQUAL(run(BIN " rn x.cfg", &out), NCG_EXIT_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown command 'rn' (did you mean 'run'?)"));
+    free(out);
+    CU_ASSERT_EQUAL(run(BIN " run -n zero x.cfg", &out), NCG_EXIT_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "-n: expected a whole number of trials "
+                                  "from 1 to 1e12, got 'zero'"));
+    free(out);
+    CU_ASSERT_EQUAL(run(BIN " run --bogus x.cfg", NULL), NCG_EXIT_USAGE);
+    CU_ASSERT_EQUAL(run(BIN " run", NULL), NCG_EXIT_USAGE);
+}
+
+static void test_cli__missing_file__exits_with_io_code(void)
+{
+    CU_ASSERT_EQUAL(run(BIN " run /nonexistent/x.cfg -q", NULL), NCG_EXIT_IO);
+    CU_ASSERT_EQUAL(run(BIN " check /nonexistent/x.cfg", NULL), NCG_EXIT_IO);
+}
+
+static void test_cli__bad_scenario__exits_three_naming_file_and_line(void)
+{
+    char *dir = test_tmpdir(), *out, cmd[512];
+    char *path = test_write(dir, "bad.cfg", "simulation = { steps = 4; };\n"
+                            "states = { troops = { init = \"28500\";\n"
+                            "  next = \"trops - 1\"; }; };\n");
+    snprintf(cmd, sizeof cmd, BIN " check %s", path);
+    CU_ASSERT_EQUAL(run(cmd, &out), NCG_EXIT_SCENARIO);
+    char want[512];
+    snprintf(want, sizeof want, "%s:3: states.troops.next: column 1: unknown "
+             "name 'trops' (did you mean 'troops'?)\n", path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+    free(out);
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/res %s", dir, path);
+    CU_ASSERT_EQUAL(run(cmd, NULL), NCG_EXIT_SCENARIO);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__same_seed__gives_byte_identical_files(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], d1[600], d2[600], d3[600];
+    char *path = test_write(dir, "small.cfg", small_model);
+    snprintf(cmd, sizeof cmd, BIN " run -q -j 1 -o %s/r1 %s && " BIN
+             " run -q -j 2 -o %s/r2 %s", dir, path, dir, path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(d1, sizeof d1, "%s/r1/small", dir);
+    snprintf(d2, sizeof d2, "%s/r2/small", dir);
+    /* Rerunning the resolved scenario reproduces everything. */
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/r3 %s/resolved.cfg", dir, d1);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(d3, sizeof d3, "%s/r3/small", dir);
+    static const char *const files[] = { "summary.csv", "timeseries.csv",
+                                         "histograms.csv", "events.csv",
+                                         "counts.csv", "resolved.cfg" };
+    for (size_t i = 0; i < 6; i++) {
+        CU_ASSERT_TRUE(same_file(d1, d2, files[i]));
+        CU_ASSERT_TRUE(same_file(d1, d3, files[i]));
+    }
+    char *sum = read_in(d1, "summary.csv");
+    CU_ASSERT_PTR_NOT_NULL(sum);
+    if (sum)
+        CU_ASSERT_EQUAL(strncmp(sum, "variable,kind,mean,sd,se,p05,p25,p50,"
+                                "p75,p95,min,max,", 50), 0);
+    free(sum);
+    char *ts = read_in(d1, "timeseries.csv");
+    CU_ASSERT_PTR_NOT_NULL(ts && strstr(ts, ",2025Q4,"));
+    CU_ASSERT_PTR_NOT_NULL(ts && strstr(ts, ",2024Q4,"));
+    free(ts);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__failed_run__leaves_previous_results_untouched(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], res[600];
+    char *path = test_write(dir, "small.cfg", small_model);
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s", dir, path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(res, sizeof res, "%s/out/small", dir);
+    char *before = read_in(res, "summary.csv");
+    /* The same scenario made to fail at step 2: nothing may change. */
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s "
+             "--set 'states.s.next=s / (t - 2)'", dir, path);
+    CU_ASSERT_EQUAL(run(cmd, NULL), NCG_EXIT_RUN);
+    char *after = read_in(res, "summary.csv");
+    CU_ASSERT_TRUE(before && after && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+    /* No temporary folder is left behind. */
+    snprintf(cmd, sizeof cmd, "ls -A %s/out", dir);
+    char *ls;
+    run(cmd, &ls);
+    CU_ASSERT_STRING_EQUAL(ls, "small\n");
+    free(ls);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__samples__one_row_per_trial(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], res[600];
+    char *path = test_write(dir, "small.cfg", small_model);
+    snprintf(cmd, sizeof cmd, BIN " run -q --samples -n 5000 -o %s/out %s",
+             dir, path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(res, sizeof res, "%s/out/small", dir);
+    char *s = read_in(res, "samples.csv");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    size_t lines = 0;
+    for (const char *p = s; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 5001);
+    CU_ASSERT_EQUAL(strncmp(s, "trial,p,e,s\n1,", 14), 0);
+    free(s);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__folder__runs_every_scenario(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], *out;
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/scen", dir);
+    mkdir(sub, 0755);
+    free(test_write(sub, "a.cfg", "simulation = { trials = 500; steps = 2; };\n"
+                    "derived = { y = \"normal(0, 1)\"; };\n"));
+    free(test_write(sub, "b.cfg", "simulation = { trials = 500; steps = 2; };\n"
+                    "derived = { y = \"normal(0, 1) + 1\"; };\n"));
+    snprintf(cmd, sizeof cmd, BIN " run -o %s/out %s", dir, sub);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "results: "));
+    free(out);
+    snprintf(cmd, sizeof cmd, "test -f %s/out/a/summary.csv && test -f "
+             "%s/out/b/summary.csv", dir, dir);
+    CU_ASSERT_EQUAL(run(cmd, NULL), 0);
+    test_rmrf(dir);
+    free(dir);
+}
+
+void test_cli_register(void);
+void test_cli_register(void)
+{
+    static const test_case cases[] = {
+        { "version and help exit zero", test_cli__version_and_help__exit_zero },
+        { "usage errors exit two with a hint", test_cli__usage_errors__exit_two_with_hint },
+        { "a missing file exits with the I/O code", test_cli__missing_file__exits_with_io_code },
+        { "a bad scenario exits three naming file and line", test_cli__bad_scenario__exits_three_naming_file_and_line },
+        { "the same seed gives byte-identical files", test_cli__same_seed__gives_byte_identical_files },
+        { "a failed run leaves previous results untouched", test_cli__failed_run__leaves_previous_results_untouched },
+        { "samples have one row per trial", test_cli__samples__one_row_per_trial },
+        { "a folder runs every scenario", test_cli__folder__runs_every_scenario },
+    };
+    TEST_SUITE("cli", cases);
+}
