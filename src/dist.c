@@ -559,6 +559,129 @@ double dist_draw(const dist_spec *spec, gsl_rng *r)
     return NAN;
 }
 
+/*
+ * Inverse CDFs of gamma and beta. GSL's gsl_cdf_gamma_Pinv fails (NaN and
+ * an error report) for small shapes in the lower tail and for large shapes
+ * far out, and the Latin hypercube and Sobol samplers ask for any u in
+ * [2^-53, 1 - 2^-53]. So: safeguarded Newton on the log of the tail
+ * probability (lower tail P for u <= 1/2, upper tail Q above, so neither
+ * rounds to 1), in a variable y in which that log is nearly linear:
+ *   LOG_X    x = e^y         lower tails, where P ~ x^a
+ *   LOG_1MX  x = 1 - e^y     the beta's upper tail, where Q ~ (1-x)^b
+ *   NEG_X    x = -y          the gamma's upper tail, where log Q ~ -x
+ * Each step that leaves the bracket known so far is replaced by bisection.
+ */
+typedef enum { INV_LOG_X, INV_LOG_1MX, INV_NEG_X } inv_var;
+
+typedef struct inv_fns {
+    double (*P)(double x, double a, double b);
+    double (*Q)(double x, double a, double b);
+    double (*pdf)(double x, double a, double b);
+} inv_fns;
+
+static const inv_fns inv_gamma = { gsl_cdf_gamma_P, gsl_cdf_gamma_Q, gsl_ran_gamma_pdf };
+static const inv_fns inv_beta = { gsl_cdf_beta_P, gsl_cdf_beta_Q, gsl_ran_beta_pdf };
+
+/* x at variable Y, and |dx/dy| there. */
+static double inv_x(inv_var var, double y, double *dxdy)
+{
+    switch (var) {
+    case INV_LOG_X:
+        *dxdy = exp(y);
+        return *dxdy;
+    case INV_LOG_1MX:
+        *dxdy = exp(y);
+        return -expm1(y); /* 1 - e^y, exact for tiny x too */
+    case INV_NEG_X:
+        break;
+    }
+    *dxdy = 1;
+    return -y;
+}
+
+/* Solves tail(x) = TARGET for F with shapes A, B (scale 1) from Y0, where
+ * tail is P for INV_LOG_X and Q otherwise, so that log tail rises with y;
+ * YHI bounds y from above (the domain's edge). */
+static double inv_solve(const inv_fns *f, double a, double b, inv_var var,
+                        double target, double y0, double yhi)
+{
+    const double log_target = log(target);
+    double ylo = -INFINITY, y = y0;
+    if (!(y > -700)) /* NaN, or a start whose x underflows */
+        y = -700;
+    if (!(y < yhi))
+        y = isinf(yhi) ? 0 : yhi - 1;
+    double dxdy, x = inv_x(var, y, &dxdy);
+    for (int it = 0; it < 200; it++) {
+        double tail = var == INV_LOG_X ? f->P(x, a, b) : f->Q(x, a, b);
+        double h = log(tail) - log_target;
+        /* The tail to 1e-13 relative: as far as GSL's CDFs are exact. */
+        if (fabs(h) < 1e-13)
+            return x;
+        if (h > 0)
+            yhi = y;
+        else
+            ylo = y;
+        double next = y - h * tail / (f->pdf(x, a, b) * dxdy);
+        if (!(next > ylo && next < yhi)) {
+            /* Outside the bracket (or NaN): bisect, or walk outwards
+             * while one side is still open. */
+            if (isinf(ylo))
+                next = yhi - 1 - fabs(yhi);
+            else if (isinf(yhi))
+                next = ylo + 1 + fabs(ylo);
+            else
+                next = ylo / 2 + yhi / 2;
+        }
+        /* Relative in y: in each variable that is relative in x (or in
+         * 1 - x), where the answers may be as small as 1e-300. */
+        if (fabs(next - y) <= 1e-14 * fabs(y) || next == y)
+            return inv_x(var, next, &dxdy);
+        y = next;
+        x = inv_x(var, y, &dxdy);
+    }
+    return x;
+}
+
+/* Quantile at U of the gamma with shape A and scale 1. */
+static double gamma_quantile(double a, double u)
+{
+    /* Start: Wilson-Hilferty's cube of a normal, or where it fails (small
+     * shapes), the leading term of P(x) ~ x^a / Gamma(a + 1). */
+    double z = gsl_cdf_ugaussian_Pinv(u), c = 1 / (9 * a);
+    double wh = 1 - c + z * sqrt(c), x0 = a * wh * wh * wh;
+    /* From here GSL's incomplete gamma reports errors, and the start is
+     * already within 1e-8 (relative, at u = 1e-10) of the answer. */
+    if (a >= 1e6)
+        return x0;
+    if (u <= 0.5) {
+        double small = exp((log(u) + lgamma(a + 1)) / a);
+        if (!(wh > 0) || small < x0)
+            x0 = small;
+        return inv_solve(&inv_gamma, a, 1, INV_LOG_X, u, log(x0), INFINITY);
+    }
+    if (!(wh > 0))
+        x0 = a;
+    return inv_solve(&inv_gamma, a, 1, INV_NEG_X, 1 - u, -x0, 0);
+}
+
+/* Quantile at U of the beta with shapes A and B. */
+static double beta_quantile(double a, double b, double u)
+{
+    /* Start: a normal with the beta's mean and sd, kept inside (0, 1), or
+     * where smaller (larger) the leading term of the lower (upper) tail. */
+    double m = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+    double x0 = m + sd * gsl_cdf_ugaussian_Pinv(u);
+    x0 = fmin(fmax(x0, m * 1e-3), 1 - (1 - m) * 1e-3);
+    double lbeta = lgamma(a) + lgamma(b) - lgamma(a + b);
+    if (u <= 0.5) {
+        x0 = fmin(x0, exp((log(u) + log(a) + lbeta) / a));
+        return inv_solve(&inv_beta, a, b, INV_LOG_X, u, log(x0), 0);
+    }
+    x0 = fmax(x0, 1 - exp((log1p(-u) + log(b) + lbeta) / b));
+    return inv_solve(&inv_beta, a, b, INV_LOG_1MX, 1 - u, log1p(-x0), 0);
+}
+
 /* P(X <= K) for the counting dists (poisson, binomial). */
 static double count_cdf(const dist_spec *s, double k)
 {
@@ -638,11 +761,11 @@ double dist_quantile(const dist_spec *spec, double u)
     case DIST_LOGNORMAL:
         return gsl_cdf_lognormal_Pinv(u, s->a, s->b);
     case DIST_BETA:
-        return gsl_cdf_beta_Pinv(u, s->a, s->b);
+        return beta_quantile(s->a, s->b, u);
     case DIST_PERT: {
         double alpha, beta;
         pert_shapes(s, &alpha, &beta);
-        return s->a + (s->c - s->a) * gsl_cdf_beta_Pinv(u, alpha, beta);
+        return s->a + (s->c - s->a) * beta_quantile(alpha, beta, u);
     }
     case DIST_TRIANGULAR: {
         double w = s->c - s->a, left = s->b - s->a, right = s->c - s->b;
@@ -651,7 +774,7 @@ double dist_quantile(const dist_spec *spec, double u)
         return s->c - sqrt((1 - u) * w * right);
     }
     case DIST_GAMMA:
-        return gsl_cdf_gamma_Pinv(u, s->a, s->b);
+        return s->b * gamma_quantile(s->a, u);
     case DIST_EXPONENTIAL:
         return -s->a * log1p(-u);
     case DIST_BERNOULLI:

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
+#include "compare.h"
 #include "diag.h"
 #include "engine.h"
 #include "model.h"
@@ -31,6 +32,7 @@ static int cmd_check(int argc, char **argv);
 static int cmd_show(int argc, char **argv);
 static int cmd_graph(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+static int cmd_compare(int argc, char **argv);
 
 static const command commands[] = {
     { "run", cmd_run, "run scenarios and write their results",
@@ -49,7 +51,20 @@ static const command commands[] = {
       "  -j, --threads N      threads (default: all cores); results do not\n"
       "                       depend on it\n"
       "      --samples        also write samples.csv (one row per trial)\n"
-      "  -q, --quiet          no table and no progress line\n" },
+      "      --reference NAME compare the others with this scenario\n"
+      "                       (default: the first)\n"
+      "  -q, --quiet          no table and no progress line\n"
+      "\n"
+      "With two or more scenarios, OUT/compare/ gets compare.csv: each\n"
+      "output's mean (or probability) per scenario and its difference from\n"
+      "the reference, paired trial by trial (common random numbers).\n" },
+    { "compare", cmd_compare, "compare results already on disk",
+      "Usage: ncgsim compare OUTDIR OUTDIR... [-o OUT] [--reference NAME] [-j N]\n"
+      "Writes OUT/compare/ (default OUT: the folder holding the first\n"
+      "OUTDIR) for the given result folders. Paired differences need every\n"
+      "trial, so each OUTDIR/resolved.cfg is simulated again in lockstep\n"
+      "(same seed, same numbers as the original run); the scenario folders\n"
+      "themselves are not touched.\n" },
     { "check", cmd_check, "check scenario files without running them",
       "Usage: ncgsim check FILE|DIR... [--set PATH=VALUE]...\n"
       "Loads, merges and compiles each scenario and reports every error\n"
@@ -273,6 +288,7 @@ static const struct option run_longopts[] = {
     { "samples", no_argument, NULL, 'A' },
     { "quiet", no_argument, NULL, 'q' },
     { "code", no_argument, NULL, 'C' },
+    { "reference", required_argument, NULL, 'R' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -281,6 +297,10 @@ static const struct option run_longopts[] = {
 typedef struct cli {
     load_opts lo;
     const char *out;
+    int out_given;
+    char *out_buf;          /* owned storage behind out, or NULL */
+    const char *reference;  /* --reference NAME */
+    const char *format;     /* --format png|svg|pdf */
     int threads;
     int samples, quiet, code;
 } cli;
@@ -313,7 +333,8 @@ static int parse_cli(int argc, char **argv, const char *cmd,
                                "command", cmd, argv[optind - 1]);
         uint64_t v;
         switch (opt) {
-        case 'o': c->out = optarg; break;
+        case 'o': c->out = optarg; c->out_given = 1; break;
+        case 'R': c->reference = optarg; break;
         case 'n':
             if (parse_count(optarg, 1, 1e12, &v) != 0)
                 return usage_error("-n: expected a whole number of trials "
@@ -381,9 +402,12 @@ static void free_all(scenario **scs, model **ms, size_t n)
     free(ms);
 }
 
-/* Runs models IDX[0 .. K-1] in lockstep and writes their results. */
+/* Runs models IDX[0 .. K-1] in lockstep; unless COMPARE_ONLY, writes each
+ * one's results folder. Adds every result to CMP (PAIRED: the group starts
+ * with the reference scenario). */
 static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
-                     const cli *c, size_t done, size_t total, diag *d)
+                     const cli *c, size_t done, size_t total, int paired,
+                     int compare_only, compare *cmp, diag *d)
 {
     model **gm = calloc(k, sizeof *gm);
     engine_result **res = calloc(k, sizeof *res);
@@ -399,6 +423,8 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
     }
     for (size_t i = 0; i < k; i++) {
         gm[i] = ms[idx[i]];
+        if (compare_only)
+            continue;
         if ((rc = output_begin(c->out, scs[idx[i]]->name, &od[i], d)) != 0)
             goto end;
         begun++;
@@ -420,7 +446,13 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
     rc = engine_run(gm, k, &eo, res, d);
     if (rc != 0)
         goto end;
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = 0; i < k; i++)
+        if (compare_add(cmp, res[i], scs[idx[i]], paired) != 0) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_EXIT_RUN;
+            goto end;
+        }
+    for (size_t i = 0; i < k && !compare_only; i++) {
         if (samples[i]) {
             int bad = ferror(samples[i]) | fclose(samples[i]);
             samples[i] = NULL;
@@ -439,13 +471,14 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = 0; i < k && !compare_only; i++) {
         int crc = output_commit(&od[i], d);
         rc = worse(rc, crc);
-        if (!c->quiet && crc == 0) {
+        if (c->quiet || crc != 0)
+            continue;
+        if (total == 1)
             output_table(res[i], scs[idx[i]], stdout);
-            printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
-        }
+        printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
     }
 end:
     for (size_t i = 0; i < k && samples; i++)
@@ -462,17 +495,83 @@ end:
     return rc;
 }
 
+/* Runs the N loaded scenarios: the reference (REF) first, then the others
+ * in order; those with the same trials and steps as another run in lockstep
+ * with it, so their differences are paired trial by trial. With two or
+ * more scenarios, writes OUT/compare/. */
+static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
+                     const cli *c, int compare_only, diag *d)
+{
+    size_t *idx = calloc(n + 1, sizeof *idx);
+    unsigned char *taken = calloc(n + 1, 1);
+    compare *cmp = compare_alloc();
+    int rc = 0;
+    size_t done = 0;
+    struct sigaction sa;
+    if (!idx || !taken || !cmp) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (size_t pass = 0; pass <= n && rc == 0; pass++) {
+        size_t i = pass == 0 ? ref : pass - 1;
+        if (taken[i])
+            continue;
+        size_t k = 0;
+        for (size_t j = 0; j <= n; j++) {
+            size_t jj = j == 0 ? i : j - 1;
+            if (!taken[jj] && scs[jj]->sim.trials == scs[i]->sim.trials
+                && scs[jj]->sim.steps == scs[i]->sim.steps) {
+                idx[k++] = jj;
+                taken[jj] = 1;
+            }
+        }
+        rc = run_group(scs, ms, idx, k, c, done, n, pass == 0, compare_only,
+                       cmp, d);
+        done += k;
+    }
+    if (rc == 0 && n >= 2) {
+        rc = compare_write(cmp, c->out, d);
+        if (rc == 0 && !c->quiet) {
+            compare_table(cmp, stdout);
+            printf("  comparison: %s/compare/\n", c->out);
+        }
+    }
+end:
+    compare_free(cmp);
+    free(idx);
+    free(taken);
+    return rc;
+}
+
+/* The index of the scenario called NAME (--reference), or 0 when NAME is
+ * NULL; SIZE_MAX with a message when there is none. */
+static size_t find_reference(scenario **scs, size_t n, const char *name,
+                             diag *d)
+{
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(scs[i]->name, name) == 0)
+            return i;
+    diag_add(d, NULL, 0, NULL, "--reference: no scenario called '%s' in this "
+             "run", name);
+    return SIZE_MAX;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     cli c;
     diag *d = diag_alloc();
     char **files = NULL;
-    size_t n = 0;
+    size_t n = 0, ref;
     scenario **scs = NULL;
     model **ms = NULL;
-    size_t *idx = NULL;
-    unsigned char *taken = NULL;
-    int rc = parse_cli(argc, argv, "run", "onSsjAq", &c);
+    int rc = parse_cli(argc, argv, "run", "onSsjAqR", &c);
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
@@ -484,33 +583,11 @@ static int cmd_run(int argc, char **argv)
         rc = load_all(files, n, &c.lo, &scs, &ms, d);
     if (rc != 0)
         goto end;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* Scenarios with the same trials and steps run in lockstep, so their
-     * differences can be paired trial by trial. */
-    idx = calloc(n + 1, sizeof *idx);
-    taken = calloc(n + 1, 1);
-    if (!idx || !taken) {
-        rc = NCG_EXIT_RUN;
+    if ((ref = find_reference(scs, n, c.reference, d)) == SIZE_MAX) {
+        rc = NCG_EXIT_USAGE;
         goto end;
     }
-    size_t done = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (taken[i])
-            continue;
-        size_t k = 0;
-        for (size_t j = i; j < n; j++)
-            if (!taken[j] && scs[j]->sim.trials == scs[i]->sim.trials
-                && scs[j]->sim.steps == scs[i]->sim.steps) {
-                idx[k++] = j;
-                taken[j] = 1;
-            }
-        rc = run_group(scs, ms, idx, k, &c, done, n, d);
-        done += k;
-    }
+    rc = run_batch(scs, ms, n, ref, &c, 0, d);
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_EXIT_IO;
@@ -519,11 +596,65 @@ end:
     if (d)
         diag_print(d, stderr);
     diag_free(d);
-    free(idx);
-    free(taken);
     free_all(scs, ms, n);
     free_list(files, n);
     free(c.lo.sets);
+    return rc < 0 ? 0 : rc;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+    cli c;
+    diag *d = diag_alloc();
+    char **files = NULL;
+    size_t n = 0, ref;
+    scenario **scs = NULL;
+    model **ms = NULL;
+    load_opts none = { 0 };
+    int rc = parse_cli(argc, argv, "compare", "ojqR", &c);
+    if (rc != 0 || !d)
+        goto end;
+    if (argc - optind < 2) {
+        rc = usage_error("compare: give two or more result folders");
+        goto end;
+    }
+    n = (size_t)(argc - optind);
+    files = calloc(n, sizeof *files);
+    if (!files) {
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t i = 0; i < n; i++)
+        files[i] = output_path(argv[optind + (int)i], "resolved.cfg");
+    /* The resolved scenarios rerun exactly; only the comparison is kept. */
+    rc = load_all(files, n, &none, &scs, &ms, d);
+    if (rc != 0)
+        goto end;
+    if (!c.out_given) {
+        /* Default: next to the first result folder. */
+        char *first = strdup(argv[optind]);
+        char *slash = first ? strrchr(first, '/') : NULL;
+        while (slash && slash > first && slash[1] == '\0') {
+            *slash = '\0';
+            slash = strrchr(first, '/');
+        }
+        if (slash)
+            *slash = '\0';
+        c.out_buf = first;
+        c.out = slash ? first : ".";
+    }
+    if ((ref = find_reference(scs, n, c.reference, d)) == SIZE_MAX) {
+        rc = NCG_EXIT_USAGE;
+        goto end;
+    }
+    rc = run_batch(scs, ms, n, ref, &c, 1, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    free_all(scs, ms, n);
+    free_list(files, n);
+    free(c.out_buf);
     return rc < 0 ? 0 : rc;
 }
 

@@ -1,4 +1,4 @@
-/* scenario.c: loads scenario files (libconfig), follows `extends`, applies command-line overrides, checks the top level and `simulation`, writes the result. */
+/* scenario.c: reads scenario files (extends, --set, checks) and writes them back out. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -200,7 +200,10 @@ static void scn_drop(snode *group, const char *name)
         scn_node_free(scn_detach(group, i));
 }
 
-static char *scn_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *scn_vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+static char *scn_format(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* FMT formatted into a malloc'd string (asprintf is not in C11 or POSIX),
  * or NULL when out of memory. */

@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 #include <gsl/gsl_randist.h>
 #include "rng.h"
 #include "vm.h"
@@ -305,45 +306,79 @@ static void run_event(const code_ins *x, vm_frame *f)
 
 /* ---- the block loop ------------------------------------------------------- */
 
-/* No restrict on these loops: the model updates slots in place (a state
- * clamped into its bounds), and the compiler vectorises them anyway behind
- * a single overlap check per instruction. */
+/* One function per deterministic op over N lanes. restrict lets the
+ * compiler vectorise without an overlap check (which -O2 will not add). */
+#define MAP1(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           size_t n)                                          \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i]);                                                  \
+    }
+#define MAP2(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           const double *restrict b, size_t n)                \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i], b[i]);                                            \
+    }
+#define MAP3(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           const double *restrict b,                          \
+                           const double *restrict c, size_t n)                \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i], b[i], c[i]);                                      \
+    }
+VM_OPS1(MAP1)
+VM_OPS2(MAP2)
+VM_OPS3(MAP3)
+#undef MAP1
+#undef MAP2
+#undef MAP3
+
+/* The lanes of slot S for an op that writes D. Slots are disjoint arrays,
+ * so the only overlap is S being D itself (the model clamps a state in
+ * place); the op then reads a copy in SCRATCH, which keeps restrict true. */
+static const double *operand(const vm_frame *f, uint32_t s, const double *d,
+                             double *scratch)
+{
+    const double *a = f->reg[s];
+    if (a != d)
+        return a;
+    memcpy(scratch, a, f->lanes * sizeof *a);
+    return scratch;
+}
+
 void vm_run(const code_ins *ins, size_t n, vm_frame *f)
 {
     assert(f->lanes >= 1 && f->lanes <= VM_BLOCK);
     size_t lanes = f->lanes;
+    double sa[VM_BLOCK], sb[VM_BLOCK], sc[VM_BLOCK];
     for (size_t k = 0; k < n; k++) {
         const code_ins *x = &ins[k];
         double *d = f->reg[x->d];
         switch ((opcode)x->op) {
-#define LOOP1(name, fn)                                                       \
-        case OP_##name: {                                                     \
-            const double *a = f->reg[x->a];                                   \
-            for (size_t i = 0; i < lanes; i++)                                \
-                d[i] = fn(a[i]);                                              \
-            break;                                                            \
-        }
-#define LOOP2(name, fn)                                                       \
-        case OP_##name: {                                                     \
-            const double *a = f->reg[x->a], *b = f->reg[x->b];                \
-            for (size_t i = 0; i < lanes; i++)                                \
-                d[i] = fn(a[i], b[i]);                                        \
-            break;                                                            \
-        }
-#define LOOP3(name, fn)                                                       \
-        case OP_##name: {                                                     \
-            const double *a = f->reg[x->a], *b = f->reg[x->b],                \
-                         *c = f->reg[x->c];                                   \
-            for (size_t i = 0; i < lanes; i++)                                \
-                d[i] = fn(a[i], b[i], c[i]);                                  \
-            break;                                                            \
-        }
-        VM_OPS1(LOOP1)
-        VM_OPS2(LOOP2)
-        VM_OPS3(LOOP3)
-#undef LOOP1
-#undef LOOP2
-#undef LOOP3
+#define RUN1(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), lanes);                    \
+            break;
+#define RUN2(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), operand(f, x->b, d, sb),   \
+                       lanes);                                                \
+            break;
+#define RUN3(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), operand(f, x->b, d, sb),   \
+                       operand(f, x->c, d, sc), lanes);                       \
+            break;
+        VM_OPS1(RUN1)
+        VM_OPS2(RUN2)
+        VM_OPS3(RUN3)
+#undef RUN1
+#undef RUN2
+#undef RUN3
         case OP_RBERN: case OP_RUNIF: case OP_RNORM: case OP_RLOGN:
         case OP_RBETA: case OP_RGAMMA: case OP_REXP: case OP_RPOIS:
         case OP_RBINOM: case OP_RTRI: case OP_RPERT:

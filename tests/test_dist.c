@@ -264,6 +264,42 @@ static void test_dist__quantile__matches_known_values(void)
     }
 }
 
+static void test_dist__gamma_and_beta_quantiles__invert_the_cdf_far_in_both_tails(void)
+{
+    /* Shapes and u where GSL's own inverse gives up (NaN and an error
+     * report, which aborts under GSL's default handler). */
+    static const struct { const char *dist, *args; double u; } cases[] = {
+        { "gamma", "shape=0.05 scale=2", 1e-10 },
+        { "gamma", "shape=0.05 scale=2", 1e-12 },          /* x near 1e-240 */
+        { "gamma", "shape=0.01 scale=1", 0.7 },
+        { "gamma", "shape=10000 scale=1", 1e-10 },
+        { "gamma", "shape=10000 scale=1", 1 - 1e-10 },
+        { "gamma", "shape=3 scale=1", 1 - 0x1p-53 },
+        { "beta", "a=0.1 b=0.1", 1e-10 },
+        { "beta", "a=0.1 b=0.1", 0.3 },
+        { "beta", "a=50 b=0.5", 0.5 },
+        { "beta", "a=0.5 b=50", 1 - 1e-10 },
+        { "beta", "mean=0.01 sd=0.009", 0x1p-53 },
+    };
+    char err[512];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        dist_spec spec;
+        int bad;
+        CU_ASSERT_EQUAL_FATAL(make(cases[k].dist, cases[k].args, &spec, &bad, err, sizeof err), 0);
+        double u = cases[k].u, x = dist_quantile(&spec, u);
+        int gamma = spec.kind == DIST_GAMMA;
+        /* Compare tail probabilities (relative), the side u is on. */
+        double tail = u <= 0.5
+            ? (gamma ? gsl_cdf_gamma_P(x, spec.a, spec.b) : gsl_cdf_beta_P(x, spec.a, spec.b)) / u
+            : (gamma ? gsl_cdf_gamma_Q(x, spec.a, spec.b) : gsl_cdf_beta_Q(x, spec.a, spec.b)) / (1 - u);
+        if (!(fabs(tail - 1) < 1e-9))
+            fprintf(stderr, "\n%s(%s) at %g: x = %.17g, tail ratio %.17g\n", cases[k].dist,
+                    cases[k].args, u, x, tail);
+        CU_ASSERT(fabs(tail - 1) < 1e-9);
+        dist_clear(&spec);
+    }
+}
+
 static void test_dist__truncated_normal_far_in_the_upper_tail__keeps_precision(void)
 {
     dist_spec spec;
@@ -431,6 +467,7 @@ void test_dist_register(void)
         { "quantiles of uniforms in every form match mean and variance", test_dist__quantiles_of_uniforms_in_every_form__match_mean_and_variance },
         { "ci90 forms put 5% below lo and 5% above hi", test_dist__ci90_forms__put_5pct_below_lo_and_5pct_above_hi },
         { "quantile matches known values", test_dist__quantile__matches_known_values },
+        { "gamma and beta quantiles invert the CDF far in both tails", test_dist__gamma_and_beta_quantiles__invert_the_cdf_far_in_both_tails },
         { "truncated normal far in the upper tail keeps precision", test_dist__truncated_normal_far_in_the_upper_tail__keeps_precision },
         { "closed-form moments match known values", test_dist__closed_form_moments__match_known_values },
         { "every listed name is known; only const is not random", test_dist__every_listed_name__is_known_and_only_const_is_not_random },
