@@ -66,9 +66,11 @@ run: deps
 # The model diagram of the baseline, for docs/model.md.
 docs: deps
 	@$(MAKE) --no-print-directory ncgsim
-	./ncgsim graph scenarios/baseline.cfg > $(BUILD)/model.dot
+	./ncgsim graph --no-params scenarios/baseline.cfg > $(BUILD)/model.dot
 	dot -Tsvg $(BUILD)/model.dot -o docs/model.svg
-	dot -Tpng -Gdpi=110 $(BUILD)/model.dot -o docs/model.png
+	dot -Tpng -Gdpi=72 $(BUILD)/model.dot -o docs/model.png
+	./ncgsim graph scenarios/baseline.cfg > $(BUILD)/model-full.dot
+	dot -Tsvg $(BUILD)/model-full.dot -o docs/model-full.svg
 
 install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots

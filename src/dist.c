@@ -599,7 +599,7 @@ static double inv_x(inv_var var, double y, double *dxdy)
     return -y;
 }
 
-/* Solves tail(x) = TARGET for F with shapes A, B (scale 1) from Y0, where
+/* Solves tail(x) = TARGET for the dist F with shapes A, B (scale 1) from Y0, where
  * tail is P for INV_LOG_X and Q otherwise, so that log tail rises with y;
  * YHI bounds y from above (the domain's edge). */
 static double inv_solve(const inv_fns *f, double a, double b, inv_var var,
@@ -646,8 +646,9 @@ static double inv_solve(const inv_fns *f, double a, double b, inv_var var,
 /* Quantile at U of the gamma with shape A and scale 1. */
 static double gamma_quantile(double a, double u)
 {
-    /* Start: Wilson-Hilferty's cube of a normal, or where it fails (small
-     * shapes), the leading term of P(x) ~ x^a / Gamma(a + 1). */
+    /* Start: Wilson-Hilferty's cube of a normal, or for small shapes in
+     * the lower tail, where it fails, the leading term of
+     * P(x) ~ x^a / Gamma(a + 1). */
     double z = gsl_cdf_ugaussian_Pinv(u), c = 1 / (9 * a);
     double wh = 1 - c + z * sqrt(c), x0 = a * wh * wh * wh;
     /* From here GSL's incomplete gamma reports errors, and the start is
@@ -656,7 +657,7 @@ static double gamma_quantile(double a, double u)
         return x0;
     if (u <= 0.5) {
         double small = exp((log(u) + lgamma(a + 1)) / a);
-        if (!(wh > 0) || small < x0)
+        if (!(wh > 0) || (a < 1 && small < x0))
             x0 = small;
         return inv_solve(&inv_gamma, a, 1, INV_LOG_X, u, log(x0), INFINITY);
     }

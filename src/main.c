@@ -76,10 +76,12 @@ static const command commands[] = {
       "the file and line it came from. --code also prints the compiled\n"
       "instructions of every expression.\n" },
     { "graph", cmd_graph, "print the model's dependency graph (Graphviz DOT)",
-      "Usage: ncgsim graph FILE [--set PATH=VALUE]...\n"
+      "Usage: ncgsim graph FILE [--set PATH=VALUE]... [--no-params]\n"
       "Prints the model as a Graphviz DOT graph: params (ellipses), events\n"
       "(diamonds), states (boxes), derived (rounded boxes), outputs in bold;\n"
       "an arrow x -> y when y reads x, dashed when y reads x at t - 1.\n"
+      "--no-params leaves the params out, for a compact picture of the\n"
+      "model's dynamics.\n"
       "Render it with: ncgsim graph FILE | dot -Tsvg -o model.svg\n" },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
@@ -289,6 +291,7 @@ static const struct option run_longopts[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "code", no_argument, NULL, 'C' },
     { "reference", required_argument, NULL, 'R' },
+    { "no-params", no_argument, NULL, 'P' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -302,7 +305,7 @@ typedef struct cli {
     const char *reference;  /* --reference NAME */
     const char *format;     /* --format png|svg|pdf */
     int threads;
-    int samples, quiet, code;
+    int samples, quiet, code, no_params;
 } cli;
 
 static int parse_cli(int argc, char **argv, const char *cmd,
@@ -362,6 +365,7 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         case 'A': c->samples = 1; break;
         case 'q': c->quiet = 1; break;
         case 'C': c->code = 1; break;
+        case 'P': c->no_params = 1; break;
         }
     }
     return 0;
@@ -710,7 +714,8 @@ static int one_model(int argc, char **argv, const char *cmd,
     diag *d = diag_alloc();
     scenario *sc = NULL;
     model *m = NULL;
-    int rc = parse_cli(argc, argv, cmd, "sC", &c);
+    int rc = parse_cli(argc, argv, cmd, strcmp(cmd, "graph") == 0 ? "sP" : "sC",
+                       &c);
     if (rc != 0 || !d)
         goto end;
     if (optind != argc - 1) {
@@ -750,7 +755,7 @@ static int graph_one(const scenario *sc, const model *m, const cli *c)
 {
     (void)sc;
     (void)c;
-    return model_graph(m, stdout);
+    return model_graph(m, stdout, c->no_params ? MODEL_GRAPH_NO_PARAMS : 0);
 }
 
 static int cmd_show(int argc, char **argv)

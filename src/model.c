@@ -1070,8 +1070,26 @@ static void dot_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-int model_graph(const model *m, FILE *out)
+/* Copies LABEL into BUF, breaking lines at spaces near every WIDTH
+ * characters so graph nodes stay compact. */
+static void wrap_label(const char *label, size_t width, char *buf, size_t len)
 {
+    size_t k = 0, col = 0;
+    for (const char *p = label; *p && k + 1 < len; p++) {
+        if (*p == ' ' && col >= width) {
+            buf[k++] = '\n';
+            col = 0;
+            continue;
+        }
+        buf[k++] = *p;
+        col++;
+    }
+    buf[k] = '\0';
+}
+
+int model_graph(const model *m, FILE *out, unsigned flags)
+{
+    int no_params = (flags & MODEL_GRAPH_NO_PARAMS) != 0;
     static const char *const shape[] = { "ellipse", "diamond", "box",
                                          "box" };
     static const char *const style[] = { "filled", "filled", "filled",
@@ -1087,9 +1105,12 @@ int model_graph(const model *m, FILE *out)
           "  edge [color=\"#555555\"];\n", out);
     for (size_t i = 0; i < m->n_vars; i++) {
         const model_var *v = &m->vars[i];
-        char label[1024];
+        char label[1024], wrapped[900];
+        if (no_params && v->kind == VAR_PARAM)
+            continue;
+        wrap_label(v->label, 22, wrapped, sizeof wrapped);
         if (strcmp(v->label, v->name) != 0)
-            snprintf(label, sizeof label, "%s\n(%s)", v->label, v->name);
+            snprintf(label, sizeof label, "%s\n(%s)", wrapped, v->name);
         else
             snprintf(label, sizeof label, "%s", v->name);
         fputs("  ", out);
@@ -1101,6 +1122,8 @@ int model_graph(const model *m, FILE *out)
         fputs("];\n", out);
     }
     for (size_t e = 0; e < m->n_edges; e++) {
+        if (no_params && m->vars[m->edges[e].from].kind == VAR_PARAM)
+            continue;
         fputs("  ", out);
         dot_string(out, m->vars[m->edges[e].from].name);
         fputs(" -> ", out);
@@ -1111,7 +1134,7 @@ int model_graph(const model *m, FILE *out)
           "color=\"#999999\";\n", out);
     static const char *const kinds[] = { "param", "event", "state",
                                          "derived" };
-    for (int k = 0; k < 4; k++)
+    for (int k = no_params ? 1 : 0; k < 4; k++)
         fprintf(out, "    \"legend_%s\" [label=\"%s\", shape=%s, "
                 "style=\"%s\", fillcolor=\"%s\"];\n", kinds[k], kinds[k],
                 shape[k], style[k], fill[k]);

@@ -82,8 +82,9 @@ void model_var_path(const model_var *v, char *buf, size_t len);
 
 /* Writes the dependency graph in Graphviz DOT: one node per variable,
  * shaped by kind; an edge x -> y when y's expressions read x, dashed when
- * read at t - 1 (prev or a state's own name). Returns 0 or -1 on a write
- * error. */
-int model_graph(const model *m, FILE *out);
+ * read at t - 1 (prev or a state's own name). FLAGS: MODEL_GRAPH_*.
+ * Returns 0 or -1 on a write error. */
+#define MODEL_GRAPH_NO_PARAMS 1   /* leave params (and their edges) out */
+int model_graph(const model *m, FILE *out, unsigned flags);
 
 #endif

@@ -161,7 +161,7 @@ static void test_model__good_model__orders_and_links_variables(void)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    CU_ASSERT_EQUAL(model_graph(m, f), 0);
+    CU_ASSERT_EQUAL(model_graph(m, f, 0), 0);
     fclose(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"s\" -> \"b\" [style=dashed];"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"s\" -> \"s\" [style=dashed];"));
