@@ -279,3 +279,19 @@ void compare_table(const compare *c, FILE *out)
     }
     free(names);
 }
+
+double compare_max_halfwidth(const compare *c)
+{
+    double hw = 0.0;
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t o = 0; o < c->s[i].n_outs; o++) {
+            const compare_out *co = &c->s[i].outs[o];
+            if (strcmp(co->kind, "event") != 0)
+                continue;
+            if (1.96 * co->se > hw)
+                hw = 1.96 * co->se;
+            if (co->has_diff && i > 0 && 1.96 * co->diff_se > hw)
+                hw = 1.96 * co->diff_se;
+        }
+    return hw;
+}

@@ -27,6 +27,11 @@ size_t compare_count(const compare *c);
  * in D. */
 int compare_write(const compare *c, const char *out, diag *d);
 
+/* The largest 95% half-width (1.96 se) over every event probability and
+ * every paired difference of an event from the reference; 0 when there is
+ * no event. */
+double compare_max_halfwidth(const compare *c);
+
 /* Prints a table of every output (rows) by scenario (columns) to OUT, with
  * differences from the reference marked when their 95% interval excludes 0. */
 void compare_table(const compare *c, FILE *out);

@@ -51,6 +51,10 @@ static const command commands[] = {
       "  -j, --threads N      threads (default: all cores); results do not\n"
       "                       depend on it\n"
       "      --samples        also write samples.csv (one row per trial)\n"
+      "      --precision EPS  instead of a fixed number of trials, run until\n"
+      "                       the 95% half-width of every event probability\n"
+      "                       (and paired difference) is at most EPS\n"
+      "      --max-trials N   the most --precision may use (default 1000000)\n"
       "      --reference NAME compare the others with this scenario\n"
       "                       (default: the first)\n"
       "  -q, --quiet          no table and no progress line\n"
@@ -292,6 +296,8 @@ static const struct option run_longopts[] = {
     { "code", no_argument, NULL, 'C' },
     { "reference", required_argument, NULL, 'R' },
     { "no-params", no_argument, NULL, 'P' },
+    { "precision", required_argument, NULL, 'E' },
+    { "max-trials", required_argument, NULL, 'M' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -306,6 +312,8 @@ typedef struct cli {
     const char *format;     /* --format png|svg|pdf */
     int threads;
     int samples, quiet, code, no_params;
+    double precision;       /* --precision EPS, or 0 */
+    uint64_t max_trials;    /* --max-trials */
 } cli;
 
 static int parse_cli(int argc, char **argv, const char *cmd,
@@ -315,6 +323,7 @@ static int parse_cli(int argc, char **argv, const char *cmd,
     memset(c, 0, sizeof *c);
     c->out = "results";
     c->threads = engine_cores();
+    c->max_trials = 1000000;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":o:n:j:qh", run_longopts,
@@ -366,6 +375,22 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         case 'q': c->quiet = 1; break;
         case 'C': c->code = 1; break;
         case 'P': c->no_params = 1; break;
+        case 'E': {
+            char *end;
+            c->precision = strtod(optarg, &end);
+            if (*end || end == optarg || !(c->precision > 0
+                                           && c->precision < 0.5))
+                return usage_error("--precision: expected a half-width "
+                                   "between 0 and 0.5, e.g. 0.005, got '%s'",
+                                   optarg);
+            break;
+        }
+        case 'M':
+            if (parse_count(optarg, 1, 1e12, &v) != 0)
+                return usage_error("--max-trials: expected a whole number "
+                                   "from 1 to 1e12, got '%s'", optarg);
+            c->max_trials = v;
+            break;
         }
     }
     return 0;
@@ -503,9 +528,12 @@ end:
  * in order; those with the same trials and steps as another run in lockstep
  * with it, so their differences are paired trial by trial. With two or
  * more scenarios, writes OUT/compare/. */
+enum { BATCH_WRITE, BATCH_COMPARE, BATCH_MEASURE };
+
 static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
-                     const cli *c, int compare_only, diag *d)
+                     const cli *c, int mode, double *halfwidth, diag *d)
 {
+    int compare_only = mode != BATCH_WRITE;
     size_t *idx = calloc(n + 1, sizeof *idx);
     unsigned char *taken = calloc(n + 1, 1);
     compare *cmp = compare_alloc();
@@ -534,11 +562,16 @@ static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
                 taken[jj] = 1;
             }
         }
-        rc = run_group(scs, ms, idx, k, c, done, n, pass == 0, compare_only,
-                       cmp, d);
+        /* Measuring rounds are quiet: only the final run reports. */
+        cli quiet = *c;
+        quiet.quiet |= mode == BATCH_MEASURE;
+        rc = run_group(scs, ms, idx, k, &quiet, done, n, pass == 0,
+                       compare_only, cmp, d);
         done += k;
     }
-    if (rc == 0 && n >= 2) {
+    if (rc == 0 && halfwidth)
+        *halfwidth = compare_max_halfwidth(cmp);
+    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE) {
         rc = compare_write(cmp, c->out, d);
         if (rc == 0 && !c->quiet) {
             compare_table(cmp, stdout);
@@ -567,6 +600,55 @@ static size_t find_reference(scenario **scs, size_t n, const char *name,
     return SIZE_MAX;
 }
 
+/* --precision: runs rounds of growing size (results not written) until
+ * the 95% half-width of every event probability, and of every paired
+ * difference from the reference, is at most c->precision, or until
+ * --max-trials; then reloads the scenarios with that many trials, so the
+ * final run and its resolved.cfg record the number used. Deterministic:
+ * each round's size depends only on the previous round's results. */
+static int find_trials(scenario ***scs, model ***ms, char **files, size_t n,
+                       size_t ref, cli *c, diag *d)
+{
+    const uint64_t chunk = 4096;
+    uint64_t trials = chunk;
+    int rc = 0;
+    for (;;) {
+        double hw = 0.0;
+        free_all(*scs, *ms, n);
+        *scs = NULL;
+        *ms = NULL;
+        c->lo.so.has_trials = 1;
+        c->lo.so.trials = trials;
+        if ((rc = load_all(files, n, &c->lo, scs, ms, d)) != 0)
+            return rc;
+        if (trials >= c->max_trials)
+            break;
+        if ((rc = run_batch(*scs, *ms, n, ref, c, BATCH_MEASURE, &hw, d)) != 0)
+            return rc;
+        if (!c->quiet)
+            fprintf(stderr, "precision: %llu trials: largest 95%% half-width "
+                    "%.3g (target %.3g)\n", (unsigned long long)trials, hw,
+                    c->precision);
+        if (hw <= c->precision)
+            break;
+        /* Half-widths shrink as 1/sqrt(trials): aim 10% past the estimate,
+         * at least double, in whole chunks. */
+        double want = (double)trials * (hw / c->precision)
+                      * (hw / c->precision) * 1.1;
+        uint64_t next = want > (double)c->max_trials ? c->max_trials
+                                                     : (uint64_t)want;
+        if (next < 2 * trials)
+            next = 2 * trials;
+        next = (next + chunk - 1) / chunk * chunk;
+        trials = next < c->max_trials ? next : c->max_trials;
+    }
+    if (!c->quiet && trials >= c->max_trials)
+        fprintf(stderr, "precision: stopped at --max-trials %llu; the "
+                "target may not be met (see the se columns)\n",
+                (unsigned long long)trials);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     cli c;
@@ -575,7 +657,7 @@ static int cmd_run(int argc, char **argv)
     size_t n = 0, ref;
     scenario **scs = NULL;
     model **ms = NULL;
-    int rc = parse_cli(argc, argv, "run", "onSsjAqR", &c);
+    int rc = parse_cli(argc, argv, "run", "onSsjAqREM", &c);
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
@@ -591,7 +673,12 @@ static int cmd_run(int argc, char **argv)
         rc = NCG_EXIT_USAGE;
         goto end;
     }
-    rc = run_batch(scs, ms, n, ref, &c, 0, d);
+    if (c.precision > 0) {
+        rc = find_trials(&scs, &ms, files, n, ref, &c, d);
+        if (rc != 0)
+            goto end;
+    }
+    rc = run_batch(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_EXIT_IO;
@@ -651,7 +738,7 @@ static int cmd_compare(int argc, char **argv)
         rc = NCG_EXIT_USAGE;
         goto end;
     }
-    rc = run_batch(scs, ms, n, ref, &c, 1, d);
+    rc = run_batch(scs, ms, n, ref, &c, BATCH_COMPARE, NULL, d);
 end:
     if (d)
         diag_print(d, stderr);
