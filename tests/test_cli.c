@@ -206,6 +206,67 @@ static void test_cli__folder__runs_every_scenario(void)
     free(dir);
 }
 
+static void test_cli__precision__runs_until_the_target_and_records_trials(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], res[600];
+    char *path = test_write(dir, "small.cfg", small_model);
+    snprintf(cmd, sizeof cmd, BIN " run -q --precision 0.01 -o %s/a %s && "
+             BIN " run -q --precision 0.01 -o %s/b %s", dir, path, dir, path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(res, sizeof res, "%s/a/small", dir);
+    char other[600];
+    snprintf(other, sizeof other, "%s/b/small", dir);
+    CU_ASSERT_TRUE(same_file(res, other, "summary.csv"));
+    /* The event's standard error meets the target: 1.96 se <= 0.01. */
+    char *sum = read_in(res, "summary.csv");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+    const char *row = strstr(sum, "\ne,event,");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+    double mean, sd, se;
+    CU_ASSERT_EQUAL(sscanf(row + 9, "%lf,%lf,%lf", &mean, &sd, &se), 3);
+    CU_ASSERT_TRUE(1.96 * se <= 0.01);
+    free(sum);
+    /* resolved.cfg records the trials used, a whole number of rounds. */
+    char *cfg = read_in(res, "resolved.cfg");
+    const char *tr = cfg ? strstr(cfg, "trials = ") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+    long long trials = atoll(tr + 9);
+    CU_ASSERT_TRUE(trials > 4096 && trials % 4096 == 0);
+    free(cfg);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__interrupt__stops_promptly_and_keeps_old_results(void)
+{
+    char *dir = test_tmpdir(), cmd[2048], res[600], *out;
+    char *path = test_write(dir, "small.cfg", small_model);
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s", dir, path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(res, sizeof res, "%s/out/small", dir);
+    char *before = read_in(res, "summary.csv");
+    /* A run that would take minutes, interrupted after half a second. */
+    snprintf(cmd, sizeof cmd, BIN " run -q -j 2 -n 1e9 -o %s/out %s & pid=$!; "
+             "sleep 0.5; kill -INT $pid; wait $pid; echo \"exit $?\"",
+             dir, path);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "interrupted\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit 1\n"));
+    free(out);
+    char *after = read_in(res, "summary.csv");
+    CU_ASSERT_TRUE(before && after && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+    snprintf(cmd, sizeof cmd, "ls -A %s/out", dir);
+    run(cmd, &out);
+    CU_ASSERT_STRING_EQUAL(out, "small\n");
+    free(out);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_cli_register(void);
 void test_cli_register(void)
 {
@@ -218,6 +279,8 @@ void test_cli_register(void)
         { "a failed run leaves previous results untouched", test_cli__failed_run__leaves_previous_results_untouched },
         { "samples have one row per trial", test_cli__samples__one_row_per_trial },
         { "a folder runs every scenario", test_cli__folder__runs_every_scenario },
+        { "precision runs until the target and records trials", test_cli__precision__runs_until_the_target_and_records_trials },
+        { "an interrupt stops promptly and keeps old results", test_cli__interrupt__stops_promptly_and_keeps_old_results },
     };
     TEST_SUITE("cli", cases);
 }

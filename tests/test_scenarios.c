@@ -1,0 +1,167 @@
+/* test_scenarios.c: the shipped alliance scenarios check, run, and move the
+ * way the model says they should (paired differences, common random numbers). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+
+#define BIN "./ncgsim"
+
+static void test_scenarios__every_shipped_file__passes_check(void)
+{
+    char *out = NULL;
+    int rc = test_run(BIN " check scenarios scenarios/examples bench/reference.cfg",
+                      &out);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", out ? out : "");
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "failed") : NULL);
+    free(out);
+}
+
+/* Splits one CSV line into at most MAX fields (quotes handled; the line is
+ * modified in place). Returns the number of fields. */
+static size_t csv_fields(char *line, char **f, size_t max)
+{
+    /* Unquoting only shortens text, so the write pointer never passes the
+     * read pointer. */
+    size_t n = 0;
+    char *r = line, *w = line;
+    while (n < max) {
+        f[n++] = w;
+        if (*r == '"') {
+            r++;
+            while (*r) {
+                if (*r == '"' && r[1] == '"') {
+                    *w++ = '"';
+                    r += 2;
+                } else if (*r == '"') {
+                    r++;
+                    break;
+                } else {
+                    *w++ = *r++;
+                }
+            }
+        }
+        while (*r && *r != ',')
+            *w++ = *r++;
+        int more = *r == ',';
+        *w++ = '\0';
+        if (!more)
+            break;
+        r++;
+    }
+    return n;
+}
+
+/* The paired 95% interval of VARIABLE in SCENARIO from compare.csv TEXT. */
+static int diff_interval(const char *text, const char *scenario,
+                         const char *variable, double *lo, double *hi)
+{
+    char *copy = strdup(text), *save = NULL;
+    int found = 0;
+    for (char *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[20];
+        size_t n = csv_fields(line, f, 20);
+        /* variable,kind,scenario,title,mean,se,lo95,hi95,diff,diff_se,
+         * diff_lo95,diff_hi95,paired,... */
+        if (n >= 13 && strcmp(f[0], variable) == 0
+            && strcmp(f[2], scenario) == 0) {
+            *lo = atof(f[10]);
+            *hi = atof(f[11]);
+            found = atoi(f[12]) == 1;
+            break;
+        }
+    }
+    free(copy);
+    return found;
+}
+
+/* What a scenario should do to a variable, against a reference. */
+typedef struct direction {
+    const char *scenario;
+    const char *variable;
+    int sign;   /* +1: higher than the reference, -1: lower */
+} direction;
+
+/* Against the continuity baseline. */
+static const direction from_baseline[] = {
+    { "trump_reelection", "ed_credibility", -1 },
+    { "trump_reelection", "alliance_cohesion", -1 },
+    { "trump_reelection", "ncg_suspended", +1 },
+    { "trump_reelection", "usfk_troops", -1 },
+    { "trump_reelection", "sma_payment", +1 },
+    { "trump_reelection", "drills_suspended", +1 },
+    { "trump_reelection", "rok_nuclear_move", +1 },
+    { "japan_participation", "japan_in_ncg", +1 },
+    { "japan_participation", "ed_credibility", +1 },
+    { "seoul_turmoil", "ncg_meetings", -1 },
+    { "current_course", "ed_credibility", -1 },
+    { "current_course", "sma_payment", +1 },
+};
+
+/* Against Trump re-elected with the NCG at the presidential level. */
+static const direction from_trump[] = {
+    { "ministerial_ncg", "ncg_suspended", -1 },
+    { "ministerial_ncg", "ncg_dissolved", -1 },
+    { "ministerial_ncg", "ed_credibility", +1 },
+    { "usfk_pressure", "usfk_troops", -1 },
+    { "usfk_pressure", "sma_payment", +1 },
+    { "shipbuilding_bargain", "ncg_dissolved", -1 },
+    { "shipbuilding_bargain", "ed_credibility", +1 },
+    { "current_course", "ed_credibility", +1 },
+    { "combined_stress", "ed_credibility", -1 },
+    { "combined_stress", "rok_nuclear_move", +1 },
+};
+
+/* Runs every shipped scenario against REFERENCE and checks that each listed
+ * paired 95% interval lies wholly on the expected side of 0. */
+static void check_directions(const char *reference, const direction *dirs,
+                             size_t n)
+{
+    char *dir = test_tmpdir(), cmd[1024], path[600];
+    snprintf(cmd, sizeof cmd, BIN " run scenarios -q -n 8000 --reference %s "
+             "-o %s/out", reference, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    snprintf(path, sizeof path, "%s/out/compare/compare.csv", dir);
+    char *text = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (size_t i = 0; i < n; i++) {
+        double lo = 0, hi = 0;
+        int paired = diff_interval(text, dirs[i].scenario, dirs[i].variable,
+                                   &lo, &hi);
+        int ok = paired && (dirs[i].sign > 0 ? lo > 0 : hi < 0);
+        if (!ok)
+            fprintf(stderr, "\n%s vs %s: %s paired interval [%g, %g], "
+                    "expected %s 0\n", dirs[i].scenario, reference,
+                    dirs[i].variable, lo, hi, dirs[i].sign > 0 ? "above" : "below");
+        CU_ASSERT_TRUE(ok);
+    }
+    free(text);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_scenarios__against_baseline__move_in_the_modelled_direction(void)
+{
+    check_directions("baseline", from_baseline,
+                     sizeof from_baseline / sizeof from_baseline[0]);
+}
+
+static void test_scenarios__against_trump__levers_move_in_the_modelled_direction(void)
+{
+    check_directions("trump_reelection", from_trump,
+                     sizeof from_trump / sizeof from_trump[0]);
+}
+
+void test_scenarios_register(void);
+void test_scenarios_register(void)
+{
+    static const test_case cases[] = {
+        { "every shipped file passes check", test_scenarios__every_shipped_file__passes_check },
+        { "against the baseline, scenarios move in the modelled direction", test_scenarios__against_baseline__move_in_the_modelled_direction },
+        { "against Trump re-elected, levers move in the modelled direction", test_scenarios__against_trump__levers_move_in_the_modelled_direction },
+    };
+    TEST_SUITE("scenarios", cases);
+}
