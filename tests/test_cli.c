@@ -267,6 +267,55 @@ static void test_cli__interrupt__stops_promptly_and_keeps_old_results(void)
     free(dir);
 }
 
+static void test_cli__compare__paired_interval_is_narrower_than_unpaired(void)
+{
+    /* b differs from a only by a small shift of s: paired trials cancel
+     * the shared noise, independent runs would not. */
+    char *dir = test_tmpdir(), cmd[1024], path[600];
+    char *pa = test_write(dir, "a.cfg", small_model);
+    char b_text[2048];
+    snprintf(b_text, sizeof b_text, "extends = \"a.cfg\";\nname = \"shifted\";\n"
+             "states = { s = { next = \"s + normal(0, 1) - e + 0.05\"; }; };\n");
+    char *pb = test_write(dir, "b.cfg", b_text);
+    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s %s", dir, pa, pb);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(path, sizeof path, "%s/out/compare/compare.csv", dir);
+    char *text = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    const char *row = strstr(text, "\ns,state,shifted,");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+    /* ...,diff,diff_se,diff_lo95,diff_hi95,paired,label,unit,unpaired */
+    double diff = 0, diff_se = 1, unpaired = 0;
+    int paired = 0;
+    const char *p = row + 1;
+    for (int field = 0; field < 16 && p; field++) {
+        if (field == 8) diff = atof(p);
+        if (field == 9) diff_se = atof(p);
+        if (field == 12) paired = atoi(p);
+        if (field == 15) unpaired = atof(p);
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    CU_ASSERT_EQUAL(paired, 1);
+    /* The shift is 0.05 per step over 4 steps: 0.2 in every trial but the
+     * rare few that the floor at 0 clips. */
+    CU_ASSERT_DOUBLE_EQUAL(diff, 0.2, 1e-3);
+    CU_ASSERT_TRUE(diff_se < unpaired / 10);
+    free(text);
+    snprintf(cmd, sizeof cmd, BIN " compare -q %s/out/small %s/out/shifted "
+             "-o %s/again", dir, dir, dir);
+    CU_ASSERT_EQUAL(run(cmd, NULL), 0);
+    char d1[600], d2[600];
+    snprintf(d1, sizeof d1, "%s/out/compare", dir);
+    snprintf(d2, sizeof d2, "%s/again/compare", dir);
+    CU_ASSERT_TRUE(same_file(d1, d2, "compare.csv"));
+    free(pa);
+    free(pb);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_cli_register(void);
 void test_cli_register(void)
 {
@@ -279,6 +328,7 @@ void test_cli_register(void)
         { "a failed run leaves previous results untouched", test_cli__failed_run__leaves_previous_results_untouched },
         { "samples have one row per trial", test_cli__samples__one_row_per_trial },
         { "a folder runs every scenario", test_cli__folder__runs_every_scenario },
+        { "compare: the paired interval is narrower than the unpaired", test_cli__compare__paired_interval_is_narrower_than_unpaired },
         { "precision runs until the target and records trials", test_cli__precision__runs_until_the_target_and_records_trials },
         { "an interrupt stops promptly and keeps old results", test_cli__interrupt__stops_promptly_and_keeps_old_results },
     };
