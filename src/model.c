@@ -589,26 +589,17 @@ end:
     free(walk);
 }
 
-/* Orders the variables selected by WANT (kind mask) so that every same-step
- * dependency comes first; file order among those free to go. Writes the
- * order to ORDER and returns how many; on a cycle reports it and returns
- * SIZE_MAX. */
-static size_t order_vars(builder *b, const code_deps *deps, unsigned want,
-                         size_t *order, const char *phase)
+/* Orders the variables marked in LEFT so that every same-step dependency
+ * (DEPS) comes first, file order among those free to go. Writes the order
+ * to ORDER and returns how many it placed; those it could not place (they
+ * are in or behind a cycle) stay marked in LEFT. */
+static size_t topo_order(const model *m, const code_deps *deps,
+                         unsigned char *left, size_t *order)
 {
-    model *m = b->m;
-    unsigned char *left = calloc(m->n_vars + 1, 1);
-    size_t n = 0, total = 0;
-    if (!left)
-        return SIZE_MAX;
-    for (size_t i = 0; i < m->n_vars; i++)
-        if (want & (1u << m->vars[i].kind)) {
-            left[i] = 1;
-            total++;
-        }
+    size_t n = 0;
     /* Simple repeated scans: models have tens of variables, and picking the
      * first ready variable in file order keeps the order predictable. */
-    while (n < total) {
+    for (;;) {
         size_t i;
         for (i = 0; i < m->n_vars; i++) {
             if (!left[i])
@@ -621,17 +612,48 @@ static size_t order_vars(builder *b, const code_deps *deps, unsigned want,
                 break;
         }
         if (i == m->n_vars)
-            break;
+            return n;
         left[i] = 0;
         order[n++] = i;
     }
-    if (n < total) {
-        size_t start;
-        for (start = 0; !left[start]; start++)
-            ;
-        char cyc[1024], path[512];
-        describe_cycle(m, deps, left, start, cyc, sizeof cyc);
-        model_var_path(&m->vars[start], path, sizeof path);
+}
+
+/* The first variable still marked in LEFT after topo_order, the cycle
+ * through it in CYC, and its path in PATH; SIZE_MAX when none is left. */
+static size_t find_cycle(const model *m, const code_deps *deps,
+                         const unsigned char *left, char *cyc, size_t clen,
+                         char *path, size_t plen)
+{
+    size_t start;
+    for (start = 0; start < m->n_vars && !left[start]; start++)
+        ;
+    if (start == m->n_vars)
+        return SIZE_MAX;
+    describe_cycle(m, deps, left, start, cyc, clen);
+    model_var_path(&m->vars[start], path, plen);
+    return start;
+}
+
+/* Orders the events, states and derived variables for one phase; on a cycle
+ * reports it and returns SIZE_MAX. */
+static size_t order_vars(builder *b, const code_deps *deps, size_t *order,
+                         const char *phase)
+{
+    model *m = b->m;
+    unsigned char *left = calloc(m->n_vars + 1, 1);
+    size_t total = 0;
+    if (!left)
+        return SIZE_MAX;
+    for (size_t i = 0; i < m->n_vars; i++)
+        if (m->vars[i].kind != VAR_PARAM) {
+            left[i] = 1;
+            total++;
+        }
+    size_t n = topo_order(m, deps, left, order);
+    char cyc[1024], path[512];
+    size_t start = find_cycle(m, deps, left, cyc, sizeof cyc, path,
+                              sizeof path);
+    if (start != SIZE_MAX) {
         /* The variable to break it: the one the first in the cycle reads. */
         const char *second = strchr(cyc, '>');
         char brk[128] = "";
@@ -646,6 +668,7 @@ static size_t order_vars(builder *b, const code_deps *deps, unsigned want,
                 cyc, brk);
         n = SIZE_MAX;
     }
+    assert(n == SIZE_MAX || n == total);
     free(left);
     return n;
 }
@@ -734,39 +757,16 @@ static void compile_params(builder *b)
             b->failed = 1;
             goto end;
         }
-        size_t total = 0;
         for (size_t i = 0; i < m->n_vars; i++)
-            if (m->vars[i].kind == VAR_PARAM && m->vars[i].form == PARAM_EXPR) {
-                left[i] = 1;
-                total++;
-            }
-        while (n < total) {
-            size_t i;
-            for (i = 0; i < m->n_vars; i++) {
-                if (!left[i])
-                    continue;
-                size_t j;
-                for (j = 0; j < b->init_deps[i].n_same; j++)
-                    if (left[b->init_deps[i].same[j]])
-                        break;
-                if (j == b->init_deps[i].n_same)
-                    break;
-            }
-            if (i == m->n_vars)
-                break;
-            left[i] = 0;
-            order[n++] = i;
-        }
-        if (n < total) {
-            size_t start;
-            for (start = 0; !left[start]; start++)
-                ;
-            char cyc[1024];
-            describe_cycle(m, b->init_deps, left, start, cyc, sizeof cyc);
-            model_var_path(&m->vars[start], path, sizeof path);
+            left[i] = m->vars[i].kind == VAR_PARAM
+                      && m->vars[i].form == PARAM_EXPR;
+        n = topo_order(m, b->init_deps, left, order);
+        char cyc[1024];
+        size_t start = find_cycle(m, b->init_deps, left, cyc, sizeof cyc,
+                                  path, sizeof path);
+        if (start != SIZE_MAX)
             fail_at(b, m->vars[start].node, path, "params refer to each "
                     "other in a cycle: %s", cyc);
-        }
         free(left);
     }
     if (b->failed)
@@ -992,12 +992,11 @@ int model_build(const scenario *s, model **out, diag *d)
     resolve_outputs(&b);
     if (b.failed)
         goto end;
-    unsigned dyn = (1u << VAR_EVENT) | (1u << VAR_STATE) | (1u << VAR_DERIVED);
     /* A cycle usually shows in both phases; report it once. */
-    size_t n2 = order_vars(&b, b.step_deps, dyn, m->step_order, "in a step");
+    size_t n2 = order_vars(&b, b.step_deps, m->step_order, "in a step");
     if (b.failed)
         goto end;
-    size_t n1 = order_vars(&b, b.init_deps, dyn, m->init_order, "at t = 0");
+    size_t n1 = order_vars(&b, b.init_deps, m->init_order, "at t = 0");
     if (b.failed)
         goto end;
     assert(n1 == n2);
