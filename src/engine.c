@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -130,7 +131,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
         return -1;
-    if (r->o->samples && r->o->samples[sm - r->sm]) {
+    if (r->o->rows) {
         w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
         if (!w->rows)
             return -1;
@@ -296,9 +297,13 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
     f->lanes = lanes;
     f->trial0 = trial0;
     f->step = 0;
-    for (size_t j = 0; j < m->n_random_params; j++)
-        sampler_draw(sm->smp, w->ws, j, trial0, lanes,
-                     f->reg[m->vars[m->random_params[j]].cur]);
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        double *out = f->reg[m->vars[m->random_params[j]].cur];
+        if (r->o->draw)
+            r->o->draw(r->o->draw_ctx, i, j, trial0, lanes, out);
+        else
+            sampler_draw(sm->smp, w->ws, j, trial0, lanes, out);
+    }
     vm_run(m->param_code.ins, m->param_code.n, f);
     if (check_vars(r, chunk, m, w, m->random_params, m->n_random_params, 0)
         || check_vars(r, chunk, m, w, m->expr_params, m->n_expr_params, 0))
@@ -380,18 +385,12 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
             w->chunk_diff[o] = stats_moments_empty();
         }
-        FILE *out = r->o->samples ? r->o->samples[i] : NULL;
-        if (out && w->rows) {
+        if (r->o->rows && w->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
                                                        : CHUNK_TRIALS;
-            for (uint64_t l = 0; l < n; l++) {
-                fprintf(out, "%llu", (unsigned long long)(t0 + l + 1));
-                for (size_t c = 0; c < sm->n_cols; c++)
-                    fprintf(out, ",%.17g", w->rows[l * sm->n_cols + c]);
-                fputc('\n', out);
-            }
-            if (ferror(out))
+            if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
+                           w->rows) != 0)
                 rc = -1;
         }
     }
@@ -450,7 +449,8 @@ static void *thread_main(void *p)
             r->err_file = NULL;
             r->err_line = 0;
             r->err_path[0] = '\0';
-            snprintf(r->err, sizeof r->err, "samples.csv: write error");
+            snprintf(r->err, sizeof r->err, "cannot write the per-trial "
+                     "values (samples.csv): %s", strerror(errno));
         }
         r->committed++;
         pthread_cond_broadcast(&r->cv);

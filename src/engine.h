@@ -42,8 +42,21 @@ typedef struct engine_result {
 /* How to run. */
 typedef struct engine_opts {
     int threads;                       /* >= 1 */
-    FILE **samples;                    /* per model: samples.csv, or NULL
-                                          (the array or an entry) */
+    /* Per-trial values: when ROWS is set, it is called in trial order, one
+     * call at a time, with the values at step T of model WHICH for trials
+     * TRIAL0 .. TRIAL0 + N - 1, row-major, COLS per trial: every param in
+     * file order, then every output. It returns 0, or -1 to stop the run
+     * with an I/O error (e.g. samples.csv could not be written). */
+    int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
+                size_t cols, const double *values);
+    void *rows_ctx;
+    /* Param values: when DRAW is set, random param J (in the model's
+     * random_params order) of model WHICH for trials TRIAL0 .. + LANES - 1
+     * comes from it instead of the sampler (sensitivity designs). Called
+     * from several threads at once; must depend only on its arguments. */
+    void (*draw)(void *ctx, size_t which, size_t j, uint64_t trial0,
+                 size_t lanes, double *out);
+    void *draw_ctx;
     volatile sig_atomic_t *stop;       /* set asynchronously to interrupt;
                                           may be NULL */
     /* Called now and then from one thread with trials done so far (all
@@ -59,7 +72,7 @@ typedef struct engine_opts {
  * On success returns 0 and RES[i] for each model (free with
  * engine_result_free). A NaN or infinity returns NCG_EXIT_RUN with a
  * message naming variable, step and trial in D; an interruption
- * NCG_EXIT_RUN with "interrupted"; NCG_EXIT_IO when writing samples fails. */
+ * NCG_EXIT_RUN with "interrupted"; NCG_EXIT_IO when ROWS fails. */
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d);
 void engine_result_free(engine_result *r);

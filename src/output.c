@@ -475,6 +475,21 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d)
     return f;
 }
 
+int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                        size_t cols, const double *values)
+{
+    FILE *out = ((FILE **)ctx)[which];
+    if (!out)
+        return 0;
+    for (size_t l = 0; l < n; l++) {
+        fprintf(out, "%llu", (unsigned long long)(trial0 + l + 1));
+        for (size_t c = 0; c < cols; c++)
+            fprintf(out, ",%.17g", values[l * cols + c]);
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
 void output_table(const engine_result *r, const scenario *s, FILE *out)
 {
     const model *m = r->m;

@@ -36,6 +36,12 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
  * NULL with a message in D on failure. */
 FILE *output_samples_open(const model *m, const char *dir, diag *d);
 
+/* An engine_opts.rows callback writing each model's rows to samples.csv:
+ * CTX is an array of FILE *, one per model (NULL entries skip). Trials are
+ * numbered from 1. */
+int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                        size_t cols, const double *values);
+
 /* The mean (event: probability) of output O at step T with its standard
  * error. */
 void output_mean_se(const engine_result *r, size_t o, uint32_t t,

@@ -30,7 +30,7 @@ static int run_text(ran *x, const char *text, int threads)
     if (x->rc == 0)
         x->rc = model_build(x->sc, &x->m, x->d);
     if (x->rc == 0) {
-        engine_opts eo = { threads, NULL, NULL, NULL, NULL };
+        engine_opts eo = { .threads = threads };
         x->rc = engine_run(&x->m, 1, &eo, &x->r, x->d);
     }
     if (x->rc != 0)
@@ -269,7 +269,7 @@ static void test_engine__lockstep_pairs__narrow_the_difference(void)
     CU_ASSERT_FATAL(scenario_load(pb, &so, &sb, d) == 0 && model_build(sb, &mb, d) == 0);
     model *ms[2] = { ma, mb };
     engine_result *res[2];
-    engine_opts eo = { 2, NULL, NULL, NULL, NULL };
+    engine_opts eo = { .threads = 2 };
     CU_ASSERT_FATAL(engine_run(ms, 2, &eo, res, d) == 0);
     CU_ASSERT_EQUAL(res[1]->diff_ref[0], 0);
     CU_ASSERT_DOUBLE_EQUAL(res[1]->diff[0].mean, 1.0, 1e-9);
