@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "corr.h"
 #include "ncgsim.h"
 #include "rng.h"
 #include "sampler.h"
@@ -578,6 +579,8 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
                  "simulation.sampler", "%s", err);
         goto end;
     }
+    if (corr_attach(m, sm->smp, d) != 0)
+        goto end;
     for (size_t v = 0; v < m->n_vars; v++)
         sm->n_cols += m->vars[v].kind == VAR_PARAM;
     sm->n_cols += m->n_outputs;

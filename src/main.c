@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
+#include "commands.h"
 #include "compare.h"
+#include "corr.h"
 #include "diag.h"
 #include "engine.h"
 #include "model.h"
@@ -87,6 +89,10 @@ static const command commands[] = {
       "--no-params leaves the params out, for a compact picture of the\n"
       "model's dynamics.\n"
       "Render it with: ncgsim graph FILE | dot -Tsvg -o model.svg\n" },
+    { "sensitivity", cmd_sensitivity, "which uncertain params drive each output",
+      cmd_sensitivity_usage },
+    { "sweep", cmd_sweep, "run a scenario over a grid of one or two settings",
+      cmd_sweep_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
 
@@ -113,7 +119,7 @@ static void print_help(FILE *out)
             "Usage: ncgsim COMMAND [options] [files]\n\nCommands:\n",
             NCGSIM_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].synopsis);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(out, "\nRun 'ncgsim help COMMAND' for a command's options.\n"
             "Exit codes: 0 ok, 1 run failed, 2 usage, 3 scenario error, "
             "4 I/O error.\n");
@@ -233,7 +239,11 @@ static int load_model(const char *path, const load_opts *lo, scenario **sc,
     if (rc != 0)
         return rc;
     rc = model_build(*sc, m, d);
+    if (rc == 0)
+        rc = corr_check(*m, d);
     if (rc != 0) {
+        model_free(*m);
+        *m = NULL;
         scenario_free(*sc);
         *sc = NULL;
     }
@@ -493,7 +503,9 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
                 goto end;
             }
         }
-        if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0)
+        if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0
+            || (rc = corr_write(gm[i], res[i]->trials, od[i].tmp,
+                                c->quiet || total > 1 ? NULL : stdout, d)) != 0)
             goto end;
     }
     if (interrupted) {

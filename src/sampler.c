@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_qrng.h>
 #include "rng.h"
@@ -22,6 +23,9 @@
 #define U_MIN 0x1p-53
 #define U_MAX (1 - 0x1p-53)
 
+/* Trials a correlated draw handles at once (its buffers in the workspace). */
+#define COPULA_LANES 256
+
 struct sampler {
     sampler_kind kind;
     size_t dim;
@@ -30,6 +34,8 @@ struct sampler {
     uint64_t *keys;             /* dim stream keys */
     uint64_t *perm_keys;        /* lhs: key of each param's stratum permutation */
     double *shift;              /* sobol: Cranley-Patterson shift of each dimension */
+    double *chol;               /* copula: dim x dim lower factor, or NULL */
+    unsigned char *correlated;  /* copula: 1 for params drawn through it */
 };
 
 struct sampler_ws {
@@ -40,6 +46,7 @@ struct sampler_ws {
     double *win;                /* sobol: up to SOBOL_WINDOW points of dim numbers */
     uint64_t win0;              /* index of the first point in win */
     size_t winlen;              /* points in win */
+    double *cu, *cz;            /* copula: COPULA_LANES uniforms, normals */
 };
 
 int sampler_parse(const char *s, sampler_kind *out)
@@ -108,7 +115,34 @@ void sampler_free(sampler *s)
     free(s->keys);
     free(s->perm_keys);
     free(s->shift);
+    free(s->chol);
+    free(s->correlated);
     free(s);
+}
+
+int sampler_set_copula(sampler *s, const double *chol)
+{
+    size_t dim = s->dim ? s->dim : 1;
+    free(s->chol);
+    free(s->correlated);
+    s->chol = malloc(dim * dim * sizeof *s->chol);
+    s->correlated = calloc(dim, 1);
+    if (!s->chol || !s->correlated) {
+        free(s->chol);
+        free(s->correlated);
+        s->chol = NULL;
+        s->correlated = NULL;
+        return -1;
+    }
+    memcpy(s->chol, chol, s->dim * s->dim * sizeof *s->chol);
+    /* A param in any pair goes through the copula, also the first of its
+     * group whose row of L is a unit vector: under mc its usual draw is
+     * not quantile(u) of the uniform the others read. */
+    for (size_t j = 0; j < s->dim; j++)
+        for (size_t k = 0; k < j; k++)
+            if (chol[j * s->dim + k] != 0.0)
+                s->correlated[j] = s->correlated[k] = 1;
+    return 0;
 }
 
 sampler_ws *sampler_ws_alloc(const sampler *s)
@@ -126,6 +160,12 @@ sampler_ws *sampler_ws_alloc(const sampler *s)
         if (!w->q || !w->win)
             goto fail;
     }
+    if (s->chol) {
+        w->cu = malloc(COPULA_LANES * sizeof *w->cu);
+        w->cz = malloc(COPULA_LANES * sizeof *w->cz);
+        if (!w->cu || !w->cz)
+            goto fail;
+    }
     return w;
 fail:
     sampler_ws_free(w);
@@ -141,6 +181,8 @@ void sampler_ws_free(sampler_ws *w)
     if (w->q)
         gsl_qrng_free(w->q);
     free(w->win);
+    free(w->cu);
+    free(w->cz);
     free(w);
 }
 
@@ -184,24 +226,73 @@ static void sobol_fill(sampler_ws *w, uint64_t start, size_t len)
     w->winlen = len;
 }
 
-/* Sobol draws of param J for trials TRIAL0 .. + LANES - 1 into OUT. */
-static void sobol_draw(const sampler *s, sampler_ws *w, size_t j, uint64_t trial0,
-                       size_t lanes, double *out)
+/* The uniforms of param J for trials TRIAL0 .. + LANES - 1 into OUT under
+ * S's kind, before any quantile: mc the first number of the param's stream
+ * in the trial, lhs a point in the trial's stratum, sobol the shifted
+ * coordinate. Inside [U_MIN, U_MAX]. */
+static void base_uniforms(const sampler *s, sampler_ws *w, size_t j,
+                          uint64_t trial0, size_t lanes, double *out)
 {
-    while (lanes > 0) {
-        size_t len = lanes < SOBOL_WINDOW ? lanes : SOBOL_WINDOW;
-        if (trial0 < w->win0 || trial0 + len > w->win0 + w->winlen)
-            sobol_fill(w, trial0, len);
-        const double *x = w->win + (trial0 - w->win0) * s->dim + j;
-        for (size_t k = 0; k < len; k++) {
-            /* Cranley-Patterson rotation: the same shift for every point of
-             * a dimension keeps the net's structure and makes the estimate
-             * unbiased over seeds. */
-            double u = x[k * s->dim] + s->shift[j];
-            if (u >= 1)
-                u -= 1;
-            out[k] = dist_quantile(s->specs[j], clamp_u(u));
+    switch (s->kind) {
+    case SAMPLER_MC:
+        for (size_t k = 0; k < lanes; k++)
+            out[k] = clamp_u(rng_uniform_at(s->keys[j], trial0 + k, 0));
+        return;
+    case SAMPLER_LHS:
+        assert(trial0 + lanes <= s->n);
+        for (size_t k = 0; k < lanes; k++) {
+            uint64_t i = trial0 + k;
+            /* Trial i lies in stratum perm(i) of N equal-probability
+             * strata, at a uniform offset inside it. */
+            rng_position(w->r, s->keys[j], i, 0);
+            double v = gsl_rng_uniform_pos(w->r);
+            double u = ((double)rng_permute(s->perm_keys[j], i, s->n) + v) / (double)s->n;
+            out[k] = clamp_u(u);
         }
+        return;
+    case SAMPLER_SOBOL:
+        while (lanes > 0) {
+            size_t len = lanes < SOBOL_WINDOW ? lanes : SOBOL_WINDOW;
+            if (trial0 < w->win0 || trial0 + len > w->win0 + w->winlen)
+                sobol_fill(w, trial0, len);
+            const double *x = w->win + (trial0 - w->win0) * s->dim + j;
+            for (size_t k = 0; k < len; k++) {
+                /* Cranley-Patterson rotation: the same shift for every
+                 * point of a dimension keeps the net's structure and makes
+                 * the estimate unbiased over seeds. */
+                double u = x[k * s->dim] + s->shift[j];
+                if (u >= 1)
+                    u -= 1;
+                out[k] = clamp_u(u);
+            }
+            trial0 += len;
+            out += len;
+            lanes -= len;
+        }
+        return;
+    }
+    assert(!"unknown sampler kind");
+}
+
+/* Param J through the copula: z_j = sum over k <= j of L[j][k] Phi^-1(u_k),
+ * x = quantile(Phi(z_j)), in pieces of COPULA_LANES trials. */
+static void copula_draw(const sampler *s, sampler_ws *w, size_t j,
+                        uint64_t trial0, size_t lanes, double *out)
+{
+    const double *row = s->chol + j * s->dim;
+    while (lanes > 0) {
+        size_t len = lanes < COPULA_LANES ? lanes : COPULA_LANES;
+        memset(w->cz, 0, len * sizeof *w->cz);
+        for (size_t k = 0; k <= j; k++) {
+            if (row[k] == 0.0)
+                continue;
+            base_uniforms(s, w, k, trial0, len, w->cu);
+            for (size_t l = 0; l < len; l++)
+                w->cz[l] += row[k] * gsl_cdf_ugaussian_Pinv(w->cu[l]);
+        }
+        for (size_t l = 0; l < len; l++)
+            out[l] = dist_quantile(s->specs[j],
+                                   clamp_u(gsl_cdf_ugaussian_P(w->cz[l])));
         trial0 += len;
         out += len;
         lanes -= len;
@@ -218,28 +309,18 @@ void sampler_draw(const sampler *s, sampler_ws *w, size_t j, uint64_t trial0,
             out[k] = spec->a;
         return;
     }
-    switch (s->kind) {
-    case SAMPLER_MC:
+    if (s->correlated && s->correlated[j]) {
+        copula_draw(s, w, j, trial0, lanes, out);
+        return;
+    }
+    if (s->kind == SAMPLER_MC) {
         for (size_t k = 0; k < lanes; k++) {
             rng_position(w->r, s->keys[j], trial0 + k, 0);
             out[k] = dist_draw(spec, w->r);
         }
         return;
-    case SAMPLER_LHS:
-        assert(trial0 + lanes <= s->n);
-        for (size_t k = 0; k < lanes; k++) {
-            uint64_t i = trial0 + k;
-            /* Trial i lies in stratum perm(i) of N equal-probability
-             * strata, at a uniform offset inside it. */
-            rng_position(w->r, s->keys[j], i, 0);
-            double v = gsl_rng_uniform_pos(w->r);
-            double u = ((double)rng_permute(s->perm_keys[j], i, s->n) + v) / (double)s->n;
-            out[k] = dist_quantile(spec, clamp_u(u));
-        }
-        return;
-    case SAMPLER_SOBOL:
-        sobol_draw(s, w, j, trial0, lanes, out);
-        return;
     }
-    assert(!"unknown sampler kind");
+    base_uniforms(s, w, j, trial0, lanes, out);
+    for (size_t k = 0; k < lanes; k++)
+        out[k] = dist_quantile(spec, out[k]);
 }

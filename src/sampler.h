@@ -26,6 +26,16 @@ sampler *sampler_alloc(sampler_kind kind, const dist_spec *const *specs,
                        uint64_t seed, char *err, size_t errlen);
 void sampler_free(sampler *s);
 
+/* Imposes rank correlations on S's params with a Gaussian copula. CHOL is
+ * the dim x dim lower Cholesky factor (row-major; copied) of the
+ * normal-scale correlation matrix. A param with no correlation keeps its
+ * usual draws; a correlated param j becomes quantile(Phi(z_j)) with
+ * z = CHOL * Phi^-1(u), where u are the params' own uniforms under S's
+ * kind (mc: the first number of each param's stream in the trial), so a
+ * draw still depends only on the trial. Call before making workspaces.
+ * 0, or -1 when out of memory. */
+int sampler_set_copula(sampler *s, const double *chol);
+
 /* Per-thread workspace (holds a gsl_rng of type rng_keyed and, for sobol,
  * the quasi-random generator and its position). NULL when out of memory. */
 typedef struct sampler_ws sampler_ws;

@@ -31,7 +31,7 @@ static const char SCN_FROM_DEFAULT[] = "default";
 
 static const char *const scn_top_keys[] = {
     "name", "title", "description", "extends", "simulation",
-    "params", "events", "states", "derived", "outputs"
+    "params", "events", "states", "derived", "outputs", "correlations"
 };
 /* The groups whose children are variables, searched for bare --set names. */
 static const char *const scn_var_groups[] = { "params", "events", "states", "derived" };
@@ -1231,6 +1231,39 @@ static int scn_name_ok(const char *s)
     return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
+/* The shape of `correlations` (an extension, see docs/sensitivity.md): a
+ * list of ("param", "param", rho) lists. The names and values are checked
+ * against the model by corr.c. */
+static void scn_check_correlations(scn_loader *L, const snode *k)
+{
+    if (!scn_expect(L, k, "correlations", SNODE_LIST,
+                    "a list of (\"param\", \"param\", rho) entries"))
+        return;
+    for (size_t j = 0; j < k->n_kids; j++) {
+        const snode *e = k->kids[j];
+        double rho;
+        if ((e->type == SNODE_LIST || e->type == SNODE_ARRAY)
+            && e->n_kids == 3 && e->kids[0]->type == SNODE_STRING
+            && e->kids[1]->type == SNODE_STRING
+            && snode_number(e->kids[2], &rho))
+            continue;
+        if ((e->type == SNODE_LIST || e->type == SNODE_ARRAY)
+            && e->n_kids == 3)
+            scn_error(L, e->file, e->line, "correlations", "entry %zu: "
+                      "expected (\"param\", \"param\", rho): two names "
+                      "as strings, then a number", j + 1);
+        else if (e->type == SNODE_LIST || e->type == SNODE_ARRAY)
+            scn_error(L, e->file, e->line, "correlations", "entry %zu: "
+                      "expected (\"param\", \"param\", rho), found %s of "
+                      "%zu value%s", j + 1, snode_type_name(e), e->n_kids,
+                      e->n_kids == 1 ? "" : "s");
+        else
+            scn_error(L, e->file, e->line, "correlations", "entry %zu: "
+                      "expected (\"param\", \"param\", rho), found %s",
+                      j + 1, snode_type_name(e));
+    }
+}
+
 /* Checks every top-level setting of ROOT; TOP is the file given. */
 static void scn_check_top(scn_loader *L, const snode *root, const char *top)
 {
@@ -1262,6 +1295,8 @@ static void scn_check_top(scn_loader *L, const snode *root, const char *top)
                     break;
                 }
             }
+        } else if (strcmp(k->name, "correlations") == 0) {
+            scn_check_correlations(L, k);
         } else if (strcmp(k->name, "simulation") != 0) {
             scn_expect(L, k, k->name, SNODE_GROUP, "a group");
         }

@@ -556,7 +556,8 @@ static void test_scenario__unknown_top_level_setting__suggests_the_closest(void)
                      "@/s.cfg:2: titel: unknown setting (did you mean 'title'?)");
     expect_one_error(SIM "colour = \"x\";\n", NCG_EXIT_SCENARIO,
                      "@/s.cfg:2: colour: unknown setting (expected one of name, title, "
-                     "description, extends, simulation, params, events, states, derived, outputs)");
+                     "description, extends, simulation, params, events, states, derived, outputs, "
+                     "correlations)");
     teardown();
 }
 

@@ -1,0 +1,390 @@
+/* cmd_sens.c: the `sensitivity` and `sweep` commands: options, result folders, tables, plots. */
+#include "commands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "corr.h"
+#include "engine.h"
+#include "ncgsim.h"
+#include "output.h"
+#include "sens.h"
+#include "sens_plot.h"
+#include "sweep.h"
+
+const char cmd_sensitivity_usage[] =
+    "Usage: ncgsim sensitivity FILE [options]\n"
+    "Which uncertain params (those with a random dist) move each output at\n"
+    "the last step: rank correlations, a tornado (each param held at its\n"
+    "10th and 90th percentile, paired with the base run), and first-order\n"
+    "and total Sobol indices (Saltelli design, (d + 2) x N trial-runs for d\n"
+    "params) with bootstrap intervals. Writes OUT/<name>-sensitivity/:\n"
+    "sensitivity.csv, resolved.cfg, tornado-<output>.png and\n"
+    "sobol-<output>.png, and prints the top 5 params of each output.\n"
+    "\n"
+    "      --output NAME    analyse this output (repeatable; default: all)\n"
+    "  -n, --trials N       trials per run and design matrix\n"
+    "      --seed S         random seed\n"
+    "      --set PATH=VALUE override a setting (repeatable)\n"
+    "      --bootstrap B    resamples for the Sobol intervals (default 200)\n"
+    "  -j, --threads N      threads (default: all cores)\n"
+    "  -o, --out DIR        results folder (default: results)\n"
+    "      --top K          params per output in the table (default 5)\n"
+    "      --no-plots       skip the charts\n"
+    "  -q, --quiet          no table\n";
+
+const char cmd_sweep_usage[] =
+    "Usage: ncgsim sweep FILE --vary PATH=FROM:TO:STEP [--vary ...] [options]\n"
+    "Runs the scenario at every point of a one- or two-setting grid (PATH\n"
+    "as for --set), all points with the same random numbers, and writes\n"
+    "OUT/<name>-sweep/: sweep.csv (each output's mean or probability at the\n"
+    "last step with its 95% interval, and its paired difference from the\n"
+    "first point), resolved.cfg of the first point, and sweep-<output>.png\n"
+    "(a line with its band, or a heatmap for two settings).\n"
+    "\n"
+    "      --vary PATH=FROM:TO:STEP  a setting to vary (once or twice)\n"
+    "      --output NAME    print this output (repeatable; default: all)\n"
+    "  -n, --trials N       trials per point\n"
+    "      --seed S         random seed\n"
+    "      --set PATH=VALUE override a setting (repeatable)\n"
+    "  -j, --threads N      threads (default: all cores)\n"
+    "  -o, --out DIR        results folder (default: results)\n"
+    "      --no-plots       skip the charts\n"
+    "  -q, --quiet          no table\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* The options of both commands. */
+typedef struct opts {
+    const char *file;
+    const char *out;
+    const char **sets, **outputs, **vary;
+    size_t n_sets, n_outputs, n_vary;
+    scenario_opts so;
+    int threads, quiet, no_plots;
+    unsigned bootstrap;
+    size_t top;
+} opts;
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ncgsim: %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'ncgsim --help' for more information.\n");
+    return NCG_EXIT_USAGE;
+}
+
+/* Appends S to the growing array *LIST of *N entries; 0 or -1. */
+static int push(const char ***list, size_t *n, const char *s)
+{
+    const char **nl = realloc(*list, (*n + 1) * sizeof *nl);
+    if (!nl)
+        return -1;
+    nl[(*n)++] = s;
+    *list = nl;
+    return 0;
+}
+
+/* A whole number in [MIN, MAX] (digits or like 1e6) into *OUT; 0 or -1. */
+static int count_arg(const char *s, double min, double max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v >= min && v <= max) || v != floor(v))
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* Parses ARGV of command CMD into O; -1 after --help (exit 0), else 0 or
+ * a usage error code. */
+static int parse(int argc, char **argv, const char *cmd, const char *usage,
+                 opts *o)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'O' },
+        { "trials", required_argument, NULL, 'n' },
+        { "seed", required_argument, NULL, 'S' },
+        { "set", required_argument, NULL, 's' },
+        { "bootstrap", required_argument, NULL, 'B' },
+        { "threads", required_argument, NULL, 'j' },
+        { "out", required_argument, NULL, 'o' },
+        { "top", required_argument, NULL, 'T' },
+        { "vary", required_argument, NULL, 'V' },
+        { "no-plots", no_argument, NULL, 'P' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int is_sweep = strcmp(cmd, "sweep") == 0, c;
+    uint64_t v;
+    memset(o, 0, sizeof *o);
+    o->out = "results";
+    o->threads = engine_cores();
+    o->top = 5;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        case '?':
+            return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        case ':':
+            return usage_error(cmd, "option '%s' needs a value",
+                               argv[optind - 1]);
+        case 'O': bad = push(&o->outputs, &o->n_outputs, optarg); break;
+        case 's': bad = push(&o->sets, &o->n_sets, optarg); break;
+        case 'V':
+            if (!is_sweep)
+                return usage_error(cmd, "option '--vary' does not apply to "
+                                   "this command");
+            bad = push(&o->vary, &o->n_vary, optarg);
+            break;
+        case 'n':
+            if (count_arg(optarg, 1, 1e12, &v) != 0)
+                return usage_error(cmd, "-n: expected a whole number of "
+                                   "trials from 1 to 1e12, got '%s'", optarg);
+            o->so.has_trials = 1;
+            o->so.trials = v;
+            break;
+        case 'S':
+            if (count_arg(optarg, 0, 9007199254740992.0, &v) != 0)
+                return usage_error(cmd, "--seed: expected a whole number, "
+                                   "got '%s'", optarg);
+            o->so.has_seed = 1;
+            o->so.seed = v;
+            break;
+        case 'B':
+            if (is_sweep || count_arg(optarg, 2, 100000, &v) != 0)
+                return usage_error(cmd, "--bootstrap: expected a number of "
+                                   "resamples from 2 to 100000, got '%s'",
+                                   optarg);
+            o->bootstrap = (unsigned)v;
+            break;
+        case 'T':
+            if (is_sweep || count_arg(optarg, 1, 1000, &v) != 0)
+                return usage_error(cmd, "--top: expected a number from 1 to "
+                                   "1000, got '%s'", optarg);
+            o->top = (size_t)v;
+            break;
+        case 'j':
+            if (count_arg(optarg, 1, 1024, &v) != 0)
+                return usage_error(cmd, "-j: expected a number of threads "
+                                   "from 1 to 1024, got '%s'", optarg);
+            o->threads = (int)v;
+            break;
+        case 'o': o->out = optarg; break;
+        case 'P': o->no_plots = 1; break;
+        case 'q': o->quiet = 1; break;
+        }
+        if (bad)
+            return usage_error(cmd, "out of memory");
+    }
+    if (optind != argc - 1)
+        return usage_error(cmd, "expected one scenario file%s",
+                           optind < argc ? ", got several" : "");
+    o->file = argv[optind];
+    o->so.sets = o->sets;
+    o->so.n_sets = o->n_sets;
+    if (is_sweep && (o->n_vary < 1 || o->n_vary > 2))
+        return usage_error(cmd, "give --vary PATH=FROM:TO:STEP once or "
+                           "twice");
+    return 0;
+}
+
+static void opts_free(opts *o)
+{
+    free(o->sets);
+    free(o->outputs);
+    free(o->vary);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Writes DIR/NAME through WRITE(CTX, f); 0 or NCG_EXIT_IO. */
+static int write_file(const char *dir, const char *name,
+                      int (*write)(const void *ctx, FILE *f), const void *ctx,
+                      diag *d)
+{
+    char *path = output_path(dir, name);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int rc = 0;
+    if (!f || write(ctx, f) != 0) {
+        diag_add(d, path ? path : name, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+    if (f && fclose(f) != 0 && rc == 0) {
+        diag_add(d, path, 0, NULL, "write error: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+    free(path);
+    return rc;
+}
+
+static int write_sens(const void *ctx, FILE *f)
+{
+    return sens_write_csv(ctx, f);
+}
+
+static int write_sweep(const void *ctx, FILE *f)
+{
+    return sweep_write_csv(ctx, f);
+}
+
+static int write_resolved(const void *ctx, FILE *f)
+{
+    return scenario_write(ctx, "resolved by ncgsim " NCGSIM_VERSION, f);
+}
+
+/* The folder OUT/<name>-<what>: results, the resolved scenario, and
+ * WRITE's file, swapped into place at once; then PLOT when wanted. */
+static int publish(const opts *o, const scenario *sc, const model *m,
+                   uint64_t trials, const char *what, const char *csv,
+                   int (*write)(const void *, FILE *), const void *res,
+                   int (*plot)(const void *, const char *, diag *), diag *d)
+{
+    output_dir od;
+    char name[300];
+    snprintf(name, sizeof name, "%s-%s", sc->name, what);
+    int rc = output_begin(o->out, name, &od, d);
+    if (rc != 0)
+        return rc;
+    if ((rc = write_file(od.tmp, csv, write, res, d)) == 0
+        && (rc = write_file(od.tmp, "resolved.cfg", write_resolved, sc, d)) == 0)
+        rc = corr_write(m, trials, od.tmp, o->quiet ? NULL : stdout, d);
+    if (rc == 0 && !o->no_plots && plot(res, od.tmp, d) != 0)
+        /* Numbers matter more than charts: say so and keep the folder. */
+        fprintf(stderr, "ncgsim: %s: charts not drawn (is gnuplot "
+                "installed?)\n", what);
+    if (rc == 0 && interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+    }
+    if (rc != 0) {
+        output_abort(&od);
+        return rc;
+    }
+    if ((rc = output_commit(&od, d)) == 0 && !o->quiet)
+        printf("  results: %s/%s/\n", o->out, name);
+    return rc;
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec)
+           + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static int plot_sens(const void *res, const char *dir, diag *d)
+{
+    return sens_plot_sensitivity(res, dir, d);
+}
+
+static int plot_sweep(const void *res, const char *dir, diag *d)
+{
+    return sens_plot_sweep(res, dir, d);
+}
+
+int cmd_sensitivity(int argc, char **argv)
+{
+    opts o;
+    diag *d = diag_alloc();
+    sens_result *r = NULL;
+    struct timespec t0;
+    int rc = parse(argc, argv, "sensitivity", cmd_sensitivity_usage, &o);
+    if (rc != 0 || !d)
+        goto end;
+    catch_signals();
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sens_opts so = { o.file, o.so, o.outputs, o.n_outputs, o.threads,
+                     o.bootstrap, &interrupted, NULL, NULL };
+    if ((rc = sens_run(&so, &r, d)) != 0)
+        goto end;
+    if (!o.quiet) {
+        printf("%s: %zu random params, %llu trials per run, %llu trial-runs "
+               "in %.1f s", r->sc->name, r->d,
+               (unsigned long long)r->trials,
+               (unsigned long long)(r->trials * (3 * r->d + 3)), since(&t0));
+        printf(" (Sobol indices treat params as independent)\n");
+        sens_table(r, o.top, stdout);
+        putchar('\n');
+    }
+    rc = publish(&o, r->sc, r->m, r->trials, "sensitivity", "sensitivity.csv",
+                 write_sens, r, plot_sens, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    sens_result_free(r);
+    opts_free(&o);
+    return rc < 0 ? 0 : rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    opts o;
+    diag *d = diag_alloc();
+    sweep_result *r = NULL;
+    char err[512];
+    int rc = parse(argc, argv, "sweep", cmd_sweep_usage, &o);
+    if (rc != 0 || !d)
+        goto end;
+    sweep_opts so = { 0 };
+    so.path = o.file;
+    so.so = o.so;
+    so.n_axes = o.n_vary;
+    so.threads = o.threads;
+    so.stop = &interrupted;
+    for (size_t a = 0; a < o.n_vary; a++)
+        if (sweep_parse_axis(o.vary[a], &so.axes[a], err, sizeof err) != 0) {
+            rc = usage_error("sweep", "%s", err);
+            goto end;
+        }
+    catch_signals();
+    if ((rc = sweep_run(&so, &r, d)) != 0)
+        goto end;
+    if (!o.quiet) {
+        sweep_table(r, o.outputs, o.n_outputs, stdout);
+        putchar('\n');
+    }
+    rc = publish(&o, r->sc, r->m, r->trials, "sweep", "sweep.csv",
+                 write_sweep, r, plot_sweep, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    sweep_result_free(r);
+    opts_free(&o);
+    return rc < 0 ? 0 : rc;
+}

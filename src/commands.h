@@ -1,0 +1,16 @@
+/* commands.h: the subcommands that live in their own cmd_<name>.c files. */
+#ifndef NCG_COMMANDS_H
+#define NCG_COMMANDS_H
+
+/* ncgsim sensitivity FILE [options]: ARGV[0] is the command's name, as
+ * main.c passes it. Returns an NCG_EXIT_ code. */
+int cmd_sensitivity(int argc, char **argv);
+
+/* ncgsim sweep FILE --vary PATH=FROM:TO:STEP [--vary ...] [options]. */
+int cmd_sweep(int argc, char **argv);
+
+/* Full help of each, for main.c's command table. */
+extern const char cmd_sensitivity_usage[];
+extern const char cmd_sweep_usage[];
+
+#endif

@@ -1,0 +1,119 @@
+/* sens.h: which uncertain params drive each output: rank correlations, tornado swings, Sobol indices. */
+#ifndef NCG_SENS_H
+#define NCG_SENS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "diag.h"
+#include "model.h"
+#include "scenario.h"
+
+/* Tornado: each param is held at these quantiles of its distribution. */
+#define SENS_LOW_Q 0.10
+#define SENS_HIGH_Q 0.90
+/* Rank correlations read the base run's first min(trials, this) trials
+ * (their ranks need every value in memory). */
+#define SENS_RANK_MAX 262144
+/* Default number of bootstrap resamples for the Sobol intervals. */
+#define SENS_BOOTSTRAP 200
+
+/* What to analyse. */
+typedef struct sens_opts {
+    const char *path;              /* the scenario file */
+    scenario_opts so;              /* --set, trials, seed of the base */
+    const char *const *outputs;    /* output names, or NULL: every output */
+    size_t n_outputs;
+    int threads;                   /* >= 1 */
+    unsigned bootstrap;            /* resamples (0: SENS_BOOTSTRAP) */
+    volatile sig_atomic_t *stop;   /* may be NULL */
+    void (*progress)(void *ctx, const char *stage, uint64_t done,
+                     uint64_t total);   /* may be NULL */
+    void *progress_ctx;
+} sens_opts;
+
+/* The results for one output and one random param. Differences are in
+ * the output's mean (for an event: its probability) at the last step;
+ * intervals are 95%. */
+typedef struct sens_row {
+    size_t output;             /* index into sens_result.outputs */
+    size_t param;              /* index into the model's random_params */
+    double spearman, sp_lo, sp_hi;   /* rank correlation, Fisher z interval
+                                        (se 1.06 / sqrt(n - 3)); NaN when
+                                        the output is constant */
+    double x_low, x_high;      /* the param's SENS_LOW_Q / SENS_HIGH_Q
+                                  quantiles */
+    double low, low_lo, low_hi;      /* mean at x_low minus the base mean,
+                                        paired */
+    double high, high_lo, high_hi;   /* the same at x_high */
+    double swing, swing_lo, swing_hi;/* high minus low, paired */
+    double s1, s1_lo, s1_hi;   /* first-order Sobol index (Saltelli 2010),
+                                  bootstrap percentile interval */
+    double st, st_lo, st_hi;   /* total index (Jansen) */
+    size_t rank;               /* 1 for the largest st of this output */
+} sens_row;
+
+typedef struct sens_result {
+    scenario *sc;              /* the base scenario (owned) */
+    model *m;                  /* its model (owned) */
+    size_t d;                  /* random params */
+    size_t n_out;              /* outputs analysed */
+    size_t *outputs;           /* their indices in m->outputs */
+    double *base_mean;         /* per output: the base run's mean */
+    double *base_se;
+    double *variance;          /* per output: the variance Sobol indices
+                                  divide by (0: indices are NaN) */
+    sens_row *rows;            /* n_out x d, output-major, params in
+                                  random_params order */
+    uint64_t trials;           /* per run and design matrix */
+    uint64_t rank_trials;      /* trials behind the rank correlations */
+    unsigned bootstrap;
+} sens_result;
+
+/* Loads O->path, then runs (1) the base and, per random param, two
+ * variants loaded with --set params.X=<quantile> in lockstep (common
+ * random numbers: the tornado, and the rank correlations from the base's
+ * per-trial values) and (2) the Saltelli design: d + 2 copies of the model
+ * whose params come from independent uniforms through dist_quantile
+ * (A, B, and A with column i from B). B runs under another seed, so that
+ * its events and random functions differ from A's, while A and every AB_i
+ * share them: the first-order index is then the usual Var E[Y | X_i] /
+ * Var Y, and the total index includes X_i's interactions with the model's
+ * own randomness (which, as a whole, takes the share no param explains). Sobol indices treat params as independent
+ * (`correlations` are not imposed on the design).
+ * Returns 0 with *OUT (free with sens_result_free), or an NCG_EXIT_ code
+ * with messages in D (unknown output, no random params, scenario errors,
+ * a design too large for memory, a failed run). */
+int sens_run(const sens_opts *o, sens_result **out, diag *d);
+void sens_result_free(sens_result *r);
+
+/* Loads PATH under SO plus the override EXTRA ("PATH=VALUE"; may be
+ * NULL) and, when SEED is not NULL, that seed; compiles the model and
+ * checks its correlations (the variants of sensitivity and sweep).
+ * 0 with *SC and *M (caller frees both), or an NCG_EXIT_ code with
+ * messages in D and both NULL. */
+int sens_load(const char *path, const scenario_opts *so, const char *extra,
+              const uint64_t *seed, scenario **sc, model **m, diag *d);
+
+/* Writes the rows as CSV (header first; rows by output, then rank).
+ * Returns 0, or -1 on a write error. */
+int sens_write_csv(const sens_result *r, FILE *f);
+
+/* Prints, per output, the TOP params with the largest total index. */
+void sens_table(const sens_result *r, size_t top, FILE *out);
+
+/* The Fisher z interval (95%) of a rank correlation RHO from N pairs, with
+ * se 1.06 / sqrt(N - 3) (Fieller et al. 1957); [-1, 1] when N <= 3. */
+void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi);
+
+/* Point estimates of the Saltelli design for one output: YA, YB (N
+ * values) and YAB (D x N, row i for A with column i from B). Writes
+ * S1[i] (Saltelli 2010) and ST[i] (Jansen 1999) and returns the variance
+ * of YA and YB together; when it is 0, S1 and ST are NaN. IDX, when not
+ * NULL, picks the N rows used (a bootstrap resample). */
+double sens_saltelli(const double *ya, const double *yb, const double *yab,
+                     size_t d, size_t n, const size_t *idx, double *s1,
+                     double *st);
+
+#endif
