@@ -6,7 +6,8 @@ OPT     ?= -O2 -g
 PKGS     = gsl libconfig
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -DNCGSIM_DATADIR='"$(PREFIX)/share/ncgsim"'
 # Deferred (=) so that `make run` can install missing packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lconfig)
@@ -71,6 +72,24 @@ docs: deps
 	dot -Tpng -Gdpi=72 $(BUILD)/model.dot -o docs/model.png
 	./ncgsim graph scenarios/baseline.cfg > $(BUILD)/model-full.dot
 	dot -Tsvg $(BUILD)/model-full.dot -o docs/model-full.svg
+
+# make bench: a release build in its own folder, then the figures (median
+# of 5 runs each; see bench/bench.c). BENCH_OPT=-O2 measures default flags.
+BENCH_OPT ?= -O3 -march=native -g
+BENCH_DIR ?= $(BUILD)/release
+BENCH_BINS = $(addprefix $(BENCH_DIR)/,ncgsim hand floor bench)
+bench: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_DIR) OPT="$(BENCH_OPT)" $(BENCH_BINS)
+	$(BENCH_DIR)/bench $(BENCH_DIR) bench/reference.cfg scenarios/baseline.cfg
+
+$(BUILD)/ncgsim: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hand $(BUILD)/floor: $(BUILD)/%: bench/%.c $(BUILD)/rng.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench: bench/bench.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots

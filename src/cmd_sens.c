@@ -20,16 +20,22 @@
 
 const char cmd_sensitivity_usage[] =
     "Usage: ncgsim sensitivity FILE [options]\n"
-    "Which uncertain params (those with a random dist) move each output at\n"
-    "the last step: rank correlations, a tornado (each param held at its\n"
-    "10th and 90th percentile, paired with the base run), and first-order\n"
-    "and total Sobol indices (Saltelli design, (d + 2) x N trial-runs for d\n"
-    "params) with bootstrap intervals. Writes OUT/<name>-sensitivity/:\n"
-    "sensitivity.csv, resolved.cfg, tornado-<output>.png and\n"
-    "sobol-<output>.png, and prints the top 5 params of each output.\n"
+    "Which assumptions move each output at the last step. A tornado, paired\n"
+    "with the base run: each random param held at its 10th and 90th\n"
+    "percentile, and each constant param (a judgement written as a number)\n"
+    "at its value -20% and +20%, one at a time; constants exactly 0 or 1\n"
+    "(switches, levers) are listed, not varied. For the random params also\n"
+    "rank correlations and first-order and total Sobol indices (Saltelli\n"
+    "design, (d + 2) x N trial-runs for d params) with bootstrap intervals.\n"
+    "Writes OUT/<name>-sensitivity/: sensitivity.csv, resolved.cfg,\n"
+    "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
+    "with the largest swing for each output.\n"
     "\n"
     "      --output NAME    analyse this output (repeatable; default: all)\n"
-    "  -n, --trials N       trials per run and design matrix\n"
+    "      --constants PCT  hold constants at value x (1 -+ PCT/100)\n"
+    "                       (default 20; 0: random params only)\n"
+    "  -n, --trials N       trials per run and design matrix (default:\n"
+    "                       simulation.trials, at most 10000)\n"
     "      --seed S         random seed\n"
     "      --set PATH=VALUE override a setting (repeatable)\n"
     "      --bootstrap B    resamples for the Sobol intervals (default 200)\n"
@@ -76,6 +82,7 @@ typedef struct opts {
     int threads, quiet, no_plots;
     unsigned bootstrap;
     size_t top;
+    double const_pct;        /* sensitivity: --constants */
 } opts;
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -129,6 +136,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
         { "out", required_argument, NULL, 'o' },
         { "top", required_argument, NULL, 'T' },
         { "vary", required_argument, NULL, 'V' },
+        { "constants", required_argument, NULL, 'C' },
         { "no-plots", no_argument, NULL, 'P' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -140,6 +148,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
     o->out = "results";
     o->threads = engine_cores();
     o->top = 5;
+    o->const_pct = SENS_CONST_PCT;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL)) != -1) {
@@ -188,6 +197,17 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
                                    "1000, got '%s'", optarg);
             o->top = (size_t)v;
             break;
+        case 'C': {
+            char *end;
+            errno = 0;
+            double pct = strtod(optarg, &end);
+            if (is_sweep || end == optarg || *end || errno
+                || !(pct >= 0 && pct < 100))
+                return usage_error(cmd, "--constants: expected a percentage "
+                                   "from 0 to below 100, got '%s'", optarg);
+            o->const_pct = pct;
+            break;
+        }
         case 'j':
             if (count_arg(optarg, 1, 1024, &v) != 0)
                 return usage_error(cmd, "-j: expected a number of threads "
@@ -316,6 +336,27 @@ static int plot_sweep(const void *res, const char *dir, diag *d)
     return sens_plot_sweep(res, dir, d);
 }
 
+/* What was varied and what it cost, before the table. */
+static void print_header(const sens_result *r, int set_trials, double secs)
+{
+    size_t unread = 0;
+    for (size_t j = 0; j < r->n_const; j++)
+        unread += !r->const_rows[j].reaches;
+    printf("%s: %zu random params", r->sc->name, r->d);
+    if (r->const_pct > 0) {
+        printf(", %zu constants \u00b1%g%%", r->n_const, r->const_pct);
+        if (unread)
+            printf(" (%zu read by no analysed output: swing 0, not run)",
+                   unread);
+    }
+    printf("; %llu trials per run%s, %llu trial-runs in %.1f s\n",
+           (unsigned long long)r->trials,
+           set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
+           (unsigned long long)r->trial_runs, secs);
+    printf("Swings are one at a time (all else as in the base run); Sobol "
+           "indices treat random params as independent.\n");
+}
+
 int cmd_sensitivity(int argc, char **argv)
 {
     opts o;
@@ -328,15 +369,12 @@ int cmd_sensitivity(int argc, char **argv)
     catch_signals();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     sens_opts so = { o.file, o.so, o.outputs, o.n_outputs, o.threads,
-                     o.bootstrap, &interrupted, NULL, NULL };
+                     o.bootstrap, &interrupted, NULL, NULL, o.const_pct,
+                     SENS_TRIALS };
     if ((rc = sens_run(&so, &r, d)) != 0)
         goto end;
     if (!o.quiet) {
-        printf("%s: %zu random params, %llu trials per run, %llu trial-runs "
-               "in %.1f s", r->sc->name, r->d,
-               (unsigned long long)r->trials,
-               (unsigned long long)(r->trials * (3 * r->d + 3)), since(&t0));
-        printf(" (Sobol indices treat params as independent)\n");
+        print_header(r, o.so.has_trials, since(&t0));
         sens_table(r, o.top, stdout);
         putchar('\n');
     }

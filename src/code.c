@@ -791,8 +791,9 @@ static cg_val gen_call(cg *g, const parse_node *n, uint32_t target,
         return gen_random(g, fn, n, target, mask);
     case FN_FOLD: {
         /* min(a, b, c) = MIN(MIN(a, b), c): only the last step may write
-         * into the target. */
-        cg_val acc = gen(g, a, CODE_NOMASK, mask);
+         * into the target; with one argument that is the argument itself
+         * (else its temporary would outlive the expression). */
+        cg_val acc = gen(g, a, a->next ? CODE_NOMASK : target, mask);
         for (a = a->next; a; a = a->next) {
             cg_val v = gen(g, a, CODE_NOMASK, mask);
             acc = apply(g, fn->op, (cg_val[]){acc, v}, 2,

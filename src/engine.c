@@ -178,12 +178,16 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
 /* The first lane of X[0 .. N-1] that is NaN or infinite, or N. */
 static size_t first_bad(const double *x, size_t n)
 {
-    /* x * 0 is NaN exactly for NaN and infinities; the sum stays finite
-     * otherwise, so one vectorisable pass answers the common case. */
-    double acc = 0.0;
-    for (size_t i = 0; i < n; i++)
-        acc += x[i] * 0.0;
-    if (acc == 0.0)
+    /* A double is NaN or infinite exactly when its exponent bits are all
+     * ones. An integer OR over the lanes vectorises (a floating-point sum
+     * would not: its order is fixed), so the common case is one fast pass. */
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        any |= (~b & UINT64_C(0x7ff0000000000000)) == 0;
+    }
+    if (!any)
         return n;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i]))

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
@@ -20,6 +21,7 @@
 #include "model.h"
 #include "ncgsim.h"
 #include "output.h"
+#include "plot.h"
 #include "scenario.h"
 
 typedef struct command {
@@ -35,6 +37,7 @@ static int cmd_show(int argc, char **argv);
 static int cmd_graph(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_compare(int argc, char **argv);
+static int cmd_plot(int argc, char **argv);
 
 static const command commands[] = {
     { "run", cmd_run, "run scenarios and write their results",
@@ -59,13 +62,18 @@ static const command commands[] = {
       "      --max-trials N   the most --precision may use (default 1000000)\n"
       "      --reference NAME compare the others with this scenario\n"
       "                       (default: the first)\n"
+      "      --format FMT     plots as png (default), svg or pdf\n"
+      "      --no-plots       write the data and no plots\n"
       "  -q, --quiet          no table and no progress line\n"
       "\n"
+      "Plots (gnuplot) go next to the data: dist_<var>, fan_<var>,\n"
+      "event_<var> and overview; each has a .gp script that redraws it.\n"
       "With two or more scenarios, OUT/compare/ gets compare.csv: each\n"
       "output's mean (or probability) per scenario and its difference from\n"
       "the reference, paired trial by trial (common random numbers).\n" },
     { "compare", cmd_compare, "compare results already on disk",
       "Usage: ncgsim compare OUTDIR OUTDIR... [-o OUT] [--reference NAME] [-j N]\n"
+      "                      [--format png|svg|pdf] [--no-plots]\n"
       "Writes OUT/compare/ (default OUT: the folder holding the first\n"
       "OUTDIR) for the given result folders. Paired differences need every\n"
       "trial, so each OUTDIR/resolved.cfg is simulated again in lockstep\n"
@@ -89,6 +97,13 @@ static const command commands[] = {
       "--no-params leaves the params out, for a compact picture of the\n"
       "model's dynamics.\n"
       "Render it with: ncgsim graph FILE | dot -Tsvg -o model.svg\n" },
+    { "plot", cmd_plot, "redraw the plots of results already on disk",
+      "Usage: ncgsim plot DIR... [--format png|svg|pdf] [-j N] [-q]\n"
+      "Redraws the plots of result folders without running anything. DIR\n"
+      "is a scenario's folder (OUT/<name>), a comparison folder\n"
+      "(OUT/compare) or a results folder holding several of them (OUT).\n"
+      "Restyle every plot at once by editing plots/style.gp (or the file\n"
+      "named by the NCGSIM_PLOTS folder) and running this again.\n" },
     { "sensitivity", cmd_sensitivity, "which uncertain params drive each output",
       cmd_sensitivity_usage },
     { "sweep", cmd_sweep, "run a scenario over a grid of one or two settings",
@@ -306,6 +321,8 @@ static const struct option run_longopts[] = {
     { "code", no_argument, NULL, 'C' },
     { "reference", required_argument, NULL, 'R' },
     { "no-params", no_argument, NULL, 'P' },
+    { "format", required_argument, NULL, 'F' },
+    { "no-plots", no_argument, NULL, 'N' },
     { "precision", required_argument, NULL, 'E' },
     { "max-trials", required_argument, NULL, 'M' },
     { "help", no_argument, NULL, 'h' },
@@ -321,7 +338,7 @@ typedef struct cli {
     const char *reference;  /* --reference NAME */
     const char *format;     /* --format png|svg|pdf */
     int threads;
-    int samples, quiet, code, no_params;
+    int samples, quiet, code, no_params, no_plots;
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* --max-trials */
 } cli;
@@ -385,6 +402,13 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         case 'q': c->quiet = 1; break;
         case 'C': c->code = 1; break;
         case 'P': c->no_params = 1; break;
+        case 'N': c->no_plots = 1; break;
+        case 'F':
+            if (!plot_format_ok(optarg))
+                return usage_error("--format: expected png, svg or pdf, got "
+                                   "'%s'", optarg);
+            c->format = optarg;
+            break;
         case 'E': {
             char *end;
             c->precision = strtod(optarg, &end);
@@ -541,6 +565,91 @@ end:
  * in order; those with the same trials and steps as another run in lockstep
  * with it, so their differences are paired trial by trial. With two or
  * more scenarios, writes OUT/compare/. */
+/* 1 when an executable NAME is on PATH. */
+static int on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    while (path && *path) {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? path : ".", name);
+        if (access(buf, X_OK) == 0)
+            return 1;
+        path = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Plots the result folders DIRS (IS_CMP: a comparison folder). gnuplot is
+ * single-threaded, so up to c->threads folders render at once, each in a
+ * child process that reports its own errors; comparison folders go last,
+ * since they read the scenario folders. Returns 0 or NCG_EXIT_IO. */
+static int render_plots(char **dirs, const int *is_cmp, size_t n,
+                        const cli *c, diag *d)
+{
+    plot_opts po = { c->format, 1 };
+    int rc = 0;
+    size_t running = 0, next = 0, failed = 0;
+    if (n == 0)
+        return 0;
+    if (!on_path("gnuplot") || c->threads <= 1) {
+        /* Nothing to run in parallel (or no gnuplot: write the scripts and
+         * let plot.c print its one note). */
+        for (size_t i = 0; i < n; i++) {
+            int r = is_cmp[i] ? plot_compare(dirs[i], &po, d)
+                              : plot_scenario(dirs[i], &po, d);
+            rc = worse(rc, r);
+        }
+        goto done;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    while (next < n || running > 0) {
+        /* A comparison waits until every scenario folder is drawn. */
+        int can_start = next < n && (int)running < c->threads
+                        && (!is_cmp[next] || running == 0);
+        if (can_start) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                diag *cd = diag_alloc();
+                int r = is_cmp[next] ? plot_compare(dirs[next], &po, cd)
+                                     : plot_scenario(dirs[next], &po, cd);
+                if (cd)
+                    diag_print(cd, stderr);
+                fflush(stderr);
+                _exit(r);
+            }
+            if (pid < 0) {
+                int r = is_cmp[next] ? plot_compare(dirs[next], &po, d)
+                                     : plot_scenario(dirs[next], &po, d);
+                rc = worse(rc, r);
+            } else {
+                running++;
+            }
+            next++;
+            continue;
+        }
+        int st;
+        if (wait(&st) < 0)
+            break;
+        running--;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            failed++;
+    }
+    if (failed) {
+        diag_add(d, NULL, 0, NULL, "plots failed in %zu folder%s (see the "
+                 "messages above); the results themselves are complete",
+                 failed, failed == 1 ? "" : "s");
+        rc = NCG_EXIT_IO;
+    }
+done:
+    if (rc == 0 && !c->quiet)
+        printf("  plots: %s files drawn with gnuplot in each result folder\n",
+               c->format ? c->format : "png");
+    return rc;
+}
+
 enum { BATCH_WRITE, BATCH_COMPARE, BATCH_MEASURE };
 
 static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
@@ -590,6 +699,32 @@ static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
             compare_table(cmp, stdout);
             printf("  comparison: %s/compare/\n", c->out);
         }
+    }
+    if (rc == 0 && mode != BATCH_MEASURE && !c->no_plots) {
+        /* Every folder of this batch, the comparison last in the list. */
+        char **dirs = calloc(n + 1, sizeof *dirs);
+        int *is_cmp = calloc(n + 1, sizeof *is_cmp);
+        size_t nd = 0;
+        if (!dirs || !is_cmp) {
+            free(dirs);
+            free(is_cmp);
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_EXIT_RUN;
+            goto end;
+        }
+        for (size_t i = 0; i < n && mode == BATCH_WRITE; i++) {
+            dirs[nd] = output_path(c->out, scs[i]->name);
+            is_cmp[nd++] = 0;
+        }
+        if (n >= 2) {
+            dirs[nd] = output_path(c->out, "compare");
+            is_cmp[nd++] = 1;
+        }
+        rc = render_plots(dirs, is_cmp, nd, c, d);
+        for (size_t i = 0; i < nd; i++)
+            free(dirs[i]);
+        free(dirs);
+        free(is_cmp);
     }
 end:
     compare_free(cmp);
@@ -670,7 +805,7 @@ static int cmd_run(int argc, char **argv)
     size_t n = 0, ref;
     scenario **scs = NULL;
     model **ms = NULL;
-    int rc = parse_cli(argc, argv, "run", "onSsjAqREM", &c);
+    int rc = parse_cli(argc, argv, "run", "onSsjAqREMFN", &c);
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
@@ -715,7 +850,7 @@ static int cmd_compare(int argc, char **argv)
     scenario **scs = NULL;
     model **ms = NULL;
     load_opts none = { 0 };
-    int rc = parse_cli(argc, argv, "compare", "ojqR", &c);
+    int rc = parse_cli(argc, argv, "compare", "ojqRFN", &c);
     if (rc != 0 || !d)
         goto end;
     if (argc - optind < 2) {
@@ -759,6 +894,96 @@ end:
     free_all(scs, ms, n);
     free_list(files, n);
     free(c.out_buf);
+    return rc < 0 ? 0 : rc;
+}
+
+/* 1 when DIR/NAME is a regular file. */
+static int has_file(const char *dir, const char *name)
+{
+    char *p = output_path(dir, name);
+    struct stat st;
+    int ok = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    free(p);
+    return ok;
+}
+
+/* Adds DIR to the plot list when it is a result folder; 1 when it was. */
+static int add_plot_dir(const char *dir, char ***dirs, int **is_cmp,
+                        size_t *n)
+{
+    int cmp = has_file(dir, "compare.csv");
+    if (!cmp && !has_file(dir, "summary.csv"))
+        return 0;
+    char **nd = realloc(*dirs, (*n + 1) * sizeof *nd);
+    int *nc = nd ? realloc(*is_cmp, (*n + 1) * sizeof *nc) : NULL;
+    if (nd)
+        *dirs = nd;
+    if (!nc)
+        return 0;
+    *is_cmp = nc;
+    (*dirs)[*n] = strdup(dir);
+    (*is_cmp)[*n] = cmp;
+    if ((*dirs)[*n])
+        (*n)++;
+    return 1;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    cli c;
+    diag *d = diag_alloc();
+    char **dirs = NULL;
+    int *is_cmp = NULL;
+    size_t n = 0;
+    int rc = parse_cli(argc, argv, "plot", "jqF", &c);
+    if (rc != 0 || !d)
+        goto end;
+    if (optind >= argc) {
+        rc = usage_error("plot: give a result folder (e.g. results/baseline "
+                         "or results)");
+        goto end;
+    }
+    for (int a = optind; a < argc; a++) {
+        if (add_plot_dir(argv[a], &dirs, &is_cmp, &n))
+            continue;
+        /* A results folder: every scenario folder, then comparisons. */
+        char **sub = NULL;
+        size_t ns = 0;
+        DIR *dir = opendir(argv[a]);
+        struct dirent *e;
+        while (dir && (e = readdir(dir)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char **ns2 = realloc(sub, (ns + 1) * sizeof *ns2);
+            if (!ns2)
+                break;
+            sub = ns2;
+            if ((sub[ns] = output_path(argv[a], e->d_name)) != NULL)
+                ns++;
+        }
+        if (dir)
+            closedir(dir);
+        qsort(sub, ns, sizeof *sub, cmp_str);
+        size_t before = n;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < ns; i++)
+                if (has_file(sub[i], "compare.csv") == pass)
+                    add_plot_dir(sub[i], &dirs, &is_cmp, &n);
+        free_list(sub, ns);
+        if (n == before) {
+            diag_add(d, argv[a], 0, NULL, "not a result folder (no "
+                     "summary.csv or compare.csv in it or its subfolders)");
+            rc = NCG_EXIT_IO;
+        }
+    }
+    if (rc == 0)
+        rc = render_plots(dirs, is_cmp, n, &c, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    free_list(dirs, n);
+    free(is_cmp);
     return rc < 0 ? 0 : rc;
 }
 

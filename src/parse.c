@@ -6,14 +6,26 @@
 /* Deeper nesting than this is certainly a mistake, and refusing it keeps
  * the recursion (here and in the code generator) within the C stack. */
 #define PARSE_MAX_DEPTH 200
+/* The tallest tree accepted. Nesting alone stays far below it, but a long
+ * run of left-associative operators (1 + 1 + ... + 1) builds a tree as
+ * tall as the run without any recursion here, and the code generator
+ * walks trees recursively: refusing it here keeps that within the stack. */
+#define PARSE_MAX_HEIGHT 1000
 
 /* Nodes are taken from chunks so that a tree is freed in a few calls. */
 #define PARSE_CHUNK 64
 
+/* A node and the height of its subtree (1 for a leaf). The node comes
+ * first, so the address of a node is the address of its entry. */
+typedef struct parse_entry {
+    parse_node node;
+    unsigned height;
+} parse_entry;
+
 typedef struct parse_chunk {
     struct parse_chunk *next;
     size_t used;
-    parse_node nodes[PARSE_CHUNK];
+    parse_entry nodes[PARSE_CHUNK];
 } parse_chunk;
 
 struct parse_tree {
@@ -43,7 +55,9 @@ static parse_node *new_node(parser *ps, parse_kind kind, size_t pos)
         c->next = ps->tree->chunks;
         ps->tree->chunks = c;
     }
-    parse_node *n = &c->nodes[c->used++];
+    parse_entry *e = &c->nodes[c->used++];
+    e->height = 1;
+    parse_node *n = &e->node;
     n->kind = kind;
     n->pos = pos;
     n->op_pos = pos;
@@ -75,6 +89,24 @@ static int enter(parser *ps)
     return -1;
 }
 
+static unsigned height_of(const parse_node *n)
+{
+    return n ? ((const parse_entry *)(const void *)n)->height : 0;
+}
+
+/* Records that N sits on top of a subtree of height BELOW; returns N, or
+ * NULL with a message at N's operator when the tree is too tall. */
+static parse_node *grow(parser *ps, parse_node *n, unsigned below)
+{
+    if (below >= PARSE_MAX_HEIGHT) {
+        snprintf(ps->err, ps->errlen, "column %zu: expression is too long "
+                 "(split it into several derived variables)", n->op_pos + 1);
+        return NULL;
+    }
+    ((parse_entry *)(void *)n)->height = below + 1;
+    return n;
+}
+
 static parse_node *binary(parser *ps, lex_kind op, size_t op_pos,
                                 parse_node *a, parse_node *b)
 {
@@ -85,7 +117,8 @@ static parse_node *binary(parser *ps, lex_kind op, size_t op_pos,
     n->op_pos = op_pos;
     n->a = a;
     n->b = b;
-    return n;
+    unsigned ha = height_of(a), hb = height_of(b);
+    return grow(ps, n, ha > hb ? ha : hb);
 }
 
 static parse_node *parse_ternary(parser *ps);
@@ -126,6 +159,7 @@ static parse_node *parse_atom(parser *ps)
     if (ps->tok.kind == LEX_RPAREN)
         return advance(ps) ? NULL : n;
     const parse_node **link = &n->args;
+    unsigned below = 0;
     for (;;) {
         parse_node *arg;
         if (!(arg = parse_ternary(ps)))
@@ -133,6 +167,8 @@ static parse_node *parse_atom(parser *ps)
         *link = arg;
         link = &arg->next;
         n->n_args++;
+        if (height_of(arg) > below)
+            below = height_of(arg);
         if (ps->tok.kind != LEX_COMMA)
             break;
         if (advance(ps))
@@ -140,7 +176,7 @@ static parse_node *parse_atom(parser *ps)
     }
     if (ps->tok.kind != LEX_RPAREN)
         return expected(ps, "')'");
-    return advance(ps) ? NULL : n;
+    return advance(ps) || !grow(ps, n, below) ? NULL : n;
 }
 
 /* pow -> atom ( '^' unary )? */
@@ -150,8 +186,10 @@ static parse_node *parse_pow(parser *ps)
     if (!a || ps->tok.kind != LEX_CARET)
         return a;
     size_t op_pos = ps->tok.pos;
-    if (advance(ps) || !(b = parse_unary(ps)))
+    /* 1 ^ 1 ^ ... nests to the right: a level like a parenthesis. */
+    if (enter(ps) || advance(ps) || !(b = parse_unary(ps)))
         return NULL;
+    ps->depth--;
     return binary(ps, LEX_CARET, op_pos, a, b);
 }
 
@@ -173,7 +211,7 @@ static parse_node *prefix(parser *ps, lex_kind op,
         return NULL;
     n->op = op;
     n->a = a;
-    return n;
+    return grow(ps, n, height_of(a));
 }
 
 /* operand ( (OP1 | OP2) operand )*, grouping to the left. */
@@ -275,7 +313,13 @@ static parse_node *parse_ternary(parser *ps)
         n->a = a;
         n->b = b;
         n->c = c;
-        a = n;
+        unsigned below = height_of(a);
+        if (height_of(b) > below)
+            below = height_of(b);
+        if (height_of(c) > below)
+            below = height_of(c);
+        if (!(a = grow(ps, n, below)))
+            return NULL;
     }
     ps->depth--;
     return a;

@@ -2,6 +2,7 @@
 #ifndef NCG_RNG_H
 #define NCG_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -39,6 +40,22 @@ void rng_position(gsl_rng *r, uint64_t key, uint64_t trial, uint32_t step);
 /* One uniform double in [0, 1) at (KEY, TRIAL, STEP, 0) without a gsl_rng:
  * the same number gsl_rng_uniform() returns first after rng_position(). */
 double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step);
+
+/* OUT[i] = rng_uniform_at(KEY, TRIAL0 + i, STEP) for i < N: the same
+ * numbers, computed for a block of trials in one loop the compiler can
+ * vectorise (Philox has no data-dependent branches). */
+void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+                       size_t n, double *out);
+
+/* The first block (four words) of (KEY, TRIAL0 + i, STEP) for i < N into
+ * OUT[4 i .. 4 i + 3], in one vectorisable loop. */
+void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+                      size_t n, uint32_t *out);
+
+/* rng_position(R, KEY, TRIAL, STEP) when the position's first block is
+ * already known (from rng_block0_lanes): R hands out W first. */
+void rng_position_at(gsl_rng *r, uint64_t key, uint64_t trial,
+                     uint32_t step, const uint32_t w[4]);
 
 /* A random permutation of [0, N) keyed by KEY, evaluated at I < N, in O(1)
  * memory (a keyed bijection with cycle walking). Used by the Latin hypercube

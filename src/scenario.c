@@ -14,11 +14,20 @@
 enum {
     SCN_MAX_CHAIN = 256,      /* files in one extends chain */
     SCN_MAX_STEPS = 100000,
+    /* libconfig checks every new setting against all the others of its
+     * group, and names are resolved by scanning the variables: both grow
+     * with the square of the count. These bounds keep a check within
+     * seconds; real scenarios stay far below them. */
+    SCN_MAX_GROUP = 20000,    /* settings directly inside one group */
+    SCN_MAX_VARS = 20000,     /* params, events, states and derived */
     SCN_DEFAULT_TRIALS = 10000,
     SCN_DEFAULT_SEED = 1
 };
 /* A run of more trials than this is a typo, not a plan (days of CPU). */
 #define SCN_MAX_TRIALS UINT64_C(1000000000000)
+/* A scenario is written by hand; a bigger file is a mistake, and reading
+ * it whole would take memory far beyond its size. */
+#define SCN_MAX_BYTES ((size_t)16 << 20)
 #define SCN_NONE ((size_t)-1)
 
 /* Pseudo file names for values that come from no file (snode.file). */
@@ -318,6 +327,11 @@ static int scn_slurp(const char *path, char **out)
         goto end;
     }
     for (;;) {
+        /* Checked while reading: a pipe has no size to stat. */
+        if (n > SCN_MAX_BYTES) {
+            err = EFBIG;
+            goto end;
+        }
         if (cap - n < 2) {
             size_t ncap = cap ? cap * 2 : 8192;
             char *nb = realloc(buf, ncap);
@@ -448,6 +462,60 @@ static size_t scn_check_ints(scn_loader *L, const char *file, const char *text)
     return L->errors - before;
 }
 
+/* Counts the settings directly inside each group of TEXT (before libconfig
+ * reads it: a huge group would keep libconfig busy for hours). Skips
+ * comments and strings as libconfig's scanner does; every setting has one
+ * '=' or ':'. Returns 0, or the line where a group grew past SCN_MAX_GROUP,
+ * or -1 when out of memory. */
+static int scn_widest_group(const char *text)
+{
+    size_t *count = NULL, depth = 0, cap = 0;
+    int line = 1, found = 0;
+    for (const char *p = text; *p && !found; p++) {
+        char c = *p;
+        if (depth == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            size_t *nc = realloc(count, ncap * sizeof *nc);
+            if (!nc) {
+                found = -1;
+                break;
+            }
+            count = nc;
+            cap = ncap;
+            if (depth == 0)
+                count[0] = 0;
+        }
+        if (c == '\n') {
+            line++;
+        } else if (c == '#' || (c == '/' && p[1] == '/')) {
+            while (p[1] && p[1] != '\n')
+                p++;
+        } else if (c == '/' && p[1] == '*') {
+            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+                line += *p == '\n';
+            if (!*p)
+                break;
+            p++;
+        } else if (c == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                line += *p == '\n';
+            }
+            if (!*p)
+                break;
+        } else if (c == '{') {
+            count[++depth] = 0;
+        } else if (c == '}') {
+            depth -= depth > 0;
+        } else if ((c == '=' || c == ':') && ++count[depth] > SCN_MAX_GROUP) {
+            found = line;
+        }
+    }
+    free(count);
+    return found;
+}
+
 /* The path of the parent REL named in CHILD: REL itself when absolute,
  * else REL in CHILD's folder. Malloc'd, or NULL when out of memory. */
 static char *scn_parent_path(const char *child, const char *rel)
@@ -533,11 +601,14 @@ static snode *scn_convert(scn_loader *L, const config_setting_t *cs,
 static void scn_cannot_read(scn_loader *L, const char *display,
                             const char *from, int from_line, int err)
 {
+    const char *why = err == EFBIG ? " (a scenario file is at most 16 MB)"
+                                   : "";
     if (from)
-        scn_error(L, from, from_line, "extends", "cannot read '%s': %s",
-                  display, strerror(err));
+        scn_error(L, from, from_line, "extends", "cannot read '%s': %s%s",
+                  display, strerror(err), why);
     else
-        scn_error(L, display, 0, NULL, "cannot read: %s", strerror(err));
+        scn_error(L, display, 0, NULL, "cannot read: %s%s", strerror(err),
+                  why);
 }
 
 /* Reads DISPLAY (a path as the user wrote or reached it) into a new tree
@@ -568,6 +639,16 @@ static int scn_read(scn_loader *L, const char *display, const char *from,
     if (slash) {
         dir[slash - display + (slash == display)] = 0;
         config_set_include_dir(&cfg, dir);
+    }
+    int wide = scn_widest_group(text);
+    if (wide != 0) {
+        if (wide < 0)
+            scn_oom(L);
+        else
+            scn_error(L, file, wide, NULL, "more than %d settings in one "
+                      "group", SCN_MAX_GROUP);
+        rc = wide < 0 ? NCG_EXIT_IO : NCG_EXIT_SCENARIO;
+        goto end;
     }
     if (!config_read_string(&cfg, text)) {
         /* An error inside an @include names that file as written. */
@@ -1301,6 +1382,15 @@ static void scn_check_top(scn_loader *L, const snode *root, const char *top)
             scn_expect(L, k, k->name, SNODE_GROUP, "a group");
         }
     }
+    size_t n_vars = 0;
+    for (size_t g = 0; g < SCN_COUNT(scn_var_groups); g++) {
+        const snode *vg = snode_get(root, scn_var_groups[g]);
+        n_vars += vg && vg->type == SNODE_GROUP ? vg->n_kids : 0;
+    }
+    if (n_vars > SCN_MAX_VARS)
+        scn_error(L, top, 0, NULL, "%zu variables: more than %d in params, "
+                  "events, states and derived together", n_vars,
+                  SCN_MAX_VARS);
     scn_check_sim(L, snode_get(root, "simulation"), top);
 }
 

@@ -1,9 +1,11 @@
 /* sens.c: sensitivity of outputs to params: rank correlations, paired tornado runs, Saltelli/Jansen Sobol indices. */
 #include "sens.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "corr.h"
 #include "engine.h"
 #include "ncgsim.h"
@@ -150,22 +152,30 @@ static int group_alloc(group *g, size_t k, diag *d)
     return NCG_EXIT_RUN;
 }
 
-/* ---- the tornado run: base plus two variants per param ---- */
+/* ---- the tornado: the base plus two variants per param, in groups ---- */
 
-/* Per-trial values of the tornado run. Rows come one model at a time for
- * each chunk of trials, model 0 first: the chunk is kept per model until
- * the last model's rows arrive, then the paired swings are added. */
+/* One param the tornado holds at two values, and where its results go. */
+typedef struct tornado_item {
+    size_t var;              /* the param's index in the model's vars */
+    sens_row *row;           /* output 0's row; output q's is row + q * stride */
+    size_t stride;
+} tornado_item;
+
+/* Per-trial values of one group's run. Rows come one model at a time for
+ * each chunk of trials, model 0 (the base) first: the chunk is kept per
+ * model until the last model's rows arrive, then the paired swings are
+ * added. */
 typedef struct tornado_ctx {
     const sens_result *r;
-    size_t k;                /* 1 + 2 d */
+    size_t k;                /* 1 + 2 n_items */
+    size_t n_items;
     size_t n_params;         /* param columns of the rows (all params) */
-    size_t *pcol;            /* per random param: its column */
     size_t cap;              /* trials the chunk buffers hold */
     double *buf;             /* k x n_out x cap */
-    stats_moments *swing;    /* n_out x d */
-    double *x;               /* base params: d x rank_n */
+    stats_moments *swing;    /* n_out x n_items */
+    double *x;               /* base's random params: d x rank_n */
     double *y;               /* base outputs: n_out x rank_n */
-    size_t rank_n;
+    size_t rank_n;           /* 0: no rank correlations in this group */
 } tornado_ctx;
 
 static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
@@ -188,9 +198,12 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     }
     if (which == 0 && trial0 < c->rank_n) {
         size_t m = c->rank_n - trial0 < n ? (size_t)(c->rank_n - trial0) : n;
+        /* Params come first among the variables: a param's column is its
+         * variable index. */
         for (size_t j = 0; j < r->d; j++)
             for (size_t l = 0; l < m; l++)
-                c->x[j * c->rank_n + trial0 + l] = values[l * cols + c->pcol[j]];
+                c->x[j * c->rank_n + trial0 + l] =
+                    values[l * cols + r->m->random_params[j]];
         for (size_t o = 0; o < r->n_out; o++)
             memcpy(c->y + o * c->rank_n + trial0,
                    c->buf + o * c->cap, m * sizeof(double));
@@ -199,14 +212,14 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
         return 0;
     double diff[256];
     for (size_t o = 0; o < r->n_out; o++)
-        for (size_t j = 0; j < r->d; j++) {
+        for (size_t j = 0; j < c->n_items; j++) {
             const double *lo = c->buf + ((1 + 2 * j) * r->n_out + o) * c->cap;
             const double *hi = c->buf + ((2 + 2 * j) * r->n_out + o) * c->cap;
             for (size_t l0 = 0; l0 < n; l0 += 256) {
                 size_t len = n - l0 < 256 ? n - l0 : 256;
                 for (size_t l = 0; l < len; l++)
                     diff[l] = hi[l0 + l] - lo[l0 + l];
-                stats_moments_add(&c->swing[o * r->d + j], diff, len);
+                stats_moments_add(&c->swing[o * c->n_items + j], diff, len);
             }
         }
     return 0;
@@ -222,87 +235,125 @@ static void interval(const stats_moments *m, double *mean, double *lo,
     *hi = *mean + Z95 * se;
 }
 
-/* Runs the tornado group and fills the rank correlations and swings. */
-static int run_tornado(sens_result *r, const sens_opts *o, diag *d)
+/* Base means and the rank correlations of the random params, from group
+ * 0's base model RES0 and per-trial values in C. */
+static void rank_correlations(sens_result *r, const engine_result *res0,
+                              const tornado_ctx *c, double *ranks,
+                              corr_keyed *kw)
+{
+    r->rank_trials = c->rank_n;
+    for (size_t q = 0; q < r->n_out; q++) {
+        const double *y = c->y + q * c->rank_n;
+        int constant = 1;
+        for (size_t t = 1; t < c->rank_n && constant; t++)
+            constant = y[t] == y[0];
+        output_mean_se(res0, r->outputs[q], r->m->sc->sim.steps,
+                       &r->base_mean[q], &r->base_se[q]);
+        for (size_t j = 0; j < r->d; j++) {
+            sens_row *row = &r->rows[q * r->d + j];
+            row->spearman = constant ? NAN
+                : corr_spearman(c->x + j * c->rank_n, y, c->rank_n, ranks, kw);
+            sens_fisher_ci(row->spearman, c->rank_n, &row->sp_lo, &row->sp_hi);
+        }
+    }
+}
+
+/* Runs the base and the two variants of each of the N ITEMS in one
+ * lockstep group and fills their rows; with RANKS, also the base means
+ * and the rank correlations. */
+static int run_group(sens_result *r, const sens_opts *o,
+                     const tornado_item *items, size_t n, int ranks, diag *d)
 {
     group g = { 0 };
     tornado_ctx c = { 0 };
     corr_keyed *kw = NULL;
-    double *ranks = NULL;
+    double *rk = NULL;
     char set[512];
-    int rc = group_alloc(&g, 1 + 2 * r->d, d);
+    int rc = group_alloc(&g, 1 + 2 * n, d);
     if (rc != 0)
         goto end;
     if ((rc = sens_load(o->path, &o->so, NULL, NULL, &g.sc[0], &g.m[0], d)) != 0)
         goto end;
-    for (size_t j = 0; j < r->d; j++) {
-        const model_var *v = &r->m->vars[r->m->random_params[j]];
+    for (size_t j = 0; j < n; j++)
         for (size_t h = 0; h < 2; h++) {
-            double x = h ? r->rows[j].x_high : r->rows[j].x_low;
-            snprintf(set, sizeof set, "params.%s=%.17g", v->name, x);
+            double x = h ? items[j].row->x_high : items[j].row->x_low;
+            snprintf(set, sizeof set, "params.%s=%.17g",
+                     r->m->vars[items[j].var].name, x);
             rc = sens_load(o->path, &o->so, set, NULL, &g.sc[1 + 2 * j + h],
-                      &g.m[1 + 2 * j + h], d);
+                           &g.m[1 + 2 * j + h], d);
             if (rc != 0)
                 goto end;
         }
-    }
     c.r = r;
     c.k = g.k;
-    c.rank_n = r->trials < SENS_RANK_MAX ? (size_t)r->trials : SENS_RANK_MAX;
-    c.pcol = calloc(r->d + 1, sizeof *c.pcol);
-    c.swing = calloc(r->n_out * r->d + 1, sizeof *c.swing);
+    c.n_items = n;
+    c.rank_n = !ranks ? 0
+        : r->trials < SENS_RANK_MAX ? (size_t)r->trials : SENS_RANK_MAX;
+    c.swing = calloc(r->n_out * n + 1, sizeof *c.swing);
     c.x = calloc(r->d * c.rank_n + 1, sizeof *c.x);
     c.y = calloc(r->n_out * c.rank_n + 1, sizeof *c.y);
-    ranks = calloc(2 * c.rank_n + 1, sizeof *ranks);
+    rk = calloc(2 * c.rank_n + 1, sizeof *rk);
     kw = calloc(c.rank_n + 1, sizeof *kw);
-    if (!c.pcol || !c.swing || !c.x || !c.y || !ranks || !kw) {
+    if (!c.swing || !c.x || !c.y || !rk || !kw) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    /* Rows hold every param in file order (params come first among the
-     * variables), then the outputs. */
     for (size_t v = 0; v < r->m->n_vars; v++)
         c.n_params += r->m->vars[v].kind == VAR_PARAM;
-    for (size_t j = 0; j < r->d; j++)
-        c.pcol[j] = r->m->random_params[j];
-    for (size_t i = 0; i < r->n_out * r->d; i++)
+    for (size_t i = 0; i < r->n_out * n; i++)
         c.swing[i] = stats_moments_empty();
     engine_opts eo = { o->threads, tornado_rows, &c, NULL, NULL, o->stop,
                        NULL, NULL };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
-    r->rank_trials = c.rank_n;
-    for (size_t q = 0; q < r->n_out; q++) {
-        size_t out = r->outputs[q];
-        const double *y = c.y + q * c.rank_n;
-        int constant = 1;
-        for (size_t t = 1; t < c.rank_n && constant; t++)
-            constant = y[t] == y[0];
-        output_mean_se(g.res[0], out, r->m->sc->sim.steps, &r->base_mean[q],
-                       &r->base_se[q]);
-        for (size_t j = 0; j < r->d; j++) {
-            sens_row *row = &r->rows[q * r->d + j];
-            row->spearman = constant ? NAN
-                : corr_spearman(c.x + j * c.rank_n, y, c.rank_n, ranks, kw);
-            sens_fisher_ci(row->spearman, c.rank_n, &row->sp_lo, &row->sp_hi);
+    r->trial_runs += r->trials * g.k;
+    if (ranks)
+        rank_correlations(r, g.res[0], &c, rk, kw);
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < n; j++) {
+            sens_row *row = items[j].row + q * items[j].stride;
+            size_t out = r->outputs[q];
             interval(&g.res[1 + 2 * j]->diff[out], &row->low, &row->low_lo,
                      &row->low_hi);
             interval(&g.res[2 + 2 * j]->diff[out], &row->high, &row->high_lo,
                      &row->high_hi);
-            interval(&c.swing[q * r->d + j], &row->swing, &row->swing_lo,
+            interval(&c.swing[q * n + j], &row->swing, &row->swing_lo,
                      &row->swing_hi);
         }
-    }
 end:
     group_free(&g);
-    free(c.pcol);
     free(c.buf);
     free(c.swing);
     free(c.x);
     free(c.y);
-    free(ranks);
+    free(rk);
     free(kw);
+    return rc;
+}
+
+/* The tornado of every random param and every constant that reaches an
+ * analysed output, SENS_GROUP params per lockstep group. Group 0 always
+ * runs (it gives the base means, even with nothing to vary). */
+static int run_tornado(sens_result *r, const sens_opts *o, diag *d)
+{
+    tornado_item *items = calloc(r->d + r->n_const + 1, sizeof *items);
+    size_t n = 0;
+    int rc = 0;
+    if (!items) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t j = 0; j < r->d; j++)
+        items[n++] = (tornado_item){ r->rows[j].var, &r->rows[j], r->d };
+    for (size_t j = 0; j < r->n_const; j++)
+        if (r->const_rows[j].reaches)
+            items[n++] = (tornado_item){ r->const_rows[j].var,
+                                         &r->const_rows[j], r->n_const };
+    for (size_t i = 0; rc == 0 && (i == 0 || i < n); i += SENS_GROUP)
+        rc = run_group(r, o, items + i, n - i < SENS_GROUP ? n - i
+                       : SENS_GROUP, i == 0, d);
+    free(items);
     return rc;
 }
 
@@ -468,6 +519,7 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
                        NULL, NULL };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
+    r->trial_runs += r->trials * g.k;
     rc = sobol_indices(r, &c, d);
 end:
     group_free(&g);
@@ -491,6 +543,10 @@ void sens_result_free(sens_result *r)
     free(r->base_se);
     free(r->variance);
     free(r->rows);
+    free(r->consts);
+    free(r->const_rows);
+    free(r->levers);
+    free(r->order);
     free(r);
 }
 
@@ -539,25 +595,210 @@ static int pick_outputs(sens_result *r, const sens_opts *o, diag *d)
     return rc;
 }
 
+/* 1 when S contains WORD, ignoring case. */
+static int mentions(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (; s && *s; s++)
+        if (strncasecmp(s, word, n) == 0)
+            return 1;
+    return 0;
+}
+
+int sens_probability_like(const model_var *v)
+{
+    if (mentions(v->unit, "probab") || mentions(v->label, "probab")
+        || mentions(v->label, "chance") || strncmp(v->label, "P(", 2) == 0)
+        return 1;
+    /* A unit that names something else ("factor", "fraction") wins over
+     * the value: a factor of 0.9 may well be raised to 1.08. */
+    return v->unit[0] == '\0' && v->value > 0 && v->value < 1;
+}
+
+/* Marks in REACH (n_vars entries) every variable that an analysed output
+ * reads, directly or through others, at any lag. */
+static void upstream(const sens_result *r, unsigned char *reach)
+{
+    const model *m = r->m;
+    int grew = 1;
+    for (size_t q = 0; q < r->n_out; q++)
+        reach[m->outputs[r->outputs[q]]] = 1;
+    /* Edges are few (hundreds): sweeping them until nothing changes is
+     * simpler than building adjacency lists. */
+    while (grew) {
+        grew = 0;
+        for (size_t e = 0; e < m->n_edges; e++)
+            if (reach[m->edges[e].to] && !reach[m->edges[e].from]) {
+                reach[m->edges[e].from] = 1;
+                grew = 1;
+            }
+    }
+}
+
+/* Sorts the constant params of R's model into levers (exactly 0 or 1) and
+ * constants to vary (with O->const_pct > 0), and sets up the rows of the
+ * latter. 0 or NCG_EXIT_RUN. */
+static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
+{
+    const model *m = r->m;
+    double f = o->const_pct / 100.0;
+    unsigned char *reach = calloc(m->n_vars + 1, 1);
+    r->consts = calloc(m->n_vars + 1, sizeof *r->consts);
+    r->levers = calloc(m->n_vars + 1, sizeof *r->levers);
+    if (!reach || !r->consts || !r->levers) {
+        free(reach);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t v = 0; o->const_pct > 0 && v < m->n_vars; v++) {
+        const model_var *x = &m->vars[v];
+        if (x->kind != VAR_PARAM || x->form != PARAM_CONST)
+            continue;
+        /* 0/1 are switches: 20% of "off" is still off, 1.2 x "on" has
+         * no meaning; they belong in a sweep. */
+        if (x->value == 0 || x->value == 1)
+            r->levers[r->n_levers++] = v;
+        else
+            r->consts[r->n_const++] = v;
+    }
+    r->const_rows = calloc(r->n_out * r->n_const + 1, sizeof *r->const_rows);
+    if (!r->const_rows) {
+        free(reach);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    upstream(r, reach);
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < r->n_const; j++) {
+            const model_var *x = &m->vars[r->consts[j]];
+            sens_row *w = &r->const_rows[q * r->n_const + j];
+            w->output = q;
+            w->param = j;
+            w->var = r->consts[j];
+            w->constant = 1;
+            w->reaches = reach[w->var];
+            w->x_low = x->value * (1 - f);
+            w->x_high = x->value * (1 + f);
+            if (w->x_high > 1 && x->value < 1 && sens_probability_like(x)) {
+                w->x_high = 1;
+                w->capped = 1;
+            }
+            /* Nothing analysed reads it: every trial of a variant would
+             * repeat the base exactly (each random source keeps its own
+             * stream), so the differences are 0 without running. */
+            w->low = w->low_lo = w->low_hi = 0;
+            w->high = w->high_lo = w->high_hi = 0;
+            w->swing = w->swing_lo = w->swing_hi = 0;
+            w->spearman = w->sp_lo = w->sp_hi = NAN;
+            w->s1 = w->s1_lo = w->s1_hi = NAN;
+            w->st = w->st_lo = w->st_hi = NAN;
+        }
+    free(reach);
+    return 0;
+}
+
+size_t sens_n_rows(const sens_result *r)
+{
+    return r->d + r->n_const;
+}
+
+/* Row K of output Q, random params first (as sens_row_at, writable). */
+static sens_row *row_ptr(const sens_result *r, size_t q, size_t k)
+{
+    assert(q < r->n_out && k < sens_n_rows(r));
+    return k < r->d ? &r->rows[q * r->d + k]
+                    : &r->const_rows[q * r->n_const + k - r->d];
+}
+
+/* The tornado's sort key of W: |swing|, then the larger |difference|
+ * from the base (a param that moved both ends alike outranks one that
+ * moved nothing); NaNs last. */
+static void swing_key(const sens_row *w, double key[2])
+{
+    key[0] = isnan(w->swing) ? -1 : fabs(w->swing);
+    key[1] = fmax(fabs(w->low), fabs(w->high));
+    if (isnan(key[1]))
+        key[1] = -1;
+}
+
+/* Ranks each output's random params by total index (NaNs last) and all
+ * its rows by swing_key (ties in row order) into R->order. */
+static int rank_rows(sens_result *r, diag *d)
+{
+    size_t n = sens_n_rows(r);
+    r->order = calloc(r->n_out * n + 1, sizeof *r->order);
+    if (!r->order) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < n; j++) {
+            sens_row *a = row_ptr(r, q, j);
+            double x[2], xs = isnan(a->st) ? -INFINITY : a->st;
+            swing_key(a, x);
+            a->rank = a->constant ? 0 : 1;
+            a->swing_rank = 1;
+            for (size_t k = 0; k < n; k++) {
+                const sens_row *b = sens_row_at(r, q, k);
+                double y[2], ys = isnan(b->st) ? -INFINITY : b->st;
+                swing_key(b, y);
+                a->swing_rank += y[0] > x[0]
+                    || (y[0] == x[0] && (y[1] > x[1]
+                                         || (y[1] == x[1] && k < j)));
+                if (!a->constant && !b->constant)
+                    a->rank += ys > xs || (ys == xs && k < j);
+            }
+            r->order[q * n + a->swing_rank - 1] = j;
+        }
+    return 0;
+}
+
 int sens_run(const sens_opts *o, sens_result **out, diag *d)
 {
     sens_result *r = calloc(1, sizeof *r);
+    sens_opts capped;
     int rc;
     *out = NULL;
     if (!r) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_EXIT_RUN;
     }
+    assert(o->const_pct >= 0 && o->const_pct < 100);
     if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
         goto end;
+    if (!o->so.has_trials && o->max_trials
+        && r->sc->sim.trials > o->max_trials) {
+        /* Every later load (variants, design) reads the trials from
+         * here, so the cap holds for all runs alike. */
+        capped = *o;
+        capped.so.has_trials = 1;
+        capped.so.trials = o->max_trials;
+        o = &capped;
+        model_free(r->m);
+        scenario_free(r->sc);
+        r->m = NULL;
+        r->sc = NULL;
+        if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d))
+            != 0)
+            goto end;
+    }
     if ((rc = pick_outputs(r, o, d)) != 0)
         goto end;
     r->d = r->m->n_random_params;
     r->trials = r->sc->sim.trials;
     r->bootstrap = o->bootstrap ? o->bootstrap : SENS_BOOTSTRAP;
-    if (r->d == 0) {
-        diag_add(d, r->sc->path, 0, "params", "no param has a random dist: "
-                 "there is nothing to analyse");
+    r->const_pct = o->const_pct;
+    if ((rc = pick_constants(r, o, d)) != 0)
+        goto end;
+    if (r->d == 0 && r->n_const == 0) {
+        if (o->const_pct > 0)
+            diag_add(d, r->sc->path, 0, "params", "no param has a random "
+                     "dist or a constant value other than 0 and 1: there is "
+                     "nothing to analyse");
+        else
+            diag_add(d, r->sc->path, 0, "params", "no param has a random "
+                     "dist: there is nothing to analyse (--constants PCT "
+                     "varies the constants)");
         rc = NCG_EXIT_SCENARIO;
         goto end;
     }
@@ -582,23 +823,14 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
             const dist_spec *s = &r->m->vars[r->m->random_params[j]].dist;
             row->output = q;
             row->param = j;
+            row->var = r->m->random_params[j];
             row->x_low = dist_quantile(s, SENS_LOW_Q);
             row->x_high = dist_quantile(s, SENS_HIGH_Q);
         }
-    if ((rc = run_tornado(r, o, d)) != 0 || (rc = run_design(r, o, d)) != 0)
+    if ((rc = run_tornado(r, o, d)) != 0
+        || (r->d > 0 && (rc = run_design(r, o, d)) != 0)
+        || (rc = rank_rows(r, d)) != 0)
         goto end;
-    /* Rank within each output by total index; NaNs last. */
-    for (size_t q = 0; q < r->n_out; q++)
-        for (size_t j = 0; j < r->d; j++) {
-            sens_row *a = &r->rows[q * r->d + j];
-            a->rank = 1;
-            for (size_t k = 0; k < r->d; k++) {
-                const sens_row *b = &r->rows[q * r->d + k];
-                double x = isnan(a->st) ? -INFINITY : a->st;
-                double y = isnan(b->st) ? -INFINITY : b->st;
-                a->rank += y > x || (y == x && k < j);
-            }
-        }
     *out = r;
     r = NULL;
 end:
@@ -608,76 +840,161 @@ end:
 
 /* ---- reporting ---- */
 
-/* The rows of output Q by rank, into ORDER (d entries). */
-static void by_rank(const sens_result *r, size_t q, size_t *order)
+const sens_row *sens_row_at(const sens_result *r, size_t q, size_t k)
 {
-    for (size_t j = 0; j < r->d; j++)
-        order[r->rows[q * r->d + j].rank - 1] = j;
+    return row_ptr(r, q, k);
+}
+
+const sens_row *sens_ranked(const sens_result *r, size_t q, size_t k)
+{
+    return sens_row_at(r, q, r->order[q * sens_n_rows(r) + k]);
+}
+
+const char *sens_row_name(const sens_result *r, const sens_row *w)
+{
+    return r->m->vars[w->var].name;
+}
+
+const char *sens_row_kind(const sens_result *r, const sens_row *w, char *buf,
+                          size_t len)
+{
+    if (w->constant)
+        snprintf(buf, len, "constant \u00b1%g%%", r->const_pct);
+    else
+        snprintf(buf, len, "random p%g/p%g", 100 * SENS_LOW_Q,
+                 100 * SENS_HIGH_Q);
+    return buf;
+}
+
+int sens_no_effect(const sens_row *w)
+{
+    /* A mean of 0 with an interval of width 0 means every paired
+     * difference was 0. */
+    return w->low_lo == 0 && w->low_hi == 0 && w->high_lo == 0
+           && w->high_hi == 0;
+}
+
+/* A CSV number, or an empty field for NaN (no value: a constant's
+ * Sobol indices, an undefined correlation). */
+static void csv_number(FILE *f, double x)
+{
+    if (isnan(x))
+        fputc(',', f);
+    else
+        fprintf(f, ",%.6g", x);
 }
 
 int sens_write_csv(const sens_result *r, FILE *f)
 {
-    size_t *order = calloc(r->d + 1, sizeof *order);
-    if (!order)
-        return -1;
-    fprintf(f, "output,param,rank,spearman,spearman_lo95,spearman_hi95,"
-            "x_p10,x_p90,base_mean,low_diff,low_lo95,low_hi95,high_diff,"
-            "high_lo95,high_hi95,swing,swing_lo95,swing_hi95,s1,s1_lo95,"
-            "s1_hi95,st,st_lo95,st_hi95,variance,rank_trials,sobol_trials\n");
-    for (size_t q = 0; q < r->n_out; q++) {
-        by_rank(r, q, order);
-        for (size_t k = 0; k < r->d; k++) {
-            const sens_row *w = &r->rows[q * r->d + order[k]];
+    char kind[48];
+    fprintf(f, "output,param,kind,rank,sobol_rank,capped,x_low,x_high,"
+            "base_mean,low_diff,low_lo95,low_hi95,high_diff,high_lo95,"
+            "high_hi95,swing,swing_lo95,swing_hi95,spearman,spearman_lo95,"
+            "spearman_hi95,s1,s1_lo95,s1_hi95,st,st_lo95,st_hi95,variance,"
+            "rank_trials,sobol_trials\n");
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t k = 0; k < sens_n_rows(r); k++) {
+            const sens_row *w = sens_ranked(r, q, k);
             const double v[] = {
-                w->spearman, w->sp_lo, w->sp_hi, w->x_low, w->x_high,
-                r->base_mean[q], w->low, w->low_lo, w->low_hi, w->high,
-                w->high_lo, w->high_hi, w->swing, w->swing_lo, w->swing_hi,
+                w->x_low, w->x_high, r->base_mean[q], w->low, w->low_lo,
+                w->low_hi, w->high, w->high_lo, w->high_hi, w->swing,
+                w->swing_lo, w->swing_hi, w->spearman, w->sp_lo, w->sp_hi,
                 w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo, w->st_hi,
-                r->variance[q]
+                w->constant ? NAN : r->variance[q]
             };
             output_csv_string(f, r->m->vars[r->m->outputs[r->outputs[q]]].name);
             fputc(',', f);
-            output_csv_string(f, r->m->vars[r->m->random_params[order[k]]].name);
-            fprintf(f, ",%zu", w->rank);
+            output_csv_string(f, sens_row_name(r, w));
+            fputc(',', f);
+            output_csv_string(f, sens_row_kind(r, w, kind, sizeof kind));
+            fprintf(f, ",%zu,", w->swing_rank);
+            if (!w->constant)
+                fprintf(f, "%zu", w->rank);
+            fprintf(f, ",%s", w->constant ? (w->capped ? "1" : "0") : "");
             for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-                fprintf(f, ",%.6g", v[i]);
-            fprintf(f, ",%llu,%llu\n", (unsigned long long)r->rank_trials,
-                    (unsigned long long)r->trials);
+                csv_number(f, v[i]);
+            if (w->constant)
+                fputs(",,\n", f);
+            else
+                fprintf(f, ",%llu,%llu\n", (unsigned long long)r->rank_trials,
+                        (unsigned long long)r->trials);
         }
-    }
-    free(order);
     return ferror(f) ? -1 : 0;
+}
+
+/* Prints S left-aligned in WIDTH columns, counting UTF-8 characters (the
+ * kind's '±' is two bytes). */
+static void pad(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xc0) != 0x80;
+    fputs(s, out);
+    for (; cols < width; cols++)
+        fputc(' ', out);
+}
+
+/* "+X [+LO, +HI]" with the decimals that show two digits of the
+ * interval's half-width, into BUF. */
+static void format_interval(char *buf, size_t len, double x, double lo,
+                            double hi)
+{
+    double half = (hi - lo) / 2;
+    int dec = half > 0 ? 1 - (int)floor(log10(half)) : 4;
+    dec = dec < 0 ? 0 : dec > 10 ? 10 : dec;
+    snprintf(buf, len, "%+.*f [%+.*f, %+.*f]", dec, x, dec, lo, dec, hi);
 }
 
 void sens_table(const sens_result *r, size_t top, FILE *out)
 {
-    size_t *order = calloc(r->d + 1, sizeof *order);
-    char label[32];
-    if (!order)
-        return;
+    char label[32], kind[48], held[64], swing[80], st[48];
+    int any_capped = 0;
     scenario_step_label(&r->sc->sim, r->sc->sim.steps, label, sizeof label);
     for (size_t q = 0; q < r->n_out; q++) {
         const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
-        by_rank(r, q, order);
+        size_t k = 0;
         fprintf(out, "\n%s: %s %.4g at %s (se %.2g)\n", v->name,
                 v->kind == VAR_EVENT ? "probability" : "mean",
                 r->base_mean[q], label, r->base_se[q]);
-        fprintf(out, "  %-4s %-24s %-20s %-20s %-20s %s\n", "rank", "param",
-                "total [95%]", "first-order [95%]", "rank corr [95%]",
-                "swing p10->p90 [95%]");
-        for (size_t k = 0; k < r->d && k < top; k++) {
-            const sens_row *w = &r->rows[q * r->d + order[k]];
-            char st[32], s1[32], sp[32];
-            snprintf(st, sizeof st, "%.3f [%.3f,%.3f]", w->st, w->st_lo,
-                     w->st_hi);
-            snprintf(s1, sizeof s1, "%.3f [%.3f,%.3f]", w->s1, w->s1_lo,
-                     w->s1_hi);
-            snprintf(sp, sizeof sp, "%+.3f [%+.2f,%+.2f]", w->spearman,
-                     w->sp_lo, w->sp_hi);
-            fprintf(out, "  %-4zu %-24s %-20s %-20s %-20s %+.4g [%+.3g,%+.3g]\n",
-                    w->rank, r->m->vars[r->m->random_params[order[k]]].name,
-                    st, s1, sp, w->swing, w->swing_lo, w->swing_hi);
+        fprintf(out, "  %-4s %-26s %-16s %-22s %-32s %s\n", "rank", "param",
+                "kind", "held at low / high", "swing high - low [95%]",
+                "Sobol total [95%]");
+        for (; k < sens_n_rows(r) && k < top; k++) {
+            const sens_row *w = sens_ranked(r, q, k);
+            if (sens_no_effect(w))
+                break;
+            snprintf(held, sizeof held, "%.4g / %.4g%s", w->x_low, w->x_high,
+                     w->capped ? "*" : "");
+            format_interval(swing, sizeof swing, w->swing, w->swing_lo,
+                            w->swing_hi);
+            if (w->constant)
+                snprintf(st, sizeof st, "-");
+            else
+                snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", w->st, w->st_lo,
+                         w->st_hi);
+            any_capped |= w->capped;
+            fprintf(out, "  %-4zu %-26s ", w->swing_rank, sens_row_name(r, w));
+            pad(out, sens_row_kind(r, w, kind, sizeof kind), 16);
+            fprintf(out, " %-22s %-32s %s\n", held, swing, st);
+        }
+        /* Rows are by |swing|: once one had no effect, so have the rest. */
+        if (k < sens_n_rows(r) && sens_no_effect(sens_ranked(r, q, k)))
+            fprintf(out, "  (the other %zu params change %s in no trial)\n",
+                    sens_n_rows(r) - k, v->name);
+    }
+    if (any_capped)
+        fputs("\n  * a probability: the high value is capped at 1\n", out);
+    if (r->n_levers > 0) {
+        fputs("\nLevers, not varied (constants exactly 0 or 1; try ncgsim "
+              "sweep FILE --vary params.NAME=0:1:1):\n ", out);
+        for (size_t i = 0, col = 1; i < r->n_levers; i++) {
+            const char *name = r->m->vars[r->levers[i]].name;
+            if (col + strlen(name) + 2 > 78) {
+                fputs("\n ", out);
+                col = 1;
+            }
+            fprintf(out, " %s%s", name, i + 1 < r->n_levers ? "," : "\n");
+            col += strlen(name) + 2;
         }
     }
-    free(order);
 }

@@ -1,4 +1,4 @@
-/* sens.h: which uncertain params drive each output: rank correlations, tornado swings, Sobol indices. */
+/* sens.h: which assumptions drive each output: tornado swings of random params and constants, rank correlations, Sobol indices. */
 #ifndef NCG_SENS_H
 #define NCG_SENS_H
 
@@ -18,6 +18,17 @@
 #define SENS_RANK_MAX 262144
 /* Default number of bootstrap resamples for the Sobol intervals. */
 #define SENS_BOOTSTRAP 200
+/* Default cap on trials per run when -n is not given: each param adds two
+ * runs, so a scenario with 60 constants and 20,000 trials would take
+ * minutes; 10,000 still separates the swings that matter (see
+ * docs/sensitivity.md). */
+#define SENS_TRIALS 10000
+/* Default of `--constants`: constants are held at value x (1 -+ 20%). */
+#define SENS_CONST_PCT 20.0
+/* Params per lockstep group of the tornado (each adds two models; the base
+ * runs once per group): bounds the memory of one engine run, about
+ * (1 + 2 x this) x threads x (a chunk of per-trial rows + histograms). */
+#define SENS_GROUP 12
 
 /* What to analyse. */
 typedef struct sens_opts {
@@ -31,27 +42,49 @@ typedef struct sens_opts {
     void (*progress)(void *ctx, const char *stage, uint64_t done,
                      uint64_t total);   /* may be NULL */
     void *progress_ctx;
+    /* Constants too: every numeric constant param other than exactly 0 or
+     * 1 is held at value x (1 - PCT/100) and x (1 + PCT/100) (the high
+     * value capped at 1 for a probability); 0 (the default of a zeroed
+     * struct): random params only. 0 <= PCT < 100. */
+    double const_pct;
+    /* When SO does not set the trials: run at most this many per run
+     * (0: the scenario's simulation.trials). */
+    uint64_t max_trials;
 } sens_opts;
 
-/* The results for one output and one random param. Differences are in
- * the output's mean (for an event: its probability) at the last step;
- * intervals are 95%. */
+/* The results for one output and one param (random, or a constant when
+ * CONSTANT is set). Differences are in the output's mean (for an event:
+ * its probability) at the last step; intervals are 95%. */
 typedef struct sens_row {
     size_t output;             /* index into sens_result.outputs */
-    size_t param;              /* index into the model's random_params */
+    size_t param;              /* index into the model's random_params, or
+                                  for a constant into sens_result.consts */
     double spearman, sp_lo, sp_hi;   /* rank correlation, Fisher z interval
                                         (se 1.06 / sqrt(n - 3)); NaN when
-                                        the output is constant */
-    double x_low, x_high;      /* the param's SENS_LOW_Q / SENS_HIGH_Q
-                                  quantiles */
+                                        the output is constant, and for
+                                        constants */
+    double x_low, x_high;      /* the values the param is held at: its
+                                  SENS_LOW_Q / SENS_HIGH_Q quantiles, or a
+                                  constant's value x (1 -+ pct/100) */
     double low, low_lo, low_hi;      /* mean at x_low minus the base mean,
                                         paired */
     double high, high_lo, high_hi;   /* the same at x_high */
     double swing, swing_lo, swing_hi;/* high minus low, paired */
     double s1, s1_lo, s1_hi;   /* first-order Sobol index (Saltelli 2010),
                                   bootstrap percentile interval */
-    double st, st_lo, st_hi;   /* total index (Jansen) */
-    size_t rank;               /* 1 for the largest st of this output */
+    double st, st_lo, st_hi;   /* total index (Jansen); S1 and ST are NaN
+                                  for constants */
+    size_t rank;               /* 1 for the largest st of this output's
+                                  random params; 0 for constants */
+    /* Added with constants; a zeroed row is a random param. */
+    int constant;              /* 1: a constant held at value x (1 -+ pct) */
+    int capped;                /* constants: x_high was capped at 1 */
+    int reaches;               /* constants: 0 when no analysed output
+                                  reads it, even indirectly: not run, its
+                                  differences are exactly 0 */
+    size_t var;                /* the param's index in the model's vars */
+    size_t swing_rank;         /* 1 for the largest |swing| of this output,
+                                  random params and constants together */
 } sens_row;
 
 typedef struct sens_result {
@@ -69,12 +102,25 @@ typedef struct sens_result {
     uint64_t trials;           /* per run and design matrix */
     uint64_t rank_trials;      /* trials behind the rank correlations */
     unsigned bootstrap;
+    /* Added with constants. */
+    double const_pct;          /* sens_opts.const_pct */
+    size_t n_const;            /* constants varied */
+    size_t *consts;            /* their indices in the model's vars */
+    sens_row *const_rows;      /* n_out x n_const, output-major */
+    size_t n_levers;           /* constants exactly 0 or 1: not varied */
+    size_t *levers;            /* their indices in the model's vars */
+    size_t *order;             /* n_out x sens_n_rows: row numbers (as for
+                                  sens_row_at) by decreasing |swing| */
+    uint64_t trial_runs;       /* trials x models run in all */
 } sens_result;
 
-/* Loads O->path, then runs (1) the base and, per random param, two
- * variants loaded with --set params.X=<quantile> in lockstep (common
- * random numbers: the tornado, and the rank correlations from the base's
- * per-trial values) and (2) the Saltelli design: d + 2 copies of the model
+/* Loads O->path, then runs (1) the base and, per random param and per
+ * constant (when O->const_pct > 0), two variants loaded with --set
+ * params.X=<value> in lockstep (common random numbers: the tornado, and
+ * the rank correlations from the base's per-trial values), in groups of
+ * SENS_GROUP params that each rerun the base; a constant no analysed
+ * output reads is not run (its differences are exactly 0); and (2), when
+ * there are random params, the Saltelli design: d + 2 copies of the model
  * whose params come from independent uniforms through dist_quantile
  * (A, B, and A with column i from B). B runs under another seed, so that
  * its events and random functions differ from A's, while A and every AB_i
@@ -83,7 +129,7 @@ typedef struct sens_result {
  * own randomness (which, as a whole, takes the share no param explains). Sobol indices treat params as independent
  * (`correlations` are not imposed on the design).
  * Returns 0 with *OUT (free with sens_result_free), or an NCG_EXIT_ code
- * with messages in D (unknown output, no random params, scenario errors,
+ * with messages in D (unknown output, nothing to vary, scenario errors,
  * a design too large for memory, a failed run). */
 int sens_run(const sens_opts *o, sens_result **out, diag *d);
 void sens_result_free(sens_result *r);
@@ -96,11 +142,34 @@ void sens_result_free(sens_result *r);
 int sens_load(const char *path, const scenario_opts *so, const char *extra,
               const uint64_t *seed, scenario **sc, model **m, diag *d);
 
-/* Writes the rows as CSV (header first; rows by output, then rank).
- * Returns 0, or -1 on a write error. */
+/* Rows per output: the d random params, then the n_const constants. */
+size_t sens_n_rows(const sens_result *r);
+/* Row K (0 .. sens_n_rows - 1, random params first) of output Q. */
+const sens_row *sens_row_at(const sens_result *r, size_t q, size_t k);
+/* The row of output Q with the (K + 1)-th largest |swing|. */
+const sens_row *sens_ranked(const sens_result *r, size_t q, size_t k);
+/* The param's name (borrowed from the model). */
+const char *sens_row_name(const sens_result *r, const sens_row *w);
+/* "random p10/p90" or "constant ±<pct>%" (UTF-8) into BUF. */
+const char *sens_row_kind(const sens_result *r, const sens_row *w, char *buf,
+                          size_t len);
+
+/* 1 when holding the param at either end changed the output in no trial
+ * (paired differences all 0, or the param is not read at all). */
+int sens_no_effect(const sens_row *w);
+
+/* 1 when constant V reads as a probability: its unit or label says so
+ * ("probability", "P(...)", "chance"), or it has no unit and lies in
+ * (0, 1). Such a constant is never held above 1. */
+int sens_probability_like(const model_var *v);
+
+/* Writes the rows as CSV (header first; rows by output, then by |swing|,
+ * random params and constants together). Returns 0, or -1 on a write
+ * error. */
 int sens_write_csv(const sens_result *r, FILE *f);
 
-/* Prints, per output, the TOP params with the largest total index. */
+/* Prints, per output, the TOP params with the largest |swing| (random
+ * params and constants together), then the levers not varied. */
 void sens_table(const sens_result *r, size_t top, FILE *out);
 
 /* The Fisher z interval (95%) of a rank correlation RHO from N pairs, with

@@ -8,8 +8,11 @@
 
 /* Writes DIR/sensitivity.gp and runs gnuplot on it: per output,
  * tornado-<output>.png (bars from the base mean to the mean with each
- * param at its p10 and p90, paired 95% intervals, largest swing on top)
- * and sobol-<output>.png (S1 and ST per param with bootstrap intervals).
+ * param at its low and high value, paired 95% intervals: the 12 largest
+ * swings, largest on top, random params and constants in two colours)
+ * and, when there are random params and the output varies,
+ * sobol-<output>.png (S1 and ST of the 12 with the largest total index,
+ * with bootstrap intervals).
  * 0, or -1 when gnuplot is missing or fails (the script stays in DIR). */
 int sens_plot_sensitivity(const sens_result *r, const char *dir, diag *d);
 

@@ -19,34 +19,63 @@ stats_moments stats_moments_empty(void)
  * Deviations from a nearby mean keep M2 accurate when the values share a
  * large offset (1e9 + noise), where a sum of squares would cancel away.
  */
+/* Partial sums kept apart: the additions of one pass form STATS_WAYS
+ * independent chains, which the compiler may put in one vector register,
+ * instead of one chain whose every add waits for the previous. The split
+ * is fixed, so results never depend on the compiler or the threads. */
+#define STATS_WAYS 8
+
 void stats_moments_add(stats_moments *m, const double *x, size_t n)
 {
     assert(m);
     if (n == 0)
         return;
     assert(x);
-    double sum = 0.0, mn = x[0], mx = x[0];
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        sum += v;
-        mn = v < mn ? v : mn;
-        mx = v > mx ? v : mx;
+    double s[STATS_WAYS] = { 0 }, lo[STATS_WAYS], hi[STATS_WAYS];
+    size_t i = 0, w;
+    for (w = 0; w < STATS_WAYS; w++)
+        lo[w] = hi[w] = x[0];
+    for (; i + STATS_WAYS <= n; i += STATS_WAYS)
+        for (w = 0; w < STATS_WAYS; w++) {
+            double v = x[i + w];
+            s[w] += v;
+            lo[w] = v < lo[w] ? v : lo[w];
+            hi[w] = v > hi[w] ? v : hi[w];
+        }
+    for (w = 0; i < n; i++, w++) {
+        s[w] += x[i];
+        lo[w] = x[i] < lo[w] ? x[i] : lo[w];
+        hi[w] = x[i] > hi[w] ? x[i] : hi[w];
+    }
+    double sum = 0.0, mn = lo[0], mx = hi[0];
+    for (w = 0; w < STATS_WAYS; w++) {
+        sum += s[w];
+        mn = lo[w] < mn ? lo[w] : mn;
+        mx = hi[w] > mx ? hi[w] : mx;
     }
     double dn = (double)n;
     stats_moments b = { n, mn, 0.0, mn, mx };
-    /* A block of one repeated value (an atom, common for troop levels that
-     * never moved) skips the second pass: its mean is that value and its
-     * M2 zero, exactly, whatever the sum's rounding. */
     if (mn != mx) {
-        double mean = sum / dn, dsum = 0.0, dsq = 0.0;
-        for (size_t i = 0; i < n; i++) {
+        double mean = sum / dn, ds[STATS_WAYS] = { 0 }, dq[STATS_WAYS] = { 0 };
+        double dsum = 0.0, dsq = 0.0;
+        for (i = 0; i + STATS_WAYS <= n; i += STATS_WAYS)
+            for (w = 0; w < STATS_WAYS; w++) {
+                double d = x[i + w] - mean;
+                ds[w] += d;
+                dq[w] += d * d;
+            }
+        for (w = 0; i < n; i++, w++) {
             double d = x[i] - mean;
-            dsum += d;
-            dsq += d * d;
+            ds[w] += d;
+            dq[w] += d * d;
+        }
+        for (w = 0; w < STATS_WAYS; w++) {
+            dsum += ds[w];
+            dsq += dq[w];
         }
         b.mean = mean + dsum / dn;
         b.m2 = dsq - dsum * dsum / dn;
-        if (b.m2 < 0.0)     /* rounding only: M2 is a sum of squares */
+        if (b.m2 < 0.0)
             b.m2 = 0.0;
     }
     stats_moments_merge(m, &b);

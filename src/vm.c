@@ -165,6 +165,28 @@ static int valid_three_point(double lo, double mode, double hi)
     return isfinite(lo) && isfinite(hi) && lo <= mode && mode <= hi && lo < hi;
 }
 
+/* Random op OP that uses one uniform (bernoulli, uniform, triangular) for
+ * one lane with arguments A, B, C and the lane's number U. */
+static double draw_u(opcode op, double a, double b, double c, double u,
+                     int64_t *clamped)
+{
+    switch (op) {
+    case OP_RBERN:
+        if (isnan(a))
+            return NAN;
+        a = clamp_p(a, clamped);
+        return u < a ? 1.0 : 0.0;
+    case OP_RUNIF:
+        if (!finite2(a, b) || a > b)
+            return NAN;
+        return a + (b - a) * u;
+    default:
+        if (!valid_three_point(a, b, c))
+            return NAN;
+        return triangular_at(a, b, c, u);
+    }
+}
+
 /* One draw of random op OP with arguments A, B, C for one lane: the stream
  * of KEY at (TRIAL, STEP), through R when GSL needs a generator. Invalid
  * arguments give NaN without drawing. */
@@ -173,19 +195,6 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
                    int64_t *clamped)
 {
     switch (op) {
-    case OP_RBERN:
-        if (isnan(a))
-            return NAN;
-        a = clamp_p(a, clamped);
-        return rng_uniform_at(key, trial, step) < a ? 1.0 : 0.0;
-    case OP_RUNIF:
-        if (!finite2(a, b) || a > b)
-            return NAN;
-        return a + (b - a) * rng_uniform_at(key, trial, step);
-    case OP_RTRI:
-        if (!valid_three_point(a, b, c))
-            return NAN;
-        return triangular_at(a, b, c, rng_uniform_at(key, trial, step));
     case OP_RBINOM:
         if (isnan(b) || !isfinite(a) || a < 0 || a != floor(a) || a > UINT_MAX)
             return NAN;
@@ -263,6 +272,33 @@ static void run_random(const code_ins *x, vm_frame *f)
     double *d = f->reg[x->d];
     uint64_t key = f->keys[x->s];
     int64_t clamped = 0;
+    if (op == OP_RBERN || op == OP_RUNIF || op == OP_RTRI) {
+        /* Every lane's number in one vector pass: cheaper than drawing
+         * only the unmasked ones one at a time. */
+        double u[VM_BLOCK];
+        rng_uniform_lanes(key, f->trial0, f->step, f->lanes, u);
+        for (size_t i = 0; i < f->lanes; i++)
+            d[i] = m && m[i] == 0 ? 0 : draw_u(op, a[i], b[i], c[i], u[i],
+                                                &clamped);
+        if (clamped)
+            f->clamped[x->k] += clamped;
+        return;
+    }
+    if (op == OP_RNORM && !m) {
+        /* Unmasked normals: the first block of every lane in one vector
+         * pass; the ziggurat rarely needs more than its first word. */
+        static _Thread_local uint32_t w[4 * VM_BLOCK];
+        rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
+        for (size_t i = 0; i < f->lanes; i++) {
+            if (!finite2(a[i], b[i]) || b[i] < 0) {
+                d[i] = NAN;
+                continue;
+            }
+            rng_position_at(f->rng, key, f->trial0 + i, f->step, w + 4 * i);
+            d[i] = a[i] + gsl_ran_gaussian_ziggurat(f->rng, b[i]);
+        }
+        return;
+    }
     for (size_t i = 0; i < f->lanes; i++) {
         if (m && m[i] == 0)
             d[i] = 0;
@@ -274,7 +310,12 @@ static void run_random(const code_ins *x, vm_frame *f)
         f->clamped[x->k] += clamped;
 }
 
-/* Event op X over the block (see opcodes.h). */
+/* Event op X over the block (see opcodes.h). A lane whose value is
+ * already decided (an absorbing event that happened, a probability of 0
+ * or 1) needs no number; since the number of (trial, step) does not depend
+ * on whether others were drawn, skipping them changes no result, and the
+ * whole block's numbers are drawn in one vector pass only when some lane
+ * needs one. */
 static void run_event(const code_ins *x, vm_frame *f)
 {
     opcode op = (opcode)x->op;
@@ -282,22 +323,32 @@ static void run_event(const code_ins *x, vm_frame *f)
     const double *rec = op == OP_EVSW ? f->reg[x->b] : p;
     const double *was = op == OP_EVABS || op == OP_EVSW ? f->reg[x->c] : p;
     double *d = f->reg[x->d];
-    uint64_t key = f->keys[x->s];
+    double u[VM_BLOCK];
     int64_t clamped = 0;
+    size_t need = 0;
     for (size_t i = 0; i < f->lanes; i++) {
-        /* Drawn in every lane, decided or not, so that each (trial, step)
-         * always uses the same first number of the stream. */
-        double u = rng_uniform_at(key, f->trial0 + i, f->step);
+        double pv = p[i], rv = rec[i], prev = was[i];
+        double q = op == OP_EVSW && prev != 0 ? rv : pv;
+        int decided = isnan(pv) || isnan(rv) || (op == OP_EVABS && prev == 1)
+                      || q <= 0 || q >= 1;
+        need += !decided;
+    }
+    if (need)
+        rng_uniform_lanes(f->keys[x->s], f->trial0, f->step, f->lanes, u);
+    for (size_t i = 0; i < f->lanes; i++) {
         double pv = p[i], rv = rec[i], prev = was[i];
         double r;
         if (isnan(pv) || isnan(rv))
             r = NAN;
         else if (op == OP_EVABS && prev == 1)
             r = 1;
-        else if (op == OP_EVSW && prev != 0)
-            r = u < clamp_p(rv, &clamped) ? 0.0 : 1.0;
-        else
-            r = u < clamp_p(pv, &clamped) ? 1.0 : 0.0;
+        else if (op == OP_EVSW && prev != 0) {
+            double q = clamp_p(rv, &clamped);
+            r = q >= 1 ? 0.0 : q <= 0 ? 1.0 : u[i] < q ? 0.0 : 1.0;
+        } else {
+            double q = clamp_p(pv, &clamped);
+            r = q >= 1 ? 1.0 : q <= 0 ? 0.0 : u[i] < q ? 1.0 : 0.0;
+        }
         d[i] = r;
     }
     if (clamped)

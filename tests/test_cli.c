@@ -95,7 +95,7 @@ static void test_cli__bad_scenario__exits_three_naming_file_and_line(void)
              "name 'trops' (did you mean 'troops'?)\n", path);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
     free(out);
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/res %s", dir, path);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/res %s", dir, path);
     CU_ASSERT_EQUAL(run(cmd, NULL), NCG_EXIT_SCENARIO);
     free(path);
     test_rmrf(dir);
@@ -106,13 +106,13 @@ static void test_cli__same_seed__gives_byte_identical_files(void)
 {
     char *dir = test_tmpdir(), cmd[1024], d1[600], d2[600], d3[600];
     char *path = test_write(dir, "small.cfg", small_model);
-    snprintf(cmd, sizeof cmd, BIN " run -q -j 1 -o %s/r1 %s && " BIN
-             " run -q -j 2 -o %s/r2 %s", dir, path, dir, path);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -j 1 -o %s/r1 %s && " BIN
+             " run -q --no-plots -j 2 -o %s/r2 %s", dir, path, dir, path);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(d1, sizeof d1, "%s/r1/small", dir);
     snprintf(d2, sizeof d2, "%s/r2/small", dir);
     /* Rerunning the resolved scenario reproduces everything. */
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/r3 %s/resolved.cfg", dir, d1);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/r3 %s/resolved.cfg", dir, d1);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(d3, sizeof d3, "%s/r3/small", dir);
     static const char *const files[] = { "summary.csv", "timeseries.csv",
@@ -141,12 +141,12 @@ static void test_cli__failed_run__leaves_previous_results_untouched(void)
 {
     char *dir = test_tmpdir(), cmd[1024], res[600];
     char *path = test_write(dir, "small.cfg", small_model);
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s", dir, path);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir, path);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(res, sizeof res, "%s/out/small", dir);
     char *before = read_in(res, "summary.csv");
     /* The same scenario made to fail at step 2: nothing may change. */
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s "
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s "
              "--set 'states.s.next=s / (t - 2)'", dir, path);
     CU_ASSERT_EQUAL(run(cmd, NULL), NCG_EXIT_RUN);
     char *after = read_in(res, "summary.csv");
@@ -168,7 +168,7 @@ static void test_cli__samples__one_row_per_trial(void)
 {
     char *dir = test_tmpdir(), cmd[1024], res[600];
     char *path = test_write(dir, "small.cfg", small_model);
-    snprintf(cmd, sizeof cmd, BIN " run -q --samples -n 5000 -o %s/out %s",
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots --samples -n 5000 -o %s/out %s",
              dir, path);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(res, sizeof res, "%s/out/small", dir);
@@ -202,6 +202,11 @@ static void test_cli__folder__runs_every_scenario(void)
     snprintf(cmd, sizeof cmd, "test -f %s/out/a/summary.csv && test -f "
              "%s/out/b/summary.csv", dir, dir);
     CU_ASSERT_EQUAL(run(cmd, NULL), 0);
+    /* The plots come with the data, and the comparison has its own. */
+    snprintf(cmd, sizeof cmd, "test -f %s/out/a/fan_y.png && test -f "
+             "%s/out/a/fan_y.gp && test -f %s/out/compare/diff_y.png", dir,
+             dir, dir);
+    CU_ASSERT_EQUAL(run(cmd, NULL), 0);
     test_rmrf(dir);
     free(dir);
 }
@@ -210,8 +215,8 @@ static void test_cli__precision__runs_until_the_target_and_records_trials(void)
 {
     char *dir = test_tmpdir(), cmd[1024], res[600];
     char *path = test_write(dir, "small.cfg", small_model);
-    snprintf(cmd, sizeof cmd, BIN " run -q --precision 0.01 -o %s/a %s && "
-             BIN " run -q --precision 0.01 -o %s/b %s", dir, path, dir, path);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots --precision 0.01 -o %s/a %s && "
+             BIN " run -q --no-plots --precision 0.01 -o %s/b %s", dir, path, dir, path);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(res, sizeof res, "%s/a/small", dir);
     char other[600];
@@ -242,12 +247,12 @@ static void test_cli__interrupt__stops_promptly_and_keeps_old_results(void)
 {
     char *dir = test_tmpdir(), cmd[2048], res[600], *out;
     char *path = test_write(dir, "small.cfg", small_model);
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s", dir, path);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir, path);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(res, sizeof res, "%s/out/small", dir);
     char *before = read_in(res, "summary.csv");
     /* A run that would take minutes, interrupted after half a second. */
-    snprintf(cmd, sizeof cmd, BIN " run -q -j 2 -n 1e9 -o %s/out %s & pid=$!; "
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -j 2 -n 1e9 -o %s/out %s & pid=$!; "
              "sleep 0.5; kill -INT $pid; wait $pid; echo \"exit $?\"",
              dir, path);
     CU_ASSERT_EQUAL(run(cmd, &out), 0);
@@ -277,7 +282,7 @@ static void test_cli__compare__paired_interval_is_narrower_than_unpaired(void)
     snprintf(b_text, sizeof b_text, "extends = \"a.cfg\";\nname = \"shifted\";\n"
              "states = { s = { next = \"s + normal(0, 1) - e + 0.05\"; }; };\n");
     char *pb = test_write(dir, "b.cfg", b_text);
-    snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s %s", dir, pa, pb);
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s %s", dir, pa, pb);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(path, sizeof path, "%s/out/compare/compare.csv", dir);
     char *text = test_read(path);
@@ -303,7 +308,7 @@ static void test_cli__compare__paired_interval_is_narrower_than_unpaired(void)
     CU_ASSERT_DOUBLE_EQUAL(diff, 0.2, 1e-3);
     CU_ASSERT_TRUE(diff_se < unpaired / 10);
     free(text);
-    snprintf(cmd, sizeof cmd, BIN " compare -q %s/out/small %s/out/shifted "
+    snprintf(cmd, sizeof cmd, BIN " compare -q --no-plots %s/out/small %s/out/shifted "
              "-o %s/again", dir, dir, dir);
     CU_ASSERT_EQUAL(run(cmd, NULL), 0);
     char d1[600], d2[600];

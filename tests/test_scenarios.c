@@ -121,7 +121,7 @@ static void check_directions(const char *reference, const direction *dirs,
                              size_t n)
 {
     char *dir = test_tmpdir(), cmd[1024], path[600];
-    snprintf(cmd, sizeof cmd, BIN " run scenarios -q -n 8000 --reference %s "
+    snprintf(cmd, sizeof cmd, BIN " run scenarios -q --no-plots -n 8000 --reference %s "
              "-o %s/out", reference, dir);
     CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
     snprintf(path, sizeof path, "%s/out/compare/compare.csv", dir);

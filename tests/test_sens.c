@@ -1,5 +1,6 @@
-/* test_sens.c: sensitivity on models with known answers: Sobol indices, tornado swings, rank correlations. */
+/* test_sens.c: sensitivity on models with known answers: Sobol indices, tornado swings of random params and constants, rank correlations. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ncgsim.h"
@@ -28,8 +29,10 @@ typedef struct fixture {
     int rc;
 } fixture;
 
-static int analyse(fixture *f, const char *text, const char *const *outs,
-                   size_t n_outs)
+/* Runs sensitivity on TEXT with constants held at +-PCT% (0: off) and at
+ * most MAX_TRIALS trials (0: the file's). */
+static int analyse_with(fixture *f, const char *text, const char *const *outs,
+                        size_t n_outs, double pct, uint64_t max_trials)
 {
     memset(f, 0, sizeof *f);
     f->dir = test_tmpdir();
@@ -40,10 +43,16 @@ static int analyse(fixture *f, const char *text, const char *const *outs,
     o.outputs = outs;
     o.n_outputs = n_outs;
     o.threads = 2;
+    o.const_pct = pct;
+    o.max_trials = max_trials;
     f->rc = sens_run(&o, &f->r, f->d);
-    if (f->rc != 0)
-        diag_print(f->d, stderr);
     return f->rc;
+}
+
+static int analyse(fixture *f, const char *text, const char *const *outs,
+                   size_t n_outs)
+{
+    return analyse_with(f, text, outs, n_outs, 0, 0);
 }
 
 static void fixture_free(fixture *f)
@@ -55,14 +64,25 @@ static void fixture_free(fixture *f)
     free(f->path);
 }
 
-/* The row of output Q for the random param called NAME. */
+/* The row of output Q for the param (random or constant) called NAME. */
 static const sens_row *row_of(const fixture *f, size_t q, const char *name)
 {
-    for (size_t j = 0; j < f->r->d; j++)
-        if (strcmp(f->r->m->vars[f->r->m->random_params[j]].name, name) == 0)
-            return &f->r->rows[q * f->r->d + j];
+    for (size_t k = 0; k < sens_n_rows(f->r); k++)
+        if (strcmp(sens_row_name(f->r, sens_row_at(f->r, q, k)), name) == 0)
+            return sens_row_at(f->r, q, k);
     CU_FAIL_FATAL("no such param");
     return NULL;
+}
+
+/* The index in the analysed outputs of the output called NAME. */
+static size_t output_of(const fixture *f, const char *name)
+{
+    const model *m = f->r->m;
+    for (size_t q = 0; q < f->r->n_out; q++)
+        if (strcmp(m->vars[m->outputs[f->r->outputs[q]]].name, name) == 0)
+            return q;
+    CU_FAIL_FATAL("no such output");
+    return 0;
 }
 
 static void test_sens__linear_model__sobol_indices_match_closed_form(void)
@@ -194,6 +214,265 @@ static void test_sens__unknown_output__is_an_error_with_suggestion(void)
     fixture_free(&f);
 }
 
+/* Constants only. e is absorbing with p = a b = 0.2 per step over 4 steps:
+ * P(e) = 1 - (1 - p)^4. Holding a (or b) at x 0.8 and x 1.2 gives p =
+ * 0.16 and 0.24. Each step's uniform is shared by every variant, so a
+ * variant with a larger p has e whenever one with a smaller p does: the
+ * paired differences are 0 or +-1 and a difference of mean s has se
+ * sqrt(|s| (1 - |s|) / n). q is a probability at 0.9: its high end is
+ * capped at 1. g is a factor at 0.9: 1.08 is allowed. c is read by
+ * nothing; `on` and `off` are switches; pa is an expression. */
+static const char CONSTS[] =
+    "simulation = { trials = 20000; steps = 4; seed = 5; };\n"
+    "params = {\n"
+    "  a = 0.5;\n"
+    "  b = { dist = \"const\"; value = 0.4; };\n"
+    "  c = 3.0;\n"
+    "  on = 1;\n"
+    "  off = { dist = \"const\"; value = 0.0; unit = \"probability\"; };\n"
+    "  q = { dist = \"const\"; value = 0.9; unit = \"probability\"; };\n"
+    "  g = { dist = \"const\"; value = 0.9; unit = \"factor\"; };\n"
+    "  pa = \"a * b\";\n"
+    "};\n"
+    "events = { e = { p = \"pa * on + off\"; }; f = { p = \"q\"; }; };\n"
+    "derived = { y = \"10 * g\"; };\n";
+
+/* P(an absorbing event with per-step probability P by step 4). */
+static double absorbed(double p)
+{
+    return 1 - pow(1 - p, 4);
+}
+
+/* Checks that a paired difference X with interval [LO, HI] has the mean
+ * WANT within 4 se, and that its interval is as narrow as the monotone
+ * coupling allows (within 10%: a pairing that failed would widen it). */
+static void check_paired(double x, double lo, double hi, double want)
+{
+    const double n = 20000;
+    double se = sqrt(fabs(want) * (1 - fabs(want)) / n);
+    ASSERT_WITHIN_SE(x, want, se, 4);
+    CU_ASSERT_DOUBLE_EQUAL((hi - lo) / (2 * 1.959963984540054), se, 0.1 * se);
+}
+
+static void test_sens__constants__swings_of_a_product_match_closed_form(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, CONSTS, NULL, 0, 20, 0) == 0);
+    size_t e = output_of(&f, "e");
+    double p0 = absorbed(0.2), lo = absorbed(0.16), hi = absorbed(0.24);
+    static const char *const names[] = { "a", "b" };
+    for (size_t i = 0; i < 2; i++) {
+        const sens_row *w = row_of(&f, e, names[i]);
+        CU_ASSERT(w->constant && w->reaches && !w->capped);
+        check_paired(w->low, w->low_lo, w->low_hi, lo - p0);
+        check_paired(w->high, w->high_lo, w->high_hi, hi - p0);
+        check_paired(w->swing, w->swing_lo, w->swing_hi, hi - lo);
+        /* Constants have no distribution: no Sobol index, no rank
+         * correlation. */
+        CU_ASSERT(isnan(w->st) && isnan(w->s1) && isnan(w->spearman));
+    }
+    CU_ASSERT_DOUBLE_EQUAL(row_of(&f, e, "a")->x_low, 0.4, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(row_of(&f, e, "a")->x_high, 0.6, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(row_of(&f, e, "b")->x_low, 0.32, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(row_of(&f, e, "b")->x_high, 0.48, 1e-12);
+    ASSERT_WITHIN_SE(f.r->base_mean[e], p0, sqrt(p0 * (1 - p0) / 20000), 4);
+    fixture_free(&f);
+}
+
+static void test_sens__constants__unread_constant_has_swing_exactly_zero(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, CONSTS, NULL, 0, 20, 0) == 0);
+    for (size_t q = 0; q < f.r->n_out; q++) {
+        const sens_row *c = row_of(&f, q, "c");
+        CU_ASSERT(!c->reaches);
+        CU_ASSERT(c->swing == 0 && c->swing_lo == 0 && c->swing_hi == 0);
+        CU_ASSERT(sens_no_effect(c));
+        /* Every param with an effect ranks above it. */
+        for (size_t k = 0; k < sens_n_rows(f.r); k++) {
+            const sens_row *w = sens_row_at(f.r, q, k);
+            if (!sens_no_effect(w))
+                CU_ASSERT(w->swing_rank < c->swing_rank);
+        }
+    }
+    /* g is read by y only: for e it runs and changes nothing. */
+    const sens_row *g = row_of(&f, output_of(&f, "e"), "g");
+    CU_ASSERT(g->reaches && sens_no_effect(g));
+    fixture_free(&f);
+}
+
+static void test_sens__constants__switches_are_levers_not_varied(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, CONSTS, NULL, 0, 20, 0) == 0);
+    /* a, b, c, q, g; not on, off (0/1), nor the expression pa. */
+    CU_ASSERT_EQUAL(f.r->n_const, 5);
+    CU_ASSERT_EQUAL(f.r->d, 0);
+    CU_ASSERT_EQUAL_FATAL(f.r->n_levers, 2);
+    CU_ASSERT_STRING_EQUAL(f.r->m->vars[f.r->levers[0]].name, "on");
+    CU_ASSERT_STRING_EQUAL(f.r->m->vars[f.r->levers[1]].name, "off");
+    for (size_t k = 0; k < sens_n_rows(f.r); k++) {
+        const char *name = sens_row_name(f.r, sens_row_at(f.r, 0, k));
+        CU_ASSERT(strcmp(name, "on") && strcmp(name, "off")
+                  && strcmp(name, "pa"));
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(out != NULL);
+    sens_table(f.r, 5, out);
+    fclose(out);
+    CU_ASSERT(strstr(text, "\nLevers, not varied (constants exactly 0 or 1; "
+                     "try ncgsim sweep FILE --vary params.NAME=0:1:1):\n"
+                     "  on, off\n") != NULL);
+    free(text);
+    fixture_free(&f);
+}
+
+static void test_sens__constants__probability_is_capped_at_one(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, CONSTS, NULL, 0, 20, 0) == 0);
+    const sens_row *q = row_of(&f, output_of(&f, "f"), "q");
+    CU_ASSERT(q->capped);
+    CU_ASSERT_EQUAL(q->x_high, 1.0);
+    CU_ASSERT_DOUBLE_EQUAL(q->x_low, 0.72, 1e-12);
+    /* At p = 1, f happens at step 1 in every trial. */
+    check_paired(q->swing, q->swing_lo, q->swing_hi, 1 - absorbed(0.72));
+    /* A factor may exceed 1: y = 10 g moves by 10 (1.08 - 0.72) in every
+     * trial. */
+    const sens_row *g = row_of(&f, output_of(&f, "y"), "g");
+    CU_ASSERT(!g->capped);
+    CU_ASSERT_DOUBLE_EQUAL(g->x_high, 1.08, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(g->swing, 3.6, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(g->swing_hi - g->swing_lo, 0.0, 1e-9);
+    fixture_free(&f);
+}
+
+static void test_sens__probability_like__reads_unit_label_and_value(void)
+{
+    static const struct {
+        const char *label, *unit;
+        double value;
+        int want;
+    } cases[] = {
+        { "x", "probability", 0.9, 1 },
+        { "x", "Probability per quarter", 0.2, 1 },
+        { "P(war)", "", 2.0, 1 },
+        { "Quarterly chance of a crisis", "per quarter", 0.3, 1 },
+        { "x", "", 0.95, 1 },           /* no unit, in (0, 1) */
+        { "x", "", 1.5, 0 },
+        { "x", "factor", 0.9, 0 },      /* a factor says what it is */
+        { "x", "fraction", 0.5, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        model_var v = { 0 };
+        v.label = cases[i].label;
+        v.unit = cases[i].unit;
+        v.value = cases[i].value;
+        CU_ASSERT_EQUAL(sens_probability_like(&v), cases[i].want);
+    }
+}
+
+/* y = x1 + 2 x2 + k sw with k = 5 and the switch sw = 1: k's swing is
+ * 5 (1.2 - 0.8) = 2 in every trial, between x1's 2 x 1.2816 and x2's
+ * 2 x 0.8. */
+static const char MIXED[] =
+    "simulation = { trials = 2048; steps = 1; seed = 3; };\n"
+    "params = {\n"
+    "  x1 = { dist = \"normal\"; mean = 0.0; sd = 1.0; };\n"
+    "  x2 = { dist = \"uniform\"; min = 0.0; max = 1.0; };\n"
+    "  k = 5.0;\n"
+    "  sw = 1;\n"
+    "};\n"
+    "derived = { y = \"x1 + 2 * x2 + k * sw\"; };\n";
+
+static void test_sens__mixed__random_and_constants_rank_by_swing(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, MIXED, NULL, 0, 20, 0) == 0);
+    static const char *const want[] = { "x1", "k", "x2" };
+    CU_ASSERT_EQUAL_FATAL(sens_n_rows(f.r), 3);
+    for (size_t k = 0; k < 3; k++) {
+        const sens_row *w = sens_ranked(f.r, 0, k);
+        CU_ASSERT_STRING_EQUAL(sens_row_name(f.r, w), want[k]);
+        CU_ASSERT_EQUAL(w->swing_rank, k + 1);
+    }
+    const sens_row *k = row_of(&f, 0, "k");
+    CU_ASSERT_DOUBLE_EQUAL(k->swing, 2.0, 1e-9);
+    CU_ASSERT_EQUAL(k->rank, 0);
+    /* The Sobol ranks stay among the random params. */
+    CU_ASSERT_EQUAL(row_of(&f, 0, "x1")->rank, 1);
+    CU_ASSERT_EQUAL(row_of(&f, 0, "x2")->rank, 2);
+    char kind[48];
+    CU_ASSERT_STRING_EQUAL(sens_row_kind(f.r, k, kind, sizeof kind),
+                           "constant \u00b120%");
+    CU_ASSERT_STRING_EQUAL(sens_row_kind(f.r, row_of(&f, 0, "x1"), kind,
+                                         sizeof kind), "random p10/p90");
+    fixture_free(&f);
+}
+
+static void test_sens__csv__constants_have_kind_and_empty_sobol_columns(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, MIXED, NULL, 0, 20, 0) == 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(out != NULL);
+    CU_ASSERT_EQUAL(sens_write_csv(f.r, out), 0);
+    fclose(out);
+    const char *header = "output,param,kind,rank,sobol_rank,capped,x_low,"
+        "x_high,base_mean,low_diff,low_lo95,low_hi95,high_diff,high_lo95,"
+        "high_hi95,swing,swing_lo95,swing_hi95,spearman,spearman_lo95,"
+        "spearman_hi95,s1,s1_lo95,s1_hi95,st,st_lo95,st_hi95,variance,"
+        "rank_trials,sobol_trials\n";
+    CU_ASSERT_FATAL(strncmp(text, header, strlen(header)) == 0);
+    /* Row 2 is k: a constant, no Sobol rank, not capped, held at 4 and
+     * 6; after its swing, 10 empty fields (rank correlation, indices,
+     * variance) and 2 empty trial counts. */
+    static const char start[] = "y,k,constant \u00b120%,2,,0,4,6,";
+    static const char tail[] = ",,,,,,,,,,,,\n";
+    char *row = strchr(text + strlen(header), '\n');   /* after x1's row */
+    CU_ASSERT_FATAL(row != NULL);
+    row++;
+    char *end = strchr(row, '\n');
+    CU_ASSERT_FATAL(end != NULL);
+    CU_ASSERT(strncmp(row, start, strlen(start)) == 0);
+    CU_ASSERT(end - row > 20
+              && strncmp(end + 1 - strlen(tail), tail, strlen(tail)) == 0);
+    free(text);
+    fixture_free(&f);
+}
+
+static void test_sens__max_trials__caps_only_when_trials_are_not_set(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, MIXED, NULL, 0, 20, 1000) == 0);
+    CU_ASSERT_EQUAL(f.r->trials, 1000);
+    CU_ASSERT_EQUAL(f.r->sc->sim.trials, 1000);
+    /* Base, then x1, x2, k at two values each (one group), then the
+     * Saltelli design of 2 + 2 models. */
+    CU_ASSERT_EQUAL(f.r->trial_runs, 1000 * (7 + 4));
+    fixture_free(&f);
+}
+
+static void test_sens__nothing_to_vary__is_an_error(void)
+{
+    fixture f;
+    CU_ASSERT_EQUAL(analyse_with(&f, "simulation = { steps = 1; };\n"
+                                 "params = { a = 1.0; b = \"2 * a\"; };\n"
+                                 "derived = { y = \"b\"; };\n",
+                                 NULL, 0, 20, 0), NCG_EXIT_SCENARIO);
+    CU_ASSERT_EQUAL_FATAL(diag_count(f.d), 1);
+    char want[512];
+    snprintf(want, sizeof want, "%s: params: no param has a random dist or "
+             "a constant value other than 0 and 1: there is nothing to "
+             "analyse", f.path);
+    CU_ASSERT_STRING_EQUAL(diag_get(f.d, 0), want);
+    fixture_free(&f);
+}
+
 static void test_sens__no_random_params__is_an_error(void)
 {
     fixture f;
@@ -226,6 +505,24 @@ void test_sens_register(void)
           test_sens__unknown_output__is_an_error_with_suggestion },
         { "no random params is an error",
           test_sens__no_random_params__is_an_error },
+        { "constants: swings of a product match the closed form",
+          test_sens__constants__swings_of_a_product_match_closed_form },
+        { "constants: an unread constant has a swing of exactly 0",
+          test_sens__constants__unread_constant_has_swing_exactly_zero },
+        { "constants: switches are levers, not varied",
+          test_sens__constants__switches_are_levers_not_varied },
+        { "constants: a probability is capped at 1",
+          test_sens__constants__probability_is_capped_at_one },
+        { "probability-like: reads unit, label and value",
+          test_sens__probability_like__reads_unit_label_and_value },
+        { "mixed: random params and constants rank by swing",
+          test_sens__mixed__random_and_constants_rank_by_swing },
+        { "CSV: constants have a kind and empty Sobol columns",
+          test_sens__csv__constants_have_kind_and_empty_sobol_columns },
+        { "max trials: caps only when trials are not set",
+          test_sens__max_trials__caps_only_when_trials_are_not_set },
+        { "nothing to vary is an error",
+          test_sens__nothing_to_vary__is_an_error },
     };
     TEST_SUITE("sens", cases);
 }

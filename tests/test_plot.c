@@ -1,0 +1,368 @@
+/* test_plot.c: gnuplot plots of result and comparison folders, drawn with the real gnuplot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "ncgsim.h"
+#include "plot.h"
+
+/* The suite runs from the repository root (make test), next to ./ncgsim
+ * and plots/. */
+#define BIN "./ncgsim"
+
+/* A title that would run a command if it reached gnuplot as code: it
+ * closes a double-quoted string, and tries single quotes, backquotes, a
+ * macro and enhanced-text markup (written for libconfig, where \" is a
+ * quote). Each %s is the folder of the marker files. */
+#define HOSTILE_TITLE \
+    "x\\\"; system(\\\"touch %s/owned1\\\"); print \\\" " \
+    "it''s `touch %s/owned2` @x {/Symbol a}^2_3 ' . system('touch %s/owned3') . '"
+
+/* Two small scenarios run with ncgsim into DIR/out: plain (a hostile title,
+ * a state, a constant, a count-like derived, an event that happens, one
+ * that never does, a switch) and other (plain with more cuts), so that
+ * DIR/out/compare holds their comparison. DIR is malloc'd (NULL when
+ * the run failed). */
+static char *fixture(void)
+{
+    char *dir = test_tmpdir(), cfg[4096], title[1024], cmd[1024];
+    char *out = NULL;
+    if (!dir)
+        return NULL;
+    snprintf(title, sizeof title, HOSTILE_TITLE, dir, dir, dir);
+    snprintf(cfg, sizeof cfg,
+             "name = \"plain\";\ntitle = \"%s\";\n"
+             "simulation = { trials = 2000; steps = 28; step = \"quarter\"; "
+             "start = \"2025Q1\"; seed = 7; };\n"
+             "params = { cut_p = 0.1; };\n"
+             "events = {\n"
+             "  crisis = { p = \"0.02\"; label = \"Crisis, with 'quotes' & {braces}\"; };\n"
+             "  never = { p = \"0\"; label = \"Never happens\"; };\n"
+             "  drills_off = { p = \"0.05\"; kind = \"switch\"; recover = \"0.3\"; };\n"
+             "};\n"
+             "derived = { launches = { value = \"poisson(3)\"; label = \"Launches\"; "
+             "unit = \"tests\"; }; };\n"
+             "states = {\n"
+             "  troops = { init = \"28500\"; next = \"max(0, troops - "
+             "(bernoulli(cut_p) ? 1000 : 0))\"; label = \"Troops\"; unit = \"troops\"; };\n"
+             "  flat = { init = \"5\"; next = \"flat\"; label = \"Constant\"; };\n"
+             "};\n", title);
+    free(test_write(dir, "plain.cfg", cfg));
+    free(test_write(dir, "other.cfg",
+                    "name = \"other\";\ntitle = \"More cuts\";\n"
+                    "extends = \"plain.cfg\";\nparams = { cut_p = 0.3; };\n"));
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out -q --no-plots",
+             dir, dir, dir);
+    if (test_run(cmd, &out) != 0) {
+        fprintf(stderr, "\nfixture run failed: %s\n", out ? out : "");
+        test_rmrf(dir);
+        free(dir);
+        dir = NULL;
+    }
+    free(out);
+    return dir;
+}
+
+/* Points the plots at this tree's style (the test binary is not beside
+ * plots/). */
+static void use_tree_style(void)
+{
+    char cwd[4096], path[4200];
+    if (getcwd(cwd, sizeof cwd)) {
+        snprintf(path, sizeof path, "%s/plots", cwd);
+        setenv("NCGSIM_PLOTS", path, 1);
+    }
+}
+
+/* Runs FN(DIR, O, D) with stderr going to a file; returns its exit value
+ * and the text written to stderr in *ERR (malloc'd). */
+static int with_stderr(int (*fn)(const char *, const plot_opts *, diag *),
+                       const char *dir, const plot_opts *o, diag *d,
+                       char **err)
+{
+    char tmpl[] = "/tmp/ncgsim-test-stderr-XXXXXX";
+    int fd = mkstemp(tmpl), saved = dup(2), rc;
+    fflush(stderr);
+    dup2(fd, 2);
+    rc = fn(dir, o, d);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    *err = test_read(tmpl);
+    unlink(tmpl);
+    return rc;
+}
+
+/* 1 when DIR/NAME is a PNG of W x H pixels: the signature, then the
+ * IHDR chunk whose first fields are the width and height, big-endian. */
+static int png_is(const char *dir, const char *name, unsigned w, unsigned h)
+{
+    char path[2048];
+    unsigned char b[24];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+    if (f)
+        fclose(f);
+    unsigned pw = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+    unsigned ph = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+    if (n == sizeof b && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0
+        && memcmp(b + 12, "IHDR", 4) == 0 && pw == w && ph == h)
+        return 1;
+    fprintf(stderr, "\n%s: not a %ux%u PNG\n", path, w, h);
+    return 0;
+}
+
+/* 1 when DIR/NAME exists. */
+static int exists(const char *dir, const char *name)
+{
+    char path[2048];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* 1 when DIR/NAME starts with PREFIX. */
+static int starts_with(const char *dir, const char *name, const char *prefix)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = test_read(path);
+    int ok = text && strncmp(text, prefix, strlen(prefix)) == 0;
+    free(text);
+    return ok;
+}
+
+/* A fixture: the results of fixture() with their folders, and a message
+ * list. */
+typedef struct fx {
+    char *dir;     /* the fixture's folder (owned) */
+    char sc[512];  /* DIR/out/plain */
+    char cmp[512]; /* DIR/out/compare */
+    diag *d;
+} fx;
+
+/* Runs the scenarios and points the plots at this tree's style; 1 when
+ * everything is ready. */
+static int fx_begin(fx *x)
+{
+    x->dir = fixture();
+    x->d = diag_alloc();
+    if (!x->dir || !x->d)
+        return 0;
+    use_tree_style();
+    snprintf(x->sc, sizeof x->sc, "%s/out/plain", x->dir);
+    snprintf(x->cmp, sizeof x->cmp, "%s/out/compare", x->dir);
+    return 1;
+}
+
+static void fx_end(fx *x)
+{
+    diag_free(x->d);
+    if (x->dir)
+        test_rmrf(x->dir);
+    free(x->dir);
+}
+
+static void test_plot__scenario_png__draws_every_kind_at_its_size_without_warnings(void)
+{
+    fx x;
+    char *err = NULL;
+    plot_opts o = { "png", 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
+    /* Nothing from gnuplot, though a constant, an event that never
+     * happens and a count all have ranges it would find empty. */
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    CU_ASSERT_EQUAL(diag_count(x.d), 0);
+    static const char *const sized[] = { "dist_troops.png", "fan_troops.png",
+        "dist_flat.png", "fan_flat.png", "dist_launches.png",
+        "event_crisis.png", "event_never.png", "event_drills_off.png" };
+    for (size_t i = 0; i < sizeof sized / sizeof sized[0]; i++)
+        CU_ASSERT(png_is(x.sc, sized[i], 1000, 600));
+    CU_ASSERT(png_is(x.sc, "overview.png", 1600, 1000));
+    CU_ASSERT(exists(x.sc, "fan_troops.gp"));
+    CU_ASSERT(exists(x.sc, "all.gp"));
+    free(err);
+    fx_end(&x);
+}
+
+static void test_plot__compare_png__draws_cdf_fan_diff_and_events(void)
+{
+    fx x;
+    char *err = NULL;
+    plot_opts o = { NULL, 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL(with_stderr(plot_compare, x.cmp, &o, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    CU_ASSERT(png_is(x.cmp, "cdf_troops.png", 1000, 600));
+    CU_ASSERT(png_is(x.cmp, "fan_troops.png", 1000, 600));
+    CU_ASSERT(png_is(x.cmp, "cdf_flat.png", 1000, 600));
+    /* One row per scenario but the reference: 160 + 60 per scenario. */
+    CU_ASSERT(png_is(x.cmp, "diff_troops.png", 1000, 280));
+    CU_ASSERT(png_is(x.cmp, "diff_crisis.png", 1000, 280));
+    /* 220 + per event (3) a row of 11 px per scenario (2) + 14. */
+    CU_ASSERT(png_is(x.cmp, "events.png", 1200, 220 + 3 * (11 * 2 + 14)));
+    free(err);
+    fx_end(&x);
+}
+
+static void test_plot__svg_and_pdf__are_written_with_their_signatures(void)
+{
+    fx x;
+    char *err = NULL;
+    plot_opts svg = { "svg", 1 }, pdf = { "pdf", 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &svg, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    free(err);
+    CU_ASSERT(starts_with(x.sc, "fan_troops.svg", "<?xml")
+              || starts_with(x.sc, "fan_troops.svg", "<svg"));
+    CU_ASSERT(starts_with(x.sc, "overview.svg", "<?xml"));
+    CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &pdf, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    CU_ASSERT(starts_with(x.sc, "dist_troops.pdf", "%PDF"));
+    CU_ASSERT(starts_with(x.sc, "event_crisis.pdf", "%PDF"));
+    free(err);
+    fx_end(&x);
+}
+
+static void test_plot__hostile_title__is_drawn_as_text_and_runs_nothing(void)
+{
+    fx x;
+    char path[2048], *err = NULL;
+    plot_opts o = { "png", 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    free(err);
+    CU_ASSERT_EQUAL(with_stderr(plot_compare, x.cmp, &o, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    CU_ASSERT(png_is(x.sc, "fan_troops.png", 1000, 600));
+    CU_ASSERT(png_is(x.sc, "overview.png", 1600, 1000));
+    for (int i = 1; i <= 3; i++) {
+        char mark[16];
+        snprintf(mark, sizeof mark, "owned%d", i);
+        CU_ASSERT_FALSE(exists(x.dir, mark));
+    }
+    /* The title is in the script as single-quoted strings, its quotes
+     * joined in between. */
+    snprintf(path, sizeof path, "%s/fan_troops.gp", x.sc);
+    char *gp = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(gp ? strstr(gp, "it' . \"'\" . '' . \"'\" . 's `touch ")
+                              : NULL);
+    free(gp);
+    free(err);
+    fx_end(&x);
+}
+
+static void test_plot__script_run_from_another_folder__redraws_its_plot(void)
+{
+    fx x;
+    char cmd[4096], *out = NULL;
+    plot_opts o = { "png", 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
+    snprintf(cmd, sizeof cmd, "rm %s/fan_troops.png %s/overview.png && cd / && "
+             "gnuplot %s/fan_troops.gp && cd %s && gnuplot out/plain/all.gp",
+             x.sc, x.sc, x.sc, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    CU_ASSERT(png_is(x.sc, "fan_troops.png", 1000, 600));
+    CU_ASSERT(png_is(x.sc, "overview.png", 1600, 1000));
+    free(out);
+    fx_end(&x);
+}
+
+static void test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_install(void)
+{
+    fx x;
+    char *err = NULL;
+    char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    plot_opts o = { "png", 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    setenv("PATH", x.dir, 1); /* a folder without gnuplot */
+    /* The note is once per process and no other test lacks gnuplot. */
+    CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "ncgsim: gnuplot not found: "
+                           "plot scripts written but not drawn (install it: "
+                           "sudo apt-get install gnuplot-nox)\n");
+    free(err);
+    CU_ASSERT_EQUAL(with_stderr(plot_compare, x.cmp, &o, x.d, &err), 0);
+    if (path)
+        setenv("PATH", path, 1);
+    CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
+    CU_ASSERT(exists(x.sc, "fan_troops.gp"));
+    CU_ASSERT(exists(x.cmp, "diff_troops.gp"));
+    CU_ASSERT_FALSE(exists(x.sc, "fan_troops.png"));
+    CU_ASSERT_EQUAL(diag_count(x.d), 0);
+    free(err);
+    free(path);
+    fx_end(&x);
+}
+
+static void test_plot__format_ok__accepts_png_svg_and_pdf_only(void)
+{
+    static const struct { const char *format; int ok; } cases[] = {
+        { "png", 1 }, { "svg", 1 }, { "pdf", 1 }, { "PNG", 0 }, { "jpg", 0 },
+        { "", 0 }, { NULL, 0 }, { "png ", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CU_ASSERT_EQUAL(plot_format_ok(cases[i].format), cases[i].ok);
+}
+
+static void test_plot__missing_results__is_an_io_error_naming_the_file(void)
+{
+    char *dir = test_tmpdir(), want[1024];
+    diag *d = diag_alloc();
+    plot_opts o = { "png", 1 };
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    CU_ASSERT_EQUAL(plot_scenario(dir, &o, d), NCG_EXIT_IO);
+    snprintf(want, sizeof want, "%s/timeseries.csv: cannot read: No such "
+             "file or directory", dir);
+    CU_ASSERT_EQUAL_FATAL(diag_count(d), 1);
+    CU_ASSERT_STRING_EQUAL(diag_get(d, 0), want);
+    diag_free(d);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_plot__unknown_format__is_a_usage_error(void)
+{
+    diag *d = diag_alloc();
+    plot_opts o = { "jpg", 1 };
+    CU_ASSERT_EQUAL(plot_compare("/nonexistent", &o, d), NCG_EXIT_USAGE);
+    CU_ASSERT_EQUAL_FATAL(diag_count(d), 1);
+    CU_ASSERT_STRING_EQUAL(diag_get(d, 0),
+                           "unknown plot format 'jpg' (png, svg or pdf)");
+    diag_free(d);
+}
+
+void test_plot_register(void);
+void test_plot_register(void)
+{
+    static const test_case cases[] = {
+        { "scenario png draws every kind at its size without warnings",
+          test_plot__scenario_png__draws_every_kind_at_its_size_without_warnings },
+        { "compare png draws cdf, fan, diff and events",
+          test_plot__compare_png__draws_cdf_fan_diff_and_events },
+        { "svg and pdf are written with their signatures",
+          test_plot__svg_and_pdf__are_written_with_their_signatures },
+        { "hostile title is drawn as text and runs nothing",
+          test_plot__hostile_title__is_drawn_as_text_and_runs_nothing },
+        { "script run from another folder redraws its plot",
+          test_plot__script_run_from_another_folder__redraws_its_plot },
+        { "gnuplot missing writes scripts and says once how to install",
+          test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_install },
+        { "format_ok accepts png, svg and pdf only",
+          test_plot__format_ok__accepts_png_svg_and_pdf_only },
+        { "missing results is an I/O error naming the file",
+          test_plot__missing_results__is_an_io_error_naming_the_file },
+        { "unknown format is a usage error",
+          test_plot__unknown_format__is_a_usage_error },
+    };
+    TEST_SUITE("plot", cases);
+}
