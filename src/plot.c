@@ -1350,10 +1350,13 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
                 (double)i + 0.5);
     /* Column C of scenario S's row of an event, NaN for other rows. */
     /* Long labels push the plot right: a key above it would not fit. */
+    /* A little room right of the largest value keeps points at the edge
+     * clear of the frame and of the key beside it. */
     fprintf(f, "set key outside right top vertical maxrows 100\n"
-            "set xlabel 'Probability'\nset xrange [0:%.10g]\n%s"
+            "set xlabel 'Probability'\nset xrange [0:%.10g]\n"
+            "set xtics 0, %g, %.10g\n%s"
             "at(s, c) = strcol(%zu) eq s && ev(strcol(1)) > 0 ? column(c) : NaN\n",
-            xmax, gp_clip_fns, cc[C_SC] + 1);
+            xmax * 1.04, xmax / 5, xmax, gp_clip_fns, cc[C_SC] + 1);
     for (size_t i = 0; i < c->n; i++) {
         fprintf(f, "s%zu = ", i + 1);
         gp_quote(f, cmp_name(c, i));

@@ -866,6 +866,15 @@ const char *sens_row_kind(const sens_result *r, const sens_row *w, char *buf,
     return buf;
 }
 
+const char *sens_step_label(const sens_result *r, char *buf, size_t len)
+{
+    if (r->sc->sim.has_start)
+        scenario_step_label(&r->sc->sim, r->sc->sim.steps, buf, len);
+    else
+        snprintf(buf, len, "step %u", (unsigned)r->sc->sim.steps);
+    return buf;
+}
+
 int sens_no_effect(const sens_row *w)
 {
     /* A mean of 0 with an interval of width 0 means every paired
@@ -949,7 +958,7 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
 {
     char label[32], kind[48], held[64], swing[80], st[48];
     int any_capped = 0;
-    scenario_step_label(&r->sc->sim, r->sc->sim.steps, label, sizeof label);
+    sens_step_label(r, label, sizeof label);
     for (size_t q = 0; q < r->n_out; q++) {
         const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
         size_t k = 0;

@@ -154,6 +154,10 @@ const char *sens_row_name(const sens_result *r, const sens_row *w);
 const char *sens_row_kind(const sens_result *r, const sens_row *w, char *buf,
                           size_t len);
 
+/* The label of the last step, which every number refers to: "2030Q4",
+ * or "step 24" when the scenario has no start. Into BUF. */
+const char *sens_step_label(const sens_result *r, char *buf, size_t len);
+
 /* 1 when holding the param at either end changed the output in no trial
  * (paired differences all 0, or the param is not read at all). */
 int sens_no_effect(const sens_row *w);

@@ -146,7 +146,7 @@ static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
           "95% intervals", f);
     if (capped)
         fputs("; * high end capped at 1 (a probability)", f);
-    scenario_step_label(&r->sc->sim, r->sc->sim.steps, step, sizeof step);
+    sens_step_label(r, step, sizeof step);
     fprintf(f, "'\nunset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
             "' . ", v->kind == VAR_EVENT ? "probability" : "mean");
     gp_string(f, out);
