@@ -339,9 +339,9 @@ int main(int argc, char **argv)
     /* The argument vectors; the -n (7) and -j (BENCH_JSLOT) slots of the
      * ncgsim ones are filled per run. */
     char *eng[] = { ncgsim, "run", (char *)reference, "-q", "-o", tmp,
-                    "-n", ref_n, "-j", j1, NULL };
+                    "-n", ref_n, "-j", j1, "--no-plots", NULL };
     char *base[] = { ncgsim, "run", (char *)baseline, "-q", "-o", tmp,
-                     "-n", base_n, "-j", j1, NULL };
+                     "-n", base_n, "-j", j1, "--no-plots", NULL };
     char *hand_mt[] = { hand, "mt", ref_n, NULL };
     char *hand_keyed[] = { hand, "keyed", ref_n, NULL };
     char *floor_argv[] = { floor_bin, ref_n, NULL };
