@@ -339,6 +339,7 @@ typedef struct cli {
     const char *format;     /* --format png|svg|pdf */
     int threads;
     int samples, quiet, code, no_params, no_plots;
+    int plots_optional;     /* plot failures are warnings (run, compare) */
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* --max-trials */
 } cli;
@@ -643,6 +644,15 @@ static int render_plots(char **dirs, const int *is_cmp, size_t n,
                  failed, failed == 1 ? "" : "s");
         rc = NCG_EXIT_IO;
     }
+    if (rc != 0 && c->plots_optional) {
+        /* After a run the data is what was asked for: a plot that gnuplot
+         * could not draw is reported, and the run still succeeds. */
+        fflush(stdout);
+        for (size_t i = 0; i < diag_count(d); i++)
+            fprintf(stderr, "ncgsim: warning: %s\n", diag_get(d, i));
+        diag_clear(d);
+        return 0;
+    }
 done:
     if (rc == 0 && !c->quiet)
         printf("  plots: %s files drawn with gnuplot in each result folder\n",
@@ -720,7 +730,9 @@ static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
             dirs[nd] = output_path(c->out, "compare");
             is_cmp[nd++] = 1;
         }
-        rc = render_plots(dirs, is_cmp, nd, c, d);
+        cli pc = *c;
+        pc.plots_optional = 1;
+        rc = render_plots(dirs, is_cmp, nd, &pc, d);
         for (size_t i = 0; i < nd; i++)
             free(dirs[i]);
         free(dirs);

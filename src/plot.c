@@ -1416,7 +1416,13 @@ static void cmp_scripts(gp_job *j, const cmp *c)
                 script_close(j, f, stem);
             }
         }
-        if (c->n < 2)
+        /* A difference needs the variable in the reference and in at least
+         * one other scenario: rows with a diff beyond the reference's. */
+        size_t with_diff = 0;
+        for (size_t q = r; q < t->nrow
+             && strcmp(cell(t, q, c->cc[C_VAR]), var) == 0; q++)
+            with_diff += cell(t, q, c->cc[C_DIFF])[0] != '\0';
+        if (c->n < 2 || with_diff < 2)
             continue;
         snprintf(stem, sizeof stem, "diff_%s", var);
         if ((f = script_open(j, stem, "difference from the reference",
