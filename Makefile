@@ -26,7 +26,7 @@ TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios
 
-.PHONY: all test run bench install clean deps docs test-asan test-valgrind
+.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz
 
 all: ncgsim
 
@@ -41,6 +41,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.inc | $(BUILD)
 
 # One CUnit suite per tests/test_<module>.c, registered by name.
 $(BUILD)/tests/suites.inc: $(TSRCS) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
 	@for f in $(TSRCS); do n=$$(basename $$f .c); echo "SUITE($${n#test_})"; done > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
@@ -90,6 +91,55 @@ $(BUILD)/hand $(BUILD)/floor: $(BUILD)/%: bench/%.c $(BUILD)/rng.o
 
 $(BUILD)/bench: bench/bench.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# Sanitizers: the whole suite (the CLI tests run the asan binary too).
+ASAN_BUILD ?= $(BUILD)/asan
+ASAN_OPT   = -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT="$(ASAN_OPT)" \
+	    $(ASAN_BUILD)/ncgsim $(ASAN_BUILD)/ncgsim_tests
+	ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	NCGSIM_BIN=$(ASAN_BUILD)/ncgsim $(ASAN_BUILD)/ncgsim_tests $(SUITE)
+
+# Valgrind over a representative set: fast suites, a threaded run, a check.
+VALGRIND = valgrind -q --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+VG_SUITES = lex parse code vm rng scenario model regress
+test-valgrind:
+	@sh .ci/deps valgrind
+	@$(MAKE) --no-print-directory $(BUILD)/ncgsim $(BUILD)/ncgsim_tests
+	$(VALGRIND) $(BUILD)/ncgsim_tests $(VG_SUITES)
+	rm -rf $(BUILD)/valgrind
+	$(VALGRIND) $(BUILD)/ncgsim run -q --no-plots -j 2 -n 2000 \
+	    -o $(BUILD)/valgrind scenarios/examples/quickstart.cfg
+	$(VALGRIND) $(BUILD)/ncgsim check \
+	    tests/data/catalogue/expr_several_errors.cfg; \
+	    test $$? -eq 3
+
+# libFuzzer (clang): make fuzz FUZZ_SECONDS=N runs each target N seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined -g -O1
+FUZZ_TARGETS  = scenario expr
+FUZZ_SRCS     = $(filter-out src/main.c,$(SRCS))
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*.h)
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS) -lm
+fuzz:
+	@sh .ci/deps clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus_$$t $(BUILD)/fuzz/artifacts || exit 1; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
+	        $(BUILD)/fuzz/corpus_$$t tests/fuzz/corpus_$$t || exit 1; \
+	done
 
 install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots

@@ -55,6 +55,7 @@ typedef struct run {
     engine_result **res;
     uint64_t n_chunks;
     int pilot;               /* 1 while the pilot runs (ranges only) */
+    size_t bins_step;        /* fine bins of a histogram before step T */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -167,7 +168,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
                 size_t c = idx(r, o, t);
                 w->hist[c] = stats_hist_alloc(sm->lo[c], sm->hi[c],
                                               t == r->T ? ENGINE_BINS_LAST
-                                                        : ENGINE_BINS_STEP);
+                                                        : r->bins_step);
                 if (!w->hist[c])
                     return -1;
             }
@@ -216,10 +217,13 @@ static void report_bad(run *r, uint64_t chunk, const model *m,
                      "(check the expression and the arguments it uses)",
                      what, (unsigned long long)trial + 1);
         else
-            snprintf(r->err, sizeof r->err, "value is %s at step %u (%s) in "
+            /* Without a start the label is the step number again. */
+            snprintf(r->err, sizeof r->err, "value is %s at step %u%s%s%s in "
                      "trial %llu (look for log or sqrt of a negative number, "
                      "division by zero, or a random function with an invalid "
-                     "argument)", what, t, label,
+                     "argument)", what, t, m->sc->sim.has_start ? " (" : "",
+                     m->sc->sim.has_start ? label : "",
+                     m->sc->sim.has_start ? ")" : "",
                      (unsigned long long)trial + 1);
     }
     pthread_mutex_unlock(&r->mu);
@@ -658,6 +662,26 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
         }
         if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
             goto oom;
+    }
+    /* Histograms of the steps before T share a budget. */
+    {
+        size_t cells = 0;
+        for (size_t i = 0; i < k; i++)
+            for (size_t q = 0; q < models[i]->n_outputs; q++)
+                cells += models[i]->vars[models[i]->outputs[q]].kind
+                         != VAR_EVENT;
+        cells *= r.T;
+        r.bins_step = ENGINE_BINS_STEP;
+        if (cells > 0 && cells * r.bins_step > ENGINE_BIN_BUDGET)
+            r.bins_step = ENGINE_BIN_BUDGET / cells;
+        if (r.bins_step < ENGINE_BINS_MIN) {
+            diag_add(d, models[0]->sc->path, 0, NULL, "%zu numeric outputs "
+                     "x steps to summarise (at most %d): list fewer "
+                     "outputs or use fewer steps", cells,
+                     ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);
+            rc = NCG_EXIT_SCENARIO;
+            goto end;
+        }
     }
     /* Pair each output of model i > 0 with model 0's output of that name. */
     for (size_t i = 1; i < k; i++)

@@ -14,6 +14,11 @@
  * and histograms.csv read it; other steps feed the time series. */
 #define ENGINE_BINS_LAST 4096
 #define ENGINE_BINS_STEP 512
+/* Fine bins of all the other steps together, per thread: a very long
+ * horizon gets fewer bins per step (at least ENGINE_BINS_MIN) rather than
+ * gigabytes of histograms. */
+#define ENGINE_BIN_BUDGET 4000000
+#define ENGINE_BINS_MIN 8
 /* Trials of the pilot that fixes histogram ranges. */
 #define ENGINE_PILOT 4096
 

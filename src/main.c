@@ -354,8 +354,9 @@ static int parse_cli(int argc, char **argv, const char *cmd,
     c->max_trials = 1000000;
     optind = 1;
     opterr = 0;
+    int li = -1;
     while ((opt = getopt_long(argc, argv, ":o:n:j:qh", run_longopts,
-                              NULL)) != -1) {
+                              &li)) != -1) {
         if (opt == 'h') {
             for (size_t i = 0; i < N_COMMANDS; i++)
                 if (strcmp(commands[i].name, cmd) == 0)
@@ -368,9 +369,17 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         if (opt == ':')
             return usage_error("%s: option '%s' needs a value", cmd,
                                argv[optind - 1]);
-        if (!strchr(allowed, opt))
+        if (!strchr(allowed, opt)) {
+            /* argv[optind - 1] is the value when the option takes one. */
+            char name[32];
+            if (li >= 0)
+                snprintf(name, sizeof name, "--%s", run_longopts[li].name);
+            else
+                snprintf(name, sizeof name, "-%c", opt);
             return usage_error("%s: option '%s' does not apply to this "
-                               "command", cmd, argv[optind - 1]);
+                               "command", cmd, name);
+        }
+        li = -1;
         uint64_t v;
         switch (opt) {
         case 'o': c->out = optarg; c->out_given = 1; break;
@@ -453,6 +462,15 @@ static int load_all(char **files, size_t n, const load_opts *lo,
                          "different name)", (*scs)[i]->name, files[j]);
                 rc = NCG_EXIT_SCENARIO;
             }
+    /* Several scenarios also write OUT/compare/, which would replace the
+     * results of a scenario of that name. */
+    for (size_t i = 0; i < n && n > 1 && rc == 0; i++)
+        if (strcmp((*scs)[i]->name, "compare") == 0) {
+            diag_add(d, files[i], 0, "name", "'compare' is the folder of the "
+                     "comparison when several scenarios run together (set a "
+                     "different name)");
+            rc = NCG_EXIT_SCENARIO;
+        }
     return rc;
 }
 
@@ -618,6 +636,7 @@ static int render_plots(char **dirs, const int *is_cmp, size_t n,
                                      : plot_scenario(dirs[next], &po, cd);
                 if (cd)
                     diag_print(cd, stderr);
+                diag_free(cd);
                 fflush(stderr);
                 _exit(r);
             }

@@ -663,9 +663,16 @@ static size_t order_vars(builder *b, const code_deps *deps, size_t *order,
             if (sp)
                 *sp = '\0';
         }
-        fail_at(b, m->vars[start].node, path, "cycle of same-step references "
-                "%s: %s (use prev(%s) to read its value at t - 1)", phase,
-                cyc, brk);
+        /* At t = 0, prev(x) is x itself: only another init breaks it. */
+        if (strcmp(phase, "at t = 0") == 0)
+            fail_at(b, m->vars[start].node, path, "cycle of same-step "
+                    "references at t = 0: %s (at t = 0, prev() reads t = 0 "
+                    "too; break the cycle with an init that does not read "
+                    "%s)", cyc, brk);
+        else
+            fail_at(b, m->vars[start].node, path, "cycle of same-step "
+                    "references %s: %s (use prev(%s) to read its value at "
+                    "t - 1)", phase, cyc, brk);
         n = SIZE_MAX;
     }
     assert(n == SIZE_MAX || n == total);

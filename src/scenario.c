@@ -469,22 +469,14 @@ static size_t scn_check_ints(scn_loader *L, const char *file, const char *text)
  * or -1 when out of memory. */
 static int scn_widest_group(const char *text)
 {
-    size_t *count = NULL, depth = 0, cap = 0;
+    size_t cap = 64, depth = 0;
+    size_t *count = malloc(cap * sizeof *count);
     int line = 1, found = 0;
+    if (!count)
+        return -1;
+    count[0] = 0;
     for (const char *p = text; *p && !found; p++) {
         char c = *p;
-        if (depth == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            size_t *nc = realloc(count, ncap * sizeof *nc);
-            if (!nc) {
-                found = -1;
-                break;
-            }
-            count = nc;
-            cap = ncap;
-            if (depth == 0)
-                count[0] = 0;
-        }
         if (c == '\n') {
             line++;
         } else if (c == '#' || (c == '/' && p[1] == '/')) {
@@ -505,6 +497,15 @@ static int scn_widest_group(const char *text)
             if (!*p)
                 break;
         } else if (c == '{') {
+            if (depth + 1 == cap) {
+                size_t *nc = realloc(count, 2 * cap * sizeof *nc);
+                if (!nc) {
+                    found = -1;
+                    break;
+                }
+                count = nc;
+                cap *= 2;
+            }
             count[++depth] = 0;
         } else if (c == '}') {
             depth -= depth > 0;

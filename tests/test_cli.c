@@ -7,7 +7,9 @@
 #include "testutil.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim. */
-#define BIN "./ncgsim"
+/* NCGSIM_BIN (e.g. the sanitizer build) when set: expanded by the shell
+ * that test_run starts. */
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 
 static const char *small_model =
     "name = \"small\";\n"

@@ -57,7 +57,8 @@ static const bad_case bad_cases[] = {
       "(use prev(e) to read its value at t - 1)" },
     { "states = { s = { init = \"s\"; next = \"s\"; }; };",
       "m.cfg:2: states.s: cycle of same-step references at t = 0: s -> s "
-      "(use prev(s) to read its value at t - 1)" },
+      "(at t = 0, prev() reads t = 0 too; break the cycle with an init that "
+      "does not read s)" },
     { "params = { a = \"b\"; b = \"a\"; };\nderived = { x = \"a\"; };",
       "m.cfg:2: params.a: params refer to each other in a cycle: a -> b -> a" },
     { "events = { e = { p = \"0.1\"; kind = \"absorb\"; }; };",

@@ -10,7 +10,9 @@
 
 /* The suite runs from the repository root (make test), next to ./ncgsim
  * and plots/. */
-#define BIN "./ncgsim"
+/* NCGSIM_BIN (e.g. the sanitizer build) when set: expanded by the shell
+ * that test_run starts. */
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 
 /* A title that would run a command if it reached gnuplot as code: it
  * closes a double-quoted string, and tries single quotes, backquotes, a

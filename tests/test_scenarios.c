@@ -5,7 +5,9 @@
 #include <string.h>
 #include "testutil.h"
 
-#define BIN "./ncgsim"
+/* NCGSIM_BIN (e.g. the sanitizer build) when set: expanded by the shell
+ * that test_run starts. */
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 
 static void test_scenarios__every_shipped_file__passes_check(void)
 {

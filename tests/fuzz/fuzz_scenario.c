@@ -15,8 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The input is one scenario file, optionally followed by a line "#---"
  * and a second file: the first is written as main.cfg, the second as
  * parent.cfg next to it, so `extends = "parent.cfg"` reaches it (and
- * `extends = "main.cfg"` makes a cycle). */
+ * `extends = "main.cfg"` makes a cycle). Comment lines "#set PATH=VALUE"
+ * at the very start become --set overrides (comments to libconfig). */
 #define FUZZ_SPLIT "\n#---\n"
+#define FUZZ_SET "#set "
+#define FUZZ_MAX_SETS 8
 
 /* Models at most this big also go through the engine: enough to reach
  * every opcode and event kind, small enough to keep thousands of
@@ -27,6 +30,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A per-process folder in memory: loading reads from a path, and several
  * fuzzing workers may run at once. */
 static char fuzz_dir[64], fuzz_main[96], fuzz_parent[96];
+
+/* Removes the folder when the fuzzer exits, so runs leave nothing behind. */
+static void fuzz_cleanup(void)
+{
+    unlink(fuzz_main);
+    unlink(fuzz_parent);
+    rmdir(fuzz_dir);
+}
 
 static void fuzz_paths(void)
 {
@@ -42,6 +53,7 @@ static void fuzz_paths(void)
     }
     snprintf(fuzz_main, sizeof fuzz_main, "%s/main.cfg", fuzz_dir);
     snprintf(fuzz_parent, sizeof fuzz_parent, "%s/parent.cfg", fuzz_dir);
+    atexit(fuzz_cleanup);
 }
 
 /* Writes LEN bytes of DATA to PATH; 0 or -1. */
@@ -64,6 +76,24 @@ static const uint8_t *fuzz_split(const uint8_t *data, size_t size)
     return NULL;
 }
 
+/* Copies the leading "#set " lines of DATA into BUF as NUL-terminated
+ * strings pointed to by SETS; returns how many. */
+static size_t fuzz_sets(const uint8_t *data, size_t size, char *buf,
+                        const char *sets[FUZZ_MAX_SETS])
+{
+    size_t n = 0, at = 0, len = sizeof FUZZ_SET - 1;
+    while (n < FUZZ_MAX_SETS && at + len <= size
+           && memcmp(data + at, FUZZ_SET, len) == 0) {
+        const uint8_t *nl = memchr(data + at, '\n', size - at);
+        size_t end = nl ? (size_t)(nl - data) : size;
+        memcpy(buf + at, data + at + len, end - at - len);
+        buf[end - len] = 0;
+        sets[n++] = buf + at;
+        at = end + 1;
+    }
+    return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_paths();
@@ -83,11 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scenario *s = NULL;
     model *m = NULL;
     engine_result *res = NULL;
-    if (!d)
-        return 0;
-    /* Few trials whatever the file says: the loader's own checks of
-     * `trials` are still exercised by `check`, and a run must stay short. */
-    scenario_opts opts = {.has_trials = 1, .trials = FUZZ_RUN_TRIALS};
+    char *setbuf = malloc(size + 1);
+    const char *sets[FUZZ_MAX_SETS];
+    if (!d || !setbuf)
+        goto end;
+    /* Few trials whatever the file says, so that a run stays short (the
+     * file's `trials` is replaced before the checks: the error catalogue
+     * covers those). */
+    scenario_opts opts = {.sets = sets,
+                          .n_sets = fuzz_sets(data, size, setbuf, sets),
+                          .has_trials = 1, .trials = FUZZ_RUN_TRIALS};
     if (scenario_load(fuzz_main, &opts, &s, d) != 0)
         goto end;
     /* Printing the resolved scenario walks every node of the merged tree. */
@@ -100,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)engine_run(&m, 1, &eo, &res, d);
     }
 end:
+    free(setbuf);
     engine_result_free(res);
     model_free(m);
     scenario_free(s);
