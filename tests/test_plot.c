@@ -246,7 +246,7 @@ static void test_plot__hostile_title__is_drawn_as_text_and_runs_nothing(void)
     CU_ASSERT(png_is(x.sc, "fan_troops.png", 1000, 600));
     CU_ASSERT(png_is(x.sc, "overview.png", 1600, 1000));
     for (int i = 1; i <= 3; i++) {
-        char mark[16];
+        char mark[32];
         snprintf(mark, sizeof mark, "owned%d", i);
         CU_ASSERT_FALSE(exists(x.dir, mark));
     }
