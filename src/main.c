@@ -245,26 +245,6 @@ static void free_list(char **list, size_t n)
     free(list);
 }
 
-/* Loads and compiles PATH; returns 0 or an exit code (errors in D). */
-static int load_model(const char *path, const load_opts *lo, scenario **sc,
-                      model **m, diag *d)
-{
-    *m = NULL;
-    int rc = scenario_load(path, &lo->so, sc, d);
-    if (rc != 0)
-        return rc;
-    rc = model_build(*sc, m, d);
-    if (rc == 0)
-        rc = corr_check(*m, d);
-    if (rc != 0) {
-        model_free(*m);
-        *m = NULL;
-        scenario_free(*sc);
-        *sc = NULL;
-    }
-    return rc;
-}
-
 static int worse(int a, int b)
 {
     /* I/O trouble outranks a scenario error; both outrank success. */
@@ -452,7 +432,8 @@ static int load_all(char **files, size_t n, const load_opts *lo,
         return NCG_EXIT_RUN;
     }
     for (size_t i = 0; i < n; i++)
-        rc = worse(rc, load_model(files[i], lo, &(*scs)[i], &(*ms)[i], d));
+        rc = worse(rc, model_load(files[i], &lo->so, &(*scs)[i], &(*ms)[i],
+                                  d));
     /* Two scenarios with one name would write one folder. */
     for (size_t i = 0; i < n && rc == 0; i++)
         for (size_t j = 0; j < i; j++)
@@ -1036,7 +1017,7 @@ static int cmd_check(int argc, char **argv)
         scenario *sc = NULL;
         model *m = NULL;
         size_t before = diag_count(d);
-        int r = load_model(files[i], &c.lo, &sc, &m, d);
+        int r = model_load(files[i], &c.lo.so, &sc, &m, d);
         rc = worse(rc, r);
         if (r == 0)
             printf("ok: %s: %s (%zu variables, %zu outputs, %u steps)\n",
@@ -1078,7 +1059,7 @@ static int one_model(int argc, char **argv, const char *cmd,
         rc = usage_error("%s: expected one scenario file", cmd);
         goto end;
     }
-    rc = load_model(argv[optind], &c.lo, &sc, &m, d);
+    rc = model_load(argv[optind], &c.lo.so, &sc, &m, d);
     if (rc == 0 && (f(sc, m, &c) != 0 || fflush(stdout) != 0)) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_EXIT_IO;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "corr.h"
 #include "ncgsim.h"
 
 /* Names no variable may take: the functions, the keywords, t and T. */
@@ -1149,4 +1150,23 @@ int model_graph(const model *m, FILE *out, unsigned flags)
           "    \"legend_a\" -> \"legend_b\" [style=dashed, "
           "label=\" y reads x at t-1\", fontsize=9];\n  }\n}\n", out);
     return ferror(out) ? -1 : 0;
+}
+
+int model_load(const char *path, const scenario_opts *opts, scenario **sc,
+               model **m, diag *d)
+{
+    *m = NULL;
+    int rc = scenario_load(path, opts, sc, d);
+    if (rc != 0)
+        return rc;
+    rc = model_build(*sc, m, d);
+    if (rc == 0)
+        rc = corr_check(*m, d);
+    if (rc != 0) {
+        model_free(*m);
+        *m = NULL;
+        scenario_free(*sc);
+        *sc = NULL;
+    }
+    return rc;
 }

@@ -73,6 +73,12 @@ typedef struct model {
 int model_build(const scenario *s, model **out, diag *d);
 void model_free(model *m);
 
+/* Loads PATH with OPTS (scenario_load), builds its model and checks its
+ * correlations: the one way every command gets a runnable model. Returns 0
+ * with *SC and *M, or an exit code with both NULL and the messages in D. */
+int model_load(const char *path, const scenario_opts *opts, scenario **sc,
+               model **m, diag *d);
+
 /* "param", "event", "state" or "derived". */
 const char *model_kind_name(var_kind k);
 /* "absorbing", "recurrent" or "switch". */

@@ -176,53 +176,28 @@ double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step)
 void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                        size_t n, double *restrict out)
 {
-    const uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
-    /* Only words 0 and 1 of block 0 are used; the loop body is the block
-     * function inlined, with the trial as the only lane-varying input. */
+    const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
+    /* One inlined block per lane, the trial the only input that varies: a
+     * loop without branches that the compiler can vectorise. */
     for (size_t i = 0; i < n; i++) {
         uint64_t trial = trial0 + i;
-        uint32_t c0 = (uint32_t)trial, c1 = (uint32_t)(trial >> 32);
-        uint32_t c2 = step, c3 = 0, ka = k0, kb = k1;
-        for (int r = 0; r < PHILOX_ROUNDS; r++) {
-            uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
-            uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
-            uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-            uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-            c0 = hi1 ^ c1 ^ ka;
-            c1 = lo1;
-            c2 = hi0 ^ c3 ^ kb;
-            c3 = lo0;
-            ka += PHILOX_W0;
-            kb += PHILOX_W1;
-        }
-        out[i] = rng_words_to_double(c0, c1);
+        const uint32_t ctr[4] = { (uint32_t)trial, (uint32_t)(trial >> 32),
+                                  step, 0 };
+        uint32_t w[4];
+        philox4x32_10(ctr, k, w);
+        out[i] = rng_words_to_double(w[0], w[1]);
     }
 }
 
 void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                       size_t n, uint32_t *restrict out)
 {
-    const uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
     for (size_t i = 0; i < n; i++) {
         uint64_t trial = trial0 + i;
-        uint32_t c0 = (uint32_t)trial, c1 = (uint32_t)(trial >> 32);
-        uint32_t c2 = step, c3 = 0, ka = k0, kb = k1;
-        for (int r = 0; r < PHILOX_ROUNDS; r++) {
-            uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
-            uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
-            uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-            uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-            c0 = hi1 ^ c1 ^ ka;
-            c1 = lo1;
-            c2 = hi0 ^ c3 ^ kb;
-            c3 = lo0;
-            ka += PHILOX_W0;
-            kb += PHILOX_W1;
-        }
-        out[4 * i] = c0;
-        out[4 * i + 1] = c1;
-        out[4 * i + 2] = c2;
-        out[4 * i + 3] = c3;
+        const uint32_t ctr[4] = { (uint32_t)trial, (uint32_t)(trial >> 32),
+                                  step, 0 };
+        philox4x32_10(ctr, k, out + 4 * i);
     }
 }
 

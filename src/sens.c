@@ -103,17 +103,7 @@ int sens_load(const char *path, const scenario_opts *so, const char *extra,
         o.has_seed = 1;
         o.seed = *seed;
     }
-    rc = scenario_load(path, &o, sc, d);
-    if (rc == 0)
-        rc = model_build(*sc, m, d);
-    if (rc == 0)
-        rc = corr_check(*m, d);
-    if (rc != 0) {
-        model_free(*m);
-        scenario_free(*sc);
-        *m = NULL;
-        *sc = NULL;
-    }
+    rc = model_load(path, &o, sc, m, d);
     free(sets);
     return rc;
 }
