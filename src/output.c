@@ -148,11 +148,18 @@ void output_abort(output_dir *od)
 
 void output_csv_string(FILE *out, const char *s)
 {
+    /* A spreadsheet would run text that starts with '=' or '@' as a
+     * formula: a leading apostrophe keeps it text. */
+    int guard = *s == '=' || *s == '@';
     if (!strpbrk(s, ",\"\n\r")) {
+        if (guard)
+            fputc('\'', out);
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (guard)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);

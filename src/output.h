@@ -54,7 +54,8 @@ double output_quantile(const engine_result *r, size_t o, uint32_t t,
 void output_table(const engine_result *r, const scenario *s, FILE *out);
 
 /* Writes S to OUT as one CSV field (quoted when it holds a comma, quote,
- * or line break; quotes doubled). */
+ * or line break; quotes doubled; an apostrophe before a leading '=' or '@'
+ * so that spreadsheets show it as text, not a formula). */
 void output_csv_string(FILE *out, const char *s);
 
 /* FNV-1a 64-bit hash of S (the model hash in resolved.cfg). */

@@ -323,6 +323,26 @@ static void test_cli__compare__paired_interval_is_narrower_than_unpaired(void)
     free(dir);
 }
 
+static void test_cli__csv_text__is_quoted_and_kept_from_formulas(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], res[600];
+    char *path = test_write(dir, "t.cfg",
+        "simulation = { trials = 100; steps = 1; };\n"
+        "derived = { y = { value = \"1\"; label = \"=HYPERLINK(1)\";\n"
+        "  unit = \"a, \\\"b\\\"\\nc\"; }; };\n");
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir,
+             path);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(res, sizeof res, "%s/out/t", dir);
+    char *sum = read_in(res, "summary.csv");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+    CU_ASSERT_PTR_NOT_NULL(strstr(sum, ",'=HYPERLINK(1),\"a, \"\"b\"\"\nc\"\n"));
+    free(sum);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_cli_register(void);
 void test_cli_register(void)
 {
@@ -335,6 +355,7 @@ void test_cli_register(void)
         { "a failed run leaves previous results untouched", test_cli__failed_run__leaves_previous_results_untouched },
         { "samples have one row per trial", test_cli__samples__one_row_per_trial },
         { "a folder runs every scenario", test_cli__folder__runs_every_scenario },
+        { "CSV text is quoted and kept from formulas", test_cli__csv_text__is_quoted_and_kept_from_formulas },
         { "compare: the paired interval is narrower than the unpaired", test_cli__compare__paired_interval_is_narrower_than_unpaired },
         { "precision runs until the target and records trials", test_cli__precision__runs_until_the_target_and_records_trials },
         { "an interrupt stops promptly and keeps old results", test_cli__interrupt__stops_promptly_and_keeps_old_results },
