@@ -102,9 +102,9 @@ static const compare_out *find_out(const compare_scen *e, const char *name)
     return NULL;
 }
 
-/* The difference of output CO of scenario E from the reference REF: paired
+/* The difference of output CO from the reference's output REF: paired
  * when it was run in lockstep, else from the two standard errors. */
-static void diff_of(const compare_scen *e, const compare_out *co,
+static void diff_of(const compare_out *co,
                     const compare_out *ref, double *diff, double *se,
                     double *unpaired_se, int *paired)
 {
@@ -116,7 +116,7 @@ static void diff_of(const compare_scen *e, const compare_out *co,
     } else {
         *diff = co->mean - ref->mean;
         *se = *unpaired_se;
-        *paired = e->paired && co == ref;
+        *paired = 0;
     }
 }
 
@@ -174,7 +174,7 @@ static int write_files(const compare *c, const char *dir, diag *d)
             if (r) {
                 double diff, se, use;
                 int paired;
-                diff_of(&c->s[i], co, r, &diff, &se, &use, &paired);
+                diff_of(co, r, &diff, &se, &use, &paired);
                 if (i == 0)
                     diff = se = use = 0.0, paired = 1;
                 fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%d,", diff, se,
@@ -265,7 +265,7 @@ void compare_table(const compare *c, FILE *out)
             if (r && i > 0) {
                 double diff, se, use;
                 int paired;
-                diff_of(&c->s[i], co, r, &diff, &se, &use, &paired);
+                diff_of(co, r, &diff, &se, &use, &paired);
                 star = fabs(diff) > 1.96 * se && diff != 0.0;
             }
             char cellbuf[32];

@@ -27,6 +27,9 @@ typedef struct shared_model {
     sampler *smp;
     size_t n_cols;           /* samples.csv: params + outputs */
     double *lo, *hi;         /* histogram ranges per (o, t) from the pilot */
+    size_t bins_step;        /* fine bins before step T, from this model
+                                alone: its files never depend on the other
+                                models of the run */
 } shared_model;
 
 /* One thread's working set for one model. */
@@ -55,7 +58,6 @@ typedef struct run {
     engine_result **res;
     uint64_t n_chunks;
     int pilot;               /* 1 while the pilot runs (ranges only) */
-    size_t bins_step;        /* fine bins of a histogram before step T */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -168,7 +170,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
                 size_t c = idx(r, o, t);
                 w->hist[c] = stats_hist_alloc(sm->lo[c], sm->hi[c],
                                               t == r->T ? ENGINE_BINS_LAST
-                                                        : r->bins_step);
+                                                        : sm->bins_step);
                 if (!w->hist[c])
                     return -1;
             }
@@ -464,10 +466,11 @@ static void *thread_main(void *p)
         r->committed++;
         pthread_cond_broadcast(&r->cv);
         uint64_t done = r->committed * CHUNK_TRIALS;
-        pthread_mutex_unlock(&r->mu);
+        /* Under the lock: one caller at a time, in order. */
         if (r->o->progress && !r->pilot)
             r->o->progress(r->o->progress_ctx,
                            done < r->trials ? done : r->trials, r->trials);
+        pthread_mutex_unlock(&r->mu);
     }
     return NULL;
 }
@@ -663,19 +666,17 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
         if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
             goto oom;
     }
-    /* Histograms of the steps before T share a budget. */
-    {
+    /* Each model's steps before T share a budget of their own. */
+    for (size_t i = 0; i < k; i++) {
         size_t cells = 0;
-        for (size_t i = 0; i < k; i++)
-            for (size_t q = 0; q < models[i]->n_outputs; q++)
-                cells += models[i]->vars[models[i]->outputs[q]].kind
-                         != VAR_EVENT;
+        for (size_t q = 0; q < models[i]->n_outputs; q++)
+            cells += models[i]->vars[models[i]->outputs[q]].kind != VAR_EVENT;
         cells *= r.T;
-        r.bins_step = ENGINE_BINS_STEP;
-        if (cells > 0 && cells * r.bins_step > ENGINE_BIN_BUDGET)
-            r.bins_step = ENGINE_BIN_BUDGET / cells;
-        if (r.bins_step < ENGINE_BINS_MIN) {
-            diag_add(d, models[0]->sc->path, 0, NULL, "%zu numeric outputs "
+        r.sm[i].bins_step = ENGINE_BINS_STEP;
+        if (cells > 0 && cells * ENGINE_BINS_STEP > ENGINE_BIN_BUDGET)
+            r.sm[i].bins_step = ENGINE_BIN_BUDGET / cells;
+        if (r.sm[i].bins_step < ENGINE_BINS_MIN) {
+            diag_add(d, models[i]->sc->path, 0, NULL, "%zu numeric outputs "
                      "x steps to summarise (at most %d): list fewer "
                      "outputs or use fewer steps", cells,
                      ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);

@@ -362,7 +362,12 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         li = -1;
         uint64_t v;
         switch (opt) {
-        case 'o': c->out = optarg; c->out_given = 1; break;
+        case 'o':
+            if (!*optarg)
+                return usage_error("-o: expected a folder name");
+            c->out = optarg;
+            c->out_given = 1;
+            break;
         case 'R': c->reference = optarg; break;
         case 'n':
             if (parse_count(optarg, 1, 1e12, &v) != 0)
@@ -770,7 +775,7 @@ static int find_trials(scenario ***scs, model ***ms, char **files, size_t n,
                        size_t ref, cli *c, diag *d)
 {
     const uint64_t chunk = 4096;
-    uint64_t trials = chunk;
+    uint64_t trials = chunk < c->max_trials ? chunk : c->max_trials;
     int rc = 0;
     for (;;) {
         double hw = 0.0;
@@ -892,7 +897,7 @@ static int cmd_compare(int argc, char **argv)
         if (slash)
             *slash = '\0';
         c.out_buf = first;
-        c.out = slash ? first : ".";
+        c.out = slash == first ? "/" : slash ? first : ".";
     }
     if ((ref = find_reference(scs, n, c.reference, d)) == SIZE_MAX) {
         rc = NCG_EXIT_USAGE;

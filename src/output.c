@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -27,6 +28,10 @@ char *output_path(const char *dir, const char *name)
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
+    if (!*path) {
+        errno = ENOENT;
+        return -1;
+    }
     char *p = strdup(path);
     int rc = 0;
     if (!p)
@@ -62,9 +67,50 @@ static void remove_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* 0 when PATH may be replaced by results: it does not exist, or it is an
+ * ncgsim result folder (resolved.cfg or compare.csv in it) or empty.
+ * Otherwise -1 with a message in D: a run must never delete a folder of
+ * the user's that happens to share a scenario's name. */
+static int replaceable(const char *path, diag *d)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode)) {
+        diag_add(d, path, 0, NULL, "exists and is not a folder (remove or "
+                 "rename it, or choose another -o)");
+        return -1;
+    }
+    static const char *const marks[] = { "resolved.cfg", "compare.csv" };
+    for (size_t i = 0; i < 2; i++) {
+        char *p = output_path(path, marks[i]);
+        int found = p && access(p, F_OK) == 0;
+        free(p);
+        if (found)
+            return 0;
+    }
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    int empty = dir != NULL;
+    while (dir && (e = readdir(dir)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    if (dir)
+        closedir(dir);
+    if (empty)
+        return 0;
+    diag_add(d, path, 0, NULL, "exists and is not an ncgsim result folder; "
+             "not replacing it (choose another -o, or another name)");
+    return -1;
+}
+
 int output_begin(const char *out, const char *name, output_dir *od, diag *d)
 {
     memset(od, 0, sizeof *od);
+    if (!*out) {
+        diag_add(d, NULL, 0, NULL, "-o: the results folder name is empty");
+        return NCG_EXIT_IO;
+    }
     if (make_dirs(out) != 0) {
         diag_add(d, out, 0, NULL, "cannot create folder: %s",
                  strerror(errno));
@@ -76,6 +122,12 @@ int output_begin(const char *out, const char *name, output_dir *od, diag *d)
     if (!od->final || !od->tmp) {
         output_abort(od);
         diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    if (replaceable(od->final, d) != 0) {
+        free(od->tmp);
+        od->tmp = NULL;
+        output_abort(od);
         return NCG_EXIT_IO;
     }
     snprintf(od->tmp, n, "%s/.%s.tmp-XXXXXX", out, name);
@@ -96,10 +148,8 @@ int output_commit(output_dir *od, diag *d)
     int rc = 0;
     struct stat st;
     if (lstat(od->final, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            diag_add(d, od->final, 0, NULL, "exists and is not a folder; "
-                     "results left in %s", od->tmp);
-            rc = NCG_EXIT_IO;
+        if (replaceable(od->final, d) != 0) {
+            rc = NCG_EXIT_IO;   /* it appeared while the run went on */
         } else if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->final,
                              RENAME_EXCHANGE) == 0) {
             /* The old results now sit at the temporary name. */

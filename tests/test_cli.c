@@ -343,6 +343,31 @@ static void test_cli__csv_text__is_quoted_and_kept_from_formulas(void)
     free(dir);
 }
 
+static void test_cli__a_users_folder__is_never_replaced(void)
+{
+    /* A scenario named like a folder of the user's must not delete it. */
+    char *dir = test_tmpdir(), cmd[1024], sub[600];
+    snprintf(sub, sizeof sub, "%s/out/docs", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && echo keep > %s/notes.txt", sub,
+             sub);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    char *path = test_write(dir, "d.cfg", "name = \"docs\";\n"
+                            "simulation = { steps = 2; trials = 10; };\n"
+                            "derived = { y = \"1\"; };\n");
+    char *out;
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir, path);
+    CU_ASSERT_EQUAL(run(cmd, &out), NCG_EXIT_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "/out/docs: exists and is not an "
+                                  "ncgsim result folder; not replacing it"));
+    free(out);
+    char *kept = read_in(sub, "notes.txt");
+    CU_ASSERT_STRING_EQUAL(kept ? kept : "", "keep\n");
+    free(kept);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_cli_register(void);
 void test_cli_register(void)
 {
@@ -355,6 +380,7 @@ void test_cli_register(void)
         { "a failed run leaves previous results untouched", test_cli__failed_run__leaves_previous_results_untouched },
         { "samples have one row per trial", test_cli__samples__one_row_per_trial },
         { "a folder runs every scenario", test_cli__folder__runs_every_scenario },
+        { "a user's folder is never replaced", test_cli__a_users_folder__is_never_replaced },
         { "CSV text is quoted and kept from formulas", test_cli__csv_text__is_quoted_and_kept_from_formulas },
         { "compare: the paired interval is narrower than the unpaired", test_cli__compare__paired_interval_is_narrower_than_unpaired },
         { "precision runs until the target and records trials", test_cli__precision__runs_until_the_target_and_records_trials },
