@@ -346,7 +346,7 @@ static void test_cli__csv_text__is_quoted_and_kept_from_formulas(void)
 static void test_cli__a_users_folder__is_never_replaced(void)
 {
     /* A scenario named like a folder of the user's must not delete it. */
-    char *dir = test_tmpdir(), cmd[1024], sub[600];
+    char *dir = test_tmpdir(), cmd[2048], sub[600];
     snprintf(sub, sizeof sub, "%s/out/docs", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p %s && echo keep > %s/notes.txt", sub,
              sub);
