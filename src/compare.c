@@ -148,15 +148,11 @@ static size_t all_outputs(const compare *c, const char ***names)
 
 static int write_files(const compare *c, const char *dir, diag *d)
 {
-    char *path = output_path(dir, "compare.csv");
-    FILE *f = path ? fopen(path, "w") : NULL;
+    FILE *f = output_open(dir, "compare.csv", d);
     const char **names = NULL;
-    int rc = 0;
-    if (!f) {
-        diag_add(d, path ? path : dir, 0, NULL, "cannot write");
-        free(path);
+    int rc;
+    if (!f)
         return NCG_EXIT_IO;
-    }
     fputs("variable,kind,scenario,title,mean,se,lo95,hi95,diff,diff_se,"
           "diff_lo95,diff_hi95,paired,label,unit,unpaired_diff_se\n", f);
     size_t n = all_outputs(c, &names);
@@ -193,32 +189,17 @@ static int write_files(const compare *c, const char *dir, diag *d)
         }
     }
     free(names);
-    if (ferror(f) | fclose(f)) {
-        diag_add(d, path, 0, NULL, "write error");
-        rc = NCG_EXIT_IO;
-    }
-    free(path);
-    if (rc)
+    if ((rc = output_close(f, dir, "compare.csv", d)) != 0)
         return rc;
-    path = output_path(dir, "scenarios.csv");
-    f = path ? fopen(path, "w") : NULL;
-    if (!f) {
-        diag_add(d, path ? path : dir, 0, NULL, "cannot write");
-        free(path);
+    if (!(f = output_open(dir, "scenarios.csv", d)))
         return NCG_EXIT_IO;
-    }
     fputs("scenario,title,folder\n", f);
     for (size_t i = 0; i < c->n; i++) {
         fprintf(f, "%s,", c->s[i].name);
         output_csv_string(f, c->s[i].title);
         fprintf(f, ",../%s\n", c->s[i].name);
     }
-    if (ferror(f) | fclose(f)) {
-        diag_add(d, path, 0, NULL, "write error");
-        rc = NCG_EXIT_IO;
-    }
-    free(path);
-    return rc;
+    return output_close(f, dir, "scenarios.csv", d);
 }
 
 int compare_write(const compare *c, const char *out, diag *d)

@@ -143,10 +143,21 @@ int output_begin(const char *out, const char *name, output_dir *od, diag *d)
     return 0;
 }
 
+/* Flushes the folder PATH's own entries to disk (best effort). */
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 int output_commit(output_dir *od, diag *d)
 {
     int rc = 0;
     struct stat st;
+    sync_dir(od->tmp);
     if (lstat(od->final, &st) == 0) {
         if (replaceable(od->final, d) != 0) {
             rc = NCG_EXIT_IO;   /* it appeared while the run went on */
@@ -303,7 +314,7 @@ static void write_stats(FILE *f, const engine_result *r, size_t o,
         fprintf(f, ",%.10g", output_quantile(r, o, t, quantile_ps[q]));
 }
 
-static FILE *open_in(const char *dir, const char *name, diag *d)
+FILE *output_open(const char *dir, const char *name, diag *d)
 {
     char *p = output_path(dir, name);
     FILE *f = p ? fopen(p, "w") : NULL;
@@ -315,9 +326,11 @@ static FILE *open_in(const char *dir, const char *name, diag *d)
 }
 
 /* Closes F, reporting a write error (a full disk shows up here). */
-static int close_checked(FILE *f, const char *dir, const char *name, diag *d)
+int output_close(FILE *f, const char *dir, const char *name, diag *d)
 {
-    int bad = ferror(f);
+    /* On disk before the folder is renamed into place, so that a crash
+     * after the rename cannot leave empty files behind a complete name. */
+    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
     if (fclose(f) != 0)
         bad = 1;
     if (bad) {
@@ -335,7 +348,7 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
 {
     const model *m = r->m;
     uint32_t T = r->steps;
-    FILE *f = open_in(dir, "summary.csv", d);
+    FILE *f = output_open(dir, "summary.csv", d);
     if (!f)
         return NCG_EXIT_IO;
     fputs("variable,kind,mean,sd,se,p05,p25,p50,p75,p95,min,max,"
@@ -367,14 +380,14 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         output_csv_string(f, v->unit);
         fputc('\n', f);
     }
-    return close_checked(f, dir, "summary.csv", d);
+    return output_close(f, dir, "summary.csv", d);
 }
 
 static int write_timeseries(const engine_result *r, const scenario *s,
                             const char *dir, diag *d)
 {
     const model *m = r->m;
-    FILE *f = open_in(dir, "timeseries.csv", d);
+    FILE *f = output_open(dir, "timeseries.csv", d);
     if (!f)
         return NCG_EXIT_IO;
     fputs("variable,kind,step,label,mean,sd,se,p05,p25,p50,p75,p95\n", f);
@@ -389,13 +402,13 @@ static int write_timeseries(const engine_result *r, const scenario *s,
             fputc('\n', f);
         }
     }
-    return close_checked(f, dir, "timeseries.csv", d);
+    return output_close(f, dir, "timeseries.csv", d);
 }
 
 static int write_histograms(const engine_result *r, const char *dir, diag *d)
 {
     const model *m = r->m;
-    FILE *f = open_in(dir, "histograms.csv", d);
+    FILE *f = output_open(dir, "histograms.csv", d);
     stats_bin bins[COARSE_BINS];
     if (!f)
         return NCG_EXIT_IO;
@@ -419,7 +432,7 @@ static int write_histograms(const engine_result *r, const char *dir, diag *d)
                     bins[b].hi, (unsigned long long)bins[b].count,
                     (double)bins[b].count / n);
     }
-    return close_checked(f, dir, "histograms.csv", d);
+    return output_close(f, dir, "histograms.csv", d);
 }
 
 static int write_events(const engine_result *r, const scenario *s,
@@ -428,7 +441,7 @@ static int write_events(const engine_result *r, const scenario *s,
     const model *m = r->m;
     uint32_t T = r->steps;
     double n = (double)r->trials;
-    FILE *f = open_in(dir, "events.csv", d);
+    FILE *f = output_open(dir, "events.csv", d);
     if (!f)
         return NCG_EXIT_IO;
     fputs("variable,step,label,p_first,p_cumulative,se_cumulative\n", f);
@@ -448,10 +461,10 @@ static int write_events(const engine_result *r, const scenario *s,
                     r->trials > 1 ? sqrt(pc * (1 - pc) / (n - 1)) : 0.0);
         }
     }
-    int rc = close_checked(f, dir, "events.csv", d);
+    int rc = output_close(f, dir, "events.csv", d);
     if (rc)
         return rc;
-    f = open_in(dir, "counts.csv", d);
+    f = output_open(dir, "counts.csv", d);
     if (!f)
         return NCG_EXIT_IO;
     fputs("variable,count,trials,fraction\n", f);
@@ -464,10 +477,10 @@ static int write_events(const engine_result *r, const scenario *s,
                     (unsigned long long)k, (double)k / n);
         }
     }
-    rc = close_checked(f, dir, "counts.csv", d);
+    rc = output_close(f, dir, "counts.csv", d);
     if (rc)
         return rc;
-    f = open_in(dir, "clamped.csv", d);
+    f = output_open(dir, "clamped.csv", d);
     if (!f)
         return NCG_EXIT_IO;
     fputs("variable,kind,clamped\n", f);
@@ -476,7 +489,7 @@ static int write_events(const engine_result *r, const scenario *s,
             fprintf(f, "%s,%s,%lld\n", m->vars[v].name,
                     model_kind_name(m->vars[v].kind),
                     (long long)r->clamped[v]);
-    return close_checked(f, dir, "clamped.csv", d);
+    return output_close(f, dir, "clamped.csv", d);
 }
 
 static int write_resolved(const scenario *s, const char *dir, diag *d)
@@ -494,7 +507,7 @@ static int write_resolved(const scenario *s, const char *dir, diag *d)
              "# Rerun with: ncgsim run resolved.cfg\n",
              NCGSIM_VERSION, output_hash(text));
     free(text);
-    FILE *f = open_in(dir, "resolved.cfg", d);
+    FILE *f = output_open(dir, "resolved.cfg", d);
     if (!f)
         return NCG_EXIT_IO;
     if (scenario_write(s, header, f) != 0) {
@@ -502,7 +515,7 @@ static int write_resolved(const scenario *s, const char *dir, diag *d)
         diag_add(d, dir, 0, NULL, "resolved.cfg: write error");
         return NCG_EXIT_IO;
     }
-    return close_checked(f, dir, "resolved.cfg", d);
+    return output_close(f, dir, "resolved.cfg", d);
 }
 
 int output_write(const engine_result *r, const scenario *s, const char *dir,
@@ -519,7 +532,7 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
 
 FILE *output_samples_open(const model *m, const char *dir, diag *d)
 {
-    FILE *f = open_in(dir, "samples.csv", d);
+    FILE *f = output_open(dir, "samples.csv", d);
     if (!f)
         return NULL;
     fputs("trial", f);

@@ -26,6 +26,13 @@ void output_abort(output_dir *od);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
 char *output_path(const char *dir, const char *name);
 
+/* Opens DIR/NAME for writing; NULL with "DIR/NAME: cannot write: why" in
+ * D. */
+FILE *output_open(const char *dir, const char *name, diag *d);
+/* Flushes F to disk and closes it; 0, or NCG_EXIT_IO with "DIR/NAME: write
+ * error: why" in D (a full disk shows up here). */
+int output_close(FILE *f, const char *dir, const char *name, diag *d);
+
 /* Writes summary.csv, timeseries.csv, histograms.csv, events.csv,
  * counts.csv, clamped.csv and resolved.cfg for R (scenario S) into DIR.
  * Returns 0, or NCG_EXIT_IO with a message in D. */
