@@ -107,7 +107,7 @@ VALGRIND = valgrind -q --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --error-exitcode=1
 VG_SUITES = lex parse code vm rng scenario model regress
 test-valgrind:
-	@sh .ci/deps valgrind
+	@command -v valgrind >/dev/null || sh .ci/deps valgrind
 	@$(MAKE) --no-print-directory $(BUILD)/ncgsim $(BUILD)/ncgsim_tests
 	$(VALGRIND) $(BUILD)/ncgsim_tests $(VG_SUITES)
 	rm -rf $(BUILD)/valgrind
@@ -128,7 +128,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*.h)
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
 	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS) -lm
 fuzz:
-	@sh .ci/deps clang libclang-rt-14-dev
+	@command -v $(FUZZ_CC) >/dev/null || sh .ci/deps clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus_$$t $(BUILD)/fuzz/artifacts || exit 1; \
