@@ -4,12 +4,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cli.h"
 #include "corr.h"
 #include "engine.h"
 #include "ncgsim.h"
@@ -64,13 +63,6 @@ const char cmd_sweep_usage[] =
     "      --no-plots       skip the charts\n"
     "  -q, --quiet          no table\n";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 /* The options of both commands. */
 typedef struct opts {
@@ -85,19 +77,6 @@ typedef struct opts {
     double const_pct;        /* sensitivity: --constants */
 } opts;
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "ncgsim: %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'ncgsim --help' for more information.\n");
-    return NCG_EXIT_USAGE;
-}
-
 /* Appends S to the growing array *LIST of *N entries; 0 or -1. */
 static int push(const char ***list, size_t *n, const char *s)
 {
@@ -106,18 +85,6 @@ static int push(const char ***list, size_t *n, const char *s)
         return -1;
     nl[(*n)++] = s;
     *list = nl;
-    return 0;
-}
-
-/* A whole number in [MIN, MAX] (digits or like 1e6) into *OUT; 0 or -1. */
-static int count_arg(const char *s, double min, double max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= min && v <= max) || v != floor(v))
-        return -1;
-    *out = (uint64_t)v;
     return 0;
 }
 
@@ -158,42 +125,42 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
             fputs(usage, stdout);
             return -1;
         case '?':
-            return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
         case ':':
-            return usage_error(cmd, "option '%s' needs a value",
+            return cli_usage(cmd, "option '%s' needs a value",
                                argv[optind - 1]);
         case 'O': bad = push(&o->outputs, &o->n_outputs, optarg); break;
         case 's': bad = push(&o->sets, &o->n_sets, optarg); break;
         case 'V':
             if (!is_sweep)
-                return usage_error(cmd, "option '--vary' does not apply to "
+                return cli_usage(cmd, "option '--vary' does not apply to "
                                    "this command");
             bad = push(&o->vary, &o->n_vary, optarg);
             break;
         case 'n':
-            if (count_arg(optarg, 1, 1e12, &v) != 0)
-                return usage_error(cmd, "-n: expected a whole number of "
+            if (cli_count(optarg, 1, 1e12, &v) != 0)
+                return cli_usage(cmd, "-n: expected a whole number of "
                                    "trials from 1 to 1e12, got '%s'", optarg);
             o->so.has_trials = 1;
             o->so.trials = v;
             break;
         case 'S':
-            if (count_arg(optarg, 0, 9007199254740992.0, &v) != 0)
-                return usage_error(cmd, "--seed: expected a whole number, "
+            if (cli_count(optarg, 0, 9007199254740992.0, &v) != 0)
+                return cli_usage(cmd, "--seed: expected a whole number, "
                                    "got '%s'", optarg);
             o->so.has_seed = 1;
             o->so.seed = v;
             break;
         case 'B':
-            if (is_sweep || count_arg(optarg, 2, 100000, &v) != 0)
-                return usage_error(cmd, "--bootstrap: expected a number of "
+            if (is_sweep || cli_count(optarg, 2, 100000, &v) != 0)
+                return cli_usage(cmd, "--bootstrap: expected a number of "
                                    "resamples from 2 to 100000, got '%s'",
                                    optarg);
             o->bootstrap = (unsigned)v;
             break;
         case 'T':
-            if (is_sweep || count_arg(optarg, 1, 1000, &v) != 0)
-                return usage_error(cmd, "--top: expected a number from 1 to "
+            if (is_sweep || cli_count(optarg, 1, 1000, &v) != 0)
+                return cli_usage(cmd, "--top: expected a number from 1 to "
                                    "1000, got '%s'", optarg);
             o->top = (size_t)v;
             break;
@@ -203,14 +170,14 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
             double pct = strtod(optarg, &end);
             if (is_sweep || end == optarg || *end || errno
                 || !(pct >= 0 && pct < 100))
-                return usage_error(cmd, "--constants: expected a percentage "
+                return cli_usage(cmd, "--constants: expected a percentage "
                                    "from 0 to below 100, got '%s'", optarg);
             o->const_pct = pct;
             break;
         }
         case 'j':
-            if (count_arg(optarg, 1, 1024, &v) != 0)
-                return usage_error(cmd, "-j: expected a number of threads "
+            if (cli_count(optarg, 1, 1024, &v) != 0)
+                return cli_usage(cmd, "-j: expected a number of threads "
                                    "from 1 to 1024, got '%s'", optarg);
             o->threads = (int)v;
             break;
@@ -219,16 +186,16 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage,
         case 'q': o->quiet = 1; break;
         }
         if (bad)
-            return usage_error(cmd, "out of memory");
+            return cli_usage(cmd, "out of memory");
     }
     if (optind != argc - 1)
-        return usage_error(cmd, "expected one scenario file%s",
+        return cli_usage(cmd, "expected one scenario file%s",
                            optind < argc ? ", got several" : "");
     o->file = argv[optind];
     o->so.sets = o->sets;
     o->so.n_sets = o->n_sets;
     if (is_sweep && (o->n_vary < 1 || o->n_vary > 2))
-        return usage_error(cmd, "give --vary PATH=FROM:TO:STEP once or "
+        return cli_usage(cmd, "give --vary PATH=FROM:TO:STEP once or "
                            "twice");
     return 0;
 }
@@ -240,14 +207,6 @@ static void opts_free(opts *o)
     free(o->vary);
 }
 
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 /* Writes DIR/NAME through WRITE(CTX, f); 0 or NCG_EXIT_IO. */
 static int write_file(const char *dir, const char *name,
@@ -305,8 +264,8 @@ static int publish(const opts *o, const scenario *sc, const model *m,
         /* Numbers matter more than charts: say so and keep the folder. */
         fprintf(stderr, "ncgsim: %s: charts not drawn (is gnuplot "
                 "installed?)\n", what);
-    if (rc == 0 && interrupted) {
-        diag_add(d, NULL, 0, NULL, "interrupted");
+    if (rc == 0 && cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "cli_interrupted");
         rc = NCG_EXIT_RUN;
     }
     if (rc != 0) {
@@ -366,10 +325,10 @@ int cmd_sensitivity(int argc, char **argv)
     int rc = parse(argc, argv, "sensitivity", cmd_sensitivity_usage, &o);
     if (rc != 0 || !d)
         goto end;
-    catch_signals();
+    cli_catch_signals();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     sens_opts so = { o.file, o.so, o.outputs, o.n_outputs, o.threads,
-                     o.bootstrap, &interrupted, NULL, NULL, o.const_pct,
+                     o.bootstrap, &cli_interrupted, NULL, NULL, o.const_pct,
                      SENS_TRIALS };
     if ((rc = sens_run(&so, &r, d)) != 0)
         goto end;
@@ -403,13 +362,13 @@ int cmd_sweep(int argc, char **argv)
     so.so = o.so;
     so.n_axes = o.n_vary;
     so.threads = o.threads;
-    so.stop = &interrupted;
+    so.stop = &cli_interrupted;
     for (size_t a = 0; a < o.n_vary; a++)
         if (sweep_parse_axis(o.vary[a], &so.axes[a], err, sizeof err) != 0) {
-            rc = usage_error("sweep", "%s", err);
+            rc = cli_usage("sweep", "%s", err);
             goto end;
         }
-    catch_signals();
+    cli_catch_signals();
     if ((rc = sweep_run(&so, &r, d)) != 0)
         goto end;
     if (!o.quiet) {

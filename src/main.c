@@ -1,10 +1,7 @@
 /* main.c: the ncgsim command line: one table of subcommands and dispatch. */
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +11,7 @@
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include "commands.h"
+#include "cli.h"
 #include "compare.h"
 #include "corr.h"
 #include "diag.h"
@@ -113,20 +111,6 @@ static const command commands[] = {
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-static const char *progname = "ncgsim";
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", progname);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'ncgsim --help' for more information.\n");
-    return NCG_EXIT_USAGE;
-}
-
 static void print_help(FILE *out)
 {
     fprintf(out, "ncgsim %s: Monte Carlo scenarios of the South Korea-US "
@@ -156,26 +140,6 @@ static int add_set(load_opts *lo, const char *arg)
     lo->sets[lo->n_sets++] = arg;
     lo->so.sets = lo->sets;
     lo->so.n_sets = lo->n_sets;
-    return 0;
-}
-
-/* A whole number in [MIN, MAX] written as digits or like 1e6. */
-static int parse_count(const char *s, double min, double max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= min && v <= max) || v != floor(v))
-        return -1;
-    /* Digits beyond 2^53 are read exactly by strtoull. */
-    if (v > 9007199254740992.0) {
-        unsigned long long u = strtoull(s, &end, 10);
-        if (*end)
-            return -1;
-        *out = u;
-    } else {
-        *out = (uint64_t)v;
-    }
     return 0;
 }
 
@@ -253,13 +217,6 @@ static int worse(int a, int b)
     return a ? a : b;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 /* Progress on stderr when it is a terminal. */
 typedef struct progress {
@@ -344,10 +301,10 @@ static int parse_cli(int argc, char **argv, const char *cmd,
             return -1;
         }
         if (opt == '?')
-            return usage_error("%s: unknown option '%s'", cmd,
+            return cli_usage(NULL, "%s: unknown option '%s'", cmd,
                                argv[optind - 1]);
         if (opt == ':')
-            return usage_error("%s: option '%s' needs a value", cmd,
+            return cli_usage(NULL, "%s: option '%s' needs a value", cmd,
                                argv[optind - 1]);
         if (!strchr(allowed, opt)) {
             /* argv[optind - 1] is the value when the option takes one. */
@@ -356,7 +313,7 @@ static int parse_cli(int argc, char **argv, const char *cmd,
                 snprintf(name, sizeof name, "--%s", run_longopts[li].name);
             else
                 snprintf(name, sizeof name, "-%c", opt);
-            return usage_error("%s: option '%s' does not apply to this "
+            return cli_usage(NULL, "%s: option '%s' does not apply to this "
                                "command", cmd, name);
         }
         li = -1;
@@ -364,32 +321,32 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         switch (opt) {
         case 'o':
             if (!*optarg)
-                return usage_error("-o: expected a folder name");
+                return cli_usage(NULL, "-o: expected a folder name");
             c->out = optarg;
             c->out_given = 1;
             break;
         case 'R': c->reference = optarg; break;
         case 'n':
-            if (parse_count(optarg, 1, 1e12, &v) != 0)
-                return usage_error("-n: expected a whole number of trials "
+            if (cli_count(optarg, 1, 1e12, &v) != 0)
+                return cli_usage(NULL, "-n: expected a whole number of trials "
                                    "from 1 to 1e12, got '%s'", optarg);
             c->lo.so.has_trials = 1;
             c->lo.so.trials = v;
             break;
         case 'S':
-            if (parse_count(optarg, 0, 18446744073709551615.0, &v) != 0)
-                return usage_error("--seed: expected a whole number from 0 "
+            if (cli_count(optarg, 0, 18446744073709551615.0, &v) != 0)
+                return cli_usage(NULL, "--seed: expected a whole number from 0 "
                                    "to 2^64-1, got '%s'", optarg);
             c->lo.so.has_seed = 1;
             c->lo.so.seed = v;
             break;
         case 's':
             if (add_set(&c->lo, optarg) != 0)
-                return usage_error("out of memory");
+                return cli_usage(NULL, "out of memory");
             break;
         case 'j':
-            if (parse_count(optarg, 1, 1024, &v) != 0)
-                return usage_error("-j: expected a number of threads from 1 "
+            if (cli_count(optarg, 1, 1024, &v) != 0)
+                return cli_usage(NULL, "-j: expected a number of threads from 1 "
                                    "to 1024, got '%s'", optarg);
             c->threads = (int)v;
             break;
@@ -400,7 +357,7 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         case 'N': c->no_plots = 1; break;
         case 'F':
             if (!plot_format_ok(optarg))
-                return usage_error("--format: expected png, svg or pdf, got "
+                return cli_usage(NULL, "--format: expected png, svg or pdf, got "
                                    "'%s'", optarg);
             c->format = optarg;
             break;
@@ -409,14 +366,14 @@ static int parse_cli(int argc, char **argv, const char *cmd,
             c->precision = strtod(optarg, &end);
             if (*end || end == optarg || !(c->precision > 0
                                            && c->precision < 0.5))
-                return usage_error("--precision: expected a half-width "
+                return cli_usage(NULL, "--precision: expected a half-width "
                                    "between 0 and 0.5, e.g. 0.005, got '%s'",
                                    optarg);
             break;
         }
         case 'M':
-            if (parse_count(optarg, 1, 1e12, &v) != 0)
-                return usage_error("--max-trials: expected a whole number "
+            if (cli_count(optarg, 1, 1e12, &v) != 0)
+                return cli_usage(NULL, "--max-trials: expected a whole number "
                                    "from 1 to 1e12, got '%s'", optarg);
             c->max_trials = v;
             break;
@@ -511,7 +468,7 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
     progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
     engine_opts eo = { c->threads, c->samples ? output_samples_rows : NULL,
-                       samples, NULL, NULL, &interrupted, show_progress, &pr };
+                       samples, NULL, NULL, &cli_interrupted, show_progress, &pr };
     rc = engine_run(gm, k, &eo, res, d);
     if (rc != 0)
         goto end;
@@ -537,7 +494,7 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
                                 c->quiet || total > 1 ? NULL : stdout, d)) != 0)
             goto end;
     }
-    if (interrupted) {
+    if (cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_EXIT_RUN;
         goto end;
@@ -676,16 +633,12 @@ static int run_batch(scenario **scs, model **ms, size_t n, size_t ref,
     compare *cmp = compare_alloc();
     int rc = 0;
     size_t done = 0;
-    struct sigaction sa;
     if (!idx || !taken || !cmp) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_signals();
     for (size_t pass = 0; pass <= n && rc == 0; pass++) {
         size_t i = pass == 0 ? ref : pass - 1;
         if (taken[i])
@@ -826,7 +779,7 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
-        rc = usage_error("run: no scenario given (a .cfg file or a folder)");
+        rc = cli_usage(NULL, "run: no scenario given (a .cfg file or a folder)");
         goto end;
     }
     rc = expand_inputs(argv + optind, argc - optind, &files, &n, d);
@@ -871,7 +824,7 @@ static int cmd_compare(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     if (argc - optind < 2) {
-        rc = usage_error("compare: give two or more result folders");
+        rc = cli_usage(NULL, "compare: give two or more result folders");
         goto end;
     }
     n = (size_t)(argc - optind);
@@ -956,7 +909,7 @@ static int cmd_plot(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
-        rc = usage_error("plot: give a result folder (e.g. results/baseline "
+        rc = cli_usage(NULL, "plot: give a result folder (e.g. results/baseline "
                          "or results)");
         goto end;
     }
@@ -1014,7 +967,7 @@ static int cmd_check(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
-        rc = usage_error("check: no scenario given (a .cfg file or a folder)");
+        rc = cli_usage(NULL, "check: no scenario given (a .cfg file or a folder)");
         goto end;
     }
     rc = expand_inputs(argv + optind, argc - optind, &files, &n, d);
@@ -1061,7 +1014,7 @@ static int one_model(int argc, char **argv, const char *cmd,
     if (rc != 0 || !d)
         goto end;
     if (optind != argc - 1) {
-        rc = usage_error("%s: expected one scenario file", cmd);
+        rc = cli_usage(NULL, "%s: expected one scenario file", cmd);
         goto end;
     }
     rc = model_load(argv[optind], &c.lo.so, &sc, &m, d);
@@ -1126,7 +1079,7 @@ static int cmd_help(int argc, char **argv)
     }
     const command *c = find_command(argv[1]);
     if (!c)
-        return usage_error("help: unknown command '%s'", argv[1]);
+        return cli_usage(NULL, "help: unknown command '%s'", argv[1]);
     fputs(c->usage, stdout);
     return 0;
 }
@@ -1145,7 +1098,7 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler(gsl_quiet);
     if (argc < 2)
-        return usage_error("no command given");
+        return cli_usage(NULL, "no command given");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(stdout);
         return fflush(stdout) == 0 ? 0 : NCG_EXIT_IO;
@@ -1162,9 +1115,9 @@ int main(int argc, char **argv)
         const char *s = diag_suggest(argv[1], strlen(argv[1]), names,
                                      N_COMMANDS);
         if (s)
-            return usage_error("unknown command '%s' (did you mean '%s'?)",
+            return cli_usage(NULL, "unknown command '%s' (did you mean '%s'?)",
                                argv[1], s);
-        return usage_error("unknown command '%s'", argv[1]);
+        return cli_usage(NULL, "unknown command '%s'", argv[1]);
     }
     int rc = c->fn(argc - 1, argv + 1);
     if (fflush(stdout) != 0 && rc == 0)
