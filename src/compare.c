@@ -18,7 +18,6 @@ typedef struct compare_out {
 
 typedef struct compare_scen {
     char *name, *title;
-    int paired;
     compare_out *outs;
     size_t n_outs;
 } compare_scen;
@@ -68,7 +67,6 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
     memset(e, 0, sizeof *e);
     e->name = strdup(s->name);
     e->title = strdup(s->title);
-    e->paired = paired;
     e->outs = calloc(m->n_outputs + 1, sizeof *e->outs);
     c->n++;
     if (!e->name || !e->title || !e->outs)
