@@ -264,6 +264,13 @@ void output_mean_se(const engine_result *r, size_t o, uint32_t t,
     }
 }
 
+/* Event output O: the share of trials in which it was 1 at some step. */
+static double p_ever(const engine_result *r, size_t o)
+{
+    uint64_t never = r->first[o * ((size_t)r->steps + 2) + r->steps + 1];
+    return 1.0 - (double)never / (double)r->trials;
+}
+
 static double sd_of(const engine_result *r, size_t o, uint32_t t)
 {
     if (is_event(r, o)) {
@@ -362,8 +369,7 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         fprintf(f, ",%.10g,%.10g", mn, mx);
         if (v->kind == VAR_EVENT) {
             double n = (double)r->trials;
-            uint64_t never = r->first[o * ((size_t)T + 2) + T + 1];
-            double pe = 1.0 - (double)never / n;
+            double pe = p_ever(r, o);
             double cm = 0.0;
             for (uint32_t c = 0; c <= T; c++)
                 cm += (double)c * (double)r->count[cell(r, o, c)];
@@ -576,10 +582,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
         output_mean_se(r, o, r->steps, &mean, &se);
         fprintf(out, "  %-24.24s %12.6g %10.2g ", v->name, mean, 1.96 * se);
         if (v->kind == VAR_EVENT) {
-            uint64_t never = r->first[o * ((size_t)r->steps + 2) + r->steps
-                                      + 1];
-            fprintf(out, "%25s  P(ever) %.4f\n", "event",
-                    1.0 - (double)never / (double)r->trials);
+            fprintf(out, "%25s  P(ever) %.4f\n", "event", p_ever(r, o));
         } else {
             char range[64];
             snprintf(range, sizeof range, "%.6g .. %.6g",
