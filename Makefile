@@ -6,7 +6,7 @@ OPT     ?= -O2 -g
 PKGS     = gsl libconfig
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             -DNCGSIM_DATADIR='"$(PREFIX)/share/ncgsim"'
 # Deferred (=) so that `make run` can install missing packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -19,9 +19,9 @@ endif
 
 BUILD   ?= build
 OUT     ?= results
-SRCS     = $(wildcard src/*.c)
+SRCS     = $(wildcard src/*/*.c)
 OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
-LIBOBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
+LIBOBJS  = $(filter-out $(BUILD)/cli/main.o,$(OBJS))
 TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios
@@ -34,6 +34,7 @@ ncgsim: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.inc | $(BUILD)
@@ -86,7 +87,7 @@ bench: deps
 $(BUILD)/ncgsim: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hand $(BUILD)/floor: $(BUILD)/%: bench/%.c $(BUILD)/rng.o
+$(BUILD)/hand $(BUILD)/floor: $(BUILD)/%: bench/%.c $(BUILD)/random/rng.o
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench: bench/bench.c | $(BUILD)
@@ -122,8 +123,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined -g -O1
 FUZZ_TARGETS  = scenario expr
-FUZZ_SRCS     = $(filter-out src/main.c,$(SRCS))
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*.h)
+FUZZ_SRCS     = $(filter-out src/cli/main.c,$(SRCS))
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
 	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS) -lm

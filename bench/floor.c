@@ -7,7 +7,7 @@
 #include <time.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
-#include "rng.h"
+#include "random/rng.h"
 
 /*
  * No engine can run bench/reference.cfg faster than it can draw its random

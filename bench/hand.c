@@ -9,7 +9,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "rng.h"
+#include "random/rng.h"
 
 /*
  * What `make bench` compares the engine with: bench/reference.cfg as a

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ncgsim.h"
+#include "base/ncgsim.h"
 #include "testutil.h"
 
 /*

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "ncgsim.h"
+#include "base/ncgsim.h"
 #include "testutil.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim. */

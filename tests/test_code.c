@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "code.h"
-#include "rng.h"
-#include "vm.h"
+#include "expr/code.h"
+#include "random/rng.h"
+#include "expr/vm.h"
 #include "testutil.h"
 
 /* A small model: the names an expression may use, each with a value in

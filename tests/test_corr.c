@@ -2,9 +2,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "corr.h"
-#include "ncgsim.h"
-#include "rng.h"
+#include "model/corr.h"
+#include "base/ncgsim.h"
+#include "random/rng.h"
 #include "testutil.h"
 
 enum { N = 20000 };

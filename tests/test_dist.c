@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
-#include "dist.h"
-#include "rng.h"
+#include "random/dist.h"
+#include "random/rng.h"
 #include "testutil.h"
 
 /* Arguments written compactly, as in "mean=1 sd=2" or "ci90=[1, 3]". */

@@ -2,11 +2,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
-#include "model.h"
-#include "ncgsim.h"
-#include "output.h"
-#include "scenario.h"
+#include "run/engine.h"
+#include "model/model.h"
+#include "base/ncgsim.h"
+#include "io/output.h"
+#include "scenario/scenario.h"
 #include "testutil.h"
 
 /* A scenario loaded, compiled and run; everything freed by run_free. */

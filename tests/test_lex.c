@@ -1,6 +1,6 @@
 /* test_lex.c: tokens of the expression language, their offsets and errors. */
 #include <string.h>
-#include "lex.h"
+#include "expr/lex.h"
 #include "testutil.h"
 
 /* Lexes all of SRC into KINDS (at most MAX, LEX_END included) and their

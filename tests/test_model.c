@@ -1,9 +1,9 @@
 /* test_model.c: variable checks, evaluation order, cycles, the graph. */
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
-#include "ncgsim.h"
-#include "scenario.h"
+#include "model/model.h"
+#include "base/ncgsim.h"
+#include "scenario/scenario.h"
 #include "testutil.h"
 
 /* Loads TEXT as m.cfg and builds it; returns the exit code and, on failure,

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
+#include "expr/parse.h"
 #include "testutil.h"
 
 static const char *op_text(lex_kind k)

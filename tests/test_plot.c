@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "ncgsim.h"
-#include "plot.h"
+#include "base/ncgsim.h"
+#include "plot/plot.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim
  * and plots/. */

@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "code.h"
-#include "diag.h"
-#include "model.h"
-#include "rng.h"
-#include "scenario.h"
-#include "vm.h"
+#include "expr/code.h"
+#include "base/diag.h"
+#include "model/model.h"
+#include "random/rng.h"
+#include "scenario/scenario.h"
+#include "expr/vm.h"
 #include "testutil.h"
 
 /* The fuzz target's setting (tests/fuzz/fuzz_expr.c), reduced: a param

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
-#include "rng.h"
+#include "random/rng.h"
 #include "testutil.h"
 
 /* The known-answer vectors of the Random123 distribution (kat_vectors) for

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
-#include "rng.h"
-#include "sampler.h"
+#include "random/rng.h"
+#include "random/sampler.h"
 #include "testutil.h"
 
 enum { N = 1000 };

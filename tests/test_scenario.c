@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "ncgsim.h"
-#include "scenario.h"
+#include "base/ncgsim.h"
+#include "scenario/scenario.h"
 #include "testutil.h"
 
 /* Each test works in a fresh folder; "@" in expected messages stands for

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ncgsim.h"
-#include "sens.h"
+#include "base/ncgsim.h"
+#include "analysis/sens.h"
 #include "testutil.h"
 
 /* Y = 1 x1 + 2 x2 + 0 x3 with independent x1 ~ N(0, 1), x2 ~ U(0, 1)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "stats.h"
+#include "run/stats.h"
 
 /* A fixed 64-bit LCG (Knuth's MMIX constants): reproducible values without
  * depending on the rng module. Returns a uniform double in [0, 1). */

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ncgsim.h"
-#include "output.h"
-#include "sweep.h"
+#include "base/ncgsim.h"
+#include "io/output.h"
+#include "analysis/sweep.h"
 #include "testutil.h"
 
 /* e happens with probability p per step over 4 steps; y = 10 a + noise,

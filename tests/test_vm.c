@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "rng.h"
-#include "vm.h"
+#include "random/rng.h"
+#include "expr/vm.h"
 #include "testutil.h"
 
 /* Slots of the test frame: 0 is the destination, 1-3 the operands a, b, c,

@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "code.h"
-#include "rng.h"
-#include "vm.h"
+#include "expr/code.h"
+#include "random/rng.h"
+#include "expr/vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

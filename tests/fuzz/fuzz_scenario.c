@@ -5,10 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "diag.h"
-#include "engine.h"
-#include "model.h"
-#include "scenario.h"
+#include "base/diag.h"
+#include "run/engine.h"
+#include "model/model.h"
+#include "scenario/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

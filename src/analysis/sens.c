@@ -1,0 +1,999 @@
+/* sens.c: sensitivity of outputs to params: rank correlations, paired tornado runs, Saltelli/Jansen Sobol indices. */
+#include "analysis/sens.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "model/corr.h"
+#include "run/engine.h"
+#include "base/ncgsim.h"
+#include "io/output.h"
+#include "random/rng.h"
+
+/* The most the per-trial values of the Sobol design may take in memory. */
+#define SENS_MAX_BYTES ((double)(1u << 30) * 2.0)
+/* Uniforms handed to dist_quantile stay inside (0, 1), as in sampler.c. */
+#define U_MIN 0x1p-53
+#define U_MAX (1 - 0x1p-53)
+#define Z95 1.959963984540054
+
+/* ---- statistics ---- */
+
+void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi)
+{
+    if (n <= 3 || isnan(rho)) {
+        *lo = isnan(rho) ? NAN : -1.0;
+        *hi = isnan(rho) ? NAN : 1.0;
+        return;
+    }
+    double z = atanh(rho), se = 1.06 / sqrt((double)n - 3.0);
+    *lo = tanh(z - Z95 * se);
+    *hi = tanh(z + Z95 * se);
+}
+
+double sens_saltelli(const double *ya, const double *yb, const double *yab,
+                     size_t d, size_t n, const size_t *idx, double *s1,
+                     double *st)
+{
+    double mean = 0.0, var = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        size_t r = idx ? idx[k] : k;
+        mean += ya[r] + yb[r];
+    }
+    mean /= 2.0 * (double)n;
+    for (size_t k = 0; k < n; k++) {
+        size_t r = idx ? idx[k] : k;
+        var += (ya[r] - mean) * (ya[r] - mean) + (yb[r] - mean) * (yb[r] - mean);
+    }
+    var /= 2.0 * (double)n - 1.0;
+    for (size_t i = 0; i < d; i++) {
+        const double *yi = yab + i * n;
+        double a = 0.0, b = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            size_t r = idx ? idx[k] : k;
+            double dd = ya[r] - yi[r];
+            /* Centring f(B) changes nothing in expectation (E[f(AB_i) -
+             * f(A)] = 0) but keeps large means from swamping the sum. */
+            a += (yb[r] - mean) * (yi[r] - ya[r]);
+            b += dd * dd;
+        }
+        s1[i] = var > 0 ? a / (double)n / var : NAN;
+        st[i] = var > 0 ? 0.5 * b / (double)n / var : NAN;
+    }
+    return var;
+}
+
+/* The P-quantile (type 7) of the N sorted values X. */
+static double quantile_sorted(const double *x, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    return x[lo] + (h - (double)lo) * (x[hi] - x[lo]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- loading ---- */
+
+int sens_load(const char *path, const scenario_opts *so, const char *extra,
+                const uint64_t *seed, scenario **sc, model **m, diag *d)
+{
+    scenario_opts o = *so;
+    const char **sets = calloc(so->n_sets + 2, sizeof *sets);
+    int rc;
+    *sc = NULL;
+    *m = NULL;
+    if (!sets) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t i = 0; i < so->n_sets; i++)
+        sets[i] = so->sets[i];
+    if (extra)
+        sets[o.n_sets++] = extra;
+    o.sets = sets;
+    if (seed) {
+        o.has_seed = 1;
+        o.seed = *seed;
+    }
+    rc = model_load(path, &o, sc, m, d);
+    free(sets);
+    return rc;
+}
+
+/* The K models of one lockstep run and their scenarios. */
+typedef struct group {
+    size_t k;
+    scenario **sc;
+    model **m;
+    engine_result **res;
+} group;
+
+static void group_free(group *g)
+{
+    for (size_t i = 0; i < g->k; i++) {
+        if (g->res)
+            engine_result_free(g->res[i]);
+        model_free(g->m ? g->m[i] : NULL);
+        scenario_free(g->sc ? g->sc[i] : NULL);
+    }
+    free(g->sc);
+    free(g->m);
+    free(g->res);
+    memset(g, 0, sizeof *g);
+}
+
+static int group_alloc(group *g, size_t k, diag *d)
+{
+    g->k = k;
+    g->sc = calloc(k, sizeof *g->sc);
+    g->m = calloc(k, sizeof *g->m);
+    g->res = calloc(k, sizeof *g->res);
+    if (g->sc && g->m && g->res)
+        return 0;
+    diag_add(d, NULL, 0, NULL, "out of memory");
+    return NCG_EXIT_RUN;
+}
+
+/* ---- the tornado: the base plus two variants per param, in groups ---- */
+
+/* One param the tornado holds at two values, and where its results go. */
+typedef struct tornado_item {
+    size_t var;              /* the param's index in the model's vars */
+    sens_row *row;           /* output 0's row; output q's is row + q * stride */
+    size_t stride;
+} tornado_item;
+
+/* Per-trial values of one group's run. Rows come one model at a time for
+ * each chunk of trials, model 0 (the base) first: the chunk is kept per
+ * model until the last model's rows arrive, then the paired swings are
+ * added. */
+typedef struct tornado_ctx {
+    const sens_result *r;
+    size_t k;                /* 1 + 2 n_items */
+    size_t n_items;
+    size_t n_params;         /* param columns of the rows (all params) */
+    size_t cap;              /* trials the chunk buffers hold */
+    double *buf;             /* k x n_out x cap */
+    stats_moments *swing;    /* n_out x n_items */
+    double *x;               /* base's random params: d x rank_n */
+    double *y;               /* base outputs: n_out x rank_n */
+    size_t rank_n;           /* 0: no rank correlations in this group */
+} tornado_ctx;
+
+static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                        size_t cols, const double *values)
+{
+    tornado_ctx *c = ctx;
+    const sens_result *r = c->r;
+    if (n > c->cap) {
+        double *nb = realloc(c->buf, c->k * r->n_out * n * sizeof *nb);
+        if (!nb)
+            return -1;
+        c->buf = nb;
+        c->cap = n;
+    }
+    for (size_t o = 0; o < r->n_out; o++) {
+        double *dst = c->buf + (which * r->n_out + o) * c->cap;
+        size_t col = c->n_params + r->outputs[o];
+        for (size_t l = 0; l < n; l++)
+            dst[l] = values[l * cols + col];
+    }
+    if (which == 0 && trial0 < c->rank_n) {
+        size_t m = c->rank_n - trial0 < n ? (size_t)(c->rank_n - trial0) : n;
+        /* Params come first among the variables: a param's column is its
+         * variable index. */
+        for (size_t j = 0; j < r->d; j++)
+            for (size_t l = 0; l < m; l++)
+                c->x[j * c->rank_n + trial0 + l] =
+                    values[l * cols + r->m->random_params[j]];
+        for (size_t o = 0; o < r->n_out; o++)
+            memcpy(c->y + o * c->rank_n + trial0,
+                   c->buf + o * c->cap, m * sizeof(double));
+    }
+    if (which + 1 < c->k)
+        return 0;
+    double diff[256];
+    for (size_t o = 0; o < r->n_out; o++)
+        for (size_t j = 0; j < c->n_items; j++) {
+            const double *lo = c->buf + ((1 + 2 * j) * r->n_out + o) * c->cap;
+            const double *hi = c->buf + ((2 + 2 * j) * r->n_out + o) * c->cap;
+            for (size_t l0 = 0; l0 < n; l0 += 256) {
+                size_t len = n - l0 < 256 ? n - l0 : 256;
+                for (size_t l = 0; l < len; l++)
+                    diff[l] = hi[l0 + l] - lo[l0 + l];
+                stats_moments_add(&c->swing[o * c->n_items + j], diff, len);
+            }
+        }
+    return 0;
+}
+
+/* Mean and 95% interval of the paired moments M. */
+static void interval(const stats_moments *m, double *mean, double *lo,
+                     double *hi)
+{
+    double se = stats_moments_se(m);
+    *mean = m->n ? m->mean : NAN;
+    *lo = *mean - Z95 * se;
+    *hi = *mean + Z95 * se;
+}
+
+/* Base means and the rank correlations of the random params, from group
+ * 0's base model RES0 and per-trial values in C. */
+static void rank_correlations(sens_result *r, const engine_result *res0,
+                              const tornado_ctx *c, double *ranks,
+                              corr_keyed *kw)
+{
+    r->rank_trials = c->rank_n;
+    for (size_t q = 0; q < r->n_out; q++) {
+        const double *y = c->y + q * c->rank_n;
+        int constant = 1;
+        for (size_t t = 1; t < c->rank_n && constant; t++)
+            constant = y[t] == y[0];
+        output_mean_se(res0, r->outputs[q], r->m->sc->sim.steps,
+                       &r->base_mean[q], &r->base_se[q]);
+        for (size_t j = 0; j < r->d; j++) {
+            sens_row *row = &r->rows[q * r->d + j];
+            row->spearman = constant ? NAN
+                : corr_spearman(c->x + j * c->rank_n, y, c->rank_n, ranks, kw);
+            sens_fisher_ci(row->spearman, c->rank_n, &row->sp_lo, &row->sp_hi);
+        }
+    }
+}
+
+/* Runs the base and the two variants of each of the N ITEMS in one
+ * lockstep group and fills their rows; with RANKS, also the base means
+ * and the rank correlations. */
+static int run_group(sens_result *r, const sens_opts *o,
+                     const tornado_item *items, size_t n, int ranks, diag *d)
+{
+    group g = { 0 };
+    tornado_ctx c = { 0 };
+    corr_keyed *kw = NULL;
+    double *rk = NULL;
+    char set[512];
+    int rc = group_alloc(&g, 1 + 2 * n, d);
+    if (rc != 0)
+        goto end;
+    if ((rc = sens_load(o->path, &o->so, NULL, NULL, &g.sc[0], &g.m[0], d)) != 0)
+        goto end;
+    for (size_t j = 0; j < n; j++)
+        for (size_t h = 0; h < 2; h++) {
+            double x = h ? items[j].row->x_high : items[j].row->x_low;
+            snprintf(set, sizeof set, "params.%s=%.17g",
+                     r->m->vars[items[j].var].name, x);
+            rc = sens_load(o->path, &o->so, set, NULL, &g.sc[1 + 2 * j + h],
+                           &g.m[1 + 2 * j + h], d);
+            if (rc != 0)
+                goto end;
+        }
+    c.r = r;
+    c.k = g.k;
+    c.n_items = n;
+    c.rank_n = !ranks ? 0
+        : r->trials < SENS_RANK_MAX ? (size_t)r->trials : SENS_RANK_MAX;
+    c.swing = calloc(r->n_out * n + 1, sizeof *c.swing);
+    c.x = calloc(r->d * c.rank_n + 1, sizeof *c.x);
+    c.y = calloc(r->n_out * c.rank_n + 1, sizeof *c.y);
+    rk = calloc(2 * c.rank_n + 1, sizeof *rk);
+    kw = calloc(c.rank_n + 1, sizeof *kw);
+    if (!c.swing || !c.x || !c.y || !rk || !kw) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t v = 0; v < r->m->n_vars; v++)
+        c.n_params += r->m->vars[v].kind == VAR_PARAM;
+    for (size_t i = 0; i < r->n_out * n; i++)
+        c.swing[i] = stats_moments_empty();
+    engine_opts eo = { o->threads, tornado_rows, &c, NULL, NULL, o->stop,
+                       NULL, NULL };
+    if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
+        goto end;
+    r->trial_runs += r->trials * g.k;
+    if (ranks)
+        rank_correlations(r, g.res[0], &c, rk, kw);
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < n; j++) {
+            sens_row *row = items[j].row + q * items[j].stride;
+            size_t out = r->outputs[q];
+            interval(&g.res[1 + 2 * j]->diff[out], &row->low, &row->low_lo,
+                     &row->low_hi);
+            interval(&g.res[2 + 2 * j]->diff[out], &row->high, &row->high_lo,
+                     &row->high_hi);
+            interval(&c.swing[q * n + j], &row->swing, &row->swing_lo,
+                     &row->swing_hi);
+        }
+end:
+    group_free(&g);
+    free(c.buf);
+    free(c.swing);
+    free(c.x);
+    free(c.y);
+    free(rk);
+    free(kw);
+    return rc;
+}
+
+/* The tornado of every random param and every constant that reaches an
+ * analysed output, SENS_GROUP params per lockstep group. Group 0 always
+ * runs (it gives the base means, even with nothing to vary). */
+static int run_tornado(sens_result *r, const sens_opts *o, diag *d)
+{
+    tornado_item *items = calloc(r->d + r->n_const + 1, sizeof *items);
+    size_t n = 0;
+    int rc = 0;
+    if (!items) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t j = 0; j < r->d; j++)
+        items[n++] = (tornado_item){ r->rows[j].var, &r->rows[j], r->d };
+    for (size_t j = 0; j < r->n_const; j++)
+        if (r->const_rows[j].reaches)
+            items[n++] = (tornado_item){ r->const_rows[j].var,
+                                         &r->const_rows[j], r->n_const };
+    for (size_t i = 0; rc == 0 && (i == 0 || i < n); i += SENS_GROUP)
+        rc = run_group(r, o, items + i, n - i < SENS_GROUP ? n - i
+                       : SENS_GROUP, i == 0, d);
+    free(items);
+    return rc;
+}
+
+/* ---- the Saltelli design ---- */
+
+/* Model 0 is A, model 1 is B, model 2 + i is A with column i from B. */
+typedef struct design_ctx {
+    const sens_result *r;
+    const dist_spec **specs; /* per random param */
+    uint64_t *key_a, *key_b; /* per random param: streams of A and B */
+    size_t n_params;
+    double *y;               /* (d + 2) x n_out x trials */
+} design_ctx;
+
+static void design_draw(void *ctx, size_t which, size_t j, uint64_t trial0,
+                        size_t lanes, double *out)
+{
+    const design_ctx *c = ctx;
+    int from_b = which == 1 || which == 2 + j;
+    uint64_t key = from_b ? c->key_b[j] : c->key_a[j];
+    for (size_t l = 0; l < lanes; l++) {
+        double u = rng_uniform_at(key, trial0 + l, 0);
+        u = u < U_MIN ? U_MIN : u > U_MAX ? U_MAX : u;
+        out[l] = dist_quantile(c->specs[j], u);
+    }
+}
+
+static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                       size_t cols, const double *values)
+{
+    design_ctx *c = ctx;
+    const sens_result *r = c->r;
+    for (size_t o = 0; o < r->n_out; o++) {
+        double *dst = c->y + (which * r->n_out + o) * r->trials + trial0;
+        size_t col = c->n_params + r->outputs[o];
+        for (size_t l = 0; l < n; l++)
+            dst[l] = values[l * cols + col];
+    }
+    return 0;
+}
+
+/* Point estimates and bootstrap intervals of S1 and ST from C->y. */
+static int sobol_indices(sens_result *r, const design_ctx *c, diag *d)
+{
+    size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
+    size_t *idx = calloc(n + 1, sizeof *idx);
+    double *yab = calloc(dd * n + 1, sizeof *yab);
+    double *s1 = calloc(dd + 1, sizeof *s1), *st = calloc(dd + 1, sizeof *st);
+    double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
+    double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
+    int rc = 0;
+    if (!idx || !yab || !s1 || !st || !b1 || !bt) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    /* The design's rows are (model, output) blocks; YAB wants the d
+     * AB_i rows of one output next to each other. */
+    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
+    for (size_t b = 0; b <= nb; b++) {
+        /* Pass 0 is the estimate itself; then NB resamples of the trials,
+         * the same resample for every output and param. */
+        if (b > 0)
+            for (size_t k = 0; k < n; k++) {
+                size_t t = (size_t)(rng_uniform_at(key, k, (uint32_t)b)
+                                    * (double)n);
+                idx[k] = t < n ? t : n - 1;
+            }
+        for (size_t q = 0; q < r->n_out; q++) {
+            const double *ya = c->y + q * n;
+            const double *yb = c->y + (r->n_out + q) * n;
+            for (size_t i = 0; i < dd; i++)
+                memcpy(yab + i * n, c->y + ((2 + i) * r->n_out + q) * n,
+                       n * sizeof *yab);
+            double var = sens_saltelli(ya, yb, yab, dd, n, b ? idx : NULL,
+                                       s1, st);
+            for (size_t i = 0; i < dd; i++) {
+                if (b == 0) {
+                    r->rows[q * dd + i].s1 = s1[i];
+                    r->rows[q * dd + i].st = st[i];
+                    r->variance[q] = var;
+                } else {
+                    b1[(q * dd + i) * nb + b - 1] = s1[i];
+                    bt[(q * dd + i) * nb + b - 1] = st[i];
+                }
+            }
+        }
+    }
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t i = 0; i < dd; i++) {
+            sens_row *row = &r->rows[q * dd + i];
+            double *x1 = b1 + (q * dd + i) * nb, *xt = bt + (q * dd + i) * nb;
+            if (!(r->variance[q] > 0) || nb < 2) {
+                row->s1_lo = row->s1_hi = row->st_lo = row->st_hi = NAN;
+                continue;
+            }
+            qsort(x1, nb, sizeof *x1, cmp_double);
+            qsort(xt, nb, sizeof *xt, cmp_double);
+            row->s1_lo = quantile_sorted(x1, nb, 0.025);
+            row->s1_hi = quantile_sorted(x1, nb, 0.975);
+            row->st_lo = quantile_sorted(xt, nb, 0.025);
+            row->st_hi = quantile_sorted(xt, nb, 0.975);
+        }
+end:
+    free(idx);
+    free(yab);
+    free(s1);
+    free(st);
+    free(b1);
+    free(bt);
+    return rc;
+}
+
+/* Runs the d + 2 copies and computes the Sobol indices. */
+static int run_design(sens_result *r, const sens_opts *o, diag *d)
+{
+    group g = { 0 };
+    design_ctx c = { 0 };
+    char name[512];
+    double bytes = (double)(r->d + 2) * (double)r->n_out * (double)r->trials
+                   * sizeof(double);
+    int rc;
+    if (bytes > SENS_MAX_BYTES) {
+        diag_add(d, NULL, 0, NULL, "the Sobol design would keep %.1f GB of "
+                 "per-trial values ((%zu params + 2) x %zu outputs x %llu "
+                 "trials); use fewer trials (-n) or outputs (--output)",
+                 bytes / 1e9, r->d, r->n_out,
+                 (unsigned long long)r->trials);
+        return NCG_EXIT_USAGE;
+    }
+    if ((rc = group_alloc(&g, r->d + 2, d)) != 0)
+        goto end;
+    /* B runs under another seed: its events and random functions must not
+     * repeat A's (see sens.h). Params come from the draw hook anyway. */
+    uint64_t seed_b = r->m->sc->sim.seed ^ UINT64_C(0x9e3779b97f4a7c15);
+    for (size_t i = 0; i < g.k; i++)
+        if ((rc = sens_load(o->path, &o->so, NULL, i == 1 ? &seed_b : NULL,
+                       &g.sc[i], &g.m[i], d)) != 0)
+            goto end;
+    c.r = r;
+    c.specs = calloc(r->d + 1, sizeof *c.specs);
+    c.key_a = calloc(r->d + 1, sizeof *c.key_a);
+    c.key_b = calloc(r->d + 1, sizeof *c.key_b);
+    c.y = calloc(g.k * r->n_out * r->trials + 1, sizeof *c.y);
+    if (!c.specs || !c.key_a || !c.key_b || !c.y) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t v = 0; v < r->m->n_vars; v++)
+        c.n_params += r->m->vars[v].kind == VAR_PARAM;
+    for (size_t j = 0; j < r->d; j++) {
+        const model_var *v = &g.m[0]->vars[g.m[0]->random_params[j]];
+        c.specs[j] = &v->dist;
+        /* ':' cannot occur in a source name: no stream is shared with
+         * the model's own. */
+        snprintf(name, sizeof name, "sensitivity:A:%s", v->name);
+        c.key_a[j] = rng_key(r->m->sc->sim.seed, name);
+        snprintf(name, sizeof name, "sensitivity:B:%s", v->name);
+        c.key_b[j] = rng_key(r->m->sc->sim.seed, name);
+    }
+    engine_opts eo = { o->threads, design_rows, &c, design_draw, &c, o->stop,
+                       NULL, NULL };
+    if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
+        goto end;
+    r->trial_runs += r->trials * g.k;
+    rc = sobol_indices(r, &c, d);
+end:
+    group_free(&g);
+    free(c.specs);
+    free(c.key_a);
+    free(c.key_b);
+    free(c.y);
+    return rc;
+}
+
+/* ---- the whole analysis ---- */
+
+void sens_result_free(sens_result *r)
+{
+    if (!r)
+        return;
+    model_free(r->m);
+    scenario_free(r->sc);
+    free(r->outputs);
+    free(r->base_mean);
+    free(r->base_se);
+    free(r->variance);
+    free(r->rows);
+    free(r->consts);
+    free(r->const_rows);
+    free(r->levers);
+    free(r->order);
+    free(r);
+}
+
+/* Fills R->outputs from O's names (or every output); 0 or a usage error. */
+static int pick_outputs(sens_result *r, const sens_opts *o, diag *d)
+{
+    const model *m = r->m;
+    size_t want = o->n_outputs ? o->n_outputs : m->n_outputs;
+    r->outputs = calloc(want + 1, sizeof *r->outputs);
+    if (!r->outputs) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    if (!o->n_outputs) {
+        for (size_t q = 0; q < want; q++)
+            r->outputs[q] = q;
+        r->n_out = want;
+        return 0;
+    }
+    const char **names = calloc(m->n_outputs + 1, sizeof *names);
+    int rc = 0;
+    for (size_t q = 0; names && q < m->n_outputs; q++)
+        names[q] = m->vars[m->outputs[q]].name;
+    for (size_t i = 0; i < want; i++) {
+        size_t q = 0;
+        while (q < m->n_outputs && strcmp(names ? names[q] : "",
+                                          o->outputs[i]) != 0)
+            q++;
+        if (q < m->n_outputs) {
+            r->outputs[r->n_out++] = q;
+            continue;
+        }
+        const char *hint = names ? diag_suggest(o->outputs[i],
+                                                strlen(o->outputs[i]), names,
+                                                m->n_outputs) : NULL;
+        if (hint)
+            diag_add(d, NULL, 0, NULL, "--output: '%s' is not an output of "
+                     "%s (did you mean '%s'?)", o->outputs[i], r->sc->name,
+                     hint);
+        else
+            diag_add(d, NULL, 0, NULL, "--output: '%s' is not an output of "
+                     "%s", o->outputs[i], r->sc->name);
+        rc = NCG_EXIT_USAGE;
+    }
+    free(names);
+    return rc;
+}
+
+/* 1 when S contains WORD, ignoring case. */
+static int mentions(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (; s && *s; s++)
+        if (strncasecmp(s, word, n) == 0)
+            return 1;
+    return 0;
+}
+
+int sens_probability_like(const model_var *v)
+{
+    if (mentions(v->unit, "probab") || mentions(v->label, "probab")
+        || mentions(v->label, "chance") || strncmp(v->label, "P(", 2) == 0)
+        return 1;
+    /* A unit that names something else ("factor", "fraction") wins over
+     * the value: a factor of 0.9 may well be raised to 1.08. */
+    return v->unit[0] == '\0' && v->value > 0 && v->value < 1;
+}
+
+/* Marks in REACH (n_vars entries) every variable that an analysed output
+ * reads, directly or through others, at any lag. */
+static void upstream(const sens_result *r, unsigned char *reach)
+{
+    const model *m = r->m;
+    int grew = 1;
+    for (size_t q = 0; q < r->n_out; q++)
+        reach[m->outputs[r->outputs[q]]] = 1;
+    /* Edges are few (hundreds): sweeping them until nothing changes is
+     * simpler than building adjacency lists. */
+    while (grew) {
+        grew = 0;
+        for (size_t e = 0; e < m->n_edges; e++)
+            if (reach[m->edges[e].to] && !reach[m->edges[e].from]) {
+                reach[m->edges[e].from] = 1;
+                grew = 1;
+            }
+    }
+}
+
+/* Sorts the constant params of R's model into levers (exactly 0 or 1) and
+ * constants to vary (with O->const_pct > 0), and sets up the rows of the
+ * latter. 0 or NCG_EXIT_RUN. */
+static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
+{
+    const model *m = r->m;
+    double f = o->const_pct / 100.0;
+    unsigned char *reach = calloc(m->n_vars + 1, 1);
+    r->consts = calloc(m->n_vars + 1, sizeof *r->consts);
+    r->levers = calloc(m->n_vars + 1, sizeof *r->levers);
+    if (!reach || !r->consts || !r->levers) {
+        free(reach);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t v = 0; o->const_pct > 0 && v < m->n_vars; v++) {
+        const model_var *x = &m->vars[v];
+        if (x->kind != VAR_PARAM || x->form != PARAM_CONST)
+            continue;
+        /* 0/1 are switches: 20% of "off" is still off, 1.2 x "on" has
+         * no meaning; they belong in a sweep. */
+        if (x->value == 0 || x->value == 1)
+            r->levers[r->n_levers++] = v;
+        else
+            r->consts[r->n_const++] = v;
+    }
+    r->const_rows = calloc(r->n_out * r->n_const + 1, sizeof *r->const_rows);
+    if (!r->const_rows) {
+        free(reach);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    upstream(r, reach);
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < r->n_const; j++) {
+            const model_var *x = &m->vars[r->consts[j]];
+            sens_row *w = &r->const_rows[q * r->n_const + j];
+            w->output = q;
+            w->param = j;
+            w->var = r->consts[j];
+            w->constant = 1;
+            w->reaches = reach[w->var];
+            w->x_low = x->value * (1 - f);
+            w->x_high = x->value * (1 + f);
+            if (w->x_high > 1 && x->value < 1 && sens_probability_like(x)) {
+                w->x_high = 1;
+                w->capped = 1;
+            }
+            /* Nothing analysed reads it: every trial of a variant would
+             * repeat the base exactly (each random source keeps its own
+             * stream), so the differences are 0 without running. */
+            w->low = w->low_lo = w->low_hi = 0;
+            w->high = w->high_lo = w->high_hi = 0;
+            w->swing = w->swing_lo = w->swing_hi = 0;
+            w->spearman = w->sp_lo = w->sp_hi = NAN;
+            w->s1 = w->s1_lo = w->s1_hi = NAN;
+            w->st = w->st_lo = w->st_hi = NAN;
+        }
+    free(reach);
+    return 0;
+}
+
+size_t sens_n_rows(const sens_result *r)
+{
+    return r->d + r->n_const;
+}
+
+/* Row K of output Q, random params first (as sens_row_at, writable). */
+static sens_row *row_ptr(const sens_result *r, size_t q, size_t k)
+{
+    assert(q < r->n_out && k < sens_n_rows(r));
+    return k < r->d ? &r->rows[q * r->d + k]
+                    : &r->const_rows[q * r->n_const + k - r->d];
+}
+
+/* The tornado's sort key of W: |swing|, then the larger |difference|
+ * from the base (a param that moved both ends alike outranks one that
+ * moved nothing); NaNs last. */
+static void swing_key(const sens_row *w, double key[2])
+{
+    key[0] = isnan(w->swing) ? -1 : fabs(w->swing);
+    key[1] = fmax(fabs(w->low), fabs(w->high));
+    if (isnan(key[1]))
+        key[1] = -1;
+}
+
+/* Ranks each output's random params by total index (NaNs last) and all
+ * its rows by swing_key (ties in row order) into R->order. */
+static int rank_rows(sens_result *r, diag *d)
+{
+    size_t n = sens_n_rows(r);
+    r->order = calloc(r->n_out * n + 1, sizeof *r->order);
+    if (!r->order) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < n; j++) {
+            sens_row *a = row_ptr(r, q, j);
+            double x[2], xs = isnan(a->st) ? -INFINITY : a->st;
+            swing_key(a, x);
+            a->rank = a->constant ? 0 : 1;
+            a->swing_rank = 1;
+            for (size_t k = 0; k < n; k++) {
+                const sens_row *b = sens_row_at(r, q, k);
+                double y[2], ys = isnan(b->st) ? -INFINITY : b->st;
+                swing_key(b, y);
+                a->swing_rank += y[0] > x[0]
+                    || (y[0] == x[0] && (y[1] > x[1]
+                                         || (y[1] == x[1] && k < j)));
+                if (!a->constant && !b->constant)
+                    a->rank += ys > xs || (ys == xs && k < j);
+            }
+            r->order[q * n + a->swing_rank - 1] = j;
+        }
+    return 0;
+}
+
+int sens_run(const sens_opts *o, sens_result **out, diag *d)
+{
+    sens_result *r = calloc(1, sizeof *r);
+    sens_opts capped;
+    int rc;
+    *out = NULL;
+    if (!r) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    assert(o->const_pct >= 0 && o->const_pct < 100);
+    if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
+        goto end;
+    if (!o->so.has_trials && o->max_trials
+        && r->sc->sim.trials > o->max_trials) {
+        /* Every later load (variants, design) reads the trials from
+         * here, so the cap holds for all runs alike. */
+        capped = *o;
+        capped.so.has_trials = 1;
+        capped.so.trials = o->max_trials;
+        o = &capped;
+        model_free(r->m);
+        scenario_free(r->sc);
+        r->m = NULL;
+        r->sc = NULL;
+        if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d))
+            != 0)
+            goto end;
+    }
+    if ((rc = pick_outputs(r, o, d)) != 0)
+        goto end;
+    r->d = r->m->n_random_params;
+    r->trials = r->sc->sim.trials;
+    r->bootstrap = o->bootstrap ? o->bootstrap : SENS_BOOTSTRAP;
+    r->const_pct = o->const_pct;
+    if ((rc = pick_constants(r, o, d)) != 0)
+        goto end;
+    if (r->d == 0 && r->n_const == 0) {
+        if (o->const_pct > 0)
+            diag_add(d, r->sc->path, 0, "params", "no param has a random "
+                     "dist or a constant value other than 0 and 1: there is "
+                     "nothing to analyse");
+        else
+            diag_add(d, r->sc->path, 0, "params", "no param has a random "
+                     "dist: there is nothing to analyse (--constants PCT "
+                     "varies the constants)");
+        rc = NCG_EXIT_SCENARIO;
+        goto end;
+    }
+    if (r->trials < 4) {
+        diag_add(d, NULL, 0, NULL, "sensitivity needs at least 4 trials "
+                 "(-n)");
+        rc = NCG_EXIT_USAGE;
+        goto end;
+    }
+    r->base_mean = calloc(r->n_out + 1, sizeof *r->base_mean);
+    r->base_se = calloc(r->n_out + 1, sizeof *r->base_se);
+    r->variance = calloc(r->n_out + 1, sizeof *r->variance);
+    r->rows = calloc(r->n_out * r->d + 1, sizeof *r->rows);
+    if (!r->base_mean || !r->base_se || !r->variance || !r->rows) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t j = 0; j < r->d; j++) {
+            sens_row *row = &r->rows[q * r->d + j];
+            const dist_spec *s = &r->m->vars[r->m->random_params[j]].dist;
+            row->output = q;
+            row->param = j;
+            row->var = r->m->random_params[j];
+            row->x_low = dist_quantile(s, SENS_LOW_Q);
+            row->x_high = dist_quantile(s, SENS_HIGH_Q);
+        }
+    if ((rc = run_tornado(r, o, d)) != 0
+        || (r->d > 0 && (rc = run_design(r, o, d)) != 0)
+        || (rc = rank_rows(r, d)) != 0)
+        goto end;
+    *out = r;
+    r = NULL;
+end:
+    sens_result_free(r);
+    return rc;
+}
+
+/* ---- reporting ---- */
+
+const sens_row *sens_row_at(const sens_result *r, size_t q, size_t k)
+{
+    return row_ptr(r, q, k);
+}
+
+const sens_row *sens_ranked(const sens_result *r, size_t q, size_t k)
+{
+    return sens_row_at(r, q, r->order[q * sens_n_rows(r) + k]);
+}
+
+const char *sens_row_name(const sens_result *r, const sens_row *w)
+{
+    return r->m->vars[w->var].name;
+}
+
+const char *sens_row_kind(const sens_result *r, const sens_row *w, char *buf,
+                          size_t len)
+{
+    if (w->constant)
+        snprintf(buf, len, "constant \u00b1%g%%", r->const_pct);
+    else
+        snprintf(buf, len, "random p%g/p%g", 100 * SENS_LOW_Q,
+                 100 * SENS_HIGH_Q);
+    return buf;
+}
+
+const char *sens_step_label(const sens_result *r, char *buf, size_t len)
+{
+    if (r->sc->sim.has_start)
+        scenario_step_label(&r->sc->sim, r->sc->sim.steps, buf, len);
+    else
+        snprintf(buf, len, "step %u", (unsigned)r->sc->sim.steps);
+    return buf;
+}
+
+int sens_no_effect(const sens_row *w)
+{
+    /* A mean of 0 with an interval of width 0 means every paired
+     * difference was 0. */
+    return w->low_lo == 0 && w->low_hi == 0 && w->high_lo == 0
+           && w->high_hi == 0;
+}
+
+/* A CSV number, or an empty field for NaN (no value: a constant's
+ * Sobol indices, an undefined correlation). */
+static void csv_number(FILE *f, double x)
+{
+    if (isnan(x))
+        fputc(',', f);
+    else
+        fprintf(f, ",%.6g", x);
+}
+
+int sens_write_csv(const sens_result *r, FILE *f)
+{
+    char kind[48];
+    fprintf(f, "output,param,kind,rank,sobol_rank,capped,x_low,x_high,"
+            "base_mean,low_diff,low_lo95,low_hi95,high_diff,high_lo95,"
+            "high_hi95,swing,swing_lo95,swing_hi95,spearman,spearman_lo95,"
+            "spearman_hi95,s1,s1_lo95,s1_hi95,st,st_lo95,st_hi95,variance,"
+            "rank_trials,sobol_trials\n");
+    for (size_t q = 0; q < r->n_out; q++)
+        for (size_t k = 0; k < sens_n_rows(r); k++) {
+            const sens_row *w = sens_ranked(r, q, k);
+            const double v[] = {
+                w->x_low, w->x_high, r->base_mean[q], w->low, w->low_lo,
+                w->low_hi, w->high, w->high_lo, w->high_hi, w->swing,
+                w->swing_lo, w->swing_hi, w->spearman, w->sp_lo, w->sp_hi,
+                w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo, w->st_hi,
+                w->constant ? NAN : r->variance[q]
+            };
+            output_csv_string(f, r->m->vars[r->m->outputs[r->outputs[q]]].name);
+            fputc(',', f);
+            output_csv_string(f, sens_row_name(r, w));
+            fputc(',', f);
+            output_csv_string(f, sens_row_kind(r, w, kind, sizeof kind));
+            fprintf(f, ",%zu,", w->swing_rank);
+            if (!w->constant)
+                fprintf(f, "%zu", w->rank);
+            fprintf(f, ",%s", w->constant ? (w->capped ? "1" : "0") : "");
+            for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+                csv_number(f, v[i]);
+            if (w->constant)
+                fputs(",,\n", f);
+            else
+                fprintf(f, ",%llu,%llu\n", (unsigned long long)r->rank_trials,
+                        (unsigned long long)r->trials);
+        }
+    return ferror(f) ? -1 : 0;
+}
+
+/* Prints S left-aligned in WIDTH columns, counting UTF-8 characters (the
+ * kind's '±' is two bytes). */
+static void pad(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xc0) != 0x80;
+    fputs(s, out);
+    for (; cols < width; cols++)
+        fputc(' ', out);
+}
+
+/* "+X [+LO, +HI]" with the decimals that show two digits of the
+ * interval's half-width, into BUF. */
+static void format_interval(char *buf, size_t len, double x, double lo,
+                            double hi)
+{
+    double half = (hi - lo) / 2;
+    int dec = half > 0 ? 1 - (int)floor(log10(half)) : 4;
+    dec = dec < 0 ? 0 : dec > 10 ? 10 : dec;
+    snprintf(buf, len, "%+.*f [%+.*f, %+.*f]", dec, x, dec, lo, dec, hi);
+}
+
+void sens_table(const sens_result *r, size_t top, FILE *out)
+{
+    char label[32], kind[48], held[64], swing[80], st[48];
+    int any_capped = 0;
+    sens_step_label(r, label, sizeof label);
+    for (size_t q = 0; q < r->n_out; q++) {
+        const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
+        size_t k = 0;
+        fprintf(out, "\n%s: %s %.4g at %s (se %.2g)\n", v->name,
+                v->kind == VAR_EVENT ? "probability" : "mean",
+                r->base_mean[q], label, r->base_se[q]);
+        fprintf(out, "  %-4s %-26s %-16s %-22s %-32s %s\n", "rank", "param",
+                "kind", "held at low / high", "swing high - low [95%]",
+                "Sobol total [95%]");
+        for (; k < sens_n_rows(r) && k < top; k++) {
+            const sens_row *w = sens_ranked(r, q, k);
+            if (sens_no_effect(w))
+                break;
+            snprintf(held, sizeof held, "%.4g / %.4g%s", w->x_low, w->x_high,
+                     w->capped ? "*" : "");
+            format_interval(swing, sizeof swing, w->swing, w->swing_lo,
+                            w->swing_hi);
+            if (w->constant)
+                snprintf(st, sizeof st, "-");
+            else
+                snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", w->st, w->st_lo,
+                         w->st_hi);
+            any_capped |= w->capped;
+            fprintf(out, "  %-4zu %-26s ", w->swing_rank, sens_row_name(r, w));
+            pad(out, sens_row_kind(r, w, kind, sizeof kind), 16);
+            fprintf(out, " %-22s %-32s %s\n", held, swing, st);
+        }
+        /* Rows are by |swing|: once one had no effect, so have the rest. */
+        if (k < sens_n_rows(r) && sens_no_effect(sens_ranked(r, q, k)))
+            fprintf(out, "  (the other %zu params change %s in no trial)\n",
+                    sens_n_rows(r) - k, v->name);
+    }
+    if (any_capped)
+        fputs("\n  * a probability: the high value is capped at 1\n", out);
+    if (r->n_levers > 0) {
+        fputs("\nLevers, not varied (constants exactly 0 or 1; try ncgsim "
+              "sweep FILE --vary params.NAME=0:1:1):\n ", out);
+        for (size_t i = 0, col = 1; i < r->n_levers; i++) {
+            const char *name = r->m->vars[r->levers[i]].name;
+            if (col + strlen(name) + 2 > 78) {
+                fputs("\n ", out);
+                col = 1;
+            }
+            fprintf(out, " %s%s", name, i + 1 < r->n_levers ? "," : "\n");
+            col += strlen(name) + 2;
+        }
+    }
+}

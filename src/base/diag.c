@@ -1,0 +1,140 @@
+/* diag.c: user-facing error messages of the form "file:line: path: message". */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/diag.h"
+
+struct diag {
+    char **msgs;   /* owned strings; NULL where memory ran out */
+    size_t n, cap;
+};
+
+diag *diag_alloc(void)
+{
+    return calloc(1, sizeof(diag));
+}
+
+void diag_clear(diag *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        free(d->msgs[i]);
+    d->n = 0;
+}
+
+void diag_free(diag *d)
+{
+    if (!d)
+        return;
+    diag_clear(d);
+    free(d->msgs);
+    free(d);
+}
+
+void diag_add(diag *d, const char *file, int line, const char *path,
+              const char *fmt, ...)
+{
+    if (!d)
+        return;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        char **m = realloc(d->msgs, cap * sizeof *m);
+        if (!m)
+            return;
+        d->msgs = m;
+        d->cap = cap;
+    }
+    char prefix[1024] = "";
+    size_t used = 0;
+    if (file) {
+        if (line > 0)
+            used = (size_t)snprintf(prefix, sizeof prefix, "%s:%d: ", file, line);
+        else
+            used = (size_t)snprintf(prefix, sizeof prefix, "%s: ", file);
+    }
+    if (used < sizeof prefix && path && *path)
+        snprintf(prefix + used, sizeof prefix - used, "%s: ", path);
+
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int body = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = NULL;
+    if (body >= 0) {
+        size_t plen = strlen(prefix);
+        msg = malloc(plen + (size_t)body + 1);
+        if (msg) {
+            memcpy(msg, prefix, plen);
+            vsnprintf(msg + plen, (size_t)body + 1, fmt, ap2);
+        }
+    }
+    va_end(ap2);
+    d->msgs[d->n++] = msg;
+}
+
+size_t diag_count(const diag *d)
+{
+    return d ? d->n : 0;
+}
+
+const char *diag_get(const diag *d, size_t i)
+{
+    return d->msgs[i] ? d->msgs[i] : "(message lost: out of memory)";
+}
+
+void diag_print(const diag *d, FILE *out)
+{
+    for (size_t i = 0; d && i < d->n; i++)
+        fprintf(out, "%s\n", diag_get(d, i));
+}
+
+unsigned diag_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen > 64 || blen > 64)
+        return 255;
+    unsigned row[65];
+    for (size_t j = 0; j <= blen; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= alen; i++) {
+        unsigned diagv = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= blen; j++) {
+            unsigned up = row[j];
+            unsigned cost = a[i - 1] == b[j - 1] ? 0u : 1u;
+            unsigned best = diagv + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagv = up;
+        }
+    }
+    return row[blen] > 255 ? 255 : row[blen];
+}
+
+const char *diag_suggest(const char *word, size_t len,
+                         const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = 255;
+    for (size_t i = 0; i < n; i++) {
+        if (!candidates[i])
+            continue;
+        unsigned dist = diag_distance(word, len, candidates[i], strlen(candidates[i]));
+        if (dist < best_d) {
+            best_d = dist;
+            best = candidates[i];
+        }
+    }
+    /* A typo is at most a third of the word, and never the whole of it. */
+    size_t limit = len / 3 + 1;
+    if (limit > 3)
+        limit = 3;
+    if (best && best_d > 0 && best_d <= limit && best_d < len)
+        return best;
+    return NULL;
+}

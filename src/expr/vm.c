@@ -1,0 +1,453 @@
+/* vm.c: evaluates instructions over a block of trials (structure of arrays). */
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "random/rng.h"
+#include "expr/vm.h"
+
+/* ---- one lane of each deterministic op ----------------------------------
+ * Written as blends (?: on values, no early returns) so that the loops in
+ * vm_run vectorise; vm_scalar uses the very same functions for folding. */
+
+static inline double op_mov(double a) { return a; }
+static inline double op_neg(double a) { return -a; }
+static inline double op_add(double a, double b) { return a + b; }
+static inline double op_sub(double a, double b) { return a - b; }
+static inline double op_mul(double a, double b) { return a * b; }
+static inline double op_div(double a, double b) { return a / b; }
+
+/* C's pow gives 1 for pow(NaN, 0) and pow(1, NaN); we want NaN. */
+static inline double op_pow(double a, double b)
+{
+    double r = pow(a, b);
+    return isnan(a) || isnan(b) ? a + b : r;
+}
+
+/* A comparison result R (0 or 1), or NaN when an operand is NaN (a + b is
+ * then NaN), which C's comparisons would turn into a plain 0 or 1. */
+static inline double truth(int r, double a, double b)
+{
+    return isnan(a) || isnan(b) ? a + b : (r ? 1.0 : 0.0);
+}
+
+static inline double op_lt(double a, double b) { return truth(a < b, a, b); }
+static inline double op_le(double a, double b) { return truth(a <= b, a, b); }
+static inline double op_gt(double a, double b) { return truth(a > b, a, b); }
+static inline double op_ge(double a, double b) { return truth(a >= b, a, b); }
+static inline double op_eq(double a, double b) { return truth(a == b, a, b); }
+static inline double op_ne(double a, double b) { return truth(a != b, a, b); }
+
+/* a == 0 ? 0 : NaN(a) ? NaN : NaN(b) ? NaN : b != 0 */
+static inline double op_and(double a, double b)
+{
+    double r = isnan(b) ? b : (b != 0 ? 1.0 : 0.0);
+    r = isnan(a) ? a : r;
+    return a == 0 ? 0.0 : r;
+}
+
+/* NaN(a) ? NaN : a != 0 ? 1 : NaN(b) ? NaN : b != 0 */
+static inline double op_or(double a, double b)
+{
+    double r = isnan(b) ? b : (b != 0 ? 1.0 : 0.0);
+    r = a != 0 ? 1.0 : r;
+    return isnan(a) ? a : r;
+}
+
+static inline double op_not(double a)
+{
+    return isnan(a) ? a : (a == 0 ? 1.0 : 0.0);
+}
+
+static inline double op_sel(double a, double b, double c)
+{
+    return isnan(a) ? a : (a != 0 ? b : c);
+}
+
+/* fmin/fmax would drop a NaN operand. */
+static inline double op_min(double a, double b)
+{
+    return isnan(a) || isnan(b) ? a + b : (b < a ? b : a);
+}
+
+static inline double op_max(double a, double b)
+{
+    return isnan(a) || isnan(b) ? a + b : (b > a ? b : a);
+}
+
+static inline double op_clamp(double a, double b, double c)
+{
+    double r = a < b ? b : (a > c ? c : a);
+    return isnan(a) || isnan(b) || isnan(c) ? a + b + c : r;
+}
+
+static inline double op_abs(double a) { return fabs(a); }
+static inline double op_exp(double a) { return exp(a); }
+static inline double op_log(double a) { return log(a); }
+static inline double op_sqrt(double a) { return sqrt(a); }
+static inline double op_floor(double a) { return floor(a); }
+static inline double op_ceil(double a) { return ceil(a); }
+static inline double op_round(double a) { return round(a); }
+static inline double op_logistic(double a) { return 1.0 / (1.0 + exp(-a)); }
+/* logit(0) = ln 0 = -inf and logit(1) = ln inf = +inf, as wanted. */
+static inline double op_logit(double a) { return log(a / (1.0 - a)); }
+
+/* The deterministic ops by operand count: opcode, lane function. One list
+ * serves both the block loops and vm_scalar. */
+#define VM_OPS1(X)                                                            \
+    X(MOV, op_mov) X(NEG, op_neg) X(NOT, op_not) X(ABS, op_abs)               \
+    X(EXP, op_exp) X(LOG, op_log) X(SQRT, op_sqrt) X(FLOOR, op_floor)         \
+    X(CEIL, op_ceil) X(ROUND, op_round) X(LOGISTIC, op_logistic)              \
+    X(LOGIT, op_logit)
+#define VM_OPS2(X)                                                            \
+    X(ADD, op_add) X(SUB, op_sub) X(MUL, op_mul) X(DIV, op_div)               \
+    X(POW, op_pow) X(LT, op_lt) X(LE, op_le) X(GT, op_gt) X(GE, op_ge)        \
+    X(EQ, op_eq) X(NE, op_ne) X(AND, op_and) X(OR, op_or) X(MIN, op_min)      \
+    X(MAX, op_max)
+#define VM_OPS3(X) X(SEL, op_sel) X(CLAMP, op_clamp)
+
+double vm_scalar(opcode op, double a, double b, double c)
+{
+    switch (op) {
+#define SCALAR1(name, fn) case OP_##name: return fn(a);
+#define SCALAR2(name, fn) case OP_##name: return fn(a, b);
+#define SCALAR3(name, fn) case OP_##name: return fn(a, b, c);
+    VM_OPS1(SCALAR1)
+    VM_OPS2(SCALAR2)
+    VM_OPS3(SCALAR3)
+#undef SCALAR1
+#undef SCALAR2
+#undef SCALAR3
+    default:
+        break;
+    }
+    assert(!"vm_scalar: not a deterministic opcode");
+    return NAN;
+}
+
+/* ---- random ops ----------------------------------------------------------- */
+
+/* Beyond this mean a Poisson draw no longer fits GSL's unsigned result. */
+#define VM_POISSON_MAX 2e9
+
+/* P clamped into [0, 1]; a clamp is counted in *CLAMPED. P is not NaN. */
+static double clamp_p(double p, int64_t *clamped)
+{
+    if (p < 0) {
+        ++*clamped;
+        return 0;
+    }
+    if (p > 1) {
+        ++*clamped;
+        return 1;
+    }
+    return p;
+}
+
+static int finite2(double a, double b)
+{
+    return isfinite(a) && isfinite(b);
+}
+
+/* Inverse CDF of the triangular distribution at U. */
+static double triangular_at(double lo, double mode, double hi, double u)
+{
+    double range = hi - lo;
+    if (u < (mode - lo) / range)
+        return lo + sqrt(u * range * (mode - lo));
+    return hi - sqrt((1 - u) * range * (hi - mode));
+}
+
+/* min <= mode <= max and min < max, all finite. */
+static int valid_three_point(double lo, double mode, double hi)
+{
+    return isfinite(lo) && isfinite(hi) && lo <= mode && mode <= hi && lo < hi;
+}
+
+/* Random op OP that uses one uniform (bernoulli, uniform, triangular) for
+ * one lane with arguments A, B, C and the lane's number U. */
+static double draw_u(opcode op, double a, double b, double c, double u,
+                     int64_t *clamped)
+{
+    switch (op) {
+    case OP_RBERN:
+        if (isnan(a))
+            return NAN;
+        a = clamp_p(a, clamped);
+        return u < a ? 1.0 : 0.0;
+    case OP_RUNIF:
+        if (!finite2(a, b) || a > b)
+            return NAN;
+        return a + (b - a) * u;
+    default:
+        if (!valid_three_point(a, b, c))
+            return NAN;
+        return triangular_at(a, b, c, u);
+    }
+}
+
+/* One draw of random op OP with arguments A, B, C for one lane: the stream
+ * of KEY at (TRIAL, STEP), through R when GSL needs a generator. Invalid
+ * arguments give NaN without drawing. */
+static double draw(opcode op, double a, double b, double c, gsl_rng *r,
+                   uint64_t key, uint64_t trial, uint32_t step,
+                   int64_t *clamped)
+{
+    switch (op) {
+    case OP_RBINOM:
+        if (isnan(b) || !isfinite(a) || a < 0 || a != floor(a) || a > UINT_MAX)
+            return NAN;
+        b = clamp_p(b, clamped);
+        break;
+    case OP_RNORM:
+        if (!finite2(a, b) || b < 0)
+            return NAN;
+        break;
+    case OP_RLOGN:
+        if (!finite2(a, b) || a <= 0 || b < 0)
+            return NAN;
+        break;
+    case OP_RBETA:
+    case OP_RGAMMA:
+        if (!finite2(a, b) || a <= 0 || b <= 0)
+            return NAN;
+        break;
+    case OP_REXP:
+        if (!isfinite(a) || a <= 0)
+            return NAN;
+        break;
+    case OP_RPOIS:
+        if (!isfinite(a) || a < 0 || a > VM_POISSON_MAX)
+            return NAN;
+        if (a == 0)
+            return 0;
+        break;
+    case OP_RPERT:
+        if (!valid_three_point(a, b, c))
+            return NAN;
+        break;
+    default:
+        assert(!"draw: not a random opcode");
+        return NAN;
+    }
+    /* The rest draw through GSL's samplers. */
+    rng_position(r, key, trial, step);
+    switch (op) {
+    case OP_RBINOM:
+        return gsl_ran_binomial(r, b, (unsigned)a);
+    case OP_RNORM:
+        return a + gsl_ran_gaussian_ziggurat(r, b);
+    case OP_RLOGN:
+        return gsl_ran_lognormal(r, log(a), b);
+    case OP_RBETA:
+        return gsl_ran_beta(r, a, b);
+    case OP_RGAMMA:
+        return gsl_ran_gamma(r, a, b);
+    case OP_REXP:
+        return gsl_ran_exponential(r, a);
+    case OP_RPOIS:
+        return gsl_ran_poisson(r, a);
+    default: {
+        /* PERT: a beta on [min, max] with the mode's weight 4. */
+        double range = c - a;
+        return a + range * gsl_ran_beta(r, 1 + 4 * (b - a) / range,
+                                        1 + 4 * (c - b) / range);
+    }
+    }
+}
+
+/* Random op X over the block: draws in lanes whose mask is non-zero. */
+static void run_random(const code_ins *x, vm_frame *f)
+{
+    static const double zeros[VM_BLOCK];
+    opcode op = (opcode)x->op;
+    int n_args = op == OP_RTRI || op == OP_RPERT ? 3
+               : op == OP_RBERN || op == OP_REXP || op == OP_RPOIS ? 1 : 2;
+    /* Unused operands read zeros, so the lane loop has no cases. */
+    const double *a = f->reg[x->a];
+    const double *b = n_args >= 2 ? f->reg[x->b] : zeros;
+    const double *c = n_args >= 3 ? f->reg[x->c] : zeros;
+    const double *m = x->m == CODE_NOMASK ? NULL : f->reg[x->m];
+    double *d = f->reg[x->d];
+    uint64_t key = f->keys[x->s];
+    int64_t clamped = 0;
+    if (op == OP_RBERN || op == OP_RUNIF || op == OP_RTRI) {
+        /* Every lane's number in one vector pass: cheaper than drawing
+         * only the unmasked ones one at a time. */
+        double u[VM_BLOCK];
+        rng_uniform_lanes(key, f->trial0, f->step, f->lanes, u);
+        for (size_t i = 0; i < f->lanes; i++)
+            d[i] = m && m[i] == 0 ? 0 : draw_u(op, a[i], b[i], c[i], u[i],
+                                                &clamped);
+        if (clamped)
+            f->clamped[x->k] += clamped;
+        return;
+    }
+    if (op == OP_RNORM && !m) {
+        /* Unmasked normals: the first block of every lane in one vector
+         * pass; the ziggurat rarely needs more than its first word. */
+        static _Thread_local uint32_t w[4 * VM_BLOCK];
+        rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
+        for (size_t i = 0; i < f->lanes; i++) {
+            if (!finite2(a[i], b[i]) || b[i] < 0) {
+                d[i] = NAN;
+                continue;
+            }
+            rng_position_at(f->rng, key, f->trial0 + i, f->step, w + 4 * i);
+            d[i] = a[i] + gsl_ran_gaussian_ziggurat(f->rng, b[i]);
+        }
+        return;
+    }
+    for (size_t i = 0; i < f->lanes; i++) {
+        if (m && m[i] == 0)
+            d[i] = 0;
+        else
+            d[i] = draw(op, a[i], b[i], c[i], f->rng, key, f->trial0 + i,
+                        f->step, &clamped);
+    }
+    if (clamped)
+        f->clamped[x->k] += clamped;
+}
+
+/* Event op X over the block (see opcodes.h). A lane whose value is
+ * already decided (an absorbing event that happened, a probability of 0
+ * or 1) needs no number; since the number of (trial, step) does not depend
+ * on whether others were drawn, skipping them changes no result, and the
+ * whole block's numbers are drawn in one vector pass only when some lane
+ * needs one. */
+static void run_event(const code_ins *x, vm_frame *f)
+{
+    opcode op = (opcode)x->op;
+    const double *p = f->reg[x->a];
+    const double *rec = op == OP_EVSW ? f->reg[x->b] : p;
+    const double *was = op == OP_EVABS || op == OP_EVSW ? f->reg[x->c] : p;
+    double *d = f->reg[x->d];
+    double u[VM_BLOCK];
+    int64_t clamped = 0;
+    size_t need = 0;
+    for (size_t i = 0; i < f->lanes; i++) {
+        double pv = p[i], rv = rec[i], prev = was[i];
+        double q = op == OP_EVSW && prev != 0 ? rv : pv;
+        int decided = isnan(pv) || isnan(rv) || (op == OP_EVABS && prev == 1)
+                      || q <= 0 || q >= 1;
+        need += !decided;
+    }
+    if (need)
+        rng_uniform_lanes(f->keys[x->s], f->trial0, f->step, f->lanes, u);
+    for (size_t i = 0; i < f->lanes; i++) {
+        double pv = p[i], rv = rec[i], prev = was[i];
+        double r;
+        if (isnan(pv) || isnan(rv))
+            r = NAN;
+        else if (op == OP_EVABS && prev == 1)
+            r = 1;
+        else if (op == OP_EVSW && prev != 0) {
+            double q = clamp_p(rv, &clamped);
+            r = q >= 1 ? 0.0 : q <= 0 ? 1.0 : u[i] < q ? 0.0 : 1.0;
+        } else {
+            double q = clamp_p(pv, &clamped);
+            r = q >= 1 ? 1.0 : q <= 0 ? 0.0 : u[i] < q ? 1.0 : 0.0;
+        }
+        d[i] = r;
+    }
+    if (clamped)
+        f->clamped[x->k] += clamped;
+}
+
+/* ---- the block loop ------------------------------------------------------- */
+
+/* One function per deterministic op over N lanes. restrict lets the
+ * compiler vectorise without an overlap check (which -O2 will not add). */
+#define MAP1(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           size_t n)                                          \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i]);                                                  \
+    }
+#define MAP2(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           const double *restrict b, size_t n)                \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i], b[i]);                                            \
+    }
+#define MAP3(name, fn)                                                        \
+    static void map_##name(double *restrict d, const double *restrict a,      \
+                           const double *restrict b,                          \
+                           const double *restrict c, size_t n)                \
+    {                                                                         \
+        for (size_t i = 0; i < n; i++)                                        \
+            d[i] = fn(a[i], b[i], c[i]);                                      \
+    }
+VM_OPS1(MAP1)
+VM_OPS2(MAP2)
+VM_OPS3(MAP3)
+#undef MAP1
+#undef MAP2
+#undef MAP3
+
+/* The lanes of slot S for an op that writes D. Slots are disjoint arrays,
+ * so the only overlap is S being D itself (the model clamps a state in
+ * place); the op then reads a copy in SCRATCH, which keeps restrict true. */
+static const double *operand(const vm_frame *f, uint32_t s, const double *d,
+                             double *scratch)
+{
+    const double *a = f->reg[s];
+    if (a != d)
+        return a;
+    memcpy(scratch, a, f->lanes * sizeof *a);
+    return scratch;
+}
+
+void vm_run(const code_ins *ins, size_t n, vm_frame *f)
+{
+    assert(f->lanes >= 1 && f->lanes <= VM_BLOCK);
+    size_t lanes = f->lanes;
+    double sa[VM_BLOCK], sb[VM_BLOCK], sc[VM_BLOCK];
+    for (size_t k = 0; k < n; k++) {
+        const code_ins *x = &ins[k];
+        double *d = f->reg[x->d];
+        switch ((opcode)x->op) {
+#define RUN1(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), lanes);                    \
+            break;
+#define RUN2(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), operand(f, x->b, d, sb),   \
+                       lanes);                                                \
+            break;
+#define RUN3(name, fn)                                                        \
+        case OP_##name:                                                       \
+            map_##name(d, operand(f, x->a, d, sa), operand(f, x->b, d, sb),   \
+                       operand(f, x->c, d, sc), lanes);                       \
+            break;
+        VM_OPS1(RUN1)
+        VM_OPS2(RUN2)
+        VM_OPS3(RUN3)
+#undef RUN1
+#undef RUN2
+#undef RUN3
+        case OP_RBERN: case OP_RUNIF: case OP_RNORM: case OP_RLOGN:
+        case OP_RBETA: case OP_RGAMMA: case OP_REXP: case OP_RPOIS:
+        case OP_RBINOM: case OP_RTRI: case OP_RPERT:
+            run_random(x, f);
+            break;
+        case OP_EVINIT: case OP_EVABS: case OP_EVREC: case OP_EVSW:
+            run_event(x, f);
+            break;
+        case OP__COUNT:
+            assert(!"vm_run: bad opcode");
+            break;
+        }
+    }
+}
+
+void vm_fill(vm_frame *f, uint32_t s, double v)
+{
+    double *d = f->reg[s];
+    for (size_t i = 0; i < VM_BLOCK; i++)
+        d[i] = v;
+}

@@ -1,0 +1,594 @@
+/* output.c: result files (CSV, resolved.cfg) in folders renamed into place. */
+#define _GNU_SOURCE
+#include "io/output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "base/ncgsim.h"
+
+#define COARSE_BINS 50
+
+char *output_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    if (!*path) {
+        errno = ENOENT;
+        return -1;
+    }
+    char *p = strdup(path);
+    int rc = 0;
+    if (!p)
+        return -1;
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                rc = -1;
+                break;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* 0 when PATH may be replaced by results: it does not exist, or it is an
+ * ncgsim result folder (resolved.cfg or compare.csv in it) or empty.
+ * Otherwise -1 with a message in D: a run must never delete a folder of
+ * the user's that happens to share a scenario's name. */
+static int replaceable(const char *path, diag *d)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (!S_ISDIR(st.st_mode)) {
+        diag_add(d, path, 0, NULL, "exists and is not a folder (remove or "
+                 "rename it, or choose another -o)");
+        return -1;
+    }
+    static const char *const marks[] = { "resolved.cfg", "compare.csv" };
+    for (size_t i = 0; i < 2; i++) {
+        char *p = output_path(path, marks[i]);
+        int found = p && access(p, F_OK) == 0;
+        free(p);
+        if (found)
+            return 0;
+    }
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    int empty = dir != NULL;
+    while (dir && (e = readdir(dir)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    if (dir)
+        closedir(dir);
+    if (empty)
+        return 0;
+    diag_add(d, path, 0, NULL, "exists and is not an ncgsim result folder; "
+             "not replacing it (choose another -o, or another name)");
+    return -1;
+}
+
+int output_begin(const char *out, const char *name, output_dir *od, diag *d)
+{
+    memset(od, 0, sizeof *od);
+    if (!*out) {
+        diag_add(d, NULL, 0, NULL, "-o: the results folder name is empty");
+        return NCG_EXIT_IO;
+    }
+    if (make_dirs(out) != 0) {
+        diag_add(d, out, 0, NULL, "cannot create folder: %s",
+                 strerror(errno));
+        return NCG_EXIT_IO;
+    }
+    size_t n = strlen(out) + strlen(name) + 32;
+    od->final = output_path(out, name);
+    od->tmp = malloc(n);
+    if (!od->final || !od->tmp) {
+        output_abort(od);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    if (replaceable(od->final, d) != 0) {
+        free(od->tmp);
+        od->tmp = NULL;
+        output_abort(od);
+        return NCG_EXIT_IO;
+    }
+    snprintf(od->tmp, n, "%s/.%s.tmp-XXXXXX", out, name);
+    if (!mkdtemp(od->tmp)) {
+        diag_add(d, out, 0, NULL, "cannot create a folder for results: %s",
+                 strerror(errno));
+        free(od->tmp);
+        od->tmp = NULL;
+        output_abort(od);
+        return NCG_EXIT_IO;
+    }
+    chmod(od->tmp, 0755);
+    return 0;
+}
+
+/* Flushes the folder PATH's own entries to disk (best effort). */
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int output_commit(output_dir *od, diag *d)
+{
+    int rc = 0;
+    struct stat st;
+    sync_dir(od->tmp);
+    if (lstat(od->final, &st) == 0) {
+        if (replaceable(od->final, d) != 0) {
+            rc = NCG_EXIT_IO;   /* it appeared while the run went on */
+        } else if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->final,
+                             RENAME_EXCHANGE) == 0) {
+            /* The old results now sit at the temporary name. */
+            remove_tree(od->tmp);
+        } else {
+            /* No atomic exchange on this file system: move the old folder
+             * aside first, so a failure still leaves it recoverable. */
+            size_t n = strlen(od->final) + 16;
+            char *old = malloc(n);
+            if (old)
+                snprintf(old, n, "%s.old-%ld", od->final, (long)getpid());
+            if (!old || rename(od->final, old) != 0) {
+                diag_add(d, od->final, 0, NULL, "cannot replace: %s",
+                         strerror(errno));
+                rc = NCG_EXIT_IO;
+            } else if (rename(od->tmp, od->final) != 0) {
+                diag_add(d, od->final, 0, NULL, "cannot replace: %s",
+                         strerror(errno));
+                rename(old, od->final);
+                rc = NCG_EXIT_IO;
+            } else {
+                remove_tree(old);
+            }
+            free(old);
+        }
+    } else if (rename(od->tmp, od->final) != 0) {
+        diag_add(d, od->final, 0, NULL, "cannot create: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+    if (rc != 0)
+        remove_tree(od->tmp);
+    free(od->final);
+    free(od->tmp);
+    od->final = od->tmp = NULL;
+    return rc;
+}
+
+void output_abort(output_dir *od)
+{
+    if (od->tmp)
+        remove_tree(od->tmp);
+    free(od->final);
+    free(od->tmp);
+    od->final = od->tmp = NULL;
+}
+
+void output_csv_string(FILE *out, const char *s)
+{
+    /* A spreadsheet would run text that starts with '=' or '@' as a
+     * formula: a leading apostrophe keeps it text. */
+    int guard = *s == '=' || *s == '@';
+    if (!strpbrk(s, ",\"\n\r")) {
+        if (guard)
+            fputc('\'', out);
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    if (guard)
+        fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+unsigned long long output_hash(const char *s)
+{
+    unsigned long long h = 14695981039346656037ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int is_event(const engine_result *r, size_t o)
+{
+    return r->m->vars[r->m->outputs[o]].kind == VAR_EVENT;
+}
+
+static size_t cell(const engine_result *r, size_t o, uint32_t t)
+{
+    return o * ((size_t)r->steps + 1) + t;
+}
+
+void output_mean_se(const engine_result *r, size_t o, uint32_t t,
+                    double *mean, double *se)
+{
+    if (is_event(r, o)) {
+        double n = (double)r->trials;
+        double p = (double)r->ones[cell(r, o, t)] / n;
+        *mean = p;
+        *se = r->trials > 1 ? sqrt(p * (1.0 - p) / (n - 1.0)) : 0.0;
+    } else {
+        const stats_moments *m = &r->mom[cell(r, o, t)];
+        *mean = m->mean;
+        *se = stats_moments_se(m);
+    }
+}
+
+/* Event output O: the share of trials in which it was 1 at some step. */
+static double p_ever(const engine_result *r, size_t o)
+{
+    uint64_t never = r->first[o * ((size_t)r->steps + 2) + r->steps + 1];
+    return 1.0 - (double)never / (double)r->trials;
+}
+
+static double sd_of(const engine_result *r, size_t o, uint32_t t)
+{
+    if (is_event(r, o)) {
+        double n = (double)r->trials;
+        double p = (double)r->ones[cell(r, o, t)] / n;
+        return r->trials > 1 ? sqrt(p * (1.0 - p) * n / (n - 1.0)) : 0.0;
+    }
+    return sqrt(stats_moments_var(&r->mom[cell(r, o, t)]));
+}
+
+double output_quantile(const engine_result *r, size_t o, uint32_t t,
+                       double p)
+{
+    if (!is_event(r, o))
+        return stats_hist_quantile(r->hist[cell(r, o, t)], p);
+    /* A 0/1 sample sorted: n0 zeros then ones; type 7 interpolation. */
+    uint64_t n1 = r->ones[cell(r, o, t)], n0 = r->trials - n1;
+    double h = (double)(r->trials - 1) * p;
+    double lo = floor(h), hi = ceil(h);
+    double xl = lo < (double)n0 ? 0.0 : 1.0;
+    double xh = hi < (double)n0 ? 0.0 : 1.0;
+    return xl + (h - lo) * (xh - xl);
+}
+
+static void minmax_of(const engine_result *r, size_t o, uint32_t t,
+                      double *mn, double *mx)
+{
+    if (is_event(r, o)) {
+        uint64_t n1 = r->ones[cell(r, o, t)];
+        *mn = n1 == r->trials ? 1.0 : 0.0;
+        *mx = n1 > 0 ? 1.0 : 0.0;
+    } else {
+        *mn = r->mom[cell(r, o, t)].min;
+        *mx = r->mom[cell(r, o, t)].max;
+    }
+}
+
+static const double quantile_ps[] = { 0.05, 0.25, 0.50, 0.75, 0.95 };
+
+/* mean, sd, se, p05 .. p95 of output O at step T, as CSV fields. */
+static void write_stats(FILE *f, const engine_result *r, size_t o,
+                        uint32_t t)
+{
+    double mean, se;
+    output_mean_se(r, o, t, &mean, &se);
+    fprintf(f, "%.10g,%.10g,%.10g", mean, sd_of(r, o, t), se);
+    for (size_t q = 0; q < 5; q++)
+        fprintf(f, ",%.10g", output_quantile(r, o, t, quantile_ps[q]));
+}
+
+FILE *output_open(const char *dir, const char *name, diag *d)
+{
+    char *p = output_path(dir, name);
+    FILE *f = p ? fopen(p, "w") : NULL;
+    if (!f)
+        diag_add(d, p ? p : name, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+    free(p);
+    return f;
+}
+
+/* Closes F, reporting a write error (a full disk shows up here). */
+int output_close(FILE *f, const char *dir, const char *name, diag *d)
+{
+    /* On disk before the folder is renamed into place, so that a crash
+     * after the rename cannot leave empty files behind a complete name. */
+    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        int e = errno;
+        char *p = output_path(dir, name);
+        diag_add(d, p ? p : name, 0, NULL, "write error: %s",
+                 strerror(e ? e : EIO));
+        free(p);
+        return NCG_EXIT_IO;
+    }
+    return 0;
+}
+
+static int write_summary(const engine_result *r, const char *dir, diag *d)
+{
+    const model *m = r->m;
+    uint32_t T = r->steps;
+    FILE *f = output_open(dir, "summary.csv", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,kind,mean,sd,se,p05,p25,p50,p75,p95,min,max,"
+          "p_ever,se_ever,count_mean,clamped,event_kind,label,unit\n", f);
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const model_var *v = &m->vars[m->outputs[o]];
+        double mn, mx;
+        fprintf(f, "%s,%s,", v->name, model_kind_name(v->kind));
+        write_stats(f, r, o, T);
+        minmax_of(r, o, T, &mn, &mx);
+        fprintf(f, ",%.10g,%.10g", mn, mx);
+        if (v->kind == VAR_EVENT) {
+            double n = (double)r->trials;
+            double pe = p_ever(r, o);
+            double cm = 0.0;
+            for (uint32_t c = 0; c <= T; c++)
+                cm += (double)c * (double)r->count[cell(r, o, c)];
+            fprintf(f, ",%.10g,%.10g,%.10g", pe,
+                    r->trials > 1 ? sqrt(pe * (1 - pe) / (n - 1)) : 0.0,
+                    cm / n);
+        } else {
+            fputs(",,,", f);
+        }
+        fprintf(f, ",%lld,%s,", (long long)r->clamped[m->outputs[o]],
+                v->kind == VAR_EVENT ? model_event_kind_name(v->ev) : "");
+        output_csv_string(f, v->label);
+        fputc(',', f);
+        output_csv_string(f, v->unit);
+        fputc('\n', f);
+    }
+    return output_close(f, dir, "summary.csv", d);
+}
+
+static int write_timeseries(const engine_result *r, const scenario *s,
+                            const char *dir, diag *d)
+{
+    const model *m = r->m;
+    FILE *f = output_open(dir, "timeseries.csv", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,kind,step,label,mean,sd,se,p05,p25,p50,p75,p95\n", f);
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const model_var *v = &m->vars[m->outputs[o]];
+        for (uint32_t t = 0; t <= r->steps; t++) {
+            char label[32];
+            scenario_step_label(&s->sim, t, label, sizeof label);
+            fprintf(f, "%s,%s,%u,%s,", v->name, model_kind_name(v->kind), t,
+                    label);
+            write_stats(f, r, o, t);
+            fputc('\n', f);
+        }
+    }
+    return output_close(f, dir, "timeseries.csv", d);
+}
+
+static int write_histograms(const engine_result *r, const char *dir, diag *d)
+{
+    const model *m = r->m;
+    FILE *f = output_open(dir, "histograms.csv", d);
+    stats_bin bins[COARSE_BINS];
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,bin_lo,bin_hi,count,fraction\n", f);
+    double n = (double)r->trials;
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const char *name = m->vars[m->outputs[o]].name;
+        if (is_event(r, o)) {
+            uint64_t n1 = r->ones[cell(r, o, r->steps)];
+            fprintf(f, "%s,0,0,%llu,%.10g\n", name,
+                    (unsigned long long)(r->trials - n1),
+                    (double)(r->trials - n1) / n);
+            fprintf(f, "%s,1,1,%llu,%.10g\n", name, (unsigned long long)n1,
+                    (double)n1 / n);
+            continue;
+        }
+        size_t nb = stats_hist_coarse(r->hist[cell(r, o, r->steps)], bins,
+                                      COARSE_BINS);
+        for (size_t b = 0; b < nb; b++)
+            fprintf(f, "%s,%.10g,%.10g,%llu,%.10g\n", name, bins[b].lo,
+                    bins[b].hi, (unsigned long long)bins[b].count,
+                    (double)bins[b].count / n);
+    }
+    return output_close(f, dir, "histograms.csv", d);
+}
+
+static int write_events(const engine_result *r, const scenario *s,
+                        const char *dir, diag *d)
+{
+    const model *m = r->m;
+    uint32_t T = r->steps;
+    double n = (double)r->trials;
+    FILE *f = output_open(dir, "events.csv", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,step,label,p_first,p_cumulative,se_cumulative\n", f);
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        if (!is_event(r, o))
+            continue;
+        uint64_t cum = 0;
+        for (uint32_t t = 0; t <= T; t++) {
+            char label[32];
+            uint64_t first = r->first[o * ((size_t)T + 2) + t];
+            cum += first;
+            double pc = (double)cum / n;
+            scenario_step_label(&s->sim, t, label, sizeof label);
+            fprintf(f, "%s,%u,%s,%.10g,%.10g,%.10g\n",
+                    m->vars[m->outputs[o]].name, t, label,
+                    (double)first / n, pc,
+                    r->trials > 1 ? sqrt(pc * (1 - pc) / (n - 1)) : 0.0);
+        }
+    }
+    int rc = output_close(f, dir, "events.csv", d);
+    if (rc)
+        return rc;
+    f = output_open(dir, "counts.csv", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,count,trials,fraction\n", f);
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        if (!is_event(r, o))
+            continue;
+        for (uint32_t c = 0; c <= T; c++) {
+            uint64_t k = r->count[cell(r, o, c)];
+            fprintf(f, "%s,%u,%llu,%.10g\n", m->vars[m->outputs[o]].name, c,
+                    (unsigned long long)k, (double)k / n);
+        }
+    }
+    rc = output_close(f, dir, "counts.csv", d);
+    if (rc)
+        return rc;
+    f = output_open(dir, "clamped.csv", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    fputs("variable,kind,clamped\n", f);
+    for (size_t v = 0; v < m->n_vars; v++)
+        if (m->vars[v].kind != VAR_PARAM)
+            fprintf(f, "%s,%s,%lld\n", m->vars[v].name,
+                    model_kind_name(m->vars[v].kind),
+                    (long long)r->clamped[v]);
+    return output_close(f, dir, "clamped.csv", d);
+}
+
+static int write_resolved(const scenario *s, const char *dir, diag *d)
+{
+    char *text = scenario_text(s);
+    char header[512];
+    if (!text) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    snprintf(header, sizeof header,
+             "# Resolved scenario written by ncgsim %s: every extends and "
+             "--set applied.\n"
+             "# Model hash (FNV-1a 64 of the text below): %016llx\n"
+             "# Rerun with: ncgsim run resolved.cfg\n",
+             NCGSIM_VERSION, output_hash(text));
+    free(text);
+    FILE *f = output_open(dir, "resolved.cfg", d);
+    if (!f)
+        return NCG_EXIT_IO;
+    if (scenario_write(s, header, f) != 0) {
+        fclose(f);
+        diag_add(d, dir, 0, NULL, "resolved.cfg: write error");
+        return NCG_EXIT_IO;
+    }
+    return output_close(f, dir, "resolved.cfg", d);
+}
+
+int output_write(const engine_result *r, const scenario *s, const char *dir,
+                 diag *d)
+{
+    int rc;
+    if ((rc = write_summary(r, dir, d)) || (rc = write_timeseries(r, s, dir, d))
+        || (rc = write_histograms(r, dir, d))
+        || (rc = write_events(r, s, dir, d))
+        || (rc = write_resolved(s, dir, d)))
+        return rc;
+    return 0;
+}
+
+FILE *output_samples_open(const model *m, const char *dir, diag *d)
+{
+    FILE *f = output_open(dir, "samples.csv", d);
+    if (!f)
+        return NULL;
+    fputs("trial", f);
+    for (size_t v = 0; v < m->n_vars; v++)
+        if (m->vars[v].kind == VAR_PARAM)
+            fprintf(f, ",%s", m->vars[v].name);
+    for (size_t o = 0; o < m->n_outputs; o++)
+        fprintf(f, ",%s", m->vars[m->outputs[o]].name);
+    fputc('\n', f);
+    return f;
+}
+
+int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                        size_t cols, const double *values)
+{
+    FILE *out = ((FILE **)ctx)[which];
+    if (!out)
+        return 0;
+    for (size_t l = 0; l < n; l++) {
+        fprintf(out, "%llu", (unsigned long long)(trial0 + l + 1));
+        for (size_t c = 0; c < cols; c++)
+            fprintf(out, ",%.17g", values[l * cols + c]);
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+void output_table(const engine_result *r, const scenario *s, FILE *out)
+{
+    const model *m = r->m;
+    char label[32];
+    scenario_step_label(&s->sim, r->steps, label, sizeof label);
+    fprintf(out, "\n%s (%s): %llu trials, seed %llu, values at step %u "
+            "(%s)\n", s->title, s->name, (unsigned long long)r->trials,
+            (unsigned long long)s->sim.seed, r->steps, label);
+    fprintf(out, "  %-24s %12s %10s %25s  %s\n", "variable", "mean/P", "+-95%",
+            "5% .. 95%", "unit / P(ever)");
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const model_var *v = &m->vars[m->outputs[o]];
+        double mean, se;
+        output_mean_se(r, o, r->steps, &mean, &se);
+        fprintf(out, "  %-24.24s %12.6g %10.2g ", v->name, mean, 1.96 * se);
+        if (v->kind == VAR_EVENT) {
+            fprintf(out, "%25s  P(ever) %.4f\n", "event", p_ever(r, o));
+        } else {
+            char range[64];
+            snprintf(range, sizeof range, "%.6g .. %.6g",
+                     output_quantile(r, o, r->steps, 0.05),
+                     output_quantile(r, o, r->steps, 0.95));
+            fprintf(out, "%25s  %s\n", range, v->unit);
+        }
+    }
+}

@@ -1,0 +1,481 @@
+/* corr.c: the `correlations` setting: checks, the copula's Cholesky factor, realised rank correlations. */
+#include "model/corr.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include "base/ncgsim.h"
+#include "io/output.h"
+#include "random/rng.h"
+
+/* The normal-scale matrix is pulled this far towards the identity, so that
+ * rho = +-1 (a singular matrix) still factors, as an almost perfect
+ * correlation; an inconsistent matrix is off by far more than this. */
+#define CORR_SHRINK 1e-9
+
+/* One entry of the list as read, before the checks. */
+typedef struct corr_entry {
+    const snode *node;   /* the ("a", "b", rho) list */
+    size_t a, b;         /* random-param indices */
+    double rho;
+    int keep;            /* 0: dropped (a param held by --set) or bad */
+} corr_entry;
+
+void corr_free(corr *c)
+{
+    if (!c)
+        return;
+    free(c->a);
+    free(c->b);
+    free(c->rho);
+    free(c->chol);
+    free(c);
+}
+
+/* The variable of M called NAME, or NULL. */
+static const model_var *find_var(const model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_vars; i++)
+        if (strcmp(m->vars[i].name, name) == 0)
+            return &m->vars[i];
+    return NULL;
+}
+
+/* Reads param name N of entry E (1-based) into *IDX (its random-param
+ * index). 1 when usable, 0 when the entry is to be dropped silently (a
+ * param held with --set), -1 after a message. */
+static int entry_param(const model *m, const snode *e, size_t k,
+                       const snode *n, size_t *idx, diag *d)
+{
+    const model_var *v = find_var(m, n->v.s);
+    if (!v) {
+        const char **names = calloc(m->n_random_params + 1, sizeof *names);
+        const char *hint = NULL;
+        for (size_t j = 0; names && j < m->n_random_params; j++)
+            names[j] = m->vars[m->random_params[j]].name;
+        if (names)
+            hint = diag_suggest(n->v.s, strlen(n->v.s), names,
+                                m->n_random_params);
+        if (hint)
+            diag_add(d, e->file, e->line, "correlations", "entry %zu: "
+                     "unknown param '%s' (did you mean '%s'?)", k, n->v.s,
+                     hint);
+        else
+            diag_add(d, e->file, e->line, "correlations", "entry %zu: "
+                     "unknown param '%s'", k, n->v.s);
+        free(names);
+        return -1;
+    }
+    if (v->kind != VAR_PARAM) {
+        diag_add(d, e->file, e->line, "correlations", "entry %zu: '%s' is "
+                 "%s %s, not a param (only params with a random dist can be "
+                 "correlated)", k, n->v.s, v->kind == VAR_EVENT ? "an" : "a",
+                 model_kind_name(v->kind));
+        return -1;
+    }
+    if (v->form != PARAM_DIST || !dist_is_random(&v->dist)) {
+        /* Held at a value on the command line: the pair has nothing to
+         * correlate, and sensitivity's tornado holds params this way. */
+        if (v->node && v->node->file && strcmp(v->node->file, "--set") == 0)
+            return 0;
+        diag_add(d, e->file, e->line, "correlations", "entry %zu: param '%s' "
+                 "is not random (%s); only params with a random dist can be "
+                 "correlated", k, n->v.s,
+                 v->form == PARAM_EXPR ? "an expression" : "a constant");
+        return -1;
+    }
+    *idx = v->sample_index;
+    return 1;
+}
+
+/* Reads the entries of LIST into E (n_kids long); 0, or -1 when any was
+ * wrong (reported). Shapes were checked by the loader; an entry of the
+ * wrong shape is skipped here. */
+static int read_entries(const model *m, const snode *list, corr_entry *e,
+                        diag *d)
+{
+    int bad = 0;
+    for (size_t k = 0; k < list->n_kids; k++) {
+        const snode *n = list->kids[k];
+        double rho;
+        e[k].node = n;
+        e[k].keep = 0;
+        if ((n->type != SNODE_LIST && n->type != SNODE_ARRAY)
+            || n->n_kids != 3 || n->kids[0]->type != SNODE_STRING
+            || n->kids[1]->type != SNODE_STRING
+            || !snode_number(n->kids[2], &rho)) {
+            bad = 1;
+            continue;
+        }
+        int ra = entry_param(m, n, k + 1, n->kids[0], &e[k].a, d);
+        int rb = entry_param(m, n, k + 1, n->kids[1], &e[k].b, d);
+        if (ra < 0 || rb < 0) {
+            bad = 1;
+            continue;
+        }
+        if (!(rho >= -1.0 && rho <= 1.0)) {
+            diag_add(d, n->file, n->line, "correlations", "entry %zu: rho "
+                     "must be between -1 and 1, got %g", k + 1, rho);
+            bad = 1;
+            continue;
+        }
+        if (ra == 0 || rb == 0)
+            continue;
+        if (e[k].a == e[k].b) {
+            diag_add(d, n->file, n->line, "correlations", "entry %zu: "
+                     "'%s' is paired with itself", k + 1, n->kids[0]->v.s);
+            bad = 1;
+            continue;
+        }
+        e[k].rho = rho;
+        e[k].keep = 1;
+        for (size_t j = 0; j < k; j++)
+            if (e[j].keep && ((e[j].a == e[k].a && e[j].b == e[k].b)
+                              || (e[j].a == e[k].b && e[j].b == e[k].a))) {
+                diag_add(d, n->file, n->line, "correlations", "entry %zu: "
+                         "the pair ('%s', '%s') is already given in entry "
+                         "%zu", k + 1, n->kids[0]->v.s, n->kids[1]->v.s,
+                         j + 1);
+                e[k].keep = 0;
+                bad = 1;
+            }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Fills M (dim x dim) with the normal-scale matrix of the kept entries
+ * among E[0 .. N-1] whose params are both in ORDER[0 .. K-1] (M is then
+ * K x K, in that order). */
+static void fill_matrix(gsl_matrix *mat, const corr_entry *e, size_t n,
+                        const size_t *order, size_t k)
+{
+    gsl_matrix_set_identity(mat);
+    for (size_t p = 0; p < n; p++) {
+        if (!e[p].keep)
+            continue;
+        size_t i = k, j = k;
+        for (size_t q = 0; q < k; q++) {
+            if (order[q] == e[p].a)
+                i = q;
+            if (order[q] == e[p].b)
+                j = q;
+        }
+        if (i == k || j == k)
+            continue;
+        double r = 2.0 * sin(M_PI * e[p].rho / 6.0) * (1.0 - CORR_SHRINK);
+        gsl_matrix_set(mat, i, j, r);
+        gsl_matrix_set(mat, j, i, r);
+    }
+}
+
+/* Cholesky of the K x K top-left block of M in place: 0, or -1 when it is
+ * not positive definite. GSL's handler (which may abort) is off meanwhile;
+ * this runs before any thread starts. */
+static int factor(gsl_matrix *mat, size_t k)
+{
+    gsl_matrix_view v = gsl_matrix_submatrix(mat, 0, 0, k, k);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int status = gsl_linalg_cholesky_decomp(&v.matrix);
+    gsl_set_error_handler(old);
+    return status == GSL_SUCCESS ? 0 : -1;
+}
+
+/* After the whole matrix failed to factor: the first param, in order of
+ * first mention, whose leading block fails, and of its pairs with earlier
+ * params the one written last: the entry that made the matrix impossible.
+ * Reported at that entry. */
+static void report_not_pd(const model *m, const corr_entry *e, size_t n,
+                          gsl_matrix *mat, diag *d)
+{
+    size_t *order = calloc(m->n_random_params + 1, sizeof *order);
+    size_t k = 0;
+    if (!order) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return;
+    }
+    for (size_t p = 0; p < n; p++) {
+        if (!e[p].keep)
+            continue;
+        size_t ab[2] = { e[p].a, e[p].b };
+        for (int s = 0; s < 2; s++) {
+            size_t q = 0;
+            while (q < k && order[q] != ab[s])
+                q++;
+            if (q == k)
+                order[k++] = ab[s];
+        }
+    }
+    for (size_t rows = 2; rows <= k; rows++) {
+        fill_matrix(mat, e, n, order, rows);
+        if (factor(mat, rows) == 0)
+            continue;
+        size_t last = n;
+        for (size_t p = 0; p < n; p++)
+            if (e[p].keep && (e[p].a == order[rows - 1]
+                              || e[p].b == order[rows - 1]))
+                last = p;
+        const snode *en = e[last].node;
+        diag_add(d, en->file, en->line, "correlations", "entry %zu: "
+                 "('%s', '%s', %g) cannot hold together with the entries "
+                 "before it: the correlation matrix is not positive "
+                 "definite (weaken this pair or the ones it closes a loop "
+                 "with)", last + 1, m->vars[m->random_params[e[last].a]].name,
+                 m->vars[m->random_params[e[last].b]].name, e[last].rho);
+        break;
+    }
+    free(order);
+}
+
+int corr_build(const model *m, corr **out, diag *d)
+{
+    const snode *list = snode_get(m->sc->root, "correlations");
+    size_t dim = m->n_random_params;
+    corr_entry *e = NULL;
+    gsl_matrix *mat = NULL;
+    corr *c = NULL;
+    int rc = NCG_EXIT_SCENARIO;
+    *out = NULL;
+    if (!list || list->n_kids == 0)
+        return 0;
+    if (list->type != SNODE_LIST)
+        return NCG_EXIT_SCENARIO;   /* reported by the loader */
+    e = calloc(list->n_kids, sizeof *e);
+    if (!e)
+        goto oom;
+    if (read_entries(m, list, e, d) != 0)
+        goto end;
+    size_t kept = 0;
+    for (size_t p = 0; p < list->n_kids; p++)
+        kept += (size_t)e[p].keep;
+    if (kept == 0) {
+        rc = 0;
+        goto end;
+    }
+    size_t *all = calloc(dim, sizeof *all);
+    mat = gsl_matrix_alloc(dim, dim);
+    c = calloc(1, sizeof *c);
+    if (c) {
+        c->a = calloc(kept, sizeof *c->a);
+        c->b = calloc(kept, sizeof *c->b);
+        c->rho = calloc(kept, sizeof *c->rho);
+        c->chol = calloc(dim * dim, sizeof *c->chol);
+    }
+    if (!all || !mat || !c || !c->a || !c->b || !c->rho || !c->chol) {
+        free(all);
+        goto oom;
+    }
+    for (size_t j = 0; j < dim; j++)
+        all[j] = j;
+    fill_matrix(mat, e, list->n_kids, all, dim);
+    free(all);
+    if (factor(mat, dim) != 0) {
+        report_not_pd(m, e, list->n_kids, mat, d);
+        goto end;
+    }
+    c->dim = dim;
+    for (size_t i = 0; i < dim; i++)
+        for (size_t j = 0; j <= i; j++)
+            c->chol[i * dim + j] = gsl_matrix_get(mat, i, j);
+    for (size_t p = 0; p < list->n_kids; p++)
+        if (e[p].keep) {
+            c->a[c->n_pairs] = e[p].a;
+            c->b[c->n_pairs] = e[p].b;
+            c->rho[c->n_pairs++] = e[p].rho;
+        }
+    *out = c;
+    c = NULL;
+    rc = 0;
+    goto end;
+oom:
+    diag_add(d, NULL, 0, NULL, "out of memory");
+    rc = NCG_EXIT_RUN;
+end:
+    corr_free(c);
+    gsl_matrix_free(mat);
+    free(e);
+    return rc;
+}
+
+int corr_check(const model *m, diag *d)
+{
+    corr *c = NULL;
+    int rc = corr_build(m, &c, d);
+    corr_free(c);
+    return rc;
+}
+
+int corr_attach(const model *m, sampler *smp, diag *d)
+{
+    corr *c = NULL;
+    int rc = corr_build(m, &c, d);
+    if (rc == 0 && c && sampler_set_copula(smp, c->chol) != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+    }
+    corr_free(c);
+    return rc;
+}
+
+int corr_realised(const model *m, const corr *c, uint64_t trials,
+                  double *out, uint64_t *used, diag *d)
+{
+    size_t dim = m->n_random_params;
+    size_t n = trials < CORR_REALISED_MAX ? (size_t)trials
+                                          : CORR_REALISED_MAX;
+    const dist_spec **specs = calloc(dim + 1, sizeof *specs);
+    uint64_t *keys = calloc(dim + 1, sizeof *keys);
+    double *x = calloc(dim * n + 1, sizeof *x);
+    double *work = calloc(2 * n + 1, sizeof *work);
+    corr_keyed *iwork = calloc(n + 1, sizeof *iwork);
+    sampler *smp = NULL;
+    sampler_ws *w = NULL;
+    sampler_kind kind = SAMPLER_MC;
+    char err[256];
+    int rc = NCG_EXIT_RUN;
+    if (!specs || !keys || !x || !work || !iwork)
+        goto oom;
+    /* The engine's sampler, rebuilt: the same kind, keys and run length
+     * give the same params for every trial. */
+    for (size_t j = 0; j < dim; j++) {
+        const model_var *v = &m->vars[m->random_params[j]];
+        specs[j] = &v->dist;
+        keys[j] = rng_key(m->sc->sim.seed, v->name);
+    }
+    sampler_parse(m->sc->sim.sampler, &kind);
+    smp = sampler_alloc(kind, specs, keys, dim, trials, m->sc->sim.seed, err,
+                        sizeof err);
+    if (!smp) {
+        diag_add(d, NULL, 0, "simulation.sampler", "%s", err);
+        rc = NCG_EXIT_SCENARIO;
+        goto end;
+    }
+    if (sampler_set_copula(smp, c->chol) != 0
+        || !(w = sampler_ws_alloc(smp)))
+        goto oom;
+    for (size_t j = 0; j < dim; j++)
+        sampler_draw(smp, w, j, 0, n, x + j * n);
+    for (size_t p = 0; p < c->n_pairs; p++)
+        out[p] = corr_spearman(x + c->a[p] * n, x + c->b[p] * n, n, work,
+                               iwork);
+    *used = n;
+    rc = 0;
+    goto end;
+oom:
+    diag_add(d, NULL, 0, NULL, "out of memory");
+end:
+    sampler_ws_free(w);
+    sampler_free(smp);
+    free(specs);
+    free(keys);
+    free(x);
+    free(work);
+    free(iwork);
+    return rc;
+}
+
+int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
+               diag *d)
+{
+    corr *c = NULL;
+    double *real = NULL;
+    uint64_t used = 0;
+    char *path = NULL;
+    FILE *f = NULL;
+    int rc = corr_build(m, &c, d);
+    if (rc != 0 || !c)
+        goto end;
+    real = calloc(c->n_pairs, sizeof *real);
+    path = output_path(dir, "correlations.csv");
+    if (!real || !path) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_RUN;
+        goto end;
+    }
+    if ((rc = corr_realised(m, c, trials, real, &used, d)) != 0)
+        goto end;
+    if (!(f = fopen(path, "w"))) {
+        diag_add(d, path, 0, NULL, "cannot write: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+        goto end;
+    }
+    fprintf(f, "param_a,param_b,requested,realised,trials\n");
+    if (table)
+        fprintf(table, "  rank correlations (first %llu trials):\n",
+                (unsigned long long)used);
+    for (size_t p = 0; p < c->n_pairs; p++) {
+        const char *a = m->vars[m->random_params[c->a[p]]].name;
+        const char *b = m->vars[m->random_params[c->b[p]]].name;
+        fprintf(f, "%s,%s,%.6g,%.6g,%llu\n", a, b, c->rho[p], real[p],
+                (unsigned long long)used);
+        if (table)
+            fprintf(table, "    %s ~ %s: asked %.3f, got %.3f\n", a, b,
+                    c->rho[p], real[p]);
+    }
+    if ((ferror(f) | fclose(f)) != 0) {
+        diag_add(d, path, 0, NULL, "write error: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+end:
+    free(path);
+    free(real);
+    corr_free(c);
+    return rc;
+}
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const corr_keyed *a = pa, *b = pb;
+    /* Ties by index keep the sort deterministic across qsort versions. */
+    return a->v < b->v ? -1 : a->v > b->v ? 1 : (a->i > b->i) - (a->i < b->i);
+}
+
+void corr_ranks(const double *x, size_t n, double *ranks, corr_keyed *work)
+{
+    for (size_t i = 0; i < n; i++) {
+        work[i].v = x[i];
+        work[i].i = i;
+    }
+    qsort(work, n, sizeof *work, cmp_keyed);
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && work[e].v == work[s].v)
+            e++;
+        /* Positions s .. e-1 (0-based) share rank (s + 1 + e) / 2. */
+        double r = (double)(s + 1 + e) / 2.0;
+        for (size_t q = s; q < e; q++)
+            ranks[work[q].i] = r;
+        s = e;
+    }
+}
+
+double corr_pearson(const double *x, const double *y, size_t n)
+{
+    if (n < 2)
+        return 0.0;
+    double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= (double)n;
+    my /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double a = x[i] - mx, b = y[i] - my;
+        sxx += a * a;
+        syy += b * b;
+        sxy += a * b;
+    }
+    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0.0;
+}
+
+double corr_spearman(const double *x, const double *y, size_t n,
+                     double *ranks, corr_keyed *work)
+{
+    corr_ranks(x, n, ranks, work);
+    corr_ranks(y, n, ranks + n, work);
+    return corr_pearson(ranks, ranks + n, n);
+}

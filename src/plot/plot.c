@@ -1,0 +1,1483 @@
+/* plot.c: gnuplot scripts for result and comparison folders, and running gnuplot on them. */
+#include "plot/plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <libconfig.h>
+#include "base/ncgsim.h"
+
+#ifndef NCGSIM_DATADIR
+#define NCGSIM_DATADIR "/usr/local/share/ncgsim"
+#endif
+
+/* Plot sizes in pixels (PDF: the same proportions in inches / 100). */
+enum { PLOT_W = 1000, PLOT_H = 600, OVERVIEW_W = 1600, OVERVIEW_H = 1000 };
+/* The most characters of a title line that fit across a plot. */
+enum { TITLE_MAX = 95 };
+
+/* ---------------------------------------------------------------- CSV -- */
+
+/* A CSV file read whole. CELL[r * NCOL + c] points into TEXT; row 0 is the
+ * header. Quoted fields ("a, b" with "" for a quote) are unquoted in place. */
+typedef struct csv {
+    char *path;   /* for messages (owned) */
+    char *text;   /* the file's bytes, cut into fields (owned) */
+    char **cell;  /* NROW * NCOL pointers into TEXT (owned array) */
+    size_t ncol, nrow;
+} csv;
+
+static void csv_free(csv *t)
+{
+    free(t->path);
+    free(t->text);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+/* DIR/NAME in a malloc'd string, NULL when out of memory. */
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* The whole file PATH in a malloc'd, NUL-terminated string; NULL with errno
+ * set when it cannot be read. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (cap - n < 4096) {
+            char *nb = realloc(buf, cap + 65536);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                errno = ENOMEM;
+                goto end;
+            }
+            buf = nb;
+            cap += 65536;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        buf = NULL;
+        errno = EIO;
+        goto end;
+    }
+    buf[n] = 0;
+end:
+    fclose(f);
+    return buf;
+}
+
+/* Cuts the field at *P out of the text, unquoting it in place; returns its
+ * start and leaves *P after the character that ended it, which is stored in
+ * *ENDCH (',' '\n' or 0 at the end of the text). */
+static char *csv_field(char **p, char *endch)
+{
+    char *s = *p, *w = s, *start = s;
+    if (*s == '"') {
+        for (s++; *s; s++) {
+            if (*s == '"' && s[1] != '"')
+                break;
+            if (*s == '"')
+                s++;
+            *w++ = *s;
+        }
+        if (*s == '"')
+            s++;
+        while (*s && *s != ',' && *s != '\n' && *s != '\r')
+            s++;
+    } else {
+        while (*s && *s != ',' && *s != '\n' && *s != '\r')
+            s++;
+        w = s;
+    }
+    char e = *s;
+    if (e == '\r') {
+        e = '\n';
+        if (s[1] == '\n')
+            s++;
+    }
+    *w = 0;
+    *p = e ? s + 1 : s;
+    *endch = e;
+    return start;
+}
+
+/* Reads DIR/NAME into T. Every row must have as many fields as the header.
+ * 0, or -1 with a message in D (T is then empty). */
+static int csv_read(const char *dir, const char *name, csv *t, diag *d)
+{
+    size_t cap = 0, n = 0, width = 0;
+    memset(t, 0, sizeof *t);
+    t->path = path_join(dir, name);
+    t->text = t->path ? read_file(t->path) : NULL;
+    if (!t->text) {
+        diag_add(d, t->path ? t->path : name, 0, NULL, "cannot read: %s",
+                 strerror(errno));
+        goto fail;
+    }
+    for (char *p = t->text; *p;) {
+        char endch = ',';
+        size_t row_start = n;
+        while (endch == ',') {
+            if (n == cap) {
+                char **nc = realloc(t->cell, (cap ? cap * 2 : 256) * sizeof *nc);
+                if (!nc) {
+                    diag_add(d, t->path, 0, NULL, "out of memory");
+                    goto fail;
+                }
+                t->cell = nc;
+                cap = cap ? cap * 2 : 256;
+            }
+            t->cell[n++] = csv_field(&p, &endch);
+        }
+        width = n - row_start;
+        if (width == 1 && t->cell[row_start][0] == 0) {
+            n = row_start; /* a blank line */
+            continue;
+        }
+        if (t->nrow == 0)
+            t->ncol = width;
+        else if (width != t->ncol) {
+            diag_add(d, t->path, (int)t->nrow + 1, NULL,
+                     "%zu fields where the header has %zu", width, t->ncol);
+            goto fail;
+        }
+        t->nrow++;
+    }
+    if (t->nrow == 0) {
+        diag_add(d, t->path, 0, NULL, "empty file (no header)");
+        goto fail;
+    }
+    return 0;
+fail:
+    csv_free(t);
+    return -1;
+}
+
+/* Cell (R, C) of T. */
+static const char *cell(const csv *t, size_t r, size_t c)
+{
+    return t->cell[r * t->ncol + c];
+}
+
+/* Cell (R, C) of T as a number; NAN when empty or not a number. */
+static double num(const csv *t, size_t r, size_t c)
+{
+    const char *s = cell(t, r, c);
+    char *end;
+    double v = strtod(s, &end);
+    return *s && *end == 0 ? v : NAN;
+}
+
+/* Finds the N columns NAMES of T, storing their indices in IDX. 0, or -1
+ * with a message naming the first one missing. */
+static int csv_cols(const csv *t, const char *const *names, size_t n,
+                    size_t *idx, diag *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t c = 0;
+        while (c < t->ncol && strcmp(cell(t, 0, c), names[i]) != 0)
+            c++;
+        if (c == t->ncol) {
+            diag_add(d, t->path, 1, NULL, "no column '%s'", names[i]);
+            return -1;
+        }
+        idx[i] = c;
+    }
+    return 0;
+}
+
+/* Smallest and largest value of columns C[0..N) over the rows of T whose
+ * column 0 is VAR, into *LO and *HI (NAN when there is none). */
+static void csv_range(const csv *t, const char *var, const size_t *c,
+                      size_t n, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t r = 1; r < t->nrow; r++) {
+        if (strcmp(cell(t, r, 0), var) != 0)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            double v = num(t, r, c[i]);
+            if (v < *lo)
+                *lo = v;
+            if (v > *hi)
+                *hi = v;
+        }
+    }
+    if (*lo > *hi)
+        *lo = *hi = NAN;
+}
+
+/* ------------------------------------------------- text in the scripts -- */
+
+/* Writes S as a gnuplot string expression of single-quoted strings, in
+ * which gnuplot expands nothing (no backslash escapes, @macros or
+ * backquotes), so scenario text stays text. A quote is joined in as "'":
+ * gnuplot 5.4 misreads two doubled quotes in a row ('a''''b'). Control
+ * characters, which would end the command at a newline, become spaces.
+ * Callers put the result where gnuplot takes an expression. Past MAX
+ * characters the text is cut and ends with an ellipsis, for a title that
+ * would run off the plot. */
+static void gp_quote_max(FILE *f, const char *s, size_t max)
+{
+    size_t chars = 0;
+    fputc('\'', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* Count characters, not the bytes that continue one in UTF-8. */
+        if ((*p & 0xC0) != 0x80 && chars++ == max) {
+            fputs("…", f);
+            break;
+        }
+        if (*p == '\'')
+            fputs("' . \"'\" . '", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', f);
+        else
+            fputc(*p, f);
+    }
+    fputc('\'', f);
+}
+
+/* S in full as a gnuplot string expression (see gp_quote_max). */
+static void gp_quote(FILE *f, const char *s)
+{
+    gp_quote_max(f, s, SIZE_MAX);
+}
+
+/* "LABEL (UNIT)", or LABEL alone when UNIT is empty, as a quoted string. */
+static void gp_label_unit(FILE *f, const char *label, const char *unit)
+{
+    gp_quote(f, label);
+    if (*unit) {
+        fputs(" . ' (' . ", f);
+        gp_quote(f, unit);
+        fputs(" . ')'", f);
+    }
+}
+
+/* `set title` with a first line FIRST and, when SECOND is not NULL, a second
+ * line; enhanced-text markup is off because both come from scenario files. */
+static void gp_title(FILE *f, const char *first, const char *second)
+{
+    fputs("set title ", f);
+    gp_quote_max(f, first, TITLE_MAX);
+    if (second) {
+        fputs(" . \"\\n\" . ", f);
+        gp_quote_max(f, second, TITLE_MAX);
+    }
+    fputs(" noenhanced\n", f);
+}
+
+/* V for a reader: whole numbers without decimals, others to about four
+ * significant digits (a histogram's key, not a table). */
+static void fmt_num(char *buf, size_t n, double v)
+{
+    double a = fabs(v);
+    if (!isfinite(v))
+        snprintf(buf, n, "n/a");
+    else if (a >= 1000 || v == floor(v))
+        snprintf(buf, n, "%.0f", v);
+    else if (a >= 100)
+        snprintf(buf, n, "%.1f", v);
+    else if (a >= 1)
+        snprintf(buf, n, "%.2f", v);
+    else
+        snprintf(buf, n, "%.3g", v);
+}
+
+/* The smallest of 1, 2, 2.5, 5 times a power of ten at least X (X > 0). */
+static double nice_ceil(double x)
+{
+    double p = pow(10, floor(log10(x)));
+    static const double steps[] = { 1, 2, 2.5, 5, 10 };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * p >= x * (1 - 1e-12))
+            return steps[i] * p;
+    return 10 * p;
+}
+
+/* 1 when NAME can be part of a file name (variable names always can; this
+ * guards against a hand-edited CSV naming ../something). */
+static int name_ok(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!(*p == '_' || *p == '-' || (*p >= 'a' && *p <= 'z')
+              || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------ step axis -- */
+
+/* The labels of steps 0..T read from a timeseries.csv. */
+typedef struct steps {
+    const char **label; /* T + 1 labels, borrowed from the CSV (owned array) */
+    size_t t;           /* last step */
+} steps;
+
+/* Reads the labels of the first variable of timeseries T (columns variable,
+ * step, label at C[0..2]). 0, or -1 with a message. */
+static int steps_read(const csv *t, const size_t *c, steps *s, diag *d)
+{
+    size_t n = 0;
+    s->label = NULL;
+    s->t = 0;
+    while (n + 1 < t->nrow && strcmp(cell(t, n + 1, c[0]), cell(t, 1, c[0])) == 0)
+        n++;
+    if (n < 2) {
+        diag_add(d, t->path, 0, NULL, "fewer than two steps to plot");
+        return -1;
+    }
+    s->label = calloc(n, sizeof *s->label);
+    if (!s->label) {
+        diag_add(d, t->path, 0, NULL, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (num(t, i + 1, c[1]) != (double)i) {
+            diag_add(d, t->path, (int)i + 2, NULL,
+                     "steps are not numbered 0, 1, 2, ...");
+            free(s->label);
+            s->label = NULL;
+            return -1;
+        }
+        s->label[i] = cell(t, i + 1, c[2]);
+    }
+    s->t = n - 1;
+    return 0;
+}
+
+/* The unit of the step labels: 2025Q1 quarters, 2025-01 months, 2025
+ * years, else bare step numbers. Sets *PERIOD to the steps in a year. */
+static const char *steps_unit(const steps *s, unsigned *period)
+{
+    const char *l = s->label[s->t];
+    size_t len = strlen(l);
+    *period = 1;
+    if (len == 6 && l[4] == 'Q') {
+        *period = 4;
+        return "Quarter";
+    }
+    if (len == 7 && l[4] == '-') {
+        *period = 12;
+        return "Month";
+    }
+    if (len == 4 && strtoul(l, NULL, 10) != s->t)
+        return "Year";
+    return "Step";
+}
+
+/* Writes the x axis of a plot over steps: every step a minor tic, and
+ * labels far enough apart never to overlap (at most MAXLAB of them,
+ * counted back from the last step so that it is always labelled; for
+ * quarters and months a whole number of years apart when possible). */
+static void gp_step_axis(FILE *f, const steps *s, unsigned maxlab)
+{
+    static const unsigned q[] = { 1, 2, 4, 8, 12, 20, 40, 80, 120, 200, 400 };
+    static const unsigned m[] = { 1, 2, 3, 6, 12, 24, 36, 60, 120, 240, 600 };
+    static const unsigned g[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000 };
+    unsigned period;
+    const char *unit = steps_unit(s, &period);
+    const unsigned *cand = period == 4 ? q : period == 12 ? m : g;
+    unsigned stride = cand[10];
+    for (size_t i = 0; i < 11; i++)
+        if (s->t / cand[i] + 1 <= maxlab) {
+            stride = cand[i];
+            break;
+        }
+    fprintf(f, "set xlabel '%s'\nset xrange [0:%zu]\nset xtics (", unit, s->t);
+    for (size_t k = 0, i = s->t;; i--, k++) {
+        fputs(k ? ", " : "", f);
+        if (k % stride == 0) {
+            gp_quote(f, s->label[i]);
+            fprintf(f, " %zu", i);
+        } else
+            fprintf(f, "'' %zu 1", i);
+        if (i == 0 || k > 2000)
+            break;
+    }
+    fputs(")\n", f);
+}
+
+/* --------------------------------------------------------- the scripts -- */
+
+/* The scripts of one folder being written. */
+typedef struct gp_job {
+    const char *dir;  /* the folder (borrowed) */
+    const char *ext;  /* "png", "svg" or "pdf" */
+    char *style;      /* absolute path of style.gp, NULL if not found (owned) */
+    FILE *all;        /* all.gp, open while scripts are added */
+    size_t nplots;    /* scripts written */
+    int failed;       /* a file could not be written (message in D) */
+    diag *d;
+} gp_job;
+
+/* Makes a script find its data beside itself: gnuplot names the script in
+ * ARG0 as given on the command line, and `cd` to its folder makes every
+ * relative path work wherever gnuplot was started. A script called from
+ * all.gp gets a bare name (all.gp has already moved there). */
+static const char gp_cd_here[] =
+    "ncg_slash(p) = strstrt(p, '/') ? strstrt(p, '/') + ncg_slash(p[strstrt(p, '/') + 1:]) : 0\n"
+    "if (ncg_slash(ARG0) > 0) { cd ARG0[1:ncg_slash(ARG0)] }\n";
+
+/* 1 when PATH is a regular file. */
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The absolute path of style.gp (malloc'd), or NULL when not found: in
+ * $NCGSIM_PLOTS, else in plots/ beside the executable (a build tree), else
+ * in NCGSIM_DATADIR/plots (an installed copy). */
+static char *style_find(void)
+{
+    char exe[PATH_MAX], buf[PATH_MAX + 32];
+    const char *env = getenv("NCGSIM_PLOTS");
+    if (env && *env) {
+        snprintf(buf, sizeof buf, "%s/style.gp", env);
+        return is_file(buf) ? realpath(buf, NULL) : NULL;
+    }
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(buf, sizeof buf, "%s/plots/style.gp", exe);
+        if (is_file(buf))
+            return realpath(buf, NULL);
+    }
+    snprintf(buf, sizeof buf, "%s/plots/style.gp", NCGSIM_DATADIR);
+    return is_file(buf) ? realpath(buf, NULL) : NULL;
+}
+
+/* Starts a job writing into DIR. 0, or -1 with a message. */
+static int job_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d)
+{
+    memset(j, 0, sizeof *j);
+    j->dir = dir;
+    j->d = d;
+    j->ext = o && o->format ? o->format : "png";
+    j->style = style_find();
+    if (!j->style) {
+        static int told;
+        if (!told)
+            fprintf(stderr, "ncgsim: warning: plots/style.gp not found (set "
+                    "NCGSIM_PLOTS to its folder); plots use gnuplot's "
+                    "default look\n");
+        told = 1;
+    }
+    char *path = path_join(dir, "all.gp");
+    j->all = path ? fopen(path, "w") : NULL;
+    if (!j->all) {
+        diag_add(d, path ? path : dir, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+        free(path);
+        free(j->style);
+        return -1;
+    }
+    free(path);
+    fprintf(j->all, "# all.gp: draws every plot of this folder in one gnuplot "
+            "run. Written by ncgsim.\n# Run `gnuplot all.gp` from any folder; "
+            "each script listed also runs alone.\n%s", gp_cd_here);
+    return 0;
+}
+
+/* Opens DIR/STEM.gp for a W x H plot, writes its preamble (folder,
+ * terminal, style, output file) and lists it in all.gp. PURPOSE is the
+ * script's one-line description. NULL with a message in D. */
+static FILE *script_open(gp_job *j, const char *stem, const char *purpose,
+                         int w, int h)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s.gp", stem);
+    char *path = path_join(j->dir, name);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (!f) {
+        diag_add(j->d, path ? path : name, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+        j->failed = 1;
+        free(path);
+        return NULL;
+    }
+    free(path);
+    fprintf(f, "# %s: %s. Written by ncgsim.\n"
+            "# Redraw with `gnuplot %s` from any folder: the data and the "
+            "%s are beside it.\n%sreset\n", name, purpose, name, j->ext,
+            gp_cd_here);
+    if (strcmp(j->ext, "svg") == 0)
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced "
+                "background rgb 'white'\n", w, h);
+    else if (strcmp(j->ext, "pdf") == 0)
+        fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin noenhanced\n",
+                w / 100.0, h / 100.0);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced\n", w, h);
+    if (j->style) {
+        fputs("load ", f);
+        gp_quote(f, j->style);
+        fputc('\n', f);
+    } else /* what the scripts take from the style */
+        fputs("ncg_band50 = 0.55; ncg_band90 = 0.35; ncg_band_compare = 0.12\n",
+              f);
+    fprintf(f, "set output '%s.%s'\nset datafile separator comma\n", stem,
+            j->ext);
+    fprintf(j->all, "call '%s'\n", name);
+    j->nplots++;
+    return f;
+}
+
+/* Finishes script F: closes the output file so the image is complete even
+ * when all.gp goes on with the next script. */
+static void script_close(gp_job *j, FILE *f, const char *stem)
+{
+    fputs("unset output\n", f);
+    if (ferror(f) | fclose(f)) {
+        diag_add(j->d, j->dir, 0, stem, "cannot write the script: %s",
+                 strerror(errno));
+        j->failed = 1;
+    }
+}
+
+/* The full path of the gnuplot executable on PATH (malloc'd), or NULL. */
+static char *gnuplot_find(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char buf[PATH_MAX];
+        if (n > 0 && n < sizeof buf - 16) {
+            snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
+            if (access(buf, X_OK) == 0 && is_file(buf))
+                return strdup(buf);
+        }
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+/* Prints every line of gnuplot's stderr TEXT as a warning about DIR. */
+static void report_gnuplot(const char *dir, const char *text)
+{
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        if (n > 0)
+            fprintf(stderr, "ncgsim: warning: %s: gnuplot: %.*s\n", dir,
+                    (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* Runs `gnuplot all.gp` in DIR without a shell, its stderr captured.
+ * 0 when it ran (whatever it printed is reported as warnings) or is not
+ * installed (one note per process); -1 with a message when it failed. */
+static int gnuplot_run(const char *dir, diag *d)
+{
+    static int told_missing;
+    char *exe = gnuplot_find(), *err = NULL;
+    int fd[2] = { -1, -1 }, status = 0, rc = -1;
+    size_t n = 0, cap = 0;
+    if (!exe) {
+        if (!told_missing)
+            fprintf(stderr, "ncgsim: gnuplot not found: plot scripts written "
+                    "but not drawn (install it: sudo apt-get install "
+                    "gnuplot-nox)\n");
+        told_missing = 1;
+        return 0;
+    }
+    if (pipe(fd) != 0) {
+        diag_add(d, dir, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
+        goto end;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        diag_add(d, dir, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
+        goto end;
+    }
+    if (pid == 0) {
+        /* Only async-signal-safe calls between fork and exec. */
+        int null = open("/dev/null", O_RDWR);
+        if (chdir(dir) != 0 || null < 0)
+            _exit(126);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(fd[1], 2);
+        close(fd[0]);
+        char *argv[] = { exe, (char *)"all.gp", NULL };
+        execv(exe, argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    fd[1] = -1;
+    for (;;) {
+        if (cap - n < 1024) {
+            char *nb = realloc(err, cap + 8192);
+            if (!nb)
+                break;
+            err = nb;
+            cap += 8192;
+        }
+        ssize_t got = read(fd[0], err + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    if (err)
+        err[n] = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (err)
+        report_gnuplot(dir, err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        diag_add(d, dir, 0, NULL, "gnuplot failed on all.gp (exit status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        goto end;
+    }
+    rc = 0;
+end:
+    if (fd[0] >= 0)
+        close(fd[0]);
+    if (fd[1] >= 0)
+        close(fd[1]);
+    free(err);
+    free(exe);
+    return rc;
+}
+
+/* Closes all.gp and draws everything unless writing failed. Frees J's
+ * strings. Returns 0 or NCG_EXIT_IO. */
+static int job_end(gp_job *j, const plot_opts *o)
+{
+    int rc = 0;
+    if (ferror(j->all) | fclose(j->all)) {
+        diag_add(j->d, j->dir, 0, "all.gp", "cannot write: %s",
+                 strerror(errno));
+        j->failed = 1;
+    }
+    if (j->failed || gnuplot_run(j->dir, j->d) != 0)
+        rc = NCG_EXIT_IO;
+    else if (!(o && o->quiet))
+        printf("  plots: %s/ (%zu %s files)\n", j->dir, j->nplots, j->ext);
+    free(j->style);
+    return rc;
+}
+
+/* ------------------------------------------------- one scenario's plots -- */
+
+/* Columns used of each result file. */
+enum { S_VAR, S_KIND, S_MEAN, S_P05, S_P95, S_PEVER, S_SEEVER, S_EVKIND,
+       S_LABEL, S_UNIT, S_N };
+static const char *const sum_cols[S_N] = { "variable", "kind", "mean", "p05",
+    "p95", "p_ever", "se_ever", "event_kind", "label", "unit" };
+enum { T_VAR, T_STEP, T_LABEL, T_MEAN, T_P05, T_P25, T_P50, T_P75, T_P95,
+       T_N };
+static const char *const ts_cols[T_N] = { "variable", "step", "label", "mean",
+    "p05", "p25", "p50", "p75", "p95" };
+enum { H_VAR, H_LO, H_HI, H_FRAC, H_N };
+static const char *const hist_cols[H_N] = { "variable", "bin_lo", "bin_hi",
+    "fraction" };
+enum { E_VAR, E_STEP, E_PCUM, E_SECUM, E_N };
+static const char *const ev_cols[E_N] = { "variable", "step", "p_cumulative",
+    "se_cumulative" };
+
+/* A scenario's result folder, read. */
+typedef struct scen {
+    csv sum, ts, hist, ev;
+    size_t sc[S_N], tc[T_N], hc[H_N], ec[E_N]; /* column indices */
+    steps st;
+    char *title;  /* the scenario's title (owned) */
+} scen;
+
+static void scen_free(scen *s)
+{
+    csv_free(&s->sum);
+    csv_free(&s->ts);
+    csv_free(&s->hist);
+    csv_free(&s->ev);
+    free(s->st.label);
+    free(s->title);
+}
+
+/* The scenario's title from DIR/resolved.cfg, or the folder's name when
+ * there is none (malloc'd; NULL when out of memory). */
+static char *read_title(const char *dir)
+{
+    config_t cfg;
+    const char *title = NULL;
+    char *path = path_join(dir, "resolved.cfg"), *res = NULL;
+    config_init(&cfg);
+    if (path && config_read_file(&cfg, path) == CONFIG_TRUE)
+        config_lookup_string(&cfg, "title", &title);
+    if (!title) {
+        const char *slash = strrchr(dir, '/');
+        title = slash && slash[1] ? slash + 1 : dir;
+    }
+    res = strdup(title);
+    config_destroy(&cfg);
+    free(path);
+    return res;
+}
+
+/* Reads the result folder DIR into S. HISTORY 0 skips what only a
+ * scenario's own plots need (summary.csv and events.csv). 0, or -1 with
+ * a message. */
+static int scen_read(const char *dir, int history, scen *s, diag *d)
+{
+    memset(s, 0, sizeof *s);
+    if (csv_read(dir, "timeseries.csv", &s->ts, d) != 0
+        || csv_cols(&s->ts, ts_cols, T_N, s->tc, d) != 0
+        || steps_read(&s->ts, s->tc, &s->st, d) != 0
+        || csv_read(dir, "histograms.csv", &s->hist, d) != 0
+        || csv_cols(&s->hist, hist_cols, H_N, s->hc, d) != 0)
+        return -1;
+    if (history
+        && (csv_read(dir, "summary.csv", &s->sum, d) != 0
+            || csv_cols(&s->sum, sum_cols, S_N, s->sc, d) != 0
+            || csv_read(dir, "events.csv", &s->ev, d) != 0
+            || csv_cols(&s->ev, ev_cols, E_N, s->ec, d) != 0))
+        return -1;
+    s->title = read_title(dir);
+    if (!s->title) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* A variable's words for a reader: its label, or its name without one. */
+static const char *var_label(const char *label, const char *name)
+{
+    return *label ? label : name;
+}
+
+/* `sel(C)`: column C of the rows of the plotted variable V, NaN elsewhere,
+ * so that one file holding every variable can be plotted a variable at a
+ * time. */
+static void gp_select(FILE *f, const char *var)
+{
+    fputs("v = ", f);
+    gp_quote(f, var);
+    fputs("\nsel(c) = strcol(1) eq v ? column(c) : NaN\n", f);
+}
+
+/* A probability P with standard error SE to the ends of its 95% interval,
+ * kept within [0, 1]. */
+static const char gp_clip_fns[] =
+    "lo(p, se) = p - 1.96 * se < 0 ? 0 : p - 1.96 * se\n"
+    "hi(p, se) = p + 1.96 * se > 1 ? 1 : p + 1.96 * se\n";
+
+/* Sets the y range of a plot of values between LO and HI when gnuplot's
+ * autoscaling would fail or mislead: a constant gets a range around it. */
+static void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
+{
+    if (!(hi > lo) && isfinite(lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
+    }
+}
+
+/* The fan chart of numeric output at summary row R: median, central 50%
+ * and 90% bands and the mean over steps 0..T. COMPACT: a panel of the
+ * overview (fewer tic labels, label on the y axis only). */
+static void write_fan(FILE *f, const scen *s, size_t r, int compact)
+{
+    const char *var = cell(&s->sum, r, s->sc[S_VAR]);
+    const char *label = var_label(cell(&s->sum, r, s->sc[S_LABEL]), var);
+    const size_t c[] = { s->tc[T_P05], s->tc[T_P95], s->tc[T_MEAN] };
+    double lo, hi;
+    csv_range(&s->ts, var, c, 3, &lo, &hi);
+    if (compact)
+        gp_title(f, label, NULL);
+    else
+        gp_title(f, label, s->title);
+    gp_step_axis(f, &s->st, compact ? 7 : 10);
+    /* A panel is too narrow for the label again beside the title. */
+    fputs("set ylabel ", f);
+    if (compact)
+        gp_quote(f, cell(&s->sum, r, s->sc[S_UNIT]));
+    else
+        gp_label_unit(f, label, cell(&s->sum, r, s->sc[S_UNIT]));
+    fputs(" noenhanced\n", f);
+    /* Room above and below so a line at the extreme is not hidden in the
+     * border (a troop level that stays at its start). */
+    fputs("set offsets 0, 0, graph 0.05, graph 0.05\n", f);
+    gp_flat_range(f, "y", lo, hi);
+    gp_select(f, var);
+    fprintf(f, "plot 'timeseries.csv' skip 1 using %zu:(sel(%zu)):(sel(%zu)) "
+            "with filledcurves ls 24 fs transparent solid ncg_band90 "
+            "title '90%% of trials', \\\n"
+            "  '' skip 1 using %zu:(sel(%zu)):(sel(%zu)) with filledcurves "
+            "ls 23 fs transparent solid ncg_band50 title '50%%', \\\n"
+            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 21 title 'median', \\\n"
+            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 22 title 'mean'\n",
+            s->tc[T_STEP] + 1, s->tc[T_P05] + 1, s->tc[T_P95] + 1,
+            s->tc[T_STEP] + 1, s->tc[T_P25] + 1, s->tc[T_P75] + 1,
+            s->tc[T_STEP] + 1, s->tc[T_P50] + 1,
+            s->tc[T_STEP] + 1, s->tc[T_MEAN] + 1);
+}
+
+/* The histogram of numeric output at summary row R at the last step, with
+ * the mean and the 5-95% range marked and given in the key. */
+static void write_dist(FILE *f, const scen *s, size_t r)
+{
+    const char *var = cell(&s->sum, r, s->sc[S_VAR]);
+    const char *label = var_label(cell(&s->sum, r, s->sc[S_LABEL]), var);
+    double mean = num(&s->sum, r, s->sc[S_MEAN]);
+    double p05 = num(&s->sum, r, s->sc[S_P05]);
+    double p95 = num(&s->sum, r, s->sc[S_P95]);
+    double lo = INFINITY, hi = -INFINITY, gap = INFINITY, prev = NAN;
+    int single = 1;
+    char a[32], b[32], m[32], first[512];
+    /* Bins of one value (counts, integers) are drawn as bars 0.8 of the
+     * smallest gap wide; bins of a range fill it. */
+    for (size_t i = 1; i < s->hist.nrow; i++) {
+        if (strcmp(cell(&s->hist, i, s->hc[H_VAR]), var) != 0)
+            continue;
+        double l = num(&s->hist, i, s->hc[H_LO]);
+        double h = num(&s->hist, i, s->hc[H_HI]);
+        lo = fmin(lo, l);
+        hi = fmax(hi, h);
+        single &= l == h;
+        if (l == h && isfinite(prev) && l - prev < gap)
+            gap = l - prev;
+        prev = h;
+    }
+    if (!isfinite(gap))
+        gap = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+    snprintf(first, sizeof first, "%s in %s", label, s->st.label[s->st.t]);
+    gp_title(f, first, s->title);
+    fputs("set xlabel ", f);
+    gp_label_unit(f, label, cell(&s->sum, r, s->sc[S_UNIT]));
+    fputs(" noenhanced\nset ylabel 'Share of trials (%)'\nset yrange [0:*]\n", f);
+    if (single)
+        fprintf(f, "set xrange [%.10g:%.10g]\n", lo - gap, hi + gap);
+    else
+        gp_flat_range(f, "x", lo, hi);
+    fmt_num(m, sizeof m, mean);
+    fmt_num(a, sizeof a, p05);
+    fmt_num(b, sizeof b, p95);
+    if (p95 > p05)
+        fprintf(f, "set object 1 rect from %.10g, graph 0 to %.10g, graph 1 "
+                "behind fc ls 27 fs transparent solid 0.25 noborder\n", p05, p95);
+    else
+        fprintf(f, "set arrow 2 from %.10g, graph 0 to %.10g, graph 1 nohead "
+                "ls 27 lw 6 back\n", p05, p05);
+    fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead "
+            "ls 26 front\n", mean, mean);
+    gp_select(f, var);
+    fprintf(f, "bw = %.10g\n"
+            "plot 'histograms.csv' skip 1 using ((sel(%zu) + sel(%zu)) / 2):"
+            "(100 * sel(%zu)):($%zu > $%zu ? $%zu - $%zu : bw) with boxes ls 25, "
+            "\\\n"
+            "  keyentry with lines ls 26 title 'mean %s', \\\n",
+            gap * 0.8, s->hc[H_LO] + 1, s->hc[H_HI] + 1, s->hc[H_FRAC] + 1,
+            s->hc[H_HI] + 1, s->hc[H_LO] + 1, s->hc[H_HI] + 1,
+            s->hc[H_LO] + 1, m);
+    if (p95 > p05)
+        fprintf(f, "  keyentry with boxes ls 27 fs transparent solid 0.25 "
+                "title '5–95%%: %s to %s'\n", a, b);
+    else
+        fprintf(f, "  keyentry with lines ls 27 lw 6 title '5–95%%: all %s'\n",
+                a);
+}
+
+/* The probability that the event at summary row R has happened by each
+ * step with its 95% interval, and for events that can end or recur the
+ * probability of being 1 at each step. */
+static void write_event(FILE *f, const scen *s, size_t r)
+{
+    const char *var = cell(&s->sum, r, s->sc[S_VAR]);
+    const char *kind = cell(&s->sum, r, s->sc[S_EVKIND]);
+    const size_t c[] = { s->ec[E_PCUM] };
+    double lo, hi, se_lo, se_hi;
+    int absorbing = strcmp(kind, "absorbing") == 0;
+    csv_range(&s->ev, var, c, 1, &lo, &hi);
+    csv_range(&s->ev, var, &s->ec[E_SECUM], 1, &se_lo, &se_hi);
+    gp_title(f, var_label(cell(&s->sum, r, s->sc[S_LABEL]), var), s->title);
+    gp_step_axis(f, &s->st, 10);
+    fputs("set ylabel 'Probability'\n", f);
+    if (!(hi > 0)) {
+        /* Nothing to see but the axis: say so rather than leave it blank. */
+        fputs("set yrange [0:1]\nset label 1 'did not happen in any trial' "
+              "at graph 0.5, 0.5 center\n", f);
+    } else
+        fprintf(f, "set yrange [0:%.10g]\n",
+                fmin(1, nice_ceil(1.1 * (hi + 1.96 * fmax(se_hi, 0)))));
+    gp_select(f, var);
+    fprintf(f, "%s"
+            "plot 'events.csv' skip 1 using %zu:(lo(sel(%zu), sel(%zu))):"
+            "(hi(sel(%zu), sel(%zu))) with filledcurves ls 29 fs transparent "
+            "solid 0.4 title '95%% interval', \\\n"
+            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 28 title "
+            "'has happened by then'", gp_clip_fns,
+            s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1, s->ec[E_SECUM] + 1,
+            s->ec[E_PCUM] + 1, s->ec[E_SECUM] + 1,
+            s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1);
+    if (!absorbing)
+        fprintf(f, ", \\\n  'timeseries.csv' skip 1 using %zu:(sel(%zu)) "
+                "with lines ls 22 title '%s'",
+                s->tc[T_STEP] + 1, s->tc[T_MEAN] + 1,
+                strcmp(kind, "recurrent") == 0 ? "happens in that step"
+                                               : "in effect in that step");
+    fputc('\n', f);
+}
+
+/* `FN(s)`: the position 1, 2, ... of s among the N names at ROWS of
+ * column C of T, NaN for any other name, so that a plot of a file's rows
+ * puts each where it belongs and skips the rest. The first is at the top.
+ * With LC (not SIZE_MAX) the y tics name them with column LC (labels). */
+static void gp_rows_axis(FILE *f, const char *fn, const csv *t,
+                         const size_t *rows, size_t n, size_t c, size_t lc)
+{
+    fprintf(f, "%s(s) = ", fn);
+    for (size_t i = 0; i < n; i++) {
+        fputs("s eq ", f);
+        gp_quote(f, cell(t, rows[i], c));
+        fprintf(f, " ? %zu : ", i + 1);
+    }
+    fprintf(f, "NaN\nset yrange [%g:0.5]\nset grid noytics\n", (double)n + 0.5);
+    if (lc == SIZE_MAX) {
+        fputs("unset ytics\n", f);
+        return;
+    }
+    fputs("set ytics (", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", f);
+        gp_quote(f, var_label(cell(t, rows[i], lc), cell(t, rows[i], c)));
+        fprintf(f, " %zu", i + 1);
+    }
+    fputs(") noenhanced\n", f);
+}
+
+/* Horizontal bars: the probability that each event happened at some step,
+ * with its 95% interval and its value (an overview panel). Each label is
+ * written above its bar rather than beside the axis, where long labels
+ * would leave the bars no room. */
+static void write_events_bars(FILE *f, const scen *s, const size_t *rows,
+                              size_t n)
+{
+    char first[128];
+    size_t pe = s->sc[S_PEVER] + 1, se = s->sc[S_SEEVER] + 1;
+    size_t lab = s->sc[S_LABEL] + 1;
+    snprintf(first, sizeof first, "Probability that each event happened by %s",
+             s->st.label[s->st.t]);
+    gp_title(f, first, NULL);
+    gp_rows_axis(f, "ev", &s->sum, rows, n, s->sc[S_VAR], SIZE_MAX);
+    fprintf(f, "set xlabel 'Probability (lines: 95%% interval)'\n"
+            "set xrange [0:1]\nset key off\n%s"
+            "name(s) = strcol(%zu) eq '' ? strcol(1) : strcol(%zu)\n"
+            "plot 'summary.csv' skip 1 using ($%zu / 2):(ev(strcol(1)) + 0.18):"
+            "($%zu / 2):(0.17) with boxxyerror ls 27, \\\n"
+            "  '' skip 1 using %zu:(ev(strcol(1)) + 0.18):(lo($%zu, $%zu)):"
+            "(hi($%zu, $%zu)) with xerrorbars ls 28 pt 7 ps 0.5, \\\n"
+            "  '' skip 1 using (0):(ev(strcol(1)) - 0.2):(name(0)) with labels "
+            "left offset 0.3, 0 noenhanced, \\\n"
+            "  '' skip 1 using (hi($%zu, $%zu)):(ev(strcol(1)) + 0.18):"
+            "(sprintf('%%.3g', $%zu)) with labels left offset 0.5, 0\n",
+            gp_clip_fns, lab, lab, pe, pe, pe, pe, se, pe, se, pe, se, pe);
+}
+
+/* One page: fans of the first numeric outputs and the events' bars. */
+static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
+                           size_t n_num, const size_t *ev_rows, size_t n_ev)
+{
+    size_t panels = n_num + (n_ev > 0);
+    size_t fans = n_num;
+    if (panels > 6) {
+        panels = 6;
+        fans = n_ev > 0 ? 5 : 6;
+    }
+    size_t cols = panels <= 1 ? 1 : panels <= 4 ? 2 : 3;
+    size_t rows = (panels + cols - 1) / cols;
+    fputs("set multiplot layout ", f);
+    fprintf(f, "%zu,%zu title ", rows, cols);
+    gp_quote_max(f, s->title, TITLE_MAX * 4 / 3); /* a wider page */
+    fputs(" noenhanced font ',15'\n", f);
+    for (size_t i = 0; i < fans; i++) {
+        write_fan(f, s, num_rows[i], 1);
+        fputs("set autoscale y\n", f); /* a flat panel's range */
+    }
+    /* Undo the fans' step axis for the bars. */
+    fputs("set xtics autofreq\nunset ylabel\nset offsets 0, 0, 0, 0\n", f);
+    if (n_ev > 0)
+        write_events_bars(f, s, ev_rows, n_ev);
+    fputs("unset multiplot\n", f);
+}
+
+/* Writes and runs every script of the scenario S in J. */
+static void scen_scripts(gp_job *j, const scen *s)
+{
+    size_t n = s->sum.nrow, n_num = 0, n_ev = 0;
+    size_t *num_rows = calloc(n, sizeof *num_rows);
+    size_t *ev_rows = calloc(n, sizeof *ev_rows);
+    char stem[300];
+    if (!num_rows || !ev_rows) {
+        diag_add(j->d, j->dir, 0, NULL, "out of memory");
+        j->failed = 1;
+        goto end;
+    }
+    for (size_t r = 1; r < n; r++) {
+        const char *var = cell(&s->sum, r, s->sc[S_VAR]);
+        int event = strcmp(cell(&s->sum, r, s->sc[S_KIND]), "event") == 0;
+        if (!name_ok(var)) {
+            diag_add(j->d, s->sum.path, (int)r + 1, NULL,
+                     "'%s' is not a variable name", var);
+            j->failed = 1;
+            goto end;
+        }
+        if (event)
+            ev_rows[n_ev++] = r;
+        else
+            num_rows[n_num++] = r;
+    }
+    for (size_t i = 0; i < n_num && !j->failed; i++) {
+        const char *var = cell(&s->sum, num_rows[i], s->sc[S_VAR]);
+        FILE *f;
+        snprintf(stem, sizeof stem, "dist_%s", var);
+        if ((f = script_open(j, stem, "distribution at the last step",
+                             PLOT_W, PLOT_H))) {
+            write_dist(f, s, num_rows[i]);
+            script_close(j, f, stem);
+        }
+        snprintf(stem, sizeof stem, "fan_%s", var);
+        if ((f = script_open(j, stem, "median and central 50% and 90% over "
+                             "time", PLOT_W, PLOT_H))) {
+            write_fan(f, s, num_rows[i], 0);
+            script_close(j, f, stem);
+        }
+    }
+    for (size_t i = 0; i < n_ev && !j->failed; i++) {
+        FILE *f;
+        snprintf(stem, sizeof stem, "event_%s",
+                 cell(&s->sum, ev_rows[i], s->sc[S_VAR]));
+        if ((f = script_open(j, stem, "probability that the event has "
+                             "happened, over time", PLOT_W, PLOT_H))) {
+            write_event(f, s, ev_rows[i]);
+            script_close(j, f, stem);
+        }
+    }
+    if (!j->failed && n_num + n_ev > 0) {
+        FILE *f = script_open(j, "overview", "the main outputs on one page",
+                              OVERVIEW_W, OVERVIEW_H);
+        if (f) {
+            write_overview(f, s, num_rows, n_num, ev_rows, n_ev);
+            script_close(j, f, "overview");
+        }
+    }
+end:
+    free(num_rows);
+    free(ev_rows);
+}
+
+int plot_format_ok(const char *format)
+{
+    return format && (strcmp(format, "png") == 0 || strcmp(format, "svg") == 0
+                      || strcmp(format, "pdf") == 0);
+}
+
+/* ------------------------------------------------------ the comparison -- */
+
+enum { C_VAR, C_KIND, C_SC, C_MEAN, C_LO, C_HI, C_DIFF, C_DLO, C_DHI,
+       C_PAIRED, C_LABEL, C_UNIT, C_N };
+static const char *const cmp_cols[C_N] = { "variable", "kind", "scenario",
+    "mean", "lo95", "hi95", "diff", "diff_lo95", "diff_hi95", "paired",
+    "label", "unit" };
+enum { L_SC, L_TITLE, L_FOLDER, L_N };
+static const char *const list_cols[L_N] = { "scenario", "title", "folder" };
+
+/* A comparison folder, read, with the results of every scenario in it. */
+typedef struct cmp {
+    csv cmp, list;
+    size_t cc[C_N], lc[L_N];
+    size_t n;       /* scenarios (rows 1..n of LIST), the reference first */
+    scen *sc;       /* their timeseries and histograms (owned, N) */
+    size_t *lrows;  /* 1..n: the rows of LIST, for gp_rows_axis (owned) */
+    size_t longest; /* the scenario with the most steps (its step axis) */
+} cmp;
+
+static void cmp_free(cmp *c)
+{
+    for (size_t i = 0; c->sc && i < c->n; i++)
+        scen_free(&c->sc[i]);
+    free(c->sc);
+    free(c->lrows);
+    csv_free(&c->cmp);
+    csv_free(&c->list);
+}
+
+/* Reads DIR/compare.csv, DIR/scenarios.csv and each scenario's folder.
+ * 0, or -1 with a message. */
+static int cmp_read(const char *dir, cmp *c, diag *d)
+{
+    memset(c, 0, sizeof *c);
+    if (csv_read(dir, "compare.csv", &c->cmp, d) != 0
+        || csv_cols(&c->cmp, cmp_cols, C_N, c->cc, d) != 0
+        || csv_read(dir, "scenarios.csv", &c->list, d) != 0
+        || csv_cols(&c->list, list_cols, L_N, c->lc, d) != 0)
+        return -1;
+    c->n = c->list.nrow - 1;
+    if (c->n == 0) {
+        diag_add(d, c->list.path, 0, NULL, "no scenario to compare");
+        return -1;
+    }
+    c->sc = calloc(c->n, sizeof *c->sc);
+    c->lrows = calloc(c->n, sizeof *c->lrows);
+    if (!c->sc || !c->lrows) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        char *folder = path_join(dir, cell(&c->list, i + 1, c->lc[L_FOLDER]));
+        int rc = folder ? scen_read(folder, 0, &c->sc[i], d) : -1;
+        free(folder);
+        if (rc != 0)
+            return -1;
+        c->lrows[i] = i + 1;
+        if (c->sc[i].st.t > c->sc[c->longest].st.t)
+            c->longest = i;
+    }
+    return 0;
+}
+
+/* Scenario I's name. */
+static const char *cmp_name(const cmp *c, size_t i)
+{
+    return cell(&c->list, i + 1, c->lc[L_SC]);
+}
+
+/* Writes the file name of scenario I's result file NAME as a gnuplot
+ * string: the folder in scenarios.csv is relative to the comparison. */
+static void gp_scen_file(FILE *f, const cmp *c, size_t i, const char *name)
+{
+    char *p = path_join(cell(&c->list, i + 1, c->lc[L_FOLDER]), name);
+    gp_quote(f, p ? p : name);
+    free(p);
+}
+
+/* The CDF of variable VAR of each scenario at the last step, as inline
+ * data (comma-separated like the files): a histogram's cumulative share at each bin's upper end, with a
+ * vertical jump at a bin of a single value, from 0 at XLO to 1 at XHI. */
+static void write_cdf(FILE *f, const cmp *c, const char *var,
+                      const char *title, size_t r)
+{
+    double xlo = INFINITY, xhi = -INFINITY;
+    for (size_t i = 0; i < c->n; i++) {
+        double lo, hi;
+        const size_t *hc = c->sc[i].hc;
+        const size_t cols[] = { hc[H_LO], hc[H_HI] };
+        csv_range(&c->sc[i].hist, var, cols, 2, &lo, &hi);
+        xlo = fmin(xlo, lo);
+        xhi = fmax(xhi, hi);
+    }
+    if (!(xlo < xhi) && isfinite(xlo)) {
+        double pad = fabs(xlo) > 0 ? fabs(xlo) * 0.1 : 1;
+        xlo -= pad;
+        xhi += pad;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const scen *s = &c->sc[i];
+        double cum = 0;
+        fprintf(f, "$cdf%zu << EOD\n%.10g,0\n", i, xlo);
+        for (size_t k = 1; k < s->hist.nrow; k++) {
+            if (strcmp(cell(&s->hist, k, s->hc[H_VAR]), var) != 0)
+                continue;
+            double lo = num(&s->hist, k, s->hc[H_LO]);
+            double hi = num(&s->hist, k, s->hc[H_HI]);
+            if (lo == hi)
+                fprintf(f, "%.10g,%.10g\n", lo, 100 * cum);
+            else if (cum == 0)
+                fprintf(f, "%.10g,0\n", lo);
+            cum += num(&s->hist, k, s->hc[H_FRAC]);
+            fprintf(f, "%.10g,%.10g\n", hi, 100 * fmin(cum, 1));
+        }
+        fprintf(f, "%.10g,100\nEOD\n", xhi);
+    }
+    gp_title(f, title, "Distribution at the last step by scenario");
+    fputs("set xlabel ", f);
+    gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
+                  cell(&c->cmp, r, c->cc[C_UNIT]));
+    fprintf(f, " noenhanced\nset ylabel 'Share of trials at or below (%%)'\n"
+            "set yrange [0:100]\nset xrange [%.10g:%.10g]\nplot ", xlo, xhi);
+    for (size_t i = 0; i < c->n; i++) {
+        fprintf(f, "%s$cdf%zu using 1:2 with lines lt %zu title ",
+                i ? ", \\\n  " : "", i, i + 1);
+        gp_quote(f, cmp_name(c, i));
+        fputs(" noenhanced", f);
+    }
+    fputc('\n', f);
+}
+
+/* The median and central 50% of VAR over time, one colour per scenario. */
+static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
+                          const char *title, size_t r)
+{
+    double ylo = INFINITY, yhi = -INFINITY;
+    gp_title(f, title, "Median and central 50% of trials by scenario");
+    gp_step_axis(f, &c->sc[c->longest].st, 10);
+    fputs("set ylabel ", f);
+    gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
+                  cell(&c->cmp, r, c->cc[C_UNIT]));
+    fputs(" noenhanced\nset offsets 0, 0, graph 0.05, graph 0.05\n", f);
+    for (size_t i = 0; i < c->n; i++) {
+        double lo, hi;
+        const size_t *tc = c->sc[i].tc;
+        const size_t cols[] = { tc[T_P25], tc[T_P75], tc[T_P50] };
+        csv_range(&c->sc[i].ts, var, cols, 3, &lo, &hi);
+        ylo = fmin(ylo, lo);
+        yhi = fmax(yhi, hi);
+    }
+    gp_flat_range(f, "y", ylo, yhi);
+    gp_select(f, var);
+    /* Every band before any line, so that no band hides a median. */
+    fputs("plot ", f);
+    for (size_t i = 0; i < c->n; i++) {
+        const size_t *tc = c->sc[i].tc;
+        fputs(i ? ", \\\n  " : "", f);
+        gp_scen_file(f, c, i, "timeseries.csv");
+        fprintf(f, " skip 1 using %zu:(sel(%zu)):(sel(%zu)) with filledcurves "
+                "lt %zu fs transparent solid ncg_band_compare",
+                tc[T_STEP] + 1, tc[T_P25] + 1, tc[T_P75] + 1, i + 1);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const size_t *tc = c->sc[i].tc;
+        fputs(", \\\n  ", f);
+        gp_scen_file(f, c, i, "timeseries.csv");
+        fprintf(f, " skip 1 using %zu:(sel(%zu)) with lines lt %zu title ",
+                tc[T_STEP] + 1, tc[T_P50] + 1, i + 1);
+        gp_quote(f, cmp_name(c, i));
+        fputs(" noenhanced", f);
+    }
+    fputc('\n', f);
+}
+
+/* The difference of VAR from the reference in every other scenario, with
+ * its 95% interval, one row per scenario. */
+static void write_diff(FILE *f, const cmp *c, const char *var,
+                       const char *title, size_t r, int event)
+{
+    const size_t *cc = c->cc;
+    const size_t cols[] = { cc[C_DLO], cc[C_DHI] };
+    double lo, hi;
+    char second[300];
+    csv_range(&c->cmp, var, cols, 2, &lo, &hi);
+    snprintf(second, sizeof second, "Difference from %s with its %s95%% "
+             "interval", cmp_name(c, 0),
+             strcmp(cell(&c->cmp, r, cc[C_PAIRED]), "1") == 0 ? "paired " : "");
+    gp_title(f, title, second);
+    /* Row 1 of the axis would be the reference, always 0: leave it out. */
+    gp_rows_axis(f, "sc", &c->list, c->lrows + 1, c->n - 1, c->lc[L_SC],
+                 c->lc[L_SC]);
+    fputs("set xlabel 'Difference from ' . ", f);
+    gp_quote(f, cmp_name(c, 0));
+    if (event)
+        fputs(" . ' in probability'", f);
+    else if (*cell(&c->cmp, r, cc[C_UNIT])) {
+        fputs(" . ' (' . ", f);
+        gp_quote(f, cell(&c->cmp, r, cc[C_UNIT]));
+        fputs(" . ')'", f);
+    }
+    fputs(" noenhanced\n", f);
+    if (!(hi > lo) && isfinite(lo))
+        fprintf(f, "set xrange [%g:%g]\n", event ? -0.01 : -1.0,
+                event ? 0.01 : 1.0);
+    fputs("set offsets graph 0.05, graph 0.05, 0, 0\nset key off\n"
+          "set arrow 1 from 0, graph 0 to 0, graph 1 nohead ls 30 back\n", f);
+    gp_select(f, var);
+    fprintf(f, "plot 'compare.csv' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
+            "(sel(%zu)):(sel(%zu)):(sc(strcol(%zu)) + 1) with xerrorbars lc variable pt 7 "
+            "ps 1.3 lw 2, \\\n  '' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
+            "(sprintf('%%.3g', $%zu)) with labels offset 0, 1 noenhanced\n",
+            cc[C_DIFF] + 1, cc[C_SC] + 1, cc[C_DLO] + 1, cc[C_DHI] + 1,
+            cc[C_SC] + 1, cc[C_DIFF] + 1, cc[C_SC] + 1, cc[C_DIFF] + 1);
+}
+
+/* Every event's probability at the last step in every scenario, with its
+ * 95% interval: a row of points per event, one colour per scenario. */
+static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
+                             size_t n)
+{
+    const size_t *cc = c->cc;
+    char first[128];
+    double xmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        double lo, hi;
+        csv_range(&c->cmp, cell(&c->cmp, rows[i], cc[C_VAR]), &cc[C_HI], 1,
+                  &lo, &hi);
+        xmax = fmax(xmax, hi);
+    }
+    xmax = xmax > 0 ? fmin(1, nice_ceil(xmax * 1.05)) : 1;
+    snprintf(first, sizeof first, "Probability of each event in %s by "
+             "scenario", c->sc[c->longest].st.label[c->sc[c->longest].st.t]);
+    gp_title(f, first, "Probability that the event is 1 then, with its 95% "
+             "interval");
+    gp_rows_axis(f, "ev", &c->cmp, rows, n, cc[C_VAR], cc[C_LABEL]);
+    for (size_t i = 1; i < n; i++)
+        fprintf(f, "set arrow %zu from graph 0, first %g to graph 1, first %g "
+                "nohead lc rgb '#CCCCCC' back\n", i, (double)i + 0.5,
+                (double)i + 0.5);
+    /* Column C of scenario S's row of an event, NaN for other rows. */
+    /* Long labels push the plot right: a key above it would not fit. */
+    /* A little room right of the largest value keeps points at the edge
+     * clear of the frame and of the key beside it. */
+    fprintf(f, "set key outside right top vertical maxrows 100\n"
+            "set xlabel 'Probability'\nset xrange [0:%.10g]\n"
+            "set xtics 0, %g, %.10g\n%s"
+            "at(s, c) = strcol(%zu) eq s && ev(strcol(1)) > 0 ? column(c) : NaN\n",
+            xmax * 1.04, xmax / 5, xmax, gp_clip_fns, cc[C_SC] + 1);
+    for (size_t i = 0; i < c->n; i++) {
+        fprintf(f, "s%zu = ", i + 1);
+        gp_quote(f, cmp_name(c, i));
+        fputc('\n', f);
+    }
+    fputs("plot ", f);
+    for (size_t i = 0; i < c->n; i++) {
+        /* Scenarios side by side within an event's row, in list order. */
+        double off = ((double)i - (double)(c->n - 1) / 2) * 0.7 / (double)c->n;
+        fprintf(f, "%s'compare.csv' skip 1 using (at(s%zu, %zu)):"
+                "(ev(strcol(1)) + %.4f):(lo(at(s%zu, %zu), 0)):"
+                "(hi(at(s%zu, %zu), 0)) with xerrorbars lt %zu lw 1.5 "
+                "title s%zu noenhanced", i ? ", \\\n  " : "", i + 1,
+                cc[C_MEAN] + 1, off, i + 1, cc[C_LO] + 1, i + 1,
+                cc[C_HI] + 1, i + 1, i + 1);
+    }
+    fputc('\n', f);
+}
+
+/* Writes every script of the comparison C in J. */
+static void cmp_scripts(gp_job *j, const cmp *c)
+{
+    const csv *t = &c->cmp;
+    size_t *ev = calloc(t->nrow, sizeof *ev), n_ev = 0;
+    char stem[300];
+    if (!ev) {
+        diag_add(j->d, j->dir, 0, NULL, "out of memory");
+        j->failed = 1;
+        return;
+    }
+    for (size_t r = 1; r < t->nrow && !j->failed; r++) {
+        const char *var = cell(t, r, c->cc[C_VAR]);
+        const char *title = var_label(cell(t, r, c->cc[C_LABEL]), var);
+        int event = strcmp(cell(t, r, c->cc[C_KIND]), "event") == 0;
+        FILE *f;
+        if (r > 1 && strcmp(cell(t, r - 1, c->cc[C_VAR]), var) == 0)
+            continue; /* a variable's later scenarios */
+        if (!name_ok(var)) {
+            diag_add(j->d, t->path, (int)r + 1, NULL,
+                     "'%s' is not a variable name", var);
+            j->failed = 1;
+            break;
+        }
+        if (event)
+            ev[n_ev++] = r;
+        else {
+            snprintf(stem, sizeof stem, "cdf_%s", var);
+            if ((f = script_open(j, stem, "distributions by scenario",
+                                 PLOT_W, PLOT_H))) {
+                write_cdf(f, c, var, title, r);
+                script_close(j, f, stem);
+            }
+            snprintf(stem, sizeof stem, "fan_%s", var);
+            if ((f = script_open(j, stem, "medians over time by scenario",
+                                 PLOT_W, PLOT_H))) {
+                write_cmp_fan(f, c, var, title, r);
+                script_close(j, f, stem);
+            }
+        }
+        /* A difference needs the variable in the reference and in at least
+         * one other scenario: rows with a diff beyond the reference's. */
+        size_t with_diff = 0;
+        for (size_t q = r; q < t->nrow
+             && strcmp(cell(t, q, c->cc[C_VAR]), var) == 0; q++)
+            with_diff += cell(t, q, c->cc[C_DIFF])[0] != '\0';
+        if (c->n < 2 || with_diff < 2)
+            continue;
+        snprintf(stem, sizeof stem, "diff_%s", var);
+        if ((f = script_open(j, stem, "difference from the reference",
+                             PLOT_W, 160 + 60 * (int)c->n))) {
+            write_diff(f, c, var, title, r, event);
+            script_close(j, f, stem);
+        }
+    }
+    if (n_ev > 0 && !j->failed) {
+        FILE *f = script_open(j, "events", "event probabilities by scenario",
+                              PLOT_W + 200, 220 + (int)(n_ev * (11 * c->n + 14)));
+        if (f) {
+            write_cmp_events(f, c, ev, n_ev);
+            script_close(j, f, "events");
+        }
+    }
+    free(ev);
+}
+
+/* Reads the scenario (COMPARE 0) or comparison folder DIR, writes its
+ * scripts and draws them. */
+static int plot_folder(const char *dir, const plot_opts *o, diag *d,
+                       int compare)
+{
+    scen s;
+    cmp c;
+    gp_job j;
+    int rc = NCG_EXIT_IO;
+    if (o && o->format && !plot_format_ok(o->format)) {
+        diag_add(d, NULL, 0, NULL, "unknown plot format '%s' (png, svg or pdf)",
+                 o->format);
+        return NCG_EXIT_USAGE;
+    }
+    if ((compare ? cmp_read(dir, &c, d) : scen_read(dir, 1, &s, d)) != 0
+        || job_begin(&j, dir, o, d) != 0)
+        goto end;
+    if (compare)
+        cmp_scripts(&j, &c);
+    else
+        scen_scripts(&j, &s);
+    rc = job_end(&j, o);
+end:
+    if (compare)
+        cmp_free(&c);
+    else
+        scen_free(&s);
+    return rc;
+}
+
+int plot_scenario(const char *dir, const plot_opts *o, diag *d)
+{
+    return plot_folder(dir, o, d, 0);
+}
+
+int plot_compare(const char *dir, const plot_opts *o, diag *d)
+{
+    return plot_folder(dir, o, d, 1);
+}

@@ -1,0 +1,283 @@
+/* sens_plot.c: gnuplot scripts for tornado, Sobol and sweep charts, and running gnuplot on them. */
+#include "plot/sens_plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "io/output.h"
+
+extern char **environ;
+
+/* S as a gnuplot single-quoted string: nothing is special inside but the
+ * quote, which is doubled; `noenhanced` keeps '_' literal. */
+static void gp_string(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        if (*s != '\n')
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* "set output 'DIR/PREFIX-NAME.png'" */
+static void gp_output(FILE *f, const char *dir, const char *prefix,
+                      const char *name)
+{
+    size_t len = strlen(dir) + strlen(prefix) + strlen(name) + 8;
+    char *p = malloc(len);
+    if (!p)
+        return;
+    snprintf(p, len, "%s/%s-%s.png", dir, prefix, name);
+    fputs("set output ", f);
+    gp_string(f, p);
+    fputc('\n', f);
+    free(p);
+}
+
+/* Opens DIR/NAME for the script; NULL with a message. */
+static FILE *gp_open(const char *dir, const char *name, char **path, diag *d)
+{
+    *path = output_path(dir, name);
+    FILE *f = *path ? fopen(*path, "w") : NULL;
+    if (!f) {
+        diag_add(d, *path ? *path : name, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+        return NULL;
+    }
+    fputs("# Written by ncgsim; run with: gnuplot FILE\n"
+          "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
+          "set encoding utf8\nset grid\n", f);
+    return f;
+}
+
+/* Closes F and runs gnuplot on PATH without a shell (no quoting trouble);
+ * 0 or -1. Frees PATH. */
+static int gp_run(FILE *f, char *path)
+{
+    int bad = ferror(f) | fclose(f), status = 0, rc = -1;
+    pid_t pid;
+    char *argv[] = { "gnuplot", path, NULL };
+    posix_spawn_file_actions_t fa;
+    if (!bad && posix_spawn_file_actions_init(&fa) == 0) {
+        /* gnuplot's chatter (and warnings such as an empty range for a
+         * constant output) would mix with the table; the script stays in
+         * the folder to rerun by hand. */
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        if (posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0
+            && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+            && WEXITSTATUS(status) == 0)
+            rc = 0;
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    free(path);
+    return rc;
+}
+
+/* Bars in a tornado chart and in a Sobol chart: more would be unreadable
+ * at this size, and the CSV has every row. */
+#define PLOT_BARS 12
+
+/* The bar series of a tornado: kind x side, so that the key explains both
+ * the colour (random or constant) and the shade (low or high end). */
+static const struct {
+    int constant;
+    int col;                 /* data column of the bar's end */
+    const char *side;
+    const char *colour;
+} tornado_bars[] = {
+    { 0, 4, "low end", "#225588" },
+    { 0, 7, "high end", "#88bbee" },
+    { 1, 4, "low end", "#bb5500" },
+    { 1, 7, "high end", "#ffbb77" },
+};
+
+/* The tornado of output Q into DIR/tornado-<output>.png: the PLOT_BARS
+ * rows with the largest |swing|, largest on top. */
+static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
+{
+    const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
+    const char *out = v->name;
+    double base = r->base_mean[q];
+    size_t n = 0, zero = 0;
+    int capped = 0, shown[2] = { 0, 0 };   /* kinds on the chart */
+    char kind[48], step[32];
+    /* Rows of params that changed nothing in any trial would be empty
+     * lines; the title counts them instead. One stays, so that the chart
+     * is never empty. */
+    for (size_t k = 0; k < sens_n_rows(r); k++) {
+        const sens_row *w = sens_ranked(r, q, k);
+        if (k > 0 && sens_no_effect(w))
+            zero++;
+        else if (n < PLOT_BARS)
+            n++;
+    }
+    /* Inline data: y, name, base, low end and its interval, high end and
+     * its interval, 1 for a constant. gnuplot puts y = 0 at the bottom. */
+    fprintf(f, "$T%zu << EOD\n", q);
+    for (size_t y = 0; y < n; y++) {
+        const sens_row *w = sens_ranked(r, q, n - 1 - y);
+        capped |= w->capped;
+        shown[w->constant ? 1 : 0] = 1;
+        fprintf(f, "%zu %s%s %.6g %.6g %.6g %.6g %.6g %.6g %.6g %d\n", y,
+                sens_row_name(r, w), w->capped ? "*" : "", base,
+                base + w->low, base + w->low_lo, base + w->low_hi,
+                base + w->high, base + w->high_lo, base + w->high_hi,
+                w->constant);
+    }
+    fputs("EOD\n", f);
+    gp_output(f, dir, "tornado", out);
+    fputs("set title ", f);
+    gp_string(f, out);
+    /* Three short title lines: one long line is cut off at this width. */
+    fprintf(f, " . ': the %zu largest swings, one param at a time", n);
+    if (zero)
+        fprintf(f, " (%zu with no effect not shown)", zero);
+    fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
+          "with the param held at each end' . \"\\n\" . 'whiskers: paired "
+          "95% intervals", f);
+    if (capped)
+        fputs("; * high end capped at 1 (a probability)", f);
+    sens_step_label(r, step, sizeof step);
+    fprintf(f, "'\nunset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
+            "' . ", v->kind == VAR_EVENT ? "probability" : "mean");
+    gp_string(f, out);
+    fprintf(f, " . ' at %s'", step);
+    fprintf(f, "\nset ylabel ''\nset yrange [-0.7:%zu.7]\nset xrange [*:*]\n"
+            "set offsets graph 0.03, graph 0.03, 0, 0\n"
+            "set style fill solid 1.0 noborder\n"
+            "set key below horizontal maxcols 2 samplen 2 height 1\n"
+            "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead dt 2\n",
+            n ? n - 1 : 0, base, base);
+    /* Only the kinds on the chart get a key entry; the first series
+     * drawn also writes the param names. */
+    int first = 1;
+    fprintf(f, "plot $T%zu", q);
+    for (size_t b = 0; b < sizeof tornado_bars / sizeof tornado_bars[0]; b++) {
+        const sens_row probe = { .constant = tornado_bars[b].constant };
+        int c = tornado_bars[b].col;
+        if (!shown[tornado_bars[b].constant])
+            continue;
+        /* NaN drops the other kind's rows from this series. */
+        fprintf(f, "%s using (($10==%d)?($3+$%d)/2:NaN):1:(($3<$%d)?$3:$%d):"
+                "(($3<$%d)?$%d:$3):($1-0.36):($1+0.36)%s with boxxyerror "
+                "lc rgb '%s' title '%s: %s'", first ? "" : ", \\\n  ''",
+                tornado_bars[b].constant, c, c, c, c, c,
+                first ? ":ytic(2)" : "", tornado_bars[b].colour,
+                sens_row_kind(r, &probe, kind, sizeof kind),
+                tornado_bars[b].side);
+        first = 0;
+    }
+    fputs(", \\\n  '' using 4:1:5:6 with xerrorbars lc rgb 'black' pt 0 "
+          "notitle, \\\n  '' using 7:1:8:9 with xerrorbars lc rgb 'black' "
+          "pt 0 notitle\nunset arrow 1\nset offsets 0, 0, 0, 0\n", f);
+}
+
+/* The Sobol chart of output Q into DIR/sobol-<output>.png: S1 and ST of
+ * the PLOT_BARS random params with the largest total index. */
+static void sobol(FILE *f, const sens_result *r, size_t q, const char *dir)
+{
+    const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
+    size_t n = r->d < PLOT_BARS ? r->d : PLOT_BARS;
+    fprintf(f, "$S%zu << EOD\n", q);
+    for (size_t j = 0; j < r->d; j++) {
+        const sens_row *w = &r->rows[q * r->d + j];
+        if (w->rank <= n)
+            fprintf(f, "%zu %s %.6g %.6g %.6g %.6g %.6g %.6g\n", w->rank - 1,
+                    sens_row_name(r, w), w->s1, w->s1_lo, w->s1_hi, w->st,
+                    w->st_lo, w->st_hi);
+    }
+    fputs("EOD\n", f);
+    gp_output(f, dir, "sobol", out);
+    fputs("set title ", f);
+    gp_string(f, out);
+    fprintf(f, " . ': Sobol indices of the random params, first order and "
+            "total (bootstrap 95%%)'\nset xlabel ''\n"
+            "set ylabel 'share of variance'\nset yrange [0:*]\n"
+            "set xrange [-0.7:%zu.7]\nset ytics auto\n"
+            "set xtics rotate by 30 right\nset key default\nset key inside top right\n"
+            "set boxwidth 0.35\nset style fill solid 0.85 noborder\n"
+            "plot $S%zu using ($1-0.18):3:xtic(2) with boxes lc rgb '#88ccee' title 'first order', \\\n"
+            "  '' using ($1+0.18):6 with boxes lc rgb '#332288' title 'total', \\\n"
+            "  '' using ($1-0.18):3:4:5 with yerrorbars lc rgb 'black' pt 0 notitle, \\\n"
+            "  '' using ($1+0.18):6:7:8 with yerrorbars lc rgb 'black' pt 0 notitle\n"
+            "set ylabel ''\nset xtics norotate\nset yrange [*:*]\n",
+            n ? n - 1 : 0, q);
+}
+
+int sens_plot_sensitivity(const sens_result *r, const char *dir, diag *d)
+{
+    char *path;
+    FILE *f = gp_open(dir, "sensitivity.gp", &path, d);
+    if (!f) {
+        free(path);
+        return -1;
+    }
+    /* Long param names need a wider canvas than the default. */
+    fputs("set terminal pngcairo size 1000,640 noenhanced font 'sans,10'\n",
+          f);
+    for (size_t q = 0; q < r->n_out; q++) {
+        tornado(f, r, q, dir);
+        /* Without variance the indices are NaN, and a plot of nothing
+         * is a gnuplot error that would stop the later charts. */
+        if (r->d > 0 && r->variance[q] > 0)
+            sobol(f, r, q, dir);
+    }
+    return gp_run(f, path);
+}
+
+int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
+{
+    char *path;
+    FILE *f = gp_open(dir, "sweep.gp", &path, d);
+    if (!f) {
+        free(path);
+        return -1;
+    }
+    for (size_t q = 0; q < r->n_out; q++) {
+        const char *out = r->m->vars[r->m->outputs[q]].name;
+        fprintf(f, "$S%zu << EOD\n", q);
+        for (size_t p = 0; p < r->n_points; p++) {
+            const sweep_cell *c = &r->cells[p * r->n_out + q];
+            if (r->n_axes == 2 && p > 0 && p % r->axes[1].n == 0)
+                fputc('\n', f);   /* a blank line between grid rows */
+            fprintf(f, "%.12g", sweep_point_value(r, p, 0));
+            if (r->n_axes == 2)
+                fprintf(f, " %.12g", sweep_point_value(r, p, 1));
+            fprintf(f, " %.6g %.6g %.6g\n", c->mean,
+                    c->mean - 1.959963984540054 * c->se,
+                    c->mean + 1.959963984540054 * c->se);
+        }
+        fputs("EOD\n", f);
+        gp_output(f, dir, "sweep", out);
+        fputs("set title ", f);
+        gp_string(f, out);
+        fputs(" . ' at the last step (95% band; common random numbers)'\n"
+              "set xlabel ", f);
+        gp_string(f, r->axes[0].path);
+        if (r->n_axes == 1) {
+            fputs("\nset ylabel ", f);
+            gp_string(f, out);
+            fprintf(f, "\nplot $S%zu using 1:3:4 with filledcurves "
+                    "fc rgb '#aaccee' title '95%%', \\\n"
+                    "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
+                    "title 'mean'\n", q);
+        } else {
+            fputs("\nset ylabel ", f);
+            gp_string(f, r->axes[1].path);
+            fputs("\nset cblabel ", f);
+            gp_string(f, out);
+            fprintf(f, "\nset view map\nset palette cubehelix\n"
+                    "splot $S%zu using 1:2:3 with pm3d notitle\n", q);
+        }
+    }
+    return gp_run(f, path);
+}

@@ -1,0 +1,789 @@
+/* engine.c: trials x steps over blocks of trials, threads, fixed-order merge. */
+#include "run/engine.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "model/corr.h"
+#include "base/ncgsim.h"
+#include "random/rng.h"
+#include "random/sampler.h"
+#include "expr/vm.h"
+
+/* Blocks per chunk: the unit handed to a thread and merged in order. Fixed,
+ * so that the order of floating-point merges never depends on threads. */
+#define CHUNK_BLOCKS 16
+#define CHUNK_TRIALS ((uint64_t)CHUNK_BLOCKS * VM_BLOCK)
+#define NEVER UINT32_MAX
+
+/* What one model shares between threads for a run. */
+typedef struct shared_model {
+    const model *m;
+    uint64_t *keys;          /* per random source */
+    sampler *smp;
+    size_t n_cols;           /* samples.csv: params + outputs */
+    double *lo, *hi;         /* histogram ranges per (o, t) from the pilot */
+    size_t bins_step;        /* fine bins before step T, from this model
+                                alone: its files never depend on the other
+                                models of the run */
+} shared_model;
+
+/* One thread's working set for one model. */
+typedef struct worker_model {
+    vm_frame f;
+    double *mem;             /* backing store of f.reg */
+    gsl_rng *rng;
+    sampler_ws *ws;
+    int64_t *clamped;
+    stats_moments *chunk_mom;/* per (o, t): this chunk's moments */
+    stats_moments *chunk_diff;
+    stats_hist **hist;       /* per (o, t): thread-local */
+    uint64_t *ones, *first, *count;
+    uint32_t *lane_first;    /* per event output x lane */
+    uint32_t *lane_count;
+    double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
+    double *pmin, *pmax;     /* pilot: per (o, t) */
+} worker_model;
+
+typedef struct run {
+    shared_model *sm;
+    size_t k;
+    uint64_t trials;
+    uint32_t T;
+    const engine_opts *o;
+    engine_result **res;
+    uint64_t n_chunks;
+    int pilot;               /* 1 while the pilot runs (ranges only) */
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t next_chunk;     /* next chunk to hand out */
+    uint64_t committed;      /* chunks merged so far */
+    uint64_t err_chunk;      /* lowest chunk that failed, or UINT64_MAX */
+    int err_code;
+    char err[1024];
+    const char *err_file;
+    int err_line;
+    char err_path[512];
+} run;
+
+int engine_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (int)n;
+}
+
+static size_t idx(const run *r, size_t o, uint32_t t)
+{
+    return o * (r->T + 1) + t;
+}
+
+static void worker_free(worker_model *w, const run *r, const model *m)
+{
+    if (!w)
+        return;
+    free(w->f.reg);
+    free(w->mem);
+    gsl_rng_free(w->rng);
+    sampler_ws_free(w->ws);
+    free(w->clamped);
+    free(w->chunk_mom);
+    free(w->chunk_diff);
+    if (w->hist)
+        for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
+            stats_hist_free(w->hist[i]);
+    free(w->hist);
+    free(w->ones);
+    free(w->first);
+    free(w->count);
+    free(w->lane_first);
+    free(w->lane_count);
+    free(w->rows);
+    free(w->pmin);
+    free(w->pmax);
+}
+
+/* Allocates everything a thread needs for model SM; 0 or -1. */
+static int worker_init(worker_model *w, const run *r, const shared_model *sm,
+                       int with_hist)
+{
+    const model *m = sm->m;
+    size_t nslots = code_n_slots(m->prog);
+    size_t cells = m->n_outputs * (r->T + 1);
+    memset(w, 0, sizeof *w);
+    w->f.reg = calloc(nslots + 1, sizeof *w->f.reg);
+    w->mem = aligned_alloc(64, (nslots + 1) * VM_BLOCK * sizeof(double));
+    w->rng = rng_alloc();
+    w->ws = sampler_ws_alloc(sm->smp);
+    w->clamped = calloc(m->n_vars + 1, sizeof *w->clamped);
+    w->chunk_mom = calloc(cells + 1, sizeof *w->chunk_mom);
+    w->chunk_diff = calloc(m->n_outputs + 1, sizeof *w->chunk_diff);
+    w->hist = calloc(cells + 1, sizeof *w->hist);
+    w->ones = calloc(cells + 1, sizeof *w->ones);
+    w->first = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->first);
+    w->count = calloc(cells + 1, sizeof *w->count);
+    w->lane_first = calloc(m->n_outputs * VM_BLOCK + 1, sizeof(uint32_t));
+    w->lane_count = calloc(m->n_outputs * VM_BLOCK + 1, sizeof(uint32_t));
+    w->pmin = malloc((cells + 1) * sizeof *w->pmin);
+    w->pmax = malloc((cells + 1) * sizeof *w->pmax);
+    if (!w->f.reg || !w->mem || !w->rng || !w->ws || !w->clamped
+        || !w->chunk_mom || !w->chunk_diff || !w->hist || !w->ones
+        || !w->first || !w->count || !w->lane_first || !w->lane_count
+        || !w->pmin || !w->pmax)
+        return -1;
+    if (r->o->rows) {
+        w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
+        if (!w->rows)
+            return -1;
+    }
+    memset(w->mem, 0, (nslots + 1) * VM_BLOCK * sizeof(double));
+    for (size_t s = 0; s < nslots; s++)
+        w->f.reg[s] = w->mem + s * VM_BLOCK;
+    w->f.lanes = VM_BLOCK;
+    w->f.rng = w->rng;
+    w->f.keys = sm->keys;
+    w->f.clamped = w->clamped;
+    /* What never changes within a run: constants, T, constant params. */
+    for (size_t i = 0; i < code_n_consts(m->prog); i++)
+        vm_fill(&w->f, code_const_slot(m->prog, i),
+                code_const_value(m->prog, i));
+    vm_fill(&w->f, m->slot_T, (double)r->T);
+    for (size_t i = 0; i < m->n_vars; i++)
+        if (m->vars[i].kind == VAR_PARAM && m->vars[i].form == PARAM_CONST)
+            vm_fill(&w->f, m->vars[i].cur, m->vars[i].value);
+    for (size_t c = 0; c < cells; c++) {
+        w->chunk_mom[c] = stats_moments_empty();
+        w->pmin[c] = INFINITY;
+        w->pmax[c] = -INFINITY;
+    }
+    for (size_t o = 0; o < m->n_outputs; o++)
+        w->chunk_diff[o] = stats_moments_empty();
+    if (with_hist)
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            if (m->vars[m->outputs[o]].kind == VAR_EVENT)
+                continue;
+            for (uint32_t t = 0; t <= r->T; t++) {
+                size_t c = idx(r, o, t);
+                w->hist[c] = stats_hist_alloc(sm->lo[c], sm->hi[c],
+                                              t == r->T ? ENGINE_BINS_LAST
+                                                        : sm->bins_step);
+                if (!w->hist[c])
+                    return -1;
+            }
+        }
+    return 0;
+}
+
+/* The first lane of X[0 .. N-1] that is NaN or infinite, or N. */
+static size_t first_bad(const double *x, size_t n)
+{
+    /* A double is NaN or infinite exactly when its exponent bits are all
+     * ones. An integer OR over the lanes vectorises (a floating-point sum
+     * would not: its order is fixed), so the common case is one fast pass. */
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        any |= (~b & UINT64_C(0x7ff0000000000000)) == 0;
+    }
+    if (!any)
+        return n;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return i;
+    return n;
+}
+
+/* Records a bad value of variable V in lane LANE at step T of CHUNK. */
+static void report_bad(run *r, uint64_t chunk, const model *m,
+                       const model_var *v, double x, uint64_t trial,
+                       uint32_t t)
+{
+    pthread_mutex_lock(&r->mu);
+    if (chunk < r->err_chunk) {
+        char label[32];
+        r->err_chunk = chunk;
+        r->err_code = NCG_EXIT_RUN;
+        r->err_file = v->node->file;
+        r->err_line = v->node->line;
+        model_var_path(v, r->err_path, sizeof r->err_path);
+        scenario_step_label(&m->sc->sim, t, label, sizeof label);
+        const char *what = isnan(x) ? "NaN" : x > 0 ? "+infinity"
+                                                    : "-infinity";
+        if (v->kind == VAR_PARAM)
+            snprintf(r->err, sizeof r->err, "value is %s in trial %llu "
+                     "(check the expression and the arguments it uses)",
+                     what, (unsigned long long)trial + 1);
+        else
+            /* Without a start the label is the step number again. */
+            snprintf(r->err, sizeof r->err, "value is %s at step %u%s%s%s in "
+                     "trial %llu (look for log or sqrt of a negative number, "
+                     "division by zero, or a random function with an invalid "
+                     "argument)", what, t, m->sc->sim.has_start ? " (" : "",
+                     m->sc->sim.has_start ? label : "",
+                     m->sc->sim.has_start ? ")" : "",
+                     (unsigned long long)trial + 1);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Checks the variables ORDER[0 .. N-1] of the block; 0 or -1 (reported). */
+static int check_vars(run *r, uint64_t chunk, const model *m,
+                      worker_model *w, const size_t *order, size_t n,
+                      uint32_t t)
+{
+    for (size_t k = 0; k < n; k++) {
+        const model_var *v = &m->vars[order[k]];
+        const double *x = w->f.reg[v->cur];
+        size_t lane = first_bad(x, w->f.lanes);
+        if (lane < w->f.lanes) {
+            report_bad(r, chunk, m, v, x[lane], w->f.trial0 + lane, t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Adds the outputs' values at step T of the block to W's accumulators. */
+static void accumulate(const run *r, const model *m, worker_model *w,
+                       uint32_t t)
+{
+    size_t lanes = w->f.lanes;
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const model_var *v = &m->vars[m->outputs[o]];
+        const double *x = w->f.reg[v->cur];
+        size_t c = idx(r, o, t);
+        if (v->kind == VAR_EVENT) {
+            uint64_t ones = 0;
+            uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            uint32_t *lc = w->lane_count + o * VM_BLOCK;
+            for (size_t i = 0; i < lanes; i++)
+                ones += x[i] != 0.0;
+            w->ones[c] += ones;
+            if (t == 0) {
+                for (size_t i = 0; i < lanes; i++) {
+                    lf[i] = x[i] != 0.0 ? 0 : NEVER;
+                    lc[i] = 0;
+                }
+            } else if (ones) {
+                for (size_t i = 0; i < lanes; i++) {
+                    uint32_t on = x[i] != 0.0;
+                    lc[i] += on;
+                    if (on && lf[i] == NEVER)
+                        lf[i] = t;
+                }
+            }
+            if (t == r->T)
+                for (size_t i = 0; i < lanes; i++) {
+                    w->first[o * (r->T + 2)
+                             + (lf[i] == NEVER ? r->T + 1 : lf[i])]++;
+                    w->count[o * (r->T + 1) + lc[i]]++;
+                }
+        } else if (r->pilot) {
+            double mn = w->pmin[c], mx = w->pmax[c];
+            for (size_t i = 0; i < lanes; i++) {
+                mn = x[i] < mn ? x[i] : mn;
+                mx = x[i] > mx ? x[i] : mx;
+            }
+            w->pmin[c] = mn;
+            w->pmax[c] = mx;
+        } else {
+            stats_moments_add(&w->chunk_mom[c], x, lanes);
+            stats_hist_add(w->hist[c], x, lanes);
+        }
+    }
+}
+
+/* Runs one block of model I (trials TRIAL0 .. + LANES - 1); 0 or -1. */
+static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
+                     uint64_t trial0, size_t lanes, uint64_t row0)
+{
+    const shared_model *sm = &r->sm[i];
+    const model *m = sm->m;
+    vm_frame *f = &w->f;
+    f->lanes = lanes;
+    f->trial0 = trial0;
+    f->step = 0;
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        double *out = f->reg[m->vars[m->random_params[j]].cur];
+        if (r->o->draw)
+            r->o->draw(r->o->draw_ctx, i, j, trial0, lanes, out);
+        else
+            sampler_draw(sm->smp, w->ws, j, trial0, lanes, out);
+    }
+    vm_run(m->param_code.ins, m->param_code.n, f);
+    if (check_vars(r, chunk, m, w, m->random_params, m->n_random_params, 0)
+        || check_vars(r, chunk, m, w, m->expr_params, m->n_expr_params, 0))
+        return -1;
+    vm_fill(f, m->slot_t, 0.0);
+    vm_run(m->init_code.ins, m->init_code.n, f);
+    if (check_vars(r, chunk, m, w, m->init_order, m->n_dyn, 0))
+        return -1;
+    accumulate(r, m, w, 0);
+    for (uint32_t t = 1; t <= r->T; t++) {
+        /* This step's values overwrite the slots of two steps ago. */
+        for (size_t k = 0; k < m->n_dyn; k++) {
+            const model_var *v = &m->vars[m->step_order[k]];
+            double *tmp = f->reg[v->cur];
+            f->reg[v->cur] = f->reg[v->prev];
+            f->reg[v->prev] = tmp;
+        }
+        f->step = t;
+        vm_fill(f, m->slot_t, (double)t);
+        vm_run(m->step_code.ins, m->step_code.n, f);
+        if (check_vars(r, chunk, m, w, m->step_order, m->n_dyn, t))
+            return -1;
+        accumulate(r, m, w, t);
+    }
+    if (w->rows) {
+        size_t cols = sm->n_cols, c = 0;
+        double *rows = w->rows + row0 * cols;
+        for (size_t v = 0; v < m->n_vars; v++)
+            if (m->vars[v].kind == VAR_PARAM) {
+                const double *x = f->reg[m->vars[v].cur];
+                for (size_t l = 0; l < lanes; l++)
+                    rows[l * cols + c] = x[l];
+                c++;
+            }
+        for (size_t o = 0; o < m->n_outputs; o++, c++) {
+            const double *x = f->reg[m->vars[m->outputs[o]].cur];
+            for (size_t l = 0; l < lanes; l++)
+                rows[l * cols + c] = x[l];
+        }
+    }
+    return 0;
+}
+
+/* Paired differences at step T of model I > 0 against model 0, for the
+ * block just run by both. */
+static void accumulate_diff(run *r, size_t i, worker_model *wi,
+                            worker_model *w0)
+{
+    const model *m = r->sm[i].m, *m0 = r->sm[0].m;
+    double d[VM_BLOCK];
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        size_t ro = r->res[i]->diff_ref[o];
+        if (ro == SIZE_MAX)
+            continue;
+        const double *x = wi->f.reg[m->vars[m->outputs[o]].cur];
+        const double *y = w0->f.reg[m0->vars[m0->outputs[ro]].cur];
+        for (size_t l = 0; l < wi->f.lanes; l++)
+            d[l] = x[l] - y[l];
+        stats_moments_add(&wi->chunk_diff[o], d, wi->f.lanes);
+    }
+}
+
+/* Merges a finished chunk's ordered summaries into the results, and
+ * writes its samples. Called in chunk order. 0 or -1 (write error). */
+static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
+{
+    int rc = 0;
+    for (size_t i = 0; i < r->k; i++) {
+        const shared_model *sm = &r->sm[i];
+        const model *m = sm->m;
+        worker_model *w = &ws[i];
+        engine_result *res = r->res[i];
+        size_t cells = m->n_outputs * (r->T + 1);
+        for (size_t c = 0; c < cells; c++) {
+            stats_moments_merge(&res->mom[c], &w->chunk_mom[c]);
+            w->chunk_mom[c] = stats_moments_empty();
+        }
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
+            w->chunk_diff[o] = stats_moments_empty();
+        }
+        if (r->o->rows && w->rows) {
+            uint64_t t0 = chunk * CHUNK_TRIALS;
+            uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
+                                                       : CHUNK_TRIALS;
+            if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
+                           w->rows) != 0)
+                rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* Runs chunk C for every model; 0 or -1 (reported in R). */
+static int run_chunk(run *r, worker_model *ws, uint64_t c)
+{
+    uint64_t start = c * CHUNK_TRIALS;
+    uint64_t end = start + CHUNK_TRIALS < r->trials ? start + CHUNK_TRIALS
+                                                    : r->trials;
+    for (uint64_t t0 = start; t0 < end; t0 += VM_BLOCK) {
+        size_t lanes = end - t0 < VM_BLOCK ? (size_t)(end - t0) : VM_BLOCK;
+        if (r->o->stop && *r->o->stop)
+            return -1;
+        for (size_t i = 0; i < r->k; i++) {
+            if (run_block(r, i, &ws[i], c, t0, lanes, t0 - start) != 0)
+                return -1;
+            if (i > 0 && !r->pilot)
+                accumulate_diff(r, i, &ws[i], &ws[0]);
+        }
+    }
+    return 0;
+}
+
+typedef struct thread_arg {
+    run *r;
+    worker_model *ws;   /* one per model */
+} thread_arg;
+
+static void *thread_main(void *p)
+{
+    thread_arg *a = p;
+    run *r = a->r;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        uint64_t c = r->next_chunk;
+        int stop = c >= r->n_chunks || c > r->err_chunk
+                   || (r->o->stop && *r->o->stop);
+        if (!stop)
+            r->next_chunk++;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        int failed = run_chunk(r, a->ws, c) != 0;
+        pthread_mutex_lock(&r->mu);
+        /* Chunks are handed out in order, so every chunk before C is
+         * running or done and will commit: waiting cannot deadlock. */
+        while (r->committed != c)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (!failed && c < r->err_chunk && !r->pilot
+            && commit_chunk(r, a->ws, c) != 0 && c < r->err_chunk) {
+            r->err_chunk = c;
+            r->err_code = NCG_EXIT_IO;
+            r->err_file = NULL;
+            r->err_line = 0;
+            r->err_path[0] = '\0';
+            snprintf(r->err, sizeof r->err, "cannot write the per-trial "
+                     "values (samples.csv): %s", strerror(errno));
+        }
+        r->committed++;
+        pthread_cond_broadcast(&r->cv);
+        uint64_t done = r->committed * CHUNK_TRIALS;
+        /* Under the lock: one caller at a time, in order. */
+        if (r->o->progress && !r->pilot)
+            r->o->progress(r->o->progress_ctx,
+                           done < r->trials ? done : r->trials, r->trials);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Runs chunks 0 .. n_chunks - 1 on THREADS threads; each thread's working
+ * sets are WS[thread * k .. + k - 1]. */
+static void run_threads(run *r, worker_model *ws, int threads)
+{
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    thread_arg *args = calloc((size_t)threads, sizeof *args);
+    int started = 0;
+    r->next_chunk = 0;
+    r->committed = 0;
+    if (tid && args)
+        for (int t = 1; t < threads; t++) {
+            args[t] = (thread_arg){ r, ws + (size_t)t * r->k };
+            if (pthread_create(&tid[t], NULL, thread_main, &args[t]) != 0)
+                break;
+            started++;
+        }
+    thread_arg self = { r, ws };
+    thread_main(&self);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    free(tid);
+    free(args);
+}
+
+void engine_result_free(engine_result *res)
+{
+    if (!res)
+        return;
+    if (res->hist && res->m)
+        for (size_t i = 0; i < res->m->n_outputs * (res->steps + 1); i++)
+            stats_hist_free(res->hist[i]);
+    free(res->hist);
+    free(res->mom);
+    free(res->ones);
+    free(res->first);
+    free(res->count);
+    free(res->clamped);
+    free(res->diff);
+    free(res->diff_ref);
+    free(res);
+}
+
+static engine_result *result_alloc(const model *m, uint64_t trials,
+                                   uint32_t T)
+{
+    engine_result *res = calloc(1, sizeof *res);
+    size_t cells = m->n_outputs * ((size_t)T + 1);
+    if (!res)
+        return NULL;
+    res->m = m;
+    res->trials = trials;
+    res->steps = T;
+    res->mom = calloc(cells + 1, sizeof *res->mom);
+    res->hist = calloc(cells + 1, sizeof *res->hist);
+    res->ones = calloc(cells + 1, sizeof *res->ones);
+    res->first = calloc(m->n_outputs * ((size_t)T + 2) + 1,
+                        sizeof *res->first);
+    res->count = calloc(cells + 1, sizeof *res->count);
+    res->clamped = calloc(m->n_vars + 1, sizeof *res->clamped);
+    res->diff = calloc(m->n_outputs + 1, sizeof *res->diff);
+    res->diff_ref = calloc(m->n_outputs + 1, sizeof *res->diff_ref);
+    if (!res->mom || !res->hist || !res->ones || !res->first || !res->count
+        || !res->clamped || !res->diff || !res->diff_ref) {
+        engine_result_free(res);
+        return NULL;
+    }
+    for (size_t c = 0; c < cells; c++)
+        res->mom[c] = stats_moments_empty();
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        res->diff[o] = stats_moments_empty();
+        res->diff_ref[o] = SIZE_MAX;
+    }
+    return res;
+}
+
+/* Sets up keys, sampler and sample columns of model M; 0 or -1 with a
+ * message in D. */
+static int shared_init(shared_model *sm, const model *m, uint64_t trials,
+                       uint32_t T, diag *d)
+{
+    char err[512];
+    size_t ns = code_n_sources(m->prog);
+    uint64_t seed = m->sc->sim.seed;
+    sampler_kind kind = SAMPLER_MC;
+    const dist_spec **specs = NULL;
+    uint64_t *pkeys = NULL;
+    int rc = -1;
+    memset(sm, 0, sizeof *sm);
+    sm->m = m;
+    sm->keys = calloc(ns + 1, sizeof *sm->keys);
+    specs = calloc(m->n_random_params + 1, sizeof *specs);
+    pkeys = calloc(m->n_random_params + 1, sizeof *pkeys);
+    sm->lo = calloc(m->n_outputs * ((size_t)T + 1) + 1, sizeof *sm->lo);
+    sm->hi = calloc(m->n_outputs * ((size_t)T + 1) + 1, sizeof *sm->hi);
+    if (!sm->keys || !specs || !pkeys || !sm->lo || !sm->hi) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        goto end;
+    }
+    for (size_t s = 0; s < ns; s++)
+        sm->keys[s] = rng_key(seed, code_source_name(m->prog, s));
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        const model_var *v = &m->vars[m->random_params[j]];
+        specs[j] = &v->dist;
+        pkeys[j] = rng_key(seed, v->name);
+    }
+    sampler_parse(m->sc->sim.sampler, &kind);
+    sm->smp = sampler_alloc(kind, specs, pkeys, m->n_random_params, trials,
+                            seed, err, sizeof err);
+    if (!sm->smp) {
+        const snode *sim = snode_get(m->sc->root, "simulation");
+        const snode *sn = snode_get(sim, "sampler");
+        diag_add(d, sn ? sn->file : m->sc->path, sn ? sn->line : 0,
+                 "simulation.sampler", "%s", err);
+        goto end;
+    }
+    if (corr_attach(m, sm->smp, d) != 0)
+        goto end;
+    for (size_t v = 0; v < m->n_vars; v++)
+        sm->n_cols += m->vars[v].kind == VAR_PARAM;
+    sm->n_cols += m->n_outputs;
+    rc = 0;
+end:
+    free(specs);
+    free(pkeys);
+    return rc;
+}
+
+static void shared_free(shared_model *sm)
+{
+    free(sm->keys);
+    sampler_free(sm->smp);
+    free(sm->lo);
+    free(sm->hi);
+}
+
+/* Histogram ranges from the pilot's minima and maxima, widened by 5% on
+ * each side so the main run rarely lands outside them. */
+static void set_ranges(run *r, size_t i, worker_model *w)
+{
+    const model *m = r->sm[i].m;
+    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++) {
+        double lo = w->pmin[c], hi = w->pmax[c];
+        if (!(lo <= hi)) {        /* events: no range needed */
+            lo = 0.0;
+            hi = 1.0;
+        }
+        double pad = (hi - lo) * 0.05;
+        if (pad == 0.0)
+            pad = fabs(lo) > 1.0 ? fabs(lo) * 0.05 : 0.05;
+        r->sm[i].lo[c] = lo - pad;
+        r->sm[i].hi[c] = hi + pad;
+    }
+}
+
+int engine_run(model *const *models, size_t k, const engine_opts *o,
+               engine_result **res, diag *d)
+{
+    run r;
+    int threads = o->threads < 1 ? 1 : o->threads;
+    worker_model *ws = NULL;
+    int rc = NCG_EXIT_RUN;
+    assert(k >= 1);
+    memset(&r, 0, sizeof r);
+    r.k = k;
+    r.trials = models[0]->sc->sim.trials;
+    r.T = models[0]->sc->sim.steps;
+    r.o = o;
+    r.res = res;
+    r.err_chunk = UINT64_MAX;
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    for (size_t i = 0; i < k; i++)
+        res[i] = NULL;
+    r.sm = calloc(k, sizeof *r.sm);
+    if (!r.sm)
+        goto oom;
+    for (size_t i = 0; i < k; i++) {
+        assert(models[i]->sc->sim.trials == r.trials);
+        if (models[i]->sc->sim.steps != r.T) {
+            /* Lockstep needs one horizon; callers group by it. */
+            diag_add(d, NULL, 0, NULL, "internal: models of one run differ "
+                     "in steps");
+            goto end;
+        }
+        if (shared_init(&r.sm[i], models[i], r.trials, r.T, d) != 0) {
+            rc = NCG_EXIT_SCENARIO;
+            goto end;
+        }
+        if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
+            goto oom;
+    }
+    /* Each model's steps before T share a budget of their own. */
+    for (size_t i = 0; i < k; i++) {
+        size_t cells = 0;
+        for (size_t q = 0; q < models[i]->n_outputs; q++)
+            cells += models[i]->vars[models[i]->outputs[q]].kind != VAR_EVENT;
+        cells *= r.T;
+        r.sm[i].bins_step = ENGINE_BINS_STEP;
+        if (cells > 0 && cells * ENGINE_BINS_STEP > ENGINE_BIN_BUDGET)
+            r.sm[i].bins_step = ENGINE_BIN_BUDGET / cells;
+        if (r.sm[i].bins_step < ENGINE_BINS_MIN) {
+            diag_add(d, models[i]->sc->path, 0, NULL, "%zu numeric outputs "
+                     "x steps to summarise (at most %d): list fewer "
+                     "outputs or use fewer steps", cells,
+                     ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);
+            rc = NCG_EXIT_SCENARIO;
+            goto end;
+        }
+    }
+    /* Pair each output of model i > 0 with model 0's output of that name. */
+    for (size_t i = 1; i < k; i++)
+        for (size_t a = 0; a < models[i]->n_outputs; a++)
+            for (size_t b = 0; b < models[0]->n_outputs; b++)
+                if (strcmp(models[i]->vars[models[i]->outputs[a]].name,
+                           models[0]->vars[models[0]->outputs[b]].name) == 0)
+                    res[i]->diff_ref[a] = b;
+
+    /* Pilot: the first trials, one thread, ranges only. They run again in
+     * the main pass with the same numbers (streams are keyed by trial). */
+    {
+        worker_model *pw = calloc(k, sizeof *pw);
+        int ok = pw != NULL;
+        for (size_t i = 0; ok && i < k; i++)
+            ok = worker_init(&pw[i], &r, &r.sm[i], 0) == 0;
+        if (ok) {
+            uint64_t save = r.trials;
+            r.trials = save < ENGINE_PILOT ? save : ENGINE_PILOT;
+            r.n_chunks = (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+            r.pilot = 1;
+            run_threads(&r, pw, 1);
+            r.pilot = 0;
+            r.trials = save;
+            for (size_t i = 0; i < k; i++)
+                set_ranges(&r, i, &pw[i]);
+        }
+        for (size_t i = 0; pw && i < k; i++)
+            worker_free(&pw[i], &r, models[i]);
+        free(pw);
+        if (!ok)
+            goto oom;
+        if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop))
+            goto end;
+    }
+
+    if ((uint64_t)threads > (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS)
+        threads = (int)((r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS);
+    ws = calloc((size_t)threads * k, sizeof *ws);
+    if (!ws)
+        goto oom;
+    for (int t = 0; t < threads; t++)
+        for (size_t i = 0; i < k; i++)
+            if (worker_init(&ws[(size_t)t * k + i], &r, &r.sm[i], 1) != 0)
+                goto oom;
+    r.n_chunks = (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+    run_threads(&r, ws, threads);
+    if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop))
+        goto end;
+
+    /* Order-free merges: integer counts, histograms, clamp counters. */
+    for (size_t i = 0; i < k; i++) {
+        const model *m = models[i];
+        size_t cells = m->n_outputs * (r.T + 1);
+        for (int t = 0; t < threads; t++) {
+            worker_model *w = &ws[(size_t)t * k + i];
+            for (size_t c = 0; c < cells; c++) {
+                res[i]->ones[c] += w->ones[c];
+                res[i]->count[c] += w->count[c];
+                if (w->hist[c]) {
+                    if (!res[i]->hist[c]) {
+                        res[i]->hist[c] = w->hist[c];
+                        w->hist[c] = NULL;
+                    } else {
+                        stats_hist_merge(res[i]->hist[c], w->hist[c]);
+                    }
+                }
+            }
+            for (size_t c = 0; c < m->n_outputs * (r.T + 2); c++)
+                res[i]->first[c] += w->first[c];
+            for (size_t v = 0; v < m->n_vars; v++)
+                res[i]->clamped[v] += w->clamped[v];
+        }
+    }
+    rc = 0;
+    goto end;
+oom:
+    diag_add(d, NULL, 0, NULL, "out of memory");
+    rc = NCG_EXIT_RUN;
+end:
+    if (rc == NCG_EXIT_RUN && r.err_chunk != UINT64_MAX) {
+        diag_add(d, r.err_file, r.err_line, r.err_path, "%s", r.err);
+        rc = r.err_code;
+    } else if (rc == NCG_EXIT_RUN && o->stop && *o->stop) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+    }
+    if (ws)
+        for (int t = 0; t < threads; t++)
+            for (size_t i = 0; i < k; i++)
+                worker_free(&ws[(size_t)t * k + i], &r, models[i]);
+    free(ws);
+    if (r.sm)
+        for (size_t i = 0; i < k; i++)
+            shared_free(&r.sm[i]);
+    free(r.sm);
+    if (rc != 0)
+        for (size_t i = 0; i < k; i++) {
+            engine_result_free(res[i]);
+            res[i] = NULL;
+        }
+    pthread_mutex_destroy(&r.mu);
+    pthread_cond_destroy(&r.cv);
+    return rc;
+}

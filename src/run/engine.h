@@ -1,0 +1,88 @@
+/* engine.h: runs compiled models over trials x steps into mergeable summaries. */
+#ifndef NCG_ENGINE_H
+#define NCG_ENGINE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "base/diag.h"
+#include "model/model.h"
+#include "run/stats.h"
+
+/* Bins of the fine histograms: the last step gets more, since summary.csv
+ * and histograms.csv read it; other steps feed the time series. */
+#define ENGINE_BINS_LAST 4096
+#define ENGINE_BINS_STEP 512
+/* Fine bins of all the other steps together, per thread: a very long
+ * horizon gets fewer bins per step (at least ENGINE_BINS_MIN) rather than
+ * gigabytes of histograms. */
+#define ENGINE_BIN_BUDGET 4000000
+#define ENGINE_BINS_MIN 8
+/* Trials of the pilot that fixes histogram ranges. */
+#define ENGINE_PILOT 4096
+
+/* The summaries of one model's run. Arrays indexed [o * (T + 1) + t] cover
+ * output o (position in model->outputs) at step t = 0 .. T. */
+typedef struct engine_result {
+    const model *m;          /* borrowed */
+    uint64_t trials;
+    uint32_t steps;          /* T */
+    stats_moments *mom;      /* numeric outputs (events: zeroed) */
+    stats_hist **hist;       /* numeric outputs; NULL for events */
+    uint64_t *ones;          /* events: trials where the event is 1 */
+    uint64_t *first;         /* events: [o * (T + 2) + t] trials whose first
+                                1 came at step t (t = 0: already at init);
+                                t = T + 1: never */
+    uint64_t *count;         /* events: [o * (T + 1) + c] trials with the
+                                event 1 in exactly c of the steps 1 .. T */
+    int64_t *clamped;        /* per variable: probabilities clamped */
+    stats_moments *diff;     /* per output: paired difference from the
+                                reference model at step T (n = 0 when there
+                                is no reference or no output of that name) */
+    size_t *diff_ref;        /* per output: the reference's output index,
+                                or SIZE_MAX */
+} engine_result;
+
+/* How to run. */
+typedef struct engine_opts {
+    int threads;                       /* >= 1 */
+    /* Per-trial values: when ROWS is set, it is called in trial order, one
+     * call at a time, with the values at step T of model WHICH for trials
+     * TRIAL0 .. TRIAL0 + N - 1, row-major, COLS per trial: every param in
+     * file order, then every output. It returns 0, or -1 to stop the run
+     * with an I/O error (e.g. samples.csv could not be written). */
+    int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
+                size_t cols, const double *values);
+    void *rows_ctx;
+    /* Param values: when DRAW is set, random param J (in the model's
+     * random_params order) of model WHICH for trials TRIAL0 .. + LANES - 1
+     * comes from it instead of the sampler (sensitivity designs). Called
+     * from several threads at once; must depend only on its arguments. */
+    void (*draw)(void *ctx, size_t which, size_t j, uint64_t trial0,
+                 size_t lanes, double *out);
+    void *draw_ctx;
+    volatile sig_atomic_t *stop;       /* set asynchronously to interrupt;
+                                          may be NULL */
+    /* Called now and then from one thread with trials done so far (all
+     * models of the group count once); may be NULL. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} engine_opts;
+
+/* Runs the K models in lockstep (K >= 1; all with the same trials): each
+ * block of trials goes through every model, so model i > 0 also gets the
+ * paired difference of each output from model 0's output of the same name.
+ * Trials and draws do not depend on THREADS: results are byte-identical.
+ * On success returns 0 and RES[i] for each model (free with
+ * engine_result_free). A NaN or infinity returns NCG_EXIT_RUN with a
+ * message naming variable, step and trial in D; an interruption
+ * NCG_EXIT_RUN with "interrupted"; NCG_EXIT_IO when ROWS fails. */
+int engine_run(model *const *models, size_t k, const engine_opts *o,
+               engine_result **res, diag *d);
+void engine_result_free(engine_result *r);
+
+/* Number of online processors (at least 1). */
+int engine_cores(void);
+
+#endif
