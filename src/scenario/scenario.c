@@ -40,7 +40,8 @@ static const char SCN_FROM_DEFAULT[] = "default";
 
 static const char *const scn_top_keys[] = {
     "name", "title", "description", "extends", "simulation",
-    "params", "events", "states", "derived", "outputs", "correlations"
+    "params", "events", "states", "derived", "outputs", "correlations",
+    "observations"
 };
 /* The groups whose children are variables, searched for bare --set names. */
 static const char *const scn_var_groups[] = { "params", "events", "states", "derived" };
@@ -1050,6 +1051,14 @@ static void scn_apply_set(scn_loader *L, snode *root, const char *arg)
         }
         p = dot ? dot + 1 : NULL;
     }
+    if (strncmp(path, "observations", 12) == 0
+        && (path[12] == 0 || path[12] == '.')) {
+        /* The record is data with its own file and lines: an override
+         * would leave resolved.cfg unable to say where it came from. */
+        scn_error(L, SCN_FROM_SET, 0, path, "observations cannot be changed "
+                  "with --set (edit the file, or a file that extends it)");
+        goto end;
+    }
     if (!strchr(path, '.')) {
         char *full = scn_bare_path(L, root, path);
         if (!full)
@@ -1379,6 +1388,10 @@ static void scn_check_top(scn_loader *L, const snode *root, const char *top)
             }
         } else if (strcmp(k->name, "correlations") == 0) {
             scn_check_correlations(L, k);
+        } else if (strcmp(k->name, "observations") == 0) {
+            /* Entries are checked against the model (model/observe.c). */
+            scn_expect(L, k, "observations", SNODE_LIST,
+                       "a list ( { var = ...; at = ...; ... }, ... )");
         } else if (strcmp(k->name, "simulation") != 0) {
             scn_expect(L, k, k->name, SNODE_GROUP, "a group");
         }
