@@ -7,7 +7,6 @@
 #include "testutil.h"
 #include "base/diag.h"
 #include "base/ncgsim.h"
-#include "io/table.h"
 #include "report/estimate.h"
 #include "report/html.h"
 #include "report/svg.h"
@@ -432,34 +431,6 @@ static void test_report__svg_inline_keeps_references_inside(void)
     free(dir);
 }
 
-static void test_report__table_reads_quoted_csv_by_header(void)
-{
-    char *dir = test_tmpdir();
-    char *path = test_write(dir, "t.csv",
-        "# a comment\nname,value,title\r\n"
-        "a,1.5,\"x, \"\"y\"\"\nz\"\n\nb,,plain\n");
-    diag *d = diag_alloc();
-    table *t = table_read(path, d);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    CU_ASSERT_EQUAL(table_rows(t), 2);
-    CU_ASSERT_EQUAL(table_col(t, "title"), 2);
-    CU_ASSERT_EQUAL(table_col(t, "missing"), -1);
-    CU_ASSERT_STRING_EQUAL(table_get(t, 0, 2), "x, \"y\"\nz");
-    CU_ASSERT_DOUBLE_EQUAL(table_num(t, 0, 1), 1.5, 0);
-    CU_ASSERT(table_num(t, 1, 1) != table_num(t, 1, 1));   /* empty: NaN */
-    CU_ASSERT_STRING_EQUAL(table_get(t, 1, -1), "");
-    table_free(t);
-    char *bad = test_write(dir, "bad.csv", "a,b\n1,2\n3\n");
-    CU_ASSERT_PTR_NULL(table_read(bad, d));
-    CU_ASSERT_PTR_NOT_NULL(strstr(diag_get(d, 0), "bad.csv:3: 1 fields where "
-                                  "the header has 2"));
-    diag_free(d);
-    free(bad);
-    free(path);
-    test_rmrf(dir);
-    free(dir);
-}
-
 static const test_case report_tests[] = {
     { "report: sections come in order", test_report__sections_come_in_order },
     { "report: every scenario and output appears",
@@ -480,8 +451,6 @@ static const test_case report_tests[] = {
       test_report__html_text_escapes_markup_and_repairs_utf8 },
     { "svg: inline keeps references inside",
       test_report__svg_inline_keeps_references_inside },
-    { "table: reads quoted CSV by header",
-      test_report__table_reads_quoted_csv_by_header },
 };
 
 void test_report_register(void);

@@ -112,6 +112,8 @@ static const command commands[] = {
       cmd_diff_usage },
     { "report", cmd_report, "write a batch's briefing as one HTML file",
       cmd_report_usage },
+    { "discover", cmd_discover, "which combinations of assumptions lead to an outcome (PRIM)",
+      cmd_discover_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
 

@@ -1,32 +1,34 @@
-/* table.h: a CSV file read whole, its columns found by header name. */
+/* table.h: a CSV file with a header row read whole, as named columns of text cells. */
 #ifndef NCG_TABLE_H
 #define NCG_TABLE_H
 
 #include <stddef.h>
 #include "base/diag.h"
 
-/* A CSV file (RFC 4180: quoted fields with "" for a quote may hold commas
- * and line breaks) held in memory. Row 0 is the header; rows 1 .. n_rows
- * are the data. Lines starting with '#' before the header are comments. */
-typedef struct table table;
+/* A CSV file read whole (RFC 4180: quoted fields with "" for a quote, CR
+ * LF or LF line ends; blank lines skipped). Every string points into TEXT. */
+typedef struct table {
+    char *path;      /* as given (owned) */
+    char *text;      /* the file, cut into NUL-terminated fields (owned) */
+    size_t ncol;     /* header fields */
+    size_t nrow;     /* data rows (the header not counted) */
+    char **name;     /* ncol header fields (owned array) */
+    char **cell;     /* nrow * ncol fields, row-major (owned array) */
+    int *line;       /* per data row: its line in the file (owned) */
+} table;
 
-/* Reads PATH. Returns the table, or NULL with "PATH: cannot read: why",
- * "PATH:LINE: N fields where the header has M" or "PATH: empty file" in D.
- * The caller frees it with table_free. */
-table *table_read(const char *path, diag *d);
-/* table_free(NULL) does nothing. */
+/* Reads PATH into T. Every row must have as many fields as the header.
+ * Returns 0, or NCG_EXIT_IO with "PATH: cannot read: why" or
+ * "PATH:LINE: N fields where the header has M" in D (T is then empty). */
+int table_read(const char *path, table *t, diag *d);
+
+/* Frees T's contents; the struct is the caller's. Safe on a zeroed T. */
 void table_free(table *t);
 
-/* Number of data rows (the header not counted). */
-size_t table_rows(const table *t);
-/* The index of the column whose header is NAME, or -1 when there is none
- * (a file written before the column existed). */
-int table_col(const table *t, const char *name);
-/* The field of data row R (0-based, < table_rows) in column C; "" when C
- * is -1. Borrowed: valid until table_free. */
-const char *table_get(const table *t, size_t r, int c);
-/* The same as a number; NAN when the field is empty, not a number, or C
- * is -1. */
-double table_num(const table *t, size_t r, int c);
+/* Cell (R, C). */
+const char *table_cell(const table *t, size_t r, size_t c);
+
+/* The column named NAME, or -1. */
+long table_find(const table *t, const char *name);
 
 #endif

@@ -70,6 +70,57 @@ typedef struct report {
     diag *d;
 } report;
 
+/* ---- CSV files through io/table, by column name ---- */
+
+/* PATH read into a malloc'd table, or NULL with a message in D. */
+static table *rp_tread(const char *path, diag *d)
+{
+    table *t = calloc(1, sizeof *t);
+    if (!t) {
+        diag_add(d, path, 0, NULL, "out of memory");
+        return NULL;
+    }
+    if (table_read(path, t, d) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void rp_tfree(table *t)
+{
+    if (t)
+        table_free(t);
+    free(t);
+}
+
+static size_t rp_trows(const table *t)
+{
+    return t->nrow;
+}
+
+/* The column named NAME, or -1 (a file from before the column existed). */
+static int rp_tcol(const table *t, const char *name)
+{
+    return (int)table_find(t, name);
+}
+
+/* Cell (R, C), or "" when C is -1. */
+static const char *rp_tget(const table *t, size_t r, int c)
+{
+    return c < 0 || (size_t)c >= t->ncol || r >= t->nrow
+           ? "" : table_cell(t, r, (size_t)c);
+}
+
+/* Cell (R, C) as a number; NaN when empty, not a number, or C is -1. */
+static double rp_tnum(const table *t, size_t r, int c)
+{
+    const char *s = rp_tget(t, r, c);
+    char *end;
+    double v = strtod(s, &end);
+    return *s && *end == '\0' ? v : NAN;
+}
+
 static rp_cell *rp_at(const report *r, size_t o, size_t i)
 {
     return &r->cell[o * r->n + i];
@@ -136,24 +187,24 @@ static int rp_find(report *r)
     char *list = r->cmp_dir ? output_path(r->cmp_dir, "scenarios.csv") : NULL;
     int rc = 0;
     if (list && rp_is_file(list)) {
-        table *t = table_read(list, r->d);
+        table *t = rp_tread(list, r->d);
         if (!t) {
             free(list);
             return NCG_EXIT_IO;
         }
-        int cn = table_col(t, "scenario"), ct = table_col(t, "title"),
-            cf = table_col(t, "folder");
+        int cn = rp_tcol(t, "scenario"), ct = rp_tcol(t, "title"),
+            cf = rp_tcol(t, "folder");
         if (cn < 0 || cf < 0) {
             diag_add(r->d, list, 0, NULL, "no column 'scenario' or 'folder'");
             rc = NCG_EXIT_IO;
         }
-        for (size_t i = 0; rc == 0 && i < table_rows(t); i++)
-            if (rp_add_scen(r, table_get(t, i, cn), table_get(t, i, ct),
-                            rp_resolve(r->cmp_dir, table_get(t, i, cf))) != 0)
+        for (size_t i = 0; rc == 0 && i < rp_trows(t); i++)
+            if (rp_add_scen(r, rp_tget(t, i, cn), rp_tget(t, i, ct),
+                            rp_resolve(r->cmp_dir, rp_tget(t, i, cf))) != 0)
                 rc = NCG_EXIT_IO;
-        table_free(t);
+        rp_tfree(t);
         char *cmp = rc == 0 ? output_path(r->cmp_dir, "compare.csv") : NULL;
-        if (cmp && !(r->cmp = table_read(cmp, r->d)))
+        if (cmp && !(r->cmp = rp_tread(cmp, r->d)))
             rc = NCG_EXIT_IO;
         free(cmp);
         free(list);
@@ -214,7 +265,7 @@ static int rp_load(report *r)
         char *sum = output_path(s->dir, "summary.csv");
         int rc = cfg && sum ? scenario_load(cfg, &none, &s->sc, r->d)
                             : NCG_EXIT_IO;
-        if (rc == 0 && !(s->sum = table_read(sum, r->d)))
+        if (rc == 0 && !(s->sum = rp_tread(sum, r->d)))
             rc = NCG_EXIT_IO;
         free(cfg);
         free(sum);
@@ -241,7 +292,7 @@ static int rp_load(report *r)
 static int rp_col(const table *t, const char *const *names)
 {
     for (; *names; names++) {
-        int c = table_col(t, *names);
+        int c = rp_tcol(t, *names);
         if (c >= 0)
             return c;
     }
@@ -251,9 +302,9 @@ static int rp_col(const table *t, const char *const *names)
 /* The row of summary.csv of scenario S for VAR, or SIZE_MAX. */
 static size_t rp_sum_row(const rp_scen *s, const char *var)
 {
-    int cv = table_col(s->sum, "variable");
-    for (size_t i = 0; i < table_rows(s->sum); i++)
-        if (strcmp(table_get(s->sum, i, cv), var) == 0)
+    int cv = rp_tcol(s->sum, "variable");
+    for (size_t i = 0; i < rp_trows(s->sum); i++)
+        if (strcmp(rp_tget(s->sum, i, cv), var) == 0)
             return i;
     return (size_t)-1;
 }
@@ -272,28 +323,28 @@ static const char *const c_pev_dhi[] = { "p_ever_diff_hi95", NULL };
 static int rp_cells(report *r)
 {
     const table *ref = r->s[0].sum;
-    int cv = table_col(ref, "variable"), ck = table_col(ref, "kind"),
-        cl = table_col(ref, "label"), cu = table_col(ref, "unit");
+    int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
+        cl = rp_tcol(ref, "label"), cu = rp_tcol(ref, "unit");
     if (cv < 0 || ck < 0) {
         diag_add(r->d, r->s[0].dir, 0, NULL, "summary.csv: no column "
                  "'variable' or 'kind'");
         return NCG_EXIT_IO;
     }
-    r->n_out = table_rows(ref);
+    r->n_out = rp_trows(ref);
     r->o = calloc(r->n_out ? r->n_out : 1, sizeof *r->o);
     r->cell = calloc(r->n_out * r->n + 1, sizeof *r->cell);
     if (!r->o || !r->cell)
         return NCG_EXIT_IO;
     for (size_t k = 0; k < r->n_out; k++) {
-        r->o[k].var = table_get(ref, k, cv);
-        r->o[k].label = table_get(ref, k, cl);
-        r->o[k].unit = table_get(ref, k, cu);
-        r->o[k].event = strcmp(table_get(ref, k, ck), "event") == 0;
+        r->o[k].var = rp_tget(ref, k, cv);
+        r->o[k].label = rp_tget(ref, k, cl);
+        r->o[k].unit = rp_tget(ref, k, cu);
+        r->o[k].event = strcmp(rp_tget(ref, k, ck), "event") == 0;
     }
     /* From each scenario's summary: mean or P(ever) with its se. */
     for (size_t i = 0; i < r->n; i++) {
         const table *t = r->s[i].sum;
-        int cm = table_col(t, "mean"), cs = table_col(t, "se"),
+        int cm = rp_tcol(t, "mean"), cs = rp_tcol(t, "se"),
             cp = rp_col(t, c_pev), cps = rp_col(t, c_pev_se);
         for (size_t k = 0; k < r->n_out; k++) {
             rp_cell *c = rp_at(r, k, i);
@@ -302,8 +353,8 @@ static int rp_cells(report *r)
             c->dv = c->dse = c->dlo = c->dhi = NAN;
             if (row == (size_t)-1)
                 continue;
-            c->v = table_num(t, row, r->o[k].event ? cp : cm);
-            c->se = table_num(t, row, r->o[k].event ? cps : cs);
+            c->v = rp_tnum(t, row, r->o[k].event ? cp : cm);
+            c->se = rp_tnum(t, row, r->o[k].event ? cps : cs);
             c->lo = c->v - 1.96 * c->se;
             c->hi = c->v + 1.96 * c->se;
         }
@@ -312,11 +363,11 @@ static int rp_cells(report *r)
         return 0;
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
-    int xv = table_col(t, "variable"), xs = table_col(t, "scenario"),
-        xd = table_col(t, "diff"), xds = table_col(t, "diff_se"),
-        xlo = table_col(t, "diff_lo95"), xhi = table_col(t, "diff_hi95"),
-        xp = table_col(t, "paired"), xlo_v = table_col(t, "lo95"),
-        xhi_v = table_col(t, "hi95"),
+    int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
+        xd = rp_tcol(t, "diff"), xds = rp_tcol(t, "diff_se"),
+        xlo = rp_tcol(t, "diff_lo95"), xhi = rp_tcol(t, "diff_hi95"),
+        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "lo95"),
+        xhi_v = rp_tcol(t, "hi95"),
         ep = rp_col(t, c_pev), eps = rp_col(t, c_pev_se),
         elo = rp_col(t, c_pev_lo), ehi = rp_col(t, c_pev_hi),
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
@@ -326,8 +377,8 @@ static int rp_cells(report *r)
                  "'variable' or 'scenario'");
         return NCG_EXIT_IO;
     }
-    for (size_t row = 0; row < table_rows(t); row++) {
-        const char *var = table_get(t, row, xv), *sn = table_get(t, row, xs);
+    for (size_t row = 0; row < rp_trows(t); row++) {
+        const char *var = rp_tget(t, row, xv), *sn = rp_tget(t, row, xs);
         size_t k = 0, i = 0;
         while (k < r->n_out && strcmp(r->o[k].var, var) != 0)
             k++;
@@ -337,28 +388,28 @@ static int rp_cells(report *r)
             continue;
         rp_cell *c = rp_at(r, k, i);
         if (!r->o[k].event) {
-            c->lo = table_num(t, row, xlo_v);
-            c->hi = table_num(t, row, xhi_v);
-            c->dv = table_num(t, row, xd);
-            c->dse = table_num(t, row, xds);
-            c->dlo = table_num(t, row, xlo);
-            c->dhi = table_num(t, row, xhi);
-            c->paired = xp < 0 || table_num(t, row, xp) == 1.0;
+            c->lo = rp_tnum(t, row, xlo_v);
+            c->hi = rp_tnum(t, row, xhi_v);
+            c->dv = rp_tnum(t, row, xd);
+            c->dse = rp_tnum(t, row, xds);
+            c->dlo = rp_tnum(t, row, xlo);
+            c->dhi = rp_tnum(t, row, xhi);
+            c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
         } else if (ed >= 0) {
             /* Paired differences of P(happened by the end). */
             if (ep >= 0) {
-                c->v = table_num(t, row, ep);
-                c->se = table_num(t, row, eps);
+                c->v = rp_tnum(t, row, ep);
+                c->se = rp_tnum(t, row, eps);
             }
             if (elo >= 0 && ehi >= 0) {
-                c->lo = table_num(t, row, elo);
-                c->hi = table_num(t, row, ehi);
+                c->lo = rp_tnum(t, row, elo);
+                c->hi = rp_tnum(t, row, ehi);
             }
-            c->dv = table_num(t, row, ed);
-            c->dse = table_num(t, row, eds);
-            c->dlo = table_num(t, row, edlo);
-            c->dhi = table_num(t, row, edhi);
-            c->paired = xp < 0 || table_num(t, row, xp) == 1.0;
+            c->dv = rp_tnum(t, row, ed);
+            c->dse = rp_tnum(t, row, eds);
+            c->dlo = rp_tnum(t, row, edlo);
+            c->dhi = rp_tnum(t, row, edhi);
+            c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
         }
     }
     /* Events without paired P(ever) differences in compare.csv: the
@@ -1270,11 +1321,11 @@ static void rp_free(report *r)
         free(r->s[i].title);
         free(r->s[i].dir);
         scenario_free(r->s[i].sc);
-        table_free(r->s[i].sum);
+        rp_tfree(r->s[i].sum);
         diff_free(r->s[i].diff);
     }
     free(r->s);
-    table_free(r->cmp);
+    rp_tfree(r->cmp);
     free(r->cmp_dir);
     free(r->o);
     free(r->cell);
