@@ -143,7 +143,7 @@ static void test_report__every_scenario_and_output_appears(void)
         }
     free(tab);
     /* The changed settings, old and new value, and their sources. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_crisis.value</code>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_<wbr>crisis.value</code>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">0.02</td><td class=\"val\">0.2</td>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Analyst judgement, workshop 2025"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Event list 2024"));
