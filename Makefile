@@ -62,10 +62,11 @@ test: deps
 	./$(BUILD)/ncgsim_tests $(SUITE)
 
 # Builds, runs every scenario in scenarios/ (what-if, unconditioned) and
-# scenarios/from_today/ (conditioned on the 2025-26 record) and renders the plots.
+# scenarios/from_today/ (conditioned on the 2025-26 record), renders the
+# plots and writes the briefing, $(OUT)/report.html (its path is printed last).
 run: deps
 	@$(MAKE) --no-print-directory ncgsim
-	./ncgsim run $(SCENARIOS) -o $(OUT)
+	./ncgsim run $(SCENARIOS) -o $(OUT) --report
 
 # The model diagram of the baseline, for docs/model.md.
 docs: deps
