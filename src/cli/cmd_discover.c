@@ -261,7 +261,11 @@ static int collect(void *ctx, size_t which, uint64_t trial0, size_t n,
 {
     rows_buf *b = ctx;
     (void)which;
-    memcpy(b->v + trial0 * cols, values, n * cols * sizeof *values);
+    /* The params and outputs lead each row; the events' "by the end"
+     * flags after them are not inputs here. */
+    for (size_t l = 0; l < n; l++)
+        memcpy(b->v + (trial0 + l) * b->cols, values + l * cols,
+               b->cols * sizeof *values);
     return 0;
 }
 

@@ -40,6 +40,10 @@ typedef struct engine_result {
     stats_moments *diff;     /* per output: paired difference from the
                                 reference model at step T (n = 0 when there
                                 is no reference or no output of that name) */
+    stats_moments *diff_ever;/* per event output: paired difference of
+                                "was 1 at some step 0 .. T" (1 or 0 per
+                                trial) from the reference's event (n = 0
+                                as for diff, and for non-events) */
     size_t *diff_ref;        /* per output: the reference's output index,
                                 or SIZE_MAX */
     /* Conditioned runs (the model has observations that condition): each
@@ -78,7 +82,8 @@ typedef struct engine_opts {
     /* Per-trial values: when ROWS is set, it is called in trial order, one
      * call at a time, with the values at step T of model WHICH for trials
      * TRIAL0 .. TRIAL0 + N - 1, row-major, COLS per trial: every param in
-     * file order, then every output. It returns 0, or -1 to stop the run
+     * file order, then every output, then for each event output 1 or 0:
+     * whether it was 1 at some step 0 .. T. It returns 0, or -1 to stop the run
      * with an I/O error (e.g. samples.csv could not be written). */
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
