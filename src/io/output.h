@@ -47,7 +47,7 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
                  diag *d);
 
 /* Opens DIR/samples.csv and writes its header (trial, params, outputs,
- * <event>_ever for each event output);
+ * <event>_ever per event output);
  * NULL with a message in D on failure. */
 FILE *output_samples_open(const model *m, const char *dir, diag *d);
 
