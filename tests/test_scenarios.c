@@ -14,6 +14,7 @@ static void test_scenarios__every_shipped_file__passes_check(void)
 {
     char *out = NULL;
     int rc = test_run(BIN " check scenarios scenarios/from_today scenarios/record/forecast_2027.cfg "
+                      "scenarios/record/backtest.cfg scenarios/first_edition "
                       "scenarios/examples bench/reference.cfg",
                       &out);
     if (rc != 0)
