@@ -26,7 +26,7 @@ TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios
 
-.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz
+.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz golden
 
 all: ncgsim
 
@@ -146,6 +146,14 @@ install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots
 	install -m 755 ncgsim $(DESTDIR)$(PREFIX)/bin/ncgsim
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/ncgsim/plots/ 2>/dev/null || true
+
+# Rewrites the golden checksums (tests/test_golden.c) from the current
+# binary: only when a change of results is meant; say why in the commit.
+golden: ncgsim
+	rm -rf $(BUILD)/golden
+	sh tests/golden.sh ./ncgsim $(BUILD)/golden > $(BUILD)/golden.sha256
+	mv $(BUILD)/golden.sha256 tests/data/golden/checksums.sha256
+	rm -rf $(BUILD)/golden
 
 clean:
 	rm -rf $(BUILD) ncgsim
