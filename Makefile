@@ -21,7 +21,8 @@ BUILD   ?= build
 OUT     ?= results
 SRCS     = $(wildcard src/*/*.c)
 OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
-LIBOBJS  = $(filter-out $(BUILD)/cli/main.o,$(OBJS))
+# The commands and dispatch are the binary's; the suites link the rest.
+LIBOBJS  = $(filter-out $(BUILD)/cli/main.o $(BUILD)/cli/cmd_%.o,$(OBJS))
 TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios
@@ -123,7 +124,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined -g -O1
 FUZZ_TARGETS  = scenario expr
-FUZZ_SRCS     = $(filter-out src/cli/main.c,$(SRCS))
+FUZZ_SRCS     = $(filter-out src/cli/main.c src/cli/cmd_%.c,$(SRCS))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
