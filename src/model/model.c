@@ -861,17 +861,12 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
             e = make_env(b, i, 0, 0, "next", prefix, sizeof prefix);
             compile(b, &e, nx, kpath, v->cur, step, &b->step_deps[i]);
         }
-        /* min/max hold after every step t >= 1; a NaN stays NaN. */
-        if (v->has_min && v->has_max)
-            push(b, step, ins4(OP_CLAMP, v->cur, v->cur,
-                               code_const(m->prog, v->min),
-                               code_const(m->prog, v->max)));
-        else if (v->has_min)
-            push(b, step, ins4(OP_MAX, v->cur, v->cur,
-                               code_const(m->prog, v->min), 0));
-        else if (v->has_max)
-            push(b, step, ins4(OP_MIN, v->cur, v->cur,
-                               code_const(m->prog, v->max), 0));
+        /* min/max hold after every step t >= 1; a NaN or an infinite
+         * value is kept, so that the run reports it. */
+        if (v->has_min || v->has_max)
+            push(b, step, ins4(OP_BOUND, v->cur, v->cur,
+                               code_const(m->prog, v->has_min ? v->min : -INFINITY),
+                               code_const(m->prog, v->has_max ? v->max : INFINITY)));
     } else if (v->kind == VAR_DERIVED) {
         const snode *val = n;
         if (n->type == SNODE_GROUP) {
