@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/corr.h"
+#include "model/observe.h"
 #include "base/ncgsim.h"
 
 /* Names no variable may take: the functions, the keywords, t and T. */
@@ -1053,6 +1054,7 @@ void model_free(model *m)
     free(m->outputs);
     free(m->edges);
     code_free(m->prog);
+    obs_free(m->obs);
     free(m);
 }
 
@@ -1157,6 +1159,8 @@ int model_load(const char *path, const scenario_opts *opts, scenario **sc,
     rc = model_build(*sc, m, d);
     if (rc == 0)
         rc = corr_check(*m, d);
+    if (rc == 0)
+        rc = obs_build(*m, UINT32_MAX, &(*m)->obs, d);
     if (rc != 0) {
         model_free(*m);
         *m = NULL;
