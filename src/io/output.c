@@ -68,7 +68,8 @@ static void remove_tree(const char *path)
 }
 
 /* 0 when PATH may be replaced by results: it does not exist, or it is an
- * ncgsim result folder (resolved.cfg or compare.csv in it) or empty.
+ * ncgsim result folder (resolved.cfg, compare.csv, discovery.csv or
+ * robust.csv in it) or empty.
  * Otherwise -1 with a message in D: a run must never delete a folder of
  * the user's that happens to share a scenario's name. */
 static int replaceable(const char *path, diag *d)
@@ -81,8 +82,9 @@ static int replaceable(const char *path, diag *d)
                  "rename it, or choose another -o)");
         return -1;
     }
-    static const char *const marks[] = { "resolved.cfg", "compare.csv" };
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const marks[] = { "resolved.cfg", "compare.csv",
+                                         "discovery.csv", "robust.csv" };
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
         char *p = output_path(path, marks[i]);
         int found = p && access(p, F_OK) == 0;
         free(p);
