@@ -15,7 +15,7 @@
 enum {
     RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
     RUN_PRECISION, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT, RUN_NO_PLOTS,
-    RUN_QUIET, RUN_N_OPTS
+    RUN_REPORT, RUN_QUIET, RUN_N_OPTS
 };
 
 static const opt_spec run_opts[RUN_N_OPTS] = {
@@ -43,6 +43,9 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
     [RUN_REFERENCE] = CLI_OPT_REFERENCE,
     [RUN_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
     [RUN_NO_PLOTS] = CLI_OPT_NO_PLOTS("write the data and no plots"),
+    [RUN_REPORT] = { .name = "report", .kind = OPT_FLAG,
+                     .help = "also write OUT/report.html, the batch's\n"
+                             "briefing (see ncgsim help report)" },
     [RUN_QUIET] = CLI_OPT_QUIET("no table and no progress line"),
 };
 
@@ -109,6 +112,12 @@ int cmd_run(int argc, char **argv)
             goto end;
     }
     rc = batch_run(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && v[RUN_REPORT].given) {
+        diag_print(d, stderr);
+        diag_clear(d);
+        fflush(stdout);
+        rc = cmd_report_after_run(c.out, argc, argv, c.quiet);
+    }
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_EXIT_IO;

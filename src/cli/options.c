@@ -141,7 +141,8 @@ int opts_parse(const cli_command *cmd, int argc, char **argv,
     struct option *longs = NULL;
     char *shorts = malloc(3 * cmd->n_opts + 4);
     int rc = 0, c;
-    memset(vals, 0, cmd->n_opts * sizeof *vals);
+    if (vals)
+        memset(vals, 0, cmd->n_opts * sizeof *vals);
     if (!shorts || build_tables(cmd, &longs, shorts) != 0) {
         rc = cli_usage(cmd->name, "out of memory");
         goto end;

@@ -200,6 +200,36 @@ int output_commit(output_dir *od, diag *d)
     return rc;
 }
 
+int output_place(const output_dir *od, const char *name, diag *d)
+{
+    int rc = 0;
+    struct stat st;
+    char *from = output_path(od->tmp, name);
+    char *out = strdup(od->final);
+    char *slash = out ? strrchr(out, '/') : NULL;
+    char *to = NULL;
+    if (slash)
+        *slash = '\0';
+    to = slash ? output_path(out, name) : NULL;
+    if (!from || !to) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_IO;
+    } else if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_add(d, to, 0, NULL, "exists and is not a file (remove or "
+                 "rename it, or choose another -o)");
+        rc = NCG_EXIT_IO;
+    } else if (rename(from, to) != 0) {
+        diag_add(d, to, 0, NULL, "cannot create: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    } else {
+        sync_dir(out);
+    }
+    free(from);
+    free(to);
+    free(out);
+    return rc;
+}
+
 void output_abort(output_dir *od)
 {
     if (od->tmp)

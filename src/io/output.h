@@ -23,6 +23,13 @@ int output_begin(const char *out, const char *name, output_dir *od, diag *d);
 int output_commit(output_dir *od, diag *d);
 /* Removes the temporary folder and frees OD's strings. */
 void output_abort(output_dir *od);
+/* Moves OD's file NAME (written with output_open and output_close into
+ * OD->tmp) to NAME beside the folder OD is for, in one rename that
+ * replaces a previous file of that name; OD itself stays open (finish with
+ * output_abort to remove the rest of the temporary folder). Refuses to
+ * replace anything but a regular file. 0, or NCG_EXIT_IO with a message
+ * in D (a previous file is then untouched). */
+int output_place(const output_dir *od, const char *name, diag *d);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
 char *output_path(const char *dir, const char *name);
 
