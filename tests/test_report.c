@@ -143,7 +143,7 @@ static void test_report__every_scenario_and_output_appears(void)
         }
     free(tab);
     /* The changed settings, old and new value, and their sources. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_crisis.value</code>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_<wbr>crisis.value</code>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">0.02</td><td class=\"val\">0.2</td>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Analyst judgement, workshop 2025"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Event list 2024"));
@@ -383,6 +383,7 @@ static void test_report__svg_inline_keeps_references_inside(void)
         "<svg viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\" "
         "xmlns:xlink=\"http://www.w3.org/1999/xlink\" onload=\"alert(1)\">\n"
         "<title>Gnuplot</title><desc>Produced by GNUPLOT</desc>\n"
+        "<rect fill=\"#ffffff\" stroke='#a0B0c0'/>\n"
         "<defs><path id='gpPt0' d='M0,0'/></defs>\n"
         "<script>alert(2)</script>\n"
         "<use xlink:href='#gpPt0' fill='url(#grad)'/>\n"
@@ -402,6 +403,8 @@ static void test_report__svg_inline_keeps_references_inside(void)
                                   "&lt;x&gt;</title><desc id=\"c7-d\">Desc "
                                   "&amp; &quot;y&quot;</desc>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<path id=\"c7-gpPt0\" d=\"M0,0\"/>"));
+    /* Colours are not references. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<rect fill=\"#ffffff\" stroke=\"#a0B0c0\"/>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<use href=\"#c7-gpPt0\" "
                                   "fill=\"url(#c7-grad)\"/>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<image/>"));
