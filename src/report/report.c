@@ -640,6 +640,8 @@ static const char rp_style[] =
     ".2rem;margin:2.2rem 0 .8rem}\n"
     "h3{font-size:1.1rem;margin:1.6rem 0 .4rem}\n"
     "p,li,dd{max-width:52rem;overflow-wrap:anywhere}\n"
+    "h1,h2,h3,caption,table.scen td,table.diff td,ol.src li{"
+    "overflow-wrap:anywhere}\n"
     ".meta{color:var(--muted);margin:.2rem 0 1rem}\n"
     ".lead{font-size:1.08rem}\n"
     "nav ol{display:flex;flex-wrap:wrap;gap:.3rem 1.4rem;padding:0;margin:.4rem 0;"
@@ -682,6 +684,8 @@ static const char rp_style[] =
     ".charts{display:block}\n"
     "ol.src li{margin:.3rem 0}\n"
     ".lab{display:block;font-size:.85rem}\n"
+    "table.extra{font-size:.85rem}\n"
+    "table.extra td.n{text-align:right}\n"
     ".by{display:block;font-size:.82rem;color:var(--muted)}\n"
     ".scale td,.scale th{padding:.15rem .6rem}\n"
     "@media print{\n"
@@ -719,7 +723,8 @@ static void rp_head(report *r)
     fprintf(r->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", rp_style);
     fputs("<header>\n<h1>", r->f);
     if (r->n > 1)
-        fprintf(r->f, "%zu scenarios against the reference: ", r->n - 1);
+        fprintf(r->f, "%zu scenario%s against the reference: ", r->n - 1,
+                r->n == 2 ? "" : "s");
     else
         fputs("Scenario: ", r->f);
     rp_user(r, r->s[0].title);
@@ -1161,6 +1166,8 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
     return buf;
 }
 
+static void rp_extras_section(report *r);
+
 /* Section 3: every chart, grouped by output. */
 static int rp_charts(report *r)
 {
@@ -1226,8 +1233,179 @@ end:
     for (size_t i = 0; i < n; i++)
         free(list[i].stem);
     free(list);
+    if (rc == 0)
+        rp_extras_section(r);
     fputs("</section>\n", r->f);
     return rc;
+}
+
+/* ------------------------------------------------- other analyses -- */
+
+/* A result file of another analysis that may sit in OUT, and what of it
+ * the page shows. */
+typedef struct rp_extra {
+    const char *file;           /* its name in a subfolder of OUT */
+    const char *title;          /* the heading */
+    const char *what;           /* one sentence on what the table holds */
+    const char *const *cols;    /* the columns shown (those present), or
+                                   NULL for every column */
+    const char *top_col;        /* show only rows where this column is at
+                                   most RP_TOP (a rank), or NULL */
+} rp_extra;
+
+#define RP_TOP 5
+#define RP_MAX_ROWS 60
+
+static const char *const rp_sens_cols[] = { "output", "param", "kind", "rank",
+    "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
+static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
+    "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
+
+static const rp_extra rp_extras[] = {
+    { "posterior.csv", "Conditioned posterior", "The inputs after "
+      "conditioning on the observations.", NULL, NULL },
+    { "score.csv", "Forecast scores", "Brier and log scores of the model's "
+      "forecasts against what happened.", NULL, NULL },
+    { "sensitivity.csv", "Sensitivity", "For each output, the params with the "
+      "largest swing (mean with the param at its low and its high value, "
+      "paired 95% interval), their rank correlation and Sobol indices (first "
+      "order s1, total st); the five largest per output.", rp_sens_cols,
+      "rank" },
+    { "sweep.csv", "Sweep", "Each output's mean (probability for events) at "
+      "every point of the grid, with its 95% interval and its paired "
+      "difference from the first point.", NULL, NULL },
+    { "boxes.csv", "Scenario discovery: chosen boxes", "The chosen boxes' "
+      "limits on each restricted input, with coverage, density and "
+      "quasi-p-values.", rp_box_cols, NULL },
+};
+#define RP_EXTRAS (sizeof rp_extras / sizeof rp_extras[0])
+
+/* A table cell: a number right-aligned to four significant digits, text
+ * escaped. */
+static void rp_cell_text(report *r, const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s && *end == '\0' && isfinite(v)) {
+        fputs("<td class=\"n\">", r->f);
+        rp_num(r, v, fabs(v) >= 1000 || v == floor(v) ? 0
+                     : fabs(v) >= 100 ? 1 : fabs(v) >= 10 ? 2
+                     : fabs(v) >= 1 ? 3 : 4, 0);
+    } else {
+        fputs("<td>", r->f);
+        rp_text(r, s);
+    }
+    fputs("</td>", r->f);
+}
+
+/* Writes the table of file E in folder DIR (named NAME). 0 or -1 when it
+ * cannot be read (a message in D). */
+static int rp_extra_table(report *r, const rp_extra *e, const char *dir,
+                          const char *name)
+{
+    char *path = output_path(dir, e->file);
+    table *t = path ? rp_tread(path, r->d) : NULL;
+    free(path);
+    if (!t)
+        return -1;
+    int cols[64];
+    size_t nc = 0;
+    for (size_t c = 0; c < t->ncol && nc < 64; c++) {
+        int keep = !e->cols;
+        for (const char *const *k = e->cols; k && *k; k++)
+            keep |= strcmp(t->name[c], *k) == 0;
+        if (keep)
+            cols[nc++] = (int)c;
+    }
+    int top = e->top_col ? rp_tcol(t, e->top_col) : -1;
+    fputs("<h3>", r->f);
+    rp_text(r, e->title);
+    fputs(" <span class=\"unit\">(<code>", r->f);
+    rp_text(r, name);
+    fputs("/", r->f);
+    rp_text(r, e->file);
+    fputs("</code>)</span></h3>\n<p>", r->f);
+    rp_text(r, e->what);
+    fputs("</p>\n<div class=\"scroll\"><table class=\"extra\"><thead><tr>",
+          r->f);
+    for (size_t c = 0; c < nc; c++) {
+        fputs("<th scope=\"col\">", r->f);
+        rp_name(r, t->name[cols[c]]);
+        fputs("</th>", r->f);
+    }
+    fputs("</tr></thead><tbody>\n", r->f);
+    size_t shown = 0, rows = 0;
+    for (size_t i = 0; i < t->nrow; i++) {
+        if (top >= 0 && !(rp_tnum(t, i, top) <= RP_TOP))
+            continue;
+        rows++;
+        if (shown >= RP_MAX_ROWS)
+            continue;
+        shown++;
+        fputs("<tr>", r->f);
+        for (size_t c = 0; c < nc; c++)
+            rp_cell_text(r, rp_tget(t, i, cols[c]));
+        fputs("</tr>\n", r->f);
+    }
+    fputs("</tbody></table></div>\n", r->f);
+    if (rows > shown)
+        fprintf(r->f, "<p class=\"key\">The first %zu of %zu rows; the rest "
+                "are in the file.</p>\n", shown, rows);
+    rp_tfree(t);
+    return 0;
+}
+
+/* Other analyses found in OUT's subfolders (and the scenarios' own
+ * folders): a table each, under one heading; nothing when there is none. */
+static void rp_extras_section(report *r)
+{
+    DIR *dir = opendir(r->out);
+    struct dirent *e;
+    char **subs = NULL;
+    size_t n = 0;
+    int heading = 0;
+    while (dir && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char **ns = realloc(subs, (n + 1) * sizeof *ns);
+        if (!ns)
+            break;
+        subs = ns;
+        if ((subs[n] = strdup(e->d_name)) != NULL)
+            n++;
+    }
+    if (dir)
+        closedir(dir);
+    for (size_t i = 0; i + 1 < n; i++)      /* sorted: a stable page */
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(subs[i], subs[j]) > 0) {
+                char *x = subs[i];
+                subs[i] = subs[j];
+                subs[j] = x;
+            }
+    for (size_t k = 0; k < RP_EXTRAS; k++)
+        for (size_t i = 0; i < n; i++) {
+            char *sub = output_path(r->out, subs[i]);
+            char *file = sub ? output_path(sub, rp_extras[k].file) : NULL;
+            if (file && rp_is_file(file)) {
+                if (!heading)
+                    fputs("<h3 class=\"part\">Other analyses in this results "
+                          "folder</h3>\n<p>Tables from the result files of "
+                          "other ncgsim commands run into the same folder "
+                          "(their charts stay in their folders).</p>\n",
+                          r->f);
+                heading = 1;
+                if (rp_extra_table(r, &rp_extras[k], sub, subs[i]) != 0) {
+                    diag_print(r->d, stderr);   /* a warning: skip it */
+                    diag_clear(r->d);
+                }
+            }
+            free(file);
+            free(sub);
+        }
+    for (size_t i = 0; i < n; i++)
+        free(subs[i]);
+    free(subs);
 }
 
 /* ------------------------------------------------------ method, sources -- */
