@@ -180,7 +180,21 @@ static void test_cli__samples__one_row_per_trial(void)
     for (const char *p = s; *p; p++)
         lines += *p == '\n';
     CU_ASSERT_EQUAL(lines, 5001);
-    CU_ASSERT_EQUAL(strncmp(s, "trial,p,e,s\n1,", 14), 0);
+    CU_ASSERT_EQUAL(strncmp(s, "trial,p,e,s,e_ever\n1,", 21), 0);
+    /* The ever flag is 1 wherever e is 1 at the last step, and sometimes
+     * where it is 0 (it was 1 earlier). */
+    size_t bad = 0, earlier = 0;
+    for (const char *p = strchr(s, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+        double e, ever;
+        if (sscanf(p + 1, "%*[^,],%*[^,],%lf,%*[^,],%lf", &e, &ever) != 2)
+            bad++;
+        else {
+            bad += (e == 1 && ever != 1) || (ever != 0 && ever != 1);
+            earlier += e == 0 && ever == 1;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(earlier > 0);
     free(s);
     free(path);
     test_rmrf(dir);

@@ -639,6 +639,9 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d)
             fprintf(f, ",%s", m->vars[v].name);
     for (size_t o = 0; o < m->n_outputs; o++)
         fprintf(f, ",%s", m->vars[m->outputs[o]].name);
+    for (size_t o = 0; o < m->n_outputs; o++)
+        if (m->vars[m->outputs[o]].kind == VAR_EVENT)
+            fprintf(f, ",%s_ever", m->vars[m->outputs[o]].name);
     fputc('\n', f);
     return f;
 }

@@ -46,7 +46,8 @@ int output_close(FILE *f, const char *dir, const char *name, diag *d);
 int output_write(const engine_result *r, const scenario *s, const char *dir,
                  diag *d);
 
-/* Opens DIR/samples.csv and writes its header (trial, params, outputs);
+/* Opens DIR/samples.csv and writes its header (trial, params, outputs,
+ * <event>_ever per event output);
  * NULL with a message in D on failure. */
 FILE *output_samples_open(const model *m, const char *dir, diag *d);
 

@@ -26,7 +26,8 @@ typedef struct shared_model {
     const model *m;
     uint64_t *keys;          /* per random source */
     sampler *smp;
-    size_t n_cols;           /* samples.csv: params + outputs */
+    size_t n_cols;           /* samples.csv: params + outputs + one
+                                ever flag per event output */
     double *lo, *hi;         /* histogram ranges per (o, t) from the pilot */
     size_t bins_step;        /* fine bins before step T, from this model
                                 alone: its files never depend on the other
@@ -647,6 +648,14 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
             for (size_t l = 0; l < lanes; l++)
                 rows[l * cols + c] = x[l];
         }
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            if (m->vars[m->outputs[o]].kind != VAR_EVENT)
+                continue;
+            const uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            for (size_t l = 0; l < lanes; l++)
+                rows[l * cols + c] = lf[l] != NEVER ? 1.0 : 0.0;
+            c++;
+        }
     }
     return 0;
 }
@@ -993,6 +1002,8 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
     for (size_t v = 0; v < m->n_vars; v++)
         sm->n_cols += m->vars[v].kind == VAR_PARAM;
     sm->n_cols += m->n_outputs;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        sm->n_cols += m->vars[m->outputs[o]].kind == VAR_EVENT;
     rc = 0;
 end:
     free(specs);

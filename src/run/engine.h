@@ -83,7 +83,9 @@ typedef struct engine_opts {
     /* Per-trial values: when ROWS is set, it is called in trial order, one
      * call at a time, with the values at step T of model WHICH for trials
      * TRIAL0 .. TRIAL0 + N - 1, row-major, COLS per trial: every param in
-     * file order, then every output. It returns 0, or -1 to stop the run
+     * file order, then every output, then for every event output 1 when
+     * it was 1 at some step 0 .. T, else 0 (samples.csv's <event>_ever
+     * columns). It returns 0, or -1 to stop the run
      * with an I/O error (e.g. samples.csv could not be written). */
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
