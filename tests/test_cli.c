@@ -358,7 +358,8 @@ static void test_cli__a_users_folder__is_never_replaced(void)
     snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir, path);
     CU_ASSERT_EQUAL(run(cmd, &out), NCG_EXIT_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "/out/docs: exists and is not an "
-                                  "ncgsim result folder; not replacing it"));
+                                  "ncgsim result folder (no .ncgsim-manifest "
+                                  "in it); not replacing it"));
     free(out);
     char *kept = read_in(sub, "notes.txt");
     CU_ASSERT_STRING_EQUAL(kept ? kept : "", "keep\n");

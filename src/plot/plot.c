@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <libconfig.h>
 #include "base/ncgsim.h"
+#include "io/output.h"
 
 #ifndef NCGSIM_DATADIR
 #define NCGSIM_DATADIR "/usr/local/share/ncgsim"
@@ -153,7 +154,9 @@ static int csv_read(const char *dir, const char *name, csv *t, diag *d)
                 t->cell = nc;
                 cap = cap ? cap * 2 : 256;
             }
-            t->cell[n++] = csv_field(&p, &endch);
+            /* Text guarded against spreadsheet formulas reads back as
+             * written in the scenario. */
+            t->cell[n++] = (char *)output_csv_unguard(csv_field(&p, &endch));
         }
         width = n - row_start;
         if (width == 1 && t->cell[row_start][0] == 0) {
