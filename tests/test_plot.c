@@ -173,7 +173,7 @@ static void test_plot__scenario_png__draws_every_kind_at_its_size_without_warnin
 {
     fx x;
     char *err = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
     /* Nothing from gnuplot, though a constant, an event that never
@@ -196,7 +196,7 @@ static void test_plot__compare_png__draws_cdf_fan_diff_and_events(void)
 {
     fx x;
     char *err = NULL;
-    plot_opts o = { NULL, 1 };
+    plot_opts o = { .format = NULL, .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_compare, x.cmp, &o, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -216,7 +216,7 @@ static void test_plot__svg_and_pdf__are_written_with_their_signatures(void)
 {
     fx x;
     char *err = NULL;
-    plot_opts svg = { "svg", 1 }, pdf = { "pdf", 1 };
+    plot_opts svg = { .format = "svg", .quiet = 1 }, pdf = { .format = "pdf", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &svg, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -236,7 +236,7 @@ static void test_plot__hostile_title__is_drawn_as_text_and_runs_nothing(void)
 {
     fx x;
     char path[2048], *err = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -265,7 +265,7 @@ static void test_plot__script_run_from_another_folder__redraws_its_plot(void)
 {
     fx x;
     char cmd[4096], *out = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
     snprintf(cmd, sizeof cmd, "rm %s/fan_troops.png %s/overview.png && cd / && "
@@ -284,7 +284,7 @@ static void test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_inst
     fx x;
     char *err = NULL;
     char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     setenv("PATH", x.dir, 1); /* a folder without gnuplot */
     /* The note is once per process and no other test lacks gnuplot. */
@@ -320,7 +320,7 @@ static void test_plot__missing_results__is_an_io_error_naming_the_file(void)
 {
     char *dir = test_tmpdir(), want[1024];
     diag *d = diag_alloc();
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
     CU_ASSERT_EQUAL(plot_scenario(dir, &o, d), NCG_EXIT_IO);
     snprintf(want, sizeof want, "%s/timeseries.csv: cannot read: No such "
@@ -335,7 +335,7 @@ static void test_plot__missing_results__is_an_io_error_naming_the_file(void)
 static void test_plot__unknown_format__is_a_usage_error(void)
 {
     diag *d = diag_alloc();
-    plot_opts o = { "jpg", 1 };
+    plot_opts o = { .format = "jpg", .quiet = 1 };
     CU_ASSERT_EQUAL(plot_compare("/nonexistent", &o, d), NCG_EXIT_USAGE);
     CU_ASSERT_EQUAL_FATAL(diag_count(d), 1);
     CU_ASSERT_STRING_EQUAL(diag_get(d, 0),

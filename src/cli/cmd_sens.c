@@ -260,10 +260,9 @@ static int publish(const opts *o, const scenario *sc, const model *m,
     if ((rc = write_file(od.tmp, csv, write, res, d)) == 0
         && (rc = write_file(od.tmp, "resolved.cfg", write_resolved, sc, d)) == 0)
         rc = corr_write(m, trials, od.tmp, o->quiet ? NULL : stdout, d);
-    if (rc == 0 && !o->no_plots && plot(res, od.tmp, d) != 0)
-        /* Numbers matter more than charts: say so and keep the folder. */
-        fprintf(stderr, "ncgsim: %s: charts not drawn (is gnuplot "
-                "installed?)\n", what);
+    if (rc == 0 && !o->no_plots)
+        /* Drawn before the folder is committed; a failure is exit 4. */
+        rc = plot(res, od.tmp, d);
     if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "cli_interrupted");
         rc = NCG_EXIT_RUN;
@@ -287,12 +286,14 @@ static double since(const struct timespec *t0)
 
 static int plot_sens(const void *res, const char *dir, diag *d)
 {
-    return sens_plot_sensitivity(res, dir, d);
+    plot_opts po = { .quiet = 1 };
+    return sens_plot_sensitivity(res, dir, &po, d);
 }
 
 static int plot_sweep(const void *res, const char *dir, diag *d)
 {
-    return sens_plot_sweep(res, dir, d);
+    plot_opts po = { .quiet = 1 };
+    return sens_plot_sweep(res, dir, &po, d);
 }
 
 /* What was varied and what it cost, before the table. */

@@ -551,7 +551,7 @@ static int on_path(const char *name)
 static int render_plots(char **dirs, const int *is_cmp, size_t n,
                         const cli *c, diag *d)
 {
-    plot_opts po = { c->format, 1 };
+    plot_opts po = { .format = c->format, .quiet = 1 };
     int rc = 0;
     size_t running = 0, next = 0, failed = 0;
     if (n == 0)
