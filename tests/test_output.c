@@ -97,7 +97,7 @@ static int write_folder(const char *out, const char *name, const char *file,
                         const char *text, diag *d)
 {
     output_dir od;
-    int rc = output_begin(out, name, &od, d);
+    int rc = output_begin(out, name, "run", &od, d);
     if (rc != 0)
         return rc;
     FILE *f = output_open(od.tmp, file, d);
@@ -224,12 +224,12 @@ static void test_output__second_writer_of_a_folder__is_refused_while_the_first_h
     char *dir = test_tmpdir();
     diag *d = diag_alloc();
     output_dir first, second;
-    CU_ASSERT_EQUAL_FATAL(output_begin(dir, "r", &first, d), 0);
+    CU_ASSERT_EQUAL_FATAL(output_begin(dir, "r", "run", &first, d), 0);
     /* Another process trying the same folder meanwhile. */
     pid_t pid = fork();
     if (pid == 0) {
         diag *cd = diag_alloc();
-        int rc = output_begin(dir, "r", &second, cd);
+        int rc = output_begin(dir, "r", "run", &second, cd);
         int ok = rc == NCG_EXIT_IO && said(cd, "another ncgsim (pid ")
                  && said(cd, "is writing these results now");
         _exit(ok ? 0 : 1);
@@ -239,7 +239,7 @@ static void test_output__second_writer_of_a_folder__is_refused_while_the_first_h
     CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     CU_ASSERT_EQUAL(output_commit(&first, d), 0);
     /* Released by the commit. */
-    CU_ASSERT_EQUAL(output_begin(dir, "r", &second, d), 0);
+    CU_ASSERT_EQUAL(output_begin(dir, "r", "run", &second, d), 0);
     output_abort(&second);
     diag_free(d);
     test_rmrf(dir);
@@ -289,6 +289,35 @@ static void test_output__stale_temporary_folders__only_dead_owners_are_removed(v
     free(dir);
 }
 
+static void test_output__scenario_called_compare__is_never_replaced_by_a_comparison(void)
+{
+    char *dir = test_tmpdir();
+    diag *d = diag_alloc();
+    output_dir od;
+    /* `ncgsim run compare.cfg` alone wrote OUT/compare. */
+    CU_ASSERT_EQUAL_FATAL(write_folder(dir, "compare", "summary.csv", "x\n", d), 0);
+    CU_ASSERT_EQUAL(output_begin(dir, "compare", "compare", &od, d), NCG_EXIT_IO);
+    CU_ASSERT_TRUE(said(d, "/compare: holds a scenario's results, not a "
+                        "comparison; not replacing it"));
+    CU_ASSERT_TRUE(exists(dir, "compare/summary.csv"));
+    diag_clear(d);
+    /* And the other way round. */
+    CU_ASSERT_EQUAL_FATAL(output_begin(dir, "cmp", "compare", &od, d), 0);
+    CU_ASSERT_EQUAL_FATAL(output_commit(&od, d), 0);
+    CU_ASSERT_EQUAL(output_begin(dir, "cmp", "run", &od, d), NCG_EXIT_IO);
+    CU_ASSERT_TRUE(said(d, "/cmp: holds a comparison, not a scenario's "
+                        "results"));
+    /* A redraw (no kind given) keeps the folder's kind. */
+    CU_ASSERT_EQUAL_FATAL(output_begin(dir, "cmp", NULL, &od, d), 0);
+    CU_ASSERT_EQUAL_FATAL(output_commit(&od, d), 0);
+    char *mf = test_read(strcat(strcpy((char[700]){0}, dir), "/cmp/" OUTPUT_MANIFEST));
+    CU_ASSERT_PTR_NOT_NULL(mf ? strstr(mf, "\nkind compare\n") : NULL);
+    free(mf);
+    diag_free(d);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_output_register(void);
 void test_output_register(void)
 {
@@ -300,6 +329,7 @@ void test_output_register(void)
         { "a folder with only result names is not replaceable", test_output__folder_with_only_result_names__is_not_replaceable },
         { "a second writer of a folder is refused while the first holds it", test_output__second_writer_of_a_folder__is_refused_while_the_first_holds_it },
         { "stale temporary folders: only dead owners are removed", test_output__stale_temporary_folders__only_dead_owners_are_removed },
+        { "a scenario called compare is never replaced by a comparison", test_output__scenario_called_compare__is_never_replaced_by_a_comparison },
     };
     TEST_SUITE("output", cases);
 }

@@ -203,7 +203,7 @@ static int write_files(const compare *c, const char *dir, diag *d)
 int compare_write(const compare *c, const char *out, diag *d)
 {
     output_dir od;
-    int rc = output_begin(out, "compare", &od, d);
+    int rc = output_begin(out, "compare", "compare", &od, d);
     if (rc != 0)
         return rc;
     rc = write_files(c, od.tmp, d);

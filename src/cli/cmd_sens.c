@@ -254,7 +254,7 @@ static int publish(const opts *o, const scenario *sc, const model *m,
     output_dir od;
     char name[300];
     snprintf(name, sizeof name, "%s-%s", sc->name, what);
-    int rc = output_begin(o->out, name, &od, d);
+    int rc = output_begin(o->out, name, what, &od, d);
     if (rc != 0)
         return rc;
     if ((rc = write_file(od.tmp, csv, write, res, d)) == 0

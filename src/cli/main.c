@@ -450,7 +450,8 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         gm[i] = ms[idx[i]];
         if (compare_only)
             continue;
-        if ((rc = output_begin(c->out, scs[idx[i]]->name, &od[i], d)) != 0)
+        if ((rc = output_begin(c->out, scs[idx[i]]->name, "run", &od[i],
+                                d)) != 0)
             goto end;
         begun++;
         if (c->samples && !(samples[i] = output_samples_open(gm[i], od[i].tmp,

@@ -17,17 +17,21 @@ typedef struct output_dir {
     char *final;   /* OUT/<name> (owned) */
     char *tmp;     /* OUT/.<name>.tmp-XXXXXX (owned) */
     char *lock;    /* OUT/.<name>.lock (owned), or NULL */
+    char kind[32]; /* what writes it: "run", "compare", "sensitivity",
+                      "sweep" (recorded in the manifest) */
     int lock_fd;   /* holds the flock on LOCK, or -1 */
 } output_dir;
 
-/* Starts writing the result folder OUT/NAME: creates OUT (and parents) if
- * needed, locks OUT/.NAME.lock (another process holding it: refused at
- * once, not waited for), removes temporary folders of NAME left by dead
- * ncgsim processes, checks that OUT/NAME may be replaced
- * (output_check_folder) and makes a fresh temporary folder OD->tmp for
- * every file. Returns 0, or NCG_EXIT_IO with a message in D (nothing on
- * disk changed but the lock file). */
-int output_begin(const char *out, const char *name, output_dir *od, diag *d);
+/* Starts writing the result folder OUT/NAME of KIND ("run", "compare",
+ * "sensitivity", "sweep"; NULL: the kind of the folder already there, for
+ * a redraw): creates OUT (and parents) if needed, locks OUT/.NAME.lock
+ * (another process holding it: refused at once, not waited for), removes
+ * temporary folders of NAME left by dead ncgsim processes, checks that
+ * OUT/NAME may be replaced (output_check_folder) and makes a fresh
+ * temporary folder OD->tmp for every file. Returns 0, or NCG_EXIT_IO with
+ * a message in D (nothing on disk changed). */
+int output_begin(const char *out, const char *name, const char *kind,
+                 output_dir *od, diag *d);
 /* Lists every file of OD->tmp in its manifest, flushes them all to disk,
  * checks OUT/NAME again and replaces it with the temporary folder in one
  * rename; the old results are then removed, only the files their manifest
@@ -38,12 +42,13 @@ int output_commit(output_dir *od, diag *d);
 /* Removes the temporary folder, releases the lock and frees OD's strings;
  * nothing when OD was never begun or is already committed. */
 void output_abort(output_dir *od);
-/* 0 when PATH may be replaced by new results: it does not exist, is an
- * empty folder, or is a result folder each of whose files is listed,
- * unchanged (size and SHA-256), in its .ncgsim-manifest. Otherwise
- * NCG_EXIT_IO with a message in D naming the first file in the way (not
- * written by ncgsim, changed since) or the folder (no manifest). */
-int output_check_folder(const char *path, diag *d);
+/* 0 when PATH may be replaced by new results of KIND (NULL: any): it does
+ * not exist, is an empty folder, or is a result folder of that kind each
+ * of whose files is listed, unchanged (size and SHA-256), in its
+ * .ncgsim-manifest. Otherwise NCG_EXIT_IO with a message in D naming the
+ * first file in the way (not written by ncgsim, changed since) or the
+ * folder (no manifest; results of another kind). */
+int output_check_folder(const char *path, const char *kind, diag *d);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
 char *output_path(const char *dir, const char *name);
 

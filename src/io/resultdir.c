@@ -116,6 +116,7 @@ typedef struct manifest {
     size_t n;
     long owner_pid;         /* a temporary folder's owner, or 0 */
     unsigned long long owner_start;
+    char kind[32];          /* what wrote it: run, compare, ... ("" unknown) */
 } manifest;
 
 static void mf_free(manifest *m)
@@ -150,6 +151,8 @@ static int mf_read(const char *dir, manifest *m)
             if (sscanf(line, MANIFEST_HEAD " %d", &fmt) != 1 || fmt < 1)
                 goto bad;
             head = 1;
+        } else if (sscanf(line, "kind %31s", m->kind) == 1) {
+            /* stored */
         } else if (sscanf(line, "owner %ld %llu", &pid, &start) == 2) {
             m->owner_pid = pid;
             m->owner_start = start;
@@ -231,8 +234,9 @@ static const mf_entry *mf_find(const manifest *m, const char *name)
     return NULL;
 }
 
-/* Writes DIR/.ncgsim-manifest: the head, OWNER (pid and start time) when
- * PID is not 0, and M's files. 0 or NCG_EXIT_IO with a message. */
+/* Writes DIR/.ncgsim-manifest: the head, M's kind, OWNER (pid and start
+ * time) when PID is not 0, and M's files. 0 or NCG_EXIT_IO with a
+ * message. */
 static int mf_write(const char *dir, const manifest *m, long pid,
                     unsigned long long start, diag *d)
 {
@@ -244,6 +248,8 @@ static int mf_write(const char *dir, const manifest *m, long pid,
             "while every file in it is listed here,\n# unchanged (see "
             "docs/results.md).\n" MANIFEST_HEAD " %d\nversion %s\n",
             MANIFEST_FORMAT, NCGSIM_VERSION);
+    if (m->kind[0])
+        fprintf(f, "kind %s\n", m->kind);
     if (pid)
         fprintf(f, "owner %ld %llu\n", pid, start);
     for (size_t i = 0; i < m->n; i++)
@@ -297,7 +303,21 @@ static int mf_build(const char *dir, manifest *m, diag *d)
 
 /* ---------------------------------------------------- folder checks -- */
 
-int output_check_folder(const char *path, diag *d)
+/* An article and the words for a folder of KIND, for messages. */
+static const char *kind_words(const char *kind)
+{
+    if (strcmp(kind, "run") == 0)
+        return "a scenario's results";
+    if (strcmp(kind, "compare") == 0)
+        return "a comparison";
+    if (strcmp(kind, "sensitivity") == 0)
+        return "a sensitivity analysis";
+    if (strcmp(kind, "sweep") == 0)
+        return "a sweep";
+    return "results of another kind";
+}
+
+int output_check_folder(const char *path, const char *kind, diag *d)
 {
     struct stat st;
     manifest m;
@@ -318,6 +338,14 @@ int output_check_folder(const char *path, diag *d)
         diag_add(d, path, 0, NULL, "cannot read folder: %s", strerror(errno));
         mf_free(&m);
         return NCG_EXIT_IO;
+    }
+    if (have && kind && strcmp(m.kind, kind) != 0) {
+        /* A scenario called "compare" and the comparison folder, say:
+         * one must never silently replace the other. */
+        diag_add(d, path, 0, NULL, "holds %s, not %s; not replacing it "
+                 "(rename the scenario, or choose another -o)",
+                 kind_words(m.kind), kind_words(kind));
+        rc = NCG_EXIT_IO;
     }
     while (rc == 0 && (de = readdir(dp)) != NULL) {
         const char *n = de->d_name;
@@ -496,7 +524,8 @@ static int name_ok(const char *name)
     return *name && !strchr(name, '/') && name[0] != '.';
 }
 
-int output_begin(const char *out, const char *name, output_dir *od, diag *d)
+int output_begin(const char *out, const char *name, const char *kind,
+                 output_dir *od, diag *d)
 {
     manifest none = { 0 };
     int rc;
@@ -526,8 +555,17 @@ int output_begin(const char *out, const char *name, output_dir *od, diag *d)
     if ((rc = take_lock(out, name, od, d)) != 0)
         goto fail;
     remove_stale(out, name);
-    if ((rc = output_check_folder(od->final, d)) != 0)
+    if ((rc = output_check_folder(od->final, kind, d)) != 0)
         goto fail;
+    if (!kind) {
+        /* A redraw keeps the kind of the folder it redraws. */
+        manifest old;
+        if (mf_read(od->final, &old) == 0) {
+            snprintf(od->kind, sizeof od->kind, "%s", old.kind);
+            mf_free(&old);
+        }
+    } else
+        snprintf(od->kind, sizeof od->kind, "%s", kind);
     snprintf(od->tmp, n, "%s/.%s.tmp-XXXXXX", out, name);
     if (!mkdtemp(od->tmp)) {
         diag_add(d, out, 0, NULL, "cannot create a folder for results: %s",
@@ -593,6 +631,7 @@ int output_commit(output_dir *od, diag *d)
     char *old = NULL;
     if ((rc = mf_build(od->tmp, &m, d)) != 0)
         goto end;
+    snprintf(m.kind, sizeof m.kind, "%s", od->kind);
     rc = mf_write(od->tmp, &m, 0, 0, d);
     mf_free(&m);
     if (rc != 0)
@@ -608,7 +647,8 @@ int output_commit(output_dir *od, diag *d)
         goto end;
     }
     /* Changed while the run went on? */
-    if ((rc = output_check_folder(od->final, d)) != 0)
+    if ((rc = output_check_folder(od->final, od->kind[0] ? od->kind : NULL,
+                                  d)) != 0)
         goto end;
     if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->final,
                   RENAME_EXCHANGE) == 0) {

@@ -154,7 +154,7 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
         goto end;
     }
     /* The writer refuses a folder with anything it did not write. */
-    if ((rc = output_begin(out, name, &od, d)) != 0)
+    if ((rc = output_begin(out, name, NULL, &od, d)) != 0)
         goto end;
     if (!(dp = opendir(path))) {
         diag_add(d, path, 0, NULL, "cannot read folder: %s", strerror(errno));
