@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "base/ncgsim.h"
 #include "scenario/scenario.h"
 #include "testutil.h"
@@ -95,6 +96,24 @@ static void expect_msgs_v(const diag *d, size_t n, va_list ap)
         CU_ASSERT_STRING_EQUAL(got, want);
         free(want);
     }
+}
+
+/* Asserts that message I of D is WANT (with '@' expanded, except in
+ * "@include"). */
+static void expect_msg_at(const diag *d, size_t i, const char *want)
+{
+    char *raw = strdup(want);
+    for (char *p = raw; (p = strstr(p, "@include")); p++)
+        *p = '\1';
+    char *w = expand(raw);
+    free(raw);
+    for (char *p = w; (p = strchr(p, '\1')); )
+        *p = '@';
+    const char *got = i < diag_count(d) ? diag_get(d, i) : "(no message)";
+    if (strcmp(got, w) != 0)
+        fprintf(stderr, "\n  message %zu:\n    got  %s\n    want %s\n", i, got, w);
+    CU_ASSERT_STRING_EQUAL(got, w);
+    free(w);
 }
 
 static void expect_msgs(const diag *d, size_t n, ...)
@@ -903,6 +922,91 @@ static void test_scenario__include__is_relative_to_the_file(void)
     teardown();
 }
 
+/* Nothing but a regular file is opened for reading: a FIFO would block
+ * forever, as the top file, a parent or an include. */
+static void test_scenario__non_regular_files__are_refused_without_blocking(void)
+{
+    setup();
+    char *fifo = at("pipe.cfg");
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    put("inc.cfg", SIM "@include \"pipe.cfg\"\n");
+    put("ext.cfg", SIM "extends = \"pipe.cfg\";\n");
+    put("stdin.cfg", SIM "\n@include \"/dev/stdin\"\n");
+    scenario *s = NULL;
+    diag *d = diag_alloc();
+    CU_ASSERT_EQUAL(load("pipe.cfg", &s, d), NCG_EXIT_IO);
+    CU_ASSERT_EQUAL(load("inc.cfg", &s, d), NCG_EXIT_IO);
+    CU_ASSERT_EQUAL(load("ext.cfg", &s, d), NCG_EXIT_IO);
+    struct stat st;
+    int tty = stat("/dev/stdin", &st) == 0 && !S_ISREG(st.st_mode);
+    if (tty)
+        CU_ASSERT_EQUAL(load("stdin.cfg", &s, d), NCG_EXIT_IO);
+    CU_ASSERT_EQUAL(diag_count(d), tty ? 4u : 3u);
+    expect_msg_at(d, 0, "@/pipe.cfg: cannot read: not a regular file");
+    expect_msg_at(d, 1, "@/inc.cfg:2: @include: cannot read '@/pipe.cfg': not a regular file");
+    expect_msg_at(d, 2, "@/ext.cfg:2: extends: cannot read '@/pipe.cfg': not a regular file");
+    if (tty)
+        expect_msg_at(d, 3, "@/stdin.cfg:3: @include: cannot read '/dev/stdin': not a regular file");
+    diag_free(d);
+    free(fifo);
+    teardown();
+}
+
+/* An absolute @include is used as it is, however the including file was
+ * named (libconfig alone would put the including folder in front). */
+static void test_scenario__absolute_include__does_not_depend_on_the_spelling(void)
+{
+    setup();
+    char *sub = at("sub");
+    mkdir(sub, 0700);
+    put("sub/inc.cfg", "params = { p = 2; };\n");
+    put("inc.cfg", "params = { p = 1; };\n");
+    char text[4096];
+    snprintf(text, sizeof text, SIM "@include \"%s/sub/inc.cfg\"\n", dir);
+    put("main.cfg", text);
+    char *cwd = getcwd(NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(chdir(dir), 0);
+    const char *spellings[] = { "main.cfg", "./main.cfg", "../" };
+    for (size_t i = 0; i < 3; i++) {
+        char path[4096];
+        if (i == 2)
+            snprintf(path, sizeof path, "../%s/main.cfg", strrchr(dir, '/') + 1);
+        else
+            snprintf(path, sizeof path, "%s", spellings[i]);
+        scenario *s = NULL;
+        CU_ASSERT_EQUAL_FATAL(scenario_load(path, NULL, &s, NULL), 0);
+        double v = 0;
+        CU_ASSERT(snode_number(snode_find(s->root, "params.p"), &v) && v == 2.0);
+        scenario_free(s);
+    }
+    CU_ASSERT_EQUAL(chdir(cwd), 0);
+    free(cwd);
+    free(sub);
+    teardown();
+}
+
+/* The group-size guard sees the text after @includes: 200,000 settings in
+ * one included group are refused at once, not after minutes in libconfig. */
+static void test_scenario__huge_included_group__is_refused_at_once(void)
+{
+    setup();
+    size_t n = 200000;
+    char *big = malloc(n * 16 + 64), *o = big;
+    o += sprintf(o, "params = {\n");
+    for (size_t i = 0; i < n; i++)
+        o += sprintf(o, "p%zu = 1;\n", i);
+    sprintf(o, "};\n");
+    put("big.inc", big);
+    free(big);
+    put("main.cfg", SIM "@include \"big.inc\"\n");
+    scenario *s = NULL;
+    diag *d = diag_alloc();
+    CU_ASSERT_EQUAL(load("main.cfg", &s, d), NCG_EXIT_SCENARIO);
+    expect_msgs(d, 1, "@/big.inc:20002: more than 20000 settings in one group");
+    diag_free(d);
+    teardown();
+}
+
 /* ---- small helpers ---- */
 
 static void test_scenario__step_labels__count_from_the_period_before_start(void)
@@ -1007,6 +1111,9 @@ void test_scenario_register(void)
         { "write__puts_header_comments_first", test_scenario__write__puts_header_comments_first },
         { "show__prints_each_value_with_its_origin", test_scenario__show__prints_each_value_with_its_origin },
         { "include__is_relative_to_the_file", test_scenario__include__is_relative_to_the_file },
+        { "non_regular_files__are_refused_without_blocking", test_scenario__non_regular_files__are_refused_without_blocking },
+        { "absolute_include__does_not_depend_on_the_spelling", test_scenario__absolute_include__does_not_depend_on_the_spelling },
+        { "huge_included_group__is_refused_at_once", test_scenario__huge_included_group__is_refused_at_once },
         { "step_labels__count_from_the_period_before_start", test_scenario__step_labels__count_from_the_period_before_start },
         { "snode_helpers__answer_for_every_type", test_scenario__snode_helpers__answer_for_every_type },
     };

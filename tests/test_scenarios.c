@@ -87,33 +87,39 @@ typedef struct direction {
     int sign;   /* +1: higher than the reference, -1: lower */
 } direction;
 
-/* Against the continuity baseline. */
+/* Against the continuity baseline (an alliance-supportive administration):
+ * what the source articles expect of a sceptic one. */
 static const direction from_baseline[] = {
     { "trump_reelection", "ed_credibility", -1 },
     { "trump_reelection", "alliance_cohesion", -1 },
-    { "trump_reelection", "ncg_suspended", +1 },
+    { "trump_reelection", "ncg_dissolved", +1 },
     { "trump_reelection", "usfk_troops", -1 },
     { "trump_reelection", "sma_payment", +1 },
     { "trump_reelection", "drills_suspended", +1 },
     { "trump_reelection", "rok_nuclear_move", +1 },
-    { "japan_participation", "japan_in_ncg", +1 },
-    { "japan_participation", "ed_credibility", +1 },
-    { "seoul_turmoil", "ncg_meetings", -1 },
+    { "trump_reelection", "strategic_flex", +1 },
     { "current_course", "ed_credibility", -1 },
     { "current_course", "sma_payment", +1 },
 };
 
-/* Against Trump re-elected with the NCG at the presidential level. */
+/* Against Trump re-elected (the NCG at ministerial level, as it is). */
 static const direction from_trump[] = {
-    { "ministerial_ncg", "ncg_suspended", -1 },
-    { "ministerial_ncg", "ncg_dissolved", -1 },
-    { "ministerial_ncg", "ed_credibility", +1 },
+    /* Park: the ministerial level insures the NCG against a sceptic White House. */
+    { "presidential_ncg", "ncg_dissolved", +1 },
+    { "presidential_ncg", "ncg_sessions", -1 },
+    /* Yang: troop cuts threatened to make Seoul pay. */
     { "usfk_pressure", "usfk_troops", -1 },
-    { "usfk_pressure", "sma_payment", +1 },
-    { "shipbuilding_bargain", "ncg_dissolved", -1 },
-    { "shipbuilding_bargain", "ed_credibility", +1 },
-    { "current_course", "ed_credibility", +1 },
-    { "combined_stress", "ed_credibility", -1 },
+    { "usfk_pressure", "alliance_cohesion", -1 },
+    /* MND: shipbuilding and MRO cooperation as common ground. */
+    { "shipbuilding_bargain", "usfk_troops", +1 },
+    { "shipbuilding_bargain", "alliance_cohesion", +1 },
+    /* Kim Sung-han: Japan's participation as a hedge. */
+    { "japan_participation", "japan_in_ncg", +1 },
+    { "japan_participation", "ncg_dissolved", -1 },
+    { "japan_participation", "ed_credibility", +1 },
+    /* Korea Herald: turmoil in Seoul delays the NCG. */
+    { "seoul_turmoil", "ncg_sessions", -1 },
+    { "combined_stress", "nk_nuclear_test", +1 },
     { "combined_stress", "rok_nuclear_move", +1 },
 };
 

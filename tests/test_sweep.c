@@ -6,6 +6,8 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "analysis/sweep.h"
+#include "plot/gp.h"
+#include "plot/sens_plot.h"
 #include "testutil.h"
 
 /* e happens with probability p per step over 4 steps; y = 10 a + noise,
@@ -170,6 +172,76 @@ static void test_sweep__two_axes__make_a_grid_first_axis_slowest(void)
     fixture_free(&f);
 }
 
+/* The value of the line in TEXT that starts with the fields of point P
+ * (its axis values) for output OUT in sweep.csv: its mean column. */
+static double csv_mean(const char *csv, const sweep_result *r, size_t p,
+                       const char *out)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\n%zu,%.12g,%.12g,%s,", p + 1,
+             sweep_point_value(r, p, 0), sweep_point_value(r, p, 1), out);
+    const char *at = strstr(csv, key);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    at = strchr(at + strlen(key), ',');   /* past the kind */
+    return strtod(at + 1, NULL);
+}
+
+static void test_sweep__heatmap__draws_every_cell_of_sweep_csv(void)
+{
+    static const char *const vary[] = { "p=0:0.2:0.05", "a=1:2:1" };
+    fixture f;
+    CU_ASSERT_FATAL(sweep(&f, vary, 2) == 0);
+    char *csv = output_path(f.dir, "sweep.csv");
+    FILE *out = fopen(csv, "w");
+    CU_ASSERT_EQUAL(sweep_write_csv(f.r, out), 0);
+    fclose(out);
+    plot_opts po = { .quiet = 1 };
+    CU_ASSERT_EQUAL(sens_plot_sweep(f.r, f.dir, &po, f.d), 0);
+    char *text = test_read(csv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (size_t q = 0; q < f.r->n_out; q++) {
+        const char *name = f.r->m->vars[f.r->m->outputs[q]].name;
+        /* One script per chart, its data inline. */
+        char head[32], file[300];
+        snprintf(file, sizeof file, "sweep-%s.gp", name);
+        char *gp = output_path(f.dir, file), *script = test_read(gp);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(script);
+        snprintf(head, sizeof head, "$S%zu << EOD\n", q);
+        const char *at = strstr(script, head);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+        at += strlen(head);
+        /* Every point, one cell each, with sweep.csv's mean. */
+        for (size_t p = 0; p < f.r->n_points; p++) {
+            char *end;
+            double x = strtod(at, &end), y = strtod(end, &end),
+                   v = strtod(end, &end);
+            CU_ASSERT_EQUAL(x, sweep_point_value(f.r, p, 0));
+            CU_ASSERT_EQUAL(y, sweep_point_value(f.r, p, 1));
+            CU_ASSERT_EQUAL(v, csv_mean(text, f.r, p, name));
+            at = strchr(end, '\n') + 1;
+        }
+        CU_ASSERT_EQUAL(strncmp(at, "EOD\n", 4), 0);
+        /* Cells centred on the points (pm3d drops the last row and
+         * column), and a title that promises no band it does not draw. */
+        const char *title = strstr(at, "set title");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(title);
+        CU_ASSERT(strstr(title, "band") == NULL
+                  || strstr(title, "band") > strchr(title, '\n'));
+        char plot[64];
+        snprintf(plot, sizeof plot, "plot $S%zu using 1:2:3 with image", q);
+        CU_ASSERT_PTR_NOT_NULL(strstr(script, plot));
+        /* Drawn whole. */
+        snprintf(file, sizeof file, "%s/sweep-%s.png", f.dir, name);
+        const char *why;
+        CU_ASSERT_EQUAL(gp_image_complete(file, "png", &why), 0);
+        free(script);
+        free(gp);
+    }
+    free(text);
+    free(csv);
+    fixture_free(&f);
+}
+
 static void test_sweep__bad_point__names_its_values(void)
 {
     static const char *const vary[] = { "nosuch=0:1:1" };
@@ -194,6 +266,8 @@ void test_sweep_register(void)
           test_sweep__paired_event_differences__are_far_tighter },
         { "two axes make a grid, first axis slowest",
           test_sweep__two_axes__make_a_grid_first_axis_slowest },
+        { "the heatmap draws every cell of sweep.csv",
+          test_sweep__heatmap__draws_every_cell_of_sweep_csv },
         { "a bad point names its values", test_sweep__bad_point__names_its_values },
     };
     TEST_SUITE("sweep", cases);

@@ -217,11 +217,11 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
                              "the grid of two settings", 900, 560);
         if (!f)
             break;
+        /* One line per point, in sweep.csv's order and with its numbers:
+         * value(s) of the axes, mean, 95% interval. */
         fprintf(f, "$S%zu << EOD\n", q);
         for (size_t p = 0; p < r->n_points; p++) {
             const sweep_cell *c = &r->cells[p * r->n_out + q];
-            if (r->n_axes == 2 && p > 0 && p % r->axes[1].n == 0)
-                fputc('\n', f);   /* a blank line between grid rows */
             fprintf(f, "%.12g", sweep_point_value(r, p, 0));
             if (r->n_axes == 2)
                 fprintf(f, " %.12g", sweep_point_value(r, p, 1));
@@ -232,8 +232,12 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
         fputs("EOD\n", f);
         fputs("set title ", f);
         gp_quote(f, out);
-        fputs(" . ' at the last step (95% band; common random numbers)'\n"
-              "set xlabel ", f);
+        fputs(" . ' at the last step", f);
+        /* A heatmap shows no interval: its title promises none. */
+        fputs(r->n_axes == 1 ? " (95% band; common random numbers)'\n"
+                             : " (one cell per point; common random "
+                               "numbers; intervals in sweep.csv)'\n", f);
+        fputs("set xlabel ", f);
         gp_quote(f, r->axes[0].path);
         if (r->n_axes == 1) {
             fputs("\nset ylabel ", f);
@@ -243,12 +247,30 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
                     "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
                     "title 'mean'\n", q);
         } else {
+            /* `with image` draws one cell centred on every grid point (pm3d
+             * would join the points into quads and drop the last row and
+             * column); the value is written in the cell when it fits. */
+            const sweep_axis *ax = r->axes;
             fputs("\nset ylabel ", f);
-            gp_quote(f, r->axes[1].path);
+            gp_quote(f, ax[1].path);
             fputs("\nset cblabel ", f);
             gp_quote(f, out);
-            fprintf(f, "\nset view map\nset palette cubehelix\n"
-                    "splot $S%zu using 1:2:3 with pm3d notitle\n", q);
+            fprintf(f, "\nset xrange [%.12g:%.12g]\nset yrange [%.12g:%.12g]"
+                    "\nset palette cubehelix\nset grid noxtics noytics\n"
+                    "set style textbox opaque noborder\n",
+                    fmin(ax[0].from, sweep_value(&ax[0], ax[0].n - 1)) - fabs(ax[0].step) / 2,
+                    fmax(ax[0].from, sweep_value(&ax[0], ax[0].n - 1)) + fabs(ax[0].step) / 2,
+                    fmin(ax[1].from, sweep_value(&ax[1], ax[1].n - 1)) - fabs(ax[1].step) / 2,
+                    fmax(ax[1].from, sweep_value(&ax[1], ax[1].n - 1)) + fabs(ax[1].step) / 2);
+            for (int a = 0; a < 2; a++)
+                fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a],
+                        ax[a].from, ax[a].step, sweep_value(&ax[a], ax[a].n - 1));
+            fprintf(f, "plot $S%zu using 1:2:3 with image notitle", q);
+            if (ax[0].n <= 12 && ax[1].n <= 24)
+                fputs(", \\\n  '' using 1:2:(sprintf('%.3g', $3)) with labels "
+                      "boxed notitle", f);
+            fputs("\nset xrange [*:*]\nset yrange [*:*]\nset grid\n"
+                  "set xtics autofreq\nset ytics autofreq\n", f);
         }
         chart_close(&j, f, "sweep", out);
     }
