@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "base/ncgsim.h"
+#include "plot/gp.h"
 #include "plot/plot.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim
@@ -343,6 +344,100 @@ static void test_plot__unknown_format__is_a_usage_error(void)
     diag_free(d);
 }
 
+static void test_plot__image_check__finds_truncated_and_empty_images(void)
+{
+    fx x;
+    plot_opts o = { .format = "png", .quiet = 1 };
+    char cmd[4096], path[2048];
+    const char *why;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
+    snprintf(path, sizeof path, "%s/fan_troops.png", x.sc);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "png", &why), 0);
+    /* What a full disk leaves: the first part of the file, or nothing. */
+    snprintf(cmd, sizeof cmd, "cd %s && head -c 3000 fan_troops.png > cut.png "
+             "&& : > empty.png && printf '<svg>\\n<g>\\n' > cut.svg && "
+             "printf '<svg>\\n</svg>\\n' > whole.svg && "
+             "printf '%%%%PDF-1.5\\n1 0 obj' > cut.pdf && "
+             "printf '%%%%PDF-1.5\\n%%%%%%%%EOF\\n' > whole.pdf", x.sc);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    static const struct { const char *file, *ext, *why; } cases[] = {
+        { "cut.png", "png", "truncated PNG (no IEND chunk at its end)" },
+        { "empty.png", "png", "empty file" },
+        { "nosuch.png", "png", "not drawn" },
+        { "cut.svg", "svg", "truncated SVG (no </svg> at its end)" },
+        { "whole.svg", "svg", NULL },
+        { "cut.pdf", "pdf", "truncated PDF (no %%EOF at its end)" },
+        { "whole.pdf", "pdf", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", x.sc, cases[i].file);
+        int rc = gp_image_complete(path, cases[i].ext, &why);
+        CU_ASSERT_EQUAL(rc, cases[i].why ? -1 : 0);
+        if (cases[i].why)
+            CU_ASSERT_STRING_EQUAL(why ? why : "(null)", cases[i].why);
+    }
+    fx_end(&x);
+}
+
+static void test_plot__file_size_limit__reports_and_removes_cut_images(void)
+{
+    /* A disk that fills while gnuplot draws, as a per-file size limit: a
+     * cut image is never kept, each is named, and the status is 4. */
+    fx x;
+    char cmd[4096], *out = NULL;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd, "ulimit -f 24; " BIN " plot -j 1 %s", x.sc);
+    int rc = test_run(cmd, &out);
+    CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, ".png: truncated PNG (no IEND "
+                                        "chunk at its end) (a full disk?); "
+                                        "removed") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "files drawn") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "plots: ") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "is gnuplot installed") : NULL);
+    /* Every image left in the folder is whole. */
+    snprintf(cmd, sizeof cmd, "cd %s && ls *.png", x.sc);
+    char *list = NULL;
+    test_run(cmd, &list);
+    for (char *p = list ? strtok(list, "\n") : NULL; p; p = strtok(NULL, "\n")) {
+        char path[2048];
+        const char *why;
+        snprintf(path, sizeof path, "%s/%s", x.sc, p);
+        CU_ASSERT_EQUAL(gp_image_complete(path, "png", &why), 0);
+    }
+    free(list);
+    free(out);
+    fx_end(&x);
+}
+
+static void test_plot__installed_binary__finds_its_style_beside_it(void)
+{
+    /* make install PREFIX=P puts the binary in P/bin and the style in
+     * P/share/ncgsim/plots: a copy laid out so, with a marked style. */
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    free(test_write(dir, "s.cfg", "name = \"s\";\nsimulation = { steps = 2; "
+                    "trials = 50; };\nstates = { x = { init = \"1\"; next = "
+                    "\"x + normal(0, 1)\"; }; };\n"));
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/p/bin %s/p/share/ncgsim/plots && "
+             "cp \"${NCGSIM_BIN:-./ncgsim}\" %s/p/bin/ncgsim && "
+             "(cat plots/style.gp; echo '# installed copy') > "
+             "%s/p/share/ncgsim/plots/style.gp && cd / && "
+             "env -u NCGSIM_PLOTS %s/p/bin/ncgsim run -q -o %s/out %s/s.cfg",
+             dir, dir, dir, dir, dir, dir, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/out/s/style.gp", dir);
+    char *style = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(style ? strstr(style, "# installed copy") : NULL);
+    free(style);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -357,6 +452,12 @@ void test_plot_register(void)
           test_plot__hostile_title__is_drawn_as_text_and_runs_nothing },
         { "script run from another folder redraws its plot",
           test_plot__script_run_from_another_folder__redraws_its_plot },
+        { "the image check finds truncated and empty images",
+          test_plot__image_check__finds_truncated_and_empty_images },
+        { "a file size limit: cut images are reported and removed",
+          test_plot__file_size_limit__reports_and_removes_cut_images },
+        { "an installed binary finds its style beside it",
+          test_plot__installed_binary__finds_its_style_beside_it },
         { "gnuplot missing writes scripts and says once how to install",
           test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_install },
         { "format_ok accepts png, svg and pdf only",

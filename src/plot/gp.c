@@ -364,8 +364,9 @@ static int gnuplot_run(const char *dir, const char *name, const char *format,
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         diag_add(d, name, 0, NULL, "cannot run %s", exe);
     else if (!WIFEXITED(status))
-        diag_add(d, name, 0, NULL, "gnuplot was killed by signal %d while "
-                 "drawing all.gp", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        diag_add(d, name, 0, NULL, "gnuplot was stopped while drawing all.gp: "
+                 "%s", WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+                                           : "no exit status");
     else if (WEXITSTATUS(status) != 0)
         diag_add(d, name, 0, NULL, "gnuplot stopped with an error in all.gp "
                  "(exit status %d; its message is above)",
@@ -429,13 +430,14 @@ end:
 }
 
 /* Checks the image of each of the N scripts STEMS in DIR; removes those
- * that are missing or incomplete, each with a message. The number drawn
- * whole. */
+ * that are incomplete, each with a message. Missing ones are named when
+ * gnuplot succeeded (STOPPED 0), counted in one message when it stopped
+ * part way. The number drawn whole. */
 static size_t check_images(const char *dir, const char *name,
                            char *const *stems, size_t n, const char *ext,
-                           diag *d)
+                           int stopped, diag *d)
 {
-    size_t good = 0;
+    size_t good = 0, missing = 0;
     for (size_t i = 0; i < n; i++) {
         char file[320];
         const char *why;
@@ -445,6 +447,8 @@ static size_t check_images(const char *dir, const char *name,
             diag_add(d, dir, 0, NULL, "out of memory");
         else if (gp_image_complete(path, ext, &why) == 0)
             good++;
+        else if (strcmp(why, "not drawn") == 0 && stopped)
+            missing++;
         else {
             diag_add(d, shown, 0, NULL, "%s%s", why, strcmp(why, "not drawn")
                      ? " (a full disk?); removed" : "");
@@ -453,6 +457,9 @@ static size_t check_images(const char *dir, const char *name,
         free(path);
         free(shown);
     }
+    if (missing)
+        diag_add(d, name, 0, NULL, "%zu of %zu charts not drawn (gnuplot "
+                 "stopped before them)", missing, n);
     return good;
 }
 
@@ -472,7 +479,7 @@ static int draw(const char *dir, const char *name, const char *ext,
     }
     /* gnuplot may stop part way (an error, a full disk): what it drew
      * before that is checked as well, so each message names a file. */
-    size_t good = check_images(dir, name, stems, n, ext, d);
+    size_t good = check_images(dir, name, stems, n, ext, r != 0, d);
     if (res)
         res->drawn += good;
     return r == 0 && diag_count(d) == before ? 0 : NCG_EXIT_IO;
