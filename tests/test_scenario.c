@@ -576,7 +576,7 @@ static void test_scenario__unknown_top_level_setting__suggests_the_closest(void)
     expect_one_error(SIM "colour = \"x\";\n", NCG_EXIT_SCENARIO,
                      "@/s.cfg:2: colour: unknown setting (expected one of name, title, "
                      "description, extends, simulation, params, events, states, derived, outputs, "
-                     "correlations)");
+                     "correlations, observations)");
     teardown();
 }
 

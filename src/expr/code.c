@@ -912,7 +912,7 @@ static unsigned operands_of(opcode op)
     case OP_LOGISTIC: case OP_LOGIT: case OP_RBERN: case OP_REXP:
     case OP_RPOIS: case OP_EVINIT: case OP_EVREC:
         return 1;
-    case OP_SEL: case OP_CLAMP: case OP_RTRI: case OP_RPERT: case OP_EVSW:
+    case OP_SEL: case OP_CLAMP: case OP_BOUND: case OP_RTRI: case OP_RPERT: case OP_EVSW:
         return 7;
     case OP_EVABS:
         return 5;

@@ -31,6 +31,7 @@
     X(MIN,      "d := min(a, b), NaN if either is NaN")                       \
     X(MAX,      "d := max(a, b), NaN if either is NaN")                       \
     X(CLAMP,    "d := a < b ? b : a > c ? c : a (NaN stays NaN)")             \
+    X(BOUND,    "d := a NaN or infinite ? a : clamp(a, b, c) (state min/max)") \
     X(ABS,      "d := |a|")                                                   \
     X(EXP,      "d := e^a")                                                   \
     X(LOG,      "d := ln a")                                                  \

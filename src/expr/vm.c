@@ -82,6 +82,13 @@ static inline double op_clamp(double a, double b, double c)
     return isnan(a) || isnan(b) || isnan(c) ? a + b + c : r;
 }
 
+/* A state's bounds: an infinite value is kept, so that the run reports it
+ * instead of hiding it at the bound. */
+static inline double op_bound(double a, double b, double c)
+{
+    return isfinite(a) ? op_clamp(a, b, c) : a;
+}
+
 static inline double op_abs(double a) { return fabs(a); }
 static inline double op_exp(double a) { return exp(a); }
 static inline double op_log(double a) { return log(a); }
@@ -105,7 +112,7 @@ static inline double op_logit(double a) { return log(a / (1.0 - a)); }
     X(POW, op_pow) X(LT, op_lt) X(LE, op_le) X(GT, op_gt) X(GE, op_ge)        \
     X(EQ, op_eq) X(NE, op_ne) X(AND, op_and) X(OR, op_or) X(MIN, op_min)      \
     X(MAX, op_max)
-#define VM_OPS3(X) X(SEL, op_sel) X(CLAMP, op_clamp)
+#define VM_OPS3(X) X(SEL, op_sel) X(CLAMP, op_clamp) X(BOUND, op_bound)
 
 double vm_scalar(opcode op, double a, double b, double c)
 {
@@ -172,8 +179,8 @@ static double draw_u(opcode op, double a, double b, double c, double u,
 {
     switch (op) {
     case OP_RBERN:
-        if (isnan(a))
-            return NAN;
+        if (!isfinite(a))   /* an infinite probability is an error */
+            return a;
         a = clamp_p(a, clamped);
         return u < a ? 1.0 : 0.0;
     case OP_RUNIF:
@@ -196,7 +203,7 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
 {
     switch (op) {
     case OP_RBINOM:
-        if (isnan(b) || !isfinite(a) || a < 0 || a != floor(a) || a > UINT_MAX)
+        if (!finite2(a, b) || a < 0 || a != floor(a) || a > UINT_MAX)
             return NAN;
         b = clamp_p(b, clamped);
         break;
@@ -310,9 +317,11 @@ static void run_random(const code_ins *x, vm_frame *f)
         f->clamped[x->k] += clamped;
 }
 
-/* Event op X over the block (see opcodes.h). A lane whose value is
- * already decided (an absorbing event that happened, a probability of 0
- * or 1) needs no number; since the number of (trial, step) does not depend
+/* Event op X over the block (see opcodes.h). A probability that is NaN or
+ * infinite is not clamped: it becomes the event's value, which the engine
+ * reports as an error. A lane whose value is already decided (an
+ * absorbing event that happened, a probability of 0 or 1) needs no
+ * number; since the number of (trial, step) does not depend
  * on whether others were drawn, skipping them changes no result, and the
  * whole block's numbers are drawn in one vector pass only when some lane
  * needs one. */
@@ -329,8 +338,8 @@ static void run_event(const code_ins *x, vm_frame *f)
     for (size_t i = 0; i < f->lanes; i++) {
         double pv = p[i], rv = rec[i], prev = was[i];
         double q = op == OP_EVSW && prev != 0 ? rv : pv;
-        int decided = isnan(pv) || isnan(rv) || (op == OP_EVABS && prev == 1)
-                      || q <= 0 || q >= 1;
+        int decided = !isfinite(pv) || !isfinite(rv)
+                      || (op == OP_EVABS && prev == 1) || q <= 0 || q >= 1;
         need += !decided;
     }
     if (need)
@@ -340,6 +349,8 @@ static void run_event(const code_ins *x, vm_frame *f)
         double r;
         if (isnan(pv) || isnan(rv))
             r = NAN;
+        else if (!isfinite(pv) || !isfinite(rv))
+            r = isfinite(pv) ? rv : pv;
         else if (op == OP_EVABS && prev == 1)
             r = 1;
         else if (op == OP_EVSW && prev != 0) {

@@ -82,7 +82,11 @@ static size_t cell(const engine_result *r, size_t o, uint32_t t)
 void output_mean_se(const engine_result *r, size_t o, uint32_t t,
                     double *mean, double *se)
 {
-    if (is_event(r, o)) {
+    if (is_event(r, o) && r->weighted) {
+        double n = engine_ess(r), p = engine_share(r, o, t);
+        *mean = p;
+        *se = n > 1.0 ? sqrt(p * (1.0 - p) / (n - 1.0)) : 0.0;
+    } else if (is_event(r, o)) {
         double n = (double)r->trials;
         double p = (double)r->ones[cell(r, o, t)] / n;
         *mean = p;
@@ -97,12 +101,18 @@ void output_mean_se(const engine_result *r, size_t o, uint32_t t,
 /* Event output O: the share of trials in which it was 1 at some step. */
 static double p_ever(const engine_result *r, size_t o)
 {
+    if (r->weighted)
+        return 1.0 - engine_share_first(r, o, r->steps + 1);
     uint64_t never = r->first[o * ((size_t)r->steps + 2) + r->steps + 1];
     return 1.0 - (double)never / (double)r->trials;
 }
 
 static double sd_of(const engine_result *r, size_t o, uint32_t t)
 {
+    if (is_event(r, o) && r->weighted) {
+        double n = engine_ess(r), p = engine_share(r, o, t);
+        return n > 1.0 ? sqrt(p * (1.0 - p) * n / (n - 1.0)) : 0.0;
+    }
     if (is_event(r, o)) {
         double n = (double)r->trials;
         double p = (double)r->ones[cell(r, o, t)] / n;
@@ -116,6 +126,8 @@ double output_quantile(const engine_result *r, size_t o, uint32_t t,
 {
     if (!is_event(r, o))
         return stats_hist_quantile(r->hist[cell(r, o, t)], p);
+    if (r->weighted)   /* the weighted 0/1 distribution's quantile */
+        return p > 1.0 - engine_share(r, o, t) ? 1.0 : 0.0;
     /* A 0/1 sample sorted: n0 zeros then ones; type 7 interpolation. */
     uint64_t n1 = r->ones[cell(r, o, t)], n0 = r->trials - n1;
     double h = (double)(r->trials - 1) * p;
@@ -128,7 +140,11 @@ double output_quantile(const engine_result *r, size_t o, uint32_t t,
 static void minmax_of(const engine_result *r, size_t o, uint32_t t,
                       double *mn, double *mx)
 {
-    if (is_event(r, o)) {
+    if (is_event(r, o) && r->weighted) {
+        double p1 = engine_share(r, o, t);
+        *mn = p1 >= 1.0 ? 1.0 : 0.0;
+        *mx = p1 > 0.0 ? 1.0 : 0.0;
+    } else if (is_event(r, o)) {
         uint64_t n1 = r->ones[cell(r, o, t)];
         *mn = n1 == r->trials ? 1.0 : 0.0;
         *mx = n1 > 0 ? 1.0 : 0.0;
@@ -158,8 +174,10 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
     FILE *f = output_open(dir, "summary.csv", d);
     if (!f)
         return NCG_EXIT_IO;
+    /* A conditioned run adds its effective trials as a last column. */
     fputs("variable,kind,mean,sd,se,p05,p25,p50,p75,p95,min,max,"
-          "p_ever,se_ever,count_mean,clamped,event_kind,label,unit\n", f);
+          "p_ever,se_ever,count_mean,clamped,event_kind,label,unit", f);
+    fputs(r->weighted ? ",ess\n" : "\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         double mn, mx;
@@ -167,7 +185,13 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         write_stats(f, r, o, T);
         minmax_of(r, o, T, &mn, &mx);
         fprintf(f, ",%.10g,%.10g", mn, mx);
-        if (v->kind == VAR_EVENT) {
+        if (v->kind == VAR_EVENT && r->weighted) {
+            double n = engine_ess(r), pe = p_ever(r, o), cm = 0.0;
+            for (uint32_t c = 0; c <= T; c++)
+                cm += (double)c * engine_share_count(r, o, c);
+            fprintf(f, ",%.10g,%.10g,%.10g", pe,
+                    n > 1.0 ? sqrt(pe * (1 - pe) / (n - 1)) : 0.0, cm);
+        } else if (v->kind == VAR_EVENT) {
             double n = (double)r->trials;
             double pe = p_ever(r, o);
             double cm = 0.0;
@@ -184,6 +208,8 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         output_csv_string(f, v->label);
         fputc(',', f);
         output_csv_string(f, v->unit);
+        if (r->weighted)
+            fprintf(f, ",%.10g", engine_ess(r));
         fputc('\n', f);
     }
     return output_close(f, dir, "summary.csv", d);
@@ -222,6 +248,16 @@ static int write_histograms(const engine_result *r, const char *dir, diag *d)
     double n = (double)r->trials;
     for (size_t o = 0; o < m->n_outputs; o++) {
         const char *name = m->vars[m->outputs[o]].name;
+        if (is_event(r, o) && r->weighted) {
+            /* count: trials (any weight); fraction: weighted share. */
+            uint64_t n1 = r->ones[cell(r, o, r->steps)];
+            double p1 = engine_share(r, o, r->steps);
+            fprintf(f, "%s,0,0,%llu,%.10g\n", name,
+                    (unsigned long long)(r->trials - n1), 1.0 - p1);
+            fprintf(f, "%s,1,1,%llu,%.10g\n", name, (unsigned long long)n1,
+                    p1);
+            continue;
+        }
         if (is_event(r, o)) {
             uint64_t n1 = r->ones[cell(r, o, r->steps)];
             fprintf(f, "%s,0,0,%llu,%.10g\n", name,
@@ -231,12 +267,14 @@ static int write_histograms(const engine_result *r, const char *dir, diag *d)
                     (double)n1 / n);
             continue;
         }
-        size_t nb = stats_hist_coarse(r->hist[cell(r, o, r->steps)], bins,
-                                      COARSE_BINS);
+        const stats_hist *h = r->hist[cell(r, o, r->steps)];
+        size_t nb = stats_hist_coarse(h, bins, COARSE_BINS);
+        double total = r->weighted ? stats_hist_weight(h) : n;
         for (size_t b = 0; b < nb; b++)
             fprintf(f, "%s,%.10g,%.10g,%llu,%.10g\n", name, bins[b].lo,
                     bins[b].hi, (unsigned long long)bins[b].count,
-                    (double)bins[b].count / n);
+                    r->weighted ? bins[b].weight / total
+                                : (double)bins[b].count / n);
     }
     return output_close(f, dir, "histograms.csv", d);
 }
@@ -255,7 +293,17 @@ static int write_events(const engine_result *r, const scenario *s,
         if (!is_event(r, o))
             continue;
         uint64_t cum = 0;
-        for (uint32_t t = 0; t <= T; t++) {
+        double wcum = 0.0, ess = engine_ess(r);
+        for (uint32_t t = 0; t <= T && r->weighted; t++) {
+            char label[32];
+            double first = engine_share_first(r, o, t);
+            wcum += first;
+            scenario_step_label(&s->sim, t, label, sizeof label);
+            fprintf(f, "%s,%u,%s,%.10g,%.10g,%.10g\n",
+                    m->vars[m->outputs[o]].name, t, label, first, wcum,
+                    ess > 1.0 ? sqrt(wcum * (1 - wcum) / (ess - 1)) : 0.0);
+        }
+        for (uint32_t t = 0; t <= T && !r->weighted; t++) {
             char label[32];
             uint64_t first = r->first[o * ((size_t)T + 2) + t];
             cum += first;
@@ -280,7 +328,9 @@ static int write_events(const engine_result *r, const scenario *s,
         for (uint32_t c = 0; c <= T; c++) {
             uint64_t k = r->count[cell(r, o, c)];
             fprintf(f, "%s,%u,%llu,%.10g\n", m->vars[m->outputs[o]].name, c,
-                    (unsigned long long)k, (double)k / n);
+                    (unsigned long long)k,
+                    r->weighted ? engine_share_count(r, o, c)
+                                : (double)k / n);
         }
     }
     rc = output_close(f, dir, "counts.csv", d);
@@ -298,10 +348,11 @@ static int write_events(const engine_result *r, const scenario *s,
     return output_close(f, dir, "clamped.csv", d);
 }
 
-static int write_resolved(const scenario *s, const char *dir, diag *d)
+static int write_resolved(const engine_result *r, const scenario *s,
+                          const char *dir, diag *d)
 {
     char *text = scenario_text(s);
-    char header[512];
+    char header[768];
     if (!text) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_EXIT_IO;
@@ -312,6 +363,13 @@ static int write_resolved(const scenario *s, const char *dir, diag *d)
              "# Model hash (FNV-1a 64 of the text below): %016llx\n"
              "# Rerun with: ncgsim run resolved.cfg\n",
              NCGSIM_VERSION, output_hash(text));
+    if (r->weighted) {
+        size_t len = strlen(header);
+        snprintf(header + len, sizeof header - len,
+                 "# Conditioned on its observations: effective trials (ESS) "
+                 "%.1f of %llu\n", engine_ess(r),
+                 (unsigned long long)r->trials);
+    }
     free(text);
     FILE *f = output_open(dir, "resolved.cfg", d);
     if (!f)
@@ -331,7 +389,7 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
     if ((rc = write_summary(r, dir, d)) || (rc = write_timeseries(r, s, dir, d))
         || (rc = write_histograms(r, dir, d))
         || (rc = write_events(r, s, dir, d))
-        || (rc = write_resolved(s, dir, d)))
+        || (rc = write_resolved(r, s, dir, d)))
         return rc;
     return 0;
 }
@@ -374,6 +432,12 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
     fprintf(out, "\n%s (%s): %llu trials, seed %llu, values at step %u "
             "(%s)\n", s->title, s->name, (unsigned long long)r->trials,
             (unsigned long long)s->sim.seed, r->steps, label);
+    if (r->weighted)
+        fprintf(out, "  conditioned on %zu observation%s: effective trials "
+                "(ESS) %.1f%s\n", r->n_obs, r->n_obs == 1 ? "" : "s",
+                engine_ess(r), engine_ess(r) < ENGINE_ESS_FLOOR
+                ? " (below the floor of 200: estimates rest on few trials)"
+                : "");
     fprintf(out, "  %-24s %12s %10s %25s  %s\n", "variable", "mean/P", "+-95%",
             "5% .. 95%", "unit / P(ever)");
     for (size_t o = 0; o < m->n_outputs; o++) {

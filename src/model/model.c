@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/corr.h"
+#include "model/observe.h"
 #include "base/ncgsim.h"
 
 /* Names no variable may take: the functions, the keywords, t and T. */
@@ -861,17 +862,12 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
             e = make_env(b, i, 0, 0, "next", prefix, sizeof prefix);
             compile(b, &e, nx, kpath, v->cur, step, &b->step_deps[i]);
         }
-        /* min/max hold after every step t >= 1; a NaN stays NaN. */
-        if (v->has_min && v->has_max)
-            push(b, step, ins4(OP_CLAMP, v->cur, v->cur,
-                               code_const(m->prog, v->min),
-                               code_const(m->prog, v->max)));
-        else if (v->has_min)
-            push(b, step, ins4(OP_MAX, v->cur, v->cur,
-                               code_const(m->prog, v->min), 0));
-        else if (v->has_max)
-            push(b, step, ins4(OP_MIN, v->cur, v->cur,
-                               code_const(m->prog, v->max), 0));
+        /* min/max hold after every step t >= 1; a NaN or an infinite
+         * value is kept, so that the run reports it. */
+        if (v->has_min || v->has_max)
+            push(b, step, ins4(OP_BOUND, v->cur, v->cur,
+                               code_const(m->prog, v->has_min ? v->min : -INFINITY),
+                               code_const(m->prog, v->has_max ? v->max : INFINITY)));
     } else if (v->kind == VAR_DERIVED) {
         const snode *val = n;
         if (n->type == SNODE_GROUP) {
@@ -1058,6 +1054,7 @@ void model_free(model *m)
     free(m->outputs);
     free(m->edges);
     code_free(m->prog);
+    obs_free(m->obs);
     free(m);
 }
 
@@ -1162,6 +1159,8 @@ int model_load(const char *path, const scenario_opts *opts, scenario **sc,
     rc = model_build(*sc, m, d);
     if (rc == 0)
         rc = corr_check(*m, d);
+    if (rc == 0)
+        rc = obs_build(*m, UINT32_MAX, &(*m)->obs, d);
     if (rc != 0) {
         model_free(*m);
         *m = NULL;

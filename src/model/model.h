@@ -65,6 +65,9 @@ typedef struct model {
     model_edge *edges;      /* every reference, without duplicates */
     size_t n_edges;
     uint32_t slot_t, slot_T;
+    struct obs_plan *obs;   /* the compiled `observations` (observe.h), or
+                               NULL when there are none (owned; set by
+                               model_load) */
 } model;
 
 /* Checks every variable of S and compiles the model. Every problem is added

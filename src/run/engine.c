@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "model/corr.h"
+#include "model/observe.h"
 #include "base/ncgsim.h"
 #include "random/rng.h"
 #include "random/sampler.h"
@@ -30,6 +31,8 @@ typedef struct shared_model {
     size_t bins_step;        /* fine bins before step T, from this model
                                 alone: its files never depend on the other
                                 models of the run */
+    const obs_plan *obs;     /* the model's observations, or NULL */
+    int weighted;            /* 1 when they condition: trials are weighted */
 } shared_model;
 
 /* One thread's working set for one model. */
@@ -47,6 +50,14 @@ typedef struct worker_model {
     uint32_t *lane_count;
     double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
     double *pmin, *pmax;     /* pilot: per (o, t) */
+    /* Conditioned models only: */
+    double *wt;              /* per lane: the trial's weight so far */
+    uint64_t *wq;            /* per lane: its final weight, fixed point */
+    double *hold;            /* per (o, t) x lane: the block's outputs, kept
+                                until the block's weights are final */
+    stats_wsum *qones, *qfirst, *qcount, qtot;
+    double cw, cw2;          /* this chunk's sum of weights and squares */
+    uint64_t *passed, *killed;   /* per observation item */
 } worker_model;
 
 typedef struct run {
@@ -105,6 +116,36 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->rows);
     free(w->pmin);
     free(w->pmax);
+    free(w->wt);
+    free(w->wq);
+    free(w->hold);
+    free(w->qones);
+    free(w->qfirst);
+    free(w->qcount);
+    free(w->passed);
+    free(w->killed);
+}
+
+/* The working set a conditioned model adds; 0 or -1. */
+static int worker_init_weights(worker_model *w, const run *r,
+                               const shared_model *sm)
+{
+    const model *m = sm->m;
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t items = sm->obs ? sm->obs->n_items : 0;
+    w->wt = calloc(VM_BLOCK, sizeof *w->wt);
+    w->wq = calloc(VM_BLOCK, sizeof *w->wq);
+    w->passed = calloc(items + 1, sizeof *w->passed);
+    w->killed = calloc(items + 1, sizeof *w->killed);
+    if (!w->wt || !w->wq || !w->passed || !w->killed)
+        return -1;
+    if (!sm->weighted)
+        return 0;
+    w->hold = malloc((cells + 1) * VM_BLOCK * sizeof *w->hold);
+    w->qones = calloc(cells + 1, sizeof *w->qones);
+    w->qfirst = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->qfirst);
+    w->qcount = calloc(cells + 1, sizeof *w->qcount);
+    return w->hold && w->qones && w->qfirst && w->qcount ? 0 : -1;
 }
 
 /* Allocates everything a thread needs for model SM; 0 or -1. */
@@ -140,6 +181,8 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         if (!w->rows)
             return -1;
     }
+    if (sm->obs && worker_init_weights(w, r, sm) != 0)
+        return -1;
     memset(w->mem, 0, (nslots + 1) * VM_BLOCK * sizeof(double));
     for (size_t s = 0; s < nslots; s++)
         w->f.reg[s] = w->mem + s * VM_BLOCK;
@@ -168,9 +211,10 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
                 continue;
             for (uint32_t t = 0; t <= r->T; t++) {
                 size_t c = idx(r, o, t);
-                w->hist[c] = stats_hist_alloc(sm->lo[c], sm->hi[c],
-                                              t == r->T ? ENGINE_BINS_LAST
-                                                        : sm->bins_step);
+                size_t nb = t == r->T ? ENGINE_BINS_LAST : sm->bins_step;
+                w->hist[c] = sm->weighted
+                    ? stats_hist_alloc_w(sm->lo[c], sm->hi[c], nb)
+                    : stats_hist_alloc(sm->lo[c], sm->hi[c], nb);
                 if (!w->hist[c])
                     return -1;
             }
@@ -248,35 +292,79 @@ static int check_vars(run *r, uint64_t chunk, const model *m,
     return 0;
 }
 
-/* Adds the outputs' values at step T of the block to W's accumulators. */
+/* Output O's values at step T of the block: the registers, or what the
+ * block kept in W->hold for a conditioned model. */
+static const double *out_values(const run *r, const model *m,
+                                const worker_model *w, size_t o, uint32_t t)
+{
+    if (w->hold)
+        return w->hold + idx(r, o, t) * VM_BLOCK;
+    return w->f.reg[m->vars[m->outputs[o]].cur];
+}
+
+/* Event output O at step T: each lane's first 1 and count of 1s so far. */
+static void event_lanes(const run *r, worker_model *w, size_t o,
+                        const double *x, uint32_t t)
+{
+    uint32_t *lf = w->lane_first + o * VM_BLOCK;
+    uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    if (t == 0) {
+        for (size_t i = 0; i < w->f.lanes; i++) {
+            lf[i] = x[i] != 0.0 ? 0 : NEVER;
+            lc[i] = 0;
+        }
+        return;
+    }
+    (void)r;
+    for (size_t i = 0; i < w->f.lanes; i++) {
+        uint32_t on = x[i] != 0.0;
+        lc[i] += on;
+        if (on && lf[i] == NEVER)
+            lf[i] = t;
+    }
+}
+
+/* Event output O at step T of a conditioned block: the weighted tallies. */
+static void accumulate_event_w(const run *r, worker_model *w, size_t o,
+                               const double *x, uint32_t t)
+{
+    const uint32_t *lf = w->lane_first + o * VM_BLOCK;
+    const uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    stats_wsum ones = 0;
+    event_lanes(r, w, o, x, t);
+    for (size_t i = 0; i < w->f.lanes; i++)
+        ones += x[i] != 0.0 ? w->wq[i] : 0;
+    w->qones[idx(r, o, t)] += ones;
+    if (t == r->T)
+        for (size_t i = 0; i < w->f.lanes; i++) {
+            w->qfirst[o * (r->T + 2) + (lf[i] == NEVER ? r->T + 1 : lf[i])]
+                += w->wq[i];
+            w->qcount[o * (r->T + 1) + lc[i]] += w->wq[i];
+        }
+}
+
+/* Adds the outputs' values at step T of the block to W's accumulators
+ * (weighted with the block's final weights for a conditioned model). */
 static void accumulate(const run *r, const model *m, worker_model *w,
                        uint32_t t)
 {
     size_t lanes = w->f.lanes;
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
-        const double *x = w->f.reg[v->cur];
+        const double *x = r->pilot ? w->f.reg[v->cur]
+                                   : out_values(r, m, w, o, t);
         size_t c = idx(r, o, t);
-        if (v->kind == VAR_EVENT) {
+        if (v->kind == VAR_EVENT && w->hold && !r->pilot) {
+            accumulate_event_w(r, w, o, x, t);
+        } else if (v->kind == VAR_EVENT) {
             uint64_t ones = 0;
-            uint32_t *lf = w->lane_first + o * VM_BLOCK;
-            uint32_t *lc = w->lane_count + o * VM_BLOCK;
+            const uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            const uint32_t *lc = w->lane_count + o * VM_BLOCK;
             for (size_t i = 0; i < lanes; i++)
                 ones += x[i] != 0.0;
             w->ones[c] += ones;
-            if (t == 0) {
-                for (size_t i = 0; i < lanes; i++) {
-                    lf[i] = x[i] != 0.0 ? 0 : NEVER;
-                    lc[i] = 0;
-                }
-            } else if (ones) {
-                for (size_t i = 0; i < lanes; i++) {
-                    uint32_t on = x[i] != 0.0;
-                    lc[i] += on;
-                    if (on && lf[i] == NEVER)
-                        lf[i] = t;
-                }
-            }
+            if (t == 0 || ones)
+                event_lanes(r, w, o, x, t);
             if (t == r->T)
                 for (size_t i = 0; i < lanes; i++) {
                     w->first[o * (r->T + 2)
@@ -291,11 +379,124 @@ static void accumulate(const run *r, const model *m, worker_model *w,
             }
             w->pmin[c] = mn;
             w->pmax[c] = mx;
+        } else if (w->hold) {
+            stats_moments_add_w(&w->chunk_mom[c], x, w->wt, lanes);
+            stats_hist_add_w(w->hist[c], x, w->wq, lanes);
         } else {
             stats_moments_add(&w->chunk_mom[c], x, lanes);
             stats_hist_add(w->hist[c], x, lanes);
         }
     }
+}
+
+/* Keeps the outputs' values at step T until the block's weights are final
+ * (a later observation may still rule a trial out). */
+static void hold_outputs(const run *r, const model *m, worker_model *w,
+                         uint32_t t)
+{
+    for (size_t o = 0; o < m->n_outputs; o++)
+        memcpy(w->hold + idx(r, o, t) * VM_BLOCK,
+               w->f.reg[m->vars[m->outputs[o]].cur],
+               w->f.lanes * sizeof(double));
+}
+
+/* The probability event item IT's model gave to 1 in LANE at step T. */
+static double event_p1(const obs_item *it, const vm_frame *f, size_t lane,
+                       uint32_t t)
+{
+    double p = f->reg[it->p_slot][lane];
+    p = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+    if (t == 0)
+        return p;
+    double prev = f->reg[it->prev_slot][lane];
+    if (it->ev_kind == EV_ABSORBING)
+        return prev != 0.0 ? 1.0 : p;
+    if (it->ev_kind == EV_SWITCH && prev != 0.0) {
+        double rec = f->reg[it->rec_slot][lane];
+        rec = rec < 0.0 ? 0.0 : rec > 1.0 ? 1.0 : rec;
+        return 1.0 - rec;
+    }
+    return p;
+}
+
+/* The likelihood factor of item IT for value X in LANE at step T. */
+static double obs_factor(const obs_item *it, const vm_frame *f, size_t lane,
+                         double x, uint32_t t)
+{
+    switch (it->form) {
+    case OBS_EVENT: {
+        double p1 = event_p1(it, f, lane, t);
+        return it->value != 0.0 ? p1 : 1.0 - p1;
+    }
+    case OBS_EXACT:
+        return x == it->value ? 1.0 : 0.0;
+    case OBS_RANGE:
+        return x >= it->min && x <= it->max ? 1.0 : 0.0;
+    case OBS_NOISY: {
+        double z = (x - it->value) / it->sd;
+        return exp(-0.5 * z * z);
+    }
+    }
+    return 1.0;
+}
+
+/* Applies the observation items of CUT at step T to the block: clamps what
+ * is imposed or an observed event, multiplies the weights by the
+ * likelihood of what is conditioned on. A NaN stays for check_vars. */
+static void apply_cut(const obs_plan *p, const obs_cut *cut,
+                      worker_model *w, uint32_t t)
+{
+    vm_frame *f = &w->f;
+    for (size_t j = cut->first; j < cut->first + cut->n; j++) {
+        size_t i = p->order[j];
+        const obs_item *it = &p->items[i];
+        if (!it->on[t])
+            continue;
+        double *x = f->reg[it->slot];
+        int clamp = it->form == OBS_EVENT || it->how == OBS_IMPOSE;
+        for (size_t l = 0; l < f->lanes; l++) {
+            if (isnan(x[l]))
+                continue;
+            if (it->how == OBS_CONDITION) {
+                double fac = obs_factor(it, f, l, x[l], t);
+                int alive = w->wt[l] > 0.0;
+                w->wt[l] *= fac;
+                w->passed[i] += fac > 0.0;
+                w->killed[i] += alive && !(w->wt[l] > 0.0);
+            }
+            if (clamp)
+                x[l] = it->value;
+        }
+    }
+}
+
+/* Runs Q over the block, stopping at PHASE's cuts to apply observations. */
+static void run_code(const shared_model *sm, worker_model *w,
+                     const code_seq *q, obs_phase phase, uint32_t t)
+{
+    size_t at = 0;
+    if (sm->obs)
+        for (size_t c = 0; c < sm->obs->n_cuts[phase]; c++) {
+            const obs_cut *cut = &sm->obs->cuts[phase][c];
+            vm_run(q->ins + at, cut->pos - at, &w->f);
+            at = cut->pos;
+            apply_cut(sm->obs, cut, w, t);
+        }
+    vm_run(q->ins + at, q->n - at, &w->f);
+}
+
+/* Fixes the block's final weights and adds what it kept to the
+ * accumulators (a conditioned model, after step T). */
+static void settle_block(const run *r, const model *m, worker_model *w)
+{
+    for (size_t l = 0; l < w->f.lanes; l++) {
+        w->wq[l] = stats_weight_fixed(w->wt[l]);
+        w->qtot += w->wq[l];
+        w->cw += w->wt[l];
+        w->cw2 += w->wt[l] * w->wt[l];
+    }
+    for (uint32_t t = 0; t <= r->T; t++)
+        accumulate(r, m, w, t);
 }
 
 /* Runs one block of model I (trials TRIAL0 .. + LANES - 1); 0 or -1. */
@@ -308,6 +509,10 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
     f->lanes = lanes;
     f->trial0 = trial0;
     f->step = 0;
+    int keep = w->hold && !r->pilot;
+    if (w->wt)
+        for (size_t l = 0; l < lanes; l++)
+            w->wt[l] = 1.0;
     for (size_t j = 0; j < m->n_random_params; j++) {
         double *out = f->reg[m->vars[m->random_params[j]].cur];
         if (r->o->draw)
@@ -315,15 +520,21 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         else
             sampler_draw(sm->smp, w->ws, j, trial0, lanes, out);
     }
-    vm_run(m->param_code.ins, m->param_code.n, f);
+    if (sm->obs)
+        for (size_t c = 0; c < sm->obs->n_cuts[OBS_DRAWN]; c++)
+            apply_cut(sm->obs, &sm->obs->cuts[OBS_DRAWN][c], w, 0);
+    run_code(sm, w, &m->param_code, OBS_PARAMS, 0);
     if (check_vars(r, chunk, m, w, m->random_params, m->n_random_params, 0)
         || check_vars(r, chunk, m, w, m->expr_params, m->n_expr_params, 0))
         return -1;
     vm_fill(f, m->slot_t, 0.0);
-    vm_run(m->init_code.ins, m->init_code.n, f);
+    run_code(sm, w, &m->init_code, OBS_INIT, 0);
     if (check_vars(r, chunk, m, w, m->init_order, m->n_dyn, 0))
         return -1;
-    accumulate(r, m, w, 0);
+    if (keep)
+        hold_outputs(r, m, w, 0);
+    else
+        accumulate(r, m, w, 0);
     for (uint32_t t = 1; t <= r->T; t++) {
         /* This step's values overwrite the slots of two steps ago. */
         for (size_t k = 0; k < m->n_dyn; k++) {
@@ -334,11 +545,16 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         }
         f->step = t;
         vm_fill(f, m->slot_t, (double)t);
-        vm_run(m->step_code.ins, m->step_code.n, f);
+        run_code(sm, w, &m->step_code, OBS_STEP, t);
         if (check_vars(r, chunk, m, w, m->step_order, m->n_dyn, t))
             return -1;
-        accumulate(r, m, w, t);
+        if (keep)
+            hold_outputs(r, m, w, t);
+        else
+            accumulate(r, m, w, t);
     }
+    if (keep)
+        settle_block(r, m, w);
     if (w->rows) {
         size_t cols = sm->n_cols, c = 0;
         double *rows = w->rows + row0 * cols;
@@ -396,6 +612,10 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
             w->chunk_diff[o] = stats_moments_empty();
         }
+        /* Weight sums in chunk order: the same bits for any thread count. */
+        res->wsum += w->cw;
+        res->wsum2 += w->cw2;
+        w->cw = w->cw2 = 0.0;
         if (r->o->rows && w->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
@@ -421,7 +641,10 @@ static int run_chunk(run *r, worker_model *ws, uint64_t c)
         for (size_t i = 0; i < r->k; i++) {
             if (run_block(r, i, &ws[i], c, t0, lanes, t0 - start) != 0)
                 return -1;
-            if (i > 0 && !r->pilot)
+            /* A conditioned model has no per-trial pairing with the
+             * reference: its paired differences are left empty. */
+            if (i > 0 && !r->pilot && !r->sm[i].weighted
+                && !r->sm[0].weighted)
                 accumulate_diff(r, i, &ws[i], &ws[0]);
         }
     }
@@ -514,7 +737,41 @@ void engine_result_free(engine_result *res)
     free(res->clamped);
     free(res->diff);
     free(res->diff_ref);
+    free(res->qones);
+    free(res->qfirst);
+    free(res->qcount);
+    free(res->obs_passed);
+    free(res->obs_killed);
     free(res);
+}
+
+double engine_ess(const engine_result *r)
+{
+    return r->weighted ? stats_ess(r->wsum, r->wsum2) : (double)r->trials;
+}
+
+/* Weighted tally Q over all weights, or plain count N over trials. */
+static double share(const engine_result *r, const stats_wsum *q,
+                    const uint64_t *n, size_t i)
+{
+    if (!r->weighted)
+        return (double)n[i] / (double)r->trials;
+    return r->qtot ? (double)q[i] / (double)r->qtot : NAN;
+}
+
+double engine_share(const engine_result *r, size_t o, uint32_t t)
+{
+    return share(r, r->qones, r->ones, o * ((size_t)r->steps + 1) + t);
+}
+
+double engine_share_first(const engine_result *r, size_t o, uint32_t t)
+{
+    return share(r, r->qfirst, r->first, o * ((size_t)r->steps + 2) + t);
+}
+
+double engine_share_count(const engine_result *r, size_t o, uint32_t c)
+{
+    return share(r, r->qcount, r->count, o * ((size_t)r->steps + 1) + c);
 }
 
 static engine_result *result_alloc(const model *m, uint64_t trials,
@@ -547,6 +804,28 @@ static engine_result *result_alloc(const model *m, uint64_t trials,
         res->diff[o] = stats_moments_empty();
         res->diff_ref[o] = SIZE_MAX;
     }
+    res->n_obs = m->obs ? m->obs->n_items : 0;
+    res->weighted = m->obs && m->obs->weighted;
+    res->obs_passed = calloc(res->n_obs + 1, sizeof *res->obs_passed);
+    res->obs_killed = calloc(res->n_obs + 1, sizeof *res->obs_killed);
+    if (!res->obs_passed || !res->obs_killed) {
+        engine_result_free(res);
+        return NULL;
+    }
+    if (res->weighted) {
+        res->qones = calloc(cells + 1, sizeof *res->qones);
+        res->qfirst = calloc(m->n_outputs * ((size_t)T + 2) + 1,
+                             sizeof *res->qfirst);
+        res->qcount = calloc(cells + 1, sizeof *res->qcount);
+        if (!res->qones || !res->qfirst || !res->qcount) {
+            engine_result_free(res);
+            return NULL;
+        }
+        /* Conditioned moments are weighted from the start, so that a
+         * model no trial explains still reads as weighted. */
+        for (size_t c = 0; c < cells; c++)
+            res->mom[c].weighted = 1;
+    }
     return res;
 }
 
@@ -564,6 +843,8 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
     int rc = -1;
     memset(sm, 0, sizeof *sm);
     sm->m = m;
+    sm->obs = m->obs;
+    sm->weighted = m->obs && m->obs->weighted;
     sm->keys = calloc(ns + 1, sizeof *sm->keys);
     specs = calloc(m->n_random_params + 1, sizeof *specs);
     pkeys = calloc(m->n_random_params + 1, sizeof *pkeys);
@@ -627,6 +908,54 @@ static void set_ranges(run *r, size_t i, worker_model *w)
         r->sm[i].lo[c] = lo - pad;
         r->sm[i].hi[c] = hi + pad;
     }
+}
+
+/* Adds thread W's weighted tallies (exact integers: any order) to RES. */
+static void merge_weights(engine_result *res, const worker_model *w,
+                          size_t cells, size_t firsts)
+{
+    for (size_t j = 0; j < res->n_obs; j++) {
+        res->obs_passed[j] += w->passed[j];
+        res->obs_killed[j] += w->killed[j];
+    }
+    if (!res->weighted)
+        return;
+    for (size_t c = 0; c < cells; c++) {
+        res->qones[c] += w->qones[c];
+        res->qcount[c] += w->qcount[c];
+    }
+    for (size_t c = 0; c < firsts; c++)
+        res->qfirst[c] += w->qfirst[c];
+    res->qtot += w->qtot;
+}
+
+/* Every trial of M's run got weight 0: names the observation no trial
+ * could explain, or the one that ruled out the most trials. */
+static void report_unexplained(const model *m, const engine_result *res,
+                               diag *d)
+{
+    const obs_plan *p = m->obs;
+    size_t worst = 0;
+    char what[256];
+    for (size_t j = 0; j < p->n_items; j++) {
+        const obs_item *it = &p->items[j];
+        if (it->how == OBS_CONDITION && res->obs_passed[j] == 0) {
+            obs_describe(m, it, what, sizeof what);
+            diag_add(d, it->node->file, it->node->line, NULL, "%s: no trial "
+                     "could explain it: every trial gives it probability 0 "
+                     "(check its value and step against the model)", what);
+            return;
+        }
+        if (res->obs_killed[j] > res->obs_killed[worst])
+            worst = j;
+    }
+    obs_describe(m, &p->items[worst], what, sizeof what);
+    diag_add(d, p->items[worst].node->file, p->items[worst].node->line, NULL,
+             "no trial explains all the observations together (every weight "
+             "is 0); %s ruled out the most trials (%llu of %llu); weights "
+             "below 2^-63 count as 0", what,
+             (unsigned long long)res->obs_killed[worst],
+             (unsigned long long)res->trials);
 }
 
 int engine_run(model *const *models, size_t k, const engine_opts *o,
@@ -755,8 +1084,15 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
                 res[i]->first[c] += w->first[c];
             for (size_t v = 0; v < m->n_vars; v++)
                 res[i]->clamped[v] += w->clamped[v];
+            merge_weights(res[i], w, cells, m->n_outputs * (r.T + 2));
         }
     }
+    for (size_t i = 0; i < k; i++)
+        if (res[i]->weighted && res[i]->qtot == 0) {
+            report_unexplained(models[i], res[i], d);
+            rc = NCG_EXIT_RUN;
+            goto end;
+        }
     rc = 0;
     goto end;
 oom:

@@ -42,7 +42,35 @@ typedef struct engine_result {
                                 is no reference or no output of that name) */
     size_t *diff_ref;        /* per output: the reference's output index,
                                 or SIZE_MAX */
+    /* Conditioned runs (the model has observations that condition): each
+     * trial carries a weight, the likelihood of the record. Moments and
+     * histograms are then weighted (stats.h); the event tallies above stay
+     * plain counts and the weighted ones are below. Read shares through
+     * engine_share*, which pick the right ones. */
+    int weighted;
+    stats_wsum *qones;       /* as ones, first, count: fixed-point sums of */
+    stats_wsum *qfirst;      /* the weights of those trials */
+    stats_wsum *qcount;
+    stats_wsum qtot;         /* all weights, fixed point */
+    double wsum, wsum2;      /* sum of the weights and of their squares */
+    size_t n_obs;            /* the model's observation items */
+    uint64_t *obs_passed;    /* per item: applications it did not rule out */
+    uint64_t *obs_killed;    /* per item: trials whose weight it made 0 */
 } engine_result;
+
+/* Below this many effective trials a conditioned run warns: its estimates
+ * rest on few trials (docs/results.md). */
+#define ENGINE_ESS_FLOOR 200.0
+
+/* Effective trials: the trials, or (sum w)^2 / sum w^2 when weighted. */
+double engine_ess(const engine_result *r);
+/* The weighted share of trials in which event output O is 1 at step T
+ * (ones / trials when not weighted). */
+double engine_share(const engine_result *r, size_t o, uint32_t t);
+/* The share whose first 1 came at step T (T = steps + 1: never). */
+double engine_share_first(const engine_result *r, size_t o, uint32_t t);
+/* The share with the event 1 in exactly C of the steps 1 .. T. */
+double engine_share_count(const engine_result *r, size_t o, uint32_t c);
 
 /* How to run. */
 typedef struct engine_opts {

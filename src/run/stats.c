@@ -8,7 +8,7 @@
 
 stats_moments stats_moments_empty(void)
 {
-    stats_moments m = { 0, 0.0, 0.0, INFINITY, -INFINITY };
+    stats_moments m = { 0, 0.0, 0.0, INFINITY, -INFINITY, 0, 0.0, 0.0 };
     return m;
 }
 
@@ -54,7 +54,7 @@ void stats_moments_add(stats_moments *m, const double *x, size_t n)
         mx = hi[w] > mx ? hi[w] : mx;
     }
     double dn = (double)n;
-    stats_moments b = { n, mn, 0.0, mn, mx };
+    stats_moments b = { n, mn, 0.0, mn, mx, 0, 0.0, 0.0 };
     if (mn != mx) {
         double mean = sum / dn, ds[STATS_WAYS] = { 0 }, dq[STATS_WAYS] = { 0 };
         double dsum = 0.0, dsq = 0.0;
@@ -81,6 +81,65 @@ void stats_moments_add(stats_moments *m, const double *x, size_t n)
     stats_moments_merge(m, &b);
 }
 
+uint64_t stats_weight_fixed(double w)
+{
+    if (!(w > 0.0))
+        return 0;
+    if (w >= 1.0)
+        return UINT64_C(1) << 63;
+    return (uint64_t)(w * STATS_WEIGHT_ONE);
+}
+
+double stats_wsum_value(stats_wsum s)
+{
+    return (double)s / STATS_WEIGHT_ONE;
+}
+
+double stats_ess(double sw, double sw2)
+{
+    return sw2 > 0.0 ? sw * sw / sw2 : 0.0;
+}
+
+/* Weighted two-pass moments of one block, as in stats_moments_add. */
+void stats_moments_add_w(stats_moments *m, const double *x, const double *w,
+                         size_t n)
+{
+    assert(m && (n == 0 || (x && w)));
+    stats_moments b = stats_moments_empty();
+    double sw = 0.0, sw2 = 0.0, swx = 0.0;
+    b.weighted = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!(w[i] > 0.0))
+            continue;
+        b.n++;
+        sw += w[i];
+        sw2 += w[i] * w[i];
+        swx += w[i] * x[i];
+        b.min = x[i] < b.min ? x[i] : b.min;
+        b.max = x[i] > b.max ? x[i] : b.max;
+    }
+    if (b.n == 0) {
+        m->weighted = 1;
+        return;
+    }
+    double mean = b.min == b.max ? b.min : swx / sw, ds = 0.0, dq = 0.0;
+    if (b.min != b.max)
+        for (size_t i = 0; i < n; i++) {
+            if (!(w[i] > 0.0))
+                continue;
+            double d = x[i] - mean;
+            ds += w[i] * d;
+            dq += w[i] * d * d;
+        }
+    b.mean = b.min == b.max ? b.min : mean + ds / sw;
+    b.m2 = dq - ds * ds / sw;
+    if (b.m2 < 0.0)
+        b.m2 = 0.0;
+    b.sw = sw;
+    b.sw2 = sw2;
+    stats_moments_merge(m, &b);
+}
+
 void stats_moments_merge(stats_moments *into, const stats_moments *from)
 {
     assert(into && from);
@@ -89,6 +148,18 @@ void stats_moments_merge(stats_moments *into, const stats_moments *from)
     if (into->n == 0) {
         /* Copy rather than run the formula so an empty side changes no bit. */
         *into = *from;
+        return;
+    }
+    if (from->weighted) {
+        double wa = into->sw, wb = from->sw, wn = wa + wb;
+        double delta = from->mean - into->mean;
+        into->mean += delta * (wb / wn);
+        into->m2 += from->m2 + delta * delta * (wa / wn) * wb;
+        into->n += from->n;
+        into->sw = wn;
+        into->sw2 += from->sw2;
+        into->min = from->min < into->min ? from->min : into->min;
+        into->max = from->max > into->max ? from->max : into->max;
         return;
     }
     double na = (double)into->n, nb = (double)from->n, n = na + nb;
@@ -103,12 +174,20 @@ void stats_moments_merge(stats_moments *into, const stats_moments *from)
 double stats_moments_var(const stats_moments *m)
 {
     assert(m);
+    if (m->weighted) {
+        double ess = stats_ess(m->sw, m->sw2);
+        return ess > 1.0 ? m->m2 / m->sw * ess / (ess - 1.0) : 0.0;
+    }
     return m->n < 2 ? 0.0 : m->m2 / (double)(m->n - 1);
 }
 
 double stats_moments_se(const stats_moments *m)
 {
     assert(m);
+    if (m->weighted) {
+        double ess = stats_ess(m->sw, m->sw2);
+        return ess > 1.0 ? sqrt(stats_moments_var(m) / ess) : 0.0;
+    }
     return m->n < 2 ? 0.0 : sqrt(stats_moments_var(m) / (double)m->n);
 }
 
@@ -128,6 +207,9 @@ struct stats_hist {
     size_t nbins;      /* equal bins, not counting underflow and overflow */
     uint64_t n;        /* values added */
     int all_int;       /* 1 while every value added is an integer */
+    stats_wsum *q;     /* weighted: per bin, the fixed-point weight in it
+                          (owned); NULL when not weighted */
+    stats_wsum qn;     /* weighted: total weight */
     /* bin[0] is underflow (< lo), bin[1 .. nbins] the equal bins in order,
      * bin[nbins + 1] overflow (>= hi). */
     hist_bin bin[];
@@ -149,12 +231,25 @@ stats_hist *stats_hist_alloc(double lo, double hi, size_t nbins)
      * then 0 and every in-range value goes to the first bin, which keeps
      * the bins ordered (all that quantiles rely on) if not useful. */
     h->scale = hi > lo ? (double)nbins / (hi - lo) : 0.0;
+    h->q = NULL;
     stats_hist_reset(h);
+    return h;
+}
+
+stats_hist *stats_hist_alloc_w(double lo, double hi, size_t nbins)
+{
+    stats_hist *h = stats_hist_alloc(lo, hi, nbins);
+    if (h && !(h->q = calloc(nbins + 2, sizeof *h->q))) {
+        free(h);
+        return NULL;
+    }
     return h;
 }
 
 void stats_hist_free(stats_hist *h)
 {
+    if (h)
+        free(h->q);
     free(h);
 }
 
@@ -163,6 +258,9 @@ void stats_hist_reset(stats_hist *h)
     assert(h);
     h->n = 0;
     h->all_int = 1;
+    h->qn = 0;
+    for (size_t k = 0; h->q && k < h->nbins + 2; k++)
+        h->q[k] = 0;
     for (size_t k = 0; k < h->nbins + 2; k++) {
         h->bin[k].count = 0;
         h->bin[k].min = INFINITY;
@@ -215,6 +313,38 @@ void stats_hist_add(stats_hist *h, const double *x, size_t n)
     h->n += n;
 }
 
+/* The bin of V (see stats_hist_add). */
+static size_t hist_index(const stats_hist *h, double v)
+{
+    if (v < h->lo)
+        return 0;
+    if (v >= h->hi)
+        return h->nbins + 1;
+    double t = (v - h->lo) * h->scale;
+    return t < (double)h->nbins ? (size_t)t + 1 : h->nbins;
+}
+
+void stats_hist_add_w(stats_hist *h, const double *x, const uint64_t *q,
+                      size_t n)
+{
+    assert(h && h->q);
+    for (size_t i = 0; i < n; i++) {
+        if (q[i] == 0)
+            continue;
+        double v = x[i];
+        size_t k = hist_index(h, v);
+        hist_bin *b = &h->bin[k];
+        b->count++;
+        b->min = v < b->min ? v : b->min;
+        b->max = v > b->max ? v : b->max;
+        h->q[k] += q[i];
+        h->qn += q[i];
+        h->n++;
+        if (h->all_int && v != floor(v))
+            h->all_int = 0;
+    }
+}
+
 void stats_hist_merge(stats_hist *into, const stats_hist *from)
 {
     assert(into && from);
@@ -226,7 +356,10 @@ void stats_hist_merge(stats_hist *into, const stats_hist *from)
         a->count += b->count;
         a->min = b->min < a->min ? b->min : a->min;
         a->max = b->max > a->max ? b->max : a->max;
+        if (into->q)
+            into->q[k] += from->q[k];
     }
+    into->qn += from->qn;
     into->n += from->n;
     into->all_int = into->all_int && from->all_int;
 }
@@ -235,6 +368,42 @@ uint64_t stats_hist_count(const stats_hist *h)
 {
     assert(h);
     return h->n;
+}
+
+double stats_hist_weight(const stats_hist *h)
+{
+    assert(h);
+    return h->q ? stats_wsum_value(h->qn) : (double)h->n;
+}
+
+/* The weighted P-quantile: the bin where the cumulative weight reaches
+ * P of the total, and inside it the share of the bin's weight still
+ * needed, laid over the bin's observed [min, max]. */
+static double hist_quantile_w(const stats_hist *h, double p)
+{
+    double target = p * (double)h->qn, before = 0.0;
+    for (size_t k = 0; k < h->nbins + 2; k++) {
+        double in = (double)h->q[k];
+        if (in == 0.0)
+            continue;
+        if (before + in < target && k + 1 < h->nbins + 2) {
+            before += in;
+            continue;
+        }
+        const hist_bin *b = &h->bin[k];
+        double f = (target - before) / in;
+        f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
+        if (b->min == b->max || f <= 0.0)
+            return b->min;
+        if (f >= 1.0)
+            return b->max;
+        return b->min + (b->max - b->min) * f;
+    }
+    /* Rounding left the target past the last weight: the largest value. */
+    for (size_t k = h->nbins + 2; k > 0; k--)
+        if (h->q[k - 1] > 0)
+            return h->bin[k - 1].max;
+    return NAN;
 }
 
 /* The order statistic of rank R (0-based, R < n): find the bin holding it by
@@ -279,6 +448,8 @@ double stats_hist_quantile(const stats_hist *h, double p)
     assert(p >= 0.0 && p <= 1.0);
     if (h->n == 0)
         return NAN;
+    if (h->q)
+        return hist_quantile_w(h, p);
     double pos = (double)(h->n - 1) * p;
     double fl = floor(pos);
     uint64_t rlo = (uint64_t)fl;
@@ -290,6 +461,12 @@ double stats_hist_quantile(const stats_hist *h, double p)
         return vlo;
     double vhi = hist_rank(h, rhi);
     return vlo + (pos - fl) * (vhi - vlo);
+}
+
+/* The weight of bin K (its count when not weighted). */
+static double hist_bin_weight(const stats_hist *h, size_t k)
+{
+    return h->q ? stats_wsum_value(h->q[k]) : (double)h->bin[k].count;
 }
 
 /* The smallest and largest value added (H not empty). */
@@ -328,7 +505,7 @@ size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max)
     /* No finite range to cut (an infinite value was added), or a single
      * value: one bin holds everything. */
     if (!isfinite(mn) || !isfinite(mx) || mn == mx) {
-        out[0] = (stats_bin){ mn, mx, h->n };
+        out[0] = (stats_bin){ mn, mx, h->n, stats_hist_weight(h) };
         return 1;
     }
 
@@ -338,10 +515,13 @@ size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max)
     if (h->all_int && mx - mn + 1.0 <= (double)max && hist_bins_are_atoms(h)) {
         size_t m = (size_t)(mx - mn) + 1;
         for (size_t j = 0; j < m; j++)
-            out[j] = (stats_bin){ mn + (double)j, mn + (double)j, 0 };
+            out[j] = (stats_bin){ mn + (double)j, mn + (double)j, 0, 0.0 };
         for (size_t k = 0; k < nb; k++)
-            if (h->bin[k].count > 0)
-                out[(size_t)(h->bin[k].min - mn)].count += h->bin[k].count;
+            if (h->bin[k].count > 0) {
+                stats_bin *o = &out[(size_t)(h->bin[k].min - mn)];
+                o->count += h->bin[k].count;
+                o->weight += hist_bin_weight(h, k);
+            }
         return m;
     }
 
@@ -352,6 +532,7 @@ size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max)
         out[j].lo = j == 0 ? mn : out[j - 1].hi;
         out[j].hi = j + 1 == max ? mx : mn + width * (double)(j + 1);
         out[j].count = 0;
+        out[j].weight = 0.0;
     }
     /* A fine bin goes where the middle of its observed values falls; that
      * middle is always inside [mn, mx], unlike a nominal bin centre. */
@@ -364,6 +545,7 @@ size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max)
         double t = (mid - mn) * scale;
         size_t j = t < (double)(max - 1) ? (size_t)t : max - 1;
         out[j].count += b->count;
+        out[j].weight += hist_bin_weight(h, k);
     }
     return max;
 }

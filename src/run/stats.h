@@ -13,14 +13,34 @@
  * Histogram counts, minima and maxima merge exactly in any order.
  */
 
-/* Count, mean, sum of squared deviations, min and max of a stream. */
+/* Count, mean, sum of squared deviations, min and max of a stream; or of a
+ * weighted stream (stats_moments_add_w), where each value counts with its
+ * weight (a conditioned run's trial weights). */
 typedef struct stats_moments {
-    uint64_t n;
-    double mean;
-    double m2;     /* sum of (x - mean)^2 */
-    double min;    /* +inf when n == 0 */
+    uint64_t n;    /* values added (weighted: values with weight > 0) */
+    double mean;   /* weighted: sum w x / sum w */
+    double m2;     /* sum of (x - mean)^2 (weighted: of w (x - mean)^2) */
+    double min;    /* +inf when n == 0 (weighted: over weights > 0) */
     double max;    /* -inf when n == 0 */
+    int weighted;  /* 1 when filled by stats_moments_add_w */
+    double sw;     /* weighted: sum of the weights */
+    double sw2;    /* weighted: sum of the squared weights */
 } stats_moments;
+
+/* Fixed-point weights: weight w in [0, 1] is the integer w * 2^63
+ * (stats_weight_fixed). Sums of them are exact integers, so histograms
+ * and counts merge in any order to the same bits; weights below 2^-63
+ * count as 0. */
+#define STATS_WEIGHT_ONE 9223372036854775808.0
+uint64_t stats_weight_fixed(double w);
+/* Sum of fixed-point weights (never overflows for < 2^64 trials). */
+__extension__ typedef unsigned __int128 stats_wsum;
+/* A sum of fixed-point weights back as a weight. */
+double stats_wsum_value(stats_wsum s);
+
+/* The effective sample size of weights with sum SW and sum of squares
+ * SW2: SW^2 / SW2 (0 when SW2 == 0). */
+double stats_ess(double sw, double sw2);
 
 /* The empty summary (n = 0, min +inf, max -inf). */
 stats_moments stats_moments_empty(void);
@@ -28,11 +48,18 @@ stats_moments stats_moments_empty(void);
  * accurate even when the mean is large against the spread). NaNs must not
  * be passed (the engine stops on them first). */
 void stats_moments_add(stats_moments *m, const double *x, size_t n);
-/* Merges FROM into INTO (Chan et al.); FROM may be empty. */
+/* Adds the N values X with weights W (>= 0; a zero weight leaves the
+ * value out); M must be empty or weighted. */
+void stats_moments_add_w(stats_moments *m, const double *x, const double *w,
+                         size_t n);
+/* Merges FROM into INTO (Chan et al.; the weighted form when both are
+ * weighted); FROM may be empty. */
 void stats_moments_merge(stats_moments *into, const stats_moments *from);
-/* Sample variance (divisor n - 1), 0 when n < 2. */
+/* Sample variance (divisor n - 1), 0 when n < 2. Weighted: the unbiased
+ * reliability-weights variance m2 / sw * ESS / (ESS - 1), 0 when ESS <= 1. */
 double stats_moments_var(const stats_moments *m);
-/* Standard error of the mean: sd / sqrt(n), 0 when n < 2. */
+/* Standard error of the mean: sd / sqrt(n), 0 when n < 2 (weighted:
+ * sd / sqrt(ESS)). */
 double stats_moments_se(const stats_moments *m);
 
 /*
@@ -52,25 +79,37 @@ typedef struct stats_hist stats_hist;
  * allowed (every value then falls into underflow or overflow; used when
  * the pilot saw a single value). */
 stats_hist *stats_hist_alloc(double lo, double hi, size_t nbins);
+/* The same, counting each value with a fixed-point weight
+ * (stats_hist_add_w): quantiles and coarse bins are then weighted. */
+stats_hist *stats_hist_alloc_w(double lo, double hi, size_t nbins);
 void stats_hist_free(stats_hist *h);
 /* Empties H keeping its bins. */
 void stats_hist_reset(stats_hist *h);
 /* Adds N values (no NaNs). */
 void stats_hist_add(stats_hist *h, const double *x, size_t n);
+/* Adds N values with fixed-point weights Q (H from stats_hist_alloc_w);
+ * a value of weight 0 is left out. */
+void stats_hist_add_w(stats_hist *h, const double *x, const uint64_t *q,
+                      size_t n);
 /* Adds FROM's counts into INTO; both must have the same bins (asserted). */
 void stats_hist_merge(stats_hist *into, const stats_hist *from);
 /* Values added so far. */
 uint64_t stats_hist_count(const stats_hist *h);
+/* Total weight added (the count when not weighted). */
+double stats_hist_weight(const stats_hist *h);
 /* The P-quantile (0 <= P <= 1) by the "type 7" definition (linear
  * interpolation between order statistics floor(h) and ceil(h) with
  * h = (n - 1) P), each order statistic located in its bin and placed by
- * its rank inside the bin's observed [min, max]. NaN when empty. */
+ * its rank inside the bin's observed [min, max]. NaN when empty.
+ * Weighted: the bin where the cumulative weight reaches P of the total,
+ * interpolated inside its observed [min, max] by the weight still needed. */
 double stats_hist_quantile(const stats_hist *h, double p);
 
 /* One bin of a coarse view of the histogram, for histograms.csv. */
 typedef struct stats_bin {
     double lo, hi;     /* edges; lo == hi for a bin holding one value */
     uint64_t count;
+    double weight;     /* the weight in the bin (== count unweighted) */
 } stats_bin;
 
 /* Writes at most MAX bins (MAX >= 1) covering every value added, into OUT,

@@ -240,6 +240,12 @@ static int scn_name_ok(const char *s)
     return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
+void scn_check_observations(scn_loader *L, const snode *k)
+{
+    scn_expect(L, k, "observations", SNODE_LIST,
+               "a list ( { var = ...; at = ...; ... }, ... )");
+}
+
 /* The shape of `correlations` (an extension, see docs/sensitivity.md): a
  * list of ("param", "param", rho) lists. The names and values are checked
  * against the model by corr.c. */

@@ -193,6 +193,9 @@ void scn_check_text(scn_loader *L, const snode *k);
 void scn_check_group(scn_loader *L, const snode *k);
 void scn_check_outputs(scn_loader *L, const snode *k);
 void scn_check_correlations(scn_loader *L, const snode *k);
+/* `observations` is a list; its entries are checked against the model
+ * (model/observe.c). */
+void scn_check_observations(scn_loader *L, const snode *k);
 /* Adds what the checks let default (name, title, simulation settings).
  * 0, or -1 when out of memory. */
 int scn_fill_defaults(scn_loader *L, snode *root);

@@ -222,6 +222,14 @@ void scn_apply_set(scn_loader *L, snode *root, const char *arg)
         }
         p = dot ? dot + 1 : NULL;
     }
+    if (strncmp(path, "observations", 12) == 0
+        && (path[12] == 0 || path[12] == '.')) {
+        /* The record is data with its own file and lines: an override
+         * would leave resolved.cfg unable to say where it came from. */
+        scn_error(L, SCN_FROM_SET, 0, path, "observations cannot be changed "
+                  "with --set (edit the file, or a file that extends it)");
+        goto end;
+    }
     if (!strchr(path, '.')) {
         char *full = scn_bare_path(L, root, path);
         if (!full)

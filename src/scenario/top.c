@@ -19,6 +19,7 @@ const scn_top_setting scn_top[] = {
     { "derived", scn_check_group },
     { "outputs", scn_check_outputs },
     { "correlations", scn_check_correlations },
+    { "observations", scn_check_observations },
 };
 const size_t scn_n_top = SCN_COUNT(scn_top);
 
