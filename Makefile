@@ -11,7 +11,7 @@ CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 # Deferred (=) so that `make run` can install missing packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lconfig)
-CFLAGS  += $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
+CFLAGS  += $(WARN) -ffp-contract=off $(OPT) -pthread $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -pthread
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
@@ -75,22 +75,26 @@ docs: deps
 	./ncgsim graph scenarios/baseline.cfg > $(BUILD)/model-full.dot
 	dot -Tsvg $(BUILD)/model-full.dot -o docs/model-full.svg
 
-# make bench: a release build in its own folder, then the figures (median
-# of 5 runs each; see bench/bench.c). BENCH_OPT=-O2 measures default flags.
-BENCH_OPT ?= -O3 -march=native -g
-BENCH_DIR ?= $(BUILD)/release
-BENCH_BINS = $(addprefix $(BENCH_DIR)/,ncgsim hand floor bench)
+# make bench: times the binary users get (./ncgsim, built by `make` with
+# the default flags, the one `make install` installs) against a
+# hand-written C loop and the floor (built by the same compiler with the same
+# flags) and vectorised NumPy, in one run; see docs/performance.md.
+# BENCH_REPS=N changes the number of runs per figure (default 5).
+BENCH_REPS ?= 5
 bench: deps
-	@$(MAKE) --no-print-directory BUILD=$(BENCH_DIR) OPT="$(BENCH_OPT)" $(BENCH_BINS)
-	$(BENCH_DIR)/bench $(BENCH_DIR) bench/reference.cfg scenarios/baseline.cfg
+	@sh .ci/deps python3-numpy
+	@$(MAKE) --no-print-directory ncgsim $(BUILD)/bench/hand \
+	    $(BUILD)/bench/floor $(BUILD)/bench/bench
+	$(BUILD)/bench/bench -r $(BENCH_REPS) ./ncgsim $(BUILD)/bench \
+	    bench/reference.cfg scenarios
 
-$(BUILD)/ncgsim: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bench/hand $(BUILD)/bench/floor: $(BUILD)/bench/%: bench/%.c \
+    $(BUILD)/random/rng.o
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hand $(BUILD)/floor: $(BUILD)/%: bench/%.c $(BUILD)/random/rng.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BUILD)/bench: bench/bench.c | $(BUILD)
+$(BUILD)/bench/bench: bench/bench.c
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # Sanitizers: the whole suite (the CLI tests run the asan binary too).

@@ -24,9 +24,13 @@
  * max: the machine may be shared, and the median is what a user sees on a
  * typical run. Peak memory is the child's ru_maxrss from wait4.
  *
- * Usage: bench [-r REPS] [-j THREADS] [--quick] BINDIR REFERENCE BASELINE
- *   BINDIR holds ncgsim, hand and floor built with the same flags.
- *   --quick skips the 1e7-trial memory run.
+ * Usage: bench [-r REPS] [--quick] NCGSIM BINDIR REFERENCE SCENARIOS
+ *   NCGSIM is the binary users get (the one `make` builds and `make
+ *   install` installs); BINDIR holds hand and floor, built by the same
+ *   compiler with the same flags; REFERENCE is bench/reference.cfg (its
+ *   folder also holds numpy_ref.py); SCENARIOS is the shipped folder
+ *   (its baseline.cfg is the shipped baseline).
+ *   --quick skips the 1e7-trial memory run and the batch with plots.
  * Exit status: 0 when every program ran (goals missed are not failures:
  * they are what the benchmark is for), 1 when one failed, 2 on usage.
  */
@@ -36,9 +40,15 @@
 #define BENCH_BASE_TRIALS 200000
 #define BENCH_OUT_MAX 4096
 
-/* Goals of the issue. */
-#define GOAL_VS_HAND 0.7      /* engine -j 1 throughput / hand loop's */
-#define GOAL_TWO_THREADS 1.8  /* engine -j 2 throughput / -j 1 */
+/* The goals (docs/performance.md says where each comes from). */
+#define GOAL_VS_HAND 0.8      /* engine -j 1 time / hand C loop's, at most */
+#define GOAL_VS_NUMPY 0.8     /* engine -j 1 time / NumPy's, at most */
+#define GOAL_VS_FLOOR 2.0     /* engine -j 1 time / keyed floor's, at most */
+#define GOAL_TWO_THREADS 1.9  /* -j 1 time / -j 2 time, at least */
+#define GOAL_BASE_NS 264.0    /* baseline ns per trial-step, at most */
+#define GOAL_SENS_S 4.0       /* sensitivity of the baseline, 2 threads */
+#define GOAL_SENS_MIB 100.0   /* ... and its peak memory */
+#define GOAL_RUN_S 4.0        /* the shipped batch with plots (make run) */
 #define GOAL_MEMORY 1.5       /* peak RSS at 1e7 trials / at 1e5 */
 
 /* One program run: wall seconds, peak RSS, and the start of its stdout. */
@@ -170,15 +180,20 @@ static int bench_time(char *const argv[], int reps, bench_fig *f)
 static void print_fig(const char *what, const bench_fig *f, double trials,
                       int steps)
 {
-    printf("  %-30s %8.3f %7.3f %7.3f %7.3f %10.0f %9.1f\n", what, f->med,
-           f->min, f->max, f->cpu, trials / f->med,
-           1e9 * f->med / (trials * steps));
+    printf("  %-36s %8.3f %7.3f %7.3f %7.3f", what, f->med, f->min, f->max,
+           f->cpu);
+    if (trials > 0)
+        printf(" %10.0f %9.1f", trials / f->med,
+               1e9 * f->med / (trials * steps));
+    else
+        printf(" %10s %9s", "", "");
+    printf(" %7.1f\n", (double)f->maxrss_kb / 1024.0);
 }
 
 static void print_head(void)
 {
-    printf("  %-30s %8s %7s %7s %7s %10s %9s\n", "", "median s", "min s",
-           "max s", "cpu s", "trials/s", "ns/t-step");
+    printf("  %-36s %8s %7s %7s %7s %10s %9s %7s\n", "", "median s",
+           "min s", "max s", "cpu s", "trials/s", "ns/t-step", "MiB");
 }
 
 /* The 1-minute load average: above the cores' count, others were
@@ -195,17 +210,11 @@ static const char *verdict(int ok)
     return ok ? "PASS" : "MISS";
 }
 
-/* The -j value of an `ncgsim run` vector: its last argument. */
-#define BENCH_JSLOT 9
-
 /* Times ARGV REPS times into F and prints its row as WHAT (TRIALS x STEPS
- * for the rates). J, when not NULL, is put in the -j slot of an ncgsim
- * vector first. Returns 0 or -1. */
-static int row(char **argv, char *j, int reps, const char *what,
-               double trials, int steps, bench_fig *f)
+ * for the rate columns; TRIALS 0 leaves them out). Returns 0 or -1. */
+static int row(char **argv, const char *what, int reps, double trials,
+               int steps, bench_fig *f)
 {
-    if (j)
-        argv[BENCH_JSLOT] = j;
     if (bench_time(argv, reps, f) != 0)
         return -1;
     print_fig(what, f, trials, steps);
@@ -271,6 +280,56 @@ static int same(double a, double b)
     return fabs(a - b) <= 1e-9 * fabs(b) + 1e-12;
 }
 
+/* A command timed at -j 1 and at -j 2: its argument vector has a "-j"
+ * slot at index JSLOT. */
+typedef struct bench_pair {
+    const char *what;
+    char **argv;
+    int jslot;
+    double trials;            /* trials x steps for the rate columns, or 0 */
+    int steps;
+    bench_fig j1, j2;
+} bench_pair;
+
+/* Times P at -j 1 and -j 2 and prints both rows; 0 or -1. */
+static int pair(bench_pair *p, int reps)
+{
+    char one[] = "1", two[] = "2", label[96];
+    p->argv[p->jslot] = one;
+    snprintf(label, sizeof label, "%s -j 1", p->what);
+    if (bench_time(p->argv, reps, &p->j1) != 0)
+        return -1;
+    print_fig(label, &p->j1, p->trials, p->steps);
+    p->argv[p->jslot] = two;
+    snprintf(label, sizeof label, "%s -j 2", p->what);
+    if (bench_time(p->argv, reps, &p->j2) != 0)
+        return -1;
+    print_fig(label, &p->j2, p->trials, p->steps);
+    return 0;
+}
+
+/* The NumPy interpreter: Debian's python3 (which python3-numpy serves),
+ * else the first python3 on PATH; NULL when neither imports numpy. */
+static const char *numpy_python(void)
+{
+    static const char *const cands[] = { "/usr/bin/python3", "python3" };
+    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "%s -c 'import numpy' >/dev/null 2>&1",
+                 cands[i]);
+        if (system(cmd) == 0)
+            return cands[i];
+    }
+    return NULL;
+}
+
+static void goal_line(const char *what, double v, const char *cmp, double g,
+                      int ok, const char *note)
+{
+    printf("  %-40s %8.2f  goal %s %-6.4g %s%s\n", what, v, cmp, g,
+           verdict(ok), note);
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag,
                     struct FTW *ftw)
 {
@@ -282,28 +341,24 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 
 static void usage(void)
 {
-    fputs("usage: bench [-r REPS] [-j THREADS] [--quick] BINDIR REFERENCE "
-          "BASELINE\n", stderr);
+    fputs("usage: bench [-r REPS] [--quick] NCGSIM BINDIR REFERENCE "
+          "SCENARIOS\n", stderr);
 }
 
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "reps", required_argument, NULL, 'r' },
-        { "threads", required_argument, NULL, 'j' },
         { "quick", no_argument, NULL, 'Q' },
         { NULL, 0, NULL, 0 }
     };
     int reps = 5, quick = 0, rc = 1, opt;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores < 1 ? 1 : (int)cores;
     char tmp[] = "/tmp/ncgsim-bench-XXXXXX";
     int have_tmp = 0;
-    while ((opt = getopt_long(argc, argv, "r:j:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:", longopts, NULL)) != -1) {
         if (opt == 'r')
             reps = atoi(optarg);
-        else if (opt == 'j')
-            threads = atoi(optarg);
         else if (opt == 'Q')
             quick = 1;
         else {
@@ -311,21 +366,28 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 3 || reps < 1 || reps > BENCH_MAX_REPS
-        || threads < 1) {
+    if (argc - optind != 4 || reps < 1 || reps > BENCH_MAX_REPS) {
         usage();
         return 2;
     }
-    const char *bindir = argv[optind], *reference = argv[optind + 1];
-    const char *baseline = argv[optind + 2];
-    char ncgsim[4096], hand[4096], floor_bin[4096], summary[4200];
-    char j1[] = "1", jn[16], jtwo[] = "2";
-    char ref_n[] = "1000000", base_n[] = "200000";
+    char *ncgsim = argv[optind];
+    const char *bindir = argv[optind + 1], *reference = argv[optind + 2];
+    const char *scen_dir = argv[optind + 3];
+    char hand[4096], floor_bin[4096], summary[4200], numpy_py[4096];
+    char baseline[4096], ref_dir[2048];
+    char ref_n[] = "1000000", base_n[] = "200000", batch_n[] = "20000";
+    char sens_n[] = "10000", sweep_n[] = "20000";
     int ref_steps, base_steps;
-    snprintf(ncgsim, sizeof ncgsim, "%s/ncgsim", bindir);
     snprintf(hand, sizeof hand, "%s/hand", bindir);
     snprintf(floor_bin, sizeof floor_bin, "%s/floor", bindir);
-    snprintf(jn, sizeof jn, "%d", threads);
+    snprintf(baseline, sizeof baseline, "%s/baseline.cfg", scen_dir);
+    snprintf(ref_dir, sizeof ref_dir, "%s", reference);
+    char *slash = strrchr(ref_dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(ref_dir, sizeof ref_dir, ".");
+    snprintf(numpy_py, sizeof numpy_py, "%s/numpy_ref.py", ref_dir);
     if (read_steps(reference, &ref_steps) != 0
         || read_steps(baseline, &base_steps) != 0)
         return 1;
@@ -335,64 +397,94 @@ int main(int argc, char **argv)
     }
     have_tmp = 1;
     snprintf(summary, sizeof summary, "%s/reference/summary.csv", tmp);
+    const char *python = numpy_python();
 
-    /* The argument vectors; the -n (7) and -j (BENCH_JSLOT) slots of the
-     * ncgsim ones are filled per run. */
+    /* The argument vectors; "-j" slots are filled per run. */
     char *eng[] = { ncgsim, "run", (char *)reference, "-q", "-o", tmp,
-                    "-n", ref_n, "-j", j1, "--no-plots", NULL };
-    char *base[] = { ncgsim, "run", (char *)baseline, "-q", "-o", tmp,
-                     "-n", base_n, "-j", j1, "--no-plots", NULL };
+                    "-n", ref_n, "-j", NULL, "--no-plots", NULL };
+    char *base[] = { ncgsim, "run", baseline, "-q", "-o", tmp,
+                     "-n", base_n, "-j", NULL, "--no-plots", NULL };
+    char *batch[] = { ncgsim, "run", (char *)scen_dir, "-q", "-o", tmp,
+                      "-n", batch_n, "-j", NULL, "--no-plots", NULL };
+    char *sens[] = { ncgsim, "sensitivity", baseline, "-q", "-o", tmp,
+                     "-n", sens_n, "-j", NULL, "--no-plots", NULL };
+    char *sweep[] = { ncgsim, "sweep", baseline, "-q", "-o", tmp,
+                      "-n", sweep_n, "-j", NULL, "--no-plots", "--vary",
+                      "shipbuilding_deal=0:1:1", NULL };
+    char *full[] = { ncgsim, "run", (char *)scen_dir, "-q", "-o", tmp, NULL };
     char *hand_mt[] = { hand, "mt", ref_n, NULL };
     char *hand_keyed[] = { hand, "keyed", ref_n, NULL };
     char *floor_argv[] = { floor_bin, ref_n, NULL };
-    bench_fig e1, ej, e2, h_mt, h_keyed, fl, b1, bj;
+    char *numpy_argv[] = { (char *)python, numpy_py, ref_n, NULL };
     const double rt = BENCH_REF_TRIALS, bt = BENCH_BASE_TRIALS;
+    bench_pair p_ref = { .what = "engine  ncgsim run", .argv = eng,
+                         .jslot = 9, .trials = rt, .steps = ref_steps };
+    bench_pair p_base = { .what = "engine  ncgsim run", .argv = base,
+                          .jslot = 9, .trials = bt, .steps = base_steps };
+    bench_pair p_batch = { .what = "batch   run scenarios -n 20000",
+                           .argv = batch, .jslot = 9 };
+    bench_pair p_sens = { .what = "sensitivity baseline -n 10000",
+                          .argv = sens, .jslot = 9 };
+    bench_pair p_sweep = { .what = "sweep   baseline, 2 points",
+                           .argv = sweep, .jslot = 9 };
+    bench_fig h_mt, h_keyed, fl, np, run_full;
 
-    printf("ncgsim benchmark: wall clock of whole processes, median of %d "
-           "runs (min and max beside it;\ncpu s: median CPU time, about "
+    printf("ncgsim benchmark of %s (the binary `make` builds and `make "
+           "install` installs):\nwall clock of whole processes, median of "
+           "%d runs (min and max beside it;\ncpu s: median CPU time, about "
            "threads x median s when the threads ran in parallel).\n%ld online "
            "cores, possibly shared with other work: compare medians.\n",
-           reps, cores);
+           ncgsim, reps, cores);
     print_load("at start");
     printf("\nreference model %s: %.0f trials x %d steps\n", reference, rt,
            ref_steps);
     print_head();
-    if (row(eng, j1, reps, "engine  ncgsim run -j 1", rt, ref_steps, &e1))
+    if (pair(&p_ref, reps))
         goto end;
     double ref_troops = summary_mean(summary, "troops");
     double ref_cred = summary_mean(summary, "cred");
-    char label[64];
-    snprintf(label, sizeof label, "engine  ncgsim run -j %d", threads);
-    if (row(eng, jn, reps, label, rt, ref_steps, &ej))
-        goto end;
-    e2 = ej;
-    if (threads != 2
-        && row(eng, jtwo, reps, "engine  ncgsim run -j 2", rt, ref_steps, &e2))
-        goto end;
-    if (row(hand_mt, NULL, reps, "hand loop, mt19937 (headline)", rt,
+    if (row(hand_mt, "hand C loop, mt19937 (headline)", reps, rt,
             ref_steps, &h_mt)
-        || row(hand_keyed, NULL, reps, "hand loop, keyed streams", rt,
+        || row(hand_keyed, "hand C loop, keyed streams", reps, rt,
                ref_steps, &h_keyed)
-        || row(floor_argv, NULL, reps, "random-number floor (keyed)", rt,
+        || row(floor_argv, "random-number floor (keyed)", reps, rt,
                ref_steps, &fl))
         goto end;
+    if (python) {
+        if (row(numpy_argv, "NumPy, vectorised", reps, rt, ref_steps,
+                &np))
+            goto end;
+    } else {
+        printf("  NumPy, vectorised: not measured (python3-numpy is not "
+               "installed: apt-get install python3-numpy)\n");
+    }
 
-    printf("\nbaseline %s: %.0f trials x %d steps\n", baseline, bt,
+    printf("\nshipped baseline %s: %.0f trials x %d steps\n", baseline, bt,
            base_steps);
     print_head();
-    if (row(base, j1, reps, "engine  ncgsim run -j 1", bt, base_steps, &b1)
-        || row(base, jn, reps, label, bt, base_steps, &bj))
+    if (pair(&p_base, reps))
         goto end;
+    printf("\ncommands on the shipped scenarios (no plots)\n");
+    print_head();
+    if (pair(&p_batch, reps) || pair(&p_sens, reps) || pair(&p_sweep, reps))
+        goto end;
+    if (!quick) {
+        printf("\nthe shipped batch as `make run` runs it (plots included, "
+               "all cores)\n");
+        print_head();
+        if (row(full, "ncgsim run scenarios", reps, 0, 1, &run_full))
+            goto end;
+    }
 
     /* Peak memory: one run per size (it hardly varies), on every core. */
     static const char *const sizes[] = { "100000", "1000000", "10000000" };
     long rss[3] = { 0, 0, 0 };
-    printf("\npeak resident memory of ncgsim run %s -j %d\n", reference,
-           threads);
+    printf("\npeak resident memory of ncgsim run %s\n", reference);
+    eng[9] = NULL;
+    eng[8] = "--quiet"; /* all cores: "-j" dropped */
     for (int i = 0; i < (quick ? 2 : 3); i++) {
         bench_run r;
         eng[7] = (char *)sizes[i];
-        eng[BENCH_JSLOT] = jn;
         if (bench_spawn(eng, &r) != 0)
             goto end;
         rss[i] = r.maxrss_kb;
@@ -400,35 +492,50 @@ int main(int argc, char **argv)
                (double)rss[i] / 1024.0, r.secs);
     }
 
-    double v_mt = h_mt.med / e1.med, v_keyed = h_keyed.med / e1.med;
-    double two = e1.med / e2.med, base_two = b1.med / bj.med;
     printf("\ncheck\n  hand loop on keyed streams reproduces the engine's "
            "means: %s (troops %.10g vs %.10g, cred %.10g vs %.10g)\n",
            same(field(h_keyed.out, "troops"), ref_troops)
            && same(field(h_keyed.out, "cred"), ref_cred) ? "yes" : "NO",
            field(h_keyed.out, "troops"), ref_troops,
            field(h_keyed.out, "cred"), ref_cred);
-    printf("\ngoals (throughput ratios of the medians)\n");
-    printf("  engine -j 1 / hand loop (mt19937)   %5.2f  goal >= %.2f  %s"
-           "  (by CPU time %.2f)\n", v_mt, GOAL_VS_HAND,
-           verdict(v_mt >= GOAL_VS_HAND), h_mt.cpu / e1.cpu);
-    printf("  engine -j 1 / hand loop (keyed)     %5.2f  (same generator as "
-           "the engine; for information)\n", v_keyed);
-    printf("  engine -j 1 time / floor time       %5.2f  (1.00 would be "
-           "nothing but drawing)\n", e1.med / fl.med);
-    printf("  engine -j 2 / -j 1, reference       %5.2f  goal >= %.2f  %s\n",
-           two, GOAL_TWO_THREADS, verdict(two >= GOAL_TWO_THREADS));
-    if (threads == 2)
-        printf("  engine -j 2 / -j 1, baseline        %5.2f  goal >= %.2f  "
-               "%s\n", base_two, GOAL_TWO_THREADS,
-               verdict(base_two >= GOAL_TWO_THREADS));
-    else
-        printf("  engine -j %d / -j 1, baseline        %5.2f\n", threads,
-               base_two);
-    if (!quick)
-        printf("  peak memory 1e7 / 1e5 trials        %5.2f  goal <= %.2f  "
-               "%s\n", (double)rss[2] / (double)rss[0], GOAL_MEMORY,
-               verdict((double)rss[2] <= GOAL_MEMORY * (double)rss[0]));
+    printf("\ngoals (ratios of the medians; time ratios below 1 mean ncgsim "
+           "is faster)\n");
+    double e1 = p_ref.j1.med;
+    goal_line("engine -j 1 time / hand C loop time", e1 / h_mt.med, "<=",
+              GOAL_VS_HAND, e1 <= GOAL_VS_HAND * h_mt.med, "");
+    if (python)
+        goal_line("engine -j 1 time / NumPy time", e1 / np.med, "<=",
+                  GOAL_VS_NUMPY, e1 <= GOAL_VS_NUMPY * np.med, "");
+    goal_line("engine -j 1 time / keyed floor time", e1 / fl.med, "<=",
+              GOAL_VS_FLOOR, e1 <= GOAL_VS_FLOOR * fl.med,
+              "  (floor: the model's draws only, in blocks as the engine "
+              "draws)");
+    bench_pair *pairs[] = { &p_ref, &p_base, &p_batch, &p_sens, &p_sweep };
+    const char *pair_names[] = { "-j 2 speed-up, reference model",
+                                 "-j 2 speed-up, shipped baseline",
+                                 "-j 2 speed-up, shipped batch 20k",
+                                 "-j 2 speed-up, sensitivity",
+                                 "-j 2 speed-up, sweep" };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        double up = pairs[i]->j1.med / pairs[i]->j2.med;
+        goal_line(pair_names[i], up, ">=", GOAL_TWO_THREADS,
+                  up >= GOAL_TWO_THREADS, cores < 2 ? "  (one core)" : "");
+    }
+    double base_ns = 1e9 * p_base.j1.med / (bt * base_steps);
+    goal_line("shipped baseline ns per trial-step, -j 1", base_ns, "<=",
+              GOAL_BASE_NS, base_ns <= GOAL_BASE_NS, "");
+    goal_line("sensitivity of the baseline, s (-j 2)", p_sens.j2.med, "<=",
+              GOAL_SENS_S, p_sens.j2.med <= GOAL_SENS_S, "");
+    double sens_mib = (double)p_sens.j2.maxrss_kb / 1024.0;
+    goal_line("sensitivity peak memory, MiB", sens_mib, "<=", GOAL_SENS_MIB,
+              sens_mib <= GOAL_SENS_MIB, "");
+    if (!quick) {
+        goal_line("make run after the build, s", run_full.med, "<=",
+                  GOAL_RUN_S, run_full.med <= GOAL_RUN_S, "");
+        goal_line("peak memory 1e7 / 1e5 trials",
+                  (double)rss[2] / (double)rss[0], "<=", GOAL_MEMORY,
+                  (double)rss[2] <= GOAL_MEMORY * (double)rss[0], "");
+    }
     print_load("at end");
     rc = 0;
 end:

@@ -17,8 +17,11 @@
  * one normal, and a lognormal on 0.08 * 0.8 of the steps. The lognormal is
  * drawn on a fixed pattern with that rate (an accumulator, not a random
  * test) so the floor pays for the same expected count and nothing else.
- * Each number is positioned the way the engine positions it: a uniform is
- * one rng_uniform_at, the others an rng_position and a gsl_ran_* call.
+ * The numbers are drawn the way the engine draws them, a block of
+ * FLOOR_BLOCK trials at a time: the uniforms of a block in one vector pass
+ * (rng_uniform_lanes), the normals from the first Philox block of every
+ * lane in one pass (rng_block0_lanes) and the ziggurat per lane, the beta
+ * and lognormal through rng_position and GSL per lane.
  *
  * Usage: floor [TRIALS]    (default 1e6)
  * Prints one line: trials, the loop's own seconds and a checksum that
@@ -28,6 +31,7 @@
 #define FLOOR_STEPS 16
 #define FLOOR_SEED 12345
 #define FLOOR_LOGN_RATE (0.08 * 0.8)
+#define FLOOR_BLOCK 256 /* the engine's block (VM_BLOCK) */
 
 int main(int argc, char **argv)
 {
@@ -61,23 +65,37 @@ int main(int argc, char **argv)
     const uint64_t k_norm = rng_key(FLOOR_SEED, "cred.next#1");
     double sum = 0.0, due = 0.0;
     uint64_t n_logn = 0;
+    static double u[FLOOR_BLOCK];
+    static uint32_t w[4 * FLOOR_BLOCK];
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (uint64_t i = 0; i < trials; i++) {
-        rng_position(r, k_p, i, 0);
-        sum += gsl_ran_beta(r, 8.0, 2.0);
-        sum += rng_uniform_at(k_trump, i, 0);
+    for (uint64_t i0 = 0; i0 < trials; i0 += FLOOR_BLOCK) {
+        size_t n = trials - i0 < FLOOR_BLOCK ? (size_t)(trials - i0)
+                                             : FLOOR_BLOCK;
+        for (size_t i = 0; i < n; i++) {
+            rng_position(r, k_p, i0 + i, 0);
+            sum += gsl_ran_beta(r, 8.0, 2.0);
+        }
+        rng_uniform_lanes(k_trump, i0, 0, n, u);
+        sum += u[n - 1];
         for (uint32_t t = 1; t <= FLOOR_STEPS; t++) {
-            sum += rng_uniform_at(k_dead, i, t);
-            sum += rng_uniform_at(k_bern, i, t);
-            due += FLOOR_LOGN_RATE;
-            if (due >= 1.0) {
-                due -= 1.0;
-                n_logn++;
-                rng_position(r, k_logn, i, t);
-                sum += gsl_ran_lognormal(r, mu, 0.4);
+            rng_uniform_lanes(k_dead, i0, t, n, u);
+            sum += u[n - 1];
+            rng_uniform_lanes(k_bern, i0, t, n, u);
+            sum += u[n - 1];
+            for (size_t i = 0; i < n; i++) {
+                due += FLOOR_LOGN_RATE;
+                if (due >= 1.0) {
+                    due -= 1.0;
+                    n_logn++;
+                    rng_position(r, k_logn, i0 + i, t);
+                    sum += gsl_ran_lognormal(r, mu, 0.4);
+                }
             }
-            rng_position(r, k_norm, i, t);
-            sum += gsl_ran_gaussian_ziggurat(r, 1.5);
+            rng_block0_lanes(k_norm, i0, t, n, w);
+            for (size_t i = 0; i < n; i++) {
+                rng_position_at(r, k_norm, i0 + i, t, w + 4 * i);
+                sum += gsl_ran_gaussian_ziggurat(r, 1.5);
+            }
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -256,6 +256,36 @@ static void test_rng__permute__differs_between_keys_and_from_identity(void)
     CU_ASSERT(rng_permute(1, big - 1, big) < big);
 }
 
+/* The lane loops (vectorised, and cloned per instruction set: see
+ * base/simd.h) give, lane for lane, the bits of the scalar block function,
+ * for block sizes that do and do not fill a vector. */
+static void test_rng__lane_loops__equal_the_scalar_block_function(void)
+{
+    static const size_t sizes[] = { 1, 7, 37, 256 };
+    static uint32_t w[4 * 256];
+    static double u[256];
+    const uint64_t key = rng_key(99, "lanes");
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        uint64_t trial0 = UINT64_C(0xfffffff0) + k; /* crosses 2^32 */
+        rng_block0_lanes(key, trial0, 3, n, w);
+        rng_uniform_lanes(key, trial0, 3, n, u);
+        int ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t trial = trial0 + i;
+            const uint32_t ctr[4] = { (uint32_t)trial,
+                                      (uint32_t)(trial >> 32), 3, 0 };
+            const uint32_t kw[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
+            uint32_t out[4];
+            rng_philox4x32_10(ctr, kw, out);
+            ok &= memcmp(out, w + 4 * i, sizeof out) == 0;
+            double want = rng_uniform_at(key, trial, 3);
+            ok &= memcmp(&want, &u[i], sizeof want) == 0;
+        }
+        CU_ASSERT(ok);
+    }
+}
+
 void test_rng_register(void);
 void test_rng_register(void)
 {
@@ -271,6 +301,7 @@ void test_rng_register(void)
         { "key depends on seed and name", test_rng__key__depends_on_seed_and_name },
         { "permute is a permutation for several sizes", test_rng__permute__is_a_permutation_for_several_sizes },
         { "permute differs between keys and from identity", test_rng__permute__differs_between_keys_and_from_identity },
+        { "lane loops equal the scalar block function", test_rng__lane_loops__equal_the_scalar_block_function },
     };
     TEST_SUITE("rng", cases);
 }

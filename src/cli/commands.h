@@ -9,8 +9,12 @@ int cmd_sensitivity(int argc, char **argv);
 /* ncgsim sweep FILE --vary PATH=FROM:TO:STEP [--vary ...] [options]. */
 int cmd_sweep(int argc, char **argv);
 
+/* ncgsim discover SOURCE --case EXPR [options]: scenario discovery. */
+int cmd_discover(int argc, char **argv);
+
 /* Full help of each, for main.c's command table. */
 extern const char cmd_sensitivity_usage[];
 extern const char cmd_sweep_usage[];
+extern const char cmd_discover_usage[];
 
 #endif

@@ -106,6 +106,8 @@ static const command commands[] = {
       cmd_sensitivity_usage },
     { "sweep", cmd_sweep, "run a scenario over a grid of one or two settings",
       cmd_sweep_usage },
+    { "discover", cmd_discover, "which combinations of assumptions lead to an outcome (PRIM)",
+      cmd_discover_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "base/simd.h"
 #include "random/rng.h"
 #include "expr/vm.h"
 
@@ -412,7 +413,7 @@ static const double *operand(const vm_frame *f, uint32_t s, const double *d,
     return scratch;
 }
 
-void vm_run(const code_ins *ins, size_t n, vm_frame *f)
+NCG_CLONES void vm_run(const code_ins *ins, size_t n, vm_frame *f)
 {
     assert(f->lanes >= 1 && f->lanes <= VM_BLOCK);
     size_t lanes = f->lanes;

@@ -314,6 +314,8 @@ static const char *kind_words(const char *kind)
         return "a sensitivity analysis";
     if (strcmp(kind, "sweep") == 0)
         return "a sweep";
+    if (strcmp(kind, "discover") == 0)
+        return "a scenario discovery";
     return "results of another kind";
 }
 

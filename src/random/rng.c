@@ -1,6 +1,8 @@
 /* rng.c: keyed counter-based random streams (Philox4x32-10) behind a gsl_rng type. */
 #include "random/rng.h"
 
+#include "base/simd.h"
+
 #include <assert.h>
 #include <stddef.h>
 
@@ -10,6 +12,9 @@
 #define PHILOX_W0 UINT32_C(0x9E3779B9)
 #define PHILOX_W1 UINT32_C(0xBB67AE85)
 #define PHILOX_ROUNDS 10
+
+/* The lane loops below are where most of a run's random numbers are made;
+ * they are integer code, so every clone (base/simd.h) gives the same bits. */
 
 /* The state of one rng_keyed generator. The counter of block b of a
  * (key, trial, step) position is (trial lo, trial hi, step, b). */
@@ -173,7 +178,7 @@ double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step)
     return rng_words_to_double(w[0], w[1]);
 }
 
-void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+NCG_CLONES void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                        size_t n, double *restrict out)
 {
     const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
@@ -189,7 +194,7 @@ void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
     }
 }
 
-void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+NCG_CLONES void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                       size_t n, uint32_t *restrict out)
 {
     const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };

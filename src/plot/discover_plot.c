@@ -1,0 +1,272 @@
+/* discover_plot.c: gnuplot charts of a scenario-discovery result (trade-off, box limits, scatter). */
+#include "plot/discover_plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "io/output.h"
+
+extern char **environ;
+
+/* S as a gnuplot single-quoted string (a quote doubled). */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        if (*s != '\n')
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* Runs `gnuplot -e "cd DIR" SCRIPT` quietly, so that the script itself
+ * names only files of its folder and redraws from wherever it is moved. */
+static int run_in(const char *dir, const char *script)
+{
+    size_t n = strlen(dir) * 2 + 16;
+    char *cd = malloc(n), *w = cd;
+    int status = 0, rc = -1;
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    if (!cd)
+        return -1;
+    w += sprintf(w, "cd '");
+    for (const char *s = dir; *s; s++) {
+        if (*s == '\'')
+            *w++ = '\'';
+        *w++ = *s;
+    }
+    strcpy(w, "'");
+    char *argv[] = { "gnuplot", "-e", cd, (char *)script, NULL };
+    if (posix_spawn_file_actions_init(&fa) == 0) {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        if (posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0
+            && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+            && WEXITSTATUS(status) == 0)
+            rc = 0;
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    free(cd);
+    return rc;
+}
+
+/* The chart's title: the case, shortened to fit. */
+static void title_case(FILE *f, const char *what, const char *expr)
+{
+    char buf[200];
+    snprintf(buf, sizeof buf, "%s: %s%s", what, expr,
+             strlen(expr) > 90 ? "..." : "");
+    if (strlen(expr) > 90)
+        snprintf(buf, sizeof buf, "%s: %.90s...", what, expr);
+    fputs("set title ", f);
+    gp_str(f, buf);
+    fputc('\n', f);
+}
+
+static void tradeoff(FILE *f, const discover_result *r)
+{
+    size_t maxdim = 0;
+    for (size_t q = 0; q < r->n_seq; q++)
+        for (size_t s = 0; s < r->seq[q].traj.n_steps; s++)
+            if (r->seq[q].traj.step[s].res_dim > maxdim)
+                maxdim = r->seq[q].traj.step[s].res_dim;
+    fputs("\n# Coverage against density of every box found.\n"
+          "reset\nset output 'tradeoff.png'\nset grid\n"
+          "set datafile separator ','\n", f);
+    title_case(f, "Boxes for", r->case_expr);
+    fputs("set xlabel 'coverage: share of all cases of interest inside the "
+          "box'\nset ylabel 'density: share of the box''s trials that are "
+          "cases'\nset xrange [0:1.05]\nset yrange [0:1.05]\n"
+          "set cblabel 'restricted inputs'\n", f);
+    fprintf(f, "set cbrange [-0.5:%zu.5]\nset cbtics 1\n"
+            "set palette maxcolors %zu\n"
+            "set palette defined (0 '#fde725', 0.5 '#21918c', 1 '#440154')\n",
+            maxdim, maxdim + 1);
+    fputs("set key bottom left\n", f);
+    fputs("plot 'discovery.csv' skip 1 using 5:6:8 with points pt 7 ps 1.2 "
+          "lc palette title 'a box of the peeling trajectory', \\\n"
+          "     'boxes.csv' skip 1 using 5:6 with points pt 6 ps 3 lw 2 "
+          "lc rgb 'black' title 'chosen box', \\\n"
+          "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d.%d', $1, $2)) "
+          "with labels offset 0,1.6 notitle\n", f);
+}
+
+/* Index of input I among the chosen box's restricted inputs, sorted by
+ * their smallest quasi-p (most significant first); fills IDX. */
+static size_t restricted_sorted(const discover_result *r, size_t *idx)
+{
+    const discover_seq *sq = &r->seq[0];
+    size_t m = 0;
+    for (size_t i = 0; i < r->n_in; i++)
+        if (prim_restricted(r->p, &sq->traj, sq->chosen, i))
+            idx[m++] = i;
+    for (size_t a = 1; a < m; a++)
+        for (size_t b = a; b > 0; b--) {
+            const double *x = sq->qp + 2 * idx[b], *y = sq->qp + 2 * idx[b - 1];
+            double px = fmin(x[0] < 0 ? 2 : x[0], x[1] < 0 ? 2 : x[1]);
+            double py = fmin(y[0] < 0 ? 2 : y[0], y[1] < 0 ? 2 : y[1]);
+            if (!(px < py))
+                break;
+            size_t t = idx[b];
+            idx[b] = idx[b - 1];
+            idx[b - 1] = t;
+        }
+    return m;
+}
+
+/* limits.dat: one line per restricted input of box 1's chosen box, most
+ * significant on top: row, normalised lower and upper limit, the limits
+ * as text, the label. */
+static int limits(FILE *f, const discover_result *r, const char *dir,
+                  const size_t *idx, size_t m, diag *d)
+{
+    FILE *g = output_open(dir, "limits.dat", d);
+    const discover_seq *sq = &r->seq[0];
+    char lo[1024], hi[1024];
+    if (!g)
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = idx[j];
+        double a, b, nl = 0, nh = 1;
+        prim_init_limits(r->p, i, &a, &b);
+        const double *lim = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * i;
+        discover_limit(r, 0, sq->chosen, i, 0, lo, sizeof lo);
+        discover_limit(r, 0, sq->chosen, i, 1, hi, sizeof hi);
+        if (r->data.kind[i] != PRIM_CAT && b > a) {
+            nl = (lim[0] - a) / (b - a);
+            nh = (lim[1] - a) / (b - a);
+            snprintf(lo, sizeof lo, "%.4g", lim[0]);
+            snprintf(hi, sizeof hi, "%.4g", lim[1]);
+        }
+        char qp[64];
+        const double *p = sq->qp + 2 * i;
+        if (r->data.kind[i] == PRIM_CAT)
+            snprintf(qp, sizeof qp, "qp %.2g", p[0]);
+        else if (p[0] >= 0 && p[1] >= 0)
+            snprintf(qp, sizeof qp, "qp %.2g, %.2g", p[0], p[1]);
+        else
+            snprintf(qp, sizeof qp, "qp %.2g", p[0] >= 0 ? p[0] : p[1]);
+        char ra[64], rb[64];
+        snprintf(ra, sizeof ra, "%.4g", a);
+        snprintf(rb, sizeof rb, "%.4g", b);
+        fprintf(g, "%zu\t%.10g\t%.10g\t\"%s\"\t\"%s\"\t\"%s (%s)\"\t\"%s\"\t"
+                "\"%s\"\t%d\t%d\n", m - j, nl, nh,
+                r->data.kind[i] == PRIM_CAT ? "" : lo,
+                r->data.kind[i] == PRIM_CAT ? "" : hi,
+                discover_input_name(r, i), qp,
+                r->data.kind[i] == PRIM_CAT ? "" : ra,
+                r->data.kind[i] == PRIM_CAT ? "" : rb,
+                r->data.kind[i] != PRIM_CAT && lim[0] != a,
+                r->data.kind[i] != PRIM_CAT && lim[1] != b);
+        if (r->data.kind[i] == PRIM_CAT) {
+            /* the kept categories under the bar */
+            fprintf(g, "# in {%s}\n", lo);
+        }
+    }
+    if (output_close(g, dir, "limits.dat", d) != 0)
+        return -1;
+    const prim_step *st = &sq->traj.step[sq->chosen];
+    fputs("\n# The chosen box's limits against each input's range.\n"
+          "reset\nset output 'limits.png'\nunset grid\n"
+          "set datafile separator '\\t'\n", f);
+    title_case(f, "Box 1 for", r->case_expr);
+    fprintf(f, "set label 1 sprintf('box %zu: %zu trials, density %.2f, "
+            "coverage %.2f', %zu) at graph 0.5, graph -0.06 center\n",
+            sq->chosen, st->n, st->density, st->coverage, sq->chosen);
+    fprintf(f, "set xrange [-0.25:1.25]\nset yrange [0.3:%zu.7]\n"
+            "unset xtics\nset ytics scale 0\nset border 0\n"
+            "set lmargin 36\nset bmargin 4\n", m);
+    fputs("plot 'limits.dat' using (0.5):1:(0.5):(0.32):ytic(6) with "
+          "boxxyerror fs solid 0.25 lc rgb '#bbbbbb' notitle, \\\n"
+          "     '' using (($2+$3)/2):1:(($3-$2)/2):(0.22) with boxxyerror "
+          "fs solid 0.8 lc rgb '#2166ac' title 'the box', \\\n"
+          "     '' using 2:($1-0.42):($9 != 0 ? strcol(4) : '') with labels "
+          "tc rgb '#2166ac' notitle, \\\n"
+          "     '' using 3:($1-0.42):($10 != 0 ? strcol(5) : '') with labels "
+          "tc rgb '#2166ac' notitle, \\\n"
+          "     '' using (-0.02):1:7 with labels right notitle, \\\n"
+          "     '' using (1.02):1:8 with labels left notitle\n", f);
+    return 0;
+}
+
+/* scatter.dat: the two inputs and the case flag of every row. */
+static int scatter(FILE *f, const discover_result *r, const char *dir,
+                   size_t a, size_t b, diag *d)
+{
+    FILE *g = output_open(dir, "scatter.dat", d);
+    const size_t n = r->data.n_rows;
+    const double *xa = r->data.x + a * n, *xb = r->data.x + b * n;
+    if (!g)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        fprintf(g, "%.10g\t%.10g\t%d\n", xa[i], xb[i], r->data.y[i]);
+    if (output_close(g, dir, "scatter.dat", d) != 0)
+        return -1;
+    const discover_seq *sq = &r->seq[0];
+    const double *la = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * a;
+    const double *lb = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * b;
+    fputs("\n# The two most significant restricted inputs, box drawn.\n"
+          "reset\nset output 'scatter.png'\nset grid\n"
+          "set datafile separator '\\t'\n", f);
+    title_case(f, "Box 1 for", r->case_expr);
+    fputs("set xlabel ", f);
+    gp_str(f, discover_input_name(r, a));
+    fputs("\nset ylabel ", f);
+    gp_str(f, discover_input_name(r, b));
+    fprintf(f, "\nset object 1 rect from %.10g,%.10g to %.10g,%.10g front "
+            "fs empty border lc rgb '#2166ac' lw 3\n", la[0], lb[0], la[1],
+            lb[1]);
+    fputs("set key outside top center horizontal\n"
+          "plot 'scatter.dat' using 1:($3 == 0 ? $2 : 1/0) with points pt 7 "
+          "ps 0.5 lc rgb '#bbbbbb' title 'other trials', \\\n"
+          "     '' using 1:($3 == 1 ? $2 : 1/0) with points pt 7 ps 0.6 "
+          "lc rgb '#d6604d' title 'case of interest', \\\n"
+          "     1/0 with lines lw 3 lc rgb '#2166ac' title 'box 1'\n", f);
+    return 0;
+}
+
+int discover_plot(const discover_result *r, const char *dir, diag *d)
+{
+    FILE *f = output_open(dir, "discover.gp", d);
+    size_t *idx = malloc((r->n_in ? r->n_in : 1) * sizeof *idx);
+    int rc = -1;
+    if (!f || !idx)
+        goto end;
+    fputs("# Written by ncgsim discover; redraw with: gnuplot discover.gp\n"
+          "set terminal pngcairo size 900,600 noenhanced font 'sans,10'\n"
+          "set encoding utf8\n", f);
+    tradeoff(f, r);
+    size_t m = restricted_sorted(r, idx);
+    if (m > 0 && limits(f, r, dir, idx, m, d) != 0)
+        goto end;
+    /* The scatter needs two numeric inputs: the most significant
+     * restricted ones, else the next input in order. */
+    size_t pick[2], np = 0;
+    for (size_t j = 0; j < m && np < 2; j++)
+        if (r->data.kind[idx[j]] != PRIM_CAT)
+            pick[np++] = idx[j];
+    for (size_t i = 0; i < r->n_in && np == 1; i++)
+        if (r->data.kind[i] != PRIM_CAT && i != pick[0])
+            pick[np++] = i;
+    if (np == 2 && scatter(f, r, dir, pick[0], pick[1], d) != 0)
+        goto end;
+    if (output_close(f, dir, "discover.gp", d) != 0) {
+        f = NULL;
+        goto end;
+    }
+    f = NULL;
+    rc = run_in(dir, "discover.gp");
+end:
+    if (f)
+        fclose(f);
+    free(idx);
+    return rc;
+}
