@@ -28,7 +28,8 @@ int plot_folder_kind(const char *dir)
         return PLOT_COMPARE;
     if (has_file(dir, "summary.csv"))
         return PLOT_SCENARIO;
-    if (has_file(dir, "sensitivity.csv") || has_file(dir, "sweep.csv"))
+    if (has_file(dir, "sensitivity.csv") || has_file(dir, "sweep.csv")
+        || has_file(dir, "discovery.csv"))
         return PLOT_SCRIPTS;
     return PLOT_NONE;
 }
