@@ -61,10 +61,11 @@ test: deps
 	@$(MAKE) --no-print-directory ncgsim $(BUILD)/ncgsim_tests
 	./$(BUILD)/ncgsim_tests $(SUITE)
 
-# Builds, runs every scenario in scenarios/ and renders the plots.
+# Builds, runs every scenario in scenarios/, renders the plots and writes
+# the briefing, $(OUT)/report.html (its path is printed last).
 run: deps
 	@$(MAKE) --no-print-directory ncgsim
-	./ncgsim run $(SCENARIOS) -o $(OUT)
+	./ncgsim run $(SCENARIOS) -o $(OUT) --report
 
 # The model diagram of the baseline, for docs/model.md.
 docs: deps

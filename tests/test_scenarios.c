@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "testutil.h"
 
 /* NCGSIM_BIN (e.g. the sanitizer build) when set: expanded by the shell
@@ -123,14 +124,14 @@ static const direction from_trump[] = {
     { "combined_stress", "rok_nuclear_move", +1 },
 };
 
-/* Runs every shipped scenario against REFERENCE and checks that each listed
- * paired 95% interval lies wholly on the expected side of 0. */
-static void check_directions(const char *reference, const direction *dirs,
-                             size_t n)
+/* Runs FILES (one ncgsim argument string) against REFERENCE and checks that
+ * each listed paired 95% interval lies wholly on the expected side of 0. */
+static void check_directions_of(const char *files, const char *reference,
+                                const direction *dirs, size_t n)
 {
-    char *dir = test_tmpdir(), cmd[1024], path[600];
-    snprintf(cmd, sizeof cmd, BIN " run scenarios -q --no-plots -n 8000 --reference %s "
-             "-o %s/out", reference, dir);
+    char *dir = test_tmpdir(), cmd[2048], path[600];
+    snprintf(cmd, sizeof cmd, BIN " run %s -q --no-plots -n 4000 --reference %s "
+             "-o %s/out", files, reference, dir);
     CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
     snprintf(path, sizeof path, "%s/out/compare/compare.csv", dir);
     char *text = test_read(path);
@@ -147,6 +148,117 @@ static void check_directions(const char *reference, const direction *dirs,
         CU_ASSERT_TRUE(ok);
     }
     free(text);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void check_directions(const char *reference, const direction *dirs,
+                             size_t n)
+{
+    check_directions_of("scenarios", reference, dirs, n);
+}
+
+/* One analyst's view alone: trump_reelection with `view` held at VALUE. */
+static void write_view(const char *dir, const char *name, int value)
+{
+    char file[64], text[1024], *cwd = getcwd(NULL, 0);
+    snprintf(file, sizeof file, "%s.cfg", name);
+    snprintf(text, sizeof text,
+             "extends = \"%s/scenarios/trump_reelection.cfg\";\n"
+             "name = \"%s\";\n"
+             "params = { view = { values = [%d.0]; weights = [1.0]; }; };\n",
+             cwd, name, value);
+    free(test_write(dir, file, text));
+    free(cwd);
+}
+
+/* What each analyst claimed, as a difference between that view alone and
+ * Park Won-gon's (the pessimistic reading the first edition built in). */
+static const direction from_park[] = {
+    /* Yang Uk: extended deterrence not scaled back; troops used as leverage. */
+    { "yang", "stated_commitment", +1 },
+    { "yang", "ncg_dissolved", -1 },
+    { "yang", "usfk_troops", -1 },
+    /* Narang: the NCG continues, a good bargain. */
+    { "narang", "ncg_sessions", +1 },
+    { "narang", "ncg_dissolved", -1 },
+    { "narang", "ed_credibility", +1 },
+    /* The 2026 NDS: nuclear kept, conventional posture cut back. */
+    { "nds", "stated_commitment", +1 },
+    { "nds", "strategic_flex", +1 },
+};
+
+static void test_scenarios__analyst_views__differ_as_the_analysts_said(void)
+{
+    char *dir = test_tmpdir(), files[1024];
+    write_view(dir, "park", 1);
+    write_view(dir, "yang", 2);
+    write_view(dir, "narang", 3);
+    write_view(dir, "nds", 4);
+    snprintf(files, sizeof files, "%s/park.cfg %s/yang.cfg %s/narang.cfg %s/nds.cfg",
+             dir, dir, dir, dir);
+    check_directions_of(files, "park", from_park,
+                        sizeof from_park / sizeof from_park[0]);
+    test_rmrf(dir);
+    free(dir);
+}
+
+/* A value from summary.csv: COLUMN (0-based) of VARIABLE's row. */
+static double summary_value(const char *text, const char *variable, size_t column)
+{
+    char *copy = strdup(text), *save = NULL;
+    double value = -1;
+    for (char *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f[24];
+        size_t n = csv_fields(line, f, 24);
+        if (n > column && strcmp(f[0], variable) == 0) {
+            value = atof(f[column]);
+            break;
+        }
+    }
+    free(copy);
+    return value;
+}
+
+/* Bookkeeping: Japan is never in an abolished NCG, an abolished NCG is never
+ * also hollowed out, holds no session and no CNI exercise. Checked at every
+ * step of every trial by states that latch the first violation, on a variant
+ * where abolition is frequent (so the check cannot pass for want of cases). */
+static void test_scenarios__abolished_ncg__has_no_members_sessions_or_hollowing(void)
+{
+    char *dir = test_tmpdir(), *cwd = getcwd(NULL, 0), text[2048], cmd[1024], path[600];
+    snprintf(text, sizeof text,
+             "extends = \"%s/scenarios/japan_participation.cfg\";\n"
+             "name = \"harsh\";\n"
+             "params = { abolish_base_q = 0.02; abolish_doubt_q = 0.2; hollow_doubt_q = 0.3;\n"
+             "           view = { values = [1.0]; weights = [1.0]; }; };\n"
+             "states = {\n"
+             "  japan_then_abolished = { init = \"0\"; next = \"japan_then_abolished or (prev(japan_in_ncg) and ncg_dissolved)\"; };\n"
+             "  bad_japan = { init = \"0\"; next = \"bad_japan or (japan_in_ncg and ncg_dissolved)\"; };\n"
+             "  bad_hollow = { init = \"0\"; next = \"bad_hollow or (ncg_suspended and ncg_dissolved)\"; };\n"
+             "  bad_session = { init = \"0\"; next = \"bad_session or (ncg_session and ncg_status < 1)\"; };\n"
+             "  bad_cni = { init = \"0\"; next = \"bad_cni or (cni_exercise and ncg_status < 1)\"; };\n"
+             "};\n"
+             "outputs = [\"japan_then_abolished\", \"bad_japan\", \"bad_hollow\", \"bad_session\", \"bad_cni\", "
+             "\"ncg_dissolved\", \"japan_in_ncg\"];\n", cwd);
+    free(test_write(dir, "harsh.cfg", text));
+    snprintf(cmd, sizeof cmd, BIN " run %s/harsh.cfg -q --no-plots -n 4000 -o %s/out",
+             dir, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    snprintf(path, sizeof path, "%s/out/harsh/summary.csv", dir);
+    char *summary = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(summary);
+    /* columns: variable,kind,mean,...,max (11),p_ever (12) */
+    CU_ASSERT_TRUE(summary_value(summary, "ncg_dissolved", 12) > 0.3);
+    CU_ASSERT_TRUE(summary_value(summary, "japan_in_ncg", 12) > 0.3);
+    CU_ASSERT_TRUE(summary_value(summary, "japan_then_abolished", 2) > 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(summary_value(summary, "bad_japan", 11), 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(summary_value(summary, "bad_hollow", 11), 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(summary_value(summary, "bad_session", 11), 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(summary_value(summary, "bad_cni", 11), 0.0, 0.0);
+    free(summary);
+    free(cwd);
     test_rmrf(dir);
     free(dir);
 }
@@ -170,6 +282,8 @@ void test_scenarios_register(void)
         { "every shipped file passes check", test_scenarios__every_shipped_file__passes_check },
         { "against the baseline, scenarios move in the modelled direction", test_scenarios__against_baseline__move_in_the_modelled_direction },
         { "against Trump re-elected, levers move in the modelled direction", test_scenarios__against_trump__levers_move_in_the_modelled_direction },
+        { "each analyst's view alone differs from Park's as the analyst said", test_scenarios__analyst_views__differ_as_the_analysts_said },
+        { "an abolished NCG has no members, sessions or hollowing", test_scenarios__abolished_ncg__has_no_members_sessions_or_hollowing },
     };
     TEST_SUITE("scenarios", cases);
 }

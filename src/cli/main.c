@@ -62,6 +62,8 @@ static const command commands[] = {
       "                       (default: the first)\n"
       "      --format FMT     plots as png (default), svg or pdf\n"
       "      --no-plots       write the data and no plots\n"
+      "      --report         also write OUT/report.html, the batch's\n"
+      "                       briefing (see ncgsim help report)\n"
       "  -q, --quiet          no table and no progress line\n"
       "\n"
       "Plots (gnuplot) go next to the data: dist_<var>, fan_<var>,\n"
@@ -106,6 +108,10 @@ static const command commands[] = {
       cmd_sensitivity_usage },
     { "sweep", cmd_sweep, "run a scenario over a grid of one or two settings",
       cmd_sweep_usage },
+    { "diff", cmd_diff, "settings one scenario changes against another",
+      cmd_diff_usage },
+    { "report", cmd_report, "write a batch's briefing as one HTML file",
+      cmd_report_usage },
     { "discover", cmd_discover, "which combinations of assumptions lead to an outcome (PRIM)",
       cmd_discover_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
@@ -264,6 +270,7 @@ static const struct option run_longopts[] = {
     { "no-plots", no_argument, NULL, 'N' },
     { "precision", required_argument, NULL, 'E' },
     { "max-trials", required_argument, NULL, 'M' },
+    { "report", no_argument, NULL, 'W' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -278,6 +285,7 @@ typedef struct cli {
     const char *format;     /* --format png|svg|pdf */
     int threads;
     int samples, quiet, code, no_params, no_plots;
+    int report;             /* --report: OUT/report.html after the run */
     int plots_optional;     /* plot failures are warnings (run, compare) */
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* --max-trials */
@@ -357,6 +365,7 @@ static int parse_cli(int argc, char **argv, const char *cmd,
         case 'C': c->code = 1; break;
         case 'P': c->no_params = 1; break;
         case 'N': c->no_plots = 1; break;
+        case 'W': c->report = 1; break;
         case 'F':
             if (!plot_format_ok(optarg))
                 return cli_usage(NULL, "--format: expected png, svg or pdf, got "
@@ -779,7 +788,7 @@ static int cmd_run(int argc, char **argv)
     size_t n = 0, ref;
     scenario **scs = NULL;
     model **ms = NULL;
-    int rc = parse_cli(argc, argv, "run", "onSsjAqREMFN", &c);
+    int rc = parse_cli(argc, argv, "run", "onSsjAqREMFNW", &c);
     if (rc != 0 || !d)
         goto end;
     if (optind >= argc) {
@@ -801,6 +810,12 @@ static int cmd_run(int argc, char **argv)
             goto end;
     }
     rc = run_batch(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && c.report) {
+        diag_print(d, stderr);
+        diag_clear(d);
+        fflush(stdout);
+        rc = cmd_report_after_run(c.out, argc, argv, c.quiet);
+    }
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_EXIT_IO;

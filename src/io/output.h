@@ -49,6 +49,13 @@ void output_abort(output_dir *od);
  * first file in the way (not written by ncgsim, changed since) or the
  * folder (no manifest; results of another kind). */
 int output_check_folder(const char *path, const char *kind, diag *d);
+/* Moves OD's file NAME (written with output_open and output_close into
+ * OD->tmp) to NAME beside the folder OD is for, in one rename that
+ * replaces a previous file of that name; OD itself stays open (finish with
+ * output_abort to remove the rest of the temporary folder). Refuses to
+ * replace anything but a regular file. 0, or NCG_EXIT_IO with a message
+ * in D (a previous file is then untouched). */
+int output_place(const output_dir *od, const char *name, diag *d);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
 char *output_path(const char *dir, const char *name);
 

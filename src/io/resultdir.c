@@ -316,6 +316,8 @@ static const char *kind_words(const char *kind)
         return "a sweep";
     if (strcmp(kind, "discover") == 0)
         return "a scenario discovery";
+    if (strcmp(kind, "report") == 0)
+        return "a report";
     return "results of another kind";
 }
 
@@ -523,7 +525,8 @@ static void drop_lock(output_dir *od)
 /* 1 when NAME can name a result folder inside OUT. */
 static int name_ok(const char *name)
 {
-    return *name && !strchr(name, '/') && name[0] != '.';
+    return *name && !strchr(name, '/') && strcmp(name, ".") != 0
+           && strcmp(name, "..") != 0;
 }
 
 int output_begin(const char *out, const char *name, const char *kind,
@@ -699,6 +702,36 @@ end:
         od->tmp = NULL;
     }
     output_abort(od);
+    return rc;
+}
+
+int output_place(const output_dir *od, const char *name, diag *d)
+{
+    int rc = 0;
+    struct stat st;
+    char *from = output_path(od->tmp, name);
+    char *out = strdup(od->final);
+    char *slash = out ? strrchr(out, '/') : NULL;
+    char *to = NULL;
+    if (slash)
+        *slash = '\0';
+    to = slash ? output_path(out, name) : NULL;
+    if (!from || !to) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_IO;
+    } else if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_add(d, to, 0, NULL, "exists and is not a file (remove or "
+                 "rename it, or choose another -o)");
+        rc = NCG_EXIT_IO;
+    } else if (rename(from, to) != 0) {
+        diag_add(d, to, 0, NULL, "cannot create: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    } else {
+        sync_dir(out);
+    }
+    free(from);
+    free(to);
+    free(out);
     return rc;
 }
 

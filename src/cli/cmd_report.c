@@ -1,0 +1,105 @@
+/* cmd_report.c: the `report` command and `run --report`: a batch's briefing as one HTML file. */
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/ncgsim.h"
+#include "cli/cli.h"
+#include "report/report.h"
+
+const char cmd_report_usage[] =
+    "Usage: ncgsim report OUT [-q]\n"
+    "Writes OUT/report.html, the briefing of the batch whose results are in\n"
+    "OUT (the folder given to `run -o`): one self-contained page that opens\n"
+    "in any browser and prints to PDF. In order: the question and the\n"
+    "answer (each output per scenario with its paired difference from the\n"
+    "reference and 95% interval; events as the probability that they\n"
+    "happened by the end, also in words on the ICD 203 scale), what each\n"
+    "scenario assumes (every setting it changes against the reference, with\n"
+    "sources and notes), the charts (SVG), the method (trials, seed,\n"
+    "sampler, model hash, commands to reproduce, Monte Carlo error) and the\n"
+    "sources. `ncgsim run ... --report` writes it after the run.\n"
+    "\n"
+    "  -q, --quiet          do not print where the report went\n";
+
+/* ARGV as one shell command line ("ncgsim run a.cfg -o 'my results'"), in
+ * a malloc'd string, or NULL when out of memory. */
+static char *quote_command(int argc, char **argv)
+{
+    size_t cap = 16;
+    for (int i = 0; i < argc; i++)
+        cap += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(cap), *w = s;
+    if (!s)
+        return NULL;
+    w += sprintf(w, "ncgsim");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int plain = *a != '\0';
+        for (const char *p = a; *p; p++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789-_./=:,+@%", *p))
+                plain = 0;
+        *w++ = ' ';
+        if (plain) {
+            w += sprintf(w, "%s", a);
+            continue;
+        }
+        *w++ = '\'';
+        for (const char *p = a; *p; p++) {
+            if (*p == '\'') {
+                memcpy(w, "'\\''", 4);
+                w += 4;
+            } else {
+                *w++ = *p;
+            }
+        }
+        *w++ = '\'';
+        *w = '\0';
+    }
+    return s;
+}
+
+int cmd_report_after_run(const char *out, int argc, char **argv, int quiet)
+{
+    diag *d = diag_alloc();
+    char *command = quote_command(argc, argv);
+    report_opts o = { command, quiet };
+    int rc = d ? report_write(out, &o, d) : NCG_EXIT_RUN;
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    free(command);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *out = NULL;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(cmd_report_usage, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage("report", "unknown option '%s'", argv[i]);
+        else if (out)
+            return cli_usage("report", "expected one results folder");
+        else
+            out = argv[i];
+    }
+    if (!out || !*out)
+        return cli_usage("report", "give the results folder of a batch (the "
+                         "folder given to run -o, e.g. results)");
+    diag *d = diag_alloc();
+    report_opts o = { NULL, quiet };
+    int rc = d ? report_write(out, &o, d) : NCG_EXIT_RUN;
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    return rc;
+}

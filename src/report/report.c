@@ -1,0 +1,1383 @@
+/* report.c: the briefing of a batch: one self-contained HTML page written from its result folders. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "analysis/diff.h"
+#include "base/ncgsim.h"
+#include "io/output.h"
+#include "io/table.h"
+#include "plot/plot.h"
+#include "report/estimate.h"
+#include "report/html.h"
+#include "report/report.h"
+#include "report/svg.h"
+#include "scenario/scenario.h"
+
+/* ------------------------------------------------------------ the data -- */
+
+/* One scenario of the batch. */
+typedef struct rp_scen {
+    char *name;          /* as in scenarios.csv (owned) */
+    char *title;         /* (owned) */
+    char *dir;           /* its result folder (owned) */
+    scenario *sc;        /* its resolved.cfg, loaded (owned) */
+    table *sum;          /* its summary.csv (owned) */
+    char hash[24];       /* model hash from resolved.cfg's header, or "" */
+    diff_list *diff;     /* settings changed against the reference; NULL
+                            for the reference (owned) */
+} rp_scen;
+
+/* One output of the batch (from the reference's rows). */
+typedef struct rp_out {
+    const char *var, *label, *unit;   /* borrowed from the tables */
+    int event;           /* 1: shown as P(happened by the end) */
+} rp_out;
+
+/* The headline number of one output in one scenario. */
+typedef struct rp_cell {
+    double v, se, lo, hi;        /* mean, or P(ever) for an event; NaN when
+                                    the scenario lacks the output */
+    double dv, dse, dlo, dhi;    /* difference from the reference; NaN
+                                    when there is none */
+    int paired;                  /* 1 when the interval is paired */
+} rp_cell;
+
+/* A source cited, and by what. */
+typedef struct rp_src {
+    const char *text;    /* borrowed from a scenario */
+    char *by;            /* "name: path; ..." (owned) */
+} rp_src;
+
+typedef struct report {
+    const char *out;     /* the results folder */
+    rp_scen *s;          /* the scenarios, the reference first */
+    size_t n;
+    table *cmp;          /* compare.csv, or NULL for one scenario */
+    char *cmp_dir;       /* OUT/compare, or NULL (owned) */
+    rp_out *o;
+    size_t n_out;
+    rp_cell *cell;       /* n_out x n, output-major */
+    rp_src *src;
+    size_t n_src;
+    char end_label[32];  /* the last step's label */
+    const char *tmp;     /* the temporary folder (charts, the page) */
+    FILE *f;             /* the page being written */
+    diag *d;
+} report;
+
+/* ---- CSV files through io/table, by column name ---- */
+
+/* PATH read into a malloc'd table, or NULL with a message in D. */
+static table *rp_tread(const char *path, diag *d)
+{
+    table *t = calloc(1, sizeof *t);
+    if (!t) {
+        diag_add(d, path, 0, NULL, "out of memory");
+        return NULL;
+    }
+    if (table_read(path, t, d) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void rp_tfree(table *t)
+{
+    if (t)
+        table_free(t);
+    free(t);
+}
+
+static size_t rp_trows(const table *t)
+{
+    return t->nrow;
+}
+
+/* The column named NAME, or -1 (a file from before the column existed). */
+static int rp_tcol(const table *t, const char *name)
+{
+    return (int)table_find(t, name);
+}
+
+/* Cell (R, C), or "" when C is -1. */
+static const char *rp_tget(const table *t, size_t r, int c)
+{
+    return c < 0 || (size_t)c >= t->ncol || r >= t->nrow
+           ? "" : table_cell(t, r, (size_t)c);
+}
+
+/* Cell (R, C) as a number; NaN when empty, not a number, or C is -1. */
+static double rp_tnum(const table *t, size_t r, int c)
+{
+    const char *s = rp_tget(t, r, c);
+    char *end;
+    double v = strtod(s, &end);
+    return *s && *end == '\0' ? v : NAN;
+}
+
+static rp_cell *rp_at(const report *r, size_t o, size_t i)
+{
+    return &r->cell[o * r->n + i];
+}
+
+/* 1 when PATH is a regular file. */
+static int rp_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* DIR/NAME when REL is relative to DIR, REL itself when absolute. */
+static char *rp_resolve(const char *dir, const char *rel)
+{
+    return rel[0] == '/' ? strdup(rel) : output_path(dir, rel);
+}
+
+/* The model hash in the header of DIR/resolved.cfg into BUF (24 bytes). */
+static void rp_read_hash(const char *dir, char *buf)
+{
+    static const char mark[] = "# Model hash";
+    char *p = output_path(dir, "resolved.cfg"), line[512];
+    FILE *f = p ? fopen(p, "r") : NULL;
+    buf[0] = '\0';
+    while (f && fgets(line, sizeof line, f) && line[0] == '#') {
+        char *colon = strrchr(line, ':');
+        if (strncmp(line, mark, sizeof mark - 1) == 0 && colon) {
+            size_t n = strspn(colon + 2, "0123456789abcdef");
+            if (n > 0 && n < 24) {
+                memcpy(buf, colon + 2, n);
+                buf[n] = '\0';
+            }
+        }
+    }
+    if (f)
+        fclose(f);
+    free(p);
+}
+
+/* Adds scenario NAME (folder DIR, owned by the callee from now on). */
+static int rp_add_scen(report *r, const char *name, const char *title,
+                       char *dir)
+{
+    rp_scen *ns = realloc(r->s, (r->n + 1) * sizeof *ns);
+    if (!ns) {
+        free(dir);
+        return -1;
+    }
+    r->s = ns;
+    rp_scen *s = &r->s[r->n++];
+    memset(s, 0, sizeof *s);
+    s->dir = dir;
+    s->name = strdup(name);
+    s->title = strdup(title);
+    return dir && s->name && s->title ? 0 : -1;
+}
+
+/* Finds the batch in OUT: OUT/compare/scenarios.csv, else the one
+ * scenario folder in OUT. */
+static int rp_find(report *r)
+{
+    r->cmp_dir = output_path(r->out, "compare");
+    char *list = r->cmp_dir ? output_path(r->cmp_dir, "scenarios.csv") : NULL;
+    int rc = 0;
+    if (list && rp_is_file(list)) {
+        table *t = rp_tread(list, r->d);
+        if (!t) {
+            free(list);
+            return NCG_EXIT_IO;
+        }
+        int cn = rp_tcol(t, "scenario"), ct = rp_tcol(t, "title"),
+            cf = rp_tcol(t, "folder");
+        if (cn < 0 || cf < 0) {
+            diag_add(r->d, list, 0, NULL, "no column 'scenario' or 'folder'");
+            rc = NCG_EXIT_IO;
+        }
+        for (size_t i = 0; rc == 0 && i < rp_trows(t); i++)
+            if (rp_add_scen(r, rp_tget(t, i, cn), rp_tget(t, i, ct),
+                            rp_resolve(r->cmp_dir, rp_tget(t, i, cf))) != 0)
+                rc = NCG_EXIT_IO;
+        rp_tfree(t);
+        char *cmp = rc == 0 ? output_path(r->cmp_dir, "compare.csv") : NULL;
+        if (cmp && !(r->cmp = rp_tread(cmp, r->d)))
+            rc = NCG_EXIT_IO;
+        free(cmp);
+        free(list);
+        return rc;
+    }
+    free(list);
+    free(r->cmp_dir);
+    r->cmp_dir = NULL;
+    /* No comparison: OUT is one scenario's folder, or holds exactly one. */
+    char *res = output_path(r->out, "resolved.cfg");
+    if (res && rp_is_file(res)) {
+        free(res);
+        const char *base = strrchr(r->out, '/');
+        return rp_add_scen(r, base && base[1] ? base + 1 : r->out, "",
+                           strdup(r->out)) ? NCG_EXIT_IO : 0;
+    }
+    free(res);
+    DIR *dir = opendir(r->out);
+    struct dirent *e;
+    char *found = NULL, *found_name = NULL;
+    size_t count = 0;
+    while (dir && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *sub = output_path(r->out, e->d_name);
+        char *sum = sub ? output_path(sub, "summary.csv") : NULL;
+        if (sum && rp_is_file(sum) && count++ == 0) {
+            found = sub;
+            found_name = strdup(e->d_name);
+            sub = NULL;
+        }
+        free(sum);
+        free(sub);
+    }
+    if (dir)
+        closedir(dir);
+    if (count != 1) {
+        diag_add(r->d, r->out, 0, NULL, count ? "%zu scenario folders and "
+                 "no comparison (OUT/compare): run them together to compare "
+                 "them" : "not a result folder (no compare/scenarios.csv and "
+                 "no scenario folder with summary.csv)", count);
+        free(found);
+        free(found_name);
+        return NCG_EXIT_IO;
+    }
+    rc = rp_add_scen(r, found_name ? found_name : "", "", found);
+    free(found_name);
+    return rc ? NCG_EXIT_IO : 0;
+}
+
+/* Loads each scenario's resolved.cfg and summary.csv, and its diff. */
+static int rp_load(report *r)
+{
+    scenario_opts none = { 0 };
+    for (size_t i = 0; i < r->n; i++) {
+        rp_scen *s = &r->s[i];
+        char *cfg = output_path(s->dir, "resolved.cfg");
+        char *sum = output_path(s->dir, "summary.csv");
+        int rc = cfg && sum ? scenario_load(cfg, &none, &s->sc, r->d)
+                            : NCG_EXIT_IO;
+        if (rc == 0 && !(s->sum = rp_tread(sum, r->d)))
+            rc = NCG_EXIT_IO;
+        free(cfg);
+        free(sum);
+        if (rc != 0)
+            return rc;
+        if (!s->title[0]) {
+            free(s->title);
+            s->title = strdup(s->sc->title);
+            if (!s->title)
+                return NCG_EXIT_IO;
+        }
+        rp_read_hash(s->dir, s->hash);
+        if (i > 0 && !(s->diff = diff_scenarios(r->s[0].sc, s->sc))) {
+            diag_add(r->d, NULL, 0, NULL, "out of memory");
+            return NCG_EXIT_IO;
+        }
+    }
+    scenario_step_label(&r->s[0].sc->sim, r->s[0].sc->sim.steps,
+                        r->end_label, sizeof r->end_label);
+    return 0;
+}
+
+/* The first of the columns NAMES (NULL-terminated) that T has, or -1. */
+static int rp_col(const table *t, const char *const *names)
+{
+    for (; *names; names++) {
+        int c = rp_tcol(t, *names);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
+}
+
+/* The row of summary.csv of scenario S for VAR, or SIZE_MAX. */
+static size_t rp_sum_row(const rp_scen *s, const char *var)
+{
+    int cv = rp_tcol(s->sum, "variable");
+    for (size_t i = 0; i < rp_trows(s->sum); i++)
+        if (strcmp(rp_tget(s->sum, i, cv), var) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+/* Column names of the headline numbers, newest first. */
+static const char *const c_pev[] = { "p_ever", NULL };
+static const char *const c_pev_se[] = { "p_ever_se", "se_ever", NULL };
+static const char *const c_pev_lo[] = { "p_ever_lo95", NULL };
+static const char *const c_pev_hi[] = { "p_ever_hi95", NULL };
+static const char *const c_pev_d[] = { "p_ever_diff", NULL };
+static const char *const c_pev_dse[] = { "p_ever_diff_se", NULL };
+static const char *const c_pev_dlo[] = { "p_ever_diff_lo95", NULL };
+static const char *const c_pev_dhi[] = { "p_ever_diff_hi95", NULL };
+
+/* Fills the outputs and the headline cells. */
+static int rp_cells(report *r)
+{
+    const table *ref = r->s[0].sum;
+    int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
+        cl = rp_tcol(ref, "label"), cu = rp_tcol(ref, "unit");
+    if (cv < 0 || ck < 0) {
+        diag_add(r->d, r->s[0].dir, 0, NULL, "summary.csv: no column "
+                 "'variable' or 'kind'");
+        return NCG_EXIT_IO;
+    }
+    r->n_out = rp_trows(ref);
+    r->o = calloc(r->n_out ? r->n_out : 1, sizeof *r->o);
+    r->cell = calloc(r->n_out * r->n + 1, sizeof *r->cell);
+    if (!r->o || !r->cell)
+        return NCG_EXIT_IO;
+    for (size_t k = 0; k < r->n_out; k++) {
+        r->o[k].var = rp_tget(ref, k, cv);
+        r->o[k].label = rp_tget(ref, k, cl);
+        r->o[k].unit = rp_tget(ref, k, cu);
+        r->o[k].event = strcmp(rp_tget(ref, k, ck), "event") == 0;
+    }
+    /* From each scenario's summary: mean or P(ever) with its se. */
+    for (size_t i = 0; i < r->n; i++) {
+        const table *t = r->s[i].sum;
+        int cm = rp_tcol(t, "mean"), cs = rp_tcol(t, "se"),
+            cp = rp_col(t, c_pev), cps = rp_col(t, c_pev_se);
+        for (size_t k = 0; k < r->n_out; k++) {
+            rp_cell *c = rp_at(r, k, i);
+            size_t row = rp_sum_row(&r->s[i], r->o[k].var);
+            c->v = c->se = c->lo = c->hi = NAN;
+            c->dv = c->dse = c->dlo = c->dhi = NAN;
+            if (row == (size_t)-1)
+                continue;
+            c->v = rp_tnum(t, row, r->o[k].event ? cp : cm);
+            c->se = rp_tnum(t, row, r->o[k].event ? cps : cs);
+            c->lo = c->v - 1.96 * c->se;
+            c->hi = c->v + 1.96 * c->se;
+        }
+    }
+    if (!r->cmp)
+        return 0;
+    /* Paired differences from compare.csv. */
+    const table *t = r->cmp;
+    int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
+        xd = rp_tcol(t, "diff"), xds = rp_tcol(t, "diff_se"),
+        xlo = rp_tcol(t, "diff_lo95"), xhi = rp_tcol(t, "diff_hi95"),
+        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "lo95"),
+        xhi_v = rp_tcol(t, "hi95"),
+        ep = rp_col(t, c_pev), eps = rp_col(t, c_pev_se),
+        elo = rp_col(t, c_pev_lo), ehi = rp_col(t, c_pev_hi),
+        ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
+        edlo = rp_col(t, c_pev_dlo), edhi = rp_col(t, c_pev_dhi);
+    if (xv < 0 || xs < 0) {
+        diag_add(r->d, r->cmp_dir, 0, NULL, "compare.csv: no column "
+                 "'variable' or 'scenario'");
+        return NCG_EXIT_IO;
+    }
+    for (size_t row = 0; row < rp_trows(t); row++) {
+        const char *var = rp_tget(t, row, xv), *sn = rp_tget(t, row, xs);
+        size_t k = 0, i = 0;
+        while (k < r->n_out && strcmp(r->o[k].var, var) != 0)
+            k++;
+        while (i < r->n && strcmp(r->s[i].name, sn) != 0)
+            i++;
+        if (k == r->n_out || i == r->n)
+            continue;
+        rp_cell *c = rp_at(r, k, i);
+        if (!r->o[k].event) {
+            c->lo = rp_tnum(t, row, xlo_v);
+            c->hi = rp_tnum(t, row, xhi_v);
+            c->dv = rp_tnum(t, row, xd);
+            c->dse = rp_tnum(t, row, xds);
+            c->dlo = rp_tnum(t, row, xlo);
+            c->dhi = rp_tnum(t, row, xhi);
+            c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
+        } else if (ed >= 0) {
+            /* Paired differences of P(happened by the end). */
+            if (ep >= 0) {
+                c->v = rp_tnum(t, row, ep);
+                c->se = rp_tnum(t, row, eps);
+            }
+            if (elo >= 0 && ehi >= 0) {
+                c->lo = rp_tnum(t, row, elo);
+                c->hi = rp_tnum(t, row, ehi);
+            }
+            c->dv = rp_tnum(t, row, ed);
+            c->dse = rp_tnum(t, row, eds);
+            c->dlo = rp_tnum(t, row, edlo);
+            c->dhi = rp_tnum(t, row, edhi);
+            c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
+        }
+    }
+    /* Events without paired P(ever) differences in compare.csv: the
+     * difference of the two estimates with an unpaired (wider) interval. */
+    for (size_t k = 0; k < r->n_out; k++) {
+        const rp_cell *c0 = rp_at(r, k, 0);
+        for (size_t i = 1; i < r->n && r->o[k].event && ed < 0; i++) {
+            rp_cell *c = rp_at(r, k, i);
+            c->dv = c->v - c0->v;
+            c->dse = sqrt(c->se * c->se + c0->se * c0->se);
+            c->dlo = c->dv - 1.96 * c->dse;
+            c->dhi = c->dv + 1.96 * c->dse;
+            c->paired = 0;
+        }
+        if (r->n > 1) {
+            rp_cell *c = rp_at(r, k, 0);
+            c->dv = c->dse = c->dlo = c->dhi = NAN;
+        }
+    }
+    return 0;
+}
+
+/* The `source` of variable VAR in S, or NULL. */
+static const char *rp_var_source(const scenario *s, const char *var)
+{
+    static const char *const groups[] = { "params", "events", "states",
+                                          "derived" };
+    for (size_t g = 0; g < 4; g++) {
+        const snode *v = snode_get(snode_get(s->root, groups[g]), var);
+        const snode *src = snode_get(v, "source");
+        if (src && src->type == SNODE_STRING)
+            return src->v.s;
+    }
+    return NULL;
+}
+
+/* Records that WHO cites source TEXT; returns its number (1-based), or 0
+ * when TEXT is NULL or empty or memory ran out. */
+static size_t rp_cite(report *r, const char *text, const char *who)
+{
+    if (!text || !*text)
+        return 0;
+    size_t i = 0;
+    while (i < r->n_src && strcmp(r->src[i].text, text) != 0)
+        i++;
+    if (i == r->n_src) {
+        rp_src *ns = realloc(r->src, (r->n_src + 1) * sizeof *ns);
+        if (!ns)
+            return 0;
+        r->src = ns;
+        r->src[i].text = text;
+        r->src[i].by = NULL;
+        r->n_src++;
+    }
+    rp_src *s = &r->src[i];
+    size_t have = s->by ? strlen(s->by) : 0;
+    if (who && (!s->by || !strstr(s->by, who))) {
+        char *nb = realloc(s->by, have + strlen(who) + 3);
+        if (nb) {
+            snprintf(nb + have, strlen(who) + 3, "%s%s", have ? "; " : "",
+                     who);
+            s->by = nb;
+        }
+    }
+    return i + 1;
+}
+
+/* Numbers every source in the order the page shows them: changed
+ * settings (section 2) first, then the outputs' own. */
+static void rp_sources(report *r)
+{
+    char who[512];
+    for (size_t i = 1; i < r->n; i++) {
+        const diff_list *l = r->s[i].diff;
+        for (size_t j = 0; l && j < l->n; j++) {
+            snprintf(who, sizeof who, "%s: %s", r->s[i].name, l->e[j].path);
+            rp_cite(r, l->e[j].new_source, who);
+            snprintf(who, sizeof who, "%s: %s", r->s[0].name, l->e[j].path);
+            rp_cite(r, l->e[j].old_source, who);
+        }
+    }
+    for (size_t k = 0; k < r->n_out; k++)
+        for (size_t i = 0; i < r->n; i++) {
+            snprintf(who, sizeof who, "%s: %s", r->s[i].name, r->o[k].var);
+            rp_cite(r, rp_var_source(r->s[i].sc, r->o[k].var), who);
+        }
+}
+
+/* --------------------------------------------------------- formatting -- */
+
+#define MINUS "\xe2\x88\x92"    /* U+2212, the typographic minus */
+
+static void rp_text(report *r, const char *s)
+{
+    html_text(r->f, s);
+}
+
+/* User text (titles, labels): escaped and isolated from the surrounding
+ * text's direction (right-to-left titles do not reorder a sentence). */
+static void rp_user(report *r, const char *s)
+{
+    fputs("<bdi>", r->f);
+    html_text(r->f, s);
+    fputs("</bdi>", r->f);
+}
+
+/* Decimals that show a value whose 95% half-width is HW down to the first
+ * significant digit of that half-width (0 to 4): the last digit shown is
+ * the first uncertain one. */
+static int rp_decimals(double hw, double v)
+{
+    if (!(hw > 0) || !isfinite(hw)) {
+        double a = fabs(v);   /* exact: four significant digits */
+        return a >= 1000 || a == floor(a) ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+    }
+    int dec = -(int)floor(log10(hw));
+    return dec < 0 ? 0 : dec > 4 ? 4 : dec;
+}
+
+/* V with DEC decimals, a typographic minus, and a '+' when SIGN. */
+static void rp_num(report *r, double v, int dec, int sign)
+{
+    char buf[64];
+    if (!isfinite(v)) {
+        fputs("n/a", r->f);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.*f", dec, fabs(v));
+    int zero = strspn(buf, "0.") == strlen(buf);
+    if (v < 0 && !zero)
+        fputs(MINUS, r->f);
+    else if (sign)
+        fputs(zero ? "\xc2\xb1" : "+", r->f);
+    fputs(buf, r->f);
+}
+
+/* The headline value of cell C (a percentage for an event). */
+static void rp_value(report *r, const rp_out *o, const rp_cell *c)
+{
+    double k = o->event ? 100.0 : 1.0;
+    rp_num(r, k * c->v, rp_decimals(k * 1.96 * c->se, k * c->v), 0);
+    if (o->event && isfinite(c->v))
+        fputs("%", r->f);
+}
+
+/* 1 when the difference's 95% interval excludes 0. */
+static int rp_excludes_zero(const rp_cell *c)
+{
+    return isfinite(c->dlo) && isfinite(c->dhi) && (c->dlo > 0 || c->dhi < 0);
+}
+
+/* "+1.2 [0.8, 1.6]" (percentage points for events). */
+static void rp_delta(report *r, const rp_out *o, const rp_cell *c)
+{
+    double k = o->event ? 100.0 : 1.0;
+    int dec = rp_decimals(k * 1.96 * c->dse, k * c->dv);
+    fputs("<span class=\"d\">", r->f);
+    if (rp_excludes_zero(c))
+        fputs(c->dv > 0 ? "\xe2\x96\xb2 " : "\xe2\x96\xbc ", r->f);
+    rp_num(r, k * c->dv, dec, 1);
+    if (o->event)
+        fputs("&#8239;pp", r->f);
+    if (rp_excludes_zero(c))
+        fputs("<b class=\"sig\" title=\"95% interval excludes 0\">*</b>",
+              r->f);
+    fputs("</span> <span class=\"ci\">[", r->f);
+    rp_num(r, k * c->dlo, dec, 0);
+    fputs(", ", r->f);
+    rp_num(r, k * c->dhi, dec, 0);
+    fputs("]", r->f);
+    if (!c->paired)
+        fputs("<sup title=\"not paired\">u</sup>", r->f);
+    fputs("</span>", r->f);
+}
+
+/* A name (scenario, variable) escaped, with a line-break opportunity
+ * after each '_' so that long names wrap in narrow columns. */
+static void rp_name(report *r, const char *s)
+{
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, "_");
+        html_text_n(r->f, p, n);
+        p += n;
+        if (*p == '_') {
+            fputs("_<wbr>", r->f);
+            p++;
+        }
+    }
+}
+
+/* The output's label, falling back to its name. */
+static const char *rp_label(const rp_out *o)
+{
+    return o->label && *o->label ? o->label : o->var;
+}
+
+/* ------------------------------------------------------------ the page -- */
+
+static const char rp_style[] =
+    ":root{--ink:#1a1a1a;--muted:#555;--rule:#c8c8c8;--band:#f3f3f3;"
+    "--accent:#0b4f8a}\n"
+    "*{box-sizing:border-box}\n"
+    "html{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',"
+    "'DejaVu Sans',sans-serif;font-size:16px;line-height:1.45;color:var(--ink);"
+    "background:#fff}\n"
+    "body{margin:0 auto;max-width:100rem;padding:1rem 1.2rem 3rem}\n"
+    "h1{font-size:1.5rem;line-height:1.2;margin:.2rem 0 .4rem}\n"
+    "h2{font-size:1.35rem;border-bottom:2px solid var(--ink);padding-bottom:"
+    ".2rem;margin:2.2rem 0 .8rem}\n"
+    "h3{font-size:1.1rem;margin:1.6rem 0 .4rem}\n"
+    "p,li,dd{max-width:52rem;overflow-wrap:anywhere}\n"
+    ".meta{color:var(--muted);margin:.2rem 0 1rem}\n"
+    ".lead{font-size:1.08rem}\n"
+    "nav ol{display:flex;flex-wrap:wrap;gap:.3rem 1.4rem;padding:0;margin:.4rem 0;"
+    "list-style:none}\n"
+    "a{color:var(--accent)}\n"
+    ".scroll{overflow-x:auto;max-width:100%}\n"
+    "table{border-collapse:collapse;font-variant-numeric:tabular-nums;"
+    "margin:.4rem 0 1rem}\n"
+    "th,td{border-bottom:1px solid var(--rule);padding:.3rem .5rem;"
+    "text-align:left;vertical-align:top;overflow-wrap:break-word}\n"
+    "thead th{border-bottom:2px solid var(--ink);vertical-align:bottom}\n"
+    "caption{text-align:left;font-weight:600;padding:.2rem 0}\n"
+    "table.head{font-size:.88rem}\n"
+    "table.head th,table.head td{padding:.25rem .35rem}\n"
+    "table.head td.c{text-align:right}\n"
+    "table.head .v,table.head .d{white-space:nowrap}\n"
+    "table.head tbody th{min-width:10rem;max-width:15rem;font-weight:600}\n"
+    "table.head th.s{text-align:right;font-size:.8rem}\n"
+    "table.head td.ref{background:var(--band)}\n"
+    ".v{font-weight:600;font-size:1.02rem}\n"
+    ".w{display:block;font-size:.82rem;color:var(--muted);font-style:italic}\n"
+    ".d{display:block;font-size:.86rem}\n"
+    ".ci{display:block;font-size:.78rem;color:var(--muted)}\n"
+    ".sig{font-weight:800;margin-left:.1rem}\n"
+    ".unit{color:var(--muted);font-size:.85rem}\n"
+    ".key{font-size:.88rem;color:var(--muted);max-width:60rem}\n"
+    "table.diff{width:100%;font-size:.9rem}\n"
+    "table.diff td.val{font-family:ui-monospace,'DejaVu Sans Mono',monospace;"
+    "font-size:.85rem;max-width:18rem}\n"
+    "table.diff td.note{max-width:24rem;color:var(--muted)}\n"
+    "code,pre{font-family:ui-monospace,'DejaVu Sans Mono',monospace;"
+    "font-size:.88rem}\n"
+    "pre{background:var(--band);padding:.6rem .8rem;white-space:pre-wrap;"
+    "overflow-wrap:anywhere;max-width:100%}\n"
+    "figure{margin:1rem 0 1.6rem;break-inside:avoid}\n"
+    "figure svg{display:block;width:100%;max-width:56rem;height:auto;"
+    "border:1px solid var(--rule)}\n"
+    "figcaption{font-size:.92rem;color:var(--muted);max-width:56rem;"
+    "margin-top:.3rem}\n"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(30rem,1fr));gap:0 1.5rem}\n"
+    "ol.src li{margin:.3rem 0}\n"
+    ".by{display:block;font-size:.82rem;color:var(--muted)}\n"
+    ".scale td,.scale th{padding:.15rem .6rem}\n"
+    "@media print{\n"
+    "  @page{margin:14mm 12mm}\n"
+    "  @page wide{size:landscape}\n"
+    "  html{font-size:10pt}\n"
+    "  body{max-width:none;padding:0}\n"
+    "  nav{display:none}\n"
+    "  section{break-before:page}\n"
+    "  section#answer{break-before:auto;page:wide}\n"
+    "  h2,h3{break-after:avoid}\n"
+    "  .scroll{overflow:visible}\n"
+    "  table.head{font-size:8pt}\n"
+    "  table.head th.s{min-width:0}\n"
+    "  thead{display:table-header-group}\n"
+    "  tr,figure{break-inside:avoid}\n"
+    "  .charts{display:block}\n"
+    "  figure svg{max-width:17cm}\n"
+    "  a{color:inherit;text-decoration:none}\n"
+    "}\n";
+
+static void rp_head(report *r)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char date[64];
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, "
+          "initial-scale=1\">\n<meta name=\"generator\" content=\"ncgsim "
+          NCGSIM_VERSION "\">\n<title>", r->f);
+    rp_text(r, "Briefing: ");
+    rp_text(r, r->s[0].title);
+    fprintf(r->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", rp_style);
+    fputs("<header>\n<h1>", r->f);
+    if (r->n > 1)
+        fprintf(r->f, "%zu scenarios against the reference: ", r->n - 1);
+    else
+        fputs("Scenario: ", r->f);
+    rp_user(r, r->s[0].title);
+    fputs("</h1>\n<p class=\"meta\">", r->f);
+    fprintf(r->f, "Generated %s by ncgsim %s from the results in <code>", date,
+            NCGSIM_VERSION);
+    rp_text(r, r->out);
+    fputs("</code>. Outcomes by the end of the horizon, ", r->f);
+    rp_text(r, r->end_label);
+    fputs(".</p>\n<nav aria-label=\"Sections\"><ol>"
+          "<li><a href=\"#answer\">1. Question and answer</a></li>"
+          "<li><a href=\"#assumptions\">2. What each scenario assumes</a></li>"
+          "<li><a href=\"#charts\">3. Charts</a></li>"
+          "<li><a href=\"#method\">4. Method</a></li>"
+          "<li><a href=\"#sources\">5. Sources</a></li></ol></nav>\n"
+          "</header>\n<main>\n", r->f);
+}
+
+/* Section 1: the scenarios, the key changes in words, the headline table. */
+static void rp_answer(report *r)
+{
+    fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
+          "<h2 id=\"h-answer\">1. Question and answer</h2>\n<p class=\"lead\">",
+          r->f);
+    if (r->n > 1) {
+        fputs("<strong>Question:</strong> how would each scenario change the "
+              "outcomes by ", r->f);
+        rp_text(r, r->end_label);
+        fputs(" against the reference, <bdi>", r->f);
+        rp_text(r, r->s[0].title);
+        fputs("</bdi>?</p>\n", r->f);
+    } else {
+        fputs("<strong>Question:</strong> what does this scenario give by ",
+              r->f);
+        rp_text(r, r->end_label);
+        fputs("?</p>\n", r->f);
+    }
+    /* The headline table. */
+    fputs("<div class=\"scroll\"><table class=\"head\"><caption>Headline: "
+          "each output by scenario at ", r->f);
+    rp_text(r, r->end_label);
+    fputs(r->n > 1 ? ", with the difference from the reference and its 95% "
+          "interval" : "", r->f);
+    fputs("</caption>\n<thead><tr><th scope=\"col\">Output</th>", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        fprintf(r->f, "<th scope=\"col\" class=\"s\">[%zu]<br><code>", i + 1);
+        rp_name(r, r->s[i].name);
+        fputs("</code>", r->f);
+        if (i == 0 && r->n > 1)
+            fputs("<br>(reference)", r->f);
+        fputs("</th>", r->f);
+    }
+    fputs("</tr></thead>\n<tbody>\n", r->f);
+    for (int ev = 0; ev < 2; ev++)
+        for (size_t k = 0; k < r->n_out; k++) {
+            const rp_out *o = &r->o[k];
+            if (o->event != ev)
+                continue;
+            fputs("<tr><th scope=\"row\">", r->f);
+            rp_user(r, rp_label(o));
+            if (o->event) {
+                fputs(" <span class=\"unit\">(happened by the end)</span>",
+                      r->f);
+            } else if (o->unit && *o->unit) {
+                fputs(" <span class=\"unit\">(", r->f);
+                rp_user(r, o->unit);
+                fputs(", mean)</span>", r->f);
+            } else {
+                fputs(" <span class=\"unit\">(mean)</span>", r->f);
+            }
+            fputs("<br><code class=\"unit\">", r->f);
+            rp_name(r, o->var);
+            fputs("</code></th>", r->f);
+            for (size_t i = 0; i < r->n; i++) {
+                const rp_cell *c = rp_at(r, k, i);
+                fprintf(r->f, "<td class=\"c%s\"><span class=\"v\">",
+                        i == 0 && r->n > 1 ? " ref" : "");
+                rp_value(r, o, c);
+                fputs("</span>", r->f);
+                if (o->event && estimate_words(c->v)) {
+                    fputs("<span class=\"w\">", r->f);
+                    rp_text(r, estimate_words(c->v));
+                    fputs("</span>", r->f);
+                }
+                if (i > 0 && isfinite(c->dv))
+                    rp_delta(r, o, c);
+                fputs("</td>", r->f);
+            }
+            fputs("</tr>\n", r->f);
+        }
+    fputs("</tbody></table></div>\n<p class=\"key\">", r->f);
+    fputs("Numbers are means over the trials at the last step; events are the "
+          "probability that the event happened at least once by the end. "
+          "Digits follow each number's Monte Carlo error (section 4). ", r->f);
+    if (r->n > 1)
+        fputs("Under each value: its difference from the reference "
+              "(events in percentage points, pp) and the 95% interval of the "
+              "difference, paired trial by trial (common random numbers). "
+              "<b>\xe2\x96\xb2</b>/<b>\xe2\x96\xbc</b> and <b>*</b> mark a "
+              "difference whose interval excludes 0. <sup>u</sup> marks an "
+              "interval that is not paired (wider than a paired one). ",
+              r->f);
+    fputs("Probabilities in words: see the scale below.</p>\n", r->f);
+    /* The answer in brief: per scenario, the events whose chance moved most. */
+    if (r->n > 1) {
+        fputs("<p><strong>Answer in brief:</strong> the events whose chance "
+              "of happening by the end moves most from the reference "
+              "(largest changes whose 95% interval excludes 0).</p>\n<ul>\n",
+              r->f);
+        for (size_t i = 1; i < r->n; i++) {
+            size_t best[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
+            for (size_t k = 0; k < r->n_out; k++) {
+                const rp_cell *c = rp_at(r, k, i);
+                /* Certain either way: an assumption, not an outcome. */
+                int fixed = (c->v == 0 || c->v == 1)
+                            && (rp_at(r, k, 0)->v == 0 || rp_at(r, k, 0)->v == 1);
+                if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
+                    continue;
+                for (size_t b = 0; b < 3; b++)
+                    if (best[b] == (size_t)-1
+                        || fabs(c->dv) > fabs(rp_at(r, best[b], i)->dv)) {
+                        for (size_t m = 2; m > b; m--)
+                            best[m] = best[m - 1];
+                        best[b] = k;
+                        break;
+                    }
+            }
+            fputs("<li><strong>", r->f);
+            rp_user(r, r->s[i].title);
+            fputs("</strong>: ", r->f);
+            if (best[0] == (size_t)-1)
+                fputs("no event's chance changes beyond Monte Carlo error", r->f);
+            for (size_t b = 0; b < 3 && best[b] != (size_t)-1; b++) {
+                const rp_out *o = &r->o[best[b]];
+                const rp_cell *c0 = rp_at(r, best[b], 0),
+                              *c = rp_at(r, best[b], i);
+                fputs(b ? "; " : "", r->f);
+                rp_user(r, rp_label(o));
+                fputs(" ", r->f);
+                rp_value(r, o, c0);
+                fputs(" \xe2\x86\x92 ", r->f);
+                rp_value(r, o, c);
+                fputs(" (", r->f);
+                rp_text(r, estimate_words(c->v));
+                fputs(")", r->f);
+            }
+            fputs(".</li>\n", r->f);
+        }
+        fputs("</ul>\n", r->f);
+    }
+    /* The scenarios. */
+    fputs("<table class=\"scen\"><caption>Scenarios</caption><thead><tr>"
+          "<th scope=\"col\">#</th><th scope=\"col\">Name</th>"
+          "<th scope=\"col\">Title</th><th scope=\"col\">Trials</th></tr>"
+          "</thead><tbody>\n", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        fprintf(r->f, "<tr><td>%zu</td><td><code>", i + 1);
+        rp_text(r, r->s[i].name);
+        fputs("</code></td><td>", r->f);
+        rp_user(r, r->s[i].title);
+        if (i == 0 && r->n > 1)
+            fputs(" <strong>(reference)</strong>", r->f);
+        fprintf(r->f, "</td><td>%llu</td></tr>\n",
+                (unsigned long long)r->s[i].sc->sim.trials);
+    }
+    fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
+          "the scale of estimative language of US Intelligence Community "
+          "Directive 203, <cite>Analytic Standards</cite> (ODNI, 2015):</p>\n",
+          r->f);
+    fputs("<table class=\"scale\"><caption>Words for probabilities (ICD 203)"
+          "</caption><thead><tr><th scope=\"col\">Probability</th>"
+          "<th scope=\"col\">Words</th></tr></thead><tbody>\n", r->f);
+    for (size_t b = 0; b < estimate_n; b++) {
+        const estimate_band *e = &estimate_scale[b];
+        fprintf(r->f, "<tr><td>%s%g%% to below %g%%</td><td>",
+                b ? "" : "above ", 100 * e->lo, 100 * e->hi);
+        rp_text(r, e->words);
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("<tr><td>exactly 0% or 100%</td><td>in no trial / in every trial "
+          "(fixed by the model's assumptions)</td></tr>\n</tbody></table>\n"
+          "</section>\n", r->f);
+}
+
+/* A source's number as a link to section 5, or nothing. */
+static void rp_src_ref(report *r, const char *text)
+{
+    for (size_t i = 0; text && i < r->n_src; i++)
+        if (strcmp(r->src[i].text, text) == 0)
+            fprintf(r->f, "<a href=\"#src-%zu\">[%zu]</a>", i + 1, i + 1);
+}
+
+/* A table cell with a setting's value as scenario text, or "not set". */
+static void rp_setting_value(report *r, const char *value)
+{
+    fputs("<td class=\"val\">", r->f);
+    if (value)
+        rp_text(r, value);
+    else
+        fputs("<em>not set</em>", r->f);
+    fputs("</td>", r->f);
+}
+
+/* 1 when the reference's OLD (a source or note) is set and is not NOW. */
+static int rp_differs(const char *old, const char *now)
+{
+    return old && (!now || strcmp(old, now) != 0);
+}
+
+/* Section 2: each scenario's title, description and changed settings. */
+static void rp_assumptions(report *r)
+{
+    fputs("<section id=\"assumptions\" aria-labelledby=\"h-assumptions\">\n"
+          "<h2 id=\"h-assumptions\">2. What each scenario assumes</h2>\n",
+          r->f);
+    if (r->n > 1)
+        fputs("<p>Each scenario's settings after <code>extends</code> and "
+              "<code>--set</code>, against the reference's: every setting it "
+              "changes, with the source and note of the variable it belongs "
+              "to. The same list comes from <code>ncgsim diff REFERENCE.cfg "
+              "SCENARIO.cfg</code>.</p>\n", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        const rp_scen *s = &r->s[i];
+        fprintf(r->f, "<article id=\"scen-%zu\">\n<h3>[%zu] ", i + 1, i + 1);
+        rp_user(r, s->title);
+        fputs("</h3>\n<p class=\"meta\">Name <code>", r->f);
+        rp_text(r, s->name);
+        fputs("</code>", r->f);
+        if (i == 0 && r->n > 1)
+            fputs("; the reference: the others are compared with it", r->f);
+        fputs(".</p>\n", r->f);
+        if (s->sc->description) {
+            fputs("<p dir=\"auto\">", r->f);
+            rp_text(r, s->sc->description);
+            fputs("</p>\n", r->f);
+        }
+        if (i == 0) {
+            fputs("</article>\n", r->f);
+            continue;
+        }
+        const diff_list *l = s->diff;
+        if (l->n == 0) {
+            fputs("<p>It changes no setting of the reference.</p>\n", r->f);
+            fputs("</article>\n", r->f);
+            continue;
+        }
+        fprintf(r->f, "<div class=\"scroll\"><table class=\"diff\"><caption>"
+                "%zu setting%s changed against the reference</caption>"
+                "<thead><tr><th scope=\"col\">Setting</th><th scope=\"col\">"
+                "Reference</th><th scope=\"col\">This scenario</th>"
+                "<th scope=\"col\">Source</th><th scope=\"col\">Note</th>"
+                "</tr></thead><tbody>\n", l->n, l->n == 1 ? "" : "s");
+        for (size_t j = 0; j < l->n; j++) {
+            const diff_entry *e = &l->e[j];
+            fputs("<tr><td><code>", r->f);
+            rp_text(r, e->path);
+            fputs("</code></td>", r->f);
+            rp_setting_value(r, e->old_value);
+            rp_setting_value(r, e->new_value);
+            fputs("<td>", r->f);
+            rp_src_ref(r, e->new_source);
+            if (rp_differs(e->old_source, e->new_source)) {
+                fputs(" reference: ", r->f);
+                rp_src_ref(r, e->old_source);
+            }
+            fputs("</td><td class=\"note\" dir=\"auto\">", r->f);
+            rp_text(r, e->new_note);
+            if (rp_differs(e->old_note, e->new_note)) {
+                fputs(" <em>Reference:</em> ", r->f);
+                rp_text(r, e->old_note);
+            }
+            fputs("</td></tr>\n", r->f);
+        }
+        fputs("</tbody></table></div>\n</article>\n", r->f);
+    }
+    fputs("</section>\n", r->f);
+}
+
+/* ------------------------------------------------------------- charts -- */
+
+typedef struct rp_chart {
+    char *stem;          /* file name without ".svg" (owned) */
+    size_t out;          /* the output it shows, or n_out for all */
+    int order;           /* position of its kind */
+} rp_chart;
+
+/* Known kinds of chart, in the order shown, with what they show. */
+static const struct { const char *prefix, *what; } rp_kinds[] = {
+    { "events", "Probability that each event happened by the end, by "
+      "scenario" },
+    { "fan", "Comparison fan: the mean of each scenario over time with the "
+      "central 50% of its trials" },
+    { "event", "Probability that the event happened by each step, by "
+      "scenario" },
+    { "diff", "Paired difference from the reference with its 95% interval" },
+    { "cdf", "Distribution at the last step (cumulative share of trials), by "
+      "scenario" },
+};
+#define RP_KINDS (sizeof rp_kinds / sizeof rp_kinds[0])
+
+static int rp_chart_cmp(const void *a, const void *b)
+{
+    const rp_chart *x = a, *y = b;
+    if (x->out != y->out)
+        return x->out > y->out ? 1 : -1;
+    if (x->order != y->order)
+        return x->order - y->order;
+    return strcmp(x->stem, y->stem);
+}
+
+/* Draws the comparison charts as SVG in the temporary folder, from copies
+ * of compare.csv and scenarios.csv (a sibling of OUT/compare, so the
+ * scenario folders are where scenarios.csv says). */
+static int rp_draw(report *r)
+{
+    static const char *const files[] = { "compare.csv", "scenarios.csv" };
+    for (size_t i = 0; i < 2; i++) {
+        char *from = output_path(r->cmp_dir, files[i]);
+        FILE *in = from ? fopen(from, "rb") : NULL;
+        FILE *to = in ? output_open(r->tmp, files[i], r->d) : NULL;
+        char buf[65536];
+        size_t n;
+        while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, n, to);
+        int bad = !in || !to || ferror(in);
+        if (!in)
+            diag_add(r->d, from ? from : files[i], 0, NULL, "cannot read: %s",
+                     strerror(errno));
+        if (in)
+            fclose(in);
+        if (to && output_close(to, r->tmp, files[i], r->d) != 0)
+            bad = 1;
+        free(from);
+        if (bad)
+            return NCG_EXIT_IO;
+    }
+    plot_opts po = { .format = "svg", .quiet = 1 };
+    return plot_compare(r->tmp, &po, r->d);
+}
+
+/* The charts drawn in the temporary folder, sorted by output and kind. */
+static size_t rp_list_charts(report *r, rp_chart **out)
+{
+    DIR *dir = opendir(r->tmp);
+    struct dirent *e;
+    rp_chart *list = NULL;
+    size_t n = 0;
+    while (dir && (e = readdir(dir)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".svg") != 0)
+            continue;
+        rp_chart *nl = realloc(list, (n + 1) * sizeof *nl);
+        if (!nl)
+            break;
+        list = nl;
+        rp_chart *c = &list[n];
+        c->stem = strndup(e->d_name, len - 4);
+        if (!c->stem)
+            break;
+        c->out = r->n_out;
+        size_t best = 0;
+        for (size_t k = 0; k < r->n_out; k++) {
+            size_t vl = strlen(r->o[k].var), sl = len - 4;
+            if (vl + 1 < sl && vl > best && c->stem[sl - vl - 1] == '_'
+                && strcmp(c->stem + sl - vl, r->o[k].var) == 0) {
+                best = vl;
+                c->out = k;
+            }
+        }
+        c->order = (int)RP_KINDS;
+        for (size_t k = 0; k < RP_KINDS; k++) {
+            size_t pl = strlen(rp_kinds[k].prefix);
+            if (strncmp(c->stem, rp_kinds[k].prefix, pl) == 0
+                && (c->stem[pl] == '_' || c->stem[pl] == '\0'))
+                c->order = (int)k;
+        }
+        n++;
+    }
+    if (dir)
+        closedir(dir);
+    if (n > 1)
+        qsort(list, n, sizeof *list, rp_chart_cmp);
+    *out = list;
+    return n;
+}
+
+/* The text alternative of chart C: what it shows and the numbers behind
+ * it, in a malloc'd string. */
+static char *rp_chart_desc(const report *r, const rp_chart *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    const char *what = c->order < (int)RP_KINDS ? rp_kinds[c->order].what
+                                                 : c->stem;
+    fprintf(f, "%s.", what);
+    for (size_t k = 0; k < r->n_out; k++) {
+        if (c->out != r->n_out && k != c->out)
+            continue;
+        if (c->out == r->n_out && !r->o[k].event)
+            continue;
+        const rp_out *o = &r->o[k];
+        fprintf(f, " %s, %s by %s:", rp_label(o),
+                o->event ? "probability it happened" : "mean", r->end_label);
+        for (size_t i = 0; i < r->n; i++) {
+            const rp_cell *x = rp_at(r, k, i);
+            double m = o->event ? 100.0 : 1.0;
+            fprintf(f, "%s %s %.*f%s", i ? ";" : "", r->s[i].name,
+                    rp_decimals(m * 1.96 * x->se, m * x->v), m * x->v,
+                    o->event ? "%" : "");
+            if (i > 0 && isfinite(x->dv))
+                fprintf(f, " (difference %+.*f%s%s)",
+                        rp_decimals(m * 1.96 * x->dse, m * x->dv), m * x->dv,
+                        o->event ? " pp" : "",
+                        rp_excludes_zero(x) ? ", interval excludes 0" : "");
+        }
+        fputc('.', f);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Section 3: every chart, grouped by output. */
+static int rp_charts(report *r)
+{
+    int rc = 0;
+    rp_chart *list = NULL;
+    size_t n = 0;
+    fputs("<section id=\"charts\" aria-labelledby=\"h-charts\">\n"
+          "<h2 id=\"h-charts\">3. Charts</h2>\n", r->f);
+    if (r->cmp_dir) {
+        rc = rp_draw(r);
+        if (rc != 0)
+            goto end;
+        n = rp_list_charts(r, &list);
+    }
+    if (n == 0) {
+        fputs("<p>No comparison charts: the batch has one scenario; its own "
+              "charts are in its result folder.</p>\n", r->f);
+        goto end;
+    }
+    fputs("<p>Drawn by ncgsim's plot back end (gnuplot) as SVG. Scenarios are "
+          "told apart by line pattern and marker as well as colour; each "
+          "chart's text alternative lists the numbers it shows.</p>\n", r->f);
+    size_t group = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        rp_chart *c = &list[i];
+        if (c->out != group) {
+            if (group != (size_t)-1)
+                fputs("</div>\n", r->f);
+            group = c->out;
+            fputs("<h3>", r->f);
+            if (group == r->n_out)
+                fputs("All events", r->f);
+            else
+                rp_user(r, rp_label(&r->o[group]));
+            fputs("</h3>\n<div class=\"charts\">\n", r->f);
+        }
+        char *path = NULL, *desc = rp_chart_desc(r, c), id[32], file[300];
+        snprintf(file, sizeof file, "%s.svg", c->stem);
+        snprintf(id, sizeof id, "ch%zu", i + 1);
+        path = output_path(r->tmp, file);
+        const char *what = c->order < (int)RP_KINDS ? rp_kinds[c->order].what
+                                                     : c->stem;
+        char title[512];
+        snprintf(title, sizeof title, "%s: %s",
+                 group == r->n_out ? "All events" : rp_label(&r->o[group]),
+                 what);
+        fputs("<figure>\n", r->f);
+        if (!path || !desc
+            || svg_inline(r->f, path, id, title, desc, r->d) != 0)
+            rc = NCG_EXIT_IO;
+        fputs("<figcaption>", r->f);
+        rp_text(r, what);
+        fputs(" (<code>", r->f);
+        rp_text(r, c->stem);
+        fputs("</code>).</figcaption>\n</figure>\n", r->f);
+        free(path);
+        free(desc);
+        if (rc != 0)
+            break;
+    }
+    fputs("</div>\n", r->f);
+end:
+    for (size_t i = 0; i < n; i++)
+        free(list[i].stem);
+    free(list);
+    fputs("</section>\n", r->f);
+    return rc;
+}
+
+/* ------------------------------------------------------ method, sources -- */
+
+static void rp_method(report *r, const report_opts *o)
+{
+    fputs("<section id=\"method\" aria-labelledby=\"h-method\">\n"
+          "<h2 id=\"h-method\">4. Method</h2>\n<p>Each scenario is a Monte "
+          "Carlo simulation: every trial draws the uncertain inputs once and "
+          "steps the model through the horizon. ", r->f);
+    if (r->n > 1)
+        fputs("The scenarios ran in lockstep with the reference on the same "
+              "random numbers (common random numbers), so differences are "
+              "paired trial by trial and their intervals are much narrower "
+              "than the scenarios' own spread.", r->f);
+    fputs("</p>\n<div class=\"scroll\"><table><caption>Runs</caption><thead>"
+          "<tr><th scope=\"col\">Scenario</th><th scope=\"col\">Trials</th>"
+          "<th scope=\"col\">Steps</th><th scope=\"col\">Seed</th>"
+          "<th scope=\"col\">Sampler</th><th scope=\"col\">Model hash</th>"
+          "</tr></thead><tbody>\n", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        const scenario_sim *sim = &r->s[i].sc->sim;
+        fputs("<tr><td><code>", r->f);
+        rp_text(r, r->s[i].name);
+        fprintf(r->f, "</code></td><td>%llu</td><td>%u %s</td><td>%llu</td>"
+                "<td>", (unsigned long long)sim->trials, sim->steps,
+                sim->step_unit, (unsigned long long)sim->seed);
+        rp_text(r, sim->sampler);
+        fputs("</td><td><code>", r->f);
+        rp_text(r, r->s[i].hash[0] ? r->s[i].hash : "unknown");
+        fputs("</code></td></tr>\n", r->f);
+    }
+    fputs("</tbody></table></div>\n<p>The model hash is FNV-1a 64 of the "
+          "resolved scenario (<code>resolved.cfg</code>: every "
+          "<code>extends</code> and <code>--set</code> applied); the same "
+          "hash, trials, seed and sampler give the same numbers, byte for "
+          "byte, on any number of threads.</p>\n<h3>To reproduce</h3>\n",
+          r->f);
+    if (o && o->command) {
+        fputs("<p>The command that made this batch:</p>\n<pre>", r->f);
+        rp_text(r, o->command);
+        fputs("</pre>\n", r->f);
+    }
+    fputs("<p>From the resolved scenarios kept with the results (they hold "
+          "every setting, so the original files are not needed):</p>\n<pre>"
+          "ncgsim run", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        char *p = output_path(r->s[i].dir, "resolved.cfg");
+        fputs(" \\\n    ", r->f);
+        rp_text(r, p ? p : "?");
+        free(p);
+    }
+    if (r->n > 1) {
+        fputs(" \\\n    --reference ", r->f);
+        rp_text(r, r->s[0].name);
+    }
+    fputs(" -o rerun --report</pre>\n", r->f);
+    /* Monte Carlo error of the headline numbers. */
+    fputs("<h3>Monte Carlo error of the headline numbers</h3>\n<p>The "
+          "standard error from the finite number of trials (the 95% "
+          "intervals above are &#177;1.96 standard errors). Largest over the "
+          "scenarios:</p>\n<div class=\"scroll\"><table><thead><tr>"
+          "<th scope=\"col\">Output</th><th scope=\"col\">Standard error of "
+          "the value</th>", r->f);
+    if (r->n > 1)
+        fputs("<th scope=\"col\">Standard error of the difference</th>", r->f);
+    fputs("</tr></thead><tbody>\n", r->f);
+    for (size_t k = 0; k < r->n_out; k++) {
+        const rp_out *ou = &r->o[k];
+        double se = 0, dse = 0, m = ou->event ? 100.0 : 1.0;
+        for (size_t i = 0; i < r->n; i++) {
+            const rp_cell *c = rp_at(r, k, i);
+            if (isfinite(c->se) && c->se > se)
+                se = c->se;
+            if (isfinite(c->dse) && c->dse > dse)
+                dse = c->dse;
+        }
+        fputs("<tr><td>", r->f);
+        rp_user(r, rp_label(ou));
+        fputs("</td><td>", r->f);
+        rp_num(r, m * se, rp_decimals(m * se, m * se) + 1, 0);
+        fputs(ou->event ? "&#8239;pp" : "", r->f);
+        if (r->n > 1) {
+            fputs("</td><td>", r->f);
+            rp_num(r, m * dse, rp_decimals(m * dse, m * dse) + 1, 0);
+            fputs(ou->event ? "&#8239;pp" : "", r->f);
+        }
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("</tbody></table></div>\n</section>\n", r->f);
+}
+
+static void rp_sources_section(report *r)
+{
+    fputs("<section id=\"sources\" aria-labelledby=\"h-sources\">\n"
+          "<h2 id=\"h-sources\">5. Sources</h2>\n", r->f);
+    if (r->n_src == 0) {
+        fputs("<p>No value shown and no setting changed cites a source.</p>\n",
+              r->f);
+    } else {
+        fputs("<p>Every source cited by a value shown or a setting changed "
+              "(the <code>source</code> of its variable), with what cites "
+              "it.</p>\n<ol class=\"src\">\n", r->f);
+        for (size_t i = 0; i < r->n_src; i++) {
+            fprintf(r->f, "<li id=\"src-%zu\" dir=\"auto\">", i + 1);
+            rp_text(r, r->src[i].text);
+            fputs("<span class=\"by\">Cited by ", r->f);
+            rp_text(r, r->src[i].by ? r->src[i].by : "");
+            fputs("</span></li>\n", r->f);
+        }
+        fputs("</ol>\n", r->f);
+    }
+    fputs("</section>\n</main>\n<footer><p class=\"meta\">ncgsim " NCGSIM_VERSION
+          ". This page is self-contained: it loads nothing else.</p></footer>\n"
+          "</body>\n</html>\n", r->f);
+}
+
+/* ---------------------------------------------------------------- main -- */
+
+static void rp_free(report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->s[i].name);
+        free(r->s[i].title);
+        free(r->s[i].dir);
+        scenario_free(r->s[i].sc);
+        rp_tfree(r->s[i].sum);
+        diff_free(r->s[i].diff);
+    }
+    free(r->s);
+    rp_tfree(r->cmp);
+    free(r->cmp_dir);
+    free(r->o);
+    free(r->cell);
+    for (size_t i = 0; i < r->n_src; i++)
+        free(r->src[i].by);
+    free(r->src);
+}
+
+int report_write(const char *out, const report_opts *o, diag *d)
+{
+    report r;
+    output_dir od = { 0 };
+    memset(&r, 0, sizeof r);
+    r.out = out;
+    r.d = d;
+    int rc = rp_find(&r);
+    if (rc == 0)
+        rc = rp_load(&r);
+    if (rc == 0)
+        rc = rp_cells(&r);
+    if (rc != 0)
+        goto end;
+    rp_sources(&r);
+    if ((rc = output_begin(out, ".report", "report", &od, d)) != 0)
+        goto end;
+    r.tmp = od.tmp;
+    if (!(r.f = output_open(od.tmp, "report.html", d))) {
+        rc = NCG_EXIT_IO;
+        goto end;
+    }
+    rp_head(&r);
+    rp_answer(&r);
+    rp_assumptions(&r);
+    rc = rp_charts(&r);
+    rp_method(&r, o);
+    rp_sources_section(&r);
+    int wrc = output_close(r.f, od.tmp, "report.html", d);
+    r.f = NULL;
+    if (rc == 0)
+        rc = wrc;
+    if (rc == 0)
+        rc = output_place(&od, "report.html", d);
+    if (rc == 0 && !(o && o->quiet)) {
+        char *p = output_path(out, "report.html");
+        printf("  report: %s\n", p ? p : out);
+        free(p);
+    }
+end:
+    if (r.f)
+        fclose(r.f);
+    if (od.tmp)
+        output_abort(&od);
+    rp_free(&r);
+    return rc;
+}

@@ -1,0 +1,460 @@
+/* test_report.c: the batch briefing (report.html): structure, escaping, well-formedness, Chromium. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "base/diag.h"
+#include "base/ncgsim.h"
+#include "report/estimate.h"
+#include "report/html.h"
+#include "report/svg.h"
+
+/* The suite runs from the repository root (make test), next to ./ncgsim.
+ * NCGSIM_BIN (e.g. the sanitizer build) when set. */
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
+
+/* A title that must stay text: a script, markup that closes the tags
+ * around it, quotes, right-to-left and non-Latin text, and a long run. */
+#define EVIL_TITLE "<script>document.title='owned'</script></td></table> & " \
+    "\\\"quotes\\\" 'single' \xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 " \
+    "\xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa \xe6\x97\xa5\xe6\x9c\xac " \
+    "\xe2\x80\xae reversed ]]> --> <!-- "
+
+/* The batch every test reads: DIR/out from a reference and a scenario
+ * with a hostile title, description, label and source (one run for the
+ * whole suite, removed at exit). */
+static char *fx_dir;
+static char fx_out[512], fx_html[600];
+
+static void fx_cleanup(void)
+{
+    if (fx_dir) {
+        test_rmrf(fx_dir);
+        free(fx_dir);
+        fx_dir = NULL;
+    }
+}
+
+static int fixture(void)
+{
+    char cmd[4096], *log = NULL, long_run[600];
+    if (fx_dir)
+        return 1;
+    if (!(fx_dir = test_tmpdir()))
+        return 0;
+    atexit(fx_cleanup);
+    memset(long_run, 'W', sizeof long_run - 1);
+    long_run[sizeof long_run - 1] = 0;
+    free(test_write(fx_dir, "ref.cfg",
+        "name = \"ref\";\ntitle = \"Reference case\";\n"
+        "description = \"The reference.\";\n"
+        "simulation = { trials = 2000; steps = 8; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 11; };\n"
+        "params = { p_crisis = { dist = \"const\"; value = 0.02; "
+        "source = \"Analyst judgement, workshop 2025\"; note = \"Base rate.\"; };\n"
+        "           cut = 500.0; };\n"
+        "events = { crisis = { p = \"p_crisis\"; label = \"Crisis\"; "
+        "source = \"Event list 2024\"; }; };\n"
+        "states = { troops = { init = \"28500\"; next = \"troops - (crisis ? cut : 0)\"; "
+        "label = \"Troops\"; unit = \"troops\"; }; };\n"));
+    char cfg[3000];
+    snprintf(cfg, sizeof cfg,
+        "extends = \"ref.cfg\";\nname = \"evil\";\ntitle = \"" EVIL_TITLE "%s\";\n"
+        "description = \"<img src=x onerror=alert(1)> & more\";\n"
+        "params = { p_crisis = { value = 0.2; "
+        "source = \"<a href='http://example.invalid/'>x</a> \\\"q\\\"\"; "
+        "note = \"<b>raised</b>\"; }; };\n"
+        "states = { troops = { label = \"<svg onload=alert(1)>Troops & co\"; }; };\n",
+        long_run);
+    free(test_write(fx_dir, "evil.cfg", cfg));
+    snprintf(fx_out, sizeof fx_out, "%s/out", fx_dir);
+    snprintf(fx_html, sizeof fx_html, "%s/report.html", fx_out);
+    snprintf(cmd, sizeof cmd, BIN " run %s/ref.cfg %s/evil.cfg -o %s -q "
+             "--no-plots --report", fx_dir, fx_dir, fx_out);
+    int rc = test_run(cmd, &log);
+    if (rc != 0)
+        fprintf(stderr, "\nfixture run failed (%d): %s\n", rc, log ? log : "");
+    free(log);
+    return rc == 0;
+}
+
+/* The report's text (malloc'd), or NULL. */
+static char *report_text(void)
+{
+    return fixture() ? test_read(fx_html) : NULL;
+}
+
+/* 1 when PROG is on PATH. */
+static int have(const char *prog)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", prog);
+    return system(cmd) == 0;
+}
+
+/* The Chromium executable, or NULL. */
+static const char *chromium(void)
+{
+    static const char *const names[] = { "chromium", "chromium-browser",
+                                         "google-chrome" };
+    for (size_t i = 0; i < 3; i++)
+        if (have(names[i]))
+            return names[i];
+    return NULL;
+}
+
+static void test_report__sections_come_in_order(void)
+{
+    char *t = report_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    static const char *const ids[] = { "id=\"answer\"", "id=\"assumptions\"",
+        "id=\"charts\"", "id=\"method\"", "id=\"sources\"" };
+    const char *prev = t;
+    for (size_t i = 0; i < 5; i++) {
+        const char *at = strstr(t, ids[i]);
+        CU_ASSERT_PTR_NOT_NULL(at);
+        CU_ASSERT(at && at > prev);
+        if (at)
+            prev = at;
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "ncgsim " NCGSIM_VERSION));
+    free(t);
+}
+
+static void test_report__every_scenario_and_output_appears(void)
+{
+    char *t = report_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    const char *head = strstr(t, "class=\"head\"");
+    const char *end = head ? strstr(head, "</table>") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+    size_t n = (size_t)(end - head);
+    char *tab = strndup(head, n);
+    /* Scenario names in the header, outputs' names in the rows. */
+    static const char *const in_table[] = { "<code>ref</code>",
+        "<code>evil</code>", "<code class=\"unit\">crisis</code>",
+        "<code class=\"unit\">troops</code>", "(happened by the end)" };
+    for (size_t i = 0; i < 5; i++)
+        if (!strstr(tab, in_table[i])) {
+            fprintf(stderr, "\nheadline table lacks %s\n", in_table[i]);
+            CU_FAIL("headline table incomplete");
+        }
+    free(tab);
+    /* The changed settings, old and new value, and their sources. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_crisis.value</code>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, ">0.02</td><td class=\"val\">0.2</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Analyst judgement, workshop 2025"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Event list 2024"));
+    /* Charts inline, each with a text alternative. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<svg"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "role=\"img\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<desc id=\""));
+    /* Method: the seed, the model hash, the command. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<td>11</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "--report"));
+    free(t);
+}
+
+static void test_report__hostile_text_is_escaped(void)
+{
+    char *t = report_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    /* No element the page did not write itself. */
+    CU_ASSERT_PTR_NULL(strstr(t, "<script"));
+    CU_ASSERT_PTR_NULL(strstr(t, "<img"));
+    CU_ASSERT_PTR_NULL(strstr(t, "<svg onload"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "&lt;img src=x onerror=alert(1)&gt;"));
+    CU_ASSERT_PTR_NULL(strstr(t, "<b>raised"));
+    CU_ASSERT_PTR_NULL(strstr(t, "href='http"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "&lt;script&gt;document.title=&#39;owned&#39;"
+                                     "&lt;/script&gt;&lt;/td&gt;&lt;/table&gt; &amp; "
+                                     "&quot;quotes&quot;"));
+    /* Right-to-left and non-Latin text kept, isolated in <bdi>. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<bdi>&lt;script&gt;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "\xe6\x97\xa5\xe6\x9c\xac"));
+    free(t);
+}
+
+static void test_report__refers_to_nothing_outside_itself(void)
+{
+    char *t = report_text();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    /* Escaped text holds no quote, so an attribute is a quote after '='. */
+    CU_ASSERT_PTR_NULL(strstr(t, " src=\""));
+    CU_ASSERT_PTR_NULL(strstr(t, " src='"));
+    CU_ASSERT_PTR_NULL(strstr(t, "@import"));
+    CU_ASSERT_PTR_NULL(strstr(t, "<link"));
+    CU_ASSERT_PTR_NULL(strstr(t, "xmlns"));
+    for (const char *p = t; (p = strstr(p, "href=\"")) != NULL; p++)
+        if (p[6] != '#') {
+            fprintf(stderr, "\nlink out of the page: %.60s\n", p);
+            CU_FAIL("href outside the page");
+        }
+    for (const char *p = t; (p = strstr(p, "url(")) != NULL; p++)
+        if (p[4] != '#') {
+            fprintf(stderr, "\nurl out of the page: %.60s\n", p);
+            CU_FAIL("url() outside the page");
+        }
+    free(t);
+}
+
+static void test_report__is_well_formed(void)
+{
+    char cmd[2400], *log = NULL;
+    CU_ASSERT_FATAL(fixture());
+    if (have("python3")) {
+        snprintf(cmd, sizeof cmd, "python3 tests/data/report/check_html.py %s",
+                 fx_html);
+        int rc = test_run(cmd, &log);
+        if (rc != 0)
+            fprintf(stderr, "\n%s\n", log ? log : "");
+        CU_ASSERT_EQUAL(rc, 0);
+        free(log);
+        log = NULL;
+    } else {
+        fprintf(stderr, "\n  skipped: python3 not installed (html.parser "
+                "check)\n");
+    }
+    if (have("tidy")) {
+        /* tidy: 0 clean, 1 warnings, 2 errors; the page must be clean. */
+        snprintf(cmd, sizeof cmd, "tidy -errors -q %s", fx_html);
+        int rc = test_run(cmd, &log);
+        if (rc != 0)
+            fprintf(stderr, "\n%s\n", log ? log : "");
+        CU_ASSERT_EQUAL(rc, 0);
+        free(log);
+    } else {
+        fprintf(stderr, "\n  skipped: tidy not installed (HTML validation)\n");
+    }
+}
+
+/* Chromium: the page renders with the script in the title left as text,
+ * and yields a first-screen screenshot and a PDF. */
+static void test_report__chromium_renders_screenshot_and_pdf(void)
+{
+    const char *chrome = chromium();
+    char cmd[8192], *log = NULL, png[700], pdf[700];
+    if (!chrome) {
+        fprintf(stderr, "\n  skipped: Chromium not installed (apt-get install "
+                "chromium): report not rendered\n");
+        return;
+    }
+    CU_ASSERT_FATAL(fixture());
+    static const char flags[] = "--headless --no-sandbox --disable-gpu "
+        "--disable-dev-shm-usage --no-first-run --user-data-dir=%s/chrome";
+    char fl[700];
+    snprintf(fl, sizeof fl, flags, fx_dir);
+    /* The DOM after rendering: the title's script never became an
+     * element, so document.title was not changed and no <script> exists. */
+    snprintf(cmd, sizeof cmd, "%s %s --dump-dom file://%s 2>/dev/null", chrome,
+             fl, fx_html);
+    int rc = test_run(cmd, &log);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "id=\"sources\""));
+    CU_ASSERT_PTR_NULL(log ? strstr(log, "<script") : NULL);
+    CU_ASSERT_PTR_NULL(log ? strstr(log, "<title>owned</title>") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(log ? strstr(log, "&lt;script&gt;document.title") : NULL);
+    free(log);
+    log = NULL;
+    snprintf(png, sizeof png, "%s/shot.png", fx_dir);
+    snprintf(pdf, sizeof pdf, "%s/report.pdf", fx_dir);
+    snprintf(cmd, sizeof cmd, "%s %s --screenshot=%s --window-size=1366,900 "
+             "file://%s 2>/dev/null && %s %s --no-pdf-header-footer "
+             "--print-to-pdf=%s file://%s 2>/dev/null", chrome, fl, png,
+             fx_html, chrome, fl, pdf, fx_html);
+    rc = test_run(cmd, &log);
+    CU_ASSERT_EQUAL(rc, 0);
+    free(log);
+    char *shot = test_read(png), *doc = test_read(pdf);
+    CU_ASSERT(shot && memcmp(shot, "\x89PNG", 4) == 0);
+    CU_ASSERT(doc && strncmp(doc, "%PDF-", 5) == 0);
+    free(shot);
+    free(doc);
+}
+
+static void test_report__bad_folder_is_an_io_error(void)
+{
+    char *log = NULL;
+    int rc = test_run(BIN " report /nonexistent/ncgsim-results", &log);
+    CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
+    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "/nonexistent/ncgsim-results: "
+                                         "not a result folder"));
+    free(log);
+    rc = test_run(BIN " report", &log);
+    CU_ASSERT_EQUAL(rc, NCG_EXIT_USAGE);
+    free(log);
+}
+
+static void test_report__folder_in_the_way_is_left_alone(void)
+{
+    char cmd[2400], *log = NULL, path[1200];
+    CU_ASSERT_FATAL(fixture());
+    /* A folder where report.html goes: an error, the folder untouched and
+     * no temporary folder left behind. */
+    unlink(fx_html);
+    snprintf(path, sizeof path, "%s/report.html", fx_out);
+    CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+    snprintf(cmd, sizeof cmd, BIN " report %s", fx_out);
+    int rc = test_run(cmd, &log);
+    CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
+    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "exists and is not a file"));
+    free(log);
+    snprintf(cmd, sizeof cmd, "ls -a %s | grep -c tmp", fx_out);
+    rc = test_run(cmd, &log);
+    CU_ASSERT(log && log[0] == '0');
+    free(log);
+    rmdir(path);
+    /* Written again in place. */
+    snprintf(cmd, sizeof cmd, BIN " report -q %s", fx_out);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    struct stat st;
+    CU_ASSERT(stat(fx_html, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+/* ---- the pieces ---- */
+
+static void test_report__estimate_words_follow_icd203(void)
+{
+    static const struct { double p; const char *words; } cases[] = {
+        { 0.0, "in no trial" }, { 0.001, "almost no chance" },
+        { 0.0499, "almost no chance" }, { 0.05, "very unlikely" },
+        { 0.1999, "very unlikely" }, { 0.20, "unlikely" },
+        { 0.4499, "unlikely" }, { 0.45, "roughly even chance" },
+        { 0.5499, "roughly even chance" }, { 0.55, "likely" },
+        { 0.7999, "likely" }, { 0.80, "very likely" },
+        { 0.9499, "very likely" }, { 0.95, "almost certain" },
+        { 0.999, "almost certain" }, { 1.0, "in every trial" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *w = estimate_words(cases[i].p);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+        if (strcmp(w, cases[i].words) != 0) {
+            fprintf(stderr, "\n%g: '%s', expected '%s'\n", cases[i].p, w,
+                    cases[i].words);
+            CU_FAIL("wrong words");
+        }
+    }
+    CU_ASSERT_PTR_NULL(estimate_words(-0.1));
+    CU_ASSERT_PTR_NULL(estimate_words(1.5));
+    CU_ASSERT_PTR_NULL(estimate_words(0.0 / 0.0));
+}
+
+/* S through F into a malloc'd string. */
+static char *capture(void (*f)(FILE *, const char *), const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    f(m, s);
+    fclose(m);
+    return buf;
+}
+
+static void test_report__html_text_escapes_markup_and_repairs_utf8(void)
+{
+    static const struct { const char *in, *out; } cases[] = {
+        { "<a href=\"x\">'&'</a>",
+          "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;" },
+        { "caf\xc3\xa9 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "caf\xc3\xa9 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d" },
+        { "bad \xff byte", "bad \xef\xbf\xbd byte" },
+        { "cut \xe6\x97", "cut \xef\xbf\xbd\xef\xbf\xbd" },
+        { "overlong \xc0\xaf", "overlong \xef\xbf\xbd\xef\xbf\xbd" },
+        { "surrogate \xed\xa0\x80", "surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+        { "bell\a tab\t", "bell\xef\xbf\xbd tab\t" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = capture(html_text, cases[i].in);
+        if (strcmp(got, cases[i].out) != 0) {
+            fprintf(stderr, "\ncase %zu: got '%s'\n", i, got);
+            CU_FAIL("html_text");
+        }
+        free(got);
+    }
+}
+
+static void test_report__svg_inline_keeps_references_inside(void)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write(dir, "c.svg",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n"
+        "<svg viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\" "
+        "xmlns:xlink=\"http://www.w3.org/1999/xlink\" onload=\"alert(1)\">\n"
+        "<title>Gnuplot</title><desc>Produced by GNUPLOT</desc>\n"
+        "<defs><path id='gpPt0' d='M0,0'/></defs>\n"
+        "<script>alert(2)</script>\n"
+        "<use xlink:href='#gpPt0' fill='url(#grad)'/>\n"
+        "<image href='http://example.invalid/x.png'/>\n"
+        "<rect style='fill:url(http://example.invalid/p)'/>\n"
+        "<text>a &lt; b &amp; c > d & e &#x05D0; &#0;</text>\n"
+        "<g><g>\n");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    diag *d = diag_alloc();
+    CU_ASSERT_EQUAL(svg_inline(m, path, "c7", "Title <x>", "Desc & \"y\"", d), 0);
+    fclose(m);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<svg viewBox=\"0 0 10 10\" role=\"img\" "
+                                  "aria-label=\"Title &lt;x&gt;\" "
+                                  "aria-describedby=\"c7-d\"><title>Title "
+                                  "&lt;x&gt;</title><desc id=\"c7-d\">Desc "
+                                  "&amp; &quot;y&quot;</desc>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<path id=\"c7-gpPt0\" d=\"M0,0\"/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<use href=\"#c7-gpPt0\" "
+                                  "fill=\"url(#c7-grad)\"/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<image/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<rect/>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<text>a &lt; b &amp; c &gt; d &amp; e "
+                                  "\xd7\x90 \xef\xbf\xbd</text>"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "alert"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "Gnuplot"));
+    CU_ASSERT_PTR_NULL(strstr(buf, "http"));
+    /* Elements left open are closed. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<g><g>\n</g></g></svg>"));
+    free(buf);
+    /* Not an SVG, and a missing file: a message, nothing written. */
+    char *bad = test_write(dir, "bad.svg", "<html></html>");
+    m = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(svg_inline(m, bad, "x", "t", "d", d), -1);
+    CU_ASSERT_EQUAL(svg_inline(m, "/nonexistent.svg", "x", "t", "d", d), -1);
+    fclose(m);
+    CU_ASSERT_EQUAL(len, 0);
+    CU_ASSERT_EQUAL(diag_count(d), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diag_get(d, 0), "bad.svg: not an SVG file"));
+    free(buf);
+    diag_free(d);
+    free(bad);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static const test_case report_tests[] = {
+    { "report: sections come in order", test_report__sections_come_in_order },
+    { "report: every scenario and output appears",
+      test_report__every_scenario_and_output_appears },
+    { "report: hostile text is escaped", test_report__hostile_text_is_escaped },
+    { "report: refers to nothing outside itself",
+      test_report__refers_to_nothing_outside_itself },
+    { "report: is well formed", test_report__is_well_formed },
+    { "report: Chromium renders it, screenshot and PDF",
+      test_report__chromium_renders_screenshot_and_pdf },
+    { "report: bad folder is an I/O error",
+      test_report__bad_folder_is_an_io_error },
+    { "report: a folder in the way is left alone",
+      test_report__folder_in_the_way_is_left_alone },
+    { "estimate: words follow ICD 203",
+      test_report__estimate_words_follow_icd203 },
+    { "html: text escapes markup and repairs UTF-8",
+      test_report__html_text_escapes_markup_and_repairs_utf8 },
+    { "svg: inline keeps references inside",
+      test_report__svg_inline_keeps_references_inside },
+};
+
+void test_report_register(void);
+void test_report_register(void)
+{
+    TEST_SUITE("report", report_tests);
+}
