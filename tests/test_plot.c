@@ -438,6 +438,56 @@ static void test_plot__installed_binary__finds_its_style_beside_it(void)
     free(dir);
 }
 
+static void test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it(void)
+{
+    /* A sweep's and a scenario's folders, copied to a new place: gnuplot
+     * run there redraws each chart whole, no script names a path outside
+     * its folder, and `ncgsim plot` redraws the copies in another format. */
+    fx x;
+    char cmd[8192], *out = NULL;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd,
+             BIN " sweep %s/plain.cfg -q -n 200 --vary cut_p=0:0.2:0.1 "
+             "--format svg -o %s/out 2>&1 && "
+             BIN " plot -q %s/out/plain 2>&1 && "
+             "mkdir %s/moved && cp -r %s/out/plain-sweep %s/out/plain %s/moved/ && "
+             "cd %s/moved/plain-sweep && rm *.svg && gnuplot sweep-troops.gp && "
+             "cd ../plain && rm fan_troops.png && gnuplot fan_troops.gp && "
+             "! grep -l -e '%s/out' -e '[.]tmp-' *.gp ../plain-sweep/*.gp",
+             x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir);
+    int rc = test_run(cmd, &out);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", out ? out : "");
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    char path[2048];
+    const char *why;
+    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.svg", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "svg", &why), 0);
+    CU_ASSERT(png_is(x.dir, "moved/plain/fan_troops.png", 1000, 600));
+    /* `ncgsim plot` on the copies: another format, through the writer. */
+    snprintf(cmd, sizeof cmd, BIN " plot --format pdf %s/moved", x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "/moved/plain-sweep/ (") : NULL);
+    free(out);
+    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.pdf", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
+    snprintf(path, sizeof path, "%s/moved/plain/overview.pdf", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
+    /* The old drawings of a scenario are replaced, not left beside. */
+    CU_ASSERT_FALSE(exists(x.dir, "moved/plain/overview.png"));
+    fx_end(&x);
+}
+
+static void test_plot__nonexistent_folder__says_no_such_folder(void)
+{
+    char *out = NULL;
+    CU_ASSERT_EQUAL(test_run(BIN " plot /nonexistent/results", &out), NCG_EXIT_IO);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "/nonexistent/results: no such folder\n");
+    free(out);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -458,6 +508,10 @@ void test_plot_register(void)
           test_plot__file_size_limit__reports_and_removes_cut_images },
         { "an installed binary finds its style beside it",
           test_plot__installed_binary__finds_its_style_beside_it },
+        { "any command's folder copied elsewhere redraws, and plot redraws it",
+          test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it },
+        { "a nonexistent folder says no such folder",
+          test_plot__nonexistent_folder__says_no_such_folder },
         { "gnuplot missing writes scripts and says once how to install",
           test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_install },
         { "format_ok accepts png, svg and pdf only",

@@ -143,7 +143,7 @@ static void test_report__every_scenario_and_output_appears(void)
         }
     free(tab);
     /* The changed settings, old and new value, and their sources. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_crisis.value</code>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>params.p_<wbr>crisis.value</code>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, ">0.02</td><td class=\"val\">0.2</td>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Analyst judgement, workshop 2025"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "Event list 2024"));
@@ -314,6 +314,31 @@ static void test_report__folder_in_the_way_is_left_alone(void)
     CU_ASSERT(stat(fx_html, &st) == 0 && S_ISREG(st.st_mode));
 }
 
+static void test_report__other_analyses_appear_when_present(void)
+{
+    char cmd[2400], sub[700], *t = NULL;
+    CU_ASSERT_FATAL(fixture());
+    t = test_read(fx_html);
+    CU_ASSERT_PTR_NULL(t ? strstr(t, "Other analyses") : "no report");
+    free(t);
+    /* A sweep's result file in the same results folder. */
+    snprintf(sub, sizeof sub, "%s/ref-sweep", fx_out);
+    CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0755), 0);
+    free(test_write(sub, "sweep.csv",
+                    "point,cut,output,kind,mean\n1,0.5,troops,state,28500\n"
+                    "2,0.75,<b>x</b>,state,0.123456\n"));
+    snprintf(cmd, sizeof cmd, BIN " report -q %s", fx_out);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    t = test_read(fx_html);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h3>Sweep <span class=\"unit\">(<code>"
+                                  "ref-sweep/sweep.csv</code>)</span></h3>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<td>&lt;b&gt;x&lt;/b&gt;</td><td>state</td>"
+                                  "<td class=\"n\">0.1235</td>"));
+    free(t);
+    test_rmrf(sub);
+}
+
 /* ---- the pieces ---- */
 
 static void test_report__estimate_words_follow_icd203(void)
@@ -383,6 +408,7 @@ static void test_report__svg_inline_keeps_references_inside(void)
         "<svg viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\" "
         "xmlns:xlink=\"http://www.w3.org/1999/xlink\" onload=\"alert(1)\">\n"
         "<title>Gnuplot</title><desc>Produced by GNUPLOT</desc>\n"
+        "<rect fill=\"#ffffff\" stroke='#a0B0c0'/>\n"
         "<defs><path id='gpPt0' d='M0,0'/></defs>\n"
         "<script>alert(2)</script>\n"
         "<use xlink:href='#gpPt0' fill='url(#grad)'/>\n"
@@ -402,6 +428,8 @@ static void test_report__svg_inline_keeps_references_inside(void)
                                   "&lt;x&gt;</title><desc id=\"c7-d\">Desc "
                                   "&amp; &quot;y&quot;</desc>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<path id=\"c7-gpPt0\" d=\"M0,0\"/>"));
+    /* Colours are not references. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<rect fill=\"#ffffff\" stroke=\"#a0B0c0\"/>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<use href=\"#c7-gpPt0\" "
                                   "fill=\"url(#c7-grad)\"/>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "<image/>"));
@@ -441,6 +469,8 @@ static const test_case report_tests[] = {
     { "report: is well formed", test_report__is_well_formed },
     { "report: Chromium renders it, screenshot and PDF",
       test_report__chromium_renders_screenshot_and_pdf },
+    { "report: other analyses appear when present",
+      test_report__other_analyses_appear_when_present },
     { "report: bad folder is an I/O error",
       test_report__bad_folder_is_an_io_error },
     { "report: a folder in the way is left alone",

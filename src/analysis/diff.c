@@ -172,6 +172,9 @@ static void diff_add(diff_walk *w, const char *path, const snode *a,
     e->new_source = diff_nearest(w->stack_b, w->depth, "source");
     e->old_note = diff_nearest(w->stack_a, w->depth, "note");
     e->new_note = diff_nearest(w->stack_b, w->depth, "note");
+    e->label = diff_nearest(w->stack_b, w->depth, "label");
+    if (!e->label)
+        e->label = diff_nearest(w->stack_a, w->depth, "label");
     l->n++;
 }
 

@@ -22,6 +22,8 @@ typedef struct diff_entry {
     const char *new_source;  /* the same in B (borrowed from B) */
     const char *old_note;    /* `note`, found the same way (borrowed) */
     const char *new_note;
+    const char *label;       /* `label` found the same way, B's, else A's,
+                                or NULL (borrowed) */
 } diff_entry;
 
 typedef struct diff_list {

@@ -1,6 +1,7 @@
 /* output.c: result files (CSV, resolved.cfg) in folders renamed into place. */
 #define _GNU_SOURCE
 #include "io/output.h"
+#include "io/posterior.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -389,7 +390,8 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
     if ((rc = write_summary(r, dir, d)) || (rc = write_timeseries(r, s, dir, d))
         || (rc = write_histograms(r, dir, d))
         || (rc = write_events(r, s, dir, d))
-        || (rc = write_resolved(r, s, dir, d)))
+        || (rc = write_resolved(r, s, dir, d))
+        || (rc = posterior_write(r, dir, d)))
         return rc;
     return 0;
 }

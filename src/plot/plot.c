@@ -699,7 +699,58 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
     fputs("unset multiplot\n", f);
 }
 
-/* Writes and runs every script of the scenario S in J. */
+/* posterior.png of a conditioned run's folder (posterior.csv and
+ * posterior_density.csv, see io/posterior.h): prior and posterior density
+ * of the most moved params, one panel each. Nothing when the folder has
+ * no posterior_density.csv. */
+static void posterior_script(gp_job *j)
+{
+    csv post;
+    char *path = output_path(j->dir, "posterior_density.csv");
+    struct stat st;
+    int there = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    if (!there || csv_read(j->dir, "posterior.csv", &post, j->d) != 0) {
+        j->failed |= there;
+        return;
+    }
+    size_t n = post.nrow > 5 ? 4 : post.nrow - 1;
+    FILE *f = n ? gp_script_open(j, "posterior", "what the record taught: prior "
+                              "and posterior of the most moved params",
+                              PLOT_W, PLOT_H) : NULL;
+    if (f) {
+        fprintf(f, "set multiplot layout %zu,%zu title 'What the record "
+                "taught: prior (grey) and conditioned (orange) densities' "
+                "noenhanced\nset key off\nset ylabel 'density'\n"
+                "sel2(c) = (strcol(1) eq v && strcol(2) eq w) ? column(c) : "
+                "NaN\nset yrange [0:*]\n", n > 2 ? (size_t)2 : (size_t)1,
+                n > 1 ? (size_t)2 : (size_t)1);
+        for (size_t r = 1; r <= n; r++) {
+            char moved[32];
+            fmt_num(moved, sizeof moved, num(&post, r, 1));
+            fputs("v = ", f);
+            gp_quote(f, cell(&post, r, 0));
+            fputs("\nset title ", f);
+            gp_quote(f, cell(&post, r, 0));
+            fprintf(f, " . ' (moved %s prior sd)'\nset xlabel ", moved);
+            gp_quote(f, cell(&post, r, 0));
+            fputs("\nplot w = 'prior', 'posterior_density.csv' skip 1 using "
+                  "((sel2(3) + sel2(4)) / 2):(sel2(5)):(sel2(4) - sel2(3)) "
+                  "with boxes fs transparent solid 0.45 lc rgb '#999999', "
+                  "\\\n"
+                  "  w = 'posterior', 'posterior_density.csv' skip 1 using "
+                  "((sel2(3) + sel2(4)) / 2):(sel2(5)):(sel2(4) - sel2(3)) "
+                  "with boxes fs transparent solid 0.30 border lc rgb "
+                  "'#D55E00' lc rgb '#D55E00'\n", f);
+        }
+        fputs("unset multiplot\n", f);
+        gp_script_close(j, f, "posterior");
+    }
+    csv_free(&post);
+}
+
+/* Writes every script of the scenario S in J: charts of their own for the
+ * first CAP variables (*SKIPPED: how many more were left out). */
 static void scen_scripts(gp_job *j, const scen *s, size_t cap,
                          size_t *skipped)
 {
@@ -765,6 +816,8 @@ static void scen_scripts(gp_job *j, const scen *s, size_t cap,
             gp_script_close(j, f, "overview");
         }
     }
+    if (!j->failed)
+        posterior_script(j);
 end:
     free(num_rows);
     free(ev_rows);

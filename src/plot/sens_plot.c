@@ -137,6 +137,25 @@ static void sobol(FILE *f, const sens_result *r, size_t q)
             n ? n - 1 : 0, q);
 }
 
+/* `set AXISrange` around the one value of output Q's sweep when it does
+ * not vary (BAND: with its 95% interval), where gnuplot would warn of an
+ * empty range and pick one itself. */
+static void sweep_flat_range(FILE *f, const sweep_result *r, size_t q,
+                             const char *axis, int band)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t p = 0; p < r->n_points; p++) {
+        const sweep_cell *c = &r->cells[p * r->n_out + q];
+        double h = band ? 1.959963984540054 * c->se : 0;
+        lo = fmin(lo, c->mean - h);
+        hi = fmax(hi, c->mean + h);
+    }
+    if (!(hi > lo) && isfinite(lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
+    }
+}
+
 /* Opens the script of chart PREFIX-OUT (W x H) in J, its inline data
  * separated by white space; NULL with a message (J then fails). */
 static FILE *chart_open(gp_job *j, const char *prefix, const char *out,
@@ -242,7 +261,9 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
         if (r->n_axes == 1) {
             fputs("\nset ylabel ", f);
             gp_quote(f, out);
-            fprintf(f, "\nplot $S%zu using 1:3:4 with filledcurves "
+            fputc('\n', f);
+            sweep_flat_range(f, r, q, "y", 1);
+            fprintf(f, "plot $S%zu using 1:3:4 with filledcurves "
                     "fc rgb '#aaccee' title '95%%', \\\n"
                     "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
                     "title 'mean'\n", q);
@@ -265,6 +286,7 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
             for (int a = 0; a < 2; a++)
                 fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a],
                         ax[a].from, ax[a].step, sweep_value(&ax[a], ax[a].n - 1));
+            sweep_flat_range(f, r, q, "cb", 0);
             fprintf(f, "plot $S%zu using 1:2:3 with image notitle", q);
             if (ax[0].n <= 12 && ax[1].n <= 24)
                 fputs(", \\\n  '' using 1:2:(sprintf('%.3g', $3)) with labels "

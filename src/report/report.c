@@ -28,6 +28,8 @@ typedef struct rp_scen {
     scenario *sc;        /* its resolved.cfg, loaded (owned) */
     table *sum;          /* its summary.csv (owned) */
     char hash[24];       /* model hash from resolved.cfg's header, or "" */
+    double ess;          /* effective trials of a conditioned run (the
+                            `ess` column of summary.csv), or NaN */
     diff_list *diff;     /* settings changed against the reference; NULL
                             for the reference (owned) */
 } rp_scen;
@@ -65,6 +67,8 @@ typedef struct report {
     rp_src *src;
     size_t n_src;
     char end_label[32];  /* the last step's label */
+    int conditioned;     /* 1 when a scenario is conditioned on
+                            observations (has effective trials) */
     const char *tmp;     /* the temporary folder (charts, the page) */
     FILE *f;             /* the page being written */
     diag *d;
@@ -133,10 +137,15 @@ static int rp_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* DIR/NAME when REL is relative to DIR, REL itself when absolute. */
-static char *rp_resolve(const char *dir, const char *rel)
+/* The folder REL given relative to OUT/compare (or absolute): "../x"
+ * becomes OUT/x, so that paths shown read plainly. */
+static char *rp_resolve(const char *out, const char *cmp_dir, const char *rel)
 {
-    return rel[0] == '/' ? strdup(rel) : output_path(dir, rel);
+    if (rel[0] == '/')
+        return strdup(rel);
+    if (strncmp(rel, "../", 3) == 0 && !strstr(rel + 3, ".."))
+        return output_path(out, rel + 3);
+    return output_path(cmp_dir, rel);
 }
 
 /* The model hash in the header of DIR/resolved.cfg into BUF (24 bytes). */
@@ -200,7 +209,7 @@ static int rp_find(report *r)
         }
         for (size_t i = 0; rc == 0 && i < rp_trows(t); i++)
             if (rp_add_scen(r, rp_tget(t, i, cn), rp_tget(t, i, ct),
-                            rp_resolve(r->cmp_dir, rp_tget(t, i, cf))) != 0)
+                            rp_resolve(r->out, r->cmp_dir, rp_tget(t, i, cf))) != 0)
                 rc = NCG_EXIT_IO;
         rp_tfree(t);
         char *cmp = rc == 0 ? output_path(r->cmp_dir, "compare.csv") : NULL;
@@ -278,6 +287,9 @@ static int rp_load(report *r)
                 return NCG_EXIT_IO;
         }
         rp_read_hash(s->dir, s->hash);
+        s->ess = rp_tnum(s->sum, 0, rp_tcol(s->sum, "ess"));
+        if (isfinite(s->ess))
+            r->conditioned = 1;
         if (i > 0 && !(s->diff = diff_scenarios(r->s[0].sc, s->sc))) {
             diag_add(r->d, NULL, 0, NULL, "out of memory");
             return NCG_EXIT_IO;
@@ -412,6 +424,13 @@ static int rp_cells(report *r)
             c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
         }
     }
+    /* Probabilities and their differences stay in [0, 1] and [-1, 1]. */
+    for (size_t k = 0; k < r->n_out; k++)
+        for (size_t i = 0; i < r->n && r->o[k].event; i++) {
+            rp_cell *c = rp_at(r, k, i);
+            c->lo = c->lo < 0 ? 0 : c->lo;
+            c->hi = c->hi > 1 ? 1 : c->hi;
+        }
     /* Events without paired P(ever) differences in compare.csv: the
      * difference of the two estimates with an unpaired (wider) interval. */
     for (size_t k = 0; k < r->n_out; k++) {
@@ -420,8 +439,8 @@ static int rp_cells(report *r)
             rp_cell *c = rp_at(r, k, i);
             c->dv = c->v - c0->v;
             c->dse = sqrt(c->se * c->se + c0->se * c0->se);
-            c->dlo = c->dv - 1.96 * c->dse;
-            c->dhi = c->dv + 1.96 * c->dse;
+            c->dlo = fmax(-1.0, c->dv - 1.96 * c->dse);
+            c->dhi = fmin(1.0, c->dv + 1.96 * c->dse);
             c->paired = 0;
         }
         if (r->n > 1) {
@@ -621,6 +640,8 @@ static const char rp_style[] =
     ".2rem;margin:2.2rem 0 .8rem}\n"
     "h3{font-size:1.1rem;margin:1.6rem 0 .4rem}\n"
     "p,li,dd{max-width:52rem;overflow-wrap:anywhere}\n"
+    "h1,h2,h3,caption,table.scen td,table.diff td,ol.src li{"
+    "overflow-wrap:anywhere}\n"
     ".meta{color:var(--muted);margin:.2rem 0 1rem}\n"
     ".lead{font-size:1.08rem}\n"
     "nav ol{display:flex;flex-wrap:wrap;gap:.3rem 1.4rem;padding:0;margin:.4rem 0;"
@@ -656,13 +677,15 @@ static const char rp_style[] =
     "pre{background:var(--band);padding:.6rem .8rem;white-space:pre-wrap;"
     "overflow-wrap:anywhere;max-width:100%}\n"
     "figure{margin:1rem 0 1.6rem;break-inside:avoid}\n"
-    "figure svg{display:block;width:100%;max-width:56rem;height:auto;"
+    "figure svg{display:block;width:100%;max-width:60rem;height:auto;"
     "border:1px solid var(--rule)}\n"
     "figcaption{font-size:.92rem;color:var(--muted);max-width:56rem;"
     "margin-top:.3rem}\n"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fill,"
-    "minmax(30rem,1fr));gap:0 1.5rem}\n"
+    ".charts{display:block}\n"
     "ol.src li{margin:.3rem 0}\n"
+    ".lab{display:block;font-size:.85rem}\n"
+    "table.extra{font-size:.85rem}\n"
+    "table.extra td.n{text-align:right}\n"
     ".by{display:block;font-size:.82rem;color:var(--muted)}\n"
     ".scale td,.scale th{padding:.15rem .6rem}\n"
     "@media print{\n"
@@ -672,15 +695,15 @@ static const char rp_style[] =
     "  body{max-width:none;padding:0}\n"
     "  nav{display:none}\n"
     "  section{break-before:page}\n"
-    "  section#answer{break-before:auto;page:wide}\n"
+    "  header,section#answer{page:wide}\n"
+    "  section#answer{break-before:auto}\n"
     "  h2,h3{break-after:avoid}\n"
     "  .scroll{overflow:visible}\n"
     "  table.head{font-size:8pt}\n"
     "  table.head th.s{min-width:0}\n"
     "  thead{display:table-header-group}\n"
     "  tr,figure{break-inside:avoid}\n"
-    "  .charts{display:block}\n"
-    "  figure svg{max-width:17cm}\n"
+    "  figure svg{max-width:17cm;max-height:22cm}\n"
     "  a{color:inherit;text-decoration:none}\n"
     "}\n";
 
@@ -700,7 +723,8 @@ static void rp_head(report *r)
     fprintf(r->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", rp_style);
     fputs("<header>\n<h1>", r->f);
     if (r->n > 1)
-        fprintf(r->f, "%zu scenarios against the reference: ", r->n - 1);
+        fprintf(r->f, "%zu scenario%s against the reference: ", r->n - 1,
+                r->n == 2 ? "" : "s");
     else
         fputs("Scenario: ", r->f);
     rp_user(r, r->s[0].title);
@@ -808,15 +832,18 @@ static void rp_answer(report *r)
     if (r->n > 1) {
         fputs("<p><strong>Answer in brief:</strong> the events whose chance "
               "of happening by the end moves most from the reference "
-              "(largest changes whose 95% interval excludes 0).</p>\n<ul>\n",
+              "(largest changes whose 95% interval excludes 0; an event at "
+              "exactly 0% or 100% on either side is set by an assumption "
+              "and left out).</p>\n<ul>\n",
               r->f);
         for (size_t i = 1; i < r->n; i++) {
             size_t best[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
             for (size_t k = 0; k < r->n_out; k++) {
                 const rp_cell *c = rp_at(r, k, i);
-                /* Certain either way: an assumption, not an outcome. */
-                int fixed = (c->v == 0 || c->v == 1)
-                            && (rp_at(r, k, 0)->v == 0 || rp_at(r, k, 0)->v == 1);
+                /* 0% or 100% on either side: set by an assumption (a
+                 * lever), not an outcome to report. */
+                double p0 = rp_at(r, k, 0)->v;
+                int fixed = c->v == 0 || c->v == 1 || p0 == 0 || p0 == 1;
                 if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
                     continue;
                 for (size_t b = 0; b < 3; b++)
@@ -863,8 +890,11 @@ static void rp_answer(report *r)
         rp_user(r, r->s[i].title);
         if (i == 0 && r->n > 1)
             fputs(" <strong>(reference)</strong>", r->f);
-        fprintf(r->f, "</td><td>%llu</td></tr>\n",
-                (unsigned long long)r->s[i].sc->sim.trials);
+        fprintf(r->f, "</td><td>%llu", (unsigned long long)r->s[i].sc->sim.trials);
+        if (isfinite(r->s[i].ess))
+            fprintf(r->f, " (effective %.0f: conditioned on observations)",
+                    r->s[i].ess);
+        fputs("</td></tr>\n", r->f);
     }
     fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
           "the scale of estimative language of US Intelligence Community "
@@ -956,8 +986,14 @@ static void rp_assumptions(report *r)
         for (size_t j = 0; j < l->n; j++) {
             const diff_entry *e = &l->e[j];
             fputs("<tr><td><code>", r->f);
-            rp_text(r, e->path);
-            fputs("</code></td>", r->f);
+            rp_name(r, e->path);
+            fputs("</code>", r->f);
+            if (e->label) {
+                fputs("<span class=\"lab\" dir=\"auto\">", r->f);
+                rp_text(r, e->label);
+                fputs("</span>", r->f);
+            }
+            fputs("</td>", r->f);
             rp_setting_value(r, e->old_value);
             rp_setting_value(r, e->new_value);
             fputs("<td>", r->f);
@@ -984,6 +1020,7 @@ static void rp_assumptions(report *r)
 typedef struct rp_chart {
     char *stem;          /* file name without ".svg" (owned) */
     size_t out;          /* the output it shows, or n_out for all */
+    size_t key;          /* sort key: 0 for all outputs, else out + 1 */
     int order;           /* position of its kind */
 } rp_chart;
 
@@ -991,8 +1028,8 @@ typedef struct rp_chart {
 static const struct { const char *prefix, *what; } rp_kinds[] = {
     { "events", "Probability that each event happened by the end, by "
       "scenario" },
-    { "fan", "Comparison fan: the mean of each scenario over time with the "
-      "central 50% of its trials" },
+    { "fan", "Comparison fan: each scenario over time with the central band "
+      "of its trials (the chart's title names the line)" },
     { "event", "Probability that the event happened by each step, by "
       "scenario" },
     { "diff", "Paired difference from the reference with its 95% interval" },
@@ -1004,8 +1041,8 @@ static const struct { const char *prefix, *what; } rp_kinds[] = {
 static int rp_chart_cmp(const void *a, const void *b)
 {
     const rp_chart *x = a, *y = b;
-    if (x->out != y->out)
-        return x->out > y->out ? 1 : -1;
+    if (x->key != y->key)
+        return x->key > y->key ? 1 : -1;
     if (x->order != y->order)
         return x->order - y->order;
     return strcmp(x->stem, y->stem);
@@ -1070,6 +1107,7 @@ static size_t rp_list_charts(report *r, rp_chart **out)
                 c->out = k;
             }
         }
+        c->key = c->out == r->n_out ? 0 : c->out + 1;  /* all first */
         c->order = (int)RP_KINDS;
         for (size_t k = 0; k < RP_KINDS; k++) {
             size_t pl = strlen(rp_kinds[k].prefix);
@@ -1127,6 +1165,8 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
     }
     return buf;
 }
+
+static void rp_extras_section(report *r);
 
 /* Section 3: every chart, grouped by output. */
 static int rp_charts(report *r)
@@ -1193,8 +1233,179 @@ end:
     for (size_t i = 0; i < n; i++)
         free(list[i].stem);
     free(list);
+    if (rc == 0)
+        rp_extras_section(r);
     fputs("</section>\n", r->f);
     return rc;
+}
+
+/* ------------------------------------------------- other analyses -- */
+
+/* A result file of another analysis that may sit in OUT, and what of it
+ * the page shows. */
+typedef struct rp_extra {
+    const char *file;           /* its name in a subfolder of OUT */
+    const char *title;          /* the heading */
+    const char *what;           /* one sentence on what the table holds */
+    const char *const *cols;    /* the columns shown (those present), or
+                                   NULL for every column */
+    const char *top_col;        /* show only rows where this column is at
+                                   most RP_TOP (a rank), or NULL */
+} rp_extra;
+
+#define RP_TOP 5
+#define RP_MAX_ROWS 60
+
+static const char *const rp_sens_cols[] = { "output", "param", "kind", "rank",
+    "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
+static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
+    "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
+
+static const rp_extra rp_extras[] = {
+    { "posterior.csv", "Conditioned posterior", "The inputs after "
+      "conditioning on the observations.", NULL, NULL },
+    { "score.csv", "Forecast scores", "Brier and log scores of the model's "
+      "forecasts against what happened.", NULL, NULL },
+    { "sensitivity.csv", "Sensitivity", "For each output, the params with the "
+      "largest swing (mean with the param at its low and its high value, "
+      "paired 95% interval), their rank correlation and Sobol indices (first "
+      "order s1, total st); the five largest per output.", rp_sens_cols,
+      "rank" },
+    { "sweep.csv", "Sweep", "Each output's mean (probability for events) at "
+      "every point of the grid, with its 95% interval and its paired "
+      "difference from the first point.", NULL, NULL },
+    { "boxes.csv", "Scenario discovery: chosen boxes", "The chosen boxes' "
+      "limits on each restricted input, with coverage, density and "
+      "quasi-p-values.", rp_box_cols, NULL },
+};
+#define RP_EXTRAS (sizeof rp_extras / sizeof rp_extras[0])
+
+/* A table cell: a number right-aligned to four significant digits, text
+ * escaped. */
+static void rp_cell_text(report *r, const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s && *end == '\0' && isfinite(v)) {
+        fputs("<td class=\"n\">", r->f);
+        rp_num(r, v, fabs(v) >= 1000 || v == floor(v) ? 0
+                     : fabs(v) >= 100 ? 1 : fabs(v) >= 10 ? 2
+                     : fabs(v) >= 1 ? 3 : 4, 0);
+    } else {
+        fputs("<td>", r->f);
+        rp_text(r, s);
+    }
+    fputs("</td>", r->f);
+}
+
+/* Writes the table of file E in folder DIR (named NAME). 0 or -1 when it
+ * cannot be read (a message in D). */
+static int rp_extra_table(report *r, const rp_extra *e, const char *dir,
+                          const char *name)
+{
+    char *path = output_path(dir, e->file);
+    table *t = path ? rp_tread(path, r->d) : NULL;
+    free(path);
+    if (!t)
+        return -1;
+    int cols[64];
+    size_t nc = 0;
+    for (size_t c = 0; c < t->ncol && nc < 64; c++) {
+        int keep = !e->cols;
+        for (const char *const *k = e->cols; k && *k; k++)
+            keep |= strcmp(t->name[c], *k) == 0;
+        if (keep)
+            cols[nc++] = (int)c;
+    }
+    int top = e->top_col ? rp_tcol(t, e->top_col) : -1;
+    fputs("<h3>", r->f);
+    rp_text(r, e->title);
+    fputs(" <span class=\"unit\">(<code>", r->f);
+    rp_text(r, name);
+    fputs("/", r->f);
+    rp_text(r, e->file);
+    fputs("</code>)</span></h3>\n<p>", r->f);
+    rp_text(r, e->what);
+    fputs("</p>\n<div class=\"scroll\"><table class=\"extra\"><thead><tr>",
+          r->f);
+    for (size_t c = 0; c < nc; c++) {
+        fputs("<th scope=\"col\">", r->f);
+        rp_name(r, t->name[cols[c]]);
+        fputs("</th>", r->f);
+    }
+    fputs("</tr></thead><tbody>\n", r->f);
+    size_t shown = 0, rows = 0;
+    for (size_t i = 0; i < t->nrow; i++) {
+        if (top >= 0 && !(rp_tnum(t, i, top) <= RP_TOP))
+            continue;
+        rows++;
+        if (shown >= RP_MAX_ROWS)
+            continue;
+        shown++;
+        fputs("<tr>", r->f);
+        for (size_t c = 0; c < nc; c++)
+            rp_cell_text(r, rp_tget(t, i, cols[c]));
+        fputs("</tr>\n", r->f);
+    }
+    fputs("</tbody></table></div>\n", r->f);
+    if (rows > shown)
+        fprintf(r->f, "<p class=\"key\">The first %zu of %zu rows; the rest "
+                "are in the file.</p>\n", shown, rows);
+    rp_tfree(t);
+    return 0;
+}
+
+/* Other analyses found in OUT's subfolders (and the scenarios' own
+ * folders): a table each, under one heading; nothing when there is none. */
+static void rp_extras_section(report *r)
+{
+    DIR *dir = opendir(r->out);
+    struct dirent *e;
+    char **subs = NULL;
+    size_t n = 0;
+    int heading = 0;
+    while (dir && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char **ns = realloc(subs, (n + 1) * sizeof *ns);
+        if (!ns)
+            break;
+        subs = ns;
+        if ((subs[n] = strdup(e->d_name)) != NULL)
+            n++;
+    }
+    if (dir)
+        closedir(dir);
+    for (size_t i = 0; i + 1 < n; i++)      /* sorted: a stable page */
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(subs[i], subs[j]) > 0) {
+                char *x = subs[i];
+                subs[i] = subs[j];
+                subs[j] = x;
+            }
+    for (size_t k = 0; k < RP_EXTRAS; k++)
+        for (size_t i = 0; i < n; i++) {
+            char *sub = output_path(r->out, subs[i]);
+            char *file = sub ? output_path(sub, rp_extras[k].file) : NULL;
+            if (file && rp_is_file(file)) {
+                if (!heading)
+                    fputs("<h3 class=\"part\">Other analyses in this results "
+                          "folder</h3>\n<p>Tables from the result files of "
+                          "other ncgsim commands run into the same folder "
+                          "(their charts stay in their folders).</p>\n",
+                          r->f);
+                heading = 1;
+                if (rp_extra_table(r, &rp_extras[k], sub, subs[i]) != 0) {
+                    diag_print(r->d, stderr);   /* a warning: skip it */
+                    diag_clear(r->d);
+                }
+            }
+            free(file);
+            free(sub);
+        }
+    for (size_t i = 0; i < n; i++)
+        free(subs[i]);
+    free(subs);
 }
 
 /* ------------------------------------------------------ method, sources -- */
@@ -1211,23 +1422,38 @@ static void rp_method(report *r, const report_opts *o)
               "paired trial by trial and their intervals are much narrower "
               "than the scenarios' own spread.", r->f);
     fputs("</p>\n<div class=\"scroll\"><table><caption>Runs</caption><thead>"
-          "<tr><th scope=\"col\">Scenario</th><th scope=\"col\">Trials</th>"
-          "<th scope=\"col\">Steps</th><th scope=\"col\">Seed</th>"
+          "<tr><th scope=\"col\">Scenario</th><th scope=\"col\">Trials</th>",
+          r->f);
+    if (r->conditioned)
+        fputs("<th scope=\"col\">Effective trials (ESS)</th>", r->f);
+    fputs("<th scope=\"col\">Steps</th><th scope=\"col\">Seed</th>"
           "<th scope=\"col\">Sampler</th><th scope=\"col\">Model hash</th>"
           "</tr></thead><tbody>\n", r->f);
     for (size_t i = 0; i < r->n; i++) {
         const scenario_sim *sim = &r->s[i].sc->sim;
         fputs("<tr><td><code>", r->f);
         rp_text(r, r->s[i].name);
-        fprintf(r->f, "</code></td><td>%llu</td><td>%u %s</td><td>%llu</td>"
-                "<td>", (unsigned long long)sim->trials, sim->steps,
+        fprintf(r->f, "</code></td><td>%llu</td>",
+                (unsigned long long)sim->trials);
+        if (r->conditioned && isfinite(r->s[i].ess))
+            fprintf(r->f, "<td>%.1f</td>", r->s[i].ess);
+        else if (r->conditioned)
+            fputs("<td>not conditioned</td>", r->f);
+        fprintf(r->f, "<td>%u %s</td><td>%llu</td><td>", sim->steps,
                 sim->step_unit, (unsigned long long)sim->seed);
         rp_text(r, sim->sampler);
         fputs("</td><td><code>", r->f);
         rp_text(r, r->s[i].hash[0] ? r->s[i].hash : "unknown");
         fputs("</code></td></tr>\n", r->f);
     }
-    fputs("</tbody></table></div>\n<p>The model hash is FNV-1a 64 of the "
+    fputs("</tbody></table></div>\n", r->f);
+    if (r->conditioned)
+        fputs("<p>A conditioned scenario weights its trials by how well they "
+              "match its observations (likelihood weighting); its effective "
+              "number of trials (ESS, Kish) is what its standard errors and "
+              "intervals rest on, and it is smaller than the trials run.</p>\n",
+              r->f);
+    fputs("<p>The model hash is FNV-1a 64 of the "
           "resolved scenario (<code>resolved.cfg</code>: every "
           "<code>extends</code> and <code>--set</code> applied); the same "
           "hash, trials, seed and sampler give the same numbers, byte for "

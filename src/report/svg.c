@@ -113,13 +113,15 @@ static void svg_put_text(FILE *out, const char *s, size_t n)
     }
 }
 
-/* An attribute value written as ID-prefixed reference text: each "#x" that
- * starts the value or follows "url(" gets the prefix. */
-static void svg_put_refs(FILE *out, const char *v, size_t n, const char *id)
+/* An attribute value written with its references ID-prefixed: each "#x"
+ * that follows "url(", and, when HREF (the value is a link), the "#x" that
+ * starts it. Anything else ("#ffffff", a colour) is left alone. */
+static void svg_put_refs(FILE *out, const char *v, size_t n, const char *id,
+                         int href)
 {
     size_t i = 0, from = 0;
     for (; i < n; i++) {
-        int starts = v[i] == '#' && (i == 0 || (i >= 4
+        int starts = v[i] == '#' && ((i == 0 && href) || (i >= 4
                                      && strncmp(v + i - 4, "url(", 4) == 0));
         if (starts) {
             svg_put_text(out, v + from, i + 1 - from);
@@ -220,7 +222,7 @@ static int svg_put_attrs(FILE *out, const char **p, const char *id)
             fputc('-', out);
             svg_put_text(out, val, vl);
         } else {
-            svg_put_refs(out, val, vl, id);
+            svg_put_refs(out, val, vl, id, is_href);
         }
         fputc('"', out);
     }

@@ -32,6 +32,8 @@ typedef struct shared_model {
                                 alone: its files never depend on the other
                                 models of the run */
     const obs_plan *obs;     /* the model's observations, or NULL */
+    double *plo, *phi;       /* conditioned: histogram ranges of the random
+                                params from the pilot */
     int weighted;            /* 1 when they condition: trials are weighted */
 } shared_model;
 
@@ -58,6 +60,10 @@ typedef struct worker_model {
     stats_wsum *qones, *qfirst, *qcount, qtot;
     double cw, cw2;          /* this chunk's sum of weights and squares */
     uint64_t *passed, *killed;   /* per observation item */
+    /* Conditioned: per random param, prior and posterior summaries. */
+    stats_moments *pm_prior, *pm_post;   /* this chunk's */
+    stats_hist **ph_prior, **ph_post;    /* thread-local */
+    double *ppmin, *ppmax;               /* pilot */
 } worker_model;
 
 typedef struct run {
@@ -124,6 +130,51 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->qcount);
     free(w->passed);
     free(w->killed);
+    free(w->pm_prior);
+    free(w->pm_post);
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        if (w->ph_prior)
+            stats_hist_free(w->ph_prior[j]);
+        if (w->ph_post)
+            stats_hist_free(w->ph_post[j]);
+    }
+    free(w->ph_prior);
+    free(w->ph_post);
+    free(w->ppmin);
+    free(w->ppmax);
+}
+
+/* Prior and posterior summaries of the random params (a conditioned
+ * model); histograms only after the pilot set their ranges. 0 or -1. */
+static int worker_init_params(worker_model *w, const shared_model *sm,
+                              int with_hist)
+{
+    size_t np = sm->m->n_random_params;
+    w->pm_prior = calloc(np + 1, sizeof *w->pm_prior);
+    w->pm_post = calloc(np + 1, sizeof *w->pm_post);
+    w->ph_prior = calloc(np + 1, sizeof *w->ph_prior);
+    w->ph_post = calloc(np + 1, sizeof *w->ph_post);
+    w->ppmin = malloc((np + 1) * sizeof *w->ppmin);
+    w->ppmax = malloc((np + 1) * sizeof *w->ppmax);
+    if (!w->pm_prior || !w->pm_post || !w->ph_prior || !w->ph_post
+        || !w->ppmin || !w->ppmax)
+        return -1;
+    for (size_t j = 0; j < np; j++) {
+        w->pm_prior[j] = stats_moments_empty();
+        w->pm_post[j] = stats_moments_empty();
+        w->pm_post[j].weighted = 1;
+        w->ppmin[j] = INFINITY;
+        w->ppmax[j] = -INFINITY;
+        if (!with_hist)
+            continue;
+        w->ph_prior[j] = stats_hist_alloc(sm->plo[j], sm->phi[j],
+                                          ENGINE_BINS_LAST);
+        w->ph_post[j] = stats_hist_alloc_w(sm->plo[j], sm->phi[j],
+                                           ENGINE_BINS_LAST);
+        if (!w->ph_prior[j] || !w->ph_post[j])
+            return -1;
+    }
+    return 0;
 }
 
 /* The working set a conditioned model adds; 0 or -1. */
@@ -182,6 +233,8 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
             return -1;
     }
     if (sm->obs && worker_init_weights(w, r, sm) != 0)
+        return -1;
+    if (sm->weighted && worker_init_params(w, sm, with_hist) != 0)
         return -1;
     memset(w->mem, 0, (nslots + 1) * VM_BLOCK * sizeof(double));
     for (size_t s = 0; s < nslots; s++)
@@ -489,6 +542,11 @@ static void run_code(const shared_model *sm, worker_model *w,
  * accumulators (a conditioned model, after step T). */
 static void settle_block(const run *r, const model *m, worker_model *w)
 {
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        const double *x = w->f.reg[m->vars[m->random_params[j]].cur];
+        stats_moments_add(&w->pm_prior[j], x, w->f.lanes);
+        stats_moments_add_w(&w->pm_post[j], x, w->wt, w->f.lanes);
+    }
     for (size_t l = 0; l < w->f.lanes; l++) {
         w->wq[l] = stats_weight_fixed(w->wt[l]);
         w->qtot += w->wq[l];
@@ -497,6 +555,23 @@ static void settle_block(const run *r, const model *m, worker_model *w)
     }
     for (uint32_t t = 0; t <= r->T; t++)
         accumulate(r, m, w, t);
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        const double *x = w->f.reg[m->vars[m->random_params[j]].cur];
+        stats_hist_add(w->ph_prior[j], x, w->f.lanes);
+        stats_hist_add_w(w->ph_post[j], x, w->wq, w->f.lanes);
+    }
+}
+
+/* The pilot's range of each random param (a conditioned model). */
+static void pilot_params(const model *m, worker_model *w)
+{
+    for (size_t j = 0; j < m->n_random_params; j++) {
+        const double *x = w->f.reg[m->vars[m->random_params[j]].cur];
+        for (size_t l = 0; l < w->f.lanes; l++) {
+            w->ppmin[j] = x[l] < w->ppmin[j] ? x[l] : w->ppmin[j];
+            w->ppmax[j] = x[l] > w->ppmax[j] ? x[l] : w->ppmax[j];
+        }
+    }
 }
 
 /* Runs one block of model I (trials TRIAL0 .. + LANES - 1); 0 or -1. */
@@ -555,6 +630,8 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
     }
     if (keep)
         settle_block(r, m, w);
+    else if (r->pilot && sm->weighted)
+        pilot_params(m, w);
     if (w->rows) {
         size_t cols = sm->n_cols, c = 0;
         double *rows = w->rows + row0 * cols;
@@ -616,6 +693,13 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
         res->wsum += w->cw;
         res->wsum2 += w->cw2;
         w->cw = w->cw2 = 0.0;
+        for (size_t j = 0; res->prior && j < m->n_random_params; j++) {
+            stats_moments_merge(&res->prior[j], &w->pm_prior[j]);
+            stats_moments_merge(&res->post[j], &w->pm_post[j]);
+            w->pm_prior[j] = stats_moments_empty();
+            w->pm_post[j] = stats_moments_empty();
+            w->pm_post[j].weighted = 1;
+        }
         if (r->o->rows && w->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
@@ -742,6 +826,16 @@ void engine_result_free(engine_result *res)
     free(res->qcount);
     free(res->obs_passed);
     free(res->obs_killed);
+    free(res->prior);
+    free(res->post);
+    for (size_t j = 0; res->m && j < res->m->n_random_params; j++) {
+        if (res->prior_hist)
+            stats_hist_free(res->prior_hist[j]);
+        if (res->post_hist)
+            stats_hist_free(res->post_hist[j]);
+    }
+    free(res->prior_hist);
+    free(res->post_hist);
     free(res);
 }
 
@@ -825,6 +919,21 @@ static engine_result *result_alloc(const model *m, uint64_t trials,
          * model no trial explains still reads as weighted. */
         for (size_t c = 0; c < cells; c++)
             res->mom[c].weighted = 1;
+        size_t np = m->n_random_params;
+        res->prior = calloc(np + 1, sizeof *res->prior);
+        res->post = calloc(np + 1, sizeof *res->post);
+        res->prior_hist = calloc(np + 1, sizeof *res->prior_hist);
+        res->post_hist = calloc(np + 1, sizeof *res->post_hist);
+        if (!res->prior || !res->post || !res->prior_hist
+            || !res->post_hist) {
+            engine_result_free(res);
+            return NULL;
+        }
+        for (size_t j = 0; j < np; j++) {
+            res->prior[j] = stats_moments_empty();
+            res->post[j] = stats_moments_empty();
+            res->post[j].weighted = 1;
+        }
     }
     return res;
 }
@@ -845,6 +954,14 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
     sm->m = m;
     sm->obs = m->obs;
     sm->weighted = m->obs && m->obs->weighted;
+    if (sm->weighted) {
+        sm->plo = calloc(m->n_random_params + 1, sizeof *sm->plo);
+        sm->phi = calloc(m->n_random_params + 1, sizeof *sm->phi);
+        if (!sm->plo || !sm->phi) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            return -1;
+        }
+    }
     sm->keys = calloc(ns + 1, sizeof *sm->keys);
     specs = calloc(m->n_random_params + 1, sizeof *specs);
     pkeys = calloc(m->n_random_params + 1, sizeof *pkeys);
@@ -885,10 +1002,27 @@ end:
 
 static void shared_free(shared_model *sm)
 {
+    free(sm->plo);
+    free(sm->phi);
     free(sm->keys);
     sampler_free(sm->smp);
     free(sm->lo);
     free(sm->hi);
+}
+
+/* [LO, HI] widened by 5% on each side into *A, *B (a single value or an
+ * empty range gets a small span of its own). */
+static void widen(double lo, double hi, double *a, double *b)
+{
+    if (!(lo <= hi)) {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    double pad = (hi - lo) * 0.05;
+    if (pad == 0.0)
+        pad = fabs(lo) > 1.0 ? fabs(lo) * 0.05 : 0.05;
+    *a = lo - pad;
+    *b = hi + pad;
 }
 
 /* Histogram ranges from the pilot's minima and maxima, widened by 5% on
@@ -896,18 +1030,11 @@ static void shared_free(shared_model *sm)
 static void set_ranges(run *r, size_t i, worker_model *w)
 {
     const model *m = r->sm[i].m;
-    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++) {
-        double lo = w->pmin[c], hi = w->pmax[c];
-        if (!(lo <= hi)) {        /* events: no range needed */
-            lo = 0.0;
-            hi = 1.0;
-        }
-        double pad = (hi - lo) * 0.05;
-        if (pad == 0.0)
-            pad = fabs(lo) > 1.0 ? fabs(lo) * 0.05 : 0.05;
-        r->sm[i].lo[c] = lo - pad;
-        r->sm[i].hi[c] = hi + pad;
-    }
+    /* Events get a range they never use. */
+    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++)
+        widen(w->pmin[c], w->pmax[c], &r->sm[i].lo[c], &r->sm[i].hi[c]);
+    for (size_t j = 0; r->sm[i].plo && j < m->n_random_params; j++)
+        widen(w->ppmin[j], w->ppmax[j], &r->sm[i].plo[j], &r->sm[i].phi[j]);
 }
 
 /* Adds thread W's weighted tallies (exact integers: any order) to RES. */
@@ -927,6 +1054,24 @@ static void merge_weights(engine_result *res, const worker_model *w,
     for (size_t c = 0; c < firsts; c++)
         res->qfirst[c] += w->qfirst[c];
     res->qtot += w->qtot;
+}
+
+/* Moves or merges thread W's param histograms into RES; 0 or -1. */
+static int merge_params(engine_result *res, worker_model *w)
+{
+    for (size_t j = 0; res->prior_hist && j < res->m->n_random_params; j++) {
+        stats_hist **into[2] = { &res->prior_hist[j], &res->post_hist[j] };
+        stats_hist **from[2] = { &w->ph_prior[j], &w->ph_post[j] };
+        for (int k = 0; k < 2; k++) {
+            if (!*into[k]) {
+                *into[k] = *from[k];
+                *from[k] = NULL;
+            } else {
+                stats_hist_merge(*into[k], *from[k]);
+            }
+        }
+    }
+    return 0;
 }
 
 /* Every trial of M's run got weight 0: names the observation no trial
@@ -1085,6 +1230,8 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
             for (size_t v = 0; v < m->n_vars; v++)
                 res[i]->clamped[v] += w->clamped[v];
             merge_weights(res[i], w, cells, m->n_outputs * (r.T + 2));
+            if (merge_params(res[i], w) != 0)
+                goto oom;
         }
     }
     for (size_t i = 0; i < k; i++)

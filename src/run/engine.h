@@ -56,6 +56,11 @@ typedef struct engine_result {
     size_t n_obs;            /* the model's observation items */
     uint64_t *obs_passed;    /* per item: applications it did not rule out */
     uint64_t *obs_killed;    /* per item: trials whose weight it made 0 */
+    /* Conditioned runs: per random param (the model's random_params
+     * order), its draws before (prior: every trial alike) and after
+     * weighting (posterior), for posterior.csv. NULL otherwise. */
+    stats_moments *prior, *post;
+    stats_hist **prior_hist, **post_hist;
 } engine_result;
 
 /* Below this many effective trials a conditioned run warns: its estimates

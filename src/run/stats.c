@@ -525,27 +525,54 @@ size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max)
         return m;
     }
 
-    /* Equal coarse bins over [mn, mx]; the last edge is mx itself so the
-     * bins cover every value despite rounding in the step. */
-    double width = (mx - mn) / (double)max;
-    for (size_t j = 0; j < max; j++) {
-        out[j].lo = j == 0 ? mn : out[j - 1].hi;
-        out[j].hi = j + 1 == max ? mx : mn + width * (double)(j + 1);
-        out[j].count = 0;
-        out[j].weight = 0.0;
+    /* Equal coarse bins made of whole fine bins, so that every count is
+     * exact for the edges written (a fine bin is never split or guessed
+     * at). Underflow and overflow hold values outside the pilot's range
+     * whose spread inside is unknown: each becomes one open-ended row of
+     * its own, [smallest value, lo) and [hi, largest value], instead of
+     * being put where the middle of its values falls. */
+    const hist_bin *under = &h->bin[0], *over = &h->bin[nb - 1];
+    size_t k0 = 0, k1 = 0;        /* non-empty fine bins k0 .. k1 - 1 */
+    for (size_t k = 1; k + 1 < nb; k++)
+        if (h->bin[k].count > 0) {
+            if (k0 == 0)
+                k0 = k;
+            k1 = k + 1;
+        }
+    size_t rows = 0, room = max - (under->count > 0) - (over->count > 0);
+    if (room == 0 && k0 > 0) {
+        /* MAX too small for the open-ended rows: one bin holds everything. */
+        out[0] = (stats_bin){ mn, mx, h->n, stats_hist_weight(h) };
+        return 1;
     }
-    /* A fine bin goes where the middle of its observed values falls; that
-     * middle is always inside [mn, mx], unlike a nominal bin centre. */
-    double scale = (double)max / (mx - mn);
-    for (size_t k = 0; k < nb; k++) {
-        const hist_bin *b = &h->bin[k];
-        if (b->count == 0)
-            continue;
-        double mid = b->min + (b->max - b->min) / 2.0;
-        double t = (mid - mn) * scale;
-        size_t j = t < (double)(max - 1) ? (size_t)t : max - 1;
-        out[j].count += b->count;
-        out[j].weight += hist_bin_weight(h, k);
+    if (under->count > 0)
+        out[rows++] = (stats_bin){ under->min, h->lo, under->count,
+                                   hist_bin_weight(h, 0) };
+    if (k0 > 0) {
+        size_t g = (k1 - k0 + room - 1) / room;   /* fine bins per row */
+        double w = (h->hi - h->lo) / (double)h->nbins;
+        for (size_t k = k0; k < k1; k += g) {
+            size_t e = k + g < k1 ? k + g : k1;
+            stats_bin *b = &out[rows++];
+            b->lo = h->lo + w * (double)(k - 1);
+            b->count = 0;
+            b->weight = 0.0;
+            for (size_t i = k; i < e; i++) {
+                b->count += h->bin[i].count;
+                b->weight += hist_bin_weight(h, i);
+            }
+            /* The last fine bin ends at hi exactly, whatever rounding in w. */
+            b->hi = e == nb - 1 ? h->hi : h->lo + w * (double)(e - 1);
+        }
     }
-    return max;
+    if (over->count > 0)
+        out[rows++] = (stats_bin){ h->hi, over->max, over->count,
+                                   hist_bin_weight(h, nb - 1) };
+    /* The outer edges are the smallest and largest values seen; a row
+     * ends where the next begins, so the rows tile [mn, mx]. */
+    out[0].lo = mn;
+    for (size_t r = 0; r + 1 < rows; r++)
+        out[r].hi = out[r + 1].lo;
+    out[rows - 1].hi = mx;
+    return rows;
 }

@@ -116,9 +116,12 @@ typedef struct stats_bin {
  * and returns how many. When every value is an integer and the integers
  * span at most MAX values, there is one bin per integer (lo == hi == the
  * integer; zero-count integers in between are included). Otherwise the
- * observed range [min, max] is cut into MAX equal bins whose counts are
- * summed from the fine bins (a fine bin straddling a coarse edge goes to
- * the coarse bin holding its midpoint). Returns 0 when empty. */
+ * bins tile [min, max] of the values: each is [lo, hi) (the last also
+ * holds hi) and its count is exact for those edges. Inside the histogram's
+ * range they are equal runs of whole fine bins (the first and last cut at
+ * the observed extremes); values below LO or at or above HI (outside the
+ * pilot's range) get one open-ended bin each, [min, LO) and [HI, max],
+ * since how they spread inside is not known. Returns 0 when empty. */
 size_t stats_hist_coarse(const stats_hist *h, stats_bin *out, size_t max);
 
 #endif
