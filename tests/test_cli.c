@@ -411,6 +411,7 @@ static void test_cli__gnuplot_missing__data_commands_succeed_plot_fails_one_mess
              "ln -s \"$(command -v $t)\" %s/bin/$t; done", dir, dir);
     CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
     snprintf(cmd, sizeof cmd, "B=\"$(realpath \"${NCGSIM_BIN:-./ncgsim}\")\"; "
+             "export NCGSIM_PLOTS=\"$PWD/plots\"; "
              "PATH=%s/bin \"$B\" run -n 200 -o %s/out %s > %s/stdout 2> %s/err; "
              "echo \"run $?\"; cat %s/err; grep -c 'plots:' %s/stdout; "
              "PATH=%s/bin \"$B\" plot -q %s/out/small; echo \"plot $?\"",
