@@ -431,11 +431,35 @@ static void test_cli__gnuplot_missing__data_commands_succeed_plot_fails_one_mess
     free(dir);
 }
 
+static void test_cli__killed_run__its_hidden_folder_is_removed_by_the_next(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    char *path = test_write(dir, "small.cfg", small_model);
+    /* kill -9 leaves OUT/.small.tmp-XXXXXX (with samples.csv growing);
+     * SIGHUP stops a run like SIGINT, leaving nothing. */
+    snprintf(cmd, sizeof cmd,
+             BIN " run -q --samples -j 1 -n 1e9 -o %s/out %s & pid=$!; "
+             "sleep 0.5; kill -9 $pid; { wait $pid; } 2>/dev/null; ls -A %s/out | grep -c tmp-; "
+             BIN " run -q --no-plots -n 100 -o %s/out %s; echo \"next $?\"; "
+             "ls -A %s/out; "
+             BIN " run -q -j 1 -n 1e9 -o %s/out2 %s & pid=$!; "
+             "sleep 0.5; kill -HUP $pid; wait $pid; echo \"hup $?\"; "
+             "ls -A %s/out2",
+             dir, path, dir, dir, path, dir, dir, path, dir);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "1\nnext 0\nsmall\ninterrupted\nhup 1\n");
+    free(out);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_cli_register(void);
 void test_cli_register(void)
 {
     static const test_case cases[] = {
         { "version and help exit zero", test_cli__version_and_help__exit_zero },
+        { "a killed run's hidden folder is removed by the next", test_cli__killed_run__its_hidden_folder_is_removed_by_the_next },
         { "two runs into one folder: the second refuses, nothing mixes", test_cli__two_runs_into_one_folder__the_second_refuses_and_nothing_mixes },
         { "gnuplot missing: data commands succeed, plot fails, one message", test_cli__gnuplot_missing__data_commands_succeed_plot_fails_one_message },
         { "usage errors exit two with a hint", test_cli__usage_errors__exit_two_with_hint },
