@@ -202,14 +202,27 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
     if (rc != 0)
         return rc;
     const model *md = *m;
+    if (md->obs) {
+        /* PRIM counts trials; a weighted trial is not one case. */
+        diag_add(d, o->source, 0, NULL, "the scenario conditions on "
+                 "observations, so its trials carry weights; discover needs "
+                 "equally weighted trials (use the scenario it extends, "
+                 "without `observations`)");
+        return NCG_EXIT_USAGE;
+    }
     size_t np = 0;
     for (size_t v = 0; v < md->n_vars; v++)
         np += md->vars[v].kind == VAR_PARAM;
-    size_t cols = np + md->n_outputs;
+    size_t n_events = 0, n_ev = 0;
+    for (size_t q = 0; q < md->n_outputs; q++)
+        n_events += md->vars[md->outputs[q]].kind == VAR_EVENT;
+    /* The engine's per-trial columns: params, outputs, ever flags. */
+    size_t cols = np + md->n_outputs + n_events;
+    char **evname = calloc(n_events + 1, sizeof *evname);
     rows_buf b = { NULL, cols, (*sc)->sim.trials };
     const char **names = malloc((cols ? cols : 1) * sizeof *names);
     b.v = malloc((size_t)b.trials * cols * sizeof *b.v);
-    if (!names || !b.v) {
+    if (!names || !b.v || !evname) {
         diag_add(d, NULL, 0, NULL, "out of memory (%llu trials x %zu "
                  "columns)", (unsigned long long)b.trials, cols);
         rc = NCG_EXIT_RUN;
@@ -221,6 +234,17 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
             names[k++] = md->vars[v].name;
     for (size_t q = 0; q < md->n_outputs; q++)
         names[k++] = md->vars[md->outputs[q]].name;
+    for (size_t q = 0; q < md->n_outputs; q++)
+        if (md->vars[md->outputs[q]].kind == VAR_EVENT) {
+            char **e = &evname[n_ev++];
+            size_t len = strlen(md->vars[md->outputs[q]].name) + 8;
+            if (!(*e = malloc(len))) {
+                rc = NCG_EXIT_RUN;
+                goto end;
+            }
+            snprintf(*e, len, "%s_ever", md->vars[md->outputs[q]].name);
+            names[k++] = *e;
+        }
     engine_opts eo = { o->threads, collect, &b, NULL, NULL, &cli_interrupted,
                        NULL, NULL };
     model *one = *m;
@@ -233,6 +257,9 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
     }
 end:
     engine_result_free(res);
+    for (size_t i = 0; evname && i < n_ev; i++)
+        free(evname[i]);
+    free(evname);
     free(names);
     free(b.v);
     return rc;

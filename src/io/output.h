@@ -72,7 +72,8 @@ int output_close(FILE *f, const char *dir, const char *name, diag *d);
 int output_write(const engine_result *r, const scenario *s, const char *dir,
                  diag *d);
 
-/* Opens DIR/samples.csv and writes its header (trial, params, outputs);
+/* Opens DIR/samples.csv and writes its header (trial, params, outputs,
+ * <event>_ever per event output);
  * NULL with a message in D on failure. */
 FILE *output_samples_open(const model *m, const char *dir, diag *d);
 
@@ -82,6 +83,11 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d);
 int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
                         size_t cols, const double *values);
 
+/* Event output O: the probability that it happened by the end (was 1 at
+ * some step 0 .. T) with its standard error (effective trials when
+ * weighted). */
+void output_p_by_end(const engine_result *r, size_t o, double *p,
+                     double *se);
 /* The mean (event: probability) of output O at step T with its standard
  * error. */
 void output_mean_se(const engine_result *r, size_t o, uint32_t t,

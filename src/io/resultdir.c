@@ -318,6 +318,8 @@ static const char *kind_words(const char *kind)
         return "a scenario discovery";
     if (strcmp(kind, "report") == 0)
         return "a report";
+    if (strcmp(kind, "score") == 0)
+        return "forecast scores";
     return "results of another kind";
 }
 

@@ -68,6 +68,11 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d);
 /* 1 when gnuplot is on PATH. */
 int plot_gnuplot_found(void);
 
+/* The reliability diagram of a score folder DIR (reliability.csv, see
+ * analysis/score.h): reliability.png and its script. Returns as
+ * plot_scenario. */
+int plot_score(const char *dir, const plot_opts *o, diag *d);
+
 /* 1 when FORMAT is "png", "svg" or "pdf", else 0. */
 int plot_format_ok(const char *format);
 

@@ -29,7 +29,7 @@ int plot_folder_kind(const char *dir)
     if (has_file(dir, "summary.csv"))
         return PLOT_SCENARIO;
     if (has_file(dir, "sensitivity.csv") || has_file(dir, "sweep.csv")
-        || has_file(dir, "discovery.csv"))
+        || has_file(dir, "discovery.csv") || has_file(dir, "reliability.csv"))
         return PLOT_SCRIPTS;
     return PLOT_NONE;
 }

@@ -322,14 +322,14 @@ static size_t rp_sum_row(const rp_scen *s, const char *var)
 }
 
 /* Column names of the headline numbers, newest first. */
-static const char *const c_pev[] = { "p_ever", NULL };
-static const char *const c_pev_se[] = { "p_ever_se", "se_ever", NULL };
-static const char *const c_pev_lo[] = { "p_ever_lo95", NULL };
-static const char *const c_pev_hi[] = { "p_ever_hi95", NULL };
-static const char *const c_pev_d[] = { "p_ever_diff", NULL };
-static const char *const c_pev_dse[] = { "p_ever_diff_se", NULL };
-static const char *const c_pev_dlo[] = { "p_ever_diff_lo95", NULL };
-static const char *const c_pev_dhi[] = { "p_ever_diff_hi95", NULL };
+static const char *const c_pev[] = { "p_by_end", "p_ever", NULL };
+static const char *const c_pev_se[] = { "p_by_end_se", "p_ever_se", "se_ever", NULL };
+static const char *const c_pev_lo[] = { "p_by_end_lo95", "p_ever_lo95", NULL };
+static const char *const c_pev_hi[] = { "p_by_end_hi95", "p_ever_hi95", NULL };
+static const char *const c_pev_d[] = { "p_by_end_diff", "p_ever_diff", NULL };
+static const char *const c_pev_dse[] = { "p_by_end_diff_se", "p_ever_diff_se", NULL };
+static const char *const c_pev_dlo[] = { "p_by_end_diff_lo95", "p_ever_diff_lo95", NULL };
+static const char *const c_pev_dhi[] = { "p_by_end_diff_hi95", "p_ever_diff_hi95", NULL };
 
 /* Fills the outputs and the headline cells. */
 static int rp_cells(report *r)
@@ -376,10 +376,10 @@ static int rp_cells(report *r)
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
     int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
-        xd = rp_tcol(t, "diff"), xds = rp_tcol(t, "diff_se"),
-        xlo = rp_tcol(t, "diff_lo95"), xhi = rp_tcol(t, "diff_hi95"),
-        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "lo95"),
-        xhi_v = rp_tcol(t, "hi95"),
+        xd = rp_tcol(t, "mean_diff"), xds = rp_tcol(t, "mean_diff_se"),
+        xlo = rp_tcol(t, "mean_diff_lo95"), xhi = rp_tcol(t, "mean_diff_hi95"),
+        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "mean_lo95"),
+        xhi_v = rp_tcol(t, "mean_hi95"),
         ep = rp_col(t, c_pev), eps = rp_col(t, c_pev_se),
         elo = rp_col(t, c_pev_lo), ehi = rp_col(t, c_pev_hi),
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
@@ -743,33 +743,24 @@ static void rp_head(report *r)
           "</header>\n<main>\n", r->f);
 }
 
-/* Section 1: the scenarios, the key changes in words, the headline table. */
-static void rp_answer(report *r)
+/* Scenarios per headline table, after the reference. */
+#define RP_COLS 8
+
+/* One headline table: the reference and scenarios FIRST to LAST - 1 (part
+ * PART of PARTS). */
+static void rp_headline(report *r, size_t first, size_t last, size_t part,
+                        size_t parts)
 {
-    fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
-          "<h2 id=\"h-answer\">1. Question and answer</h2>\n<p class=\"lead\">",
-          r->f);
-    if (r->n > 1) {
-        fputs("<strong>Question:</strong> how would each scenario change the "
-              "outcomes by ", r->f);
-        rp_text(r, r->end_label);
-        fputs(" against the reference, <bdi>", r->f);
-        rp_text(r, r->s[0].title);
-        fputs("</bdi>?</p>\n", r->f);
-    } else {
-        fputs("<strong>Question:</strong> what does this scenario give by ",
-              r->f);
-        rp_text(r, r->end_label);
-        fputs("?</p>\n", r->f);
-    }
-    /* The headline table. */
     fputs("<div class=\"scroll\"><table class=\"head\"><caption>Headline: "
           "each output by scenario at ", r->f);
     rp_text(r, r->end_label);
     fputs(r->n > 1 ? ", with the difference from the reference and its 95% "
           "interval" : "", r->f);
+    if (parts > 1)
+        fprintf(r->f, " (part %zu of %zu: scenarios %zu to %zu)", part + 1,
+                parts, first + 1, last);
     fputs("</caption>\n<thead><tr><th scope=\"col\">Output</th>", r->f);
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < last; i = i == 0 ? first : i + 1) {
         fprintf(r->f, "<th scope=\"col\" class=\"s\">[%zu]<br><code>", i + 1);
         rp_name(r, r->s[i].name);
         fputs("</code>", r->f);
@@ -798,7 +789,7 @@ static void rp_answer(report *r)
             fputs("<br><code class=\"unit\">", r->f);
             rp_name(r, o->var);
             fputs("</code></th>", r->f);
-            for (size_t i = 0; i < r->n; i++) {
+            for (size_t i = 0; i < last; i = i == 0 ? first : i + 1) {
                 const rp_cell *c = rp_at(r, k, i);
                 fprintf(r->f, "<td class=\"c%s\"><span class=\"v\">",
                         i == 0 && r->n > 1 ? " ref" : "");
@@ -815,7 +806,38 @@ static void rp_answer(report *r)
             }
             fputs("</tr>\n", r->f);
         }
-    fputs("</tbody></table></div>\n<p class=\"key\">", r->f);
+    fputs("</tbody></table></div>\n", r->f);
+}
+
+/* Section 1: the scenarios, the key changes in words, the headline table. */
+static void rp_answer(report *r)
+{
+    fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
+          "<h2 id=\"h-answer\">1. Question and answer</h2>\n<p class=\"lead\">",
+          r->f);
+    if (r->n > 1) {
+        fputs("<strong>Question:</strong> how would each scenario change the "
+              "outcomes by ", r->f);
+        rp_text(r, r->end_label);
+        fputs(" against the reference, <bdi>", r->f);
+        rp_text(r, r->s[0].title);
+        fputs("</bdi>?</p>\n", r->f);
+    } else {
+        fputs("<strong>Question:</strong> what does this scenario give by ",
+              r->f);
+        rp_text(r, r->end_label);
+        fputs("?</p>\n", r->f);
+    }
+    /* The headline: one table per RP_COLS scenarios after the reference
+     * (repeated in each), so that every table fits a laptop screen and a
+     * landscape page. */
+    size_t per = RP_COLS, parts = r->n > 1 ? (r->n - 2) / per + 1 : 1;
+    for (size_t part = 0; part < parts; part++) {
+        size_t first = 1 + part * per;
+        size_t last = first + per < r->n ? first + per : r->n; /* excluded */
+        rp_headline(r, first, last, part, parts);
+    }
+    fputs("<p class=\"key\">", r->f);
     fputs("Numbers are means over the trials at the last step; events are the "
           "probability that the event happened at least once by the end. "
           "Digits follow each number's Monte Carlo error (section 4). ", r->f);
@@ -1048,32 +1070,51 @@ static int rp_chart_cmp(const void *a, const void *b)
     return strcmp(x->stem, y->stem);
 }
 
+/* Copies FROM/NAME to TO/NAME (through the checked writer). 0, or
+ * NCG_EXIT_IO with a message; a missing file is an error only when
+ * REQUIRED. */
+static int rp_copy(report *r, const char *from_dir, const char *name,
+                   const char *to_dir, int required)
+{
+    char *from = output_path(from_dir, name), buf[65536];
+    FILE *in = from ? fopen(from, "rb") : NULL;
+    FILE *to = NULL;
+    size_t n;
+    int rc = 0;
+    if (!in) {
+        if (required) {
+            diag_add(r->d, from ? from : name, 0, NULL, "cannot read: %s",
+                     strerror(errno));
+            rc = NCG_EXIT_IO;
+        }
+        free(from);
+        return rc;
+    }
+    if (!(to = output_open(to_dir, name, r->d)))
+        rc = NCG_EXIT_IO;
+    while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, to);
+    if (ferror(in)) {
+        diag_add(r->d, from, 0, NULL, "cannot read: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+    fclose(in);
+    if (to && output_close(to, to_dir, name, r->d) != 0)
+        rc = NCG_EXIT_IO;
+    free(from);
+    return rc;
+}
+
 /* Draws the comparison charts as SVG in the temporary folder, from copies
  * of compare.csv and scenarios.csv (a sibling of OUT/compare, so the
  * scenario folders are where scenarios.csv says). */
 static int rp_draw(report *r)
 {
-    static const char *const files[] = { "compare.csv", "scenarios.csv" };
-    for (size_t i = 0; i < 2; i++) {
-        char *from = output_path(r->cmp_dir, files[i]);
-        FILE *in = from ? fopen(from, "rb") : NULL;
-        FILE *to = in ? output_open(r->tmp, files[i], r->d) : NULL;
-        char buf[65536];
-        size_t n;
-        while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
-            fwrite(buf, 1, n, to);
-        int bad = !in || !to || ferror(in);
-        if (!in)
-            diag_add(r->d, from ? from : files[i], 0, NULL, "cannot read: %s",
-                     strerror(errno));
-        if (in)
-            fclose(in);
-        if (to && output_close(to, r->tmp, files[i], r->d) != 0)
-            bad = 1;
-        free(from);
-        if (bad)
-            return NCG_EXIT_IO;
-    }
+    int rc = rp_copy(r, r->cmp_dir, "compare.csv", r->tmp, 1);
+    if (rc == 0)
+        rc = rp_copy(r, r->cmp_dir, "scenarios.csv", r->tmp, 1);
+    if (rc != 0)
+        return rc;
     plot_opts po = { .format = "svg", .quiet = 1 };
     return plot_compare(r->tmp, &po, r->d);
 }
@@ -1168,6 +1209,62 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
 
 static void rp_extras_section(report *r);
 
+/* The posterior chart of each conditioned scenario (a folder with
+ * posterior.csv): its result files copied into the temporary folder, its
+ * charts drawn there as SVG by the plot back end, the posterior inlined.
+ * 0, or NCG_EXIT_IO with a message. */
+static int rp_posteriors(report *r)
+{
+    static const char *const files[] = { "summary.csv", "timeseries.csv",
+        "histograms.csv", "events.csv", "resolved.cfg", "posterior.csv",
+        "posterior_density.csv" };
+    int rc = 0;
+    for (size_t i = 0; i < r->n && rc == 0; i++) {
+        char *post = output_path(r->s[i].dir, "posterior.csv");
+        int has = post && rp_is_file(post);
+        free(post);
+        if (!has)
+            continue;
+        char name[32], id[32];
+        snprintf(name, sizeof name, "post-%zu", i + 1);
+        snprintf(id, sizeof id, "post%zu", i + 1);
+        char *dir = output_path(r->tmp, name);
+        if (!dir || mkdir(dir, 0755) != 0) {
+            diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create "
+                     "folder: %s", strerror(errno));
+            free(dir);
+            return NCG_EXIT_IO;
+        }
+        for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
+            rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
+        plot_opts po = { "svg", 1 };
+        if (rc == 0)
+            rc = plot_scenario(dir, &po, r->d);
+        char *svg = rc == 0 ? output_path(dir, "posterior.svg") : NULL;
+        if (svg && rp_is_file(svg)) {
+            char title[300];
+            snprintf(title, sizeof title, "%s: what the observations taught: "
+                     "prior and conditioned densities of the most moved "
+                     "params", r->s[i].name);
+            fputs("<h3>Conditioned posterior: ", r->f);
+            rp_user(r, r->s[i].title);
+            fputs("</h3>\n<figure>\n", r->f);
+            if (svg_inline(r->f, svg, id, title, "Prior (before the "
+                           "observations) and posterior (after) density of "
+                           "each of the params the observations moved most; "
+                           "the table posterior.csv below lists them all.",
+                           r->d) != 0)
+                rc = NCG_EXIT_IO;
+            fputs("<figcaption>Prior and conditioned densities of the params "
+                  "the observations moved most (<code>posterior</code>)."
+                  "</figcaption>\n</figure>\n", r->f);
+        }
+        free(svg);
+        free(dir);
+    }
+    return rc;
+}
+
 /* Section 3: every chart, grouped by output. */
 static int rp_charts(report *r)
 {
@@ -1233,6 +1330,8 @@ end:
     for (size_t i = 0; i < n; i++)
         free(list[i].stem);
     free(list);
+    if (rc == 0)
+        rc = rp_posteriors(r);
     if (rc == 0)
         rp_extras_section(r);
     fputs("</section>\n", r->f);

@@ -26,7 +26,8 @@ typedef struct shared_model {
     const model *m;
     uint64_t *keys;          /* per random source */
     sampler *smp;
-    size_t n_cols;           /* samples.csv: params + outputs */
+    size_t n_cols;           /* samples.csv: params + outputs + one
+                                ever flag per event output */
     double *lo, *hi;         /* histogram ranges per (o, t) from the pilot */
     size_t bins_step;        /* fine bins before step T, from this model
                                 alone: its files never depend on the other
@@ -46,6 +47,7 @@ typedef struct worker_model {
     int64_t *clamped;
     stats_moments *chunk_mom;/* per (o, t): this chunk's moments */
     stats_moments *chunk_diff;
+    stats_moments *chunk_diff_ever;  /* events: ever flags' differences */
     stats_hist **hist;       /* per (o, t): thread-local */
     uint64_t *ones, *first, *count;
     uint32_t *lane_first;    /* per event output x lane */
@@ -64,6 +66,10 @@ typedef struct worker_model {
     stats_moments *pm_prior, *pm_post;   /* this chunk's */
     stats_hist **ph_prior, **ph_post;    /* thread-local */
     double *ppmin, *ppmax;               /* pilot */
+    /* Model 0 with probes: per probe x lane, 1 once it held; tallies. */
+    uint8_t *hit;
+    uint64_t *pcount;
+    stats_wsum *pq;
 } worker_model;
 
 typedef struct run {
@@ -72,6 +78,8 @@ typedef struct run {
     uint64_t trials;
     uint32_t T;
     const engine_opts *o;
+    const engine_probe *probes;  /* questions about model 0, or NULL */
+    size_t n_probes;
     engine_result **res;
     uint64_t n_chunks;
     int pilot;               /* 1 while the pilot runs (ranges only) */
@@ -110,6 +118,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->clamped);
     free(w->chunk_mom);
     free(w->chunk_diff);
+    free(w->chunk_diff_ever);
     if (w->hist)
         for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
             stats_hist_free(w->hist[i]);
@@ -142,6 +151,9 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->ph_post);
     free(w->ppmin);
     free(w->ppmax);
+    free(w->hit);
+    free(w->pcount);
+    free(w->pq);
 }
 
 /* Prior and posterior summaries of the random params (a conditioned
@@ -214,6 +226,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->clamped = calloc(m->n_vars + 1, sizeof *w->clamped);
     w->chunk_mom = calloc(cells + 1, sizeof *w->chunk_mom);
     w->chunk_diff = calloc(m->n_outputs + 1, sizeof *w->chunk_diff);
+    w->chunk_diff_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_diff_ever);
     w->hist = calloc(cells + 1, sizeof *w->hist);
     w->ones = calloc(cells + 1, sizeof *w->ones);
     w->first = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->first);
@@ -223,7 +236,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->pmin = malloc((cells + 1) * sizeof *w->pmin);
     w->pmax = malloc((cells + 1) * sizeof *w->pmax);
     if (!w->f.reg || !w->mem || !w->rng || !w->ws || !w->clamped
-        || !w->chunk_mom || !w->chunk_diff || !w->hist || !w->ones
+        || !w->chunk_mom || !w->chunk_diff || !w->chunk_diff_ever || !w->hist || !w->ones
         || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
         return -1;
@@ -236,6 +249,13 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         return -1;
     if (sm->weighted && worker_init_params(w, sm, with_hist) != 0)
         return -1;
+    if (sm == &r->sm[0] && r->n_probes) {
+        w->hit = calloc(r->n_probes * VM_BLOCK, 1);
+        w->pcount = calloc(r->n_probes, sizeof *w->pcount);
+        w->pq = calloc(r->n_probes, sizeof *w->pq);
+        if (!w->hit || !w->pcount || !w->pq)
+            return -1;
+    }
     memset(w->mem, 0, (nslots + 1) * VM_BLOCK * sizeof(double));
     for (size_t s = 0; s < nslots; s++)
         w->f.reg[s] = w->mem + s * VM_BLOCK;
@@ -257,7 +277,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         w->pmax[c] = -INFINITY;
     }
     for (size_t o = 0; o < m->n_outputs; o++)
-        w->chunk_diff[o] = stats_moments_empty();
+        w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
     if (with_hist)
         for (size_t o = 0; o < m->n_outputs; o++) {
             if (m->vars[m->outputs[o]].kind == VAR_EVENT)
@@ -396,6 +416,44 @@ static void accumulate_event_w(const run *r, worker_model *w, size_t o,
         }
 }
 
+/* 1 when X satisfies probe P. */
+static int probe_holds(const engine_probe *p, double x)
+{
+    switch (p->op) {
+    case ENGINE_PROBE_ONE: return x != 0.0;
+    case ENGINE_PROBE_LT: return x < p->threshold;
+    case ENGINE_PROBE_LE: return x <= p->threshold;
+    case ENGINE_PROBE_GT: return x > p->threshold;
+    case ENGINE_PROBE_GE: return x >= p->threshold;
+    }
+    return 0;
+}
+
+/* The probes on output O at step T: marks the lanes where they hold, and
+ * at the last step tallies them (weighted for a conditioned model). */
+static void probe_step(const run *r, worker_model *w, size_t o,
+                       const double *x, uint32_t t)
+{
+    for (size_t i = 0; i < r->n_probes; i++) {
+        const engine_probe *p = &r->probes[i];
+        uint8_t *hit = w->hit + i * VM_BLOCK;
+        if (p->o != o)
+            continue;
+        if (t == 0)
+            memset(hit, 0, VM_BLOCK);
+        if (t >= p->from && t <= p->to)
+            for (size_t l = 0; l < w->f.lanes; l++)
+                hit[l] |= (uint8_t)probe_holds(p, x[l]);
+        if (t != r->T)
+            continue;
+        for (size_t l = 0; l < w->f.lanes; l++) {
+            w->pcount[i] += hit[l];
+            if (w->wq)
+                w->pq[i] += hit[l] ? w->wq[l] : 0;
+        }
+    }
+}
+
 /* Adds the outputs' values at step T of the block to W's accumulators
  * (weighted with the block's final weights for a conditioned model). */
 static void accumulate(const run *r, const model *m, worker_model *w,
@@ -407,6 +465,8 @@ static void accumulate(const run *r, const model *m, worker_model *w,
         const double *x = r->pilot ? w->f.reg[v->cur]
                                    : out_values(r, m, w, o, t);
         size_t c = idx(r, o, t);
+        if (w->hit && !r->pilot)
+            probe_step(r, w, o, x, t);
         if (v->kind == VAR_EVENT && w->hold && !r->pilot) {
             accumulate_event_w(r, w, o, x, t);
         } else if (v->kind == VAR_EVENT) {
@@ -647,6 +707,14 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
             for (size_t l = 0; l < lanes; l++)
                 rows[l * cols + c] = x[l];
         }
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            if (m->vars[m->outputs[o]].kind != VAR_EVENT)
+                continue;
+            const uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            for (size_t l = 0; l < lanes; l++)
+                rows[l * cols + c] = lf[l] != NEVER ? 1.0 : 0.0;
+            c++;
+        }
     }
     return 0;
 }
@@ -667,6 +735,16 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
         for (size_t l = 0; l < wi->f.lanes; l++)
             d[l] = x[l] - y[l];
         stats_moments_add(&wi->chunk_diff[o], d, wi->f.lanes);
+        if (m->vars[m->outputs[o]].kind != VAR_EVENT
+            || m0->vars[m0->outputs[ro]].kind != VAR_EVENT)
+            continue;
+        /* Happened by the end: each lane's first 1, kept by event_lanes
+         * for the block just run, says whether it ever was 1. */
+        const uint32_t *fi = wi->lane_first + o * VM_BLOCK;
+        const uint32_t *f0 = w0->lane_first + ro * VM_BLOCK;
+        for (size_t l = 0; l < wi->f.lanes; l++)
+            d[l] = (double)(fi[l] != NEVER) - (double)(f0[l] != NEVER);
+        stats_moments_add(&wi->chunk_diff_ever[o], d, wi->f.lanes);
     }
 }
 
@@ -687,7 +765,8 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
         }
         for (size_t o = 0; o < m->n_outputs; o++) {
             stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
-            w->chunk_diff[o] = stats_moments_empty();
+            stats_moments_merge(&res->diff_ever[o], &w->chunk_diff_ever[o]);
+            w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
         }
         /* Weight sums in chunk order: the same bits for any thread count. */
         res->wsum += w->cw;
@@ -820,6 +899,7 @@ void engine_result_free(engine_result *res)
     free(res->count);
     free(res->clamped);
     free(res->diff);
+    free(res->diff_ever);
     free(res->diff_ref);
     free(res->qones);
     free(res->qfirst);
@@ -836,6 +916,7 @@ void engine_result_free(engine_result *res)
     }
     free(res->prior_hist);
     free(res->post_hist);
+    free(res->probe_p);
     free(res);
 }
 
@@ -886,16 +967,17 @@ static engine_result *result_alloc(const model *m, uint64_t trials,
     res->count = calloc(cells + 1, sizeof *res->count);
     res->clamped = calloc(m->n_vars + 1, sizeof *res->clamped);
     res->diff = calloc(m->n_outputs + 1, sizeof *res->diff);
+    res->diff_ever = calloc(m->n_outputs + 1, sizeof *res->diff_ever);
     res->diff_ref = calloc(m->n_outputs + 1, sizeof *res->diff_ref);
     if (!res->mom || !res->hist || !res->ones || !res->first || !res->count
-        || !res->clamped || !res->diff || !res->diff_ref) {
+        || !res->clamped || !res->diff || !res->diff_ever || !res->diff_ref) {
         engine_result_free(res);
         return NULL;
     }
     for (size_t c = 0; c < cells; c++)
         res->mom[c] = stats_moments_empty();
     for (size_t o = 0; o < m->n_outputs; o++) {
-        res->diff[o] = stats_moments_empty();
+        res->diff[o] = res->diff_ever[o] = stats_moments_empty();
         res->diff_ref[o] = SIZE_MAX;
     }
     res->n_obs = m->obs ? m->obs->n_items : 0;
@@ -993,6 +1075,8 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
     for (size_t v = 0; v < m->n_vars; v++)
         sm->n_cols += m->vars[v].kind == VAR_PARAM;
     sm->n_cols += m->n_outputs;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        sm->n_cols += m->vars[m->outputs[o]].kind == VAR_EVENT;
     rc = 0;
 end:
     free(specs);
@@ -1074,6 +1158,26 @@ static int merge_params(engine_result *res, worker_model *w)
     return 0;
 }
 
+/* The probes' shares of model 0 from every thread's tallies; 0 or -1. */
+static int finish_probes(const run *r, const worker_model *ws, int threads)
+{
+    engine_result *res = r->res[0];
+    size_t n = r->n_probes;
+    if (!(res->probe_p = calloc(n, sizeof *res->probe_p)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t count = 0;
+        stats_wsum q = 0;
+        for (int t = 0; t < threads; t++) {
+            count += ws[(size_t)t * r->k].pcount[i];
+            q += ws[(size_t)t * r->k].pq[i];
+        }
+        res->probe_p[i] = !res->weighted ? (double)count / (double)r->trials
+                          : res->qtot ? (double)q / (double)res->qtot : NAN;
+    }
+    return 0;
+}
+
 /* Every trial of M's run got weight 0: names the observation no trial
  * could explain, or the one that ruled out the most trials. */
 static void report_unexplained(const model *m, const engine_result *res,
@@ -1106,6 +1210,13 @@ static void report_unexplained(const model *m, const engine_result *res,
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d)
 {
+    return engine_run_probed(models, k, o, NULL, 0, res, d);
+}
+
+int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
+                      const engine_probe *probes, size_t n_probes,
+                      engine_result **res, diag *d)
+{
     run r;
     int threads = o->threads < 1 ? 1 : o->threads;
     worker_model *ws = NULL;
@@ -1116,6 +1227,8 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
     r.trials = models[0]->sc->sim.trials;
     r.T = models[0]->sc->sim.steps;
     r.o = o;
+    r.probes = probes;
+    r.n_probes = n_probes;
     r.res = res;
     r.err_chunk = UINT64_MAX;
     pthread_mutex_init(&r.mu, NULL);
@@ -1234,6 +1347,8 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
                 goto oom;
         }
     }
+    if (r.n_probes && finish_probes(&r, ws, threads) != 0)
+        goto oom;
     for (size_t i = 0; i < k; i++)
         if (res[i]->weighted && res[i]->qtot == 0) {
             report_unexplained(models[i], res[i], d);

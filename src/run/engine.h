@@ -40,6 +40,10 @@ typedef struct engine_result {
     stats_moments *diff;     /* per output: paired difference from the
                                 reference model at step T (n = 0 when there
                                 is no reference or no output of that name) */
+    stats_moments *diff_ever;/* per event output: paired difference of
+                                "was 1 at some step 0 .. T" (1 or 0 per
+                                trial) from the reference's event (n = 0
+                                as for diff, and for non-events) */
     size_t *diff_ref;        /* per output: the reference's output index,
                                 or SIZE_MAX */
     /* Conditioned runs (the model has observations that condition): each
@@ -61,6 +65,7 @@ typedef struct engine_result {
      * weighting (posterior), for posterior.csv. NULL otherwise. */
     stats_moments *prior, *post;
     stats_hist **prior_hist, **post_hist;
+    double *probe_p;         /* per engine_opts probe (model 0), or NULL */
 } engine_result;
 
 /* Below this many effective trials a conditioned run warns: its estimates
@@ -77,13 +82,28 @@ double engine_share_first(const engine_result *r, size_t o, uint32_t t);
 /* The share with the event 1 in exactly C of the steps 1 .. T. */
 double engine_share_count(const engine_result *r, size_t o, uint32_t c);
 
+/* A question about one output of a run: "at some step from FROM to TO,
+ * the value was OP THRESHOLD" (ENGINE_PROBE_ONE: an event was 1). */
+typedef enum {
+    ENGINE_PROBE_ONE, ENGINE_PROBE_LT, ENGINE_PROBE_LE, ENGINE_PROBE_GT,
+    ENGINE_PROBE_GE
+} engine_probe_op;
+typedef struct engine_probe {
+    size_t o;               /* output index (model->outputs) */
+    uint32_t from, to;      /* 0 <= from <= to <= T */
+    engine_probe_op op;
+    double threshold;
+} engine_probe;
+
 /* How to run. */
 typedef struct engine_opts {
     int threads;                       /* >= 1 */
     /* Per-trial values: when ROWS is set, it is called in trial order, one
      * call at a time, with the values at step T of model WHICH for trials
      * TRIAL0 .. TRIAL0 + N - 1, row-major, COLS per trial: every param in
-     * file order, then every output. It returns 0, or -1 to stop the run
+     * file order, then every output, then for every event output 1 when
+     * it was 1 at some step 0 .. T, else 0 (samples.csv's <event>_ever
+     * columns). It returns 0, or -1 to stop the run
      * with an I/O error (e.g. samples.csv could not be written). */
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
@@ -114,6 +134,12 @@ typedef struct engine_opts {
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d);
 void engine_result_free(engine_result *r);
+/* engine_run that also answers the N PROBES (questions about model 0's
+ * trials, e.g. for `ncgsim score`): RES[0]->probe_p[i] is the (weighted)
+ * share of trials in which probe i holds. */
+int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
+                      const engine_probe *probes, size_t n,
+                      engine_result **res, diag *d);
 
 /* Number of online processors (at least 1). */
 int engine_cores(void);
