@@ -1237,7 +1237,7 @@ static int rp_posteriors(report *r)
         }
         for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
             rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
-        plot_opts po = { "svg", 1 };
+        plot_opts po = { .format = "svg", .quiet = 1 };
         if (rc == 0)
             rc = plot_scenario(dir, &po, r->d);
         char *svg = rc == 0 ? output_path(dir, "posterior.svg") : NULL;
