@@ -2,6 +2,7 @@
  * `compare`: lockstep groups, result folders, the comparison, plots. */
 #include "cli/batch.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -121,6 +122,79 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 
 
 /* Loads every input; on success *SCS and *MS hold N entries. */
+/* The folder name of scenario BASE run with the --set overrides SETS:
+ * BASE-set- then each PATH-VALUE (a dotted PATH by its last part), joined
+ * by '-', lower-cased, '=' made '-' and every other character than a-z,
+ * 0-9, '_' and '-' made '_' (so `--set params.cut_leverage=0.2` on baseline gives
+ * baseline-set-cut_leverage-0_2). Longer than 96 characters: cut, with a
+ * hash of the whole text after it, so distinct overrides stay distinct. */
+static void variant_name(const char *base, const char *const *sets, size_t n,
+                         char *out, size_t len)
+{
+    char full[4096];
+    size_t k = (size_t)snprintf(full, sizeof full, "%s-set", base);
+    for (size_t i = 0; i < n && k < sizeof full; i++) {
+        const char *eq = strchr(sets[i], '='), *p = sets[i];
+        for (const char *q = sets[i]; eq && q < eq; q++)
+            if (*q == '.')
+                p = q + 1;
+        k += (size_t)snprintf(full + k, sizeof full - k, "-%s", p);
+    }
+    for (char *q = full + strlen(base); *q; q++) {
+        char ch = (char)tolower((unsigned char)*q);
+        *q = ch == '=' ? '-'
+             : (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'
+             ? ch : '_';
+    }
+    if (strlen(full) <= 96) {
+        snprintf(out, len, "%s", full);
+        return;
+    }
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (const char *q = full; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    snprintf(out, len, "%.80s-%016llx", full, (unsigned long long)h);
+}
+
+/* 1 when one of SO's overrides names the scenario itself. */
+static int sets_name(const scenario_opts *so)
+{
+    for (size_t i = 0; i < so->n_sets; i++)
+        if (strncmp(so->sets[i], "name=", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* Loads FILE with SO's overrides; a variant (overrides without name=)
+ * gets its own name, and so its own folder, from variant_name. */
+static int load_one(const char *file, const scenario_opts *so0,
+                    scenario **sc, model **m, diag *d)
+{
+    int rc = model_load(file, so0, sc, m, d);
+    if (rc != 0 || so0->n_sets == 0 || sets_name(so0))
+        return rc;
+    char name[160], set[168];
+    variant_name((*sc)->name, so0->sets, so0->n_sets, name, sizeof name);
+    snprintf(set, sizeof set, "name=%s", name);
+    const char **sets = malloc((so0->n_sets + 1) * sizeof *sets);
+    if (!sets) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    memcpy(sets, so0->sets, so0->n_sets * sizeof *sets);
+    sets[so0->n_sets] = set;
+    scenario_opts so = *so0;
+    so.sets = sets;
+    so.n_sets = so0->n_sets + 1;
+    model_free(*m);
+    scenario_free(*sc);
+    *m = NULL;
+    *sc = NULL;
+    rc = model_load(file, &so, sc, m, d);
+    free(sets);
+    return rc;
+}
+
 int batch_load_all(char **files, size_t n, const scenario_opts *so,
                    scenario ***scs, model ***ms, diag *d)
 {
@@ -132,8 +206,8 @@ int batch_load_all(char **files, size_t n, const scenario_opts *so,
         return NCG_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++)
-        rc = ncg_status_worse(rc, model_load(files[i], so, &(*scs)[i], &(*ms)[i],
-                                  d));
+        rc = ncg_status_worse(rc, load_one(files[i], so, &(*scs)[i],
+                                           &(*ms)[i], d));
     /* Two scenarios with one name would write one folder. */
     for (size_t i = 0; i < n && rc == 0; i++)
         for (size_t j = 0; j < i; j++)

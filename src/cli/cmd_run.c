@@ -24,7 +24,10 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
     [RUN_SEED] = CLI_OPT_SEED("random seed (overrides simulation.seed)"),
     [RUN_SET] = CLI_OPT_SET("override a setting after extends; repeatable\n"
                             "(PATH: params.p_trump, simulation.trials, or a\n"
-                            "bare variable name; VALUE: number or expression)"),
+                            "bare variable name; VALUE: number or expression).\n"
+                            "The variant gets its own folder, OUT/<name>-set-\n"
+                            "<last part of PATH>-<VALUE> (e.g. baseline-set-\n"
+                            "cut_leverage-0_2), unless --set name=NAME"),
     [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores); results do not\n"
                                     "depend on it"),
     [RUN_SAMPLES] = { .name = "samples", .kind = OPT_FLAG,

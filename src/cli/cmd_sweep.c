@@ -37,9 +37,10 @@ const cli_command cmd_sweep_def = {
     "ncgsim sweep FILE --vary PATH=FROM:TO:STEP [--vary ...] [options]",
     "Runs the scenario at every point of a one- or two-setting grid (PATH\n"
     "as for --set), all points with the same random numbers, and writes\n"
-    "OUT/<name>-sweep/: sweep.csv (each output's mean or probability at the\n"
-    "last step with its 95% interval, and its paired difference from the\n"
-    "first point), resolved.cfg of the first point, and sweep-<output>.png\n"
+    "OUT/<name>-sweep/: sweep.csv (each output's mean at the last step, or\n"
+    "for an event the probability that it happened by the end, with its 95%\n"
+    "interval and paired difference from the first point), resolved.cfg of\n"
+    "the first point, and sweep-<output>.png\n"
     "(a line with its band, or a heatmap for two settings).\n",
     NULL, sweep_opts_table, SWEEP_N_OPTS, OPERANDS_SCENARIOS
 };

@@ -251,7 +251,9 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
         fputs("EOD\n", f);
         fputs("set title ", f);
         gp_quote(f, out);
-        fputs(" . ' at the last step", f);
+        fputs(r->m->vars[r->m->outputs[q]].kind == VAR_EVENT
+              ? " . ': probability that it happened by the end"
+              : " . ': mean at the last step", f);
         /* A heatmap shows no interval: its title promises none. */
         fputs(r->n_axes == 1 ? " (95% band; common random numbers)'\n"
                              : " (one cell per point; common random "
