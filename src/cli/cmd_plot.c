@@ -1,0 +1,150 @@
+/* cmd_plot.c: `ncgsim plot`: redraw the plots of results already on disk. */
+#include "cli/commands.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "base/ncgsim.h"
+#include "base/status.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
+#include "io/output.h"
+#include "plot/render.h"
+#include "run/engine.h"
+
+enum { PLOT_FORMAT, PLOT_THREADS, PLOT_QUIET, PLOT_N_OPTS };
+
+static const opt_spec plot_opts_table[PLOT_N_OPTS] = {
+    [PLOT_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
+    [PLOT_THREADS] = CLI_OPT_THREADS("folders drawn at once (default: all cores)"),
+    [PLOT_QUIET] = CLI_OPT_QUIET("no line saying where the plots went"),
+};
+
+const cli_command cmd_plot_def = {
+    "plot", cmd_plot, "redraw the plots of results already on disk",
+    "ncgsim plot DIR... [options]",
+    "Redraws the plots of result folders without running anything. DIR\n"
+    "is a scenario's folder (OUT/<name>), a comparison folder\n"
+    "(OUT/compare) or a results folder holding several of them (OUT).\n"
+    "Restyle every plot at once by editing plots/style.gp (or the file\n"
+    "named by the NCGSIM_PLOTS folder) and running this again.\n",
+    NULL, plot_opts_table, PLOT_N_OPTS, OPERANDS_RESULTS
+};
+
+/* Adds DIR to the list when it is a result folder of any command; 1 when
+ * it was. */
+static int add_plot_dir(const char *dir, char ***dirs, int **kinds, size_t *n)
+{
+    int kind = plot_folder_kind(dir);
+    if (kind == PLOT_NONE)
+        return 0;
+    char **nd = realloc(*dirs, (*n + 1) * sizeof *nd);
+    int *nk = nd ? realloc(*kinds, (*n + 1) * sizeof *nk) : NULL;
+    if (nd)
+        *dirs = nd;
+    if (!nk)
+        return 0;
+    *kinds = nk;
+    (*dirs)[*n] = strdup(dir);
+    (*kinds)[*n] = kind;
+    if ((*dirs)[*n])
+        (*n)++;
+    return 1;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    opt_value v[PLOT_N_OPTS];
+    diag *d = diag_alloc();
+    char **dirs = NULL;
+    int *kinds = NULL;
+    plot_job *jobs = NULL;
+    size_t n = 0;
+    int rc = opts_parse(&cmd_plot_def, argc, argv, v);
+    if (rc != 0 || !d)
+        goto end;
+    if (optind >= argc) {
+        rc = cli_usage(NULL, "plot: give a result folder (e.g. results/baseline "
+                         "or results)");
+        goto end;
+    }
+    for (int a = optind; a < argc; a++) {
+        struct stat st;
+        if (stat(argv[a], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            diag_add(d, argv[a], 0, NULL, stat(argv[a], &st) != 0
+                     ? "no such folder" : "not a folder (give a result "
+                     "folder, e.g. results/baseline, or results)");
+            rc = NCG_ERR_IO;
+            continue;
+        }
+        if (add_plot_dir(argv[a], &dirs, &kinds, &n))
+            continue;
+        /* A results folder: every result folder in it, comparisons last
+         * (their charts read the scenarios' folders). */
+        char **sub = NULL;
+        size_t ns = 0;
+        DIR *dir = opendir(argv[a]);
+        struct dirent *e;
+        while (dir && (e = readdir(dir)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char **ns2 = realloc(sub, (ns + 1) * sizeof *ns2);
+            if (!ns2)
+                break;
+            sub = ns2;
+            if ((sub[ns] = output_path(argv[a], e->d_name)) != NULL)
+                ns++;
+        }
+        if (dir)
+            closedir(dir);
+        batch_sort_paths(sub, ns);
+        size_t before = n;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < ns; i++)
+                if ((plot_folder_kind(sub[i]) == PLOT_COMPARE) == pass)
+                    add_plot_dir(sub[i], &dirs, &kinds, &n);
+        batch_free_list(sub, ns);
+        if (n == before) {
+            diag_add(d, argv[a], 0, NULL, "not a result folder (no "
+                     "summary.csv, compare.csv, sensitivity.csv, sweep.csv "
+                     "or discovery.csv in it or its subfolders)");
+            rc = NCG_ERR_IO;
+        }
+    }
+    if (rc != 0 || n == 0)
+        goto end;
+    if (!(jobs = calloc(n, sizeof *jobs))) {
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    /* Each folder redrawn through the writer (plot_redraw_folder); a
+     * comparison after the folders it reads. */
+    for (size_t i = 0; i < n; i++)
+        jobs[i] = (plot_job){ .dir = dirs[i], .name = dirs[i],
+                              .kind = PLOT_REDRAW,
+                              .after = kinds[i] == PLOT_COMPARE };
+    plot_render_opts po = {
+        v[PLOT_FORMAT].s,
+        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };
+    rc = plot_render_dirs(jobs, n, &po, d);
+    size_t drawn = 0;
+    for (size_t i = 0; i < n; i++)
+        drawn += jobs[i].res.drawn;
+    if (!v[PLOT_QUIET].given)
+        plot_render_report(jobs, n, po.format);
+    /* Drawing is all this command does: without gnuplot it failed. */
+    if (rc == 0 && drawn == 0 && !plot_gnuplot_found())
+        rc = NCG_ERR_IO;
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    batch_free_list(dirs, n);
+    free(kinds);
+    free(jobs);
+    opts_values_free(v, PLOT_N_OPTS);
+    return rc < 0 ? 0 : rc;
+}

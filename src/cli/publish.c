@@ -1,0 +1,74 @@
+/* publish.c: the result folder of an analysis command. */
+#include "cli/publish.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/ncgsim.h"
+#include "base/status.h"
+#include "cli/cli.h"
+#include "io/output.h"
+#include "model/corr.h"
+
+/* Writes DIR/NAME through WRITE(CTX, f), checked and flushed to disk by
+ * the writer; 0 or NCG_EXIT_IO. */
+static int write_file(const char *dir, const char *name,
+                      int (*write)(const void *ctx, FILE *f), const void *ctx,
+                      diag *d)
+{
+    FILE *f = output_open(dir, name, d);
+    if (!f)
+        return NCG_EXIT_IO;
+    if (write(ctx, f) != 0) {
+        char *path = output_path(dir, name);
+        diag_add(d, path ? path : name, 0, NULL, "cannot write: %s",
+                 strerror(errno));
+        free(path);
+        fclose(f);
+        return NCG_EXIT_IO;
+    }
+    return output_close(f, dir, name, d);
+}
+
+static int write_resolved(const void *ctx, FILE *f)
+{
+    return scenario_write(ctx, "resolved by ncgsim " NCGSIM_VERSION, f);
+}
+
+int publish_analysis(const publish_spec *p, const scenario *sc,
+                     const model *m, uint64_t trials, const void *res,
+                     diag *d)
+{
+    output_dir od;
+    char name[300];
+    snprintf(name, sizeof name, "%s-%s", sc->name, p->what);
+    int rc = output_begin(p->out, name, p->what, &od, d), prc = 0;
+    plot_result drawn = { 0 };
+    if (rc != 0)
+        return rc;
+    if ((rc = write_file(od.tmp, p->csv, p->write, res, d)) == 0
+        && (rc = write_file(od.tmp, "resolved.cfg", write_resolved, sc, d)) == 0)
+        rc = corr_write(m, trials, od.tmp, p->quiet ? NULL : stdout, d);
+    if (rc == 0 && !p->no_plots) {
+        /* Drawn in the temporary folder, before the rename. */
+        plot_opts po = { .format = p->format, .quiet = 1, .name = od.final,
+                         .result = &drawn };
+        prc = p->plot(res, od.tmp, &po, d);
+    }
+    if (rc == 0 && cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+    }
+    if (rc != 0) {
+        output_abort(&od);
+        return rc;
+    }
+    if ((rc = output_commit(&od, d)) == 0 && !p->quiet) {
+        printf("  results: %s/%s/\n", p->out, name);
+        if (drawn.drawn > 0)
+            printf("  plots: %s/%s/ (%zu %s files)\n", p->out, name,
+                   drawn.drawn, p->format ? p->format : "png");
+    }
+    return ncg_status_worse(rc, prc);
+}
+
