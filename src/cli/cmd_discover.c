@@ -1,9 +1,7 @@
 /* cmd_discover.c: the `discover` command: which combinations of inputs lead to a case of interest (PRIM). */
 #include "cli/commands.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +14,75 @@
 #include "plot/discover_plot.h"
 #include "run/engine.h"
 
-const char cmd_discover_usage[] =
-    "Usage: ncgsim discover SOURCE --case EXPR [options]\n"
+enum {
+    DISC_CASE, DISC_INPUTS, DISC_PEEL, DISC_PASTE, DISC_MASS, DISC_OBJECTIVE,
+    DISC_BOXES, DISC_BOX, DISC_RESAMPLE, DISC_TRIALS, DISC_SEED, DISC_SET,
+    DISC_THREADS, DISC_OUT, DISC_NO_PLOTS, DISC_QUIET, DISC_N_OPTS
+};
+
+/* --objective's values, in the order of objective_of below. */
+static const char *const objectives[] = { "lenient1", "lenient2", "original",
+                                          NULL };
+static const prim_obj objective_of[] = { PRIM_LENIENT1, PRIM_LENIENT2,
+                                               PRIM_ORIGINAL };
+
+#define DISC_FRACTION(name_, arg_, help_, expect_, max_) \
+    { .name = name_, .kind = OPT_DOUBLE, .arg = arg_, .help = help_, \
+      .expect = expect_, .dmin = 0, .dmax = max_, \
+      .open = OPT_OPEN_MIN | OPT_OPEN_MAX }
+
+static const opt_spec discover_opts_table[DISC_N_OPTS] = {
+    [DISC_CASE] = { .name = "case", .kind = OPT_STRING, .arg = "EXPR",
+                    .help = "the case of interest (required)" },
+    [DISC_INPUTS] = { .name = "inputs", .kind = OPT_STRING, .arg = "A,B,...",
+                      .help = "the inputs, in this order (default: a CSV's\n"
+                              "every column the case does not read, in file\n"
+                              "order; a scenario's non-constant params)" },
+    [DISC_PEEL] = DISC_FRACTION("peel-alpha", "A",
+                                "share peeled per step (default 0.05)",
+                                "a number above 0 and below 0.5", 0.5),
+    [DISC_PASTE] = DISC_FRACTION("paste-alpha", "A",
+                                 "share pasted per step (default 0.05)",
+                                 "a number above 0 and below 0.5", 0.5),
+    [DISC_MASS] = DISC_FRACTION("mass-min", "M",
+                                "smallest box, as a share of rows (default 0.05)",
+                                "a number above 0 and below 1", 1),
+    [DISC_OBJECTIVE] = { .name = "objective", .kind = OPT_CHOICE, .arg = "OBJ",
+                         .help = "lenient1 (default), lenient2 or original",
+                         .expect = "lenient1, lenient2 or original",
+                         .choices = objectives },
+    [DISC_BOXES] = { .name = "boxes", .kind = OPT_COUNT, .arg = "K",
+                     .help = "boxes in sequence, each on the rows outside the\n"
+                             "chosen boxes before it (default 1)",
+                     .expect = "a number from 1 to 100", .cmin = 1, .cmax = 100 },
+    [DISC_BOX] = { .name = "box", .kind = OPT_COUNT, .arg = "N",
+                   .help = "choose box N of the first trajectory (default:\n"
+                           "the densest with at least half the coverage)",
+                   .expect = "a box number (0 is the whole data)",
+                   .cmin = 0, .cmax = 1000000 },
+    [DISC_RESAMPLE] = { .name = "resample", .kind = OPT_COUNT, .arg = "R",
+                        .help = "half-sample reruns for stability (default 10;\n"
+                                "0: none)",
+                        .expect = "a number from 0 to 10000",
+                        .cmin = 0, .cmax = 10000 },
+    [DISC_TRIALS] = { .name = "trials", .letter = 'n', .kind = OPT_COUNT,
+                      .arg = "N", .help = "trials (scenario file)",
+                      .expect = "a whole number of trials from 1 to 1e8",
+                      .cmin = 1, .cmax = 100000000 },
+    [DISC_SEED] = CLI_OPT_SEED("random seed (scenario: the run's; both: the\n"
+                               "half-samples')"),
+    [DISC_SET] = CLI_OPT_SET("override a setting (scenario file; repeatable)"),
+    [DISC_THREADS] = CLI_OPT_THREADS("threads for the run (default: all cores)"),
+    [DISC_OUT] = CLI_OPT_OUT("the results folder itself (default:\n"
+                             "results/<name>-discovery)"),
+    [DISC_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [DISC_QUIET] = CLI_OPT_QUIET("no summary"),
+};
+
+const cli_command cmd_discover_def = {
+    "discover", cmd_discover,
+    "which combinations of assumptions lead to an outcome (PRIM)",
+    "ncgsim discover SOURCE --case EXPR [options]",
     "Scenario discovery (PRIM, as EMA Workbench computes it): which\n"
     "combinations of inputs lead to the case of interest. SOURCE is a CSV\n"
     "file with a header row (a name ending in .csv), e.g. a run's\n"
@@ -27,179 +92,43 @@ const char cmd_discover_usage[] =
     "the columns, e.g. 'ed_credibility < 50'. Writes OUT/discovery.csv\n"
     "(every box of each peeling-and-pasting trajectory), boxes.csv (the\n"
     "chosen boxes' limits and quasi-p-values), resample.csv, charts, and\n"
-    "prints the chosen boxes in plain words. See docs/discovery.md.\n"
-    "\n"
-    "      --case EXPR      the case of interest (required)\n"
-    "      --inputs A,B,... the inputs, in this order (default: a CSV's\n"
-    "                       every column the case does not read, in file\n"
-    "                       order; a scenario's non-constant params)\n"
-    "      --peel-alpha A   share peeled per step (default 0.05)\n"
-    "      --paste-alpha A  share pasted per step (default 0.05)\n"
-    "      --mass-min M     smallest box, as a share of rows (default 0.05)\n"
-    "      --objective OBJ  lenient1 (default), lenient2 or original\n"
-    "      --boxes K        boxes in sequence, each on the rows outside the\n"
-    "                       chosen boxes before it (default 1)\n"
-    "      --box N          choose box N of the first trajectory (default:\n"
-    "                       the densest with at least half the coverage)\n"
-    "      --resample R     half-sample reruns for stability (default 10;\n"
-    "                       0: none)\n"
-    "  -n, --trials N       trials (scenario file)\n"
-    "      --seed S         random seed (scenario: the run's; both: the\n"
-    "                       half-samples')\n"
-    "      --set PATH=VALUE override a setting (scenario file; repeatable)\n"
-    "  -j, --threads N      threads for the run (default: all cores)\n"
-    "  -o, --out DIR        the results folder itself (default:\n"
-    "                       results/<name>-discovery)\n"
-    "      --no-plots       skip the charts\n"
-    "  -q, --quiet          no summary\n";
+    "prints the chosen boxes in plain words. See docs/discovery.md.\n",
+    NULL, discover_opts_table, DISC_N_OPTS, OPERANDS_SCENARIOS
+};
 
 typedef struct opts {
     const char *source, *out, *case_expr, *inputs;
-    const char **sets;
-    size_t n_sets;
     scenario_opts so;
     int threads, quiet, no_plots;
     discover_opts d;
 } opts;
 
-/* A number in (LO, HI) from option NAME's argument S into *V; 0 or a
- * usage error. */
-static int fraction(const char *name, const char *s, double lo, double hi,
-                    double *v)
+/* Fills O from the parsed values V and the operands; 0 or a usage error. */
+static int discover_options(const opt_value *v, int argc, char **argv,
+                            opts *o)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (end == s || *end || errno || !(x > lo && x < hi))
-        return cli_usage("discover", "%s: expected a number above %g and "
-                         "below %g, got '%s'", name, lo, hi, s);
-    *v = x;
-    return 0;
-}
-
-static int parse(int argc, char **argv, opts *o)
-{
-    static const struct option longopts[] = {
-        { "case", required_argument, NULL, 'c' },
-        { "inputs", required_argument, NULL, 'I' },
-        { "peel-alpha", required_argument, NULL, 'a' },
-        { "paste-alpha", required_argument, NULL, 'A' },
-        { "mass-min", required_argument, NULL, 'm' },
-        { "objective", required_argument, NULL, 'J' },
-        { "boxes", required_argument, NULL, 'K' },
-        { "box", required_argument, NULL, 'b' },
-        { "resample", required_argument, NULL, 'R' },
-        { "trials", required_argument, NULL, 'n' },
-        { "seed", required_argument, NULL, 'S' },
-        { "set", required_argument, NULL, 's' },
-        { "threads", required_argument, NULL, 'j' },
-        { "out", required_argument, NULL, 'o' },
-        { "no-plots", no_argument, NULL, 'P' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int c, rc;
-    uint64_t v;
     memset(o, 0, sizeof *o);
-    o->threads = engine_cores();
+    o->threads = v[DISC_THREADS].given ? (int)v[DISC_THREADS].u
+                                       : engine_cores();
     o->d.prim = (prim_opts){ 0.05, 0.05, 0.05, PRIM_LENIENT1 };
-    o->d.boxes = 1;
-    o->d.pick = -1;
-    o->d.resample = 10;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(cmd_discover_usage, stdout);
-            return -1;
-        case '?':
-            return cli_usage("discover", "unknown option '%s'",
-                             argv[optind - 1]);
-        case ':':
-            return cli_usage("discover", "option '%s' needs a value",
-                             argv[optind - 1]);
-        case 'c': o->case_expr = optarg; break;
-        case 'I': o->inputs = optarg; break;
-        case 'a':
-            if ((rc = fraction("--peel-alpha", optarg, 0, 0.5,
-                               &o->d.prim.peel_alpha)))
-                return rc;
-            break;
-        case 'A':
-            if ((rc = fraction("--paste-alpha", optarg, 0, 0.5,
-                               &o->d.prim.paste_alpha)))
-                return rc;
-            break;
-        case 'm':
-            if ((rc = fraction("--mass-min", optarg, 0, 1,
-                               &o->d.prim.mass_min)))
-                return rc;
-            break;
-        case 'J':
-            if (strcmp(optarg, "lenient1") == 0)
-                o->d.prim.obj = PRIM_LENIENT1;
-            else if (strcmp(optarg, "lenient2") == 0)
-                o->d.prim.obj = PRIM_LENIENT2;
-            else if (strcmp(optarg, "original") == 0)
-                o->d.prim.obj = PRIM_ORIGINAL;
-            else
-                return cli_usage("discover", "--objective: expected "
-                                 "lenient1, lenient2 or original, got '%s'",
-                                 optarg);
-            break;
-        case 'K':
-            if (cli_count(optarg, 1, 100, &v) != 0)
-                return cli_usage("discover", "--boxes: expected a number "
-                                 "from 1 to 100, got '%s'", optarg);
-            o->d.boxes = (size_t)v;
-            break;
-        case 'b':
-            if (cli_count(optarg, 0, 1e6, &v) != 0)
-                return cli_usage("discover", "--box: expected a box number "
-                                 "(0 is the whole data), got '%s'", optarg);
-            o->d.pick = (long)v;
-            break;
-        case 'R':
-            if (cli_count(optarg, 0, 10000, &v) != 0)
-                return cli_usage("discover", "--resample: expected a number "
-                                 "from 0 to 10000, got '%s'", optarg);
-            o->d.resample = (unsigned)v;
-            break;
-        case 'n':
-            if (cli_count(optarg, 1, 1e8, &v) != 0)
-                return cli_usage("discover", "-n: expected a whole number of "
-                                 "trials from 1 to 1e8, got '%s'", optarg);
-            o->so.has_trials = 1;
-            o->so.trials = v;
-            break;
-        case 'S':
-            if (cli_count(optarg, 0, 9007199254740992.0, &v) != 0)
-                return cli_usage("discover", "--seed: expected a whole "
-                                 "number, got '%s'", optarg);
-            o->so.has_seed = 1;
-            o->so.seed = v;
-            break;
-        case 's': {
-            const char **g = realloc(o->sets, (o->n_sets + 1) * sizeof *g);
-            if (!g)
-                return cli_usage("discover", "out of memory");
-            g[o->n_sets++] = optarg;
-            o->sets = g;
-            break;
-        }
-        case 'j':
-            if (cli_count(optarg, 1, 1024, &v) != 0)
-                return cli_usage("discover", "-j: expected a number of "
-                                 "threads from 1 to 1024, got '%s'", optarg);
-            o->threads = (int)v;
-            break;
-        case 'o': o->out = optarg; break;
-        case 'P': o->no_plots = 1; break;
-        case 'q': o->quiet = 1; break;
-        }
-    }
+    if (v[DISC_PEEL].given)
+        o->d.prim.peel_alpha = v[DISC_PEEL].x;
+    if (v[DISC_PASTE].given)
+        o->d.prim.paste_alpha = v[DISC_PASTE].x;
+    if (v[DISC_MASS].given)
+        o->d.prim.mass_min = v[DISC_MASS].x;
+    for (size_t i = 0; v[DISC_OBJECTIVE].given && objectives[i]; i++)
+        if (strcmp(v[DISC_OBJECTIVE].s, objectives[i]) == 0)
+            o->d.prim.obj = objective_of[i];
+    o->d.boxes = v[DISC_BOXES].given ? (size_t)v[DISC_BOXES].u : 1;
+    o->d.pick = v[DISC_BOX].given ? (long)v[DISC_BOX].u : -1;
+    o->d.resample = v[DISC_RESAMPLE].given ? (unsigned)v[DISC_RESAMPLE].u : 10;
+    cli_scenario_opts(&v[DISC_TRIALS], &v[DISC_SEED], &v[DISC_SET], &o->so);
+    o->case_expr = v[DISC_CASE].s;
+    o->inputs = v[DISC_INPUTS].s;
+    o->out = v[DISC_OUT].s;
+    o->no_plots = v[DISC_NO_PLOTS].given > 0;
+    o->quiet = v[DISC_QUIET].given > 0;
     if (optind != argc - 1)
         return cli_usage("discover", "expected one SOURCE (a .csv file or a "
                          "scenario file)%s", optind < argc ? ", got several"
@@ -208,8 +137,6 @@ static int parse(int argc, char **argv, opts *o)
     if (!o->case_expr)
         return cli_usage("discover", "--case EXPR is required (the case of "
                          "interest, e.g. --case 'ed_credibility < 50')");
-    o->so.sets = o->sets;
-    o->so.n_sets = o->n_sets;
     o->d.case_expr = o->case_expr;
     o->d.seed = o->so.seed;
     return 0;
@@ -360,6 +287,7 @@ static void split_out(const char *out, char *parent, size_t plen,
 
 int cmd_discover(int argc, char **argv)
 {
+    opt_value ov[DISC_N_OPTS];
     opts o;
     diag *d = diag_alloc();
     table t = { 0 };
@@ -369,8 +297,9 @@ int cmd_discover(int argc, char **argv)
     model *m = NULL;
     char *list = NULL, *outbuf = NULL;
     const char **inputs = NULL;
-    int rc = parse(argc, argv, &o);
-    if (rc != 0 || !d)
+    int rc = opts_parse(&cmd_discover_def, argc, argv, ov);
+    memset(&o, 0, sizeof o);
+    if (rc != 0 || !d || (rc = discover_options(ov, argc, argv, &o)) != 0)
         goto end;
     cli_catch_signals();
     int csv = is_csv(o.source);
@@ -468,6 +397,6 @@ end:
     free(list);
     free(inputs);
     free(outbuf);
-    free(o.sets);
+    opts_values_free(ov, DISC_N_OPTS);
     return rc < 0 ? 0 : rc;
 }
