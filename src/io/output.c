@@ -15,16 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/ncgsim.h"
+#include "base/path.h"
 
 #define COARSE_BINS 50
 
 char *output_path(const char *dir, const char *name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
+    return path_join(dir, name);
 }
 
 /* mkdir -p */
