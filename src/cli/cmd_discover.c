@@ -351,7 +351,7 @@ int cmd_discover(int argc, char **argv)
     }
     split_out(o.out, parent, sizeof parent, &base);
     output_dir od;
-    if ((rc = output_begin(parent, base, &od, d)) != 0)
+    if ((rc = output_begin(parent, base, "discover", &od, d)) != 0)
         goto end;
     rc = discover_write(r, od.tmp, d);
     if (rc == 0 && sc) {
@@ -365,9 +365,11 @@ int cmd_discover(int argc, char **argv)
             rc = output_close(f, od.tmp, "resolved.cfg", d);
         }
     }
-    if (rc == 0 && !o.no_plots && discover_plot(r, od.tmp, d) != 0)
-        fprintf(stderr, "ncgsim: discover: charts not drawn (is gnuplot "
-                "installed?)\n");
+    if (rc == 0 && !o.no_plots) {
+        /* Drawn before the folder is committed; a failure is exit 4. */
+        plot_opts po = { .quiet = 1, .name = o.out };
+        rc = discover_plot(r, od.tmp, &po, d);
+    }
     if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_EXIT_RUN;

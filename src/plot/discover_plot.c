@@ -1,62 +1,13 @@
-/* discover_plot.c: gnuplot charts of a scenario-discovery result (trade-off, box limits, scatter). */
+/* discover_plot.c: the charts of a scenario-discovery result (trade-off, box limits, scatter), through the plot module's one gnuplot back end (gp.c). */
 #include "plot/discover_plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include "base/ncgsim.h"
 #include "io/output.h"
-
-extern char **environ;
-
-/* S as a gnuplot single-quoted string (a quote doubled). */
-static void gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        if (*s != '\n')
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-/* Runs `gnuplot -e "cd DIR" SCRIPT` quietly, so that the script itself
- * names only files of its folder and redraws from wherever it is moved. */
-static int run_in(const char *dir, const char *script)
-{
-    size_t n = strlen(dir) * 2 + 16;
-    char *cd = malloc(n), *w = cd;
-    int status = 0, rc = -1;
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    if (!cd)
-        return -1;
-    w += sprintf(w, "cd '");
-    for (const char *s = dir; *s; s++) {
-        if (*s == '\'')
-            *w++ = '\'';
-        *w++ = *s;
-    }
-    strcpy(w, "'");
-    char *argv[] = { "gnuplot", "-e", cd, (char *)script, NULL };
-    if (posix_spawn_file_actions_init(&fa) == 0) {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        if (posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0
-            && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
-            && WEXITSTATUS(status) == 0)
-            rc = 0;
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    free(cd);
-    return rc;
-}
+#include "plot/gp.h"
 
 /* The chart's title: the case, shortened to fit. */
 static void title_case(FILE *f, const char *what, const char *expr)
@@ -67,7 +18,7 @@ static void title_case(FILE *f, const char *what, const char *expr)
     if (strlen(expr) > 90)
         snprintf(buf, sizeof buf, "%s: %.90s...", what, expr);
     fputs("set title ", f);
-    gp_str(f, buf);
+    gp_quote(f, buf);
     fputc('\n', f);
 }
 
@@ -78,9 +29,7 @@ static void tradeoff(FILE *f, const discover_result *r)
         for (size_t s = 0; s < r->seq[q].traj.n_steps; s++)
             if (r->seq[q].traj.step[s].res_dim > maxdim)
                 maxdim = r->seq[q].traj.step[s].res_dim;
-    fputs("\n# Coverage against density of every box found.\n"
-          "reset\nset output 'tradeoff.png'\nset grid\n"
-          "set datafile separator ','\n", f);
+    fputs("set grid\n", f);
     title_case(f, "Boxes for", r->case_expr);
     fputs("set xlabel 'coverage: share of all cases of interest inside the "
           "box'\nset ylabel 'density: share of the box''s trials that are "
@@ -174,9 +123,7 @@ static int limits(FILE *f, const discover_result *r, const char *dir,
     if (output_close(g, dir, "limits.dat", d) != 0)
         return -1;
     const prim_step *st = &sq->traj.step[sq->chosen];
-    fputs("\n# The chosen box's limits against each input's range.\n"
-          "reset\nset output 'limits.png'\nunset grid\n"
-          "set datafile separator '\\t'\n", f);
+    fputs("unset grid\nset datafile separator '\\t'\n", f);
     title_case(f, "Box 1 for", r->case_expr);
     fprintf(f, "set label 1 sprintf('box %zu: %zu trials, density %.2f, "
             "coverage %.2f', %zu) at graph 0.5, graph -0.06 center\n",
@@ -213,14 +160,12 @@ static int scatter(FILE *f, const discover_result *r, const char *dir,
     const discover_seq *sq = &r->seq[0];
     const double *la = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * a;
     const double *lb = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * b;
-    fputs("\n# The two most significant restricted inputs, box drawn.\n"
-          "reset\nset output 'scatter.png'\nset grid\n"
-          "set datafile separator '\\t'\n", f);
+    fputs("set grid\nset datafile separator '\\t'\n", f);
     title_case(f, "Box 1 for", r->case_expr);
     fputs("set xlabel ", f);
-    gp_str(f, discover_input_name(r, a));
+    gp_quote(f, discover_input_name(r, a));
     fputs("\nset ylabel ", f);
-    gp_str(f, discover_input_name(r, b));
+    gp_quote(f, discover_input_name(r, b));
     fprintf(f, "\nset object 1 rect from %.10g,%.10g to %.10g,%.10g front "
             "fs empty border lc rgb '#2166ac' lw 3\n", la[0], lb[0], la[1],
             lb[1]);
@@ -233,40 +178,57 @@ static int scatter(FILE *f, const discover_result *r, const char *dir,
     return 0;
 }
 
-int discover_plot(const discover_result *r, const char *dir, diag *d)
+int discover_plot(const discover_result *r, const char *dir,
+                  const plot_opts *o, diag *d)
 {
-    FILE *f = output_open(dir, "discover.gp", d);
     size_t *idx = malloc((r->n_in ? r->n_in : 1) * sizeof *idx);
-    int rc = -1;
-    if (!f || !idx)
-        goto end;
-    fputs("# Written by ncgsim discover; redraw with: gnuplot discover.gp\n"
-          "set terminal pngcairo size 900,600 noenhanced font 'sans,10'\n"
-          "set encoding utf8\n", f);
-    tradeoff(f, r);
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    gp_job j;
+    FILE *f;
+    if (!idx) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0) {
+        free(idx);
+        return NCG_EXIT_IO;
+    }
+    if (o && o->name)
+        j.name = o->name;
+    if ((f = gp_script_open(&j, "tradeoff", "coverage against density of "
+                            "every box found", 900, 600))) {
+        tradeoff(f, r);
+        gp_script_close(&j, f, "tradeoff");
+    }
     size_t m = restricted_sorted(r, idx);
-    if (m > 0 && limits(f, r, dir, idx, m, d) != 0)
-        goto end;
+    if (m > 0 && (f = gp_script_open(&j, "limits", "the chosen box's limits "
+                                     "against each input's range", 900,
+                                     600))) {
+        if (limits(f, r, dir, idx, m, d) != 0)
+            j.failed = 1;
+        gp_script_close(&j, f, "limits");
+    }
     /* The scatter needs two numeric inputs: the most significant
      * restricted ones, else the next input in order. */
     size_t pick[2], np = 0;
-    for (size_t j = 0; j < m && np < 2; j++)
-        if (r->data.kind[idx[j]] != PRIM_CAT)
-            pick[np++] = idx[j];
+    for (size_t k = 0; k < m && np < 2; k++)
+        if (r->data.kind[idx[k]] != PRIM_CAT)
+            pick[np++] = idx[k];
     for (size_t i = 0; i < r->n_in && np == 1; i++)
         if (r->data.kind[i] != PRIM_CAT && i != pick[0])
             pick[np++] = i;
-    if (np == 2 && scatter(f, r, dir, pick[0], pick[1], d) != 0)
-        goto end;
-    if (output_close(f, dir, "discover.gp", d) != 0) {
-        f = NULL;
-        goto end;
+    if (np == 2 && (f = gp_script_open(&j, "scatter", "the two most "
+                                       "significant restricted inputs, box "
+                                       "drawn", 900, 600))) {
+        if (scatter(f, r, dir, pick[0], pick[1], d) != 0)
+            j.failed = 1;
+        gp_script_close(&j, f, "scatter");
     }
-    f = NULL;
-    rc = run_in(dir, "discover.gp");
-end:
-    if (f)
-        fclose(f);
     free(idx);
+    size_t before = res->drawn;
+    int rc = gp_job_end(&j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
+               j.ext);
     return rc;
 }
