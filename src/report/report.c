@@ -723,7 +723,13 @@ static const char rp_style[] =
 
 static void rp_head(report *r)
 {
-    time_t now = time(NULL);
+    /* The date of the results (when the reference's summary was written),
+     * not of this page: the same results give the same page, byte for
+     * byte. */
+    char *sum = output_path(r->s[0].dir, "summary.csv");
+    struct stat st;
+    time_t now = sum && stat(sum, &st) == 0 ? st.st_mtime : time(NULL);
+    free(sum);
     struct tm tm;
     char date[64];
     gmtime_r(&now, &tm);
@@ -743,7 +749,7 @@ static void rp_head(report *r)
         fputs("Scenario: ", r->f);
     rp_user(r, r->s[0].title);
     fputs("</h1>\n<p class=\"meta\">", r->f);
-    fprintf(r->f, "Generated %s by ncgsim %s from the results in <code>", date,
+    fprintf(r->f, "Results of %s, ncgsim %s, in <code>", date,
             NCGSIM_VERSION);
     rp_text(r, r->out);
     fputs("</code>. Outcomes by the end of the horizon, ", r->f);
@@ -1227,6 +1233,39 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
 
 static void rp_extras_section(report *r);
 
+/* The folder rp_draw_scenario uses for scenario I (malloc'd). */
+static char *rp_scen_tmp(const report *r, size_t i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "scen-%zu", i + 1);
+    return output_path(r->tmp, name);
+}
+
+/* The plot back end could not draw charts from the copies in COPY of the
+ * files in ORIG: each message in D (the copy's path replaced by ORIG's)
+ * goes into the page and, as a warning, to stderr; D is cleared. */
+static void rp_no_charts(report *r, const char *copy, const char *orig)
+{
+    fputs("<p><strong>No charts here:</strong> the plot back end could not "
+          "draw them from these results:</p>\n<ul>\n", r->f);
+    for (size_t i = 0; i < diag_count(r->d); i++) {
+        const char *m = diag_get(r->d, i), *rest = m, *shown = "";
+        size_t cl = copy ? strlen(copy) : 0;
+        if (cl && strncmp(m, copy, cl) == 0) {
+            rest = m + cl;
+            shown = orig;
+        }
+        fputs("<li><code>", r->f);
+        rp_text(r, shown);
+        rp_text(r, rest);
+        fputs("</code></li>\n", r->f);
+        fprintf(stderr, "ncgsim: warning: report: no charts: %s%s\n", shown,
+                rest);
+    }
+    fputs("</ul>\n", r->f);
+    diag_clear(r->d);
+}
+
 /* Copies scenario I's result files into a folder of the temporary one
  * and draws its charts there as SVG with the plot back end (the results
  * themselves are left untouched); the folder in *DIR (malloc'd). 0, or
@@ -1236,10 +1275,8 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
     static const char *const files[] = { "summary.csv", "timeseries.csv",
         "histograms.csv", "events.csv", "resolved.cfg", "posterior.csv",
         "posterior_density.csv" };
-    char name[32];
     int rc = 0;
-    snprintf(name, sizeof name, "scen-%zu", i + 1);
-    char *dir = output_path(r->tmp, name);
+    char *dir = rp_scen_tmp(r, i);
     *dir_out = NULL;
     if (!dir || mkdir(dir, 0755) != 0) {
         diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create folder: %s",
@@ -1277,7 +1314,17 @@ static int rp_posteriors(report *r)
         if (r->cmp_dir || i > 0)
             rc = rp_draw_scenario(r, i, &dir);
         else            /* one scenario: already drawn */
-            dir = output_path(r->tmp, "scen-1");
+            dir = rp_scen_tmp(r, 0);
+        if (rc != 0) {  /* a note in the page, not a failed page */
+            char *copy = rp_scen_tmp(r, i);
+            fputs("<h3>Conditioned posterior: ", r->f);
+            rp_user(r, r->s[i].title);
+            fputs("</h3>\n", r->f);
+            rp_no_charts(r, copy, r->s[i].dir);
+            free(copy);
+            rc = 0;
+            continue;
+        }
         char *svg = rc == 0 && dir ? output_path(dir, "posterior.svg") : NULL;
         if (svg && rp_is_file(svg)) {
             char title[300];
@@ -1319,7 +1366,11 @@ static int rp_charts(report *r)
         rc = rp_draw_scenario(r, 0, &from);   /* one scenario: its charts */
     }
     if (rc != 0 || !from) {
-        rc = rc ? rc : NCG_EXIT_IO;
+        /* The page goes on without charts: say why, here and on stderr. */
+        char *copy = r->cmp_dir ? strdup(r->tmp) : rp_scen_tmp(r, 0);
+        rp_no_charts(r, copy, r->cmp_dir ? r->cmp_dir : r->s[0].dir);
+        free(copy);
+        rc = 0;
         goto end;
     }
     n = rp_list_charts(r, from, &list);
