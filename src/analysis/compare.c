@@ -1,5 +1,6 @@
 /* compare.c: side-by-side results of several scenarios, with paired differences. */
 #include "analysis/compare.h"
+#include "base/term.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -334,7 +335,7 @@ static void write_fig(FILE *f, const compare_fig *co, const compare_fig *ref,
                       size_t i, int *paired)
 {
     fprintf(f, ",%.10g,%.10g,%.10g,%.10g", co->v, co->se,
-            co->v - 1.96 * co->se, co->v + 1.96 * co->se);
+            co->v - NCG_Z95 * co->se, co->v + NCG_Z95 * co->se);
     if (!ref) {
         fputs(",,,,", f);
         return;
@@ -344,8 +345,8 @@ static void write_fig(FILE *f, const compare_fig *co, const compare_fig *ref,
     if (i > 0)
         diff_of(co, ref, &diff, &se, &p);
     *paired &= p;
-    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", diff, se, diff - 1.96 * se,
-            diff + 1.96 * se);
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", diff, se, diff - NCG_Z95 * se,
+            diff + NCG_Z95 * se);
 }
 
 /* Every output name in first-seen order, over all scenarios. */
@@ -465,7 +466,7 @@ static void table_cell(FILE *out, const compare_fig *co, const compare_fig *ref,
         double diff, se;
         int paired;
         diff_of(co, ref, &diff, &se, &paired);
-        star = fabs(diff) > 1.96 * se && diff != 0.0;
+        star = fabs(diff) > NCG_Z95 * se && diff != 0.0;
     }
     snprintf(cellbuf, sizeof cellbuf, "%s%s",
              numfmt_est(num, sizeof num, co->v, co->se, 0), star ? "*" : " ");
@@ -525,9 +526,12 @@ void compare_table(const compare *c, FILE *out)
     fprintf(out, "\nComparison by the end: the mean at the last step, and "
             "for events the probability that they happened by the end; * "
             "marks a difference from [1] whose 95%% interval excludes 0\n");
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        char title[1024];
         fprintf(out, "  [%zu] %s: %s%s\n", i + 1, c->s[i].name,
-                c->s[i].title, i == 0 ? " (reference)" : "");
+                term_escape(c->s[i].title, title, sizeof title),
+                i == 0 ? " (reference)" : "");
+    }
     table_head(c, out);
     table_rows(c, names, n, 0, out);
     if (any_event) {
@@ -549,10 +553,10 @@ double compare_max_halfwidth(const compare *c)
                 continue;
             const compare_fig *figs[] = { &co->end, &co->last };
             for (size_t g = 0; g < 2; g++) {
-                if (1.96 * figs[g]->se > hw)
-                    hw = 1.96 * figs[g]->se;
-                if (figs[g]->has_diff && i > 0 && 1.96 * figs[g]->diff_se > hw)
-                    hw = 1.96 * figs[g]->diff_se;
+                if (NCG_Z95 * figs[g]->se > hw)
+                    hw = NCG_Z95 * figs[g]->se;
+                if (figs[g]->has_diff && i > 0 && NCG_Z95 * figs[g]->diff_se > hw)
+                    hw = NCG_Z95 * figs[g]->diff_se;
             }
         }
     return hw;

@@ -1,6 +1,7 @@
 /* output.c: result files (CSV, resolved.cfg) in folders renamed into place. */
 #define _GNU_SOURCE
 #include "io/output.h"
+#include "base/term.h"
 #include "base/numfmt.h"
 #include "io/posterior.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 
 #define COARSE_BINS 50
 
@@ -358,7 +360,7 @@ static int write_resolved(const engine_result *r, const scenario *s,
     char header[768];
     if (!text) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     snprintf(header, sizeof header,
              "# Resolved scenario written by ncgsim %s: every extends and "
@@ -434,10 +436,12 @@ int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
 void output_table(const engine_result *r, const scenario *s, FILE *out)
 {
     const model *m = r->m;
-    char label[32];
+    char label[32], title[1024], unit[256];
     scenario_step_label(&s->sim, r->steps, label, sizeof label);
+    /* The title and units are scenario text: shown, never obeyed. */
     fprintf(out, "\n%s (%s): %llu trials, seed %llu, values at step %u "
-            "(%s)\n", s->title, s->name, (unsigned long long)r->trials,
+            "(%s)\n", term_escape(s->title, title, sizeof title), s->name,
+            (unsigned long long)r->trials,
             (unsigned long long)s->sim.seed, r->steps, label);
     if (r->weighted)
         fprintf(out, "  conditioned on %zu observation%s: effective trials "
@@ -462,7 +466,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                      numfmt_est(c, sizeof c, mean, se, 0));
             fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, pe, pse, 0),
-                    numfmt_est(b, sizeof b, 1.96 * pse, 0.196 * pse, 0), col,
+                    numfmt_est(b, sizeof b, NCG_Z95 * pse, 0.1 * NCG_Z95 * pse, 0), col,
                     "P(by end)");
         } else {
             double q5 = output_quantile(r, o, r->steps, 0.05);
@@ -476,8 +480,8 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                      numfmt_est(b, sizeof b, q95, q95 == floor(q95) ? 0 : qse, 0));
             fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, mean, se, 0),
-                    numfmt_est(b, sizeof b, 1.96 * se, 0.196 * se, 0), col,
-                    v->unit);
+                    numfmt_est(b, sizeof b, NCG_Z95 * se, 0.1 * NCG_Z95 * se, 0), col,
+                    term_escape(v->unit, unit, sizeof unit));
         }
     }
     fprintf(out, "  P(by end): probability that the event happened at some "
