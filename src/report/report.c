@@ -352,8 +352,10 @@ static int rp_cells(report *r)
     int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
         cl = rp_tcol(ref, "label"), cu = rp_tcol(ref, "unit");
     if (cv < 0 || ck < 0) {
-        diag_add(r->d, r->s[0].dir, 0, NULL, "summary.csv: no column "
+        char *f = output_path(r->s[0].dir, "summary.csv");
+        diag_add(r->d, f ? f : "summary.csv", 0, NULL, "no column "
                  "'variable' or 'kind'");
+        free(f);
         return NCG_EXIT_IO;
     }
     r->n_out = rp_trows(ref);
@@ -399,8 +401,10 @@ static int rp_cells(report *r)
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
         edlo = rp_col(t, c_pev_dlo), edhi = rp_col(t, c_pev_dhi);
     if (xv < 0 || xs < 0) {
-        diag_add(r->d, r->cmp_dir, 0, NULL, "compare.csv: no column "
+        char *f = output_path(r->cmp_dir, "compare.csv");
+        diag_add(r->d, f ? f : "compare.csv", 0, NULL, "no column "
                  "'variable' or 'scenario'");
+        free(f);
         return NCG_EXIT_IO;
     }
     for (size_t row = 0; row < rp_trows(t); row++) {
