@@ -459,8 +459,9 @@ static void gp_select(FILE *f, const char *var)
 /* A probability P with standard error SE to the ends of its 95% interval,
  * kept within [0, 1]. */
 static const char gp_clip_fns[] =
-    "lo(p, se) = p - 1.96 * se < 0 ? 0 : p - 1.96 * se\n"
-    "hi(p, se) = p + 1.96 * se > 1 ? 1 : p + 1.96 * se\n";
+    "z95 = " NCG_STR(NCG_Z95) "\n"
+    "lo(p, se) = p - z95 * se < 0 ? 0 : p - z95 * se\n"
+    "hi(p, se) = p + z95 * se > 1 ? 1 : p + z95 * se\n";
 
 /* Sets the y range of a plot of values between LO and HI when gnuplot's
  * autoscaling would fail or mislead: a constant gets a range around it. */
@@ -627,7 +628,7 @@ static void write_event(FILE *f, const scen *s, size_t r)
               "at graph 0.5, 0.5 center\n", f);
     } else
         fprintf(f, "set yrange [0:%.10g]\n",
-                fmin(1, nice_ceil(1.1 * (hi + 1.96 * fmax(se_hi, 0)))));
+                fmin(1, nice_ceil(1.1 * (hi + NCG_Z95 * fmax(se_hi, 0)))));
     gp_select(f, var);
     fprintf(f, "%s"
             "plot 'events.csv' skip 1 using %zu:(lo(sel(%zu), sel(%zu))):"
