@@ -1,4 +1,4 @@
-/* cmd_discover.c: the `discover` command: which combinations of inputs lead to a case of interest (PRIM). */
+/* cmd_discover.c: the `discover` command (which combinations of inputs lead to a case of interest, PRIM) and the `robust` command (regret and satisficing of policies on common trials). */
 #include "cli/commands.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis/discover.h"
+#include "analysis/robust.h"
 #include "base/ncgsim.h"
 #include "cli/cli.h"
 #include "io/output.h"
@@ -75,6 +76,39 @@ static int fraction(const char *name, const char *s, double lo, double hi,
                          "below %g, got '%s'", name, lo, hi, s);
     *v = x;
     return 0;
+}
+
+/* The run options both commands take: -n (N), --seed (S), -j (J) with
+ * argument ARG for command CMD. 1 when C is not one of them, else 0 or a
+ * usage error. */
+static int run_option(const char *cmd, int c, const char *arg,
+                      scenario_opts *so, int *threads)
+{
+    uint64_t v;
+    switch (c) {
+    case 'n':
+        if (cli_count(arg, 1, 1e8, &v) != 0)
+            return cli_usage(cmd, "-n: expected a whole number of trials "
+                             "from 1 to 1e8, got '%s'", arg);
+        so->has_trials = 1;
+        so->trials = v;
+        return 0;
+    case 'S':
+        if (cli_count(arg, 0, 9007199254740992.0, &v) != 0)
+            return cli_usage(cmd, "--seed: expected a whole number, got "
+                             "'%s'", arg);
+        so->has_seed = 1;
+        so->seed = v;
+        return 0;
+    case 'j':
+        if (cli_count(arg, 1, 1024, &v) != 0)
+            return cli_usage(cmd, "-j: expected a number of threads from 1 "
+                             "to 1024, got '%s'", arg);
+        *threads = (int)v;
+        return 0;
+    default:
+        return 1;
+    }
 }
 
 static int parse(int argc, char **argv, opts *o)
@@ -167,20 +201,6 @@ static int parse(int argc, char **argv, opts *o)
                                  "from 0 to 10000, got '%s'", optarg);
             o->d.resample = (unsigned)v;
             break;
-        case 'n':
-            if (cli_count(optarg, 1, 1e8, &v) != 0)
-                return cli_usage("discover", "-n: expected a whole number of "
-                                 "trials from 1 to 1e8, got '%s'", optarg);
-            o->so.has_trials = 1;
-            o->so.trials = v;
-            break;
-        case 'S':
-            if (cli_count(optarg, 0, 9007199254740992.0, &v) != 0)
-                return cli_usage("discover", "--seed: expected a whole "
-                                 "number, got '%s'", optarg);
-            o->so.has_seed = 1;
-            o->so.seed = v;
-            break;
         case 's': {
             const char **g = realloc(o->sets, (o->n_sets + 1) * sizeof *g);
             if (!g)
@@ -189,11 +209,12 @@ static int parse(int argc, char **argv, opts *o)
             o->sets = g;
             break;
         }
+        case 'n':
+        case 'S':
         case 'j':
-            if (cli_count(optarg, 1, 1024, &v) != 0)
-                return cli_usage("discover", "-j: expected a number of "
-                                 "threads from 1 to 1024, got '%s'", optarg);
-            o->threads = (int)v;
+            if ((rc = run_option("discover", c, optarg, &o->so,
+                                 &o->threads)) != 0)
+                return rc;
             break;
         case 'o': o->out = optarg; break;
         case 'P': o->no_plots = 1; break;
@@ -283,79 +304,86 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
                  "without `observations`)");
         return NCG_EXIT_USAGE;
     }
-    size_t np = 0;
-    for (size_t v = 0; v < md->n_vars; v++)
-        np += md->vars[v].kind == VAR_PARAM;
-    size_t n_events = 0, n_ev = 0;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        n_events += md->vars[md->outputs[q]].kind == VAR_EVENT;
-    /* The engine's per-trial columns: params, outputs, ever flags. */
-    size_t cols = np + md->n_outputs + n_events;
-    char **evname = calloc(n_events + 1, sizeof *evname);
+    size_t cols = discover_model_cols(md);
     rows_buf b = { NULL, cols, (*sc)->sim.trials };
-    const char **names = malloc((cols ? cols : 1) * sizeof *names);
     b.v = malloc((size_t)b.trials * cols * sizeof *b.v);
-    if (!names || !b.v || !evname) {
+    if (!b.v) {
         diag_add(d, NULL, 0, NULL, "out of memory (%llu trials x %zu "
                  "columns)", (unsigned long long)b.trials, cols);
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    size_t k = 0;
-    for (size_t v = 0; v < md->n_vars; v++)
-        if (md->vars[v].kind == VAR_PARAM)
-            names[k++] = md->vars[v].name;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        names[k++] = md->vars[md->outputs[q]].name;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        if (md->vars[md->outputs[q]].kind == VAR_EVENT) {
-            char **e = &evname[n_ev++];
-            size_t len = strlen(md->vars[md->outputs[q]].name) + 8;
-            if (!(*e = malloc(len))) {
-                rc = NCG_EXIT_RUN;
-                goto end;
-            }
-            snprintf(*e, len, "%s_ever", md->vars[md->outputs[q]].name);
-            names[k++] = *e;
-        }
     engine_opts eo = { o->threads, collect, &b, NULL, NULL, &cli_interrupted,
                        NULL, NULL };
     model *one = *m;
     if ((rc = engine_run(&one, 1, &eo, &res, d)) != 0)
         goto end;
-    if (discover_from_values(s, o->source, names, cols, (size_t)b.trials,
-                             b.v) != 0) {
+    if (discover_from_model(s, o->source, md, (size_t)b.trials, b.v) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_EXIT_RUN;
     }
 end:
     engine_result_free(res);
-    for (size_t i = 0; evname && i < n_ev; i++)
-        free(evname[i]);
-    free(evname);
-    free(names);
     free(b.v);
     return rc;
 }
 
-/* The folder name part of OUT and its parent. */
-static void split_out(const char *out, char *parent, size_t plen,
-                      const char **base)
+/* Writes the results folder OUT through WRITE (and resolved.cfg of SC with
+ * NOTE, when SC is set), then PLOT unless NO_PLOTS, in a temporary folder
+ * renamed into place only when all is written: a failure leaves nothing
+ * half-written. 0 or an exit code (message in D). */
+static int publish(const char *out, const scenario *sc, const char *note,
+                   int (*write)(const void *, const char *, diag *),
+                   int (*plot)(const void *, const char *, diag *),
+                   const void *res, int no_plots, const char *what, diag *d)
 {
-    const char *slash = strrchr(out, '/');
-    while (slash && slash[1] == 0 && slash > out) {
-        /* "dir/": trailing slashes are not part of the name */
-        size_t n = (size_t)(slash - out);
-        snprintf(parent, plen, "%.*s", (int)n, out);
-        out = parent;
-        slash = strrchr(out, '/');
+    output_dir od;
+    int rc = output_begin_path(out, &od, d);
+    if (rc != 0)
+        return rc;
+    rc = write(res, od.tmp, d);
+    if (rc == 0 && sc) {
+        FILE *f = output_open(od.tmp, "resolved.cfg", d);
+        if (!f || scenario_write(sc, note, f) != 0) {
+            if (f)
+                fclose(f);
+            rc = NCG_EXIT_IO;
+        } else {
+            rc = output_close(f, od.tmp, "resolved.cfg", d);
+        }
     }
-    *base = slash ? slash + 1 : out;
-    if (slash)
-        snprintf(parent, plen, "%.*s", slash == out ? 1 : (int)(slash - out),
-                 out);
-    else
-        snprintf(parent, plen, ".");
+    if (rc == 0 && !no_plots && plot(res, od.tmp, d) != 0)
+        fprintf(stderr, "ncgsim: %s: charts not drawn (is gnuplot "
+                "installed?)\n", what);
+    if (rc == 0 && cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+    }
+    if (rc != 0) {
+        output_abort(&od);
+        return rc;
+    }
+    return output_commit(&od, d);
+}
+
+static int write_discover(const void *r, const char *dir, diag *d)
+{
+    return discover_write(r, dir, d);
+}
+
+static int plot_discover(const void *r, const char *dir, diag *d)
+{
+    return discover_plot(r, dir, d);
+}
+
+static int write_robust(const void *r, const char *dir, diag *d)
+{
+    return robust_write(r, dir, d);
+}
+
+static int plot_robust(const void *r, const char *dir, diag *d)
+{
+    return discover_plot_robust(r, dir, d);
 }
 
 int cmd_discover(int argc, char **argv)
@@ -403,8 +431,6 @@ int cmd_discover(int argc, char **argv)
     if ((rc = discover_run(&s, &o.d, &r, d)) != 0)
         goto end;
     /* The results folder, written aside and renamed into place. */
-    char parent[4096];
-    const char *base;
     if (!o.out) {
         const char *b = strrchr(o.source, '/');
         b = b ? b + 1 : o.source;
@@ -420,34 +446,9 @@ int cmd_discover(int argc, char **argv)
         snprintf(outbuf, len, "results/%.*s-discovery", (int)n, b);
         o.out = outbuf;
     }
-    split_out(o.out, parent, sizeof parent, &base);
-    output_dir od;
-    if ((rc = output_begin(parent, base, &od, d)) != 0)
-        goto end;
-    rc = discover_write(r, od.tmp, d);
-    if (rc == 0 && sc) {
-        FILE *f = output_open(od.tmp, "resolved.cfg", d);
-        if (!f || scenario_write(sc, "resolved by ncgsim " NCGSIM_VERSION
-                                 " for discover", f) != 0) {
-            if (f)
-                fclose(f);
-            rc = NCG_EXIT_IO;
-        } else {
-            rc = output_close(f, od.tmp, "resolved.cfg", d);
-        }
-    }
-    if (rc == 0 && !o.no_plots && discover_plot(r, od.tmp, d) != 0)
-        fprintf(stderr, "ncgsim: discover: charts not drawn (is gnuplot "
-                "installed?)\n");
-    if (rc == 0 && cli_interrupted) {
-        diag_add(d, NULL, 0, NULL, "interrupted");
-        rc = NCG_EXIT_RUN;
-    }
-    if (rc != 0) {
-        output_abort(&od);
-        goto end;
-    }
-    if ((rc = output_commit(&od, d)) != 0)
+    if ((rc = publish(o.out, sc, "resolved by ncgsim " NCGSIM_VERSION
+                      " for discover", write_discover, plot_discover, r,
+                      o.no_plots, "discover", d)) != 0)
         goto end;
     if (!o.quiet) {
         if (r->n_left_out)
@@ -469,5 +470,149 @@ end:
     free(inputs);
     free(outbuf);
     free(o.sets);
+    return rc < 0 ? 0 : rc;
+}
+
+const char cmd_robust_usage[] =
+    "Usage: ncgsim robust POLICY.cfg POLICY.cfg... [options]\n"
+    "Which policy holds up across the uncertainties. Each POLICY file\n"
+    "extends one parent and sets its levers (constant params); the parent's\n"
+    "random params are the uncertainties and must be left alone. Every\n"
+    "policy runs on the same trials (common random numbers), so trial i is\n"
+    "the same future for all. For each outcome: the mean, the regret (loss\n"
+    "against the best policy in the same trial: its mean and 90th\n"
+    "percentile) and the share of trials where the policy is best; for\n"
+    "each condition: the share of trials that meet it (satisficing).\n"
+    "Writes OUT/robust.csv, satisficing.csv, resolved.cfg (the first\n"
+    "policy), regret.png and satisficing.png. See docs/discovery.md.\n"
+    "\n"
+    "      --maximize NAME  an outcome where more is better (repeatable)\n"
+    "      --minimize NAME  an outcome where less is better (repeatable);\n"
+    "                       NAME: an output or <event>_ever\n"
+    "      --satisfy EXPR   a condition a trial should meet, e.g.\n"
+    "                       'ed_credibility >= 60' (repeatable)\n"
+    "  -n, --trials N       trials (default: simulation.trials)\n"
+    "      --seed S         random seed\n"
+    "      --set PATH=VALUE override a setting in every policy (repeatable)\n"
+    "  -j, --threads N      threads (default: all cores)\n"
+    "  -o, --out DIR        the results folder itself (default:\n"
+    "                       results/robust)\n"
+    "      --no-plots       skip the charts\n"
+    "  -q, --quiet          no table\n";
+
+/* Appends S to the growing array *LIST of *N entries; 0 or -1. */
+static int push(void *list, size_t *n, size_t size, const void *item)
+{
+    char **l = list;
+    char *g = realloc(*l, (*n + 1) * size);
+    if (!g)
+        return -1;
+    memcpy(g + *n * size, item, size);
+    *l = g;
+    (*n)++;
+    return 0;
+}
+
+int cmd_robust(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "maximize", required_argument, NULL, 'M' },
+        { "minimize", required_argument, NULL, 'm' },
+        { "satisfy", required_argument, NULL, 'Y' },
+        { "trials", required_argument, NULL, 'n' },
+        { "seed", required_argument, NULL, 'S' },
+        { "set", required_argument, NULL, 's' },
+        { "threads", required_argument, NULL, 'j' },
+        { "out", required_argument, NULL, 'o' },
+        { "no-plots", no_argument, NULL, 'P' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    robust_goal *goals = NULL;
+    const char **conds = NULL, **sets = NULL;
+    size_t n_goals = 0, n_conds = 0, n_sets = 0;
+    const char *out = "results/robust";
+    int quiet = 0, no_plots = 0, c, rc = 0, bad = 0;
+    robust_opts o = { 0 };
+    robust_result *r = NULL;
+    diag *d = diag_alloc();
+    o.threads = engine_cores();
+    o.stop = &cli_interrupted;
+    optind = 1;
+    opterr = 0;
+    while (!rc && (c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL))
+                      != -1) {
+        switch (c) {
+        case 'h':
+            fputs(cmd_robust_usage, stdout);
+            rc = -1;
+            break;
+        case '?':
+            rc = cli_usage("robust", "unknown option '%s'", argv[optind - 1]);
+            break;
+        case ':':
+            rc = cli_usage("robust", "option '%s' needs a value",
+                           argv[optind - 1]);
+            break;
+        case 'M':
+        case 'm': {
+            robust_goal g = { optarg, c == 'M' };
+            bad = push(&goals, &n_goals, sizeof g, &g);
+            break;
+        }
+        case 'Y': bad = push(&conds, &n_conds, sizeof *conds, &optarg); break;
+        case 's': bad = push(&sets, &n_sets, sizeof *sets, &optarg); break;
+        case 'n':
+        case 'S':
+        case 'j':
+            rc = run_option("robust", c, optarg, &o.so, &o.threads);
+            break;
+        case 'o': out = optarg; break;
+        case 'P': no_plots = 1; break;
+        case 'q': quiet = 1; break;
+        }
+        if (bad)
+            rc = cli_usage("robust", "out of memory");
+    }
+    if (rc != 0 || !d)
+        goto end;
+    if (argc - optind < 2) {
+        rc = cli_usage("robust", "expected two or more policy scenario "
+                       "files");
+        goto end;
+    }
+    if (n_goals + n_conds == 0) {
+        rc = cli_usage("robust", "give at least one --maximize, --minimize "
+                       "or --satisfy");
+        goto end;
+    }
+    o.paths = (const char *const *)argv + optind;
+    o.n_paths = (size_t)(argc - optind);
+    o.so.sets = sets;
+    o.so.n_sets = n_sets;
+    o.goals = goals;
+    o.n_goals = n_goals;
+    o.conds = conds;
+    o.n_conds = n_conds;
+    cli_catch_signals();
+    if ((rc = robust_run(&o, &r, d)) != 0)
+        goto end;
+    if ((rc = publish(out, r->sc0, "resolved by ncgsim " NCGSIM_VERSION
+                      " for robust (the first policy)", write_robust,
+                      plot_robust, r, no_plots, "robust", d)) != 0)
+        goto end;
+    if (!quiet) {
+        robust_table(r, stdout);
+        printf("\n  results: %s/\n", out);
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    robust_result_free(r);
+    free(goals);
+    free(conds);
+    free(sets);
     return rc < 0 ? 0 : rc;
 }

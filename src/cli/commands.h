@@ -22,11 +22,16 @@ int cmd_report_after_run(const char *out, int argc, char **argv, int quiet);
 /* ncgsim discover SOURCE --case EXPR [options]: scenario discovery. */
 int cmd_discover(int argc, char **argv);
 
+/* ncgsim robust POLICY.cfg POLICY.cfg... [options]: regret and
+ * satisficing of policies on common trials. */
+int cmd_robust(int argc, char **argv);
+
 /* Full help of each, for main.c's command table. */
 extern const char cmd_sensitivity_usage[];
 extern const char cmd_sweep_usage[];
 extern const char cmd_diff_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_discover_usage[];
+extern const char cmd_robust_usage[];
 
 #endif

@@ -114,6 +114,8 @@ static const command commands[] = {
       cmd_report_usage },
     { "discover", cmd_discover, "which combinations of assumptions lead to an outcome (PRIM)",
       cmd_discover_usage },
+    { "robust", cmd_robust, "regret and satisficing of policies on the same trials",
+      cmd_robust_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
 

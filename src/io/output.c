@@ -146,6 +146,31 @@ int output_begin(const char *out, const char *name, output_dir *od, diag *d)
     return 0;
 }
 
+int output_begin_path(const char *path, output_dir *od, diag *d)
+{
+    char *p = strdup(path);
+    int rc;
+    if (!p) {
+        memset(od, 0, sizeof *od);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = 0;
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        rc = output_begin(".", p, od, d);
+    else if (slash == p)
+        rc = output_begin("/", p + 1, od, d);
+    else {
+        *slash = 0;
+        rc = output_begin(p, slash + 1, od, d);
+    }
+    free(p);
+    return rc;
+}
+
 /* Flushes the folder PATH's own entries to disk (best effort). */
 static void sync_dir(const char *path)
 {

@@ -17,6 +17,9 @@ typedef struct output_dir {
 /* Creates OUT (and parents) if needed and a fresh temporary folder for
  * NAME in it. Returns 0, or NCG_EXIT_IO with a message in D. */
 int output_begin(const char *out, const char *name, output_dir *od, diag *d);
+/* output_begin for the folder PATH itself (its parent and last name;
+ * trailing slashes ignored): results written to PATH as a whole. */
+int output_begin_path(const char *path, output_dir *od, diag *d);
 /* Replaces OUT/<name> with the temporary folder in one rename (the old
  * folder, if any, is removed afterwards). 0, or NCG_EXIT_IO with a message
  * (the previous results are then untouched). Frees OD's strings. */

@@ -1,4 +1,4 @@
-/* discover_plot.c: gnuplot charts of a scenario-discovery result (trade-off, box limits, scatter). */
+/* discover_plot.c: gnuplot charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing). */
 #include "plot/discover_plot.h"
 
 #include <errno.h>
@@ -269,4 +269,103 @@ end:
         fclose(f);
     free(idx);
     return rc;
+}
+
+/* "regret.dat" and "satisficing.dat": one block per outcome or condition
+ * (blank lines between, for `index`): row, policy, figures. */
+static int robust_data(const robust_result *r, const char *dir, diag *d)
+{
+    FILE *g = output_open(dir, "regret.dat", d);
+    if (!g)
+        return -1;
+    for (size_t k = 0; k < r->n_goals; k++) {
+        for (size_t p = 0; p < r->n_pol; p++) {
+            const robust_cell *c = &r->cell[p * r->n_goals + k];
+            fprintf(g, "%zu\t\"%s\"\t%.10g\t%.10g\t%.10g\n", r->n_pol - p,
+                    r->policy[p], c->regret_mean, c->regret_p90, c->mean);
+        }
+        fputs("\n\n", g);
+    }
+    if (output_close(g, dir, "regret.dat", d) != 0)
+        return -1;
+    if (!(g = output_open(dir, "satisficing.dat", d)))
+        return -1;
+    double n = (double)r->trials;
+    for (size_t k = 0; k < r->n_conds; k++) {
+        for (size_t p = 0; p < r->n_pol; p++) {
+            double s = r->share[p * r->n_conds + k];
+            fprintf(g, "%zu\t\"%s\"\t%.10g\t%.10g\n", r->n_pol - p,
+                    r->policy[p], 100 * s,
+                    n > 1 ? 196 * sqrt(s * (1 - s) / (n - 1)) : 0.0);
+        }
+        fputs("\n\n", g);
+    }
+    return output_close(g, dir, "satisficing.dat", d);
+}
+
+/* One horizontal-bar panel per block of FILE: bars from column BAR, an
+ * optional mark at column MARK (0: none) or error bar (ERR). */
+static void bar_panels(FILE *f, const char *file, size_t blocks,
+                       size_t n_pol, char *const *titles, const char *xlabel,
+                       int mark, int err, const int *more_better)
+{
+    fprintf(f, "set multiplot layout %zu,1\n", blocks);
+    for (size_t k = 0; k < blocks; k++) {
+        char t[300];
+        if (more_better)
+            snprintf(t, sizeof t, "%s (%s is better)", titles[k],
+                     more_better[k] ? "more" : "less");
+        else
+            snprintf(t, sizeof t, "%s", titles[k]);
+        fputs("set title ", f);
+        gp_str(f, t);
+        fprintf(f, "\nset yrange [0.4:%zu.6]\nset xlabel ", n_pol);
+        gp_str(f, xlabel);
+        fputc('\n', f);
+        fprintf(f, "plot '%s' index %zu using ($3/2):1:($3/2):(0.3):ytic(2) "
+                "with boxxyerror fs solid 0.7 lc rgb '#2166ac' title %s",
+                file, k, mark ? "'mean regret'" : "'share of trials'");
+        if (mark)
+            fprintf(f, ", \\\n     '' index %zu using 4:1 with points pt 9 "
+                    "ps 2 lc rgb '#b2182b' title '90th percentile of "
+                    "regret'", k);
+        if (err)
+            fprintf(f, ", \\\n     '' index %zu using 3:1:($3-$4):($3+$4) "
+                    "with xerrorbars pt 7 ps 0.5 lc rgb 'black' title '95%% "
+                    "interval'", k);
+        fputc('\n', f);
+    }
+    fputs("unset multiplot\n", f);
+}
+
+int discover_plot_robust(const robust_result *r, const char *dir, diag *d)
+{
+    if (robust_data(r, dir, d) != 0)
+        return -1;
+    FILE *f = output_open(dir, "robust.gp", d);
+    if (!f)
+        return -1;
+    fputs("# Written by ncgsim robust; redraw with: gnuplot robust.gp\n"
+          "set encoding utf8\nset datafile separator '\\t'\n"
+          "set grid xtics\nset key outside right top\nset xrange [0:*]\n"
+          "set ytics scale 0\nset lmargin 30\nset offsets 0, graph 0.06, 0, 0\n", f);
+    if (r->n_goals > 0) {
+        fprintf(f, "set terminal pngcairo size 900,%zu noenhanced "
+                "font 'sans,10'\nset output 'regret.png'\n",
+                120 + r->n_goals * (80 + 28 * r->n_pol));
+        bar_panels(f, "regret.dat", r->n_goals, r->n_pol, r->goal,
+                   "regret: loss against the best policy in the same trial",
+                   1, 0, r->maximize);
+    }
+    if (r->n_conds > 0) {
+        fprintf(f, "set terminal pngcairo size 900,%zu noenhanced "
+                "font 'sans,10'\nset output 'satisficing.png'\n"
+                "set xrange [0:100]\n",
+                120 + r->n_conds * (80 + 28 * r->n_pol));
+        bar_panels(f, "satisficing.dat", r->n_conds, r->n_pol, r->cond,
+                   "% of trials meeting the condition", 0, 1, NULL);
+    }
+    if (output_close(f, dir, "robust.gp", d) != 0)
+        return -1;
+    return run_in(dir, "robust.gp");
 }

@@ -1,8 +1,9 @@
-/* discover_plot.h: gnuplot charts of a scenario-discovery result (trade-off, box limits, scatter). */
+/* discover_plot.h: gnuplot charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing). */
 #ifndef NCG_DISCOVER_PLOT_H
 #define NCG_DISCOVER_PLOT_H
 
 #include "analysis/discover.h"
+#include "analysis/robust.h"
 #include "base/diag.h"
 
 /* Writes DIR/discover.gp (and the small data files it reads) and runs
@@ -13,5 +14,11 @@
  * most significant restricted inputs, cases of interest marked, the box
  * drawn). 0, or -1 when gnuplot is missing or fails (the script stays). */
 int discover_plot(const discover_result *r, const char *dir, diag *d);
+
+/* Writes DIR/robust.gp and runs it: regret.png (per outcome, each
+ * policy's mean regret as a bar and its 90th percentile as a mark) and,
+ * with conditions, satisficing.png (each policy's share of trials meeting
+ * each condition, with 95% intervals). 0 or -1 as above. */
+int discover_plot_robust(const robust_result *r, const char *dir, diag *d);
 
 #endif
