@@ -24,7 +24,7 @@ OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
 LIBOBJS  = $(filter-out $(BUILD)/cli/main.o,$(OBJS))
 TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
-SCENARIOS = scenarios
+SCENARIOS = scenarios scenarios/from_today
 
 .PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz
 
@@ -61,8 +61,9 @@ test: deps
 	@$(MAKE) --no-print-directory ncgsim $(BUILD)/ncgsim_tests
 	./$(BUILD)/ncgsim_tests $(SUITE)
 
-# Builds, runs every scenario in scenarios/, renders the plots and writes
-# the briefing, $(OUT)/report.html (its path is printed last).
+# Builds, runs every scenario in scenarios/ (what-if, unconditioned) and
+# scenarios/from_today/ (conditioned on the 2025-26 record), renders the
+# plots and writes the briefing, $(OUT)/report.html (its path is printed last).
 run: deps
 	@$(MAKE) --no-print-directory ncgsim
 	./ncgsim run $(SCENARIOS) -o $(OUT) --report

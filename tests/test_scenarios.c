@@ -13,7 +13,8 @@
 static void test_scenarios__every_shipped_file__passes_check(void)
 {
     char *out = NULL;
-    int rc = test_run(BIN " check scenarios scenarios/examples bench/reference.cfg",
+    int rc = test_run(BIN " check scenarios scenarios/from_today scenarios/record/forecast_2027.cfg "
+                      "scenarios/examples bench/reference.cfg",
                       &out);
     if (rc != 0)
         fprintf(stderr, "\n%s\n", out ? out : "");

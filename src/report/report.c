@@ -1048,32 +1048,51 @@ static int rp_chart_cmp(const void *a, const void *b)
     return strcmp(x->stem, y->stem);
 }
 
+/* Copies FROM/NAME to TO/NAME (through the checked writer). 0, or
+ * NCG_EXIT_IO with a message; a missing file is an error only when
+ * REQUIRED. */
+static int rp_copy(report *r, const char *from_dir, const char *name,
+                   const char *to_dir, int required)
+{
+    char *from = output_path(from_dir, name), buf[65536];
+    FILE *in = from ? fopen(from, "rb") : NULL;
+    FILE *to = NULL;
+    size_t n;
+    int rc = 0;
+    if (!in) {
+        if (required) {
+            diag_add(r->d, from ? from : name, 0, NULL, "cannot read: %s",
+                     strerror(errno));
+            rc = NCG_EXIT_IO;
+        }
+        free(from);
+        return rc;
+    }
+    if (!(to = output_open(to_dir, name, r->d)))
+        rc = NCG_EXIT_IO;
+    while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, to);
+    if (ferror(in)) {
+        diag_add(r->d, from, 0, NULL, "cannot read: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+    fclose(in);
+    if (to && output_close(to, to_dir, name, r->d) != 0)
+        rc = NCG_EXIT_IO;
+    free(from);
+    return rc;
+}
+
 /* Draws the comparison charts as SVG in the temporary folder, from copies
  * of compare.csv and scenarios.csv (a sibling of OUT/compare, so the
  * scenario folders are where scenarios.csv says). */
 static int rp_draw(report *r)
 {
-    static const char *const files[] = { "compare.csv", "scenarios.csv" };
-    for (size_t i = 0; i < 2; i++) {
-        char *from = output_path(r->cmp_dir, files[i]);
-        FILE *in = from ? fopen(from, "rb") : NULL;
-        FILE *to = in ? output_open(r->tmp, files[i], r->d) : NULL;
-        char buf[65536];
-        size_t n;
-        while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
-            fwrite(buf, 1, n, to);
-        int bad = !in || !to || ferror(in);
-        if (!in)
-            diag_add(r->d, from ? from : files[i], 0, NULL, "cannot read: %s",
-                     strerror(errno));
-        if (in)
-            fclose(in);
-        if (to && output_close(to, r->tmp, files[i], r->d) != 0)
-            bad = 1;
-        free(from);
-        if (bad)
-            return NCG_EXIT_IO;
-    }
+    int rc = rp_copy(r, r->cmp_dir, "compare.csv", r->tmp, 1);
+    if (rc == 0)
+        rc = rp_copy(r, r->cmp_dir, "scenarios.csv", r->tmp, 1);
+    if (rc != 0)
+        return rc;
     plot_opts po = { "svg", 1 };
     return plot_compare(r->tmp, &po, r->d);
 }
@@ -1168,6 +1187,62 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
 
 static void rp_extras_section(report *r);
 
+/* The posterior chart of each conditioned scenario (a folder with
+ * posterior.csv): its result files copied into the temporary folder, its
+ * charts drawn there as SVG by the plot back end, the posterior inlined.
+ * 0, or NCG_EXIT_IO with a message. */
+static int rp_posteriors(report *r)
+{
+    static const char *const files[] = { "summary.csv", "timeseries.csv",
+        "histograms.csv", "events.csv", "resolved.cfg", "posterior.csv",
+        "posterior_density.csv" };
+    int rc = 0;
+    for (size_t i = 0; i < r->n && rc == 0; i++) {
+        char *post = output_path(r->s[i].dir, "posterior.csv");
+        int has = post && rp_is_file(post);
+        free(post);
+        if (!has)
+            continue;
+        char name[32], id[32];
+        snprintf(name, sizeof name, "post-%zu", i + 1);
+        snprintf(id, sizeof id, "post%zu", i + 1);
+        char *dir = output_path(r->tmp, name);
+        if (!dir || mkdir(dir, 0755) != 0) {
+            diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create "
+                     "folder: %s", strerror(errno));
+            free(dir);
+            return NCG_EXIT_IO;
+        }
+        for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
+            rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
+        plot_opts po = { "svg", 1 };
+        if (rc == 0)
+            rc = plot_scenario(dir, &po, r->d);
+        char *svg = rc == 0 ? output_path(dir, "posterior.svg") : NULL;
+        if (svg && rp_is_file(svg)) {
+            char title[300];
+            snprintf(title, sizeof title, "%s: what the observations taught: "
+                     "prior and conditioned densities of the most moved "
+                     "params", r->s[i].name);
+            fputs("<h3>Conditioned posterior: ", r->f);
+            rp_user(r, r->s[i].title);
+            fputs("</h3>\n<figure>\n", r->f);
+            if (svg_inline(r->f, svg, id, title, "Prior (before the "
+                           "observations) and posterior (after) density of "
+                           "each of the params the observations moved most; "
+                           "the table posterior.csv below lists them all.",
+                           r->d) != 0)
+                rc = NCG_EXIT_IO;
+            fputs("<figcaption>Prior and conditioned densities of the params "
+                  "the observations moved most (<code>posterior</code>)."
+                  "</figcaption>\n</figure>\n", r->f);
+        }
+        free(svg);
+        free(dir);
+    }
+    return rc;
+}
+
 /* Section 3: every chart, grouped by output. */
 static int rp_charts(report *r)
 {
@@ -1233,6 +1308,8 @@ end:
     for (size_t i = 0; i < n; i++)
         free(list[i].stem);
     free(list);
+    if (rc == 0)
+        rc = rp_posteriors(r);
     if (rc == 0)
         rp_extras_section(r);
     fputs("</section>\n", r->f);
