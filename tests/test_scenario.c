@@ -545,6 +545,42 @@ static void test_scenario__set_value__that_breaks_a_check_is_blamed_on_set(void)
     teardown();
 }
 
+/* --set simulation.seed takes every 64-bit seed as digits, exactly, and
+ * nothing past it; a float past 2^53 is refused, since it is not exact. */
+static void test_scenario__set_seed__is_exact_up_to_2_64_minus_1(void)
+{
+    static const struct { const char *set; uint64_t want; const char *err; } cases[] = {
+        { "simulation.seed=9223372036854775807", UINT64_C(9223372036854775807), NULL },
+        { "simulation.seed=9223372036854775808", UINT64_C(9223372036854775808), NULL },
+        { "simulation.seed=18446744073709551614", UINT64_C(18446744073709551614), NULL },
+        { "simulation.seed=18446744073709551615", UINT64_MAX, NULL },
+        { "simulation.seed=18446744073709551616", 0,
+          "--set: simulation.seed: must be at most 18446744073709551615, found 18446744073709551616" },
+        { "simulation.seed=18446744073709553663", 0,
+          "--set: simulation.seed: must be at most 18446744073709551615, found 18446744073709553663" },
+        { "simulation.seed=9007199254740993.0", 0,
+          "--set: simulation.seed: 9007199254740992.0 is past 2^53, where a number with a point or an exponent is not exact; write its digits (as a string past 2^63)" },
+        { "simulation.seed=1e3", 1000, NULL },
+    };
+    setup();
+    put("s.cfg", SIM);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scenario *s = NULL;
+        diag *d = diag_alloc();
+        int rc = load_opts("s.cfg", &cases[i].set, 1, NULL, &s, d);
+        if (cases[i].err) {
+            CU_ASSERT_EQUAL(rc, NCG_EXIT_SCENARIO);
+            expect_msgs(d, 1, cases[i].err);
+        } else {
+            CU_ASSERT_EQUAL_FATAL(rc, 0);
+            CU_ASSERT_EQUAL(s->sim.seed, cases[i].want);
+        }
+        scenario_free(s);
+        diag_free(d);
+    }
+    teardown();
+}
+
 static void test_scenario__trials_and_seed_options__override_after_set(void)
 {
     setup();
@@ -1097,6 +1133,7 @@ void test_scenario_register(void)
         { "set_errors__are_reported_with_exact_text", test_scenario__set_errors__are_reported_with_exact_text },
         { "set_ambiguous_bare_name__lists_every_match", test_scenario__set_ambiguous_bare_name__lists_every_match },
         { "set_value__that_breaks_a_check_is_blamed_on_set", test_scenario__set_value__that_breaks_a_check_is_blamed_on_set },
+        { "set_seed__is_exact_up_to_2_64_minus_1", test_scenario__set_seed__is_exact_up_to_2_64_minus_1 },
         { "trials_and_seed_options__override_after_set", test_scenario__trials_and_seed_options__override_after_set },
         { "unknown_top_level_setting__suggests_the_closest", test_scenario__unknown_top_level_setting__suggests_the_closest },
         { "top_level_checks__give_exact_messages", test_scenario__top_level_checks__give_exact_messages },

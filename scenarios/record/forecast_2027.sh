@@ -41,4 +41,9 @@ echo "$questions" | while IFS='|' read -r q v l; do
 done
 ess=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ess") c = i } NR == 2 && c { print $c }' "$out/mixture/forecast_2027/summary.csv")
 echo
+printf 'Weight of each view after the record (prior 0.25 each):'
+for v in view_park view_yang view_narang view_nds; do
+    printf ' %s %s' "${v#view_}" "$(value "$out/mixture" "$v" 2026Q3 | cut -d' ' -f1)"
+done
+echo
 echo "Effective sample size of the mixture run: ${ess:-n/a}"

@@ -87,54 +87,79 @@ const char *diag_get(const diag *d, size_t i)
 
 void diag_print(const diag *d, FILE *out)
 {
-    for (size_t i = 0; d && i < d->n; i++)
+    size_t n = diag_count(d);
+    for (size_t i = 0; i < n && i < DIAG_SHOWN; i++)
         fprintf(out, "%s\n", diag_get(d, i));
+    if (n > DIAG_SHOWN)
+        fprintf(out, "and %zu more error%s\n", n - DIAG_SHOWN,
+                n - DIAG_SHOWN == 1 ? "" : "s");
 }
 
-unsigned diag_distance(const char *a, size_t alen, const char *b, size_t blen)
+/* The edit distance of A and B when it is at most BOUND, else BOUND + 1:
+ * the rows stop as soon as every cell exceeds BOUND. Lengths <= 64. */
+static unsigned diag_distance_within(const char *a, size_t alen,
+                                     const char *b, size_t blen,
+                                     unsigned bound)
 {
-    if (alen > 64 || blen > 64)
-        return 255;
     unsigned row[65];
     for (size_t j = 0; j <= blen; j++)
         row[j] = (unsigned)j;
     for (size_t i = 1; i <= alen; i++) {
-        unsigned diagv = row[0];
+        unsigned diagv = row[0], low = (unsigned)i;
         row[0] = (unsigned)i;
         for (size_t j = 1; j <= blen; j++) {
             unsigned up = row[j];
-            unsigned cost = a[i - 1] == b[j - 1] ? 0u : 1u;
-            unsigned best = diagv + cost;
+            unsigned best = diagv + (a[i - 1] == b[j - 1] ? 0u : 1u);
             if (up + 1 < best)
                 best = up + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
             row[j] = best;
             diagv = up;
+            low = best < low ? best : low;
         }
+        if (low > bound)
+            return bound + 1;
     }
-    return row[blen] > 255 ? 255 : row[blen];
+    return row[blen] > bound ? bound + 1 : row[blen];
+}
+
+unsigned diag_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen > 64 || blen > 64)
+        return 255;
+    return diag_distance_within(a, alen, b, blen, 255);
 }
 
 const char *diag_suggest(const char *word, size_t len,
                          const char *const *candidates, size_t n)
 {
+    /* A typo is at most a third of the word, and never the whole of it. */
+    size_t limit = len / 3 + 1;
+    if (limit > 3)
+        limit = 3;
+    if (len > 64)
+        return NULL;
+    /* Only names within the limit can win, and only names whose length is
+     * that close: most candidates cost one length comparison, so that
+     * thousands of unknown names among thousands of variables stay fast. */
     const char *best = NULL;
-    unsigned best_d = 255;
-    for (size_t i = 0; i < n; i++) {
+    unsigned best_d = (unsigned)limit + 1;
+    for (size_t i = 0; i < n && best_d > 0; i++) {
         if (!candidates[i])
             continue;
-        unsigned dist = diag_distance(word, len, candidates[i], strlen(candidates[i]));
+        size_t clen = strnlen(candidates[i], len + limit + 1);
+        size_t gap = clen > len ? clen - len : len - clen;
+        if (gap >= best_d)
+            continue;
+        unsigned dist = diag_distance_within(word, len, candidates[i], clen,
+                                             best_d - 1);
         if (dist < best_d) {
             best_d = dist;
             best = candidates[i];
         }
     }
-    /* A typo is at most a third of the word, and never the whole of it. */
-    size_t limit = len / 3 + 1;
-    if (limit > 3)
-        limit = 3;
-    if (best && best_d > 0 && best_d <= limit && best_d < len)
+    if (best && best_d > 0 && best_d < len)
         return best;
     return NULL;
 }

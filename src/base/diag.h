@@ -26,7 +26,10 @@ void diag_add(diag *d, const char *file, int line, const char *path,
 size_t diag_count(const diag *d);
 /* The I-th message (borrowed, valid until diag_free); I < diag_count. */
 const char *diag_get(const diag *d, size_t i);
-/* Prints every message, one per line, to OUT. */
+/* diag_print shows this many messages, then how many more there are. */
+#define DIAG_SHOWN 50
+/* Prints the first DIAG_SHOWN messages, one per line, to OUT, then
+ * "and N more errors" when there are more. */
 void diag_print(const diag *d, FILE *out);
 /* Removes every message. */
 void diag_clear(diag *d);
@@ -35,7 +38,10 @@ void diag_clear(diag *d);
 unsigned diag_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Of the N strings in CANDIDATES, the closest to WORD (length LEN) when it is
- * close enough to be a plausible typo, otherwise NULL. Borrowed pointer. */
+ * close enough to be a plausible typo (at most a third of the word, at most
+ * 3 edits, not the whole word), otherwise NULL; the first of equally close
+ * ones. Names of a too different length cost one comparison. Borrowed
+ * pointer. */
 const char *diag_suggest(const char *word, size_t len,
                          const char *const *candidates, size_t n);
 

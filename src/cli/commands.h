@@ -21,6 +21,8 @@ int cmd_report(int argc, char **argv);
 int cmd_report_after_run(const char *out, int argc, char **argv, int quiet);
 /* ncgsim discover SOURCE --case EXPR [options]: scenario discovery. */
 int cmd_discover(int argc, char **argv);
+/* cmd_score.c */
+int cmd_score(int argc, char **argv);
 
 /* ncgsim robust POLICY.cfg POLICY.cfg... [options]: regret and
  * satisficing of policies on common trials. */
@@ -33,5 +35,6 @@ extern const char cmd_diff_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_discover_usage[];
 extern const char cmd_robust_usage[];
+extern const char cmd_score_usage[];
 
 #endif

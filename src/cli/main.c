@@ -116,6 +116,8 @@ static const command commands[] = {
       cmd_discover_usage },
     { "robust", cmd_robust, "regret and satisficing of policies on the same trials",
       cmd_robust_usage },
+    { "score", cmd_score, "score forecasts against what happened; backtests",
+      cmd_score_usage },
     { "help", cmd_help, "show help for a command", "Usage: ncgsim help COMMAND\n" },
 };
 

@@ -412,7 +412,8 @@ static const char *suggest(const cg *g, const char *name, size_t len,
 static int fail_unknown(cg *g, const parse_node *n, const char *what,
                         int with_functions)
 {
-    const char *best = suggest(g, n->name, n->len, with_functions);
+    const char *best = g->env->no_hints ? NULL
+        : suggest(g, n->name, n->len, with_functions);
     if (best)
         return fail(g, n->op_pos, "unknown %s '%.*s' (did you mean '%s'?)",
                     what, (int)n->len, n->name, best);

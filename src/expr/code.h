@@ -84,6 +84,9 @@ typedef struct code_env {
     const char *source_prefix; /* random call sites become sources named
                               "<prefix>#<k>", k = 1, 2, ... in source order */
     uint32_t counter;      /* clamp counter index for random calls */
+    int no_hints;          /* 1: no "did you mean" search (the caller has
+                              reported enough errors; keeps thousands of
+                              unknown names fast) */
 } code_env;
 
 /* The variables an expression refers to. Each list has no duplicates and is

@@ -87,7 +87,8 @@ static char *next_field(char **p, char *end, int *line)
     return start;
 }
 
-int table_read(const char *path, table *t, diag *d)
+/* table_read, and with COMMENTS lines that start with '#' skipped. */
+static int table_load(const char *path, table *t, diag *d, int comments)
 {
     size_t cap = 0, n = 0, rows_cap = 0;
     int line = 1;
@@ -112,6 +113,13 @@ int table_read(const char *path, table *t, diag *d)
         p += 3;               /* a spreadsheet's byte-order mark */
     char **cells = NULL;
     while (*p) {
+        if (comments && *p == '#') {
+            while (*p && *p != '\n')
+                p++;
+            p += *p == '\n';
+            line++;
+            continue;
+        }
         int row_line = line;
         size_t start = n;
         char end = ',';
@@ -177,4 +185,14 @@ int table_read(const char *path, table *t, diag *d)
 fail:
     table_free(t);
     return NCG_EXIT_IO;
+}
+
+int table_read(const char *path, table *t, diag *d)
+{
+    return table_load(path, t, d, 0);
+}
+
+int table_read_commented(const char *path, table *t, diag *d)
+{
+    return table_load(path, t, d, 1);
 }

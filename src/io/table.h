@@ -21,6 +21,9 @@ typedef struct table {
  * Returns 0, or NCG_EXIT_IO with "PATH: cannot read: why" or
  * "PATH:LINE: N fields where the header has M" in D (T is then empty). */
 int table_read(const char *path, table *t, diag *d);
+/* The same, skipping lines that start with '#' (comments, as in an
+ * outcomes file). */
+int table_read_commented(const char *path, table *t, diag *d);
 
 /* Frees T's contents; the struct is the caller's. Safe on a zeroed T. */
 void table_free(table *t);

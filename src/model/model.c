@@ -714,7 +714,8 @@ static code_env make_env(builder *b, size_t var, int params_only,
     const model_var *v = &b->m->vars[var];
     snprintf(prefix, plen, "%s.%s", v->name, setting);
     code_env e = { b->syms, b->m->n_vars, b->m->slot_t, b->m->slot_T,
-                   params_only, -1, init_phase, prefix, (uint32_t)var };
+                   params_only, -1, init_phase, prefix, (uint32_t)var,
+                   diag_count(b->d) >= DIAG_SHOWN };
     if (!init_phase && v->kind == VAR_STATE && strcmp(setting, "next") == 0)
         e.self = (int)var;
     return e;

@@ -1523,6 +1523,57 @@ end:
     return rc;
 }
 
+/* reliability.gp: per scenario, the observed frequency of the questions
+ * in each forecast bin against their mean forecast, with the number of
+ * questions beside each point; the diagonal is perfect calibration. */
+static void reliability_script(gp_job *j, const csv *t)
+{
+    FILE *f = script_open(j, "reliability", "reliability diagram: observed "
+                          "frequency against forecast probability",
+                          PLOT_W, PLOT_H);
+    if (!f)
+        return;
+    fputs("set title 'Reliability: how often what was forecast happened "
+          "(beside each point: questions in the bin)' "
+          "noenhanced\nset xlabel 'Forecast probability (mean of the bin)'\n"
+          "set ylabel 'Observed frequency'\nset xrange [0:1]\n"
+          "set yrange [-0.02:1.02]\nset size ratio -1\n"
+          "set key outside right top vertical\n"
+          "sel(c) = strcol(1) eq v ? column(c) : NaN\nplot x ls 30 title "
+          "'perfectly calibrated'", f);
+    for (size_t r = 1, k = 0; r < t->nrow; r++) {
+        const char *name = cell(t, r, 0);
+        if (r > 1 && strcmp(name, cell(t, r - 1, 0)) == 0)
+            continue;
+        k++;
+        fputs(", \\\n  v = ", f);
+        gp_quote(f, name);
+        fprintf(f, ", 'reliability.csv' skip 1 using (sel(4)):(sel(5)) with "
+                "linespoints lt %zu title ", k);
+        gp_quote(f, name);
+        fprintf(f, ", \\\n  '' skip 1 using (sel(4)):(sel(5)):(sprintf('%%d',"
+                " int(sel(6)))) with labels offset char 1.2,0.6 tc lt %zu "
+                "notitle", k);
+    }
+    fputs("\n", f);
+    script_close(j, f, "reliability");
+}
+
+int plot_score(const char *dir, const plot_opts *o, diag *d)
+{
+    csv t;
+    gp_job j;
+    int rc = NCG_EXIT_IO;
+    if (csv_read(dir, "reliability.csv", &t, d) != 0)
+        return NCG_EXIT_IO;
+    if (job_begin(&j, dir, o, d) == 0) {
+        reliability_script(&j, &t);
+        rc = job_end(&j, o);
+    }
+    csv_free(&t);
+    return rc;
+}
+
 int plot_scenario(const char *dir, const plot_opts *o, diag *d)
 {
     return plot_folder(dir, o, d, 0);

@@ -29,6 +29,11 @@ int plot_scenario(const char *dir, const plot_opts *o, diag *d);
  * after the scenarios' folders are in place. Returns as plot_scenario. */
 int plot_compare(const char *dir, const plot_opts *o, diag *d);
 
+/* The reliability diagram of a score folder DIR (reliability.csv, see
+ * analysis/score.h): reliability.png and its script. Returns as
+ * plot_scenario. */
+int plot_score(const char *dir, const plot_opts *o, diag *d);
+
 /* 1 when FORMAT is "png", "svg" or "pdf", else 0. */
 int plot_format_ok(const char *format);
 

@@ -65,6 +65,10 @@ typedef struct worker_model {
     stats_moments *pm_prior, *pm_post;   /* this chunk's */
     stats_hist **ph_prior, **ph_post;    /* thread-local */
     double *ppmin, *ppmax;               /* pilot */
+    /* Model 0 with probes: per probe x lane, 1 once it held; tallies. */
+    uint8_t *hit;
+    uint64_t *pcount;
+    stats_wsum *pq;
 } worker_model;
 
 typedef struct run {
@@ -73,6 +77,8 @@ typedef struct run {
     uint64_t trials;
     uint32_t T;
     const engine_opts *o;
+    const engine_probe *probes;  /* questions about model 0, or NULL */
+    size_t n_probes;
     engine_result **res;
     uint64_t n_chunks;
     int pilot;               /* 1 while the pilot runs (ranges only) */
@@ -143,6 +149,9 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->ph_post);
     free(w->ppmin);
     free(w->ppmax);
+    free(w->hit);
+    free(w->pcount);
+    free(w->pq);
 }
 
 /* Prior and posterior summaries of the random params (a conditioned
@@ -237,6 +246,13 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         return -1;
     if (sm->weighted && worker_init_params(w, sm, with_hist) != 0)
         return -1;
+    if (sm == &r->sm[0] && r->n_probes) {
+        w->hit = calloc(r->n_probes * VM_BLOCK, 1);
+        w->pcount = calloc(r->n_probes, sizeof *w->pcount);
+        w->pq = calloc(r->n_probes, sizeof *w->pq);
+        if (!w->hit || !w->pcount || !w->pq)
+            return -1;
+    }
     memset(w->mem, 0, (nslots + 1) * VM_BLOCK * sizeof(double));
     for (size_t s = 0; s < nslots; s++)
         w->f.reg[s] = w->mem + s * VM_BLOCK;
@@ -397,6 +413,44 @@ static void accumulate_event_w(const run *r, worker_model *w, size_t o,
         }
 }
 
+/* 1 when X satisfies probe P. */
+static int probe_holds(const engine_probe *p, double x)
+{
+    switch (p->op) {
+    case ENGINE_PROBE_ONE: return x != 0.0;
+    case ENGINE_PROBE_LT: return x < p->threshold;
+    case ENGINE_PROBE_LE: return x <= p->threshold;
+    case ENGINE_PROBE_GT: return x > p->threshold;
+    case ENGINE_PROBE_GE: return x >= p->threshold;
+    }
+    return 0;
+}
+
+/* The probes on output O at step T: marks the lanes where they hold, and
+ * at the last step tallies them (weighted for a conditioned model). */
+static void probe_step(const run *r, worker_model *w, size_t o,
+                       const double *x, uint32_t t)
+{
+    for (size_t i = 0; i < r->n_probes; i++) {
+        const engine_probe *p = &r->probes[i];
+        uint8_t *hit = w->hit + i * VM_BLOCK;
+        if (p->o != o)
+            continue;
+        if (t == 0)
+            memset(hit, 0, VM_BLOCK);
+        if (t >= p->from && t <= p->to)
+            for (size_t l = 0; l < w->f.lanes; l++)
+                hit[l] |= (uint8_t)probe_holds(p, x[l]);
+        if (t != r->T)
+            continue;
+        for (size_t l = 0; l < w->f.lanes; l++) {
+            w->pcount[i] += hit[l];
+            if (w->wq)
+                w->pq[i] += hit[l] ? w->wq[l] : 0;
+        }
+    }
+}
+
 /* Adds the outputs' values at step T of the block to W's accumulators
  * (weighted with the block's final weights for a conditioned model). */
 static void accumulate(const run *r, const model *m, worker_model *w,
@@ -408,6 +462,8 @@ static void accumulate(const run *r, const model *m, worker_model *w,
         const double *x = r->pilot ? w->f.reg[v->cur]
                                    : out_values(r, m, w, o, t);
         size_t c = idx(r, o, t);
+        if (w->hit && !r->pilot)
+            probe_step(r, w, o, x, t);
         if (v->kind == VAR_EVENT && w->hold && !r->pilot) {
             accumulate_event_w(r, w, o, x, t);
         } else if (v->kind == VAR_EVENT) {
@@ -845,6 +901,7 @@ void engine_result_free(engine_result *res)
     }
     free(res->prior_hist);
     free(res->post_hist);
+    free(res->probe_p);
     free(res);
 }
 
@@ -1085,6 +1142,26 @@ static int merge_params(engine_result *res, worker_model *w)
     return 0;
 }
 
+/* The probes' shares of model 0 from every thread's tallies; 0 or -1. */
+static int finish_probes(const run *r, const worker_model *ws, int threads)
+{
+    engine_result *res = r->res[0];
+    size_t n = r->n_probes;
+    if (!(res->probe_p = calloc(n, sizeof *res->probe_p)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t count = 0;
+        stats_wsum q = 0;
+        for (int t = 0; t < threads; t++) {
+            count += ws[(size_t)t * r->k].pcount[i];
+            q += ws[(size_t)t * r->k].pq[i];
+        }
+        res->probe_p[i] = !res->weighted ? (double)count / (double)r->trials
+                          : res->qtot ? (double)q / (double)res->qtot : NAN;
+    }
+    return 0;
+}
+
 /* Every trial of M's run got weight 0: names the observation no trial
  * could explain, or the one that ruled out the most trials. */
 static void report_unexplained(const model *m, const engine_result *res,
@@ -1117,6 +1194,13 @@ static void report_unexplained(const model *m, const engine_result *res,
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d)
 {
+    return engine_run_probed(models, k, o, NULL, 0, res, d);
+}
+
+int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
+                      const engine_probe *probes, size_t n_probes,
+                      engine_result **res, diag *d)
+{
     run r;
     int threads = o->threads < 1 ? 1 : o->threads;
     worker_model *ws = NULL;
@@ -1127,6 +1211,8 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
     r.trials = models[0]->sc->sim.trials;
     r.T = models[0]->sc->sim.steps;
     r.o = o;
+    r.probes = probes;
+    r.n_probes = n_probes;
     r.res = res;
     r.err_chunk = UINT64_MAX;
     pthread_mutex_init(&r.mu, NULL);
@@ -1245,6 +1331,8 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
                 goto oom;
         }
     }
+    if (r.n_probes && finish_probes(&r, ws, threads) != 0)
+        goto oom;
     for (size_t i = 0; i < k; i++)
         if (res[i]->weighted && res[i]->qtot == 0) {
             report_unexplained(models[i], res[i], d);

@@ -61,6 +61,7 @@ typedef struct engine_result {
      * weighting (posterior), for posterior.csv. NULL otherwise. */
     stats_moments *prior, *post;
     stats_hist **prior_hist, **post_hist;
+    double *probe_p;         /* per engine_opts probe (model 0), or NULL */
 } engine_result;
 
 /* Below this many effective trials a conditioned run warns: its estimates
@@ -76,6 +77,19 @@ double engine_share(const engine_result *r, size_t o, uint32_t t);
 double engine_share_first(const engine_result *r, size_t o, uint32_t t);
 /* The share with the event 1 in exactly C of the steps 1 .. T. */
 double engine_share_count(const engine_result *r, size_t o, uint32_t c);
+
+/* A question about one output of a run: "at some step from FROM to TO,
+ * the value was OP THRESHOLD" (ENGINE_PROBE_ONE: an event was 1). */
+typedef enum {
+    ENGINE_PROBE_ONE, ENGINE_PROBE_LT, ENGINE_PROBE_LE, ENGINE_PROBE_GT,
+    ENGINE_PROBE_GE
+} engine_probe_op;
+typedef struct engine_probe {
+    size_t o;               /* output index (model->outputs) */
+    uint32_t from, to;      /* 0 <= from <= to <= T */
+    engine_probe_op op;
+    double threshold;
+} engine_probe;
 
 /* How to run. */
 typedef struct engine_opts {
@@ -116,6 +130,12 @@ typedef struct engine_opts {
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d);
 void engine_result_free(engine_result *r);
+/* engine_run that also answers the N PROBES (questions about model 0's
+ * trials, e.g. for `ncgsim score`): RES[0]->probe_p[i] is the (weighted)
+ * share of trials in which probe i holds. */
+int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
+                      const engine_probe *probes, size_t n,
+                      engine_result **res, diag *d);
 
 /* Number of online processors (at least 1). */
 int engine_cores(void);

@@ -98,6 +98,14 @@ static int scn_uint(scn_loader *L, const snode *n, const char *path,
         negative = n->v.f < 0;
         too_big = n->v.f >= 18446744073709551616.0;
         v = negative || too_big ? 0 : (uint64_t)n->v.f;
+        /* Past 2^53 a double stands for many whole numbers: which one was
+         * meant cannot be known, so ask for the digits. */
+        if (!too_big && v <= max && n->v.f >= 9007199254740992.0) {
+            scn_error(L, n->file, n->line, path, "%s is past 2^53, where a "
+                      "number with a point or an exponent is not exact; "
+                      "write its digits (as a string past 2^63)", found);
+            return -1;
+        }
     } else if (n->type == SNODE_STRING && n->v.s[0] &&
                strspn(n->v.s, "0123456789") == strlen(n->v.s)) {
         snprintf(found, sizeof found, "%.38s", n->v.s);
