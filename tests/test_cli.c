@@ -1,4 +1,5 @@
 /* test_cli.c: the ncgsim binary: exit codes, messages, files, reruns. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,20 +305,32 @@ static void test_cli__compare__paired_interval_is_narrower_than_unpaired(void)
     char *text = test_read(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     const char *row = strstr(text, "\ns,state,shifted,");
+    const char *ref = strstr(text, "\ns,state,small,");
     CU_ASSERT_PTR_NOT_NULL_FATAL(row);
-    /* ...,diff,diff_se,diff_lo95,diff_hi95,paired,label,unit,unpaired */
-    double diff = 0, diff_se = 1, unpaired = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+    /* variable,kind,scenario,title,label,unit,mean,mean_se,mean_lo95,
+     * mean_hi95,mean_diff,mean_diff_se,... (no quoted commas here);
+     * paired is column 30. */
+    double diff = 0, diff_se = 1, unpaired = 0, se[2] = { 0, 0 };
     int paired = 0;
     const char *p = row + 1;
-    for (int field = 0; field < 16 && p; field++) {
-        if (field == 8) diff = atof(p);
-        if (field == 9) diff_se = atof(p);
-        if (field == 12) paired = atoi(p);
-        if (field == 15) unpaired = atof(p);
+    for (int field = 0; field <= 30 && p; field++) {
+        if (field == 7) se[0] = atof(p);
+        if (field == 10) diff = atof(p);
+        if (field == 11) diff_se = atof(p);
+        if (field == 30) paired = atoi(p);
         p = strchr(p, ',');
         if (p)
             p++;
     }
+    p = ref + 1;
+    for (int field = 0; field <= 7 && p; field++) {
+        if (field == 7) se[1] = atof(p);
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    unpaired = sqrt(se[0] * se[0] + se[1] * se[1]);
     CU_ASSERT_EQUAL(paired, 1);
     /* The shift is 0.05 per step over 4 steps: 0.2 in every trial but the
      * rare few that the floor at 0 clips. */

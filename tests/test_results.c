@@ -108,12 +108,115 @@ static void test_results__histogram_tails__hold_exact_counts(void)
     free(cfg);
 }
 
+/* The index of column NAME in the header line of TEXT, or -1. */
+static int col_of(const char *text, const char *name)
+{
+    size_t len = strlen(name);
+    int k = 0;
+    for (const char *p = text; *p && *p != '\n'; k++) {
+        const char *e = p + strcspn(p, ",\n");
+        if ((size_t)(e - p) == len && strncmp(p, name, len) == 0)
+            return k;
+        p = *e == ',' ? e + 1 : e;
+    }
+    return -1;
+}
+
+/* Field K of the CSV line starting at P, as a number (quoted fields may
+ * hold commas). */
+static double field(const char *p, int k)
+{
+    for (int i = 0; i < k; i++) {
+        int quoted = 0;
+        for (; *p && (quoted || *p != ','); p++)
+            if (*p == '"')
+                quoted = !quoted;
+        p++;
+    }
+    return strtod(p, NULL);
+}
+
+/* The line of compare.csv TEXT for VAR in scenario SC (no quoted commas
+ * before the scenario column). */
+static const char *cmp_row(const char *text, const char *var, const char *sc)
+{
+    char key[256];
+    snprintf(key, sizeof key, "\n%s,event,%s,", var, sc);
+    const char *p = strstr(text, key);
+    return p ? p + 1 : NULL;
+}
+
+/* Reads OUT/NAME/samples.csv. */
+static char *samples_of(const char *out, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/samples.csv", out, name);
+    return test_read(path);
+}
+
+static void test_results__p_by_end_difference__matches_the_trials(void)
+{
+    char *dir = test_tmpdir();
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, "run scenarios/baseline.cfg "
+                                 "scenarios/trump_reelection.cfg --samples"), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/compare/compare.csv", dir);
+    char *cmp = test_read(path);
+    char *a = samples_of(dir, "baseline"), *b = samples_of(dir, "trump_reelection");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cmp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    int ca = col_of(a, "usfk_cut_announced_ever");
+    int cb = col_of(b, "usfk_cut_announced_ever");
+    int cl = col_of(b, "usfk_cut_announced");
+    CU_ASSERT_FATAL(ca > 0 && cb > 0 && cl > 0);
+    /* Brute force from the trials, paired by trial number. */
+    double n = 0, ea = 0, eb = 0, d = 0, d2 = 0, lb = 0;
+    const char *pa = strchr(a, '\n') + 1, *pb = strchr(b, '\n') + 1;
+    for (; *pa && *pb; pa = strchr(pa, '\n') + 1, pb = strchr(pb, '\n') + 1) {
+        CU_ASSERT_EQUAL(field(pa, 0), field(pb, 0));
+        double x = field(pa, ca), y = field(pb, cb);
+        n++;
+        ea += x;
+        eb += y;
+        d += y - x;
+        d2 += (y - x) * (y - x);
+        lb += field(pb, cl) != 0;
+    }
+    CU_ASSERT(n >= 1000);
+    const char *ra = cmp_row(cmp, "usfk_cut_announced", "baseline");
+    const char *rb = cmp_row(cmp, "usfk_cut_announced", "trump_reelection");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ra);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rb);
+    int pe = col_of(cmp, "p_by_end"), pd = col_of(cmp, "p_by_end_diff"),
+        pds = col_of(cmp, "p_by_end_diff_se"), pl = col_of(cmp, "p_last_step"),
+        pr = col_of(cmp, "paired");
+    CU_ASSERT_FATAL(pe > 0 && pd > 0 && pds > 0 && pl > 0 && pr > 0);
+    CU_ASSERT_DOUBLE_EQUAL(field(ra, pe), ea / n, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(field(rb, pe), eb / n, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(field(rb, pl), lb / n, 1e-9);
+    /* The paired difference and its standard error, from the same trials. */
+    double mean = d / n, sd = sqrt((d2 - n * mean * mean) / (n - 1));
+    CU_ASSERT_DOUBLE_EQUAL(field(rb, pd), mean, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(field(rb, pds), sd / sqrt(n), 1e-9);
+    CU_ASSERT_EQUAL(field(rb, pr), 1.0);
+    /* By the end is the figure that moves: far more than at the last step. */
+    CU_ASSERT(field(rb, pd) > 0.3);
+    free(cmp);
+    free(a);
+    free(b);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_results_register(void);
 void test_results_register(void)
 {
     static const test_case cases[] = {
         { "histogram tails hold exact counts",
           test_results__histogram_tails__hold_exact_counts },
+        { "P(by end) difference matches the trials",
+          test_results__p_by_end_difference__matches_the_trials },
     };
     TEST_SUITE("results", cases);
 }

@@ -66,15 +66,18 @@ static int diff_interval(const char *text, const char *scenario,
     int found = 0;
     for (char *line = strtok_r(copy, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
-        char *f[20];
-        size_t n = csv_fields(line, f, 20);
-        /* variable,kind,scenario,title,mean,se,lo95,hi95,diff,diff_se,
-         * diff_lo95,diff_hi95,paired,... */
-        if (n >= 13 && strcmp(f[0], variable) == 0
+        char *f[40];
+        size_t n = csv_fields(line, f, 40);
+        /* variable,kind,scenario,title,label,unit, then mean_* (6-13),
+         * p_by_end_* (14-21), p_last_step_* (22-29), paired (30): the
+         * headline difference's interval is columns 12-13 for a quantity,
+         * 20-21 for an event (by the end). */
+        if (n >= 31 && strcmp(f[0], variable) == 0
             && strcmp(f[2], scenario) == 0) {
-            *lo = atof(f[10]);
-            *hi = atof(f[11]);
-            found = atoi(f[12]) == 1;
+            size_t b = strcmp(f[1], "event") == 0 ? 20 : 12;
+            *lo = atof(f[b]);
+            *hi = atof(f[b + 1]);
+            found = atoi(f[30]) == 1;
             break;
         }
     }

@@ -6,14 +6,23 @@
 #include <string.h>
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "base/numfmt.h"
 
-/* One output of one scenario at the last step. */
+/* One figure of an output with its paired difference from the
+ * reference's. */
+typedef struct compare_fig {
+    double v, se;
+    int has_diff;          /* a paired difference from the reference */
+    double diff, diff_se;
+} compare_fig;
+
+/* One output of one scenario. */
 typedef struct compare_out {
     char *name, *label, *unit;
     const char *kind;      /* static string from model_kind_name */
-    double mean, se;
-    int has_diff;          /* a paired difference from the reference */
-    double diff, diff_se;
+    int event;
+    compare_fig last;      /* mean (event: probability of 1) at step T */
+    compare_fig end;       /* events: probability it happened by T */
 } compare_out;
 
 typedef struct compare_scen {
@@ -81,11 +90,18 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
         if (!co->name || !co->label || !co->unit)
             return -1;
         co->kind = model_kind_name(v->kind);
-        output_mean_se(r, o, r->steps, &co->mean, &co->se);
+        co->event = v->kind == VAR_EVENT;
+        output_mean_se(r, o, r->steps, &co->last.v, &co->last.se);
+        if (co->event)
+            output_p_by_end(r, o, &co->end.v, &co->end.se);
         if (paired && r->diff_ref[o] != SIZE_MAX) {
-            co->has_diff = 1;
-            co->diff = r->diff[o].mean;
-            co->diff_se = stats_moments_se(&r->diff[o]);
+            co->last.has_diff = 1;
+            co->last.diff = r->diff[o].mean;
+            co->last.diff_se = stats_moments_se(&r->diff[o]);
+            /* The reference's output of that name may not be an event. */
+            co->end.has_diff = co->event && r->diff_ever[o].n > 0;
+            co->end.diff = r->diff_ever[o].mean;
+            co->end.diff_se = stats_moments_se(&r->diff_ever[o]);
         }
     }
     return 0;
@@ -100,22 +116,48 @@ static const compare_out *find_out(const compare_scen *e, const char *name)
     return NULL;
 }
 
-/* The difference of output CO from the reference's output REF: paired
+/* The difference of figure CO from the reference's figure REF: paired
  * when it was run in lockstep, else from the two standard errors. */
-static void diff_of(const compare_out *co,
-                    const compare_out *ref, double *diff, double *se,
-                    double *unpaired_se, int *paired)
+static void diff_of(const compare_fig *co, const compare_fig *ref,
+                    double *diff, double *se, int *paired)
 {
-    *unpaired_se = sqrt(co->se * co->se + ref->se * ref->se);
     if (co->has_diff) {
         *diff = co->diff;
         *se = co->diff_se;
         *paired = 1;
     } else {
-        *diff = co->mean - ref->mean;
-        *se = *unpaired_se;
+        *diff = co->v - ref->v;
+        *se = sqrt(co->se * co->se + ref->se * ref->se);
         *paired = 0;
     }
+}
+
+/* The headline figure of an output: for an event the probability that it
+ * happened by the end, else the mean at the last step. */
+static const compare_fig *headline(const compare_out *co)
+{
+    return co->event ? &co->end : &co->last;
+}
+
+/* One figure's eight columns: value, se, 95% interval, difference from the
+ * reference (REF NULL: none; I 0: the reference itself, exactly 0), its
+ * se and 95% interval. *PAIRED is cleared for an unpaired difference. */
+static void write_fig(FILE *f, const compare_fig *co, const compare_fig *ref,
+                      size_t i, int *paired)
+{
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", co->v, co->se,
+            co->v - 1.96 * co->se, co->v + 1.96 * co->se);
+    if (!ref) {
+        fputs(",,,,", f);
+        return;
+    }
+    double diff = 0.0, se = 0.0;
+    int p = 1;
+    if (i > 0)
+        diff_of(co, ref, &diff, &se, &p);
+    *paired &= p;
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", diff, se, diff - 1.96 * se,
+            diff + 1.96 * se);
 }
 
 /* Every output name in first-seen order, over all scenarios. */
@@ -144,46 +186,54 @@ static size_t all_outputs(const compare *c, const char ***names)
     return n;
 }
 
+/* compare.csv: one row per scenario and output, every column with one
+ * meaning (docs/results.md): mean_* for quantities, p_by_end_* and
+ * p_last_step_* for events, empty where they do not apply. */
 static int write_files(const compare *c, const char *dir, diag *d)
 {
     FILE *f = output_open(dir, "compare.csv", d);
     const char **names = NULL;
     int rc;
+    static const char *const figs[] = { "mean", "p_by_end", "p_last_step" };
     if (!f)
         return NCG_EXIT_IO;
-    fputs("variable,kind,scenario,title,mean,se,lo95,hi95,diff,diff_se,"
-          "diff_lo95,diff_hi95,paired,label,unit,unpaired_diff_se\n", f);
+    fputs("variable,kind,scenario,title,label,unit", f);
+    for (size_t g = 0; g < 3; g++)
+        fprintf(f, ",%s,%s_se,%s_lo95,%s_hi95,%s_diff,%s_diff_se,"
+                "%s_diff_lo95,%s_diff_hi95", figs[g], figs[g], figs[g],
+                figs[g], figs[g], figs[g], figs[g], figs[g]);
+    fputs(",paired\n", f);
     size_t n = all_outputs(c, &names);
     const compare_scen *ref = &c->s[0];
     for (size_t k = 0; k < n; k++) {
         const compare_out *r = find_out(ref, names[k]);
         for (size_t i = 0; i < c->n; i++) {
             const compare_out *co = find_out(&c->s[i], names[k]);
+            int paired = 1;
             if (!co)
                 continue;
-            fprintf(f, "%s,%s,%s,", co->name, co->kind, c->s[i].name);
+            /* A difference needs the same kind of output in the reference. */
+            const compare_out *rr = r && r->event == co->event ? r : NULL;
+            fprintf(f, "%s,%s,", co->name, co->kind);
+            output_csv_string(f, c->s[i].name);
+            fputc(',', f);
             output_csv_string(f, c->s[i].title);
-            fprintf(f, ",%.10g,%.10g,%.10g,%.10g", co->mean, co->se,
-                    co->mean - 1.96 * co->se, co->mean + 1.96 * co->se);
-            if (r) {
-                double diff, se, use;
-                int paired;
-                diff_of(co, r, &diff, &se, &use, &paired);
-                if (i == 0)
-                    diff = se = use = 0.0, paired = 1;
-                fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%d,", diff, se,
-                        diff - 1.96 * se, diff + 1.96 * se, paired);
-                output_csv_string(f, co->label);
-                fputc(',', f);
-                output_csv_string(f, co->unit);
-                fprintf(f, ",%.10g\n", use);
+            fputc(',', f);
+            output_csv_string(f, co->label);
+            fputc(',', f);
+            output_csv_string(f, co->unit);
+            if (co->event) {
+                fputs(",,,,,,,,", f);
+                write_fig(f, &co->end, rr ? &rr->end : NULL, i, &paired);
+                write_fig(f, &co->last, rr ? &rr->last : NULL, i, &paired);
             } else {
-                fputs(",,,,,0,", f);
-                output_csv_string(f, co->label);
-                fputc(',', f);
-                output_csv_string(f, co->unit);
-                fputs(",\n", f);
+                write_fig(f, &co->last, rr ? &rr->last : NULL, i, &paired);
+                fputs(",,,,,,,,,,,,,,,,", f);
             }
+            if (rr)
+                fprintf(f, ",%d\n", paired);
+            else
+                fputs(",\n", f);
         }
     }
     free(names);
@@ -214,25 +264,38 @@ int compare_write(const compare *c, const char *out, diag *d)
     return output_commit(&od, d);
 }
 
-void compare_table(const compare *c, FILE *out)
+/* One cell of the table: figure CO of scenario I, starred when its
+ * difference from the reference's REF has a 95% interval without 0. */
+static void table_cell(FILE *out, const compare_fig *co, const compare_fig *ref,
+                       size_t i)
 {
-    const char **names = NULL;
-    size_t n = all_outputs(c, &names);
-    fprintf(out, "\nComparison at the last step (mean, or probability for "
-            "events); * marks a difference from [1] whose 95%% interval "
-            "excludes 0\n");
-    for (size_t i = 0; i < c->n; i++)
-        fprintf(out, "  [%zu] %s: %s%s\n", i + 1, c->s[i].name,
-                c->s[i].title, i == 0 ? " (reference)" : "");
-    fprintf(out, "%-22s", "variable");
-    for (size_t i = 0; i < c->n; i++) {
-        char h[32];
-        snprintf(h, sizeof h, "[%zu]", i + 1);
-        fprintf(out, " %10s", h);
+    int star = 0;
+    char num[40], cellbuf[48];
+    if (ref && i > 0) {
+        double diff, se;
+        int paired;
+        diff_of(co, ref, &diff, &se, &paired);
+        star = fabs(diff) > 1.96 * se && diff != 0.0;
     }
-    fputc('\n', out);
+    snprintf(cellbuf, sizeof cellbuf, "%s%s",
+             numfmt_est(num, sizeof num, co->v, co->se, 0), star ? "*" : " ");
+    fprintf(out, " %10s", cellbuf);
+}
+
+/* The rows of the table: every output by its headline figure, or, when
+ * EVENTS_ONLY, the events by their probability at the last step. */
+static void table_rows(const compare *c, const char **names, size_t n,
+                       int events_only, FILE *out)
+{
     for (size_t k = 0; k < n; k++) {
         const compare_out *r = find_out(&c->s[0], names[k]);
+        int event = 0;
+        for (size_t i = 0; i < c->n && !event; i++) {
+            const compare_out *co = find_out(&c->s[i], names[k]);
+            event = co && co->event;
+        }
+        if (events_only && !event)
+            continue;
         fprintf(out, "%-22.22s", names[k]);
         for (size_t i = 0; i < c->n; i++) {
             const compare_out *co = find_out(&c->s[i], names[k]);
@@ -240,21 +303,48 @@ void compare_table(const compare *c, FILE *out)
                 fprintf(out, " %10s", "-");
                 continue;
             }
-            int star = 0;
-            if (r && i > 0) {
-                double diff, se, use;
-                int paired;
-                diff_of(co, r, &diff, &se, &use, &paired);
-                star = fabs(diff) > 1.96 * se && diff != 0.0;
-            }
-            char cellbuf[32];
-            /* Large values in full (28230, not 2.823e+04). */
-            snprintf(cellbuf, sizeof cellbuf,
-                     fabs(co->mean) >= 1000 ? "%.0f%s" : "%.4g%s", co->mean,
-                     star ? "*" : " ");
-            fprintf(out, " %10s", cellbuf);
+            const compare_out *rr = r && r->event == co->event ? r : NULL;
+            const compare_fig *fig = events_only ? &co->last : headline(co);
+            const compare_fig *rf = !rr ? NULL
+                                    : events_only ? &rr->last : headline(rr);
+            table_cell(out, fig, rf, i);
         }
         fputc('\n', out);
+    }
+}
+
+static void table_head(const compare *c, FILE *out)
+{
+    fprintf(out, "%-22s", "variable");
+    for (size_t i = 0; i < c->n; i++) {
+        char h[32];
+        snprintf(h, sizeof h, "[%zu]", i + 1);
+        fprintf(out, " %10s", h);
+    }
+    fputc('\n', out);
+}
+
+void compare_table(const compare *c, FILE *out)
+{
+    const char **names = NULL;
+    size_t n = all_outputs(c, &names);
+    int any_event = 0;
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t o = 0; o < c->s[i].n_outs; o++)
+            any_event |= c->s[i].outs[o].event;
+    fprintf(out, "\nComparison by the end: the mean at the last step, and "
+            "for events the probability that they happened by the end; * "
+            "marks a difference from [1] whose 95%% interval excludes 0\n");
+    for (size_t i = 0; i < c->n; i++)
+        fprintf(out, "  [%zu] %s: %s%s\n", i + 1, c->s[i].name,
+                c->s[i].title, i == 0 ? " (reference)" : "");
+    table_head(c, out);
+    table_rows(c, names, n, 0, out);
+    if (any_event) {
+        fprintf(out, "\nEvents at the last step: the probability that they "
+                "are 1 then (not whether they happened before)\n");
+        table_head(c, out);
+        table_rows(c, names, n, 1, out);
     }
     free(names);
 }
@@ -265,12 +355,15 @@ double compare_max_halfwidth(const compare *c)
     for (size_t i = 0; i < c->n; i++)
         for (size_t o = 0; o < c->s[i].n_outs; o++) {
             const compare_out *co = &c->s[i].outs[o];
-            if (strcmp(co->kind, "event") != 0)
+            if (!co->event)
                 continue;
-            if (1.96 * co->se > hw)
-                hw = 1.96 * co->se;
-            if (co->has_diff && i > 0 && 1.96 * co->diff_se > hw)
-                hw = 1.96 * co->diff_se;
+            const compare_fig *figs[] = { &co->end, &co->last };
+            for (size_t g = 0; g < 2; g++) {
+                if (1.96 * figs[g]->se > hw)
+                    hw = 1.96 * figs[g]->se;
+                if (figs[g]->has_diff && i > 0 && 1.96 * figs[g]->diff_se > hw)
+                    hw = 1.96 * figs[g]->diff_se;
+            }
         }
     return hw;
 }

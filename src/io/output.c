@@ -1,6 +1,7 @@
 /* output.c: result files (CSV, resolved.cfg) in folders renamed into place. */
 #define _GNU_SOURCE
 #include "io/output.h"
+#include "base/numfmt.h"
 #include "io/posterior.h"
 
 #include <dirent.h>
@@ -335,6 +336,14 @@ static double p_ever(const engine_result *r, size_t o)
     return 1.0 - (double)never / (double)r->trials;
 }
 
+void output_p_by_end(const engine_result *r, size_t o, double *p,
+                     double *se)
+{
+    double n = r->weighted ? engine_ess(r) : (double)r->trials;
+    *p = p_ever(r, o);
+    *se = n > 1.0 ? sqrt(*p * (1.0 - *p) / (n - 1.0)) : 0.0;
+}
+
 static double sd_of(const engine_result *r, size_t o, uint32_t t)
 {
     if (is_event(r, o) && r->weighted) {
@@ -434,7 +443,7 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         return NCG_EXIT_IO;
     /* A conditioned run adds its effective trials as a last column. */
     fputs("variable,kind,mean,sd,se,p05,p25,p50,p75,p95,min,max,"
-          "p_ever,se_ever,count_mean,clamped,event_kind,label,unit", f);
+          "p_by_end,p_by_end_se,count_mean,clamped,event_kind,label,unit", f);
     fputs(r->weighted ? ",ess\n" : "\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
@@ -443,21 +452,14 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
         write_stats(f, r, o, T);
         minmax_of(r, o, T, &mn, &mx);
         fprintf(f, ",%.10g,%.10g", mn, mx);
-        if (v->kind == VAR_EVENT && r->weighted) {
-            double n = engine_ess(r), pe = p_ever(r, o), cm = 0.0;
+        if (v->kind == VAR_EVENT) {
+            double pe, pse, cm = 0.0;
+            output_p_by_end(r, o, &pe, &pse);
             for (uint32_t c = 0; c <= T; c++)
-                cm += (double)c * engine_share_count(r, o, c);
-            fprintf(f, ",%.10g,%.10g,%.10g", pe,
-                    n > 1.0 ? sqrt(pe * (1 - pe) / (n - 1)) : 0.0, cm);
-        } else if (v->kind == VAR_EVENT) {
-            double n = (double)r->trials;
-            double pe = p_ever(r, o);
-            double cm = 0.0;
-            for (uint32_t c = 0; c <= T; c++)
-                cm += (double)c * (double)r->count[cell(r, o, c)];
-            fprintf(f, ",%.10g,%.10g,%.10g", pe,
-                    r->trials > 1 ? sqrt(pe * (1 - pe) / (n - 1)) : 0.0,
-                    cm / n);
+                cm += (double)c * (r->weighted ? engine_share_count(r, o, c)
+                                   : (double)r->count[cell(r, o, c)]
+                                     / (double)r->trials);
+            fprintf(f, ",%.10g,%.10g,%.10g", pe, pse, cm);
         } else {
             fputs(",,,", f);
         }
@@ -700,21 +702,42 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                 engine_ess(r), engine_ess(r) < ENGINE_ESS_FLOOR
                 ? " (below the floor of 200: estimates rest on few trials)"
                 : "");
-    fprintf(out, "  %-24s %12s %10s %25s  %s\n", "variable", "mean/P", "+-95%",
-            "5% .. 95%", "unit / P(ever)");
+    /* Quantities: the mean at the last step; events: the probability that
+     * they happened by the end (at some step up to T), the figure scenarios
+     * are compared by, then the chance of being 1 at the last step. */
+    fprintf(out, "  %-24s %12s %9s   %-25s %s\n", "variable", "mean/P(end)",
+            "\u00b195%", "5% .. 95% / P(at end)", "unit");
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         double mean, se;
+        char a[40], b[40], c[40], col[100];
         output_mean_se(r, o, r->steps, &mean, &se);
-        fprintf(out, "  %-24.24s %12.6g %10.2g ", v->name, mean, 1.96 * se);
         if (v->kind == VAR_EVENT) {
-            fprintf(out, "%25s  P(ever) %.4f\n", "event", p_ever(r, o));
+            double pe, pse;
+            output_p_by_end(r, o, &pe, &pse);
+            snprintf(col, sizeof col, "P(at %s) %s", label,
+                     numfmt_est(c, sizeof c, mean, se, 0));
+            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+                    numfmt_est(a, sizeof a, pe, pse, 0),
+                    numfmt_est(b, sizeof b, 1.96 * pse, 0.196 * pse, 0), col,
+                    "P(by end)");
         } else {
-            char range[64];
-            snprintf(range, sizeof range, "%.6g .. %.6g",
-                     output_quantile(r, o, r->steps, 0.05),
-                     output_quantile(r, o, r->steps, 0.95));
-            fprintf(out, "%25s  %s\n", range, v->unit);
+            double q5 = output_quantile(r, o, r->steps, 0.05);
+            double q95 = output_quantile(r, o, r->steps, 0.95);
+            /* The standard error of a 5% or 95% quantile of a normal:
+             * sqrt(0.05 x 0.95 / n) / density = 2.1 sd / sqrt(n). */
+            double qse = 2.1 * sd_of(r, o, r->steps)
+                         / sqrt(r->weighted ? engine_ess(r) : (double)r->trials);
+            snprintf(col, sizeof col, "%s .. %s",
+                     numfmt_est(a, sizeof a, q5, q5 == floor(q5) ? 0 : qse, 0),
+                     numfmt_est(b, sizeof b, q95, q95 == floor(q95) ? 0 : qse, 0));
+            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+                    numfmt_est(a, sizeof a, mean, se, 0),
+                    numfmt_est(b, sizeof b, 1.96 * se, 0.196 * se, 0), col,
+                    v->unit);
         }
     }
+    fprintf(out, "  P(by end): probability that the event happened at some "
+            "step up to %s; P(at %s): that it is 1 at that step\n", label,
+            label);
 }

@@ -60,6 +60,11 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d);
 int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
                         size_t cols, const double *values);
 
+/* Event output O: the probability that it happened by the end (was 1 at
+ * some step 0 .. T) with its standard error (effective trials when
+ * weighted). */
+void output_p_by_end(const engine_result *r, size_t o, double *p,
+                     double *se);
 /* The mean (event: probability) of output O at step T with its standard
  * error. */
 void output_mean_se(const engine_result *r, size_t o, uint32_t t,

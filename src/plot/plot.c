@@ -1,5 +1,6 @@
 /* plot.c: gnuplot scripts for result and comparison folders, and running gnuplot on them. */
 #include "plot/plot.h"
+#include "base/numfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -701,7 +702,7 @@ static int job_end(gp_job *j, const plot_opts *o)
 enum { S_VAR, S_KIND, S_MEAN, S_P05, S_P95, S_PEVER, S_SEEVER, S_EVKIND,
        S_LABEL, S_UNIT, S_N };
 static const char *const sum_cols[S_N] = { "variable", "kind", "mean", "p05",
-    "p95", "p_ever", "se_ever", "event_kind", "label", "unit" };
+    "p95", "p_by_end", "p_by_end_se", "event_kind", "label", "unit" };
 enum { T_VAR, T_STEP, T_LABEL, T_MEAN, T_P05, T_P25, T_P50, T_P75, T_P95,
        T_N };
 static const char *const ts_cols[T_N] = { "variable", "step", "label", "mean",
@@ -1161,10 +1162,17 @@ int plot_format_ok(const char *format)
 
 /* ------------------------------------------------------ the comparison -- */
 
+/* The headline figures of compare.csv: the mean of a quantity (C_MEAN ..
+ * C_DHI) and, C_FIG further on, an event's probability of having
+ * happened by the end. */
 enum { C_VAR, C_KIND, C_SC, C_MEAN, C_LO, C_HI, C_DIFF, C_DLO, C_DHI,
+       C_PEND, C_PLO, C_PHI, C_PDIFF, C_PDLO, C_PDHI,
        C_PAIRED, C_LABEL, C_UNIT, C_N };
+#define C_FIG(event) ((event) ? (size_t)(C_PEND - C_MEAN) : 0)
 static const char *const cmp_cols[C_N] = { "variable", "kind", "scenario",
-    "mean", "lo95", "hi95", "diff", "diff_lo95", "diff_hi95", "paired",
+    "mean", "mean_lo95", "mean_hi95", "mean_diff", "mean_diff_lo95",
+    "mean_diff_hi95", "p_by_end", "p_by_end_lo95", "p_by_end_hi95",
+    "p_by_end_diff", "p_by_end_diff_lo95", "p_by_end_diff_hi95", "paired",
     "label", "unit" };
 enum { L_SC, L_TITLE, L_FOLDER, L_N };
 static const char *const list_cols[L_N] = { "scenario", "title", "folder" };
@@ -1340,12 +1348,14 @@ static void write_diff(FILE *f, const cmp *c, const char *var,
                        const char *title, size_t r, int event)
 {
     const size_t *cc = c->cc;
-    const size_t cols[] = { cc[C_DLO], cc[C_DHI] };
+    const size_t b = C_FIG(event);
+    const size_t cols[] = { cc[C_DLO + b], cc[C_DHI + b] };
     double lo, hi;
     char second[300];
     csv_range(&c->cmp, var, cols, 2, &lo, &hi);
-    snprintf(second, sizeof second, "Difference from %s with its %s95%% "
-             "interval", cmp_name(c, 0),
+    snprintf(second, sizeof second, "Difference from %s in %s, with its "
+             "%s95%% interval", cmp_name(c, 0), event ? "P(happened by the "
+             "end)" : "the mean at the last step",
              strcmp(cell(&c->cmp, r, cc[C_PAIRED]), "1") == 0 ? "paired " : "");
     gp_title(f, title, second);
     /* Row 1 of the axis would be the reference, always 0: leave it out. */
@@ -1364,15 +1374,22 @@ static void write_diff(FILE *f, const cmp *c, const char *var,
     if (!(hi > lo) && isfinite(lo))
         fprintf(f, "set xrange [%g:%g]\n", event ? -0.01 : -1.0,
                 event ? 0.01 : 1.0);
+    /* Fixed notation with the decimals the spread of the numbers needs
+     * (never 5e-05). */
+    int dl = hi > lo ? numfmt_tic_decimals((hi - lo) / 50) : 2;
+    fprintf(f, "set format x '%%.%df'\n",
+            hi > lo ? numfmt_tic_decimals((hi - lo) / 6) : 2);
     fputs("set offsets graph 0.05, graph 0.05, 0, 0\nset key off\n"
           "set arrow 1 from 0, graph 0 to 0, graph 1 nohead ls 30 back\n", f);
     gp_select(f, var);
     fprintf(f, "plot 'compare.csv' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
             "(sel(%zu)):(sel(%zu)):(sc(strcol(%zu)) + 1) with xerrorbars lc variable pt 7 "
             "ps 1.3 lw 2, \\\n  '' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
-            "(sprintf('%%.3g', $%zu)) with labels offset 0, 1 noenhanced\n",
-            cc[C_DIFF] + 1, cc[C_SC] + 1, cc[C_DLO] + 1, cc[C_DHI] + 1,
-            cc[C_SC] + 1, cc[C_DIFF] + 1, cc[C_SC] + 1, cc[C_DIFF] + 1);
+            "(sprintf('%%+.%df', $%zu)) with labels offset 0, 1 noenhanced\n"
+            "set format x '%%g'\n",
+            cc[C_DIFF + b] + 1, cc[C_SC] + 1, cc[C_DLO + b] + 1,
+            cc[C_DHI + b] + 1, cc[C_SC] + 1, cc[C_DIFF + b] + 1, cc[C_SC] + 1,
+            dl, cc[C_DIFF + b] + 1);
 }
 
 /* Every event's probability at the last step in every scenario, with its
@@ -1385,15 +1402,16 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
     double xmax = 0;
     for (size_t i = 0; i < n; i++) {
         double lo, hi;
-        csv_range(&c->cmp, cell(&c->cmp, rows[i], cc[C_VAR]), &cc[C_HI], 1,
+        csv_range(&c->cmp, cell(&c->cmp, rows[i], cc[C_VAR]), &cc[C_PHI], 1,
                   &lo, &hi);
         xmax = fmax(xmax, hi);
     }
     xmax = xmax > 0 ? fmin(1, nice_ceil(xmax * 1.05)) : 1;
-    snprintf(first, sizeof first, "Probability of each event in %s by "
-             "scenario", c->sc[c->longest].st.label[c->sc[c->longest].st.t]);
-    gp_title(f, first, "Probability that the event is 1 then, with its 95% "
-             "interval");
+    snprintf(first, sizeof first, "Probability that each event happened by "
+             "%s, by scenario",
+             c->sc[c->longest].st.label[c->sc[c->longest].st.t]);
+    gp_title(f, first, "Happened at some step up to the end (not only at the "
+             "last step), with its 95% interval");
     gp_rows_axis(f, "ev", &c->cmp, rows, n, cc[C_VAR], cc[C_LABEL]);
     for (size_t i = 1; i < n; i++)
         fprintf(f, "set arrow %zu from graph 0, first %g to graph 1, first %g "
@@ -1404,7 +1422,7 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
     /* A little room right of the largest value keeps points at the edge
      * clear of the frame and of the key beside it. */
     fprintf(f, "set key outside right top vertical maxrows 100\n"
-            "set xlabel 'Probability'\nset xrange [0:%.10g]\n"
+            "set xlabel 'Probability that it happened by the end'\nset xrange [0:%.10g]\n"
             "set xtics 0, %g, %.10g\n%s"
             "at(s, c) = strcol(%zu) eq s && ev(strcol(1)) > 0 ? column(c) : NaN\n",
             xmax * 1.04, xmax / 5, xmax, gp_clip_fns, cc[C_SC] + 1);
@@ -1421,8 +1439,8 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
                 "(ev(strcol(1)) + %.4f):(lo(at(s%zu, %zu), 0)):"
                 "(hi(at(s%zu, %zu), 0)) with xerrorbars lt %zu lw 1.5 "
                 "title s%zu noenhanced", i ? ", \\\n  " : "", i + 1,
-                cc[C_MEAN] + 1, off, i + 1, cc[C_LO] + 1, i + 1,
-                cc[C_HI] + 1, i + 1, i + 1);
+                cc[C_PEND] + 1, off, i + 1, cc[C_PLO] + 1, i + 1,
+                cc[C_PHI] + 1, i + 1, i + 1);
     }
     fputc('\n', f);
 }
@@ -1472,7 +1490,7 @@ static void cmp_scripts(gp_job *j, const cmp *c)
         size_t with_diff = 0;
         for (size_t q = r; q < t->nrow
              && strcmp(cell(t, q, c->cc[C_VAR]), var) == 0; q++)
-            with_diff += cell(t, q, c->cc[C_DIFF])[0] != '\0';
+            with_diff += cell(t, q, c->cc[C_DIFF + C_FIG(event)])[0] != '\0';
         if (c->n < 2 || with_diff < 2)
             continue;
         snprintf(stem, sizeof stem, "diff_%s", var);

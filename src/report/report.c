@@ -322,14 +322,14 @@ static size_t rp_sum_row(const rp_scen *s, const char *var)
 }
 
 /* Column names of the headline numbers, newest first. */
-static const char *const c_pev[] = { "p_ever", NULL };
-static const char *const c_pev_se[] = { "p_ever_se", "se_ever", NULL };
-static const char *const c_pev_lo[] = { "p_ever_lo95", NULL };
-static const char *const c_pev_hi[] = { "p_ever_hi95", NULL };
-static const char *const c_pev_d[] = { "p_ever_diff", NULL };
-static const char *const c_pev_dse[] = { "p_ever_diff_se", NULL };
-static const char *const c_pev_dlo[] = { "p_ever_diff_lo95", NULL };
-static const char *const c_pev_dhi[] = { "p_ever_diff_hi95", NULL };
+static const char *const c_pev[] = { "p_by_end", "p_ever", NULL };
+static const char *const c_pev_se[] = { "p_by_end_se", "p_ever_se", "se_ever", NULL };
+static const char *const c_pev_lo[] = { "p_by_end_lo95", "p_ever_lo95", NULL };
+static const char *const c_pev_hi[] = { "p_by_end_hi95", "p_ever_hi95", NULL };
+static const char *const c_pev_d[] = { "p_by_end_diff", "p_ever_diff", NULL };
+static const char *const c_pev_dse[] = { "p_by_end_diff_se", "p_ever_diff_se", NULL };
+static const char *const c_pev_dlo[] = { "p_by_end_diff_lo95", "p_ever_diff_lo95", NULL };
+static const char *const c_pev_dhi[] = { "p_by_end_diff_hi95", "p_ever_diff_hi95", NULL };
 
 /* Fills the outputs and the headline cells. */
 static int rp_cells(report *r)
@@ -376,10 +376,10 @@ static int rp_cells(report *r)
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
     int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
-        xd = rp_tcol(t, "diff"), xds = rp_tcol(t, "diff_se"),
-        xlo = rp_tcol(t, "diff_lo95"), xhi = rp_tcol(t, "diff_hi95"),
-        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "lo95"),
-        xhi_v = rp_tcol(t, "hi95"),
+        xd = rp_tcol(t, "mean_diff"), xds = rp_tcol(t, "mean_diff_se"),
+        xlo = rp_tcol(t, "mean_diff_lo95"), xhi = rp_tcol(t, "mean_diff_hi95"),
+        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "mean_lo95"),
+        xhi_v = rp_tcol(t, "mean_hi95"),
         ep = rp_col(t, c_pev), eps = rp_col(t, c_pev_se),
         elo = rp_col(t, c_pev_lo), ehi = rp_col(t, c_pev_hi),
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
@@ -743,33 +743,24 @@ static void rp_head(report *r)
           "</header>\n<main>\n", r->f);
 }
 
-/* Section 1: the scenarios, the key changes in words, the headline table. */
-static void rp_answer(report *r)
+/* Scenarios per headline table, after the reference. */
+#define RP_COLS 8
+
+/* One headline table: the reference and scenarios FIRST to LAST - 1 (part
+ * PART of PARTS). */
+static void rp_headline(report *r, size_t first, size_t last, size_t part,
+                        size_t parts)
 {
-    fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
-          "<h2 id=\"h-answer\">1. Question and answer</h2>\n<p class=\"lead\">",
-          r->f);
-    if (r->n > 1) {
-        fputs("<strong>Question:</strong> how would each scenario change the "
-              "outcomes by ", r->f);
-        rp_text(r, r->end_label);
-        fputs(" against the reference, <bdi>", r->f);
-        rp_text(r, r->s[0].title);
-        fputs("</bdi>?</p>\n", r->f);
-    } else {
-        fputs("<strong>Question:</strong> what does this scenario give by ",
-              r->f);
-        rp_text(r, r->end_label);
-        fputs("?</p>\n", r->f);
-    }
-    /* The headline table. */
     fputs("<div class=\"scroll\"><table class=\"head\"><caption>Headline: "
           "each output by scenario at ", r->f);
     rp_text(r, r->end_label);
     fputs(r->n > 1 ? ", with the difference from the reference and its 95% "
           "interval" : "", r->f);
+    if (parts > 1)
+        fprintf(r->f, " (part %zu of %zu: scenarios %zu to %zu)", part + 1,
+                parts, first + 1, last);
     fputs("</caption>\n<thead><tr><th scope=\"col\">Output</th>", r->f);
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < last; i = i == 0 ? first : i + 1) {
         fprintf(r->f, "<th scope=\"col\" class=\"s\">[%zu]<br><code>", i + 1);
         rp_name(r, r->s[i].name);
         fputs("</code>", r->f);
@@ -798,7 +789,7 @@ static void rp_answer(report *r)
             fputs("<br><code class=\"unit\">", r->f);
             rp_name(r, o->var);
             fputs("</code></th>", r->f);
-            for (size_t i = 0; i < r->n; i++) {
+            for (size_t i = 0; i < last; i = i == 0 ? first : i + 1) {
                 const rp_cell *c = rp_at(r, k, i);
                 fprintf(r->f, "<td class=\"c%s\"><span class=\"v\">",
                         i == 0 && r->n > 1 ? " ref" : "");
@@ -815,7 +806,38 @@ static void rp_answer(report *r)
             }
             fputs("</tr>\n", r->f);
         }
-    fputs("</tbody></table></div>\n<p class=\"key\">", r->f);
+    fputs("</tbody></table></div>\n", r->f);
+}
+
+/* Section 1: the scenarios, the key changes in words, the headline table. */
+static void rp_answer(report *r)
+{
+    fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
+          "<h2 id=\"h-answer\">1. Question and answer</h2>\n<p class=\"lead\">",
+          r->f);
+    if (r->n > 1) {
+        fputs("<strong>Question:</strong> how would each scenario change the "
+              "outcomes by ", r->f);
+        rp_text(r, r->end_label);
+        fputs(" against the reference, <bdi>", r->f);
+        rp_text(r, r->s[0].title);
+        fputs("</bdi>?</p>\n", r->f);
+    } else {
+        fputs("<strong>Question:</strong> what does this scenario give by ",
+              r->f);
+        rp_text(r, r->end_label);
+        fputs("?</p>\n", r->f);
+    }
+    /* The headline: one table per RP_COLS scenarios after the reference
+     * (repeated in each), so that every table fits a laptop screen and a
+     * landscape page. */
+    size_t per = RP_COLS, parts = r->n > 1 ? (r->n - 2) / per + 1 : 1;
+    for (size_t part = 0; part < parts; part++) {
+        size_t first = 1 + part * per;
+        size_t last = first + per < r->n ? first + per : r->n; /* excluded */
+        rp_headline(r, first, last, part, parts);
+    }
+    fputs("<p class=\"key\">", r->f);
     fputs("Numbers are means over the trials at the last step; events are the "
           "probability that the event happened at least once by the end. "
           "Digits follow each number's Monte Carlo error (section 4). ", r->f);

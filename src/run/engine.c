@@ -47,6 +47,7 @@ typedef struct worker_model {
     int64_t *clamped;
     stats_moments *chunk_mom;/* per (o, t): this chunk's moments */
     stats_moments *chunk_diff;
+    stats_moments *chunk_diff_ever;  /* events: ever flags' differences */
     stats_hist **hist;       /* per (o, t): thread-local */
     uint64_t *ones, *first, *count;
     uint32_t *lane_first;    /* per event output x lane */
@@ -117,6 +118,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->clamped);
     free(w->chunk_mom);
     free(w->chunk_diff);
+    free(w->chunk_diff_ever);
     if (w->hist)
         for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
             stats_hist_free(w->hist[i]);
@@ -224,6 +226,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->clamped = calloc(m->n_vars + 1, sizeof *w->clamped);
     w->chunk_mom = calloc(cells + 1, sizeof *w->chunk_mom);
     w->chunk_diff = calloc(m->n_outputs + 1, sizeof *w->chunk_diff);
+    w->chunk_diff_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_diff_ever);
     w->hist = calloc(cells + 1, sizeof *w->hist);
     w->ones = calloc(cells + 1, sizeof *w->ones);
     w->first = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->first);
@@ -233,7 +236,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->pmin = malloc((cells + 1) * sizeof *w->pmin);
     w->pmax = malloc((cells + 1) * sizeof *w->pmax);
     if (!w->f.reg || !w->mem || !w->rng || !w->ws || !w->clamped
-        || !w->chunk_mom || !w->chunk_diff || !w->hist || !w->ones
+        || !w->chunk_mom || !w->chunk_diff || !w->chunk_diff_ever || !w->hist || !w->ones
         || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
         return -1;
@@ -274,7 +277,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         w->pmax[c] = -INFINITY;
     }
     for (size_t o = 0; o < m->n_outputs; o++)
-        w->chunk_diff[o] = stats_moments_empty();
+        w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
     if (with_hist)
         for (size_t o = 0; o < m->n_outputs; o++) {
             if (m->vars[m->outputs[o]].kind == VAR_EVENT)
@@ -732,6 +735,16 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
         for (size_t l = 0; l < wi->f.lanes; l++)
             d[l] = x[l] - y[l];
         stats_moments_add(&wi->chunk_diff[o], d, wi->f.lanes);
+        if (m->vars[m->outputs[o]].kind != VAR_EVENT
+            || m0->vars[m0->outputs[ro]].kind != VAR_EVENT)
+            continue;
+        /* Happened by the end: each lane's first 1, kept by event_lanes
+         * for the block just run, says whether it ever was 1. */
+        const uint32_t *fi = wi->lane_first + o * VM_BLOCK;
+        const uint32_t *f0 = w0->lane_first + ro * VM_BLOCK;
+        for (size_t l = 0; l < wi->f.lanes; l++)
+            d[l] = (double)(fi[l] != NEVER) - (double)(f0[l] != NEVER);
+        stats_moments_add(&wi->chunk_diff_ever[o], d, wi->f.lanes);
     }
 }
 
@@ -752,7 +765,8 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
         }
         for (size_t o = 0; o < m->n_outputs; o++) {
             stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
-            w->chunk_diff[o] = stats_moments_empty();
+            stats_moments_merge(&res->diff_ever[o], &w->chunk_diff_ever[o]);
+            w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
         }
         /* Weight sums in chunk order: the same bits for any thread count. */
         res->wsum += w->cw;
@@ -885,6 +899,7 @@ void engine_result_free(engine_result *res)
     free(res->count);
     free(res->clamped);
     free(res->diff);
+    free(res->diff_ever);
     free(res->diff_ref);
     free(res->qones);
     free(res->qfirst);
@@ -952,16 +967,17 @@ static engine_result *result_alloc(const model *m, uint64_t trials,
     res->count = calloc(cells + 1, sizeof *res->count);
     res->clamped = calloc(m->n_vars + 1, sizeof *res->clamped);
     res->diff = calloc(m->n_outputs + 1, sizeof *res->diff);
+    res->diff_ever = calloc(m->n_outputs + 1, sizeof *res->diff_ever);
     res->diff_ref = calloc(m->n_outputs + 1, sizeof *res->diff_ref);
     if (!res->mom || !res->hist || !res->ones || !res->first || !res->count
-        || !res->clamped || !res->diff || !res->diff_ref) {
+        || !res->clamped || !res->diff || !res->diff_ever || !res->diff_ref) {
         engine_result_free(res);
         return NULL;
     }
     for (size_t c = 0; c < cells; c++)
         res->mom[c] = stats_moments_empty();
     for (size_t o = 0; o < m->n_outputs; o++) {
-        res->diff[o] = stats_moments_empty();
+        res->diff[o] = res->diff_ever[o] = stats_moments_empty();
         res->diff_ref[o] = SIZE_MAX;
     }
     res->n_obs = m->obs ? m->obs->n_items : 0;

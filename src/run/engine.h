@@ -40,6 +40,10 @@ typedef struct engine_result {
     stats_moments *diff;     /* per output: paired difference from the
                                 reference model at step T (n = 0 when there
                                 is no reference or no output of that name) */
+    stats_moments *diff_ever;/* per event output: paired difference of
+                                "was 1 at some step 0 .. T" (1 or 0 per
+                                trial) from the reference's event (n = 0
+                                as for diff, and for non-events) */
     size_t *diff_ref;        /* per output: the reference's output index,
                                 or SIZE_MAX */
     /* Conditioned runs (the model has observations that condition): each
