@@ -209,12 +209,48 @@ static void test_results__p_by_end_difference__matches_the_trials(void)
     free(dir);
 }
 
+static void test_results__set_variant__gets_its_own_folder(void)
+{
+    char *dir = test_tmpdir();
+    char *cfg = test_write(dir, "heavy.cfg", HEAVY);
+    char args[1024], path[1024];
+    snprintf(args, sizeof args, "run %s -n 200", cfg);
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, args), 0);
+    snprintf(args, sizeof args, "run %s -n 200 --set y=\"exp(normal(1, 3))\" "
+             "--set simulation.seed=7", cfg);
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, args), 0);
+    snprintf(args, sizeof args, "run %s -n 200 --set simulation.seed=7 "
+             "--set name=mine", cfg);
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, args), 0);
+    static const char *const folders[] = {
+        "heavy", "heavy-set-y-exp_normal_1__3__-seed-7", "mine" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s/resolved.cfg", dir, folders[i]);
+        char *text = test_read(path);
+        CU_ASSERT_PTR_NOT_NULL(text);
+        if (!text)
+            fprintf(stderr, "\nno %s\n", path);
+        free(text);
+    }
+    /* The original's results are its own: seed 5, not the variant's 7. */
+    snprintf(path, sizeof path, "%s/heavy/resolved.cfg", dir);
+    char *text = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "seed = 5"));
+    free(text);
+    test_rmrf(dir);
+    free(dir);
+    free(cfg);
+}
+
 void test_results_register(void);
 void test_results_register(void)
 {
     static const test_case cases[] = {
         { "histogram tails hold exact counts",
           test_results__histogram_tails__hold_exact_counts },
+        { "a --set variant gets its own folder",
+          test_results__set_variant__gets_its_own_folder },
         { "P(by end) difference matches the trials",
           test_results__p_by_end_difference__matches_the_trials },
     };

@@ -14,6 +14,8 @@ static void test_scenarios__every_shipped_file__passes_check(void)
 {
     char *out = NULL;
     int rc = test_run(BIN " check scenarios scenarios/from_today scenarios/record/forecast_2027.cfg "
+                      "scenarios/record/backtest.cfg scenarios/first_edition/current_course.cfg "
+                      "scenarios/first_edition/first_edition_record.cfg "
                       "scenarios/examples bench/reference.cfg",
                       &out);
     if (rc != 0)

@@ -164,8 +164,9 @@ static void test_sweep__two_axes__make_a_grid_first_axis_slowest(void)
     fclose(out);
     char *text = test_read(csv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT(strncmp(text, "point,p,a,output,kind,mean,se,lo95,hi95,diff,diff_se,"
-                      "diff_lo95,diff_hi95\n1,0,1,e,event,0,", 72) == 0);
+    CU_ASSERT(strncmp(text, "point,p,a,variable,kind,measure,value,se,lo95,hi95,"
+                      "diff,diff_se,diff_lo95,diff_hi95\n1,0,1,e,event,p_by_end,0,",
+                      91) == 0);
     free(text);
     free(csv);
     fixture_free(&f);
@@ -182,6 +183,7 @@ static double csv_mean(const char *csv, const sweep_result *r, size_t p,
     const char *at = strstr(csv, key);
     CU_ASSERT_PTR_NOT_NULL_FATAL(at);
     at = strchr(at + strlen(key), ',');   /* past the kind */
+    at = strchr(at + 1, ',');             /* past the measure */
     return strtod(at + 1, NULL);
 }
 

@@ -8,6 +8,7 @@
 #include "run/engine.h"
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "base/numfmt.h"
 #include "analysis/sens.h"
 
 #define Z95 1.959963984540054
@@ -147,11 +148,19 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
             continue;
         for (size_t q = 0; q < r->n_out; q++) {
             sweep_cell *c = &r->cells[p * r->n_out + q];
-            output_mean_se(res[i], q, sc[i]->sim.steps, &c->mean, &c->se);
+            /* Events by whether they happened by the end; quantities by
+             * their mean at the last step. */
+            int ev = r->m->vars[r->m->outputs[q]].kind == VAR_EVENT;
+            const stats_moments *dm = ev ? &res[i]->diff_ever[q]
+                                         : &res[i]->diff[q];
+            if (ev)
+                output_p_by_end(res[i], q, &c->mean, &c->se);
+            else
+                output_mean_se(res[i], q, sc[i]->sim.steps, &c->mean, &c->se);
             /* Point 0 against itself: exactly 0. */
-            c->diff = i ? res[i]->diff[q].mean : 0.0;
-            c->diff_se = i ? stats_moments_se(&res[i]->diff[q]) : 0.0;
-            if (i && res[i]->diff[q].n == 0)
+            c->diff = i ? dm->mean : 0.0;
+            c->diff_se = i ? stats_moments_se(dm) : 0.0;
+            if (i && dm->n == 0)
                 c->diff = c->diff_se = NAN;
         }
     }
@@ -222,8 +231,8 @@ int sweep_write_csv(const sweep_result *r, FILE *f)
         fputc(',', f);
         output_csv_string(f, r->axes[a].path);
     }
-    fputs(",output,kind,mean,se,lo95,hi95,diff,diff_se,diff_lo95,diff_hi95\n",
-          f);
+    fputs(",variable,kind,measure,value,se,lo95,hi95,diff,diff_se,diff_lo95,"
+          "diff_hi95\n", f);
     for (size_t p = 0; p < r->n_points; p++)
         for (size_t q = 0; q < r->n_out; q++) {
             const sweep_cell *c = &r->cells[p * r->n_out + q];
@@ -233,8 +242,9 @@ int sweep_write_csv(const sweep_result *r, FILE *f)
                 fprintf(f, ",%.12g", sweep_point_value(r, p, a));
             fputc(',', f);
             output_csv_string(f, v->name);
-            fprintf(f, ",%s,%.6g,%.4g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g\n",
-                    model_kind_name(v->kind), c->mean, c->se,
+            fprintf(f, ",%s,%s,%.6g,%.4g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g\n",
+                    model_kind_name(v->kind),
+                    v->kind == VAR_EVENT ? "p_by_end" : "mean", c->mean, c->se,
                     c->mean - Z95 * c->se, c->mean + Z95 * c->se, c->diff,
                     c->diff_se, c->diff - Z95 * c->diff_se,
                     c->diff + Z95 * c->diff_se);
@@ -252,19 +262,25 @@ void sweep_table(const sweep_result *r, const char *const *names, size_t n,
             want = strcmp(names[i], v->name) == 0;
         if (!want)
             continue;
-        fprintf(out, "\n%s (%s at the last step; difference from the first "
-                "point, paired):\n", v->name,
-                v->kind == VAR_EVENT ? "probability" : "mean");
+        fprintf(out, "\n%s (%s; difference from the first point, paired):\n",
+                v->name, v->kind == VAR_EVENT ? "probability that it happened "
+                "by the end" : "mean at the last step");
         for (size_t p = 0; p < r->n_points; p++) {
             const sweep_cell *c = &r->cells[p * r->n_out + q];
             fputs("  ", out);
             for (size_t a = 0; a < r->n_axes; a++)
                 fprintf(out, "%s=%-10.6g ", r->axes[a].path,
                         sweep_point_value(r, p, a));
-            fprintf(out, "%10.4g [%.4g, %.4g]   %+.4g [%+.3g, %+.3g]\n",
-                    c->mean, c->mean - Z95 * c->se, c->mean + Z95 * c->se,
-                    c->diff, c->diff - Z95 * c->diff_se,
-                    c->diff + Z95 * c->diff_se);
+            char a[40], b[40], e[40], g[40], h[40], k[40];
+            fprintf(out, "%10s [%s, %s]   %s [%s, %s]\n",
+                    numfmt_est(a, sizeof a, c->mean, c->se, 0),
+                    numfmt_est(b, sizeof b, c->mean - Z95 * c->se, c->se, 0),
+                    numfmt_est(e, sizeof e, c->mean + Z95 * c->se, c->se, 0),
+                    numfmt_est(g, sizeof g, c->diff, c->diff_se, 1),
+                    numfmt_est(h, sizeof h, c->diff - Z95 * c->diff_se,
+                               c->diff_se, 1),
+                    numfmt_est(k, sizeof k, c->diff + Z95 * c->diff_se,
+                               c->diff_se, 1));
         }
     }
 }

@@ -42,9 +42,10 @@ typedef struct sweep_opts {
     volatile sig_atomic_t *stop;  /* may be NULL */
 } sweep_opts;
 
-/* Per point (the first axis varies slowest) and output at the last step. */
+/* Per point (the first axis varies slowest) and output: a quantity's mean
+ * at the last step, an event's probability that it happened by the end. */
 typedef struct sweep_cell {
-    double mean, se;              /* mean (event: probability) */
+    double mean, se;              /* that figure */
     double diff, diff_se;         /* paired difference from point 0 */
 } sweep_cell;
 

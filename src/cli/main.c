@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,10 @@ static const command commands[] = {
       "      --seed S         random seed (overrides simulation.seed)\n"
       "      --set PATH=VALUE override a setting after extends; repeatable\n"
       "                       (PATH: params.p_trump, simulation.trials, or a\n"
-      "                       bare variable name; VALUE: number or expression)\n"
+      "                       bare variable name; VALUE: number or expression).\n"
+      "                       The variant gets its own folder, OUT/<name>-set-\n"
+      "                       <last part of PATH>-<VALUE> (e.g. baseline-set-\n"
+      "                       cut_leverage-0_2), unless --set name=NAME\n"
       "  -j, --threads N      threads (default: all cores); results do not\n"
       "                       depend on it\n"
       "      --samples        also write samples.csv (one row per trial)\n"
@@ -397,6 +401,79 @@ static int parse_cli(int argc, char **argv, const char *cmd,
     return 0;
 }
 
+/* The folder name of scenario BASE run with the --set overrides SETS:
+ * BASE-set- then each PATH-VALUE (a dotted PATH by its last part), joined
+ * by '-', lower-cased, '=' made '-' and every other character than a-z,
+ * 0-9, '_' and '-' made '_' (so `--set params.cut_leverage=0.2` on baseline gives
+ * baseline-set-cut_leverage-0_2). Longer than 96 characters: cut, with a
+ * hash of the whole text after it, so distinct overrides stay distinct. */
+static void variant_name(const char *base, const char *const *sets, size_t n,
+                         char *out, size_t len)
+{
+    char full[4096];
+    size_t k = (size_t)snprintf(full, sizeof full, "%s-set", base);
+    for (size_t i = 0; i < n && k < sizeof full; i++) {
+        const char *eq = strchr(sets[i], '='), *p = sets[i];
+        for (const char *q = sets[i]; eq && q < eq; q++)
+            if (*q == '.')
+                p = q + 1;
+        k += (size_t)snprintf(full + k, sizeof full - k, "-%s", p);
+    }
+    for (char *q = full + strlen(base); *q; q++) {
+        char ch = (char)tolower((unsigned char)*q);
+        *q = ch == '=' ? '-'
+             : (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'
+             ? ch : '_';
+    }
+    if (strlen(full) <= 96) {
+        snprintf(out, len, "%s", full);
+        return;
+    }
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (const char *q = full; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    snprintf(out, len, "%.80s-%016llx", full, (unsigned long long)h);
+}
+
+/* 1 when one of LO's overrides names the scenario itself. */
+static int sets_name(const load_opts *lo)
+{
+    for (size_t i = 0; i < lo->n_sets; i++)
+        if (strncmp(lo->sets[i], "name=", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* Loads FILE with LO's overrides; a variant (overrides without name=)
+ * gets its own name, and so its own folder, from variant_name. */
+static int load_one(const char *file, const load_opts *lo, scenario **sc,
+                    model **m, diag *d)
+{
+    int rc = model_load(file, &lo->so, sc, m, d);
+    if (rc != 0 || lo->n_sets == 0 || sets_name(lo))
+        return rc;
+    char name[160], set[168];
+    variant_name((*sc)->name, lo->sets, lo->n_sets, name, sizeof name);
+    snprintf(set, sizeof set, "name=%s", name);
+    const char **sets = malloc((lo->n_sets + 1) * sizeof *sets);
+    if (!sets) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_RUN;
+    }
+    memcpy(sets, lo->sets, lo->n_sets * sizeof *sets);
+    sets[lo->n_sets] = set;
+    scenario_opts so = lo->so;
+    so.sets = sets;
+    so.n_sets = lo->n_sets + 1;
+    model_free(*m);
+    scenario_free(*sc);
+    *m = NULL;
+    *sc = NULL;
+    rc = model_load(file, &so, sc, m, d);
+    free(sets);
+    return rc;
+}
+
 /* Loads every input; on success *SCS and *MS hold N entries. */
 static int load_all(char **files, size_t n, const load_opts *lo,
                     scenario ***scs, model ***ms, diag *d)
@@ -409,8 +486,7 @@ static int load_all(char **files, size_t n, const load_opts *lo,
         return NCG_EXIT_RUN;
     }
     for (size_t i = 0; i < n; i++)
-        rc = worse(rc, model_load(files[i], &lo->so, &(*scs)[i], &(*ms)[i],
-                                  d));
+        rc = worse(rc, load_one(files[i], lo, &(*scs)[i], &(*ms)[i], d));
     /* Two scenarios with one name would write one folder. */
     for (size_t i = 0; i < n && rc == 0; i++)
         for (size_t j = 0; j < i; j++)

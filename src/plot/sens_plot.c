@@ -260,7 +260,9 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
         gp_output(f, dir, "sweep", out);
         fputs("set title ", f);
         gp_string(f, out);
-        fputs(" . ' at the last step", f);
+        fputs(r->m->vars[r->m->outputs[q]].kind == VAR_EVENT
+              ? " . ': probability that it happened by the end"
+              : " . ': mean at the last step", f);
         /* A heatmap shows no interval: its title promises none. */
         fputs(r->n_axes == 1 ? " (95% band; common random numbers)'\n"
                              : " (one cell per point; common random "
