@@ -892,6 +892,10 @@ static void resolve_outputs(builder *b)
 {
     model *m = b->m;
     const snode *o = snode_get(m->sc->root, "outputs");
+    if (o && o->type != SNODE_ARRAY) {
+        b->failed = 1;   /* reported by the loader */
+        return;
+    }
     m->outputs = calloc(m->n_vars + (o ? o->n_kids : 0) + 1,
                         sizeof *m->outputs);
     if (!m->outputs) {
@@ -941,7 +945,20 @@ static void resolve_outputs(builder *b)
         m->vars[m->outputs[k]].is_output = 1;
         m->vars[m->outputs[k]].output_index = k;
     }
-    if (m->n_outputs == 0 && !b->failed) {
+    size_t cells = 0;
+    for (size_t k = 0; k < m->n_outputs; k++)
+        cells += m->vars[m->outputs[k]].kind != VAR_EVENT;
+    cells *= m->sc->sim.steps;
+    if (cells > MODEL_MAX_SUMMARY_CELLS) {
+        diag_add(b->d, m->sc->path, 0, NULL, "%zu numeric outputs x steps "
+                 "to summarise (at most %d): list fewer outputs or use "
+                 "fewer steps", cells, MODEL_MAX_SUMMARY_CELLS);
+        b->failed = 1;
+    }
+    int loader_said = 0;   /* an element that is no string: reported */
+    for (size_t k = 0; o && k < o->n_kids; k++)
+        loader_said |= o->kids[k]->type != SNODE_STRING;
+    if (m->n_outputs == 0 && !b->failed && !loader_said) {
         diag_add(b->d, o ? o->file : m->sc->path, o ? o->line : 0,
                  o ? "outputs" : NULL, "nothing to summarise: %s",
                  o ? "the list is empty"
@@ -995,13 +1012,14 @@ int model_build(const scenario *s, model **out, diag *d)
         if (m->vars[i].kind != VAR_PARAM)
             compile_dynamic(&b, i, &init[i], &step[i]);
     resolve_outputs(&b);
-    if (b.failed)
+    /* Cycles too are reported with the other errors: an expression that
+     * failed to compile only hides its references, never adds one. A
+     * cycle usually shows in both phases; report it once. */
+    if (!b.step_deps || !b.init_deps)
         goto end;
-    /* A cycle usually shows in both phases; report it once. */
     size_t n2 = order_vars(&b, b.step_deps, m->step_order, "in a step");
-    if (b.failed)
-        goto end;
-    size_t n1 = order_vars(&b, b.init_deps, m->init_order, "at t = 0");
+    size_t n1 = n2 == SIZE_MAX ? SIZE_MAX
+        : order_vars(&b, b.init_deps, m->init_order, "at t = 0");
     if (b.failed)
         goto end;
     assert(n1 == n2);
@@ -1154,7 +1172,15 @@ int model_load(const char *path, const scenario_opts *opts, scenario **sc,
                model **m, diag *d)
 {
     *m = NULL;
-    int rc = scenario_load(path, opts, sc, d);
+    int rc = scenario_load_all(path, opts, sc, d);
+    if (rc != 0 && *sc) {
+        /* The model's own errors too, in the same pass. */
+        model_build(*sc, m, d);
+        model_free(*m);
+        *m = NULL;
+        scenario_free(*sc);
+        *sc = NULL;
+    }
     if (rc != 0)
         return rc;
     rc = model_build(*sc, m, d);

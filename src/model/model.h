@@ -93,6 +93,10 @@ void model_var_path(const model_var *v, char *buf, size_t len);
  * shaped by kind; an edge x -> y when y's expressions read x, dashed when
  * read at t - 1 (prev or a state's own name). FLAGS: MODEL_GRAPH_*.
  * Returns 0 or -1 on a write error. */
+/* Numeric outputs x steps a run can summarise (each gets a few histogram
+ * bins: see ENGINE_BIN_BUDGET); a model past it is refused by model_build,
+ * so that `check` says so before `run` does. */
+#define MODEL_MAX_SUMMARY_CELLS 500000
 #define MODEL_GRAPH_NO_PARAMS 1   /* leave params (and their edges) out */
 int model_graph(const model *m, FILE *out, unsigned flags);
 

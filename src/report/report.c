@@ -321,15 +321,29 @@ static size_t rp_sum_row(const rp_scen *s, const char *var)
     return (size_t)-1;
 }
 
-/* Column names of the headline numbers, newest first. */
+/* Column names of the headline numbers, newest first: compare.csv names
+ * each figure's columns after it (mean_*, p_by_end_*); older files had
+ * bare names for the mean and p_ever in summary.csv. */
 static const char *const c_pev[] = { "p_by_end", "p_ever", NULL };
-static const char *const c_pev_se[] = { "p_by_end_se", "p_ever_se", "se_ever", NULL };
+static const char *const c_pev_se[] = { "p_by_end_se", "p_ever_se",
+                                        "se_ever", NULL };
 static const char *const c_pev_lo[] = { "p_by_end_lo95", "p_ever_lo95", NULL };
 static const char *const c_pev_hi[] = { "p_by_end_hi95", "p_ever_hi95", NULL };
 static const char *const c_pev_d[] = { "p_by_end_diff", "p_ever_diff", NULL };
-static const char *const c_pev_dse[] = { "p_by_end_diff_se", "p_ever_diff_se", NULL };
-static const char *const c_pev_dlo[] = { "p_by_end_diff_lo95", "p_ever_diff_lo95", NULL };
-static const char *const c_pev_dhi[] = { "p_by_end_diff_hi95", "p_ever_diff_hi95", NULL };
+static const char *const c_pev_dse[] = { "p_by_end_diff_se",
+                                         "p_ever_diff_se", NULL };
+static const char *const c_pev_dlo[] = { "p_by_end_diff_lo95",
+                                         "p_ever_diff_lo95", NULL };
+static const char *const c_pev_dhi[] = { "p_by_end_diff_hi95",
+                                         "p_ever_diff_hi95", NULL };
+static const char *const c_mean_lo[] = { "mean_lo95", "lo95", NULL };
+static const char *const c_mean_hi[] = { "mean_hi95", "hi95", NULL };
+static const char *const c_mean_d[] = { "mean_diff", "diff", NULL };
+static const char *const c_mean_dse[] = { "mean_diff_se", "diff_se", NULL };
+static const char *const c_mean_dlo[] = { "mean_diff_lo95", "diff_lo95",
+                                          NULL };
+static const char *const c_mean_dhi[] = { "mean_diff_hi95", "diff_hi95",
+                                          NULL };
 
 /* Fills the outputs and the headline cells. */
 static int rp_cells(report *r)
@@ -376,10 +390,10 @@ static int rp_cells(report *r)
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
     int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
-        xd = rp_tcol(t, "mean_diff"), xds = rp_tcol(t, "mean_diff_se"),
-        xlo = rp_tcol(t, "mean_diff_lo95"), xhi = rp_tcol(t, "mean_diff_hi95"),
-        xp = rp_tcol(t, "paired"), xlo_v = rp_tcol(t, "mean_lo95"),
-        xhi_v = rp_tcol(t, "mean_hi95"),
+        xd = rp_col(t, c_mean_d), xds = rp_col(t, c_mean_dse),
+        xlo = rp_col(t, c_mean_dlo), xhi = rp_col(t, c_mean_dhi),
+        xp = rp_tcol(t, "paired"), xlo_v = rp_col(t, c_mean_lo),
+        xhi_v = rp_col(t, c_mean_hi),
         ep = rp_col(t, c_pev), eps = rp_col(t, c_pev_se),
         elo = rp_col(t, c_pev_lo), ehi = rp_col(t, c_pev_hi),
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),

@@ -17,8 +17,8 @@
 /* Fine bins of all the other steps together, per thread: a very long
  * horizon gets fewer bins per step (at least ENGINE_BINS_MIN) rather than
  * gigabytes of histograms. */
-#define ENGINE_BIN_BUDGET 4000000
 #define ENGINE_BINS_MIN 8
+#define ENGINE_BIN_BUDGET (MODEL_MAX_SUMMARY_CELLS * ENGINE_BINS_MIN)
 /* Trials of the pilot that fixes histogram ranges. */
 #define ENGINE_PILOT 4096
 

@@ -185,8 +185,10 @@ end:
     return rc;
 }
 
-int scenario_load(const char *path, const scenario_opts *opts,
-                  scenario **out, diag *d)
+/* scenario_load; with KEEP, content errors (exit NCG_EXIT_SCENARIO after
+ * the whole file was read) still give *OUT. */
+static int scn_load(const char *path, const scenario_opts *opts,
+                    scenario **out, diag *d, int keep)
 {
     scn_loader L = { calloc(1, sizeof(scenario)), d, 0 };
     int rc = 0;
@@ -212,19 +214,34 @@ int scenario_load(const char *path, const scenario_opts *opts,
         rc = NCG_EXIT_IO;
         goto end;
     }
-    if (L.errors) {
+    if (L.errors && !keep) {
         rc = NCG_EXIT_SCENARIO;
         goto end;
     }
-    L.s->name = snode_get(root, "name")->v.s;
-    L.s->title = snode_get(root, "title")->v.s;
+    const snode *name = snode_get(root, "name");
+    const snode *title = snode_get(root, "title");
     const snode *desc = snode_get(root, "description");
-    L.s->description = desc ? desc->v.s : NULL;
+    L.s->name = name && name->type == SNODE_STRING ? name->v.s : "";
+    L.s->title = title && title->type == SNODE_STRING ? title->v.s : "";
+    L.s->description = desc && desc->type == SNODE_STRING ? desc->v.s : NULL;
+    rc = L.errors ? NCG_EXIT_SCENARIO : 0;
     *out = L.s;
     L.s = NULL;
 end:
     scenario_free(L.s);
     return rc;
+}
+
+int scenario_load(const char *path, const scenario_opts *opts,
+                  scenario **out, diag *d)
+{
+    return scn_load(path, opts, out, d, 0);
+}
+
+int scenario_load_all(const char *path, const scenario_opts *opts,
+                      scenario **out, diag *d)
+{
+    return scn_load(path, opts, out, d, 1);
 }
 
 void scenario_free(scenario *s)

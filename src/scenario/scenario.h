@@ -97,6 +97,13 @@ typedef struct scenario_opts {
  * with *OUT NULL. */
 int scenario_load(const char *path, const scenario_opts *opts,
                   scenario **out, diag *d);
+/* As scenario_load, but when the file was read and only its content is
+ * wrong (NCG_EXIT_SCENARIO), *OUT is the scenario anyway (name and title
+ * "" when they are not strings), so that later stages can report their own
+ * errors in the same pass (`check` reports everything at once). The
+ * caller frees *OUT whenever it is not NULL, and must not run it. */
+int scenario_load_all(const char *path, const scenario_opts *opts,
+                      scenario **out, diag *d);
 void scenario_free(scenario *s);
 
 /* Writes the resolved scenario as a libconfig file to OUT, after a header
