@@ -21,12 +21,13 @@ BUILD   ?= build
 OUT     ?= results
 SRCS     = $(wildcard src/*/*.c)
 OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
-LIBOBJS  = $(filter-out $(BUILD)/cli/main.o,$(OBJS))
+# The commands and dispatch are the binary's; the suites link the rest.
+LIBOBJS  = $(filter-out $(BUILD)/cli/main.o $(BUILD)/cli/cmd_%.o,$(OBJS))
 TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios scenarios/from_today
 
-.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz
+.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz golden
 
 all: ncgsim
 
@@ -129,7 +130,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined -g -O1
 FUZZ_TARGETS  = scenario expr
-FUZZ_SRCS     = $(filter-out src/cli/main.c,$(SRCS))
+FUZZ_SRCS     = $(filter-out src/cli/main.c src/cli/cmd_%.c,$(SRCS))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
@@ -152,6 +153,14 @@ install: ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots
 	install -m 755 ncgsim $(DESTDIR)$(PREFIX)/bin/ncgsim
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/ncgsim/plots/ 2>/dev/null || true
+
+# Rewrites the golden checksums (tests/test_golden.c) from the current
+# binary: only when a change of results is meant; say why in the commit.
+golden: ncgsim
+	rm -rf $(BUILD)/golden
+	sh tests/golden.sh ./ncgsim $(BUILD)/golden > $(BUILD)/golden.sha256
+	mv $(BUILD)/golden.sha256 tests/data/golden/checksums.sha256
+	rm -rf $(BUILD)/golden
 
 clean:
 	rm -rf $(BUILD) ncgsim

@@ -275,6 +275,32 @@ static void test_report__chromium_renders_screenshot_and_pdf(void)
     free(doc);
 }
 
+static void test_report__one_scenario_gets_its_own_charts(void)
+{
+    char cmd[2400], path[700], *log = NULL;
+    CU_ASSERT_FATAL(fixture());
+    snprintf(cmd, sizeof cmd, BIN " run %s/ref.cfg -n 500 -o %s/one -q "
+             "--no-plots --report", fx_dir, fx_dir);
+    int rc = test_run(cmd, &log);
+    CU_ASSERT_EQUAL(rc, 0);
+    free(log);
+    snprintf(path, sizeof path, "%s/one/report.html", fx_dir);
+    char *t = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h1>Scenario: <bdi>Reference case</bdi>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "id=\"sources\""));
+    /* The scenario's own charts, drawn as SVG: a fan and an event curve. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "(<code>fan_troops</code>)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "(<code>event_crisis</code>)"));
+    CU_ASSERT_PTR_NULL(strstr(t, "<script"));
+    free(t);
+    /* Its result folder holds no SVG: the report drew them elsewhere. */
+    snprintf(cmd, sizeof cmd, "ls %s/one/ref | grep -c svg", fx_dir);
+    test_run(cmd, &log);
+    CU_ASSERT(log && log[0] == '0');
+    free(log);
+}
+
 static void test_report__bad_folder_is_an_io_error(void)
 {
     char *log = NULL;
@@ -471,6 +497,8 @@ static const test_case report_tests[] = {
       test_report__chromium_renders_screenshot_and_pdf },
     { "report: other analyses appear when present",
       test_report__other_analyses_appear_when_present },
+    { "report: one scenario gets its own charts",
+      test_report__one_scenario_gets_its_own_charts },
     { "report: bad folder is an I/O error",
       test_report__bad_folder_is_an_io_error },
     { "report: a folder in the way is left alone",

@@ -4,13 +4,15 @@
 
 #define NCGSIM_VERSION "0.1.0"
 
-/* Exit codes: one meaning each, documented in the README. */
+/* Exit codes: one meaning each, documented in the README. Only src/cli
+ * uses them (cli_exit_code); library code returns base/status.h. */
 enum {
     NCG_EXIT_OK = 0,       /* everything asked for was done */
     NCG_EXIT_RUN = 1,      /* a run failed (NaN, infinity, interrupted) */
     NCG_EXIT_USAGE = 2,    /* bad command line */
     NCG_EXIT_SCENARIO = 3, /* a scenario file is wrong */
-    NCG_EXIT_IO = 4        /* a file could not be read or written */
+    NCG_EXIT_IO = 4,       /* a file could not be read or written */
+    NCG_EXIT_NOMEM = 5     /* out of memory */
 };
 
 #endif

@@ -1,15 +1,18 @@
-/* cli.c: what every command's option parsing shares. */
+/* cli.c: what every command shares: usage errors, exit codes, signals. */
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
+#include "model/model.h"
 
 volatile sig_atomic_t cli_interrupted;
+
+const char *const cli_plot_formats[] = { "png", "svg", "pdf", NULL };
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
@@ -24,23 +27,66 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return NCG_EXIT_USAGE;
 }
 
-int cli_count(const char *s, double min, double max, uint64_t *out)
+int cli_exit_code(int status)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !(v >= min && v <= max) || v != floor(v))
-        return -1;
-    /* Digits beyond 2^53 are read exactly by strtoull. */
-    if (v > 9007199254740992.0) {
-        unsigned long long u = strtoull(s, &end, 10);
-        if (*end)
-            return -1;
-        *out = u;
-    } else {
-        *out = (uint64_t)v;
+    switch (status) {
+    case NCG_OK: return NCG_EXIT_OK;
+    case NCG_ERR_RUN: return NCG_EXIT_RUN;
+    case NCG_ERR_USAGE: return NCG_EXIT_USAGE;
+    case NCG_ERR_SCENARIO: return NCG_EXIT_SCENARIO;
+    case NCG_ERR_IO: return NCG_EXIT_IO;
+    case NCG_ERR_NOMEM: return NCG_EXIT_NOMEM;
+    case NCG_ERR_INTERRUPTED: return NCG_EXIT_RUN;
     }
-    return 0;
+    return NCG_EXIT_RUN;
+}
+
+void cli_scenario_opts(const opt_value *trials, const opt_value *seed,
+                       const opt_value *sets, scenario_opts *so)
+{
+    memset(so, 0, sizeof *so);
+    if (trials && trials->given) {
+        so->has_trials = 1;
+        so->trials = trials->u;
+    }
+    if (seed && seed->given) {
+        so->has_seed = 1;
+        so->seed = seed->u;
+    }
+    if (sets) {
+        so->sets = sets->list;
+        so->n_sets = sets->n;
+    }
+}
+
+int cli_one_model(const cli_command *cmd, int argc, char **argv,
+                  opt_value *v, size_t set_opt, one_model_fn *f)
+{
+    scenario_opts so;
+    diag *d = diag_alloc();
+    scenario *sc = NULL;
+    model *m = NULL;
+    int rc = opts_parse(cmd, argc, argv, v);
+    if (rc != 0 || !d)
+        goto end;
+    cli_scenario_opts(NULL, NULL, &v[set_opt], &so);
+    if (optind != argc - 1) {
+        rc = cli_usage(NULL, "%s: expected one scenario file", cmd->name);
+        goto end;
+    }
+    rc = model_load(argv[optind], &so, &sc, &m, d);
+    if (rc == 0 && (f(sc, m, v) != 0 || fflush(stdout) != 0)) {
+        diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    model_free(m);
+    scenario_free(sc);
+    opts_values_free(v, cmd->n_opts);
+    return rc < 0 ? 0 : rc;
 }
 
 static void on_signal(int sig)
@@ -56,4 +102,5 @@ void cli_catch_signals(void)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }

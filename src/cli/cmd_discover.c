@@ -1,9 +1,7 @@
 /* cmd_discover.c: the `discover` command (which combinations of inputs lead to a case of interest, PRIM) and the `robust` command (regret and satisficing of policies on common trials). */
 #include "cli/commands.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +15,75 @@
 #include "plot/discover_plot.h"
 #include "run/engine.h"
 
-const char cmd_discover_usage[] =
-    "Usage: ncgsim discover SOURCE --case EXPR [options]\n"
+enum {
+    DISC_CASE, DISC_INPUTS, DISC_PEEL, DISC_PASTE, DISC_MASS, DISC_OBJECTIVE,
+    DISC_BOXES, DISC_BOX, DISC_RESAMPLE, DISC_TRIALS, DISC_SEED, DISC_SET,
+    DISC_THREADS, DISC_OUT, DISC_NO_PLOTS, DISC_QUIET, DISC_N_OPTS
+};
+
+/* --objective's values, in the order of objective_of below. */
+static const char *const objectives[] = { "lenient1", "lenient2", "original",
+                                          NULL };
+static const prim_obj objective_of[] = { PRIM_LENIENT1, PRIM_LENIENT2,
+                                               PRIM_ORIGINAL };
+
+#define DISC_FRACTION(name_, arg_, help_, expect_, max_) \
+    { .name = name_, .kind = OPT_DOUBLE, .arg = arg_, .help = help_, \
+      .expect = expect_, .dmin = 0, .dmax = max_, \
+      .open = OPT_OPEN_MIN | OPT_OPEN_MAX }
+
+static const opt_spec discover_opts_table[DISC_N_OPTS] = {
+    [DISC_CASE] = { .name = "case", .kind = OPT_STRING, .arg = "EXPR",
+                    .help = "the case of interest (required)" },
+    [DISC_INPUTS] = { .name = "inputs", .kind = OPT_STRING, .arg = "A,B,...",
+                      .help = "the inputs, in this order (default: a CSV's\n"
+                              "every column the case does not read, in file\n"
+                              "order; a scenario's non-constant params)" },
+    [DISC_PEEL] = DISC_FRACTION("peel-alpha", "A",
+                                "share peeled per step (default 0.05)",
+                                "a number above 0 and below 0.5", 0.5),
+    [DISC_PASTE] = DISC_FRACTION("paste-alpha", "A",
+                                 "share pasted per step (default 0.05)",
+                                 "a number above 0 and below 0.5", 0.5),
+    [DISC_MASS] = DISC_FRACTION("mass-min", "M",
+                                "smallest box, as a share of rows (default 0.05)",
+                                "a number above 0 and below 1", 1),
+    [DISC_OBJECTIVE] = { .name = "objective", .kind = OPT_CHOICE, .arg = "OBJ",
+                         .help = "lenient1 (default), lenient2 or original",
+                         .expect = "lenient1, lenient2 or original",
+                         .choices = objectives },
+    [DISC_BOXES] = { .name = "boxes", .kind = OPT_COUNT, .arg = "K",
+                     .help = "boxes in sequence, each on the rows outside the\n"
+                             "chosen boxes before it (default 1)",
+                     .expect = "a number from 1 to 100", .cmin = 1, .cmax = 100 },
+    [DISC_BOX] = { .name = "box", .kind = OPT_COUNT, .arg = "N",
+                   .help = "choose box N of the first trajectory (default:\n"
+                           "the densest with at least half the coverage)",
+                   .expect = "a box number (0 is the whole data)",
+                   .cmin = 0, .cmax = 1000000 },
+    [DISC_RESAMPLE] = { .name = "resample", .kind = OPT_COUNT, .arg = "R",
+                        .help = "half-sample reruns for stability (default 10;\n"
+                                "0: none)",
+                        .expect = "a number from 0 to 10000",
+                        .cmin = 0, .cmax = 10000 },
+    [DISC_TRIALS] = { .name = "trials", .letter = 'n', .kind = OPT_COUNT,
+                      .arg = "N", .help = "trials (scenario file)",
+                      .expect = "a whole number of trials from 1 to 1e8",
+                      .cmin = 1, .cmax = 100000000 },
+    [DISC_SEED] = CLI_OPT_SEED("random seed (scenario: the run's; both: the\n"
+                               "half-samples')"),
+    [DISC_SET] = CLI_OPT_SET("override a setting (scenario file; repeatable)"),
+    [DISC_THREADS] = CLI_OPT_THREADS("threads for the run (default: all cores)"),
+    [DISC_OUT] = CLI_OPT_OUT("the results folder itself (default:\n"
+                             "results/<name>-discovery)"),
+    [DISC_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [DISC_QUIET] = CLI_OPT_QUIET("no summary"),
+};
+
+const cli_command cmd_discover_def = {
+    "discover", cmd_discover,
+    "which combinations of assumptions lead to an outcome (PRIM)",
+    "ncgsim discover SOURCE --case EXPR [options]",
     "Scenario discovery (PRIM, as EMA Workbench computes it): which\n"
     "combinations of inputs lead to the case of interest. SOURCE is a CSV\n"
     "file with a header row (a name ending in .csv), e.g. a run's\n"
@@ -28,199 +93,43 @@ const char cmd_discover_usage[] =
     "the columns, e.g. 'ed_credibility < 50'. Writes OUT/discovery.csv\n"
     "(every box of each peeling-and-pasting trajectory), boxes.csv (the\n"
     "chosen boxes' limits and quasi-p-values), resample.csv, charts, and\n"
-    "prints the chosen boxes in plain words. See docs/discovery.md.\n"
-    "\n"
-    "      --case EXPR      the case of interest (required)\n"
-    "      --inputs A,B,... the inputs, in this order (default: a CSV's\n"
-    "                       every column the case does not read, in file\n"
-    "                       order; a scenario's non-constant params)\n"
-    "      --peel-alpha A   share peeled per step (default 0.05)\n"
-    "      --paste-alpha A  share pasted per step (default 0.05)\n"
-    "      --mass-min M     smallest box, as a share of rows (default 0.05)\n"
-    "      --objective OBJ  lenient1 (default), lenient2 or original\n"
-    "      --boxes K        boxes in sequence, each on the rows outside the\n"
-    "                       chosen boxes before it (default 1)\n"
-    "      --box N          choose box N of the first trajectory (default:\n"
-    "                       the densest with at least half the coverage)\n"
-    "      --resample R     half-sample reruns for stability (default 10;\n"
-    "                       0: none)\n"
-    "  -n, --trials N       trials (scenario file)\n"
-    "      --seed S         random seed (scenario: the run's; both: the\n"
-    "                       half-samples')\n"
-    "      --set PATH=VALUE override a setting (scenario file; repeatable)\n"
-    "  -j, --threads N      threads for the run (default: all cores)\n"
-    "  -o, --out DIR        the results folder itself (default:\n"
-    "                       results/<name>-discovery)\n"
-    "      --no-plots       skip the charts\n"
-    "  -q, --quiet          no summary\n";
+    "prints the chosen boxes in plain words. See docs/discovery.md.\n",
+    NULL, discover_opts_table, DISC_N_OPTS, OPERANDS_SCENARIOS
+};
 
 typedef struct opts {
     const char *source, *out, *case_expr, *inputs;
-    const char **sets;
-    size_t n_sets;
     scenario_opts so;
     int threads, quiet, no_plots;
     discover_opts d;
 } opts;
 
-/* A number in (LO, HI) from option NAME's argument S into *V; 0 or a
- * usage error. */
-static int fraction(const char *name, const char *s, double lo, double hi,
-                    double *v)
+/* Fills O from the parsed values V and the operands; 0 or a usage error. */
+static int discover_options(const opt_value *v, int argc, char **argv,
+                            opts *o)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (end == s || *end || errno || !(x > lo && x < hi))
-        return cli_usage("discover", "%s: expected a number above %g and "
-                         "below %g, got '%s'", name, lo, hi, s);
-    *v = x;
-    return 0;
-}
-
-/* The run options both commands take: -n (N), --seed (S), -j (J) with
- * argument ARG for command CMD. 1 when C is not one of them, else 0 or a
- * usage error. */
-static int run_option(const char *cmd, int c, const char *arg,
-                      scenario_opts *so, int *threads)
-{
-    uint64_t v;
-    switch (c) {
-    case 'n':
-        if (cli_count(arg, 1, 1e8, &v) != 0)
-            return cli_usage(cmd, "-n: expected a whole number of trials "
-                             "from 1 to 1e8, got '%s'", arg);
-        so->has_trials = 1;
-        so->trials = v;
-        return 0;
-    case 'S':
-        if (cli_count(arg, 0, 9007199254740992.0, &v) != 0)
-            return cli_usage(cmd, "--seed: expected a whole number, got "
-                             "'%s'", arg);
-        so->has_seed = 1;
-        so->seed = v;
-        return 0;
-    case 'j':
-        if (cli_count(arg, 1, 1024, &v) != 0)
-            return cli_usage(cmd, "-j: expected a number of threads from 1 "
-                             "to 1024, got '%s'", arg);
-        *threads = (int)v;
-        return 0;
-    default:
-        return 1;
-    }
-}
-
-static int parse(int argc, char **argv, opts *o)
-{
-    static const struct option longopts[] = {
-        { "case", required_argument, NULL, 'c' },
-        { "inputs", required_argument, NULL, 'I' },
-        { "peel-alpha", required_argument, NULL, 'a' },
-        { "paste-alpha", required_argument, NULL, 'A' },
-        { "mass-min", required_argument, NULL, 'm' },
-        { "objective", required_argument, NULL, 'J' },
-        { "boxes", required_argument, NULL, 'K' },
-        { "box", required_argument, NULL, 'b' },
-        { "resample", required_argument, NULL, 'R' },
-        { "trials", required_argument, NULL, 'n' },
-        { "seed", required_argument, NULL, 'S' },
-        { "set", required_argument, NULL, 's' },
-        { "threads", required_argument, NULL, 'j' },
-        { "out", required_argument, NULL, 'o' },
-        { "no-plots", no_argument, NULL, 'P' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int c, rc;
-    uint64_t v;
     memset(o, 0, sizeof *o);
-    o->threads = engine_cores();
+    o->threads = v[DISC_THREADS].given ? (int)v[DISC_THREADS].u
+                                       : engine_cores();
     o->d.prim = (prim_opts){ 0.05, 0.05, 0.05, PRIM_LENIENT1 };
-    o->d.boxes = 1;
-    o->d.pick = -1;
-    o->d.resample = 10;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(cmd_discover_usage, stdout);
-            return -1;
-        case '?':
-            return cli_usage("discover", "unknown option '%s'",
-                             argv[optind - 1]);
-        case ':':
-            return cli_usage("discover", "option '%s' needs a value",
-                             argv[optind - 1]);
-        case 'c': o->case_expr = optarg; break;
-        case 'I': o->inputs = optarg; break;
-        case 'a':
-            if ((rc = fraction("--peel-alpha", optarg, 0, 0.5,
-                               &o->d.prim.peel_alpha)))
-                return rc;
-            break;
-        case 'A':
-            if ((rc = fraction("--paste-alpha", optarg, 0, 0.5,
-                               &o->d.prim.paste_alpha)))
-                return rc;
-            break;
-        case 'm':
-            if ((rc = fraction("--mass-min", optarg, 0, 1,
-                               &o->d.prim.mass_min)))
-                return rc;
-            break;
-        case 'J':
-            if (strcmp(optarg, "lenient1") == 0)
-                o->d.prim.obj = PRIM_LENIENT1;
-            else if (strcmp(optarg, "lenient2") == 0)
-                o->d.prim.obj = PRIM_LENIENT2;
-            else if (strcmp(optarg, "original") == 0)
-                o->d.prim.obj = PRIM_ORIGINAL;
-            else
-                return cli_usage("discover", "--objective: expected "
-                                 "lenient1, lenient2 or original, got '%s'",
-                                 optarg);
-            break;
-        case 'K':
-            if (cli_count(optarg, 1, 100, &v) != 0)
-                return cli_usage("discover", "--boxes: expected a number "
-                                 "from 1 to 100, got '%s'", optarg);
-            o->d.boxes = (size_t)v;
-            break;
-        case 'b':
-            if (cli_count(optarg, 0, 1e6, &v) != 0)
-                return cli_usage("discover", "--box: expected a box number "
-                                 "(0 is the whole data), got '%s'", optarg);
-            o->d.pick = (long)v;
-            break;
-        case 'R':
-            if (cli_count(optarg, 0, 10000, &v) != 0)
-                return cli_usage("discover", "--resample: expected a number "
-                                 "from 0 to 10000, got '%s'", optarg);
-            o->d.resample = (unsigned)v;
-            break;
-        case 's': {
-            const char **g = realloc(o->sets, (o->n_sets + 1) * sizeof *g);
-            if (!g)
-                return cli_usage("discover", "out of memory");
-            g[o->n_sets++] = optarg;
-            o->sets = g;
-            break;
-        }
-        case 'n':
-        case 'S':
-        case 'j':
-            if ((rc = run_option("discover", c, optarg, &o->so,
-                                 &o->threads)) != 0)
-                return rc;
-            break;
-        case 'o': o->out = optarg; break;
-        case 'P': o->no_plots = 1; break;
-        case 'q': o->quiet = 1; break;
-        }
-    }
+    if (v[DISC_PEEL].given)
+        o->d.prim.peel_alpha = v[DISC_PEEL].x;
+    if (v[DISC_PASTE].given)
+        o->d.prim.paste_alpha = v[DISC_PASTE].x;
+    if (v[DISC_MASS].given)
+        o->d.prim.mass_min = v[DISC_MASS].x;
+    for (size_t i = 0; v[DISC_OBJECTIVE].given && objectives[i]; i++)
+        if (strcmp(v[DISC_OBJECTIVE].s, objectives[i]) == 0)
+            o->d.prim.obj = objective_of[i];
+    o->d.boxes = v[DISC_BOXES].given ? (size_t)v[DISC_BOXES].u : 1;
+    o->d.pick = v[DISC_BOX].given ? (long)v[DISC_BOX].u : -1;
+    o->d.resample = v[DISC_RESAMPLE].given ? (unsigned)v[DISC_RESAMPLE].u : 10;
+    cli_scenario_opts(&v[DISC_TRIALS], &v[DISC_SEED], &v[DISC_SET], &o->so);
+    o->case_expr = v[DISC_CASE].s;
+    o->inputs = v[DISC_INPUTS].s;
+    o->out = v[DISC_OUT].s;
+    o->no_plots = v[DISC_NO_PLOTS].given > 0;
+    o->quiet = v[DISC_QUIET].given > 0;
     if (optind != argc - 1)
         return cli_usage("discover", "expected one SOURCE (a .csv file or a "
                          "scenario file)%s", optind < argc ? ", got several"
@@ -229,8 +138,6 @@ static int parse(int argc, char **argv, opts *o)
     if (!o->case_expr)
         return cli_usage("discover", "--case EXPR is required (the case of "
                          "interest, e.g. --case 'ed_credibility < 50')");
-    o->so.sets = o->sets;
-    o->so.n_sets = o->n_sets;
     o->d.case_expr = o->case_expr;
     o->d.seed = o->so.seed;
     return 0;
@@ -388,6 +295,7 @@ static int plot_robust(const void *r, const char *dir, diag *d)
 
 int cmd_discover(int argc, char **argv)
 {
+    opt_value ov[DISC_N_OPTS];
     opts o;
     diag *d = diag_alloc();
     table t = { 0 };
@@ -397,8 +305,9 @@ int cmd_discover(int argc, char **argv)
     model *m = NULL;
     char *list = NULL, *outbuf = NULL;
     const char **inputs = NULL;
-    int rc = parse(argc, argv, &o);
-    if (rc != 0 || !d)
+    int rc = opts_parse(&cmd_discover_def, argc, argv, ov);
+    memset(&o, 0, sizeof o);
+    if (rc != 0 || !d || (rc = discover_options(ov, argc, argv, &o)) != 0)
         goto end;
     cli_catch_signals();
     int csv = is_csv(o.source);
@@ -469,12 +378,44 @@ end:
     free(list);
     free(inputs);
     free(outbuf);
-    free(o.sets);
+    opts_values_free(ov, DISC_N_OPTS);
     return rc < 0 ? 0 : rc;
 }
 
-const char cmd_robust_usage[] =
-    "Usage: ncgsim robust POLICY.cfg POLICY.cfg... [options]\n"
+enum {
+    ROB_MAX, ROB_MIN, ROB_SATISFY, ROB_TRIALS, ROB_SEED, ROB_SET, ROB_THREADS,
+    ROB_OUT, ROB_NO_PLOTS, ROB_QUIET, ROB_N_OPTS
+};
+
+static const opt_spec robust_opts_table[ROB_N_OPTS] = {
+    [ROB_MAX] = { .name = "maximize", .kind = OPT_STRING, .arg = "NAME",
+                  .help = "an outcome where more is better (repeatable)",
+                  .repeat = 1 },
+    [ROB_MIN] = { .name = "minimize", .kind = OPT_STRING, .arg = "NAME",
+                  .help = "an outcome where less is better (repeatable);\n"
+                          "NAME: an output or <event>_ever",
+                  .repeat = 1 },
+    [ROB_SATISFY] = { .name = "satisfy", .kind = OPT_STRING, .arg = "EXPR",
+                      .help = "a condition a trial should meet, e.g.\n"
+                              "'ed_credibility >= 60' (repeatable)",
+                      .repeat = 1 },
+    [ROB_TRIALS] = { .name = "trials", .letter = 'n', .kind = OPT_COUNT,
+                     .arg = "N", .help = "trials (default: simulation.trials)",
+                     .expect = "a whole number of trials from 1 to 1e8",
+                     .cmin = 1, .cmax = 100000000 },
+    [ROB_SEED] = CLI_OPT_SEED("random seed"),
+    [ROB_SET] = CLI_OPT_SET("override a setting in every policy (repeatable)"),
+    [ROB_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
+    [ROB_OUT] = CLI_OPT_OUT("the results folder itself (default:\n"
+                            "results/robust)"),
+    [ROB_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [ROB_QUIET] = CLI_OPT_QUIET("no table"),
+};
+
+const cli_command cmd_robust_def = {
+    "robust", cmd_robust,
+    "regret and satisficing of policies on the same trials",
+    "ncgsim robust POLICY.cfg POLICY.cfg... [options]",
     "Which policy holds up across the uncertainties. Each POLICY file\n"
     "extends one parent and sets its levers (constant params); the parent's\n"
     "random params are the uncertainties and must be left alone. Every\n"
@@ -484,125 +425,60 @@ const char cmd_robust_usage[] =
     "percentile) and the share of trials where the policy is best; for\n"
     "each condition: the share of trials that meet it (satisficing).\n"
     "Writes OUT/robust.csv, satisficing.csv, resolved.cfg (the first\n"
-    "policy), regret.png and satisficing.png. See docs/discovery.md.\n"
-    "\n"
-    "      --maximize NAME  an outcome where more is better (repeatable)\n"
-    "      --minimize NAME  an outcome where less is better (repeatable);\n"
-    "                       NAME: an output or <event>_ever\n"
-    "      --satisfy EXPR   a condition a trial should meet, e.g.\n"
-    "                       'ed_credibility >= 60' (repeatable)\n"
-    "  -n, --trials N       trials (default: simulation.trials)\n"
-    "      --seed S         random seed\n"
-    "      --set PATH=VALUE override a setting in every policy (repeatable)\n"
-    "  -j, --threads N      threads (default: all cores)\n"
-    "  -o, --out DIR        the results folder itself (default:\n"
-    "                       results/robust)\n"
-    "      --no-plots       skip the charts\n"
-    "  -q, --quiet          no table\n";
-
-/* Appends S to the growing array *LIST of *N entries; 0 or -1. */
-static int push(void *list, size_t *n, size_t size, const void *item)
-{
-    char **l = list;
-    char *g = realloc(*l, (*n + 1) * size);
-    if (!g)
-        return -1;
-    memcpy(g + *n * size, item, size);
-    *l = g;
-    (*n)++;
-    return 0;
-}
+    "policy), regret.png and satisficing.png. See docs/discovery.md.\n",
+    NULL, robust_opts_table, ROB_N_OPTS, OPERANDS_SCENARIOS
+};
 
 int cmd_robust(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "maximize", required_argument, NULL, 'M' },
-        { "minimize", required_argument, NULL, 'm' },
-        { "satisfy", required_argument, NULL, 'Y' },
-        { "trials", required_argument, NULL, 'n' },
-        { "seed", required_argument, NULL, 'S' },
-        { "set", required_argument, NULL, 's' },
-        { "threads", required_argument, NULL, 'j' },
-        { "out", required_argument, NULL, 'o' },
-        { "no-plots", no_argument, NULL, 'P' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    opt_value ov[ROB_N_OPTS];
     robust_goal *goals = NULL;
-    const char **conds = NULL, **sets = NULL;
-    size_t n_goals = 0, n_conds = 0, n_sets = 0;
-    const char *out = "results/robust";
-    int quiet = 0, no_plots = 0, c, rc = 0, bad = 0;
     robust_opts o = { 0 };
     robust_result *r = NULL;
     diag *d = diag_alloc();
-    o.threads = engine_cores();
-    o.stop = &cli_interrupted;
-    optind = 1;
-    opterr = 0;
-    while (!rc && (c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL))
-                      != -1) {
-        switch (c) {
-        case 'h':
-            fputs(cmd_robust_usage, stdout);
-            rc = -1;
-            break;
-        case '?':
-            rc = cli_usage("robust", "unknown option '%s'", argv[optind - 1]);
-            break;
-        case ':':
-            rc = cli_usage("robust", "option '%s' needs a value",
-                           argv[optind - 1]);
-            break;
-        case 'M':
-        case 'm': {
-            robust_goal g = { optarg, c == 'M' };
-            bad = push(&goals, &n_goals, sizeof g, &g);
-            break;
-        }
-        case 'Y': bad = push(&conds, &n_conds, sizeof *conds, &optarg); break;
-        case 's': bad = push(&sets, &n_sets, sizeof *sets, &optarg); break;
-        case 'n':
-        case 'S':
-        case 'j':
-            rc = run_option("robust", c, optarg, &o.so, &o.threads);
-            break;
-        case 'o': out = optarg; break;
-        case 'P': no_plots = 1; break;
-        case 'q': quiet = 1; break;
-        }
-        if (bad)
-            rc = cli_usage("robust", "out of memory");
-    }
+    int rc = opts_parse(&cmd_robust_def, argc, argv, ov);
     if (rc != 0 || !d)
         goto end;
+    size_t n_goals = ov[ROB_MAX].n + ov[ROB_MIN].n;
     if (argc - optind < 2) {
         rc = cli_usage("robust", "expected two or more policy scenario "
                        "files");
         goto end;
     }
-    if (n_goals + n_conds == 0) {
+    if (n_goals + ov[ROB_SATISFY].n == 0) {
         rc = cli_usage("robust", "give at least one --maximize, --minimize "
                        "or --satisfy");
         goto end;
     }
+    if (!(goals = calloc(n_goals + 1, sizeof *goals))) {
+        rc = cli_usage("robust", "out of memory");
+        goto end;
+    }
+    /* Outcomes in the order given: maximised ones first. */
+    for (size_t i = 0; i < ov[ROB_MAX].n; i++)
+        goals[i] = (robust_goal){ ov[ROB_MAX].list[i], 1 };
+    for (size_t i = 0; i < ov[ROB_MIN].n; i++)
+        goals[ov[ROB_MAX].n + i] = (robust_goal){ ov[ROB_MIN].list[i], 0 };
+    o.threads = ov[ROB_THREADS].given ? (int)ov[ROB_THREADS].u
+                                      : engine_cores();
+    o.stop = &cli_interrupted;
+    cli_scenario_opts(&ov[ROB_TRIALS], &ov[ROB_SEED], &ov[ROB_SET], &o.so);
     o.paths = (const char *const *)argv + optind;
     o.n_paths = (size_t)(argc - optind);
-    o.so.sets = sets;
-    o.so.n_sets = n_sets;
     o.goals = goals;
     o.n_goals = n_goals;
-    o.conds = conds;
-    o.n_conds = n_conds;
+    o.conds = ov[ROB_SATISFY].list;
+    o.n_conds = ov[ROB_SATISFY].n;
+    const char *out = ov[ROB_OUT].given ? ov[ROB_OUT].s : "results/robust";
     cli_catch_signals();
     if ((rc = robust_run(&o, &r, d)) != 0)
         goto end;
     if ((rc = publish(out, r->sc0, "resolved by ncgsim " NCGSIM_VERSION
                       " for robust (the first policy)", write_robust,
-                      plot_robust, r, no_plots, "robust", d)) != 0)
+                      plot_robust, r, ov[ROB_NO_PLOTS].given > 0, "robust",
+                      d)) != 0)
         goto end;
-    if (!quiet) {
+    if (!ov[ROB_QUIET].given) {
         robust_table(r, stdout);
         printf("\n  results: %s/\n", out);
     }
@@ -612,7 +488,6 @@ end:
     diag_free(d);
     robust_result_free(r);
     free(goals);
-    free(conds);
-    free(sets);
+    opts_values_free(ov, ROB_N_OPTS);
     return rc < 0 ? 0 : rc;
 }

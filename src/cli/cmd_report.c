@@ -1,15 +1,23 @@
 /* cmd_report.c: the `report` command and `run --report`: a batch's briefing as one HTML file. */
 #include "cli/commands.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/ncgsim.h"
+#include "base/status.h"
 #include "cli/cli.h"
 #include "report/report.h"
 
-const char cmd_report_usage[] =
-    "Usage: ncgsim report OUT [-q]\n"
+enum { REPORT_QUIET, REPORT_N_OPTS };
+
+static const opt_spec report_opts_table[REPORT_N_OPTS] = {
+    [REPORT_QUIET] = CLI_OPT_QUIET("do not print where the report went"),
+};
+
+const cli_command cmd_report_def = {
+    "report", cmd_report, "write a batch's briefing as one HTML file",
+    "ncgsim report OUT [-q]",
     "Writes OUT/report.html, the briefing of the batch whose results are in\n"
     "OUT (the folder given to `run -o`): one self-contained page that opens\n"
     "in any browser and prints to PDF. In order: the question and the\n"
@@ -19,9 +27,9 @@ const char cmd_report_usage[] =
     "scenario assumes (every setting it changes against the reference, with\n"
     "sources and notes), the charts (SVG), the method (trials, seed,\n"
     "sampler, model hash, commands to reproduce, Monte Carlo error) and the\n"
-    "sources. `ncgsim run ... --report` writes it after the run.\n"
-    "\n"
-    "  -q, --quiet          do not print where the report went\n";
+    "sources. `ncgsim run ... --report` writes it after the run.\n",
+    NULL, report_opts_table, REPORT_N_OPTS, OPERANDS_RESULTS
+};
 
 /* ARGV as one shell command line ("ncgsim run a.cfg -o 'my results'"), in
  * a malloc'd string, or NULL when out of memory. */
@@ -66,7 +74,7 @@ int cmd_report_after_run(const char *out, int argc, char **argv, int quiet)
     diag *d = diag_alloc();
     char *command = quote_command(argc, argv);
     report_opts o = { command, quiet };
-    int rc = d ? report_write(out, &o, d) : NCG_EXIT_RUN;
+    int rc = d ? report_write(out, &o, d) : NCG_ERR_NOMEM;
     if (d)
         diag_print(d, stderr);
     diag_free(d);
@@ -76,28 +84,21 @@ int cmd_report_after_run(const char *out, int argc, char **argv, int quiet)
 
 int cmd_report(int argc, char **argv)
 {
-    const char *out = NULL;
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(cmd_report_usage, stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage("report", "unknown option '%s'", argv[i]);
-        else if (out)
-            return cli_usage("report", "expected one results folder");
-        else
-            out = argv[i];
-    }
+    opt_value v[REPORT_N_OPTS];
+    int rc = opts_parse(&cmd_report_def, argc, argv, v);
+    opts_values_free(v, REPORT_N_OPTS);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    if (argc - optind > 1)
+        return cli_usage("report", "expected one results folder");
+    const char *out = optind < argc ? argv[optind] : NULL;
+    int quiet = v[REPORT_QUIET].given > 0;
     if (!out || !*out)
         return cli_usage("report", "give the results folder of a batch (the "
                          "folder given to run -o, e.g. results)");
     diag *d = diag_alloc();
     report_opts o = { NULL, quiet };
-    int rc = d ? report_write(out, &o, d) : NCG_EXIT_RUN;
+    rc = d ? report_write(out, &o, d) : NCG_ERR_NOMEM;
     if (d)
         diag_print(d, stderr);
     diag_free(d);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "analysis/score.h"
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
 #include "model/model.h"
@@ -16,8 +17,35 @@
 #include "plot/plot.h"
 #include "run/engine.h"
 
-const char cmd_score_usage[] =
-    "Usage: ncgsim score FILE|RESULTS... --outcomes OUTCOMES.csv [options]\n"
+enum {
+    SCORE_OUTCOMES, SCORE_AS_OF, SCORE_OUT, SCORE_TRIALS, SCORE_SEED,
+    SCORE_SET, SCORE_THREADS, SCORE_FORMAT, SCORE_NO_PLOTS, SCORE_QUIET,
+    SCORE_N_OPTS
+};
+
+static const opt_spec score_opts_table[SCORE_N_OPTS] = {
+    [SCORE_OUTCOMES] = { .name = "outcomes", .kind = OPT_PATH, .arg = "FILE",
+                         .help = "the resolved questions (required)",
+                         .expect = "a file name" },
+    [SCORE_AS_OF] = { .name = "as-of", .kind = OPT_STRING, .arg = "PERIOD",
+                      .help = "backtest: condition up to PERIOD (a step label\n"
+                              "or number), score what resolved after it" },
+    [SCORE_OUT] = CLI_OPT_OUT("results folder (default: results)"),
+    [SCORE_TRIALS] = { .name = "trials", .letter = 'n', .kind = OPT_COUNT,
+                       .arg = "N", .help = "trials (overrides simulation.trials)",
+                       .expect = "a whole number of trials from 1 to 1e8",
+                       .cmin = 1, .cmax = 100000000 },
+    [SCORE_SEED] = CLI_OPT_SEED("random seed (overrides simulation.seed)"),
+    [SCORE_SET] = CLI_OPT_SET("override a setting; repeatable"),
+    [SCORE_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
+    [SCORE_FORMAT] = CLI_OPT_FORMAT("chart as png (default), svg or pdf"),
+    [SCORE_NO_PLOTS] = CLI_OPT_NO_PLOTS("no chart"),
+    [SCORE_QUIET] = CLI_OPT_QUIET("no table"),
+};
+
+const cli_command cmd_score_def = {
+    "score", cmd_score, "score forecasts against what happened; backtests",
+    "ncgsim score FILE|RESULTS... --outcomes OUTCOMES.csv [options]",
     "Scores each scenario's forecasts of the resolved questions listed in\n"
     "OUTCOMES.csv (format: docs/results.md): the forecast of a question is\n"
     "the probability the scenario gives to its outcome being 1. A RESULTS\n"
@@ -29,112 +57,38 @@ const char cmd_score_usage[] =
     "Writes OUT/score/: score.csv (per scenario and question: forecast,\n"
     "outcome, Brier and log score), score_summary.csv (mean scores, a coin\n"
     "flip and the base rate for reference, rank, paired difference from\n"
-    "the best with its 95% interval), reliability.csv and reliability.png.\n"
-    "\n"
-    "      --outcomes FILE  the resolved questions (required)\n"
-    "      --as-of PERIOD   backtest: condition up to PERIOD (a step label\n"
-    "                       or number), score what resolved after it\n"
-    "  -o, --out DIR        results folder (default: results)\n"
-    "  -n, --trials N       trials (overrides simulation.trials)\n"
-    "      --seed S         random seed (overrides simulation.seed)\n"
-    "      --set PATH=VALUE override a setting; repeatable\n"
-    "  -j, --threads N      threads (default: all cores)\n"
-    "      --format FMT     chart as png (default), svg or pdf\n"
-    "      --no-plots       no chart\n"
-    "  -q, --quiet          no table\n";
+    "the best with its 95% interval), reliability.csv and reliability.png.\n",
+    NULL, score_opts_table, SCORE_N_OPTS, OPERANDS_SCENARIOS
+};
 
 typedef struct score_opts {
     const char *outcomes, *as_of, *out, *format;
-    const char **sets;
-    size_t n_sets;
     scenario_opts so;
     int threads, no_plots, quiet;
 } score_opts;
 
-/* Parses the options; 0, -1 after --help, or NCG_EXIT_USAGE. */
-static int parse(int argc, char **argv, score_opts *o)
+/* Parses the options into O (V: the option values, freed by the caller);
+ * 0, -1 after --help, or a usage error. */
+static int parse(int argc, char **argv, opt_value *v, score_opts *o)
 {
-    static const struct option longopts[] = {
-        { "outcomes", required_argument, NULL, 'O' },
-        { "as-of", required_argument, NULL, 'A' },
-        { "out", required_argument, NULL, 'o' },
-        { "trials", required_argument, NULL, 'n' },
-        { "seed", required_argument, NULL, 'S' },
-        { "set", required_argument, NULL, 's' },
-        { "threads", required_argument, NULL, 'j' },
-        { "format", required_argument, NULL, 'F' },
-        { "no-plots", no_argument, NULL, 'P' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int c;
-    uint64_t v;
+    int rc = opts_parse(&cmd_score_def, argc, argv, v);
     memset(o, 0, sizeof *o);
-    o->threads = engine_cores();
-    o->out = "results";
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:j:o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(cmd_score_usage, stdout);
-            return -1;
-        case '?':
-            return cli_usage("score", "unknown option '%s'", argv[optind - 1]);
-        case ':':
-            return cli_usage("score", "option '%s' needs a value",
-                             argv[optind - 1]);
-        case 'O': o->outcomes = optarg; break;
-        case 'A': o->as_of = optarg; break;
-        case 'o': o->out = optarg; break;
-        case 'F':
-            if (!plot_format_ok(optarg))
-                return cli_usage("score", "--format: expected png, svg or "
-                                 "pdf, got '%s'", optarg);
-            o->format = optarg;
-            break;
-        case 'n':
-            if (cli_count(optarg, 1, 1e8, &v) != 0)
-                return cli_usage("score", "-n: expected a whole number of "
-                                 "trials from 1 to 1e8, got '%s'", optarg);
-            o->so.has_trials = 1;
-            o->so.trials = v;
-            break;
-        case 'S':
-            if (cli_count(optarg, 0, 18446744073709551615.0, &v) != 0)
-                return cli_usage("score", "--seed: expected a whole number, "
-                                 "got '%s'", optarg);
-            o->so.has_seed = 1;
-            o->so.seed = v;
-            break;
-        case 's': {
-            const char **g = realloc(o->sets, (o->n_sets + 1) * sizeof *g);
-            if (!g)
-                return cli_usage("score", "out of memory");
-            g[o->n_sets++] = optarg;
-            o->sets = g;
-            break;
-        }
-        case 'j':
-            if (cli_count(optarg, 1, 1024, &v) != 0)
-                return cli_usage("score", "-j: expected a number of threads "
-                                 "from 1 to 1024, got '%s'", optarg);
-            o->threads = (int)v;
-            break;
-        case 'P': o->no_plots = 1; break;
-        case 'q': o->quiet = 1; break;
-        }
-    }
+    if (rc != 0)
+        return rc;
+    o->outcomes = v[SCORE_OUTCOMES].s;
+    o->as_of = v[SCORE_AS_OF].s;
+    o->out = v[SCORE_OUT].given ? v[SCORE_OUT].s : "results";
+    o->format = v[SCORE_FORMAT].s;
+    cli_scenario_opts(&v[SCORE_TRIALS], &v[SCORE_SEED], &v[SCORE_SET], &o->so);
+    o->threads = v[SCORE_THREADS].given ? (int)v[SCORE_THREADS].u
+                                        : engine_cores();
+    o->no_plots = v[SCORE_NO_PLOTS].given > 0;
+    o->quiet = v[SCORE_QUIET].given > 0;
     if (!o->outcomes)
         return cli_usage("score", "--outcomes OUTCOMES.csv is required");
     if (optind >= argc)
         return cli_usage("score", "expected a scenario file or results "
                          "folder");
-    if (!*o->out)
-        return cli_usage("score", "-o: the results folder is empty");
-    o->so.sets = o->sets;
-    o->so.n_sets = o->n_sets;
     return 0;
 }
 
@@ -202,6 +156,7 @@ end:
 
 int cmd_score(int argc, char **argv)
 {
+    opt_value v[SCORE_N_OPTS];
     score_opts o;
     diag *d = diag_alloc();
     score_outcomes *out = NULL;
@@ -209,9 +164,12 @@ int cmd_score(int argc, char **argv)
     char **names = NULL;
     output_dir od = { 0 };
     int rc, begun = 0;
-    if (!d)
-        return NCG_EXIT_RUN;
-    if ((rc = parse(argc, argv, &o)) != 0) {
+    memset(v, 0, sizeof v);
+    if (!d) {
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    if ((rc = parse(argc, argv, v, &o)) != 0) {
         rc = rc < 0 ? 0 : rc;
         goto end;
     }
@@ -226,7 +184,7 @@ int cmd_score(int argc, char **argv)
     t.names = calloc(t.k + 1, sizeof *t.names);
     if (!t.p || !names || !t.names) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t s = 0; s < t.k; s++) {
@@ -253,14 +211,15 @@ int cmd_score(int argc, char **argv)
 end:
     if (begun)
         output_abort(&od);
-    diag_print(d, stderr);
+    if (d)
+        diag_print(d, stderr);
     diag_free(d);
     for (size_t s = 0; names && s < t.k; s++)
         free(names[s]);
     free(names);
     free(t.names);
     free(t.p);
-    free(o.sets);
+    opts_values_free(v, SCORE_N_OPTS);
     score_outcomes_free(out);
     return rc;
 }

@@ -1064,13 +1064,14 @@ typedef struct rp_chart {
 static const struct { const char *prefix, *what; } rp_kinds[] = {
     { "events", "Probability that each event happened by the end, by "
       "scenario" },
-    { "fan", "Comparison fan: each scenario over time with the central band "
-      "of its trials (the chart's title names the line)" },
-    { "event", "Probability that the event happened by each step, by "
-      "scenario" },
+    { "fan", "Fan chart over time with the central band of the trials (the "
+      "chart's title names the line)" },
+    { "event", "Probability that the event happened by each step" },
     { "diff", "Paired difference from the reference with its 95% interval" },
     { "cdf", "Distribution at the last step (cumulative share of trials), by "
       "scenario" },
+    { "overview", "Overview: every output of the scenario over time" },
+    { "dist", "Distribution at the last step (share of trials)" },
 };
 #define RP_KINDS (sizeof rp_kinds / sizeof rp_kinds[0])
 
@@ -1133,16 +1134,18 @@ static int rp_draw(report *r)
     return plot_compare(r->tmp, &po, r->d);
 }
 
-/* The charts drawn in the temporary folder, sorted by output and kind. */
-static size_t rp_list_charts(report *r, rp_chart **out)
+/* The charts drawn in FROM (a folder in the temporary one), sorted by
+ * output and kind; posterior charts are left to their own heading. */
+static size_t rp_list_charts(report *r, const char *from, rp_chart **out)
 {
-    DIR *dir = opendir(r->tmp);
+    DIR *dir = opendir(from);
     struct dirent *e;
     rp_chart *list = NULL;
     size_t n = 0;
     while (dir && (e = readdir(dir)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".svg") != 0)
+        if (len < 5 || strcmp(e->d_name + len - 4, ".svg") != 0
+            || strncmp(e->d_name, "posterior", 9) == 0)
             continue;
         rp_chart *nl = realloc(list, (n + 1) * sizeof *nl);
         if (!nl)
@@ -1195,7 +1198,8 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
     for (size_t k = 0; k < r->n_out; k++) {
         if (c->out != r->n_out && k != c->out)
             continue;
-        if (c->out == r->n_out && !r->o[k].event)
+        if (c->out == r->n_out && !r->o[k].event
+            && strcmp(c->stem, "overview") != 0)
             continue;
         const rp_out *o = &r->o[k];
         fprintf(f, " %s, %s by %s:", rp_label(o),
@@ -1223,38 +1227,58 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
 
 static void rp_extras_section(report *r);
 
-/* The posterior chart of each conditioned scenario (a folder with
- * posterior.csv): its result files copied into the temporary folder, its
- * charts drawn there as SVG by the plot back end, the posterior inlined.
- * 0, or NCG_EXIT_IO with a message. */
-static int rp_posteriors(report *r)
+/* Copies scenario I's result files into a folder of the temporary one
+ * and draws its charts there as SVG with the plot back end (the results
+ * themselves are left untouched); the folder in *DIR (malloc'd). 0, or
+ * NCG_EXIT_IO with a message. */
+static int rp_draw_scenario(report *r, size_t i, char **dir_out)
 {
     static const char *const files[] = { "summary.csv", "timeseries.csv",
         "histograms.csv", "events.csv", "resolved.cfg", "posterior.csv",
         "posterior_density.csv" };
+    char name[32];
+    int rc = 0;
+    snprintf(name, sizeof name, "scen-%zu", i + 1);
+    char *dir = output_path(r->tmp, name);
+    *dir_out = NULL;
+    if (!dir || mkdir(dir, 0755) != 0) {
+        diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create folder: %s",
+                 strerror(errno));
+        free(dir);
+        return NCG_EXIT_IO;
+    }
+    for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
+        rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
+    plot_opts po = { "svg", 1 };
+    if (rc == 0)
+        rc = plot_scenario(dir, &po, r->d);
+    if (rc != 0) {
+        free(dir);
+        return rc;
+    }
+    *dir_out = dir;
+    return 0;
+}
+
+/* The posterior chart of each conditioned scenario (a folder with
+ * posterior.csv), drawn by rp_draw_scenario and inlined. 0, or
+ * NCG_EXIT_IO with a message. */
+static int rp_posteriors(report *r)
+{
     int rc = 0;
     for (size_t i = 0; i < r->n && rc == 0; i++) {
-        char *post = output_path(r->s[i].dir, "posterior.csv");
+        char *post = output_path(r->s[i].dir, "posterior.csv"), *dir = NULL;
         int has = post && rp_is_file(post);
         free(post);
         if (!has)
             continue;
-        char name[32], id[32];
-        snprintf(name, sizeof name, "post-%zu", i + 1);
+        char id[32];
         snprintf(id, sizeof id, "post%zu", i + 1);
-        char *dir = output_path(r->tmp, name);
-        if (!dir || mkdir(dir, 0755) != 0) {
-            diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create "
-                     "folder: %s", strerror(errno));
-            free(dir);
-            return NCG_EXIT_IO;
-        }
-        for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
-            rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
-        plot_opts po = { "svg", 1 };
-        if (rc == 0)
-            rc = plot_scenario(dir, &po, r->d);
-        char *svg = rc == 0 ? output_path(dir, "posterior.svg") : NULL;
+        if (r->cmp_dir || i > 0)
+            rc = rp_draw_scenario(r, i, &dir);
+        else            /* one scenario: already drawn */
+            dir = output_path(r->tmp, "scen-1");
+        char *svg = rc == 0 && dir ? output_path(dir, "posterior.svg") : NULL;
         if (svg && rp_is_file(svg)) {
             char title[300];
             snprintf(title, sizeof title, "%s: what the observations taught: "
@@ -1287,15 +1311,21 @@ static int rp_charts(report *r)
     size_t n = 0;
     fputs("<section id=\"charts\" aria-labelledby=\"h-charts\">\n"
           "<h2 id=\"h-charts\">3. Charts</h2>\n", r->f);
+    char *from = NULL;
     if (r->cmp_dir) {
         rc = rp_draw(r);
-        if (rc != 0)
-            goto end;
-        n = rp_list_charts(r, &list);
+        from = strdup(r->tmp);
+    } else {
+        rc = rp_draw_scenario(r, 0, &from);   /* one scenario: its charts */
     }
+    if (rc != 0 || !from) {
+        rc = rc ? rc : NCG_EXIT_IO;
+        goto end;
+    }
+    n = rp_list_charts(r, from, &list);
     if (n == 0) {
-        fputs("<p>No comparison charts: the batch has one scenario; its own "
-              "charts are in its result folder.</p>\n", r->f);
+        fputs("<p>No charts: gnuplot could not draw them here (see the "
+              "messages of the command).</p>\n", r->f);
         goto end;
     }
     fputs("<p>Drawn by ncgsim's plot back end (gnuplot) as SVG. Scenarios are "
@@ -1310,7 +1340,7 @@ static int rp_charts(report *r)
             group = c->out;
             fputs("<h3>", r->f);
             if (group == r->n_out)
-                fputs("All events", r->f);
+                fputs(r->cmp_dir ? "All events" : "All outputs", r->f);
             else
                 rp_user(r, rp_label(&r->o[group]));
             fputs("</h3>\n<div class=\"charts\">\n", r->f);
@@ -1318,13 +1348,13 @@ static int rp_charts(report *r)
         char *path = NULL, *desc = rp_chart_desc(r, c), id[32], file[300];
         snprintf(file, sizeof file, "%s.svg", c->stem);
         snprintf(id, sizeof id, "ch%zu", i + 1);
-        path = output_path(r->tmp, file);
+        path = output_path(from, file);
         const char *what = c->order < (int)RP_KINDS ? rp_kinds[c->order].what
                                                      : c->stem;
         char title[512];
         snprintf(title, sizeof title, "%s: %s",
-                 group == r->n_out ? "All events" : rp_label(&r->o[group]),
-                 what);
+                 group != r->n_out ? rp_label(&r->o[group])
+                 : r->cmp_dir ? "All events" : "All outputs", what);
         fputs("<figure>\n", r->f);
         if (!path || !desc
             || svg_inline(r->f, path, id, title, desc, r->d) != 0)
@@ -1344,6 +1374,7 @@ end:
     for (size_t i = 0; i < n; i++)
         free(list[i].stem);
     free(list);
+    free(from);
     if (rc == 0)
         rc = rp_posteriors(r);
     if (rc == 0)

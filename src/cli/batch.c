@@ -1,0 +1,479 @@
+/* batch.c: loading and running a batch of scenarios, for `run` and
+ * `compare`: lockstep groups, result folders, the comparison, plots. */
+#include "cli/batch.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "analysis/compare.h"
+#include "base/status.h"
+#include "cli/cli.h"
+#include "io/output.h"
+#include "model/corr.h"
+#include "plot/render.h"
+#include "run/engine.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void batch_sort_paths(char **list, size_t n)
+{
+    if (n > 1)
+        qsort(list, n, sizeof *list, cmp_str);
+}
+
+/* Expands ARGS (files and folders) into a list of .cfg paths (malloc'd
+ * strings in a malloc'd array). Folders give their .cfg files, sorted. */
+int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
+                        diag *d)
+{
+    char **list = NULL;
+    size_t cnt = 0;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *dir = opendir(args[i]);
+            struct dirent *e;
+            size_t first = cnt;
+            if (!dir) {
+                diag_add(d, args[i], 0, NULL, "cannot read folder: %s",
+                         strerror(errno));
+                rc = NCG_ERR_IO;
+                continue;
+            }
+            while ((e = readdir(dir)) != NULL) {
+                size_t len = strlen(e->d_name);
+                if (len < 5 || e->d_name[0] == '.'
+                    || strcmp(e->d_name + len - 4, ".cfg") != 0)
+                    continue;
+                char **nl = realloc(list, (cnt + 1) * sizeof *nl);
+                if (!nl)
+                    break;
+                list = nl;
+                list[cnt] = output_path(args[i], e->d_name);
+                if (list[cnt])
+                    cnt++;
+            }
+            closedir(dir);
+            qsort(list + first, cnt - first, sizeof *list, cmp_str);
+            if (cnt == first) {
+                diag_add(d, args[i], 0, NULL, "no .cfg files in this folder");
+                rc = NCG_ERR_IO;
+            }
+        } else {
+            char **nl = realloc(list, (cnt + 1) * sizeof *nl);
+            if (!nl)
+                break;
+            list = nl;
+            list[cnt] = strdup(args[i]);
+            if (list[cnt])
+                cnt++;
+        }
+    }
+    *out = list;
+    *n_out = cnt;
+    return rc;
+}
+
+void batch_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* Progress on stderr when it is a terminal. */
+typedef struct progress {
+    const char *what;
+    struct timespec start;
+    int enabled;
+} progress;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress *p = ctx;
+    if (!p->enabled)
+        return;
+    double s = seconds_since(&p->start);
+    double rate = s > 0 ? (double)done / s : 0.0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0.0;
+    fprintf(stderr, "\r%s: %llu/%llu trials, %.3g trials/s, %.0f s left   ",
+            p->what, (unsigned long long)done, (unsigned long long)total,
+            rate, left);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+}
+
+
+/* Loads every input; on success *SCS and *MS hold N entries. */
+/* The folder name of scenario BASE run with the --set overrides SETS:
+ * BASE-set- then each PATH-VALUE (a dotted PATH by its last part), joined
+ * by '-', lower-cased, '=' made '-' and every other character than a-z,
+ * 0-9, '_' and '-' made '_' (so `--set params.cut_leverage=0.2` on baseline gives
+ * baseline-set-cut_leverage-0_2). Longer than 96 characters: cut, with a
+ * hash of the whole text after it, so distinct overrides stay distinct. */
+static void variant_name(const char *base, const char *const *sets, size_t n,
+                         char *out, size_t len)
+{
+    char full[4096];
+    size_t k = (size_t)snprintf(full, sizeof full, "%s-set", base);
+    for (size_t i = 0; i < n && k < sizeof full; i++) {
+        const char *eq = strchr(sets[i], '='), *p = sets[i];
+        for (const char *q = sets[i]; eq && q < eq; q++)
+            if (*q == '.')
+                p = q + 1;
+        k += (size_t)snprintf(full + k, sizeof full - k, "-%s", p);
+    }
+    for (char *q = full + strlen(base); *q; q++) {
+        char ch = (char)tolower((unsigned char)*q);
+        *q = ch == '=' ? '-'
+             : (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'
+             ? ch : '_';
+    }
+    if (strlen(full) <= 96) {
+        snprintf(out, len, "%s", full);
+        return;
+    }
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (const char *q = full; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    snprintf(out, len, "%.80s-%016llx", full, (unsigned long long)h);
+}
+
+/* 1 when one of SO's overrides names the scenario itself. */
+static int sets_name(const scenario_opts *so)
+{
+    for (size_t i = 0; i < so->n_sets; i++)
+        if (strncmp(so->sets[i], "name=", 5) == 0)
+            return 1;
+    return 0;
+}
+
+/* Loads FILE with SO's overrides; a variant (overrides without name=)
+ * gets its own name, and so its own folder, from variant_name. */
+static int load_one(const char *file, const scenario_opts *so0,
+                    scenario **sc, model **m, diag *d)
+{
+    int rc = model_load(file, so0, sc, m, d);
+    if (rc != 0 || so0->n_sets == 0 || sets_name(so0))
+        return rc;
+    char name[160], set[168];
+    variant_name((*sc)->name, so0->sets, so0->n_sets, name, sizeof name);
+    snprintf(set, sizeof set, "name=%s", name);
+    const char **sets = malloc((so0->n_sets + 1) * sizeof *sets);
+    if (!sets) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    memcpy(sets, so0->sets, so0->n_sets * sizeof *sets);
+    sets[so0->n_sets] = set;
+    scenario_opts so = *so0;
+    so.sets = sets;
+    so.n_sets = so0->n_sets + 1;
+    model_free(*m);
+    scenario_free(*sc);
+    *m = NULL;
+    *sc = NULL;
+    rc = model_load(file, &so, sc, m, d);
+    free(sets);
+    return rc;
+}
+
+int batch_load_all(char **files, size_t n, const scenario_opts *so,
+                   scenario ***scs, model ***ms, diag *d)
+{
+    int rc = 0;
+    *scs = calloc(n + 1, sizeof **scs);
+    *ms = calloc(n + 1, sizeof **ms);
+    if (!*scs || !*ms) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        rc = ncg_status_worse(rc, load_one(files[i], so, &(*scs)[i],
+                                           &(*ms)[i], d));
+    /* Two scenarios with one name would write one folder. */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp((*scs)[i]->name, (*scs)[j]->name) == 0) {
+                diag_add(d, files[i], 0, "name", "'%s' is also the name of "
+                         "%s; results would overwrite each other (set a "
+                         "different name)", (*scs)[i]->name, files[j]);
+                rc = NCG_ERR_SCENARIO;
+            }
+    /* Several scenarios also write OUT/compare/, which would replace the
+     * results of a scenario of that name. */
+    for (size_t i = 0; i < n && n > 1 && rc == 0; i++)
+        if (strcmp((*scs)[i]->name, "compare") == 0) {
+            diag_add(d, files[i], 0, "name", "'compare' is the folder of the "
+                     "comparison when several scenarios run together (set a "
+                     "different name)");
+            rc = NCG_ERR_SCENARIO;
+        }
+    return rc;
+}
+
+void batch_free_all(scenario **scs, model **ms, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        model_free(ms ? ms[i] : NULL);
+        scenario_free(scs ? scs[i] : NULL);
+    }
+    free(scs);
+    free(ms);
+}
+
+/* Runs models IDX[0 .. K-1] in lockstep; unless COMPARE_ONLY, writes each
+ * one's results folder. Adds every result to CMP (PAIRED: the group starts
+ * with the reference scenario). */
+static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
+                     const batch_opts *c, size_t done, size_t total, int paired,
+                     int compare_only, compare *cmp, diag *d)
+{
+    model **gm = calloc(k, sizeof *gm);
+    engine_result **res = calloc(k, sizeof *res);
+    output_dir *od = calloc(k, sizeof *od);
+    FILE **samples = calloc(k, sizeof *samples);
+    int rc = 0;
+    size_t begun = 0;
+    char what[256];
+    if (!gm || !res || !od || !samples) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    for (size_t i = 0; i < k; i++) {
+        gm[i] = ms[idx[i]];
+        if (compare_only)
+            continue;
+        if ((rc = output_begin(c->out, scs[idx[i]]->name, &od[i], d)) != 0)
+            goto end;
+        begun++;
+        if (c->samples && !(samples[i] = output_samples_open(gm[i], od[i].tmp,
+                                                             d))) {
+            rc = NCG_ERR_IO;
+            goto end;
+        }
+    }
+    if (k == 1)
+        snprintf(what, sizeof what, "[%zu/%zu] %s", done + 1, total,
+                 scs[idx[0]]->name);
+    else
+        snprintf(what, sizeof what, "[%zu-%zu/%zu] %s and %zu more",
+                 done + 1, done + k, total, scs[idx[0]]->name, k - 1);
+    progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
+    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    engine_opts eo = { c->threads,
+                       c->samples && !compare_only ? output_samples_rows : NULL,
+                       samples, NULL, NULL, &cli_interrupted, show_progress, &pr };
+    rc = engine_run(gm, k, &eo, res, d);
+    if (rc != 0)
+        goto end;
+    for (size_t i = 0; i < k; i++)
+        if (compare_add(cmp, res[i], scs[idx[i]], paired) != 0) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_ERR_NOMEM;
+            goto end;
+        }
+    for (size_t i = 0; i < k && !compare_only; i++) {
+        if (samples[i]) {
+            int bad = ferror(samples[i]) | fclose(samples[i]);
+            samples[i] = NULL;
+            if (bad) {
+                diag_add(d, od[i].tmp, 0, NULL, "samples.csv: write error: "
+                         "%s", strerror(errno));
+                rc = NCG_ERR_IO;
+                goto end;
+            }
+        }
+        if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0
+            || (rc = corr_write(gm[i], res[i]->trials, od[i].tmp,
+                                c->quiet || total > 1 ? NULL : stdout, d)) != 0)
+            goto end;
+    }
+    if (cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_ERR_INTERRUPTED;
+        goto end;
+    }
+    for (size_t i = 0; i < k && !compare_only; i++) {
+        int crc = output_commit(&od[i], d);
+        rc = ncg_status_worse(rc, crc);
+        if (c->quiet || crc != 0)
+            continue;
+        if (total == 1)
+            output_table(res[i], scs[idx[i]], stdout);
+        printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
+    }
+end:
+    for (size_t i = 0; i < k && samples; i++)
+        if (samples[i])
+            fclose(samples[i]);
+    for (size_t i = 0; i < begun; i++)
+        output_abort(&od[i]);
+    for (size_t i = 0; i < k && res; i++)
+        engine_result_free(res[i]);
+    free(gm);
+    free(res);
+    free(od);
+    free(samples);
+    return rc;
+}
+
+int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
+              const batch_opts *c, int mode, double *halfwidth, diag *d)
+{
+    int compare_only = mode != BATCH_WRITE;
+    size_t *idx = calloc(n + 1, sizeof *idx);
+    unsigned char *taken = calloc(n + 1, 1);
+    compare *cmp = compare_alloc();
+    int rc = 0;
+    size_t done = 0;
+    if (!idx || !taken || !cmp) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    cli_catch_signals();
+    for (size_t pass = 0; pass <= n && rc == 0; pass++) {
+        size_t i = pass == 0 ? ref : pass - 1;
+        if (taken[i])
+            continue;
+        size_t k = 0;
+        for (size_t j = 0; j <= n; j++) {
+            size_t jj = j == 0 ? i : j - 1;
+            if (!taken[jj] && scs[jj]->sim.trials == scs[i]->sim.trials
+                && scs[jj]->sim.steps == scs[i]->sim.steps) {
+                idx[k++] = jj;
+                taken[jj] = 1;
+            }
+        }
+        /* Measuring rounds are quiet: only the final run reports. */
+        batch_opts quiet = *c;
+        quiet.quiet |= mode == BATCH_MEASURE;
+        rc = run_group(scs, ms, idx, k, &quiet, done, n, pass == 0,
+                       compare_only, cmp, d);
+        done += k;
+    }
+    if (rc == 0 && halfwidth)
+        *halfwidth = compare_max_halfwidth(cmp);
+    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE) {
+        rc = compare_write(cmp, c->out, d);
+        if (rc == 0 && !c->quiet) {
+            compare_table(cmp, stdout);
+            printf("  comparison: %s/compare/\n", c->out);
+        }
+    }
+    if (rc == 0 && mode != BATCH_MEASURE && !c->no_plots) {
+        /* Every folder of this batch, the comparison last in the list. */
+        char **dirs = calloc(n + 1, sizeof *dirs);
+        int *is_cmp = calloc(n + 1, sizeof *is_cmp);
+        size_t nd = 0;
+        if (!dirs || !is_cmp) {
+            free(dirs);
+            free(is_cmp);
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_ERR_NOMEM;
+            goto end;
+        }
+        for (size_t i = 0; i < n && mode == BATCH_WRITE; i++) {
+            dirs[nd] = output_path(c->out, scs[i]->name);
+            is_cmp[nd++] = 0;
+        }
+        if (n >= 2) {
+            dirs[nd] = output_path(c->out, "compare");
+            is_cmp[nd++] = 1;
+        }
+        plot_render_opts po = { c->format, c->threads, c->quiet, 1 };
+        rc = plot_render_dirs(dirs, is_cmp, nd, &po, d);
+        for (size_t i = 0; i < nd; i++)
+            free(dirs[i]);
+        free(dirs);
+        free(is_cmp);
+    }
+end:
+    compare_free(cmp);
+    free(idx);
+    free(taken);
+    return rc;
+}
+
+/* The index of the scenario called NAME (--reference), or 0 when NAME is
+ * NULL; SIZE_MAX with a message when there is none. */
+size_t batch_find_reference(scenario **scs, size_t n, const char *name,
+                            diag *d)
+{
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(scs[i]->name, name) == 0)
+            return i;
+    diag_add(d, NULL, 0, NULL, "--reference: no scenario called '%s' in this "
+             "run", name);
+    return SIZE_MAX;
+}
+
+/* --precision: runs rounds of growing size (results not written) until
+ * the 95% half-width of every event probability, and of every paired
+ * difference from the reference, is at most c->precision, or until
+ * --max-trials; then reloads the scenarios with that many trials, so the
+ * final run and its resolved.cfg record the number used. Deterministic:
+ * each round's size depends only on the previous round's results. */
+int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
+                      size_t ref, batch_opts *c, diag *d)
+{
+    const uint64_t chunk = 4096;
+    uint64_t trials = chunk < c->max_trials ? chunk : c->max_trials;
+    int rc = 0;
+    for (;;) {
+        double hw = 0.0;
+        batch_free_all(*scs, *ms, n);
+        *scs = NULL;
+        *ms = NULL;
+        c->so.has_trials = 1;
+        c->so.trials = trials;
+        if ((rc = batch_load_all(files, n, &c->so, scs, ms, d)) != 0)
+            return rc;
+        if (trials >= c->max_trials)
+            break;
+        if ((rc = batch_run(*scs, *ms, n, ref, c, BATCH_MEASURE, &hw, d)) != 0)
+            return rc;
+        if (!c->quiet)
+            fprintf(stderr, "precision: %llu trials: largest 95%% half-width "
+                    "%.3g (target %.3g)\n", (unsigned long long)trials, hw,
+                    c->precision);
+        if (hw <= c->precision)
+            break;
+        /* Half-widths shrink as 1/sqrt(trials): aim 10% past the estimate,
+         * at least double, in whole chunks. */
+        double want = (double)trials * (hw / c->precision)
+                      * (hw / c->precision) * 1.1;
+        uint64_t next = want > (double)c->max_trials ? c->max_trials
+                                                     : (uint64_t)want;
+        if (next < 2 * trials)
+            next = 2 * trials;
+        next = (next + chunk - 1) / chunk * chunk;
+        trials = next < c->max_trials ? next : c->max_trials;
+    }
+    if (!c->quiet && trials >= c->max_trials)
+        fprintf(stderr, "precision: stopped at --max-trials %llu; the "
+                "target may not be met (see the se columns)\n",
+                (unsigned long long)trials);
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* batch.h: loading and running a batch of scenarios, shared by `run` and
+ * `compare` (and the file-list helpers of `check` and `plot`). */
+#ifndef NCG_BATCH_H
+#define NCG_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/diag.h"
+#include "model/model.h"
+#include "scenario/scenario.h"
+
+/* What a batch does, from the command line. */
+typedef struct batch_opts {
+    scenario_opts so;       /* --trials, --seed, --set (sets borrowed) */
+    const char *out;        /* results folder */
+    const char *reference;  /* --reference NAME, or NULL */
+    const char *format;     /* --format, or NULL for png */
+    int threads;
+    int samples, quiet, no_plots;
+    double precision;       /* --precision EPS, or 0 */
+    uint64_t max_trials;    /* the most --precision may use */
+} batch_opts;
+
+/* batch_run's modes: write each scenario's folder (run), write only the
+ * comparison (compare), or write nothing (a --precision measuring round). */
+enum { BATCH_WRITE, BATCH_COMPARE, BATCH_MEASURE };
+
+/* Expands ARGS (N files and folders) into *OUT, a malloc'd array of
+ * *N_OUT malloc'd .cfg paths (free with batch_free_list); a folder gives
+ * its .cfg files, sorted. 0, or NCG_EXIT_IO with a message in D for a
+ * folder that cannot be read or holds no .cfg file. */
+int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
+                        diag *d);
+/* Frees LIST and its N strings; NULL does nothing. */
+void batch_free_list(char **list, size_t n);
+/* Sorts the N paths in LIST by byte order. */
+void batch_sort_paths(char **list, size_t n);
+
+/* Loads the N FILES with SO into *SCS and *MS (N entries each, malloc'd;
+ * free with batch_free_all, also on failure). Two scenarios of one name,
+ * or one called "compare" among several, are scenario errors. Returns 0
+ * or the worst status of the loads, with messages in D. */
+int batch_load_all(char **files, size_t n, const scenario_opts *so,
+                   scenario ***scs, model ***ms, diag *d);
+void batch_free_all(scenario **scs, model **ms, size_t n);
+
+/* Runs the N loaded scenarios: the reference (REF) first, then the others
+ * in order; those with the same trials and steps as another run in
+ * lockstep with it, so their differences are paired trial by trial. With
+ * two or more, writes OUT/compare/. MODE as above; for BATCH_MEASURE
+ * *HALFWIDTH gets the largest 95% half-width. Plots (unless C->no_plots)
+ * are drawn after, and their failure is only a warning. */
+int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
+              const batch_opts *c, int mode, double *halfwidth, diag *d);
+
+/* The index of the scenario called NAME (--reference), or 0 when NAME is
+ * NULL; SIZE_MAX with a message when there is none. */
+size_t batch_find_reference(scenario **scs, size_t n, const char *name,
+                            diag *d);
+
+/* --precision: runs rounds of growing size until every 95% half-width is
+ * at most C->precision or C->max_trials is reached, then reloads the N
+ * FILES into *SCS and *MS with that many trials (recorded in C->so). */
+int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
+                      size_t ref, batch_opts *c, diag *d);
+
+#endif

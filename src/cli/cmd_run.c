@@ -1,0 +1,136 @@
+/* cmd_run.c: `ncgsim run`: run scenarios and write their results. */
+#include "cli/commands.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/ncgsim.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
+#include "run/engine.h"
+
+enum {
+    RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
+    RUN_PRECISION, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT, RUN_NO_PLOTS,
+    RUN_REPORT, RUN_QUIET, RUN_N_OPTS
+};
+
+static const opt_spec run_opts[RUN_N_OPTS] = {
+    [RUN_OUT] = CLI_OPT_OUT("results folder (default: results)"),
+    [RUN_TRIALS] = CLI_OPT_TRIALS("number of trials (overrides simulation.trials)"),
+    [RUN_SEED] = CLI_OPT_SEED("random seed (overrides simulation.seed)"),
+    [RUN_SET] = CLI_OPT_SET("override a setting after extends; repeatable\n"
+                            "(PATH: params.p_trump, simulation.trials, or a\n"
+                            "bare variable name; VALUE: number or expression).\n"
+                            "The variant gets its own folder, OUT/<name>-set-\n"
+                            "<last part of PATH>-<VALUE> (e.g. baseline-set-\n"
+                            "cut_leverage-0_2), unless --set name=NAME"),
+    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores); results do not\n"
+                                    "depend on it"),
+    [RUN_SAMPLES] = { .name = "samples", .kind = OPT_FLAG,
+                      .help = "also write samples.csv (one row per trial)" },
+    [RUN_PRECISION] = { .name = "precision", .kind = OPT_DOUBLE, .arg = "EPS",
+                        .help = "instead of a fixed number of trials, run until\n"
+                                "the 95% half-width of every event probability\n"
+                                "(and paired difference) is at most EPS",
+                        .expect = "a half-width between 0 and 0.5, e.g. 0.005",
+                        .dmin = 0, .dmax = 0.5,
+                        .open = OPT_OPEN_MIN | OPT_OPEN_MAX },
+    [RUN_MAX_TRIALS] = { .name = "max-trials", .kind = OPT_COUNT, .arg = "N",
+                         .help = "the most --precision may use (default 1000000)",
+                         .expect = "a whole number from 1 to 1e12",
+                         .cmin = 1, .cmax = UINT64_C(1000000000000) },
+    [RUN_REFERENCE] = CLI_OPT_REFERENCE,
+    [RUN_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
+    [RUN_NO_PLOTS] = CLI_OPT_NO_PLOTS("write the data and no plots"),
+    [RUN_REPORT] = { .name = "report", .kind = OPT_FLAG,
+                     .help = "also write OUT/report.html, the batch's\n"
+                             "briefing (see ncgsim help report)" },
+    [RUN_QUIET] = CLI_OPT_QUIET("no table and no progress line"),
+};
+
+const cli_command cmd_run_def = {
+    "run", cmd_run, "run scenarios and write their results",
+    "ncgsim run FILE|DIR... [options]",
+    "Runs each scenario (a folder means every .cfg file in it) and writes\n"
+    "its results to OUT/<name>/: summary.csv, timeseries.csv,\n"
+    "histograms.csv, events.csv, counts.csv, clamped.csv, resolved.cfg.\n"
+    "Every file is checked before anything runs.\n",
+    "Plots (gnuplot) go next to the data: dist_<var>, fan_<var>,\n"
+    "event_<var> and overview; each has a .gp script that redraws it.\n"
+    "With two or more scenarios, OUT/compare/ gets compare.csv: each\n"
+    "output's mean (or probability) per scenario and its difference from\n"
+    "the reference, paired trial by trial (common random numbers).\n",
+    run_opts, RUN_N_OPTS, OPERANDS_SCENARIOS
+};
+
+/* The batch options from the parsed values V. */
+static void run_batch_opts(const opt_value *v, batch_opts *b)
+{
+    memset(b, 0, sizeof *b);
+    cli_scenario_opts(&v[RUN_TRIALS], &v[RUN_SEED], &v[RUN_SET], &b->so);
+    b->out = v[RUN_OUT].given ? v[RUN_OUT].s : "results";
+    b->reference = v[RUN_REFERENCE].s;
+    b->format = v[RUN_FORMAT].s;
+    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u : engine_cores();
+    b->samples = v[RUN_SAMPLES].given > 0;
+    b->quiet = v[RUN_QUIET].given > 0;
+    b->no_plots = v[RUN_NO_PLOTS].given > 0;
+    b->precision = v[RUN_PRECISION].given ? v[RUN_PRECISION].x : 0.0;
+    b->max_trials = v[RUN_MAX_TRIALS].given ? v[RUN_MAX_TRIALS].u : 1000000;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    opt_value v[RUN_N_OPTS];
+    batch_opts c;
+    diag *d = diag_alloc();
+    char **files = NULL;
+    size_t n = 0, ref;
+    scenario **scs = NULL;
+    model **ms = NULL;
+    int rc = opts_parse(&cmd_run_def, argc, argv, v);
+    if (rc != 0 || !d)
+        goto end;
+    run_batch_opts(v, &c);
+    if (optind >= argc) {
+        rc = cli_usage(NULL, "run: no scenario given (a .cfg file or a folder)");
+        goto end;
+    }
+    rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);
+    if (rc == 0)
+        rc = batch_load_all(files, n, &c.so, &scs, &ms, d);
+    if (rc != 0)
+        goto end;
+    if ((ref = batch_find_reference(scs, n, c.reference, d)) == SIZE_MAX) {
+        rc = NCG_EXIT_USAGE;
+        goto end;
+    }
+    if (c.precision > 0) {
+        rc = batch_find_trials(&scs, &ms, files, n, ref, &c, d);
+        if (rc != 0)
+            goto end;
+    }
+    rc = batch_run(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && v[RUN_REPORT].given) {
+        diag_print(d, stderr);
+        diag_clear(d);
+        fflush(stdout);
+        rc = cmd_report_after_run(c.out, argc, argv, c.quiet);
+    }
+    if (rc == 0 && fflush(stdout) != 0) {
+        diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
+        rc = NCG_EXIT_IO;
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    batch_free_all(scs, ms, n);
+    batch_free_list(files, n);
+    opts_values_free(v, RUN_N_OPTS);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,111 @@
+/* cmd_sweep.c: `ncgsim sweep`: a scenario over a grid of one or two
+ * settings, every point with the same random numbers. */
+#include "cli/commands.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include "analysis/sweep.h"
+#include "cli/cli.h"
+#include "cli/publish.h"
+#include "plot/sens_plot.h"
+#include "run/engine.h"
+
+enum {
+    SWEEP_VARY, SWEEP_OUTPUT, SWEEP_TRIALS, SWEEP_SEED, SWEEP_SET,
+    SWEEP_THREADS, SWEEP_OUT, SWEEP_NO_PLOTS, SWEEP_QUIET, SWEEP_N_OPTS
+};
+
+static const opt_spec sweep_opts_table[SWEEP_N_OPTS] = {
+    [SWEEP_VARY] = { .name = "vary", .kind = OPT_STRING,
+                     .arg = "PATH=FROM:TO:STEP",
+                     .help = "a setting to vary (once or twice)", .repeat = 1 },
+    [SWEEP_OUTPUT] = { .name = "output", .kind = OPT_STRING, .arg = "NAME",
+                       .help = "print this output (repeatable; default: all)",
+                       .repeat = 1 },
+    [SWEEP_TRIALS] = CLI_OPT_TRIALS("trials per point"),
+    [SWEEP_SEED] = CLI_OPT_SEED("random seed"),
+    [SWEEP_SET] = CLI_OPT_SET("override a setting (repeatable)"),
+    [SWEEP_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
+    [SWEEP_OUT] = CLI_OPT_OUT("results folder (default: results)"),
+    [SWEEP_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [SWEEP_QUIET] = CLI_OPT_QUIET("no table"),
+};
+
+const cli_command cmd_sweep_def = {
+    "sweep", cmd_sweep, "run a scenario over a grid of one or two settings",
+    "ncgsim sweep FILE --vary PATH=FROM:TO:STEP [--vary ...] [options]",
+    "Runs the scenario at every point of a one- or two-setting grid (PATH\n"
+    "as for --set), all points with the same random numbers, and writes\n"
+    "OUT/<name>-sweep/: sweep.csv (each output's mean at the last step, or\n"
+    "for an event the probability that it happened by the end, with its 95%\n"
+    "interval and paired difference from the first point), resolved.cfg of\n"
+    "the first point, and sweep-<output>.png\n"
+    "(a line with its band, or a heatmap for two settings).\n",
+    NULL, sweep_opts_table, SWEEP_N_OPTS, OPERANDS_SCENARIOS
+};
+
+static int write_sweep(const void *res, FILE *f)
+{
+    return sweep_write_csv(res, f);
+}
+
+static int plot_sweep(const void *res, const char *dir, diag *d)
+{
+    return sens_plot_sweep(res, dir, d);
+}
+
+/* The sweep's options from V and the operands; 0 or a usage error. */
+static int sweep_options(const opt_value *v, int argc, char **argv,
+                         sweep_opts *so)
+{
+    char err[512];
+    sweep_opts z = { 0 };
+    *so = z;
+    if (optind != argc - 1)
+        return cli_usage("sweep", "expected one scenario file%s",
+                         optind < argc ? ", got several" : "");
+    if (v[SWEEP_VARY].n < 1 || v[SWEEP_VARY].n > 2)
+        return cli_usage("sweep", "give --vary PATH=FROM:TO:STEP once or "
+                         "twice");
+    so->path = argv[optind];
+    cli_scenario_opts(&v[SWEEP_TRIALS], &v[SWEEP_SEED], &v[SWEEP_SET], &so->so);
+    so->n_axes = v[SWEEP_VARY].n;
+    so->threads = v[SWEEP_THREADS].given ? (int)v[SWEEP_THREADS].u
+                                         : engine_cores();
+    so->stop = &cli_interrupted;
+    for (size_t a = 0; a < so->n_axes; a++)
+        if (sweep_parse_axis(v[SWEEP_VARY].list[a], &so->axes[a], err,
+                             sizeof err) != 0)
+            return cli_usage("sweep", "%s", err);
+    return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    opt_value v[SWEEP_N_OPTS];
+    diag *d = diag_alloc();
+    sweep_result *r = NULL;
+    sweep_opts so;
+    int rc = opts_parse(&cmd_sweep_def, argc, argv, v);
+    if (rc != 0 || !d || (rc = sweep_options(v, argc, argv, &so)) != 0)
+        goto end;
+    cli_catch_signals();
+    if ((rc = sweep_run(&so, &r, d)) != 0)
+        goto end;
+    int quiet = v[SWEEP_QUIET].given > 0;
+    if (!quiet) {
+        sweep_table(r, v[SWEEP_OUTPUT].list, v[SWEEP_OUTPUT].n, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { v[SWEEP_OUT].given ? v[SWEEP_OUT].s : "results",
+                       "sweep", "sweep.csv", write_sweep, plot_sweep, quiet,
+                       v[SWEEP_NO_PLOTS].given > 0 };
+    rc = publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    sweep_result_free(r);
+    opts_values_free(v, SWEEP_N_OPTS);
+    return rc < 0 ? 0 : rc;
+}

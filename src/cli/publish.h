@@ -1,0 +1,31 @@
+/* publish.h: the result folder of an analysis command (sensitivity,
+ * sweep): OUT/<name>-<what>/ with its CSV, resolved.cfg, correlations and
+ * charts, swapped into place at once. */
+#ifndef NCG_PUBLISH_H
+#define NCG_PUBLISH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "base/diag.h"
+#include "model/model.h"
+#include "scenario/scenario.h"
+
+/* What goes into the folder. */
+typedef struct publish_spec {
+    const char *out;       /* results folder */
+    const char *what;      /* "sensitivity": the folder is <name>-<what> */
+    const char *csv;       /* the main file's name, e.g. "sensitivity.csv" */
+    int (*write)(const void *res, FILE *f); /* writes RES as CSV; 0 or -1 */
+    int (*plot)(const void *res, const char *dir, diag *d); /* charts */
+    int quiet, no_plots;
+} publish_spec;
+
+/* Writes the folder for RES (the analysis result) of scenario SC, model M
+ * run with TRIALS trials per run; says where on stdout unless quiet.
+ * A chart that cannot be drawn is a warning. Returns 0 or a status, with
+ * a message in D; nothing is left behind on failure or interrupt. */
+int publish_analysis(const publish_spec *p, const scenario *sc,
+                     const model *m, uint64_t trials, const void *res,
+                     diag *d);
+
+#endif
