@@ -385,11 +385,97 @@ static void test_cli__a_users_folder__is_never_replaced(void)
     snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -o %s/out %s", dir, path);
     CU_ASSERT_EQUAL(run(cmd, &out), NCG_EXIT_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "/out/docs: exists and is not an "
-                                  "ncgsim result folder; not replacing it"));
+                                  "ncgsim result folder (no .ncgsim-manifest "
+                                  "in it); not replacing it"));
     free(out);
     char *kept = read_in(sub, "notes.txt");
     CU_ASSERT_STRING_EQUAL(kept ? kept : "", "keep\n");
     free(kept);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__two_runs_into_one_folder__the_second_refuses_and_nothing_mixes(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    char *path = test_write(dir, "small.cfg", small_model);
+    /* The first run takes seconds (many trials, then its plots); the
+     * second starts while it holds the folder. */
+    snprintf(cmd, sizeof cmd,
+             "(" BIN " run -q -j 1 -n 400000 -o %s/out %s; echo \"first $?\") & "
+             "sleep 0.4; " BIN " run -q -n 100 -o %s/out %s; echo \"second $?\"; "
+             "wait", dir, path, dir, path);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "/out/small: another ncgsim (pid ")
+                               : NULL);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "is writing these results now; "
+                                        "not writing them at the same time")
+                               : NULL);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "second 4\n") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "first 0\n") : NULL);
+    free(out);
+    /* One run's folder, whole: every file listed in its manifest, the
+     * first run's trials, and nothing hidden left beside it. */
+    snprintf(cmd, sizeof cmd, "cd %s/out/small && ls | sort > /tmp/iop-ls.$$ && "
+             "grep '^file ' .ncgsim-manifest | cut -d' ' -f4 | sort | "
+             "diff - /tmp/iop-ls.$$; r=$?; rm -f /tmp/iop-ls.$$; "
+             "grep -c 'trials = 400000' resolved.cfg; ls -A ..; exit $r", dir);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "1\nsmall\n");
+    free(out);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__gnuplot_missing__data_commands_succeed_plot_fails_one_message(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    char *path = test_write(dir, "small.cfg", small_model);
+    /* A PATH with the shell's tools but no gnuplot. */
+    snprintf(cmd, sizeof cmd, "mkdir %s/bin && for t in sh ls; do "
+             "ln -s \"$(command -v $t)\" %s/bin/$t; done", dir, dir);
+    CU_ASSERT_EQUAL_FATAL(run(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "B=\"$(realpath \"${NCGSIM_BIN:-./ncgsim}\")\"; "
+             "export NCGSIM_PLOTS=\"$PWD/plots\"; "
+             "PATH=%s/bin \"$B\" run -n 200 -o %s/out %s > %s/stdout 2> %s/err; "
+             "echo \"run $?\"; cat %s/err; grep -c 'plots:' %s/stdout; "
+             "PATH=%s/bin \"$B\" plot -q %s/out/small; echo \"plot $?\"",
+             dir, dir, path, dir, dir, dir, dir, dir, dir);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "",
+        "run 0\n"
+        "ncgsim: gnuplot not found: plot scripts written but not drawn "
+        "(install it: sudo apt-get install gnuplot-nox)\n"
+        "0\n"
+        "ncgsim: gnuplot not found: plot scripts written but not drawn "
+        "(install it: sudo apt-get install gnuplot-nox)\n"
+        "plot 4\n");
+    free(out);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_cli__killed_run__its_hidden_folder_is_removed_by_the_next(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    char *path = test_write(dir, "small.cfg", small_model);
+    /* kill -9 leaves OUT/.small.tmp-XXXXXX (with samples.csv growing);
+     * SIGHUP stops a run like SIGINT, leaving nothing. */
+    snprintf(cmd, sizeof cmd,
+             BIN " run -q --samples -j 1 -n 1e9 -o %s/out %s & pid=$!; "
+             "sleep 0.5; kill -9 $pid; { wait $pid; } 2>/dev/null; ls -A %s/out | grep -c tmp-; "
+             BIN " run -q --no-plots -n 100 -o %s/out %s; echo \"next $?\"; "
+             "ls -A %s/out; "
+             BIN " run -q -j 1 -n 1e9 -o %s/out2 %s & pid=$!; "
+             "sleep 0.5; kill -HUP $pid; wait $pid; echo \"hup $?\"; "
+             "ls -A %s/out2",
+             dir, path, dir, dir, path, dir, dir, path, dir);
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "1\nnext 0\nsmall\ninterrupted\nhup 1\n");
+    free(out);
     free(path);
     test_rmrf(dir);
     free(dir);
@@ -400,6 +486,9 @@ void test_cli_register(void)
 {
     static const test_case cases[] = {
         { "version and help exit zero", test_cli__version_and_help__exit_zero },
+        { "a killed run's hidden folder is removed by the next", test_cli__killed_run__its_hidden_folder_is_removed_by_the_next },
+        { "two runs into one folder: the second refuses, nothing mixes", test_cli__two_runs_into_one_folder__the_second_refuses_and_nothing_mixes },
+        { "gnuplot missing: data commands succeed, plot fails, one message", test_cli__gnuplot_missing__data_commands_succeed_plot_fails_one_message },
         { "usage errors exit two with a hint", test_cli__usage_errors__exit_two_with_hint },
         { "a missing file exits with the I/O code", test_cli__missing_file__exits_with_io_code },
         { "a bad scenario exits three naming file and line", test_cli__bad_scenario__exits_three_naming_file_and_line },

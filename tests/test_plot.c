@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "base/ncgsim.h"
+#include "plot/gp.h"
 #include "plot/plot.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim
@@ -173,7 +174,7 @@ static void test_plot__scenario_png__draws_every_kind_at_its_size_without_warnin
 {
     fx x;
     char *err = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
     /* Nothing from gnuplot, though a constant, an event that never
@@ -196,7 +197,7 @@ static void test_plot__compare_png__draws_cdf_fan_diff_and_events(void)
 {
     fx x;
     char *err = NULL;
-    plot_opts o = { NULL, 1 };
+    plot_opts o = { .format = NULL, .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_compare, x.cmp, &o, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -216,7 +217,7 @@ static void test_plot__svg_and_pdf__are_written_with_their_signatures(void)
 {
     fx x;
     char *err = NULL;
-    plot_opts svg = { "svg", 1 }, pdf = { "pdf", 1 };
+    plot_opts svg = { .format = "svg", .quiet = 1 }, pdf = { .format = "pdf", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &svg, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -236,7 +237,7 @@ static void test_plot__hostile_title__is_drawn_as_text_and_runs_nothing(void)
 {
     fx x;
     char path[2048], *err = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL(with_stderr(plot_scenario, x.sc, &o, x.d, &err), 0);
     CU_ASSERT_STRING_EQUAL(err ? err : "(null)", "");
@@ -265,7 +266,7 @@ static void test_plot__script_run_from_another_folder__redraws_its_plot(void)
 {
     fx x;
     char cmd[4096], *out = NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
     snprintf(cmd, sizeof cmd, "rm %s/fan_troops.png %s/overview.png && cd / && "
@@ -284,7 +285,7 @@ static void test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_inst
     fx x;
     char *err = NULL;
     char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_FATAL(fx_begin(&x));
     setenv("PATH", x.dir, 1); /* a folder without gnuplot */
     /* The note is once per process and no other test lacks gnuplot. */
@@ -320,7 +321,7 @@ static void test_plot__missing_results__is_an_io_error_naming_the_file(void)
 {
     char *dir = test_tmpdir(), want[1024];
     diag *d = diag_alloc();
-    plot_opts o = { "png", 1 };
+    plot_opts o = { .format = "png", .quiet = 1 };
     CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
     CU_ASSERT_EQUAL(plot_scenario(dir, &o, d), NCG_EXIT_IO);
     snprintf(want, sizeof want, "%s/timeseries.csv: cannot read: No such "
@@ -335,12 +336,156 @@ static void test_plot__missing_results__is_an_io_error_naming_the_file(void)
 static void test_plot__unknown_format__is_a_usage_error(void)
 {
     diag *d = diag_alloc();
-    plot_opts o = { "jpg", 1 };
+    plot_opts o = { .format = "jpg", .quiet = 1 };
     CU_ASSERT_EQUAL(plot_compare("/nonexistent", &o, d), NCG_EXIT_USAGE);
     CU_ASSERT_EQUAL_FATAL(diag_count(d), 1);
     CU_ASSERT_STRING_EQUAL(diag_get(d, 0),
                            "unknown plot format 'jpg' (png, svg or pdf)");
     diag_free(d);
+}
+
+static void test_plot__image_check__finds_truncated_and_empty_images(void)
+{
+    fx x;
+    plot_opts o = { .format = "png", .quiet = 1 };
+    char cmd[4096], path[2048];
+    const char *why;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
+    snprintf(path, sizeof path, "%s/fan_troops.png", x.sc);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "png", &why), 0);
+    /* What a full disk leaves: the first part of the file, or nothing. */
+    snprintf(cmd, sizeof cmd, "cd %s && head -c 3000 fan_troops.png > cut.png "
+             "&& : > empty.png && printf '<svg>\\n<g>\\n' > cut.svg && "
+             "printf '<svg>\\n</svg>\\n' > whole.svg && "
+             "printf '%%%%PDF-1.5\\n1 0 obj' > cut.pdf && "
+             "printf '%%%%PDF-1.5\\n%%%%%%%%EOF\\n' > whole.pdf", x.sc);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    static const struct { const char *file, *ext, *why; } cases[] = {
+        { "cut.png", "png", "truncated PNG (no IEND chunk at its end)" },
+        { "empty.png", "png", "empty file" },
+        { "nosuch.png", "png", "not drawn" },
+        { "cut.svg", "svg", "truncated SVG (no </svg> at its end)" },
+        { "whole.svg", "svg", NULL },
+        { "cut.pdf", "pdf", "truncated PDF (no %%EOF at its end)" },
+        { "whole.pdf", "pdf", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", x.sc, cases[i].file);
+        int rc = gp_image_complete(path, cases[i].ext, &why);
+        CU_ASSERT_EQUAL(rc, cases[i].why ? -1 : 0);
+        if (cases[i].why)
+            CU_ASSERT_STRING_EQUAL(why ? why : "(null)", cases[i].why);
+    }
+    fx_end(&x);
+}
+
+static void test_plot__file_size_limit__reports_and_removes_cut_images(void)
+{
+    /* A disk that fills while gnuplot draws, as a per-file size limit: a
+     * cut image is never kept, each is named, and the status is 4. */
+    fx x;
+    char cmd[4096], *out = NULL;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd, "ulimit -f 24; " BIN " plot -j 1 %s", x.sc);
+    int rc = test_run(cmd, &out);
+    CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, ".png: truncated PNG (no IEND "
+                                        "chunk at its end) (a full disk?); "
+                                        "removed") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "files drawn") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "plots: ") : NULL);
+    CU_ASSERT_PTR_NULL(out ? strstr(out, "is gnuplot installed") : NULL);
+    /* Every image left in the folder is whole. */
+    snprintf(cmd, sizeof cmd, "ls %s | grep '[.]png$' || true", x.sc);
+    char *list = NULL;
+    test_run(cmd, &list);
+    for (char *p = list ? strtok(list, "\n") : NULL; p; p = strtok(NULL, "\n")) {
+        char path[2048];
+        const char *why;
+        snprintf(path, sizeof path, "%s/%s", x.sc, p);
+        CU_ASSERT_EQUAL(gp_image_complete(path, "png", &why), 0);
+    }
+    free(list);
+    free(out);
+    fx_end(&x);
+}
+
+static void test_plot__installed_binary__finds_its_style_beside_it(void)
+{
+    /* make install PREFIX=P puts the binary in P/bin and the style in
+     * P/share/ncgsim/plots: a copy laid out so, with a marked style. */
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    free(test_write(dir, "s.cfg", "name = \"s\";\nsimulation = { steps = 2; "
+                    "trials = 50; };\nstates = { x = { init = \"1\"; next = "
+                    "\"x + normal(0, 1)\"; }; };\n"));
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/p/bin %s/p/share/ncgsim/plots && "
+             "cp \"${NCGSIM_BIN:-./ncgsim}\" %s/p/bin/ncgsim && "
+             "(cat plots/style.gp; echo '# installed copy') > "
+             "%s/p/share/ncgsim/plots/style.gp && cd / && "
+             "env -u NCGSIM_PLOTS %s/p/bin/ncgsim run -q -o %s/out %s/s.cfg",
+             dir, dir, dir, dir, dir, dir, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/out/s/style.gp", dir);
+    char *style = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(style ? strstr(style, "# installed copy") : NULL);
+    free(style);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it(void)
+{
+    /* A sweep's and a scenario's folders, copied to a new place: gnuplot
+     * run there redraws each chart whole, no script names a path outside
+     * its folder, and `ncgsim plot` redraws the copies in another format. */
+    fx x;
+    char cmd[8192], *out = NULL;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd,
+             BIN " sweep %s/plain.cfg -q -n 200 --vary cut_p=0:0.2:0.1 "
+             "--format svg -o %s/out 2>&1 && "
+             BIN " plot -q %s/out/plain 2>&1 && "
+             "mkdir %s/moved && cp -r %s/out/plain-sweep %s/out/plain %s/moved/ && "
+             "cd %s/moved/plain-sweep && rm *.svg && gnuplot sweep-troops.gp && "
+             "cd ../plain && rm fan_troops.png && gnuplot fan_troops.gp && "
+             "! grep -l -e '%s/out' -e '[.]tmp-' *.gp ../plain-sweep/*.gp",
+             x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir);
+    int rc = test_run(cmd, &out);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", out ? out : "");
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    char path[2048];
+    const char *why;
+    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.svg", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "svg", &why), 0);
+    CU_ASSERT(png_is(x.dir, "moved/plain/fan_troops.png", 1000, 600));
+    /* `ncgsim plot` on the copies: another format, through the writer. */
+    snprintf(cmd, sizeof cmd, BIN " plot --format pdf %s/moved", x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "/moved/plain-sweep/ (") : NULL);
+    free(out);
+    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.pdf", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
+    snprintf(path, sizeof path, "%s/moved/plain/overview.pdf", x.dir);
+    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
+    /* The old drawings of a scenario are replaced, not left beside. */
+    CU_ASSERT_FALSE(exists(x.dir, "moved/plain/overview.png"));
+    fx_end(&x);
+}
+
+static void test_plot__nonexistent_folder__says_no_such_folder(void)
+{
+    char *out = NULL;
+    CU_ASSERT_EQUAL(test_run(BIN " plot /nonexistent/results", &out), NCG_EXIT_IO);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "/nonexistent/results: no such folder\n");
+    free(out);
 }
 
 void test_plot_register(void);
@@ -357,6 +502,16 @@ void test_plot_register(void)
           test_plot__hostile_title__is_drawn_as_text_and_runs_nothing },
         { "script run from another folder redraws its plot",
           test_plot__script_run_from_another_folder__redraws_its_plot },
+        { "the image check finds truncated and empty images",
+          test_plot__image_check__finds_truncated_and_empty_images },
+        { "a file size limit: cut images are reported and removed",
+          test_plot__file_size_limit__reports_and_removes_cut_images },
+        { "an installed binary finds its style beside it",
+          test_plot__installed_binary__finds_its_style_beside_it },
+        { "any command's folder copied elsewhere redraws, and plot redraws it",
+          test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it },
+        { "a nonexistent folder says no such folder",
+          test_plot__nonexistent_folder__says_no_such_folder },
         { "gnuplot missing writes scripts and says once how to install",
           test_plot__gnuplot_missing__writes_scripts_and_says_once_how_to_install },
         { "format_ok accepts png, svg and pdf only",

@@ -185,6 +185,9 @@ static const direction from_park[] = {
     { "yang", "stated_commitment", +1 },
     { "yang", "ncg_dissolved", -1 },
     { "yang", "usfk_troops", -1 },
+    /* Park: strategic assets and CNI drills questioned ("war games"). */
+    { "narang", "drills_suspended", -1 },
+    { "yang", "ncg_substance", +1 },
     /* Narang: the NCG continues, a good bargain. */
     { "narang", "ncg_sessions", +1 },
     { "narang", "ncg_dissolved", -1 },

@@ -6,6 +6,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "analysis/sweep.h"
+#include "plot/gp.h"
 #include "plot/sens_plot.h"
 #include "testutil.h"
 
@@ -196,14 +197,17 @@ static void test_sweep__heatmap__draws_every_cell_of_sweep_csv(void)
     FILE *out = fopen(csv, "w");
     CU_ASSERT_EQUAL(sweep_write_csv(f.r, out), 0);
     fclose(out);
-    CU_ASSERT_EQUAL(sens_plot_sweep(f.r, f.dir, f.d), 0);
-    char *gp = output_path(f.dir, "sweep.gp");
-    char *text = test_read(csv), *script = test_read(gp);
+    plot_opts po = { .quiet = 1 };
+    CU_ASSERT_EQUAL(sens_plot_sweep(f.r, f.dir, &po, f.d), 0);
+    char *text = test_read(csv);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(script);
     for (size_t q = 0; q < f.r->n_out; q++) {
         const char *name = f.r->m->vars[f.r->m->outputs[q]].name;
-        char head[32];
+        /* One script per chart, its data inline. */
+        char head[32], file[300];
+        snprintf(file, sizeof file, "sweep-%s.gp", name);
+        char *gp = output_path(f.dir, file), *script = test_read(gp);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(script);
         snprintf(head, sizeof head, "$S%zu << EOD\n", q);
         const char *at = strstr(script, head);
         CU_ASSERT_PTR_NOT_NULL_FATAL(at);
@@ -228,11 +232,15 @@ static void test_sweep__heatmap__draws_every_cell_of_sweep_csv(void)
         char plot[64];
         snprintf(plot, sizeof plot, "plot $S%zu using 1:2:3 with image", q);
         CU_ASSERT_PTR_NOT_NULL(strstr(script, plot));
+        /* Drawn whole. */
+        snprintf(file, sizeof file, "%s/sweep-%s.png", f.dir, name);
+        const char *why;
+        CU_ASSERT_EQUAL(gp_image_complete(file, "png", &why), 0);
+        free(script);
+        free(gp);
     }
     free(text);
-    free(script);
     free(csv);
-    free(gp);
     fixture_free(&f);
 }
 

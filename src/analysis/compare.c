@@ -250,18 +250,9 @@ static int write_files(const compare *c, const char *dir, diag *d)
     return output_close(f, dir, "scenarios.csv", d);
 }
 
-int compare_write(const compare *c, const char *out, diag *d)
+int compare_write(const compare *c, const char *dir, diag *d)
 {
-    output_dir od;
-    int rc = output_begin(out, "compare", &od, d);
-    if (rc != 0)
-        return rc;
-    rc = write_files(c, od.tmp, d);
-    if (rc != 0) {
-        output_abort(&od);
-        return rc;
-    }
-    return output_commit(&od, d);
+    return write_files(c, dir, d);
 }
 
 /* One cell of the table: figure CO of scenario I, starred when its

@@ -22,10 +22,11 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
 /* Number of scenarios added. */
 size_t compare_count(const compare *c);
 
-/* Writes compare.csv and scenarios.csv into OUT/compare/ (replaced as a
- * whole, like a scenario's folder). Returns 0 or NCG_EXIT_IO with a message
- * in D. */
-int compare_write(const compare *c, const char *out, diag *d);
+/* Writes compare.csv and scenarios.csv into DIR (the temporary folder of
+ * OUT/compare, see output_begin: the scenarios' folders are named
+ * relative to it, ../<name>). Returns 0 or NCG_EXIT_IO with a message in
+ * D. */
+int compare_write(const compare *c, const char *dir, diag *d);
 
 /* The largest 95% half-width (1.96 se) over every event probability and
  * every paired difference of an event from the reference; 0 when there is

@@ -250,10 +250,11 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
     engine_result **res = calloc(k, sizeof *res);
     output_dir *od = calloc(k, sizeof *od);
     FILE **samples = calloc(k, sizeof *samples);
+    plot_job *jobs = calloc(k, sizeof *jobs);
     int rc = 0;
     size_t begun = 0;
     char what[256];
-    if (!gm || !res || !od || !samples) {
+    if (!gm || !res || !od || !samples || !jobs) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
@@ -262,7 +263,8 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         gm[i] = ms[idx[i]];
         if (compare_only)
             continue;
-        if ((rc = output_begin(c->out, scs[idx[i]]->name, &od[i], d)) != 0)
+        if ((rc = output_begin(c->out, scs[idx[i]]->name, "run", &od[i],
+                               d)) != 0)
             goto end;
         begun++;
         if (c->samples && !(samples[i] = output_samples_open(gm[i], od[i].tmp,
@@ -293,25 +295,33 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         }
     for (size_t i = 0; i < k && !compare_only; i++) {
         if (samples[i]) {
-            int bad = ferror(samples[i]) | fclose(samples[i]);
+            FILE *f = samples[i];
             samples[i] = NULL;
-            if (bad) {
-                diag_add(d, od[i].tmp, 0, NULL, "samples.csv: write error: "
-                         "%s", strerror(errno));
-                rc = NCG_ERR_IO;
+            if ((rc = output_close(f, od[i].tmp, "samples.csv", d)) != 0)
                 goto end;
-            }
         }
         if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0
             || (rc = corr_write(gm[i], res[i]->trials, od[i].tmp,
                                 c->quiet || total > 1 ? NULL : stdout, d)) != 0)
             goto end;
     }
+    /* The plots are drawn in the temporary folders, before anything is
+     * renamed into place: two runs can never mix their files. */
+    int prc = 0;
+    if (!compare_only && !c->no_plots) {
+        for (size_t i = 0; i < k; i++)
+            jobs[i] = (plot_job){ .dir = od[i].tmp, .name = od[i].final,
+                                  .kind = PLOT_SCENARIO };
+        plot_render_opts po = { c->format, c->threads };
+        prc = plot_render_dirs(jobs, k, &po, d);
+    }
     if (cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_ERR_INTERRUPTED;
         goto end;
     }
+    /* A chart that failed is exit 4, but the data and the charts drawn
+     * whole are kept. */
     for (size_t i = 0; i < k && !compare_only; i++) {
         int crc = output_commit(&od[i], d);
         rc = ncg_status_worse(rc, crc);
@@ -320,7 +330,12 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         if (total == 1)
             output_table(res[i], scs[idx[i]], stdout);
         printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
+        if (jobs[i].res.drawn > 0)
+            printf("  plots: %s/%s/ (%zu %s files)\n", c->out,
+                   scs[idx[i]]->name, jobs[i].res.drawn,
+                   c->format ? c->format : "png");
     }
+    rc = ncg_status_worse(rc, prc);
 end:
     for (size_t i = 0; i < k && samples; i++)
         if (samples[i])
@@ -333,7 +348,42 @@ end:
     free(res);
     free(od);
     free(samples);
+    free(jobs);
     return rc;
+}
+
+/* OUT/compare: the comparison CMP's files and plots, through the writer
+ * (the scenarios' folders are in place already: its plots read them). */
+static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
+{
+    output_dir od;
+    plot_job job = { 0 };
+    int rc = output_begin(c->out, "compare", "compare", &od, d), prc = 0;
+    if (rc != 0)
+        return rc;
+    if ((rc = compare_write(cmp, od.tmp, d)) != 0) {
+        output_abort(&od);
+        return rc;
+    }
+    if (!c->no_plots) {
+        job = (plot_job){ .dir = od.tmp, .name = od.final,
+                          .kind = PLOT_COMPARE };
+        plot_render_opts po = { c->format, c->threads };
+        prc = plot_render_dirs(&job, 1, &po, d);
+    }
+    if (cli_interrupted) {
+        output_abort(&od);
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        return NCG_ERR_INTERRUPTED;
+    }
+    if ((rc = output_commit(&od, d)) == 0 && !c->quiet) {
+        compare_table(cmp, stdout);
+        printf("  comparison: %s/compare/\n", c->out);
+        if (job.res.drawn > 0)
+            printf("  plots: %s/compare/ (%zu %s files)\n", c->out,
+                   job.res.drawn, c->format ? c->format : "png");
+    }
+    return ncg_status_worse(rc, prc);
 }
 
 int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
@@ -373,40 +423,8 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
     }
     if (rc == 0 && halfwidth)
         *halfwidth = compare_max_halfwidth(cmp);
-    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE) {
-        rc = compare_write(cmp, c->out, d);
-        if (rc == 0 && !c->quiet) {
-            compare_table(cmp, stdout);
-            printf("  comparison: %s/compare/\n", c->out);
-        }
-    }
-    if (rc == 0 && mode != BATCH_MEASURE && !c->no_plots) {
-        /* Every folder of this batch, the comparison last in the list. */
-        char **dirs = calloc(n + 1, sizeof *dirs);
-        int *is_cmp = calloc(n + 1, sizeof *is_cmp);
-        size_t nd = 0;
-        if (!dirs || !is_cmp) {
-            free(dirs);
-            free(is_cmp);
-            diag_add(d, NULL, 0, NULL, "out of memory");
-            rc = NCG_ERR_NOMEM;
-            goto end;
-        }
-        for (size_t i = 0; i < n && mode == BATCH_WRITE; i++) {
-            dirs[nd] = output_path(c->out, scs[i]->name);
-            is_cmp[nd++] = 0;
-        }
-        if (n >= 2) {
-            dirs[nd] = output_path(c->out, "compare");
-            is_cmp[nd++] = 1;
-        }
-        plot_render_opts po = { c->format, c->threads, c->quiet, 1 };
-        rc = plot_render_dirs(dirs, is_cmp, nd, &po, d);
-        for (size_t i = 0; i < nd; i++)
-            free(dirs[i]);
-        free(dirs);
-        free(is_cmp);
-    }
+    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE)
+        rc = write_comparison(cmp, c, d);
 end:
     compare_free(cmp);
     free(idx);

@@ -235,17 +235,20 @@ end:
     return rc;
 }
 
-/* Writes the results folder OUT through WRITE (and resolved.cfg of SC with
- * NOTE, when SC is set), then PLOT unless NO_PLOTS, in a temporary folder
- * renamed into place only when all is written: a failure leaves nothing
- * half-written. 0 or an exit code (message in D). */
-static int publish(const char *out, const scenario *sc, const char *note,
+/* Writes the results folder OUT of KIND through WRITE (and resolved.cfg
+ * of SC with NOTE, when SC is set), then draws its charts with PLOT unless
+ * NO_PLOTS, in a temporary folder renamed into place only when all is
+ * written and drawn: a failure leaves nothing half-written. 0 or an exit
+ * code (message in D). */
+static int publish(const char *out, const char *kind, const scenario *sc,
+                   const char *note,
                    int (*write)(const void *, const char *, diag *),
-                   int (*plot)(const void *, const char *, diag *),
-                   const void *res, int no_plots, const char *what, diag *d)
+                   int (*plot)(const void *, const char *, const plot_opts *,
+                               diag *),
+                   const void *res, int no_plots, diag *d)
 {
     output_dir od;
-    int rc = output_begin_path(out, &od, d);
+    int rc = output_begin_path(out, kind, &od, d);
     if (rc != 0)
         return rc;
     rc = write(res, od.tmp, d);
@@ -259,9 +262,11 @@ static int publish(const char *out, const scenario *sc, const char *note,
             rc = output_close(f, od.tmp, "resolved.cfg", d);
         }
     }
-    if (rc == 0 && !no_plots && plot(res, od.tmp, d) != 0)
-        fprintf(stderr, "ncgsim: %s: charts not drawn (is gnuplot "
-                "installed?)\n", what);
+    if (rc == 0 && !no_plots) {
+        /* Drawn before the folder is committed; a failure is exit 4. */
+        plot_opts po = { .quiet = 1, .name = out };
+        rc = plot(res, od.tmp, &po, d);
+    }
     if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_EXIT_RUN;
@@ -278,9 +283,10 @@ static int write_discover(const void *r, const char *dir, diag *d)
     return discover_write(r, dir, d);
 }
 
-static int plot_discover(const void *r, const char *dir, diag *d)
+static int plot_discover(const void *r, const char *dir, const plot_opts *o,
+                         diag *d)
 {
-    return discover_plot(r, dir, d);
+    return discover_plot(r, dir, o, d);
 }
 
 static int write_robust(const void *r, const char *dir, diag *d)
@@ -288,9 +294,10 @@ static int write_robust(const void *r, const char *dir, diag *d)
     return robust_write(r, dir, d);
 }
 
-static int plot_robust(const void *r, const char *dir, diag *d)
+static int plot_robust(const void *r, const char *dir, const plot_opts *o,
+                       diag *d)
 {
-    return discover_plot_robust(r, dir, d);
+    return discover_plot_robust(r, dir, o, d);
 }
 
 int cmd_discover(int argc, char **argv)
@@ -355,9 +362,9 @@ int cmd_discover(int argc, char **argv)
         snprintf(outbuf, len, "results/%.*s-discovery", (int)n, b);
         o.out = outbuf;
     }
-    if ((rc = publish(o.out, sc, "resolved by ncgsim " NCGSIM_VERSION
-                      " for discover", write_discover, plot_discover, r,
-                      o.no_plots, "discover", d)) != 0)
+    if ((rc = publish(o.out, "discover", sc, "resolved by ncgsim "
+                      NCGSIM_VERSION " for discover", write_discover,
+                      plot_discover, r, o.no_plots, d)) != 0)
         goto end;
     if (!o.quiet) {
         if (r->n_left_out)
@@ -473,10 +480,10 @@ int cmd_robust(int argc, char **argv)
     cli_catch_signals();
     if ((rc = robust_run(&o, &r, d)) != 0)
         goto end;
-    if ((rc = publish(out, r->sc0, "resolved by ncgsim " NCGSIM_VERSION
-                      " for robust (the first policy)", write_robust,
-                      plot_robust, r, ov[ROB_NO_PLOTS].given > 0, "robust",
-                      d)) != 0)
+    if ((rc = publish(out, "robust", r->sc0, "resolved by ncgsim "
+                      NCGSIM_VERSION " for robust (the first policy)",
+                      write_robust, plot_robust, r,
+                      ov[ROB_NO_PLOTS].given > 0, d)) != 0)
         goto end;
     if (!ov[ROB_QUIET].given) {
         robust_table(r, stdout);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "io/output.h"
@@ -33,32 +34,22 @@ const cli_command cmd_plot_def = {
     NULL, plot_opts_table, PLOT_N_OPTS, OPERANDS_RESULTS
 };
 
-/* 1 when DIR/NAME is a regular file. */
-static int has_file(const char *dir, const char *name)
+/* Adds DIR to the list when it is a result folder of any command; 1 when
+ * it was. */
+static int add_plot_dir(const char *dir, char ***dirs, int **kinds, size_t *n)
 {
-    char *p = output_path(dir, name);
-    struct stat st;
-    int ok = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
-    free(p);
-    return ok;
-}
-
-/* Adds DIR to the plot list when it is a result folder; 1 when it was. */
-static int add_plot_dir(const char *dir, char ***dirs, int **is_cmp,
-                        size_t *n)
-{
-    int cmp = has_file(dir, "compare.csv");
-    if (!cmp && !has_file(dir, "summary.csv"))
+    int kind = plot_folder_kind(dir);
+    if (kind == PLOT_NONE)
         return 0;
     char **nd = realloc(*dirs, (*n + 1) * sizeof *nd);
-    int *nc = nd ? realloc(*is_cmp, (*n + 1) * sizeof *nc) : NULL;
+    int *nk = nd ? realloc(*kinds, (*n + 1) * sizeof *nk) : NULL;
     if (nd)
         *dirs = nd;
-    if (!nc)
+    if (!nk)
         return 0;
-    *is_cmp = nc;
+    *kinds = nk;
     (*dirs)[*n] = strdup(dir);
-    (*is_cmp)[*n] = cmp;
+    (*kinds)[*n] = kind;
     if ((*dirs)[*n])
         (*n)++;
     return 1;
@@ -69,7 +60,8 @@ int cmd_plot(int argc, char **argv)
     opt_value v[PLOT_N_OPTS];
     diag *d = diag_alloc();
     char **dirs = NULL;
-    int *is_cmp = NULL;
+    int *kinds = NULL;
+    plot_job *jobs = NULL;
     size_t n = 0;
     int rc = opts_parse(&cmd_plot_def, argc, argv, v);
     if (rc != 0 || !d)
@@ -80,9 +72,18 @@ int cmd_plot(int argc, char **argv)
         goto end;
     }
     for (int a = optind; a < argc; a++) {
-        if (add_plot_dir(argv[a], &dirs, &is_cmp, &n))
+        struct stat st;
+        if (stat(argv[a], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            diag_add(d, argv[a], 0, NULL, stat(argv[a], &st) != 0
+                     ? "no such folder" : "not a folder (give a result "
+                     "folder, e.g. results/baseline, or results)");
+            rc = NCG_ERR_IO;
             continue;
-        /* A results folder: every scenario folder, then comparisons. */
+        }
+        if (add_plot_dir(argv[a], &dirs, &kinds, &n))
+            continue;
+        /* A results folder: every result folder in it, comparisons last
+         * (their charts read the scenarios' folders). */
         char **sub = NULL;
         size_t ns = 0;
         DIR *dir = opendir(argv[a]);
@@ -103,29 +104,47 @@ int cmd_plot(int argc, char **argv)
         size_t before = n;
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < ns; i++)
-                if (has_file(sub[i], "compare.csv") == pass)
-                    add_plot_dir(sub[i], &dirs, &is_cmp, &n);
+                if ((plot_folder_kind(sub[i]) == PLOT_COMPARE) == pass)
+                    add_plot_dir(sub[i], &dirs, &kinds, &n);
         batch_free_list(sub, ns);
         if (n == before) {
             diag_add(d, argv[a], 0, NULL, "not a result folder (no "
-                     "summary.csv or compare.csv in it or its subfolders)");
-            rc = NCG_EXIT_IO;
+                     "summary.csv, compare.csv, sensitivity.csv, sweep.csv "
+                     "or discovery.csv in it or its subfolders)");
+            rc = NCG_ERR_IO;
         }
     }
-    if (rc == 0) {
-        plot_render_opts po = {
-            v[PLOT_FORMAT].s,
-            v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores(),
-            v[PLOT_QUIET].given > 0, 0 };
-        rc = plot_render_dirs(dirs, is_cmp, n, &po, d);
+    if (rc != 0 || n == 0)
+        goto end;
+    if (!(jobs = calloc(n, sizeof *jobs))) {
+        rc = NCG_ERR_NOMEM;
+        goto end;
     }
+    /* Each folder redrawn through the writer (plot_redraw_folder); a
+     * comparison after the folders it reads. */
+    for (size_t i = 0; i < n; i++)
+        jobs[i] = (plot_job){ .dir = dirs[i], .name = dirs[i],
+                              .kind = PLOT_REDRAW,
+                              .after = kinds[i] == PLOT_COMPARE };
+    plot_render_opts po = {
+        v[PLOT_FORMAT].s,
+        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };
+    rc = plot_render_dirs(jobs, n, &po, d);
+    size_t drawn = 0;
+    for (size_t i = 0; i < n; i++)
+        drawn += jobs[i].res.drawn;
+    if (!v[PLOT_QUIET].given)
+        plot_render_report(jobs, n, po.format);
+    /* Drawing is all this command does: without gnuplot it failed. */
+    if (rc == 0 && drawn == 0 && !plot_gnuplot_found())
+        rc = NCG_ERR_IO;
 end:
     if (d)
         diag_print(d, stderr);
     diag_free(d);
     batch_free_list(dirs, n);
-    free(is_cmp);
+    free(kinds);
+    free(jobs);
     opts_values_free(v, PLOT_N_OPTS);
     return rc < 0 ? 0 : rc;
 }
-

@@ -193,13 +193,13 @@ int cmd_score(int argc, char **argv)
             goto end;
         t.names[s] = names[s];
     }
-    if ((rc = output_begin(o.out, "score", &od, d)) != 0)
+    if ((rc = output_begin(o.out, "score", "score", &od, d)) != 0)
         goto end;
     begun = 1;
     if ((rc = score_write(&t, od.tmp, o.quiet ? NULL : stdout, d)) != 0)
         goto end;
     if (!o.no_plots) {
-        plot_opts po = { o.format, 1 };
+        plot_opts po = { .format = o.format, .quiet = 1, .name = o.out };
         if ((rc = plot_score(od.tmp, &po, d)) != 0)
             goto end;
     }

@@ -14,7 +14,7 @@
 
 enum {
     SA_OUTPUT, SA_CONSTANTS, SA_TRIALS, SA_SEED, SA_SET,
-    SA_BOOTSTRAP, SA_THREADS, SA_OUT, SA_TOP, SA_NO_PLOTS,
+    SA_BOOTSTRAP, SA_THREADS, SA_OUT, SA_TOP, SA_NO_PLOTS, SA_FORMAT,
     SA_QUIET, SA_N_OPTS
 };
 
@@ -41,6 +41,7 @@ static const opt_spec sens_opts_table[SA_N_OPTS] = {
                    .help = "params per output in the table (default 5)",
                    .expect = "a number from 1 to 1000", .cmin = 1, .cmax = 1000 },
     [SA_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [SA_FORMAT] = CLI_OPT_FORMAT("charts as png (default), svg or pdf"),
     [SA_QUIET] = CLI_OPT_QUIET("no table"),
 };
 
@@ -73,9 +74,10 @@ static int write_sens(const void *res, FILE *f)
     return sens_write_csv(res, f);
 }
 
-static int plot_sens(const void *res, const char *dir, diag *d)
+static int plot_sens(const void *res, const char *dir, const plot_opts *o,
+                     diag *d)
 {
-    return sens_plot_sensitivity(res, dir, d);
+    return sens_plot_sensitivity(res, dir, o, d);
 }
 
 /* What was varied and what it cost, before the table. */
@@ -144,7 +146,7 @@ int cmd_sensitivity(int argc, char **argv)
     }
     publish_spec p = { v[SA_OUT].given ? v[SA_OUT].s : "results",
                        "sensitivity", "sensitivity.csv", write_sens, plot_sens,
-                       quiet, v[SA_NO_PLOTS].given > 0 };
+                       v[SA_FORMAT].s, quiet, v[SA_NO_PLOTS].given > 0 };
     rc = publish_analysis(&p, r->sc, r->m, r->trials, r, d);
 end:
     if (d)

@@ -12,7 +12,7 @@
 
 enum {
     SWEEP_VARY, SWEEP_OUTPUT, SWEEP_TRIALS, SWEEP_SEED, SWEEP_SET,
-    SWEEP_THREADS, SWEEP_OUT, SWEEP_NO_PLOTS, SWEEP_QUIET, SWEEP_N_OPTS
+    SWEEP_THREADS, SWEEP_OUT, SWEEP_NO_PLOTS, SWEEP_FORMAT, SWEEP_QUIET, SWEEP_N_OPTS
 };
 
 static const opt_spec sweep_opts_table[SWEEP_N_OPTS] = {
@@ -28,6 +28,7 @@ static const opt_spec sweep_opts_table[SWEEP_N_OPTS] = {
     [SWEEP_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
     [SWEEP_OUT] = CLI_OPT_OUT("results folder (default: results)"),
     [SWEEP_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [SWEEP_FORMAT] = CLI_OPT_FORMAT("charts as png (default), svg or pdf"),
     [SWEEP_QUIET] = CLI_OPT_QUIET("no table"),
 };
 
@@ -49,9 +50,10 @@ static int write_sweep(const void *res, FILE *f)
     return sweep_write_csv(res, f);
 }
 
-static int plot_sweep(const void *res, const char *dir, diag *d)
+static int plot_sweep(const void *res, const char *dir, const plot_opts *o,
+                     diag *d)
 {
-    return sens_plot_sweep(res, dir, d);
+    return sens_plot_sweep(res, dir, o, d);
 }
 
 /* The sweep's options from V and the operands; 0 or a usage error. */
@@ -98,8 +100,8 @@ int cmd_sweep(int argc, char **argv)
         putchar('\n');
     }
     publish_spec p = { v[SWEEP_OUT].given ? v[SWEEP_OUT].s : "results",
-                       "sweep", "sweep.csv", write_sweep, plot_sweep, quiet,
-                       v[SWEEP_NO_PLOTS].given > 0 };
+                       "sweep", "sweep.csv", write_sweep, plot_sweep,
+                       v[SWEEP_FORMAT].s, quiet, v[SWEEP_NO_PLOTS].given > 0 };
     rc = publish_analysis(&p, r->sc, r->m, r->trials, r, d);
 end:
     if (d)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "plot/plot.h"
 #include "scenario/scenario.h"
 
 /* What goes into the folder. */
@@ -16,14 +17,19 @@ typedef struct publish_spec {
     const char *what;      /* "sensitivity": the folder is <name>-<what> */
     const char *csv;       /* the main file's name, e.g. "sensitivity.csv" */
     int (*write)(const void *res, FILE *f); /* writes RES as CSV; 0 or -1 */
-    int (*plot)(const void *res, const char *dir, diag *d); /* charts */
+    /* draws RES's charts into DIR (see sens_plot.h) */
+    int (*plot)(const void *res, const char *dir, const plot_opts *o,
+                diag *d);
+    const char *format;    /* --format: png (NULL), svg or pdf */
     int quiet, no_plots;
 } publish_spec;
 
 /* Writes the folder for RES (the analysis result) of scenario SC, model M
- * run with TRIALS trials per run; says where on stdout unless quiet.
- * A chart that cannot be drawn is a warning. Returns 0 or a status, with
- * a message in D; nothing is left behind on failure or interrupt. */
+ * run with TRIALS trials per run, through the result-folder writer, its
+ * charts drawn before it is renamed into place; says where on stdout
+ * unless quiet. Returns 0 or a status, with a message in D: a chart that
+ * cannot be drawn is NCG_ERR_IO (the data and the charts drawn whole are
+ * kept); nothing is left behind on any other failure or an interrupt. */
 int publish_analysis(const publish_spec *p, const scenario *sc,
                      const model *m, uint64_t trials, const void *res,
                      diag *d);

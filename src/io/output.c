@@ -4,273 +4,41 @@
 #include "base/numfmt.h"
 #include "io/posterior.h"
 
-#include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "base/ncgsim.h"
 
 #define COARSE_BINS 50
 
-char *output_path(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
+/* The first characters that make a spreadsheet read a cell as a formula. */
+static const char csv_formula_starts[] = "=+-@\t\r";
 
-/* mkdir -p */
-static int make_dirs(const char *path)
+/* 1 when S is a whole plain number (a spreadsheet reads it as one). */
+static int csv_is_number(const char *s)
 {
-    if (!*path) {
-        errno = ENOENT;
-        return -1;
-    }
-    char *p = strdup(path);
-    int rc = 0;
-    if (!p)
-        return -1;
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                rc = -1;
-                break;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    free(p);
-    return rc;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* 0 when PATH may be replaced by results: it does not exist, or it is an
- * ncgsim result folder (resolved.cfg, compare.csv, discovery.csv or
- * robust.csv in it) or empty.
- * Otherwise -1 with a message in D: a run must never delete a folder of
- * the user's that happens to share a scenario's name. */
-static int replaceable(const char *path, diag *d)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
         return 0;
-    if (!S_ISDIR(st.st_mode)) {
-        diag_add(d, path, 0, NULL, "exists and is not a folder (remove or "
-                 "rename it, or choose another -o)");
-        return -1;
-    }
-    static const char *const marks[] = { "resolved.cfg", "compare.csv",
-                                         "discovery.csv", "robust.csv" };
-    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
-        char *p = output_path(path, marks[i]);
-        int found = p && access(p, F_OK) == 0;
-        free(p);
-        if (found)
-            return 0;
-    }
-    DIR *dir = opendir(path);
-    struct dirent *e;
-    int empty = dir != NULL;
-    while (dir && (e = readdir(dir)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    if (dir)
-        closedir(dir);
-    if (empty)
-        return 0;
-    diag_add(d, path, 0, NULL, "exists and is not an ncgsim result folder; "
-             "not replacing it (choose another -o, or another name)");
-    return -1;
+    errno = 0;
+    strtod(s, &end);
+    return *end == 0 && end != s && errno == 0;
 }
 
-int output_begin(const char *out, const char *name, output_dir *od, diag *d)
+/* 1 when S, written as text, needs a leading apostrophe. */
+static int csv_guarded(const char *s)
 {
-    memset(od, 0, sizeof *od);
-    if (!*out) {
-        diag_add(d, NULL, 0, NULL, "-o: the results folder name is empty");
-        return NCG_EXIT_IO;
-    }
-    if (make_dirs(out) != 0) {
-        diag_add(d, out, 0, NULL, "cannot create folder: %s",
-                 strerror(errno));
-        return NCG_EXIT_IO;
-    }
-    size_t n = strlen(out) + strlen(name) + 32;
-    od->final = output_path(out, name);
-    od->tmp = malloc(n);
-    if (!od->final || !od->tmp) {
-        output_abort(od);
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
-    }
-    if (replaceable(od->final, d) != 0) {
-        free(od->tmp);
-        od->tmp = NULL;
-        output_abort(od);
-        return NCG_EXIT_IO;
-    }
-    snprintf(od->tmp, n, "%s/.%s.tmp-XXXXXX", out, name);
-    if (!mkdtemp(od->tmp)) {
-        diag_add(d, out, 0, NULL, "cannot create a folder for results: %s",
-                 strerror(errno));
-        free(od->tmp);
-        od->tmp = NULL;
-        output_abort(od);
-        return NCG_EXIT_IO;
-    }
-    chmod(od->tmp, 0755);
-    return 0;
-}
-
-int output_begin_path(const char *path, output_dir *od, diag *d)
-{
-    char *p = strdup(path);
-    int rc;
-    if (!p) {
-        memset(od, 0, sizeof *od);
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
-    }
-    size_t n = strlen(p);
-    while (n > 1 && p[n - 1] == '/')
-        p[--n] = 0;
-    char *slash = strrchr(p, '/');
-    if (!slash)
-        rc = output_begin(".", p, od, d);
-    else if (slash == p)
-        rc = output_begin("/", p + 1, od, d);
-    else {
-        *slash = 0;
-        rc = output_begin(p, slash + 1, od, d);
-    }
-    free(p);
-    return rc;
-}
-
-/* Flushes the folder PATH's own entries to disk (best effort). */
-static void sync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-int output_commit(output_dir *od, diag *d)
-{
-    int rc = 0;
-    struct stat st;
-    sync_dir(od->tmp);
-    if (lstat(od->final, &st) == 0) {
-        if (replaceable(od->final, d) != 0) {
-            rc = NCG_EXIT_IO;   /* it appeared while the run went on */
-        } else if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->final,
-                             RENAME_EXCHANGE) == 0) {
-            /* The old results now sit at the temporary name. */
-            remove_tree(od->tmp);
-        } else {
-            /* No atomic exchange on this file system: move the old folder
-             * aside first, so a failure still leaves it recoverable. */
-            size_t n = strlen(od->final) + 16;
-            char *old = malloc(n);
-            if (old)
-                snprintf(old, n, "%s.old-%ld", od->final, (long)getpid());
-            if (!old || rename(od->final, old) != 0) {
-                diag_add(d, od->final, 0, NULL, "cannot replace: %s",
-                         strerror(errno));
-                rc = NCG_EXIT_IO;
-            } else if (rename(od->tmp, od->final) != 0) {
-                diag_add(d, od->final, 0, NULL, "cannot replace: %s",
-                         strerror(errno));
-                rename(old, od->final);
-                rc = NCG_EXIT_IO;
-            } else {
-                remove_tree(old);
-            }
-            free(old);
-        }
-    } else if (rename(od->tmp, od->final) != 0) {
-        diag_add(d, od->final, 0, NULL, "cannot create: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
-    }
-    if (rc != 0)
-        remove_tree(od->tmp);
-    free(od->final);
-    free(od->tmp);
-    od->final = od->tmp = NULL;
-    return rc;
-}
-
-int output_place(const output_dir *od, const char *name, diag *d)
-{
-    int rc = 0;
-    struct stat st;
-    char *from = output_path(od->tmp, name);
-    char *out = strdup(od->final);
-    char *slash = out ? strrchr(out, '/') : NULL;
-    char *to = NULL;
-    if (slash)
-        *slash = '\0';
-    to = slash ? output_path(out, name) : NULL;
-    if (!from || !to) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_IO;
-    } else if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
-        diag_add(d, to, 0, NULL, "exists and is not a file (remove or "
-                 "rename it, or choose another -o)");
-        rc = NCG_EXIT_IO;
-    } else if (rename(from, to) != 0) {
-        diag_add(d, to, 0, NULL, "cannot create: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
-    } else {
-        sync_dir(out);
-    }
-    free(from);
-    free(to);
-    free(out);
-    return rc;
-}
-
-void output_abort(output_dir *od)
-{
-    if (od->tmp)
-        remove_tree(od->tmp);
-    free(od->final);
-    free(od->tmp);
-    od->final = od->tmp = NULL;
+    if (*s == '\'')
+        return s[1] && strchr(csv_formula_starts, s[1]) != NULL;
+    return *s && strchr(csv_formula_starts, *s) && !csv_is_number(s);
 }
 
 void output_csv_string(FILE *out, const char *s)
 {
-    /* A spreadsheet would run text that starts with '=' or '@' as a
-     * formula: a leading apostrophe keeps it text. */
-    int guard = *s == '=' || *s == '@';
+    int guard = csv_guarded(s);
     if (!strpbrk(s, ",\"\n\r")) {
         if (guard)
             fputc('\'', out);
@@ -286,6 +54,11 @@ void output_csv_string(FILE *out, const char *s)
         fputc(*s, out);
     }
     fputc('"', out);
+}
+
+const char *output_csv_unguard(const char *s)
+{
+    return *s == '\'' && csv_guarded(s + 1) ? s + 1 : s;
 }
 
 unsigned long long output_hash(const char *s)
@@ -402,36 +175,6 @@ static void write_stats(FILE *f, const engine_result *r, size_t o,
     fprintf(f, "%.10g,%.10g,%.10g", mean, sd_of(r, o, t), se);
     for (size_t q = 0; q < 5; q++)
         fprintf(f, ",%.10g", output_quantile(r, o, t, quantile_ps[q]));
-}
-
-FILE *output_open(const char *dir, const char *name, diag *d)
-{
-    char *p = output_path(dir, name);
-    FILE *f = p ? fopen(p, "w") : NULL;
-    if (!f)
-        diag_add(d, p ? p : name, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-    free(p);
-    return f;
-}
-
-/* Closes F, reporting a write error (a full disk shows up here). */
-int output_close(FILE *f, const char *dir, const char *name, diag *d)
-{
-    /* On disk before the folder is renamed into place, so that a crash
-     * after the rename cannot leave empty files behind a complete name. */
-    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    if (fclose(f) != 0)
-        bad = 1;
-    if (bad) {
-        int e = errno;
-        char *p = output_path(dir, name);
-        diag_add(d, p ? p : name, 0, NULL, "write error: %s",
-                 strerror(e ? e : EIO));
-        free(p);
-        return NCG_EXIT_IO;
-    }
-    return 0;
 }
 
 static int write_summary(const engine_result *r, const char *dir, diag *d)

@@ -7,25 +7,52 @@
 #include "run/engine.h"
 #include "scenario/scenario.h"
 
+/* The hidden file that marks a result folder: every file ncgsim wrote in
+ * it with its size and SHA-256 (see resultdir.c and docs/results.md). */
+#define OUTPUT_MANIFEST ".ncgsim-manifest"
+
 /* A result folder being written: files go to a hidden temporary folder
  * next to the final one, which output_commit swaps into place. */
 typedef struct output_dir {
     char *final;   /* OUT/<name> (owned) */
     char *tmp;     /* OUT/.<name>.tmp-XXXXXX (owned) */
+    char *lock;    /* OUT/.<name>.lock (owned), or NULL */
+    char kind[32]; /* what writes it: "run", "compare", "sensitivity",
+                      "sweep" (recorded in the manifest) */
+    int lock_fd;   /* holds the flock on LOCK, or -1 */
 } output_dir;
 
-/* Creates OUT (and parents) if needed and a fresh temporary folder for
- * NAME in it. Returns 0, or NCG_EXIT_IO with a message in D. */
-int output_begin(const char *out, const char *name, output_dir *od, diag *d);
+/* Starts writing the result folder OUT/NAME of KIND ("run", "compare",
+ * "sensitivity", "sweep"; NULL: the kind of the folder already there, for
+ * a redraw): creates OUT (and parents) if needed, locks OUT/.NAME.lock
+ * (another process holding it: refused at once, not waited for), removes
+ * temporary folders of NAME left by dead ncgsim processes, checks that
+ * OUT/NAME may be replaced (output_check_folder) and makes a fresh
+ * temporary folder OD->tmp for every file. Returns 0, or NCG_EXIT_IO with
+ * a message in D (nothing on disk changed). */
+int output_begin(const char *out, const char *name, const char *kind,
+                 output_dir *od, diag *d);
 /* output_begin for the folder PATH itself (its parent and last name;
  * trailing slashes ignored): results written to PATH as a whole. */
-int output_begin_path(const char *path, output_dir *od, diag *d);
-/* Replaces OUT/<name> with the temporary folder in one rename (the old
- * folder, if any, is removed afterwards). 0, or NCG_EXIT_IO with a message
- * (the previous results are then untouched). Frees OD's strings. */
+int output_begin_path(const char *path, const char *kind, output_dir *od,
+                      diag *d);
+/* Lists every file of OD->tmp in its manifest, flushes them all to disk,
+ * checks OUT/NAME again and replaces it with the temporary folder in one
+ * rename; the old results are then removed, only the files their manifest
+ * lists. 0, or NCG_EXIT_IO with a message (the previous results are then
+ * untouched, unless the message says otherwise). Releases the lock and
+ * frees OD's strings in every case. */
 int output_commit(output_dir *od, diag *d);
-/* Removes the temporary folder and frees OD's strings. */
+/* Removes the temporary folder, releases the lock and frees OD's strings;
+ * nothing when OD was never begun or is already committed. */
 void output_abort(output_dir *od);
+/* 0 when PATH may be replaced by new results of KIND (NULL: any): it does
+ * not exist, is an empty folder, or is a result folder of that kind each
+ * of whose files is listed, unchanged (size and SHA-256), in its
+ * .ncgsim-manifest. Otherwise NCG_EXIT_IO with a message in D naming the
+ * first file in the way (not written by ncgsim, changed since) or the
+ * folder (no manifest; results of another kind). */
+int output_check_folder(const char *path, const char *kind, diag *d);
 /* Moves OD's file NAME (written with output_open and output_close into
  * OD->tmp) to NAME beside the folder OD is for, in one rename that
  * replaces a previous file of that name; OD itself stays open (finish with
@@ -76,10 +103,17 @@ double output_quantile(const engine_result *r, size_t o, uint32_t t,
 /* Prints the short table of main results of R to OUT. */
 void output_table(const engine_result *r, const scenario *s, FILE *out);
 
-/* Writes S to OUT as one CSV field (quoted when it holds a comma, quote,
- * or line break; quotes doubled; an apostrophe before a leading '=' or '@'
- * so that spreadsheets show it as text, not a formula). */
+/* Writes S to OUT as one CSV text field, the one way every CSV file of
+ * ncgsim writes text: quoted when it holds a comma, quote or line break
+ * (quotes doubled); an apostrophe before a leading '=', '+', '-', '@',
+ * TAB or CR, so that a spreadsheet shows it as text instead of running a
+ * formula (OWASP's advice), except when S is a plain number such as -5;
+ * and before a leading apostrophe followed by one of those, so that
+ * output_csv_unguard gives back S exactly. */
 void output_csv_string(FILE *out, const char *s);
+/* S as written by output_csv_string and unquoted by a CSV reader, back as
+ * it was: a pointer past the guarding apostrophe, or S itself. */
+const char *output_csv_unguard(const char *s);
 
 /* FNV-1a 64-bit hash of S (the model hash in resolved.cfg). */
 unsigned long long output_hash(const char *s);

@@ -1,62 +1,13 @@
-/* discover_plot.c: gnuplot charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing). */
+/* discover_plot.c: the charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing), through the plot module's one gnuplot back end (gp.c). */
 #include "plot/discover_plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include "base/ncgsim.h"
 #include "io/output.h"
-
-extern char **environ;
-
-/* S as a gnuplot single-quoted string (a quote doubled). */
-static void gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        if (*s != '\n')
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-/* Runs `gnuplot -e "cd DIR" SCRIPT` quietly, so that the script itself
- * names only files of its folder and redraws from wherever it is moved. */
-static int run_in(const char *dir, const char *script)
-{
-    size_t n = strlen(dir) * 2 + 16;
-    char *cd = malloc(n), *w = cd;
-    int status = 0, rc = -1;
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    if (!cd)
-        return -1;
-    w += sprintf(w, "cd '");
-    for (const char *s = dir; *s; s++) {
-        if (*s == '\'')
-            *w++ = '\'';
-        *w++ = *s;
-    }
-    strcpy(w, "'");
-    char *argv[] = { "gnuplot", "-e", cd, (char *)script, NULL };
-    if (posix_spawn_file_actions_init(&fa) == 0) {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        if (posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0
-            && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
-            && WEXITSTATUS(status) == 0)
-            rc = 0;
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    free(cd);
-    return rc;
-}
+#include "plot/gp.h"
 
 /* The chart's title: the case, shortened to fit. */
 static void title_case(FILE *f, const char *what, const char *expr)
@@ -67,7 +18,7 @@ static void title_case(FILE *f, const char *what, const char *expr)
     if (strlen(expr) > 90)
         snprintf(buf, sizeof buf, "%s: %.90s...", what, expr);
     fputs("set title ", f);
-    gp_str(f, buf);
+    gp_quote(f, buf);
     fputc('\n', f);
 }
 
@@ -78,9 +29,7 @@ static void tradeoff(FILE *f, const discover_result *r)
         for (size_t s = 0; s < r->seq[q].traj.n_steps; s++)
             if (r->seq[q].traj.step[s].res_dim > maxdim)
                 maxdim = r->seq[q].traj.step[s].res_dim;
-    fputs("\n# Coverage against density of every box found.\n"
-          "reset\nset output 'tradeoff.png'\nset grid\n"
-          "set datafile separator ','\n", f);
+    fputs("set grid\n", f);
     title_case(f, "Boxes for", r->case_expr);
     fputs("set xlabel 'coverage: share of all cases of interest inside the "
           "box'\nset ylabel 'density: share of the box''s trials that are "
@@ -174,9 +123,7 @@ static int limits(FILE *f, const discover_result *r, const char *dir,
     if (output_close(g, dir, "limits.dat", d) != 0)
         return -1;
     const prim_step *st = &sq->traj.step[sq->chosen];
-    fputs("\n# The chosen box's limits against each input's range.\n"
-          "reset\nset output 'limits.png'\nunset grid\n"
-          "set datafile separator '\\t'\n", f);
+    fputs("unset grid\nset datafile separator '\\t'\n", f);
     title_case(f, "Box 1 for", r->case_expr);
     fprintf(f, "set label 1 sprintf('box %zu: %zu trials, density %.2f, "
             "coverage %.2f', %zu) at graph 0.5, graph -0.06 center\n",
@@ -213,14 +160,12 @@ static int scatter(FILE *f, const discover_result *r, const char *dir,
     const discover_seq *sq = &r->seq[0];
     const double *la = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * a;
     const double *lb = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * b;
-    fputs("\n# The two most significant restricted inputs, box drawn.\n"
-          "reset\nset output 'scatter.png'\nset grid\n"
-          "set datafile separator '\\t'\n", f);
+    fputs("set grid\nset datafile separator '\\t'\n", f);
     title_case(f, "Box 1 for", r->case_expr);
     fputs("set xlabel ", f);
-    gp_str(f, discover_input_name(r, a));
+    gp_quote(f, discover_input_name(r, a));
     fputs("\nset ylabel ", f);
-    gp_str(f, discover_input_name(r, b));
+    gp_quote(f, discover_input_name(r, b));
     fprintf(f, "\nset object 1 rect from %.10g,%.10g to %.10g,%.10g front "
             "fs empty border lc rgb '#2166ac' lw 3\n", la[0], lb[0], la[1],
             lb[1]);
@@ -233,41 +178,58 @@ static int scatter(FILE *f, const discover_result *r, const char *dir,
     return 0;
 }
 
-int discover_plot(const discover_result *r, const char *dir, diag *d)
+int discover_plot(const discover_result *r, const char *dir,
+                  const plot_opts *o, diag *d)
 {
-    FILE *f = output_open(dir, "discover.gp", d);
     size_t *idx = malloc((r->n_in ? r->n_in : 1) * sizeof *idx);
-    int rc = -1;
-    if (!f || !idx)
-        goto end;
-    fputs("# Written by ncgsim discover; redraw with: gnuplot discover.gp\n"
-          "set terminal pngcairo size 900,600 noenhanced font 'sans,10'\n"
-          "set encoding utf8\n", f);
-    tradeoff(f, r);
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    gp_job j;
+    FILE *f;
+    if (!idx) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0) {
+        free(idx);
+        return NCG_EXIT_IO;
+    }
+    if (o && o->name)
+        j.name = o->name;
+    if ((f = gp_script_open(&j, "tradeoff", "coverage against density of "
+                            "every box found", 900, 600))) {
+        tradeoff(f, r);
+        gp_script_close(&j, f, "tradeoff");
+    }
     size_t m = restricted_sorted(r, idx);
-    if (m > 0 && limits(f, r, dir, idx, m, d) != 0)
-        goto end;
+    if (m > 0 && (f = gp_script_open(&j, "limits", "the chosen box's limits "
+                                     "against each input's range", 900,
+                                     600))) {
+        if (limits(f, r, dir, idx, m, d) != 0)
+            j.failed = 1;
+        gp_script_close(&j, f, "limits");
+    }
     /* The scatter needs two numeric inputs: the most significant
      * restricted ones, else the next input in order. */
     size_t pick[2], np = 0;
-    for (size_t j = 0; j < m && np < 2; j++)
-        if (r->data.kind[idx[j]] != PRIM_CAT)
-            pick[np++] = idx[j];
+    for (size_t k = 0; k < m && np < 2; k++)
+        if (r->data.kind[idx[k]] != PRIM_CAT)
+            pick[np++] = idx[k];
     for (size_t i = 0; i < r->n_in && np == 1; i++)
         if (r->data.kind[i] != PRIM_CAT && i != pick[0])
             pick[np++] = i;
-    if (np == 2 && scatter(f, r, dir, pick[0], pick[1], d) != 0)
-        goto end;
-    if (output_close(f, dir, "discover.gp", d) != 0) {
-        f = NULL;
-        goto end;
+    if (np == 2 && (f = gp_script_open(&j, "scatter", "the two most "
+                                       "significant restricted inputs, box "
+                                       "drawn", 900, 600))) {
+        if (scatter(f, r, dir, pick[0], pick[1], d) != 0)
+            j.failed = 1;
+        gp_script_close(&j, f, "scatter");
     }
-    f = NULL;
-    rc = run_in(dir, "discover.gp");
-end:
-    if (f)
-        fclose(f);
     free(idx);
+    size_t before = res->drawn;
+    int rc = gp_job_end(&j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
+               j.ext);
     return rc;
 }
 
@@ -303,24 +265,25 @@ static int robust_data(const robust_result *r, const char *dir, diag *d)
     return output_close(g, dir, "satisficing.dat", d);
 }
 
-/* One horizontal-bar panel per block of FILE: bars from column BAR, an
- * optional mark at column MARK (0: none) or error bar (ERR). */
+/* One horizontal-bar panel per block of FILE (column 3 the bar; MARK: a
+ * mark at column 4; otherwise an error bar of half-width column 4). */
 static void bar_panels(FILE *f, const char *file, size_t blocks,
                        size_t n_pol, char *const *titles, const char *xlabel,
-                       int mark, int err, const int *more_better)
+                       int mark, const int *more_better)
 {
+    fputs("set datafile separator '\\t'\nset grid noytics xtics\n"
+          "set key outside right top\nset ytics scale 0\nset lmargin 30\n"
+          "set offsets 0, graph 0.06, 0, 0\n", f);
+    fputs(mark ? "set xrange [0:*]\n" : "set xrange [0:100]\n", f);
     fprintf(f, "set multiplot layout %zu,1\n", blocks);
     for (size_t k = 0; k < blocks; k++) {
         char t[300];
-        if (more_better)
-            snprintf(t, sizeof t, "%s (%s is better)", titles[k],
-                     more_better[k] ? "more" : "less");
-        else
-            snprintf(t, sizeof t, "%s", titles[k]);
-        fputs("set title ", f);
-        gp_str(f, t);
-        fprintf(f, "\nset yrange [0.4:%zu.6]\nset xlabel ", n_pol);
-        gp_str(f, xlabel);
+        snprintf(t, sizeof t, "%s%s%s", titles[k], more_better
+                 ? (more_better[k] ? " (more is better)" : " (less is better)")
+                 : "", "");
+        gp_title(f, t, NULL);
+        fprintf(f, "set yrange [0.4:%zu.6]\nset xlabel ", n_pol);
+        gp_quote(f, xlabel);
         fputc('\n', f);
         fprintf(f, "plot '%s' index %zu using ($3/2):1:($3/2):(0.3):ytic(2) "
                 "with boxxyerror fs solid 0.7 lc rgb '#2166ac' title %s",
@@ -329,7 +292,7 @@ static void bar_panels(FILE *f, const char *file, size_t blocks,
             fprintf(f, ", \\\n     '' index %zu using 4:1 with points pt 9 "
                     "ps 2 lc rgb '#b2182b' title '90th percentile of "
                     "regret'", k);
-        if (err)
+        else
             fprintf(f, ", \\\n     '' index %zu using 3:1:($3-$4):($3+$4) "
                     "with xerrorbars pt 7 ps 0.5 lc rgb 'black' title '95%% "
                     "interval'", k);
@@ -338,34 +301,39 @@ static void bar_panels(FILE *f, const char *file, size_t blocks,
     fputs("unset multiplot\n", f);
 }
 
-int discover_plot_robust(const robust_result *r, const char *dir, diag *d)
+int discover_plot_robust(const robust_result *r, const char *dir,
+                         const plot_opts *o, diag *d)
 {
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    gp_job j;
+    FILE *f;
     if (robust_data(r, dir, d) != 0)
-        return -1;
-    FILE *f = output_open(dir, "robust.gp", d);
-    if (!f)
-        return -1;
-    fputs("# Written by ncgsim robust; redraw with: gnuplot robust.gp\n"
-          "set encoding utf8\nset datafile separator '\\t'\n"
-          "set grid xtics\nset key outside right top\nset xrange [0:*]\n"
-          "set ytics scale 0\nset lmargin 30\nset offsets 0, graph 0.06, 0, 0\n", f);
-    if (r->n_goals > 0) {
-        fprintf(f, "set terminal pngcairo size 900,%zu noenhanced "
-                "font 'sans,10'\nset output 'regret.png'\n",
-                120 + r->n_goals * (80 + 28 * r->n_pol));
+        return NCG_EXIT_IO;
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+        return NCG_EXIT_IO;
+    if (o && o->name)
+        j.name = o->name;
+    int h = (int)(120 + r->n_goals * (80 + 28 * r->n_pol));
+    if (r->n_goals > 0 && (f = gp_script_open(&j, "regret", "each policy's "
+                                              "regret per outcome", 900, h))) {
         bar_panels(f, "regret.dat", r->n_goals, r->n_pol, r->goal,
                    "regret: loss against the best policy in the same trial",
-                   1, 0, r->maximize);
+                   1, r->maximize);
+        gp_script_close(&j, f, "regret");
     }
-    if (r->n_conds > 0) {
-        fprintf(f, "set terminal pngcairo size 900,%zu noenhanced "
-                "font 'sans,10'\nset output 'satisficing.png'\n"
-                "set xrange [0:100]\n",
-                120 + r->n_conds * (80 + 28 * r->n_pol));
+    h = (int)(120 + r->n_conds * (80 + 28 * r->n_pol));
+    if (r->n_conds > 0 && (f = gp_script_open(&j, "satisficing", "each "
+                                              "policy's share of trials "
+                                              "meeting each condition", 900,
+                                              h))) {
         bar_panels(f, "satisficing.dat", r->n_conds, r->n_pol, r->cond,
-                   "% of trials meeting the condition", 0, 1, NULL);
+                   "% of trials meeting the condition", 0, NULL);
+        gp_script_close(&j, f, "satisficing");
     }
-    if (output_close(f, dir, "robust.gp", d) != 0)
-        return -1;
-    return run_in(dir, "robust.gp");
+    size_t before = res->drawn;
+    int rc = gp_job_end(&j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
+               j.ext);
+    return rc;
 }

@@ -5,20 +5,26 @@
 #include "analysis/discover.h"
 #include "analysis/robust.h"
 #include "base/diag.h"
+#include "plot/plot.h"
 
-/* Writes DIR/discover.gp (and the small data files it reads) and runs
- * gnuplot on it: tradeoff.png (coverage against density of every box of
- * each trajectory, coloured by restricted dimensions, the chosen boxes
- * ringed), limits.png (the chosen box of the first sequence against each
- * restricted input's range, with quasi-p-values) and scatter.png (the two
- * most significant restricted inputs, cases of interest marked, the box
- * drawn). 0, or -1 when gnuplot is missing or fails (the script stays). */
-int discover_plot(const discover_result *r, const char *dir, diag *d);
+/* Writes into DIR, through the plot module's one back end (gp.h), the
+ * scripts tradeoff.gp (coverage against density of every box of each
+ * trajectory, coloured by restricted dimensions, the chosen boxes ringed),
+ * limits.gp (the chosen box of the first sequence against each restricted
+ * input's range, with quasi-p-values) and scatter.gp (the two most
+ * significant restricted inputs, cases of interest marked, the box
+ * drawn), the small data files they read, all.gp and style.gp; then draws
+ * them in O's format. 0, or NCG_EXIT_IO with a message saying what failed
+ * (gnuplot missing: 0, scripts only, O->result->no_gnuplot set). */
+int discover_plot(const discover_result *r, const char *dir,
+                  const plot_opts *o, diag *d);
 
-/* Writes DIR/robust.gp and runs it: regret.png (per outcome, each
+/* The same for a robustness result: regret.gp (per outcome, each
  * policy's mean regret as a bar and its 90th percentile as a mark) and,
- * with conditions, satisficing.png (each policy's share of trials meeting
- * each condition, with 95% intervals). 0 or -1 as above. */
-int discover_plot_robust(const robust_result *r, const char *dir, diag *d);
+ * with conditions, satisficing.gp (each policy's share of trials meeting
+ * each condition, with 95% intervals), with the data files regret.dat and
+ * satisficing.dat. Returns as discover_plot. */
+int discover_plot_robust(const robust_result *r, const char *dir,
+                         const plot_opts *o, diag *d);
 
 #endif

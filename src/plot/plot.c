@@ -16,15 +16,11 @@
 #include <unistd.h>
 #include <libconfig.h>
 #include "base/ncgsim.h"
-
-#ifndef NCGSIM_DATADIR
-#define NCGSIM_DATADIR "/usr/local/share/ncgsim"
-#endif
+#include "io/output.h"
+#include "plot/gp.h"
 
 /* Plot sizes in pixels (PDF: the same proportions in inches / 100). */
 enum { PLOT_W = 1000, PLOT_H = 600, OVERVIEW_W = 1600, OVERVIEW_H = 1000 };
-/* The most characters of a title line that fit across a plot. */
-enum { TITLE_MAX = 95 };
 
 /* ---------------------------------------------------------------- CSV -- */
 
@@ -43,16 +39,6 @@ static void csv_free(csv *t)
     free(t->text);
     free(t->cell);
     memset(t, 0, sizeof *t);
-}
-
-/* DIR/NAME in a malloc'd string, NULL when out of memory. */
-static char *path_join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
 }
 
 /* The whole file PATH in a malloc'd, NUL-terminated string; NULL with errno
@@ -134,7 +120,7 @@ static int csv_read(const char *dir, const char *name, csv *t, diag *d)
 {
     size_t cap = 0, n = 0, width = 0;
     memset(t, 0, sizeof *t);
-    t->path = path_join(dir, name);
+    t->path = output_path(dir, name);
     t->text = t->path ? read_file(t->path) : NULL;
     if (!t->text) {
         diag_add(d, t->path ? t->path : name, 0, NULL, "cannot read: %s",
@@ -154,7 +140,9 @@ static int csv_read(const char *dir, const char *name, csv *t, diag *d)
                 t->cell = nc;
                 cap = cap ? cap * 2 : 256;
             }
-            t->cell[n++] = csv_field(&p, &endch);
+            /* Text guarded against spreadsheet formulas reads back as
+             * written in the scenario. */
+            t->cell[n++] = (char *)output_csv_unguard(csv_field(&p, &endch));
         }
         width = n - row_start;
         if (width == 1 && t->cell[row_start][0] == 0) {
@@ -235,65 +223,6 @@ static void csv_range(const csv *t, const char *var, const size_t *c,
         *lo = *hi = NAN;
 }
 
-/* ------------------------------------------------- text in the scripts -- */
-
-/* Writes S as a gnuplot string expression of single-quoted strings, in
- * which gnuplot expands nothing (no backslash escapes, @macros or
- * backquotes), so scenario text stays text. A quote is joined in as "'":
- * gnuplot 5.4 misreads two doubled quotes in a row ('a''''b'). Control
- * characters, which would end the command at a newline, become spaces.
- * Callers put the result where gnuplot takes an expression. Past MAX
- * characters the text is cut and ends with an ellipsis, for a title that
- * would run off the plot. */
-static void gp_quote_max(FILE *f, const char *s, size_t max)
-{
-    size_t chars = 0;
-    fputc('\'', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        /* Count characters, not the bytes that continue one in UTF-8. */
-        if ((*p & 0xC0) != 0x80 && chars++ == max) {
-            fputs("…", f);
-            break;
-        }
-        if (*p == '\'')
-            fputs("' . \"'\" . '", f);
-        else if (*p < 0x20 || *p == 0x7f)
-            fputc(' ', f);
-        else
-            fputc(*p, f);
-    }
-    fputc('\'', f);
-}
-
-/* S in full as a gnuplot string expression (see gp_quote_max). */
-static void gp_quote(FILE *f, const char *s)
-{
-    gp_quote_max(f, s, SIZE_MAX);
-}
-
-/* "LABEL (UNIT)", or LABEL alone when UNIT is empty, as a quoted string. */
-static void gp_label_unit(FILE *f, const char *label, const char *unit)
-{
-    gp_quote(f, label);
-    if (*unit) {
-        fputs(" . ' (' . ", f);
-        gp_quote(f, unit);
-        fputs(" . ')'", f);
-    }
-}
-
-/* `set title` with a first line FIRST and, when SECOND is not NULL, a second
- * line; enhanced-text markup is off because both come from scenario files. */
-static void gp_title(FILE *f, const char *first, const char *second)
-{
-    fputs("set title ", f);
-    gp_quote_max(f, first, TITLE_MAX);
-    if (second) {
-        fputs(" . \"\\n\" . ", f);
-        gp_quote_max(f, second, TITLE_MAX);
-    }
-    fputs(" noenhanced\n", f);
-}
 
 /* V for a reader: whole numbers without decimals, others to about four
  * significant digits (a histogram's key, not a table). */
@@ -428,273 +357,6 @@ static void gp_step_axis(FILE *f, const steps *s, unsigned maxlab)
     fputs(")\n", f);
 }
 
-/* --------------------------------------------------------- the scripts -- */
-
-/* The scripts of one folder being written. */
-typedef struct gp_job {
-    const char *dir;  /* the folder (borrowed) */
-    const char *ext;  /* "png", "svg" or "pdf" */
-    char *style;      /* absolute path of style.gp, NULL if not found (owned) */
-    FILE *all;        /* all.gp, open while scripts are added */
-    size_t nplots;    /* scripts written */
-    int failed;       /* a file could not be written (message in D) */
-    diag *d;
-} gp_job;
-
-/* Makes a script find its data beside itself: gnuplot names the script in
- * ARG0 as given on the command line, and `cd` to its folder makes every
- * relative path work wherever gnuplot was started. A script called from
- * all.gp gets a bare name (all.gp has already moved there). */
-static const char gp_cd_here[] =
-    "ncg_slash(p) = strstrt(p, '/') ? strstrt(p, '/') + ncg_slash(p[strstrt(p, '/') + 1:]) : 0\n"
-    "if (ncg_slash(ARG0) > 0) { cd ARG0[1:ncg_slash(ARG0)] }\n";
-
-/* 1 when PATH is a regular file. */
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The absolute path of style.gp (malloc'd), or NULL when not found: in
- * $NCGSIM_PLOTS, else in plots/ beside the executable (a build tree), else
- * in NCGSIM_DATADIR/plots (an installed copy). */
-static char *style_find(void)
-{
-    char exe[PATH_MAX], buf[PATH_MAX + 32];
-    const char *env = getenv("NCGSIM_PLOTS");
-    if (env && *env) {
-        snprintf(buf, sizeof buf, "%s/style.gp", env);
-        return is_file(buf) ? realpath(buf, NULL) : NULL;
-    }
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(buf, sizeof buf, "%s/plots/style.gp", exe);
-        if (is_file(buf))
-            return realpath(buf, NULL);
-    }
-    snprintf(buf, sizeof buf, "%s/plots/style.gp", NCGSIM_DATADIR);
-    return is_file(buf) ? realpath(buf, NULL) : NULL;
-}
-
-/* Starts a job writing into DIR. 0, or -1 with a message. */
-static int job_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d)
-{
-    memset(j, 0, sizeof *j);
-    j->dir = dir;
-    j->d = d;
-    j->ext = o && o->format ? o->format : "png";
-    j->style = style_find();
-    if (!j->style) {
-        static int told;
-        if (!told)
-            fprintf(stderr, "ncgsim: warning: plots/style.gp not found (set "
-                    "NCGSIM_PLOTS to its folder); plots use gnuplot's "
-                    "default look\n");
-        told = 1;
-    }
-    char *path = path_join(dir, "all.gp");
-    j->all = path ? fopen(path, "w") : NULL;
-    if (!j->all) {
-        diag_add(d, path ? path : dir, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-        free(path);
-        free(j->style);
-        return -1;
-    }
-    free(path);
-    fprintf(j->all, "# all.gp: draws every plot of this folder in one gnuplot "
-            "run. Written by ncgsim.\n# Run `gnuplot all.gp` from any folder; "
-            "each script listed also runs alone.\n%s", gp_cd_here);
-    return 0;
-}
-
-/* Opens DIR/STEM.gp for a W x H plot, writes its preamble (folder,
- * terminal, style, output file) and lists it in all.gp. PURPOSE is the
- * script's one-line description. NULL with a message in D. */
-static FILE *script_open(gp_job *j, const char *stem, const char *purpose,
-                         int w, int h)
-{
-    char name[300];
-    snprintf(name, sizeof name, "%s.gp", stem);
-    char *path = path_join(j->dir, name);
-    FILE *f = path ? fopen(path, "w") : NULL;
-    if (!f) {
-        diag_add(j->d, path ? path : name, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-        j->failed = 1;
-        free(path);
-        return NULL;
-    }
-    free(path);
-    fprintf(f, "# %s: %s. Written by ncgsim.\n"
-            "# Redraw with `gnuplot %s` from any folder: the data and the "
-            "%s are beside it.\n%sreset\n", name, purpose, name, j->ext,
-            gp_cd_here);
-    if (strcmp(j->ext, "svg") == 0)
-        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced "
-                "background rgb 'white'\n", w, h);
-    else if (strcmp(j->ext, "pdf") == 0)
-        fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin noenhanced\n",
-                w / 100.0, h / 100.0);
-    else
-        fprintf(f, "set terminal pngcairo size %d,%d noenhanced\n", w, h);
-    if (j->style) {
-        fputs("load ", f);
-        gp_quote(f, j->style);
-        fputc('\n', f);
-    } else /* what the scripts take from the style */
-        fputs("ncg_band50 = 0.55; ncg_band90 = 0.35; ncg_band_compare = 0.12\n",
-              f);
-    fprintf(f, "set output '%s.%s'\nset datafile separator comma\n", stem,
-            j->ext);
-    fprintf(j->all, "call '%s'\n", name);
-    j->nplots++;
-    return f;
-}
-
-/* Finishes script F: closes the output file so the image is complete even
- * when all.gp goes on with the next script. */
-static void script_close(gp_job *j, FILE *f, const char *stem)
-{
-    fputs("unset output\n", f);
-    if (ferror(f) | fclose(f)) {
-        diag_add(j->d, j->dir, 0, stem, "cannot write the script: %s",
-                 strerror(errno));
-        j->failed = 1;
-    }
-}
-
-/* The full path of the gnuplot executable on PATH (malloc'd), or NULL. */
-static char *gnuplot_find(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/bin:/bin";
-    while (*path) {
-        size_t n = strcspn(path, ":");
-        char buf[PATH_MAX];
-        if (n > 0 && n < sizeof buf - 16) {
-            snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
-            if (access(buf, X_OK) == 0 && is_file(buf))
-                return strdup(buf);
-        }
-        path += n + (path[n] == ':');
-    }
-    return NULL;
-}
-
-/* Prints every line of gnuplot's stderr TEXT as a warning about DIR. */
-static void report_gnuplot(const char *dir, const char *text)
-{
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        if (n > 0)
-            fprintf(stderr, "ncgsim: warning: %s: gnuplot: %.*s\n", dir,
-                    (int)n, text);
-        text += n + (text[n] == '\n');
-    }
-}
-
-/* Runs `gnuplot all.gp` in DIR without a shell, its stderr captured.
- * 0 when it ran (whatever it printed is reported as warnings) or is not
- * installed (one note per process); -1 with a message when it failed. */
-static int gnuplot_run(const char *dir, diag *d)
-{
-    static int told_missing;
-    char *exe = gnuplot_find(), *err = NULL;
-    int fd[2] = { -1, -1 }, status = 0, rc = -1;
-    size_t n = 0, cap = 0;
-    if (!exe) {
-        if (!told_missing)
-            fprintf(stderr, "ncgsim: gnuplot not found: plot scripts written "
-                    "but not drawn (install it: sudo apt-get install "
-                    "gnuplot-nox)\n");
-        told_missing = 1;
-        return 0;
-    }
-    if (pipe(fd) != 0) {
-        diag_add(d, dir, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
-        goto end;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        diag_add(d, dir, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
-        goto end;
-    }
-    if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec. */
-        int null = open("/dev/null", O_RDWR);
-        if (chdir(dir) != 0 || null < 0)
-            _exit(126);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(fd[1], 2);
-        close(fd[0]);
-        char *argv[] = { exe, (char *)"all.gp", NULL };
-        execv(exe, argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    fd[1] = -1;
-    for (;;) {
-        if (cap - n < 1024) {
-            char *nb = realloc(err, cap + 8192);
-            if (!nb)
-                break;
-            err = nb;
-            cap += 8192;
-        }
-        ssize_t got = read(fd[0], err + n, cap - n - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
-    if (err)
-        err[n] = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (err)
-        report_gnuplot(dir, err);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        diag_add(d, dir, 0, NULL, "gnuplot failed on all.gp (exit status %d)",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        goto end;
-    }
-    rc = 0;
-end:
-    if (fd[0] >= 0)
-        close(fd[0]);
-    if (fd[1] >= 0)
-        close(fd[1]);
-    free(err);
-    free(exe);
-    return rc;
-}
-
-/* Closes all.gp and draws everything unless writing failed. Frees J's
- * strings. Returns 0 or NCG_EXIT_IO. */
-static int job_end(gp_job *j, const plot_opts *o)
-{
-    int rc = 0;
-    if (ferror(j->all) | fclose(j->all)) {
-        diag_add(j->d, j->dir, 0, "all.gp", "cannot write: %s",
-                 strerror(errno));
-        j->failed = 1;
-    }
-    if (j->failed || gnuplot_run(j->dir, j->d) != 0)
-        rc = NCG_EXIT_IO;
-    else if (!(o && o->quiet))
-        printf("  plots: %s/ (%zu %s files)\n", j->dir, j->nplots, j->ext);
-    free(j->style);
-    return rc;
-}
 
 /* ------------------------------------------------- one scenario's plots -- */
 
@@ -738,7 +400,7 @@ static char *read_title(const char *dir)
 {
     config_t cfg;
     const char *title = NULL;
-    char *path = path_join(dir, "resolved.cfg"), *res = NULL;
+    char *path = output_path(dir, "resolved.cfg"), *res = NULL;
     config_init(&cfg);
     if (path && config_read_file(&cfg, path) == CONFIG_TRUE)
         config_lookup_string(&cfg, "title", &title);
@@ -1025,7 +687,7 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
     size_t rows = (panels + cols - 1) / cols;
     fputs("set multiplot layout ", f);
     fprintf(f, "%zu,%zu title ", rows, cols);
-    gp_quote_max(f, s->title, TITLE_MAX * 4 / 3); /* a wider page */
+    gp_quote_max(f, s->title, GP_TITLE_MAX * 4 / 3); /* a wider page */
     fputs(" noenhanced font ',15'\n", f);
     for (size_t i = 0; i < fans; i++) {
         write_fan(f, s, num_rows[i], 1);
@@ -1038,7 +700,6 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
     fputs("unset multiplot\n", f);
 }
 
-/* Writes and runs every script of the scenario S in J. */
 /* posterior.png of a conditioned run's folder (posterior.csv and
  * posterior_density.csv, see io/posterior.h): prior and posterior density
  * of the most moved params, one panel each. Nothing when the folder has
@@ -1046,15 +707,16 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
 static void posterior_script(gp_job *j)
 {
     csv post;
-    char *path = path_join(j->dir, "posterior_density.csv");
-    int there = path && is_file(path);
+    char *path = output_path(j->dir, "posterior_density.csv");
+    struct stat st;
+    int there = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
     free(path);
     if (!there || csv_read(j->dir, "posterior.csv", &post, j->d) != 0) {
         j->failed |= there;
         return;
     }
     size_t n = post.nrow > 5 ? 4 : post.nrow - 1;
-    FILE *f = n ? script_open(j, "posterior", "what the record taught: prior "
+    FILE *f = n ? gp_script_open(j, "posterior", "what the record taught: prior "
                               "and posterior of the most moved params",
                               PLOT_W, PLOT_H) : NULL;
     if (f) {
@@ -1083,12 +745,15 @@ static void posterior_script(gp_job *j)
                   "'#D55E00' lc rgb '#D55E00'\n", f);
         }
         fputs("unset multiplot\n", f);
-        script_close(j, f, "posterior");
+        gp_script_close(j, f, "posterior");
     }
     csv_free(&post);
 }
 
-static void scen_scripts(gp_job *j, const scen *s)
+/* Writes every script of the scenario S in J: charts of their own for the
+ * first CAP variables (*SKIPPED: how many more were left out). */
+static void scen_scripts(gp_job *j, const scen *s, size_t cap,
+                         size_t *skipped)
 {
     size_t n = s->sum.nrow, n_num = 0, n_ev = 0;
     size_t *num_rows = calloc(n, sizeof *num_rows);
@@ -1113,38 +778,43 @@ static void scen_scripts(gp_job *j, const scen *s)
         else
             num_rows[n_num++] = r;
     }
-    for (size_t i = 0; i < n_num && !j->failed; i++) {
+    /* Charts of their own for the first CAP variables, numbers first; the
+     * overview still shows them all. */
+    size_t own_num = n_num < cap ? n_num : cap;
+    size_t own_ev = n_ev < cap - own_num ? n_ev : cap - own_num;
+    *skipped = n_num + n_ev - own_num - own_ev;
+    for (size_t i = 0; i < own_num && !j->failed; i++) {
         const char *var = cell(&s->sum, num_rows[i], s->sc[S_VAR]);
         FILE *f;
         snprintf(stem, sizeof stem, "dist_%s", var);
-        if ((f = script_open(j, stem, "distribution at the last step",
+        if ((f = gp_script_open(j, stem, "distribution at the last step",
                              PLOT_W, PLOT_H))) {
             write_dist(f, s, num_rows[i]);
-            script_close(j, f, stem);
+            gp_script_close(j, f, stem);
         }
         snprintf(stem, sizeof stem, "fan_%s", var);
-        if ((f = script_open(j, stem, "median and central 50% and 90% over "
+        if ((f = gp_script_open(j, stem, "median and central 50% and 90% over "
                              "time", PLOT_W, PLOT_H))) {
             write_fan(f, s, num_rows[i], 0);
-            script_close(j, f, stem);
+            gp_script_close(j, f, stem);
         }
     }
-    for (size_t i = 0; i < n_ev && !j->failed; i++) {
+    for (size_t i = 0; i < own_ev && !j->failed; i++) {
         FILE *f;
         snprintf(stem, sizeof stem, "event_%s",
                  cell(&s->sum, ev_rows[i], s->sc[S_VAR]));
-        if ((f = script_open(j, stem, "probability that the event has "
+        if ((f = gp_script_open(j, stem, "probability that the event has "
                              "happened, over time", PLOT_W, PLOT_H))) {
             write_event(f, s, ev_rows[i]);
-            script_close(j, f, stem);
+            gp_script_close(j, f, stem);
         }
     }
     if (!j->failed && n_num + n_ev > 0) {
-        FILE *f = script_open(j, "overview", "the main outputs on one page",
+        FILE *f = gp_script_open(j, "overview", "the main outputs on one page",
                               OVERVIEW_W, OVERVIEW_H);
         if (f) {
             write_overview(f, s, num_rows, n_num, ev_rows, n_ev);
-            script_close(j, f, "overview");
+            gp_script_close(j, f, "overview");
         }
     }
     if (!j->failed)
@@ -1219,7 +889,7 @@ static int cmp_read(const char *dir, cmp *c, diag *d)
         return -1;
     }
     for (size_t i = 0; i < c->n; i++) {
-        char *folder = path_join(dir, cell(&c->list, i + 1, c->lc[L_FOLDER]));
+        char *folder = output_path(dir, cell(&c->list, i + 1, c->lc[L_FOLDER]));
         int rc = folder ? scen_read(folder, 0, &c->sc[i], d) : -1;
         free(folder);
         if (rc != 0)
@@ -1241,7 +911,7 @@ static const char *cmp_name(const cmp *c, size_t i)
  * string: the folder in scenarios.csv is relative to the comparison. */
 static void gp_scen_file(FILE *f, const cmp *c, size_t i, const char *name)
 {
-    char *p = path_join(cell(&c->list, i + 1, c->lc[L_FOLDER]), name);
+    char *p = output_path(cell(&c->list, i + 1, c->lc[L_FOLDER]), name);
     gp_quote(f, p ? p : name);
     free(p);
 }
@@ -1446,10 +1116,10 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
 }
 
 /* Writes every script of the comparison C in J. */
-static void cmp_scripts(gp_job *j, const cmp *c)
+static void cmp_scripts(gp_job *j, const cmp *c, size_t cap, size_t *skipped)
 {
     const csv *t = &c->cmp;
-    size_t *ev = calloc(t->nrow, sizeof *ev), n_ev = 0;
+    size_t *ev = calloc(t->nrow, sizeof *ev), n_ev = 0, vars = 0;
     char stem[300];
     if (!ev) {
         diag_add(j->d, j->dir, 0, NULL, "out of memory");
@@ -1469,20 +1139,26 @@ static void cmp_scripts(gp_job *j, const cmp *c)
             j->failed = 1;
             break;
         }
+        /* Every event is in the events chart; charts of their own for
+         * the first CAP variables. */
         if (event)
             ev[n_ev++] = r;
-        else {
+        if (vars++ >= cap) {
+            (*skipped)++;
+            continue;
+        }
+        if (!event) {
             snprintf(stem, sizeof stem, "cdf_%s", var);
-            if ((f = script_open(j, stem, "distributions by scenario",
+            if ((f = gp_script_open(j, stem, "distributions by scenario",
                                  PLOT_W, PLOT_H))) {
                 write_cdf(f, c, var, title, r);
-                script_close(j, f, stem);
+                gp_script_close(j, f, stem);
             }
             snprintf(stem, sizeof stem, "fan_%s", var);
-            if ((f = script_open(j, stem, "medians over time by scenario",
+            if ((f = gp_script_open(j, stem, "medians over time by scenario",
                                  PLOT_W, PLOT_H))) {
                 write_cmp_fan(f, c, var, title, r);
-                script_close(j, f, stem);
+                gp_script_close(j, f, stem);
             }
         }
         /* A difference needs the variable in the reference and in at least
@@ -1494,21 +1170,44 @@ static void cmp_scripts(gp_job *j, const cmp *c)
         if (c->n < 2 || with_diff < 2)
             continue;
         snprintf(stem, sizeof stem, "diff_%s", var);
-        if ((f = script_open(j, stem, "difference from the reference",
+        if ((f = gp_script_open(j, stem, "difference from the reference",
                              PLOT_W, 160 + 60 * (int)c->n))) {
             write_diff(f, c, var, title, r, event);
-            script_close(j, f, stem);
+            gp_script_close(j, f, stem);
         }
     }
     if (n_ev > 0 && !j->failed) {
-        FILE *f = script_open(j, "events", "event probabilities by scenario",
+        FILE *f = gp_script_open(j, "events", "event probabilities by scenario",
                               PLOT_W + 200, 220 + (int)(n_ev * (11 * c->n + 14)));
         if (f) {
             write_cmp_events(f, c, ev, n_ev);
-            script_close(j, f, "events");
+            gp_script_close(j, f, "events");
         }
     }
     free(ev);
+}
+
+/* Reads the scenario (COMPARE 0) or comparison folder DIR, writes its
+ * scripts and draws them. */
+/* The most variables that get charts of their own: O's max_vars, else
+ * $NCGSIM_MAX_PLOTS ("all" for no limit), else PLOT_MAX_VARS. */
+static size_t max_vars(const plot_opts *o)
+{
+    const char *env = getenv("NCGSIM_MAX_PLOTS");
+    char *end;
+    if (o && o->max_vars)
+        return o->max_vars;
+    if (env && strcmp(env, "all") == 0)
+        return SIZE_MAX;
+    if (env && *env) {
+        unsigned long long v = strtoull(env, &end, 10);
+        if (*end == 0 && v > 0)
+            return (size_t)v;
+        fprintf(stderr, "ncgsim: warning: NCGSIM_MAX_PLOTS='%s' is not a "
+                "number of variables (or 'all'); using %d\n", env,
+                PLOT_MAX_VARS);
+    }
+    return PLOT_MAX_VARS;
 }
 
 /* Reads the scenario (COMPARE 0) or comparison folder DIR, writes its
@@ -1520,19 +1219,33 @@ static int plot_folder(const char *dir, const plot_opts *o, diag *d,
     cmp c;
     gp_job j;
     int rc = NCG_EXIT_IO;
+    size_t skipped = 0;
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    const char *name = o && o->name ? o->name : dir;
     if (o && o->format && !plot_format_ok(o->format)) {
         diag_add(d, NULL, 0, NULL, "unknown plot format '%s' (png, svg or pdf)",
                  o->format);
         return NCG_EXIT_USAGE;
     }
     if ((compare ? cmp_read(dir, &c, d) : scen_read(dir, 1, &s, d)) != 0
-        || job_begin(&j, dir, o, d) != 0)
+        || gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
         goto end;
+    j.name = name;
     if (compare)
-        cmp_scripts(&j, &c);
+        cmp_scripts(&j, &c, max_vars(o), &skipped);
     else
-        scen_scripts(&j, &s);
-    rc = job_end(&j, o);
+        scen_scripts(&j, &s, max_vars(o), &skipped);
+    size_t before = res->drawn;
+    rc = gp_job_end(&j, res);
+    res->vars_skipped += skipped;
+    if (skipped)
+        fprintf(stderr, "ncgsim: note: %s: charts of their own for the first "
+                "%zu variables only, %zu more left out (the overview and "
+                "the CSV files have all; NCGSIM_MAX_PLOTS=N or 'all' draws "
+                "more)\n", name, max_vars(o), skipped);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", name, res->drawn - before,
+               j.ext);
 end:
     if (compare)
         cmp_free(&c);
@@ -1546,9 +1259,9 @@ end:
  * questions beside each point; the diagonal is perfect calibration. */
 static void reliability_script(gp_job *j, const csv *t)
 {
-    FILE *f = script_open(j, "reliability", "reliability diagram: observed "
-                          "frequency against forecast probability",
-                          PLOT_W, PLOT_H);
+    FILE *f = gp_script_open(j, "reliability", "reliability diagram: "
+                             "observed frequency against forecast "
+                             "probability", PLOT_W, PLOT_H);
     if (!f)
         return;
     fputs("set title 'Reliability: how often what was forecast happened "
@@ -1574,7 +1287,7 @@ static void reliability_script(gp_job *j, const csv *t)
                 "notitle", k);
     }
     fputs("\n", f);
-    script_close(j, f, "reliability");
+    gp_script_close(j, f, "reliability");
 }
 
 int plot_score(const char *dir, const plot_opts *o, diag *d)
@@ -1584,9 +1297,11 @@ int plot_score(const char *dir, const plot_opts *o, diag *d)
     int rc = NCG_EXIT_IO;
     if (csv_read(dir, "reliability.csv", &t, d) != 0)
         return NCG_EXIT_IO;
-    if (job_begin(&j, dir, o, d) == 0) {
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) == 0) {
+        if (o && o->name)
+            j.name = o->name;
         reliability_script(&j, &t);
-        rc = job_end(&j, o);
+        rc = gp_job_end(&j, o ? o->result : NULL);
     }
     csv_free(&t);
     return rc;

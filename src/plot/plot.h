@@ -4,10 +4,27 @@
 
 #include "base/diag.h"
 
+/* Variables that get charts of their own (dist, fan, event, cdf, diff)
+ * by default; the overview and the events chart show every one. */
+#define PLOT_MAX_VARS 100
+
+/* What was drawn, added up over calls. */
+typedef struct plot_result {
+    size_t scripts;       /* scripts written */
+    size_t drawn;         /* images drawn and checked complete */
+    size_t vars_skipped;  /* variables past the cap, without own charts */
+    int no_gnuplot;       /* 1: gnuplot is not on PATH; scripts only */
+} plot_result;
+
 /* How to draw. */
 typedef struct plot_opts {
     const char *format; /* "png", "svg" or "pdf"; NULL means "png" */
     int quiet;          /* 1: no line on stdout saying where the plots went */
+    size_t max_vars;    /* variables with charts of their own; 0: the
+                           NCGSIM_MAX_PLOTS setting, else PLOT_MAX_VARS */
+    const char *name;   /* the folder in messages (its final name while
+                           drawing in a temporary folder); NULL: DIR */
+    plot_result *result;/* where to add what was drawn, or NULL */
 } plot_opts;
 
 /* Writes a gnuplot script per plot into DIR, a scenario's result folder
@@ -28,6 +45,28 @@ int plot_scenario(const char *dir, const plot_opts *o, diag *d);
  * fan_<var> per numeric output, diff_<var> per output and events. Call it
  * after the scenarios' folders are in place. Returns as plot_scenario. */
 int plot_compare(const char *dir, const plot_opts *o, diag *d);
+
+/* What a folder on disk holds, for plot_redraw_folder. */
+enum { PLOT_NONE, PLOT_SCENARIO, PLOT_COMPARE, PLOT_SCRIPTS };
+/* PLOT_COMPARE (compare.csv), PLOT_SCENARIO (summary.csv), PLOT_SCRIPTS
+ * (sensitivity.csv or sweep.csv: charts whose scripts hold their data) or
+ * PLOT_NONE for the folder DIR. */
+int plot_folder_kind(const char *dir);
+
+/* Redraws the result folder PATH of any command (`ncgsim plot`) through
+ * the result-folder writer: refused, touching nothing, when PATH holds a
+ * file ncgsim did not write; the data is carried into a temporary folder,
+ * the charts are drawn there in O's format with the current style
+ * (scenario and comparison scripts written again from the CSV files,
+ * sensitivity and sweep scripts run again) and the folder replaces PATH
+ * in one rename. Prints where the plots went unless O->quiet. 0, or
+ * NCG_EXIT_IO with a message ("no such folder", "not a result folder",
+ * what failed while drawing: then the data and every image drawn whole
+ * are still committed). */
+int plot_redraw_folder(const char *path, const plot_opts *o, diag *d);
+
+/* 1 when gnuplot is on PATH. */
+int plot_gnuplot_found(void);
 
 /* The reliability diagram of a score folder DIR (reliability.csv, see
  * analysis/score.h): reliability.png and its script. Returns as

@@ -1,104 +1,118 @@
-/* render.c: the plots of several result folders, drawn in parallel
- * gnuplot processes. */
+/* render.c: the plots of several result folders, drawn in parallel gnuplot processes. */
 #include "plot/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "base/ncgsim.h"
 #include "base/status.h"
-#include "plot/plot.h"
 
-/* 1 when an executable NAME is on PATH. */
-static int on_path(const char *name)
+/* Draws job J (its results in J->res), with messages in D. */
+static int draw_one(plot_job *j, const plot_render_opts *o, diag *d)
 {
-    const char *path = getenv("PATH");
-    char buf[4096];
-    while (path && *path) {
-        const char *colon = strchr(path, ':');
-        size_t len = colon ? (size_t)(colon - path) : strlen(path);
-        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? path : ".", name);
-        if (access(buf, X_OK) == 0)
-            return 1;
-        path = colon ? colon + 1 : NULL;
-    }
-    return 0;
+    plot_opts po = { .format = o->format, .quiet = 1, .name = j->name,
+                     .result = &j->res };
+    if (j->kind == PLOT_REDRAW)
+        return plot_redraw_folder(j->dir, &po, d);
+    if (j->kind == PLOT_COMPARE)
+        return plot_compare(j->dir, &po, d);
+    return plot_scenario(j->dir, &po, d);
 }
 
-/* gnuplot is single-threaded, so folders render in parallel processes. */
-int plot_render_dirs(char *const *dirs, const int *is_cmp, size_t n,
-                     const plot_render_opts *c, diag *d)
+int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,
+                     diag *d)
 {
-    plot_opts po = { c->format, 1 };
-    int rc = 0;
     size_t running = 0, next = 0, failed = 0;
+    plot_job *shared = NULL;
+    pid_t *pids = NULL;
     if (n == 0)
         return 0;
-    if (!on_path("gnuplot") || c->threads <= 1) {
-        /* Nothing to run in parallel (or no gnuplot: write the scripts and
-         * let plot.c print its one note). */
-        for (size_t i = 0; i < n; i++) {
-            int r = is_cmp[i] ? plot_compare(dirs[i], &po, d)
-                              : plot_scenario(dirs[i], &po, d);
-            rc = ncg_status_worse(rc, r);
+    for (size_t i = 0; i < n; i++) {
+        memset(&jobs[i].res, 0, sizeof jobs[i].res);
+        jobs[i].status = 0;
+    }
+    /* gnuplot is single-threaded, so folders draw in parallel processes,
+     * which write what they drew into memory shared with this one. */
+    if (plot_gnuplot_found() && o->threads > 1 && n > 1) {
+        shared = mmap(NULL, n * sizeof *shared, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        pids = calloc(n, sizeof *pids);
+        if (shared == MAP_FAILED || !pids) {
+            if (shared != MAP_FAILED)
+                munmap(shared, n * sizeof *shared);
+            shared = NULL;
         }
+    }
+    if (!shared) {
+        for (size_t i = 0; i < n; i++)
+            if ((jobs[i].status = draw_one(&jobs[i], o, d)) != 0)
+                failed++;
         goto done;
     }
+    memcpy(shared, jobs, n * sizeof *shared);
     fflush(stdout);
     fflush(stderr);
     while (next < n || running > 0) {
-        /* A comparison waits until every scenario folder is drawn. */
-        int can_start = next < n && (int)running < c->threads
-                        && (!is_cmp[next] || running == 0);
+        /* A comparison waits until every folder before it is drawn. */
+        int can_start = next < n && (int)running < o->threads
+                        && (!(jobs[next].after || jobs[next].kind == PLOT_COMPARE)
+                            || running == 0);
         if (can_start) {
             pid_t pid = fork();
             if (pid == 0) {
                 diag *cd = diag_alloc();
-                int r = is_cmp[next] ? plot_compare(dirs[next], &po, cd)
-                                     : plot_scenario(dirs[next], &po, cd);
+                int r = cd ? draw_one(&shared[next], o, cd) : NCG_ERR_NOMEM;
                 if (cd)
                     diag_print(cd, stderr);
                 diag_free(cd);
+                fflush(stdout);
                 fflush(stderr);
                 _exit(r);
             }
-            if (pid < 0) {
-                int r = is_cmp[next] ? plot_compare(dirs[next], &po, d)
-                                     : plot_scenario(dirs[next], &po, d);
-                rc = ncg_status_worse(rc, r);
-            } else {
+            if (pid < 0)
+                shared[next].status = draw_one(&shared[next], o, d);
+            else {
+                pids[next] = pid;
                 running++;
             }
             next++;
             continue;
         }
         int st;
-        if (wait(&st) < 0)
+        pid_t pid = wait(&st);
+        if (pid < 0)
             break;
-        running--;
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        for (size_t i = 0; i < n; i++)
+            if (pids[i] == pid) {
+                running--;
+                shared[i].status = WIFEXITED(st) ? WEXITSTATUS(st)
+                                                 : NCG_ERR_IO;
+                pids[i] = 0;
+            }
+    }
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].res = shared[i].res;
+        if ((jobs[i].status = shared[i].status) != 0)
             failed++;
     }
-    if (failed) {
-        diag_add(d, NULL, 0, NULL, "plots failed in %zu folder%s (see the "
-                 "messages above); the results themselves are complete",
-                 failed, failed == 1 ? "" : "s");
-        rc = NCG_EXIT_IO;
-    }
-    if (rc != 0 && c->optional) {
-        /* After a run the data is what was asked for: a plot that gnuplot
-         * could not draw is reported, and the run still succeeds. */
-        fflush(stdout);
-        for (size_t i = 0; i < diag_count(d); i++)
-            fprintf(stderr, "ncgsim: warning: %s\n", diag_get(d, i));
-        diag_clear(d);
-        return 0;
-    }
+    munmap(shared, n * sizeof *shared);
+    free(pids);
 done:
-    if (rc == 0 && !c->quiet)
-        printf("  plots: %s files drawn with gnuplot in each result folder\n",
-               c->format ? c->format : "png");
-    return rc;
+    if (!failed)
+        return 0;
+    diag_add(d, NULL, 0, NULL, "plots failed in %zu folder%s (see the "
+             "messages above); the data files are complete", failed,
+             failed == 1 ? "" : "s");
+    return NCG_ERR_IO;
+}
+
+void plot_render_report(const plot_job *jobs, size_t n, const char *format)
+{
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].res.drawn > 0)
+            printf("  plots: %s/ (%zu %s files)\n", jobs[i].name,
+                   jobs[i].res.drawn, format ? format : "png");
 }

@@ -1,86 +1,12 @@
-/* sens_plot.c: gnuplot scripts for tornado, Sobol and sweep charts, and running gnuplot on them. */
+/* sens_plot.c: the tornado, Sobol and sweep charts, drawn through the plot module's one gnuplot back end (gp.c). */
 #include "plot/sens_plot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include "io/output.h"
-
-extern char **environ;
-
-/* S as a gnuplot single-quoted string: nothing is special inside but the
- * quote, which is doubled; `noenhanced` keeps '_' literal. */
-static void gp_string(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        if (*s != '\n')
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-/* "set output 'DIR/PREFIX-NAME.png'" */
-static void gp_output(FILE *f, const char *dir, const char *prefix,
-                      const char *name)
-{
-    size_t len = strlen(dir) + strlen(prefix) + strlen(name) + 8;
-    char *p = malloc(len);
-    if (!p)
-        return;
-    snprintf(p, len, "%s/%s-%s.png", dir, prefix, name);
-    fputs("set output ", f);
-    gp_string(f, p);
-    fputc('\n', f);
-    free(p);
-}
-
-/* Opens DIR/NAME for the script; NULL with a message. */
-static FILE *gp_open(const char *dir, const char *name, char **path, diag *d)
-{
-    *path = output_path(dir, name);
-    FILE *f = *path ? fopen(*path, "w") : NULL;
-    if (!f) {
-        diag_add(d, *path ? *path : name, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-        return NULL;
-    }
-    fputs("# Written by ncgsim; run with: gnuplot FILE\n"
-          "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
-          "set encoding utf8\nset grid\n", f);
-    return f;
-}
-
-/* Closes F and runs gnuplot on PATH without a shell (no quoting trouble);
- * 0 or -1. Frees PATH. */
-static int gp_run(FILE *f, char *path)
-{
-    int bad = ferror(f) | fclose(f), status = 0, rc = -1;
-    pid_t pid;
-    char *argv[] = { "gnuplot", path, NULL };
-    posix_spawn_file_actions_t fa;
-    if (!bad && posix_spawn_file_actions_init(&fa) == 0) {
-        /* gnuplot's chatter (and warnings such as an empty range for a
-         * constant output) would mix with the table; the script stays in
-         * the folder to rerun by hand. */
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        if (posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0
-            && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
-            && WEXITSTATUS(status) == 0)
-            rc = 0;
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    free(path);
-    return rc;
-}
+#include "base/ncgsim.h"
+#include "plot/gp.h"
 
 /* Bars in a tornado chart and in a Sobol chart: more would be unreadable
  * at this size, and the CSV has every row. */
@@ -100,9 +26,9 @@ static const struct {
     { 1, 7, "high end", "#ffbb77" },
 };
 
-/* The tornado of output Q into DIR/tornado-<output>.png: the PLOT_BARS
- * rows with the largest |swing|, largest on top. */
-static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
+/* The tornado of output Q: the PLOT_BARS rows with the largest |swing|,
+ * largest on top. */
+static void tornado(FILE *f, const sens_result *r, size_t q)
 {
     const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
     const char *out = v->name;
@@ -134,9 +60,8 @@ static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
                 w->constant);
     }
     fputs("EOD\n", f);
-    gp_output(f, dir, "tornado", out);
     fputs("set title ", f);
-    gp_string(f, out);
+    gp_quote(f, out);
     /* Three short title lines: one long line is cut off at this width. */
     fprintf(f, " . ': the %zu largest swings, one param at a time", n);
     if (zero)
@@ -149,7 +74,7 @@ static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
     sens_step_label(r, step, sizeof step);
     fprintf(f, "'\nunset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
             "' . ", v->kind == VAR_EVENT ? "probability" : "mean");
-    gp_string(f, out);
+    gp_quote(f, out);
     fprintf(f, " . ' at %s'", step);
     fprintf(f, "\nset ylabel ''\nset yrange [-0.7:%zu.7]\nset xrange [*:*]\n"
             "set offsets graph 0.03, graph 0.03, 0, 0\n"
@@ -181,9 +106,9 @@ static void tornado(FILE *f, const sens_result *r, size_t q, const char *dir)
           "pt 0 notitle\nunset arrow 1\nset offsets 0, 0, 0, 0\n", f);
 }
 
-/* The Sobol chart of output Q into DIR/sobol-<output>.png: S1 and ST of
- * the PLOT_BARS random params with the largest total index. */
-static void sobol(FILE *f, const sens_result *r, size_t q, const char *dir)
+/* The Sobol chart of output Q: S1 and ST of the PLOT_BARS random params
+ * with the largest total index. */
+static void sobol(FILE *f, const sens_result *r, size_t q)
 {
     const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
     size_t n = r->d < PLOT_BARS ? r->d : PLOT_BARS;
@@ -196,9 +121,8 @@ static void sobol(FILE *f, const sens_result *r, size_t q, const char *dir)
                     w->st_lo, w->st_hi);
     }
     fputs("EOD\n", f);
-    gp_output(f, dir, "sobol", out);
     fputs("set title ", f);
-    gp_string(f, out);
+    gp_quote(f, out);
     fprintf(f, " . ': Sobol indices of the random params, first order and "
             "total (bootstrap 95%%)'\nset xlabel ''\n"
             "set ylabel 'share of variance'\nset yrange [0:*]\n"
@@ -213,37 +137,105 @@ static void sobol(FILE *f, const sens_result *r, size_t q, const char *dir)
             n ? n - 1 : 0, q);
 }
 
-int sens_plot_sensitivity(const sens_result *r, const char *dir, diag *d)
+/* `set AXISrange` around the one value of output Q's sweep when it does
+ * not vary (BAND: with its 95% interval), where gnuplot would warn of an
+ * empty range and pick one itself. */
+static void sweep_flat_range(FILE *f, const sweep_result *r, size_t q,
+                             const char *axis, int band)
 {
-    char *path;
-    FILE *f = gp_open(dir, "sensitivity.gp", &path, d);
-    if (!f) {
-        free(path);
-        return -1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t p = 0; p < r->n_points; p++) {
+        const sweep_cell *c = &r->cells[p * r->n_out + q];
+        double h = band ? 1.959963984540054 * c->se : 0;
+        lo = fmin(lo, c->mean - h);
+        hi = fmax(hi, c->mean + h);
     }
-    /* Long param names need a wider canvas than the default. */
-    fputs("set terminal pngcairo size 1000,640 noenhanced font 'sans,10'\n",
-          f);
-    for (size_t q = 0; q < r->n_out; q++) {
-        tornado(f, r, q, dir);
-        /* Without variance the indices are NaN, and a plot of nothing
-         * is a gnuplot error that would stop the later charts. */
-        if (r->d > 0 && r->variance[q] > 0)
-            sobol(f, r, q, dir);
+    if (!(hi > lo) && isfinite(lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
     }
-    return gp_run(f, path);
 }
 
-int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
+/* Opens the script of chart PREFIX-OUT (W x H) in J, its inline data
+ * separated by white space; NULL with a message (J then fails). */
+static FILE *chart_open(gp_job *j, const char *prefix, const char *out,
+                        const char *purpose, int w, int h)
 {
-    char *path;
-    FILE *f = gp_open(dir, "sweep.gp", &path, d);
-    if (!f) {
-        free(path);
-        return -1;
+    char stem[300];
+    snprintf(stem, sizeof stem, "%s-%s", prefix, out);
+    FILE *f = gp_script_open(j, stem, purpose, w, h);
+    if (f)
+        fputs("set datafile separator whitespace\n", f);
+    return f;
+}
+
+/* Closes chart PREFIX-OUT's script F. */
+static void chart_close(gp_job *j, FILE *f, const char *prefix,
+                        const char *out)
+{
+    char stem[300];
+    snprintf(stem, sizeof stem, "%s-%s", prefix, out);
+    gp_script_close(j, f, stem);
+}
+
+/* Draws J's scripts, with O's result and messages; see gp_job_end. */
+static int charts_end(gp_job *j, const plot_opts *o)
+{
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    size_t before = res->drawn;
+    const char *name = j->name;
+    const char *ext = j->ext;
+    int rc = gp_job_end(j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", name, res->drawn - before,
+               ext);
+    return rc;
+}
+
+int sens_plot_sensitivity(const sens_result *r, const char *dir,
+                          const plot_opts *o, diag *d)
+{
+    gp_job j;
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+        return NCG_EXIT_IO;
+    if (o && o->name)
+        j.name = o->name;
+    for (size_t q = 0; q < r->n_out && !j.failed; q++) {
+        const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
+        /* Long param names need a wide canvas. */
+        FILE *f = chart_open(&j, "tornado", out, "the largest swings, one "
+                             "param at a time", 1000, 640);
+        if (f) {
+            tornado(f, r, q);
+            chart_close(&j, f, "tornado", out);
+        }
+        /* Without variance the indices are NaN, and a plot of nothing
+         * is a gnuplot error. */
+        if (r->d > 0 && r->variance[q] > 0
+            && (f = chart_open(&j, "sobol", out, "Sobol indices of the "
+                               "random params", 1000, 640)) != NULL) {
+            sobol(f, r, q);
+            chart_close(&j, f, "sobol", out);
+        }
     }
-    for (size_t q = 0; q < r->n_out; q++) {
+    return charts_end(&j, o);
+}
+
+int sens_plot_sweep(const sweep_result *r, const char *dir,
+                    const plot_opts *o, diag *d)
+{
+    gp_job j;
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+        return NCG_EXIT_IO;
+    if (o && o->name)
+        j.name = o->name;
+    for (size_t q = 0; q < r->n_out && !j.failed; q++) {
         const char *out = r->m->vars[r->m->outputs[q]].name;
+        FILE *f = chart_open(&j, "sweep", out, r->n_axes == 1 ? "the output "
+                             "against the varied setting" : "the output over "
+                             "the grid of two settings", 900, 560);
+        if (!f)
+            break;
         /* One line per point, in sweep.csv's order and with its numbers:
          * value(s) of the axes, mean, 95% interval. */
         fprintf(f, "$S%zu << EOD\n", q);
@@ -257,9 +249,8 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
                     c->mean + 1.959963984540054 * c->se);
         }
         fputs("EOD\n", f);
-        gp_output(f, dir, "sweep", out);
         fputs("set title ", f);
-        gp_string(f, out);
+        gp_quote(f, out);
         fputs(r->m->vars[r->m->outputs[q]].kind == VAR_EVENT
               ? " . ': probability that it happened by the end"
               : " . ': mean at the last step", f);
@@ -268,11 +259,13 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
                              : " (one cell per point; common random "
                                "numbers; intervals in sweep.csv)'\n", f);
         fputs("set xlabel ", f);
-        gp_string(f, r->axes[0].path);
+        gp_quote(f, r->axes[0].path);
         if (r->n_axes == 1) {
             fputs("\nset ylabel ", f);
-            gp_string(f, out);
-            fprintf(f, "\nplot $S%zu using 1:3:4 with filledcurves "
+            gp_quote(f, out);
+            fputc('\n', f);
+            sweep_flat_range(f, r, q, "y", 1);
+            fprintf(f, "plot $S%zu using 1:3:4 with filledcurves "
                     "fc rgb '#aaccee' title '95%%', \\\n"
                     "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
                     "title 'mean'\n", q);
@@ -282,9 +275,9 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
              * column); the value is written in the cell when it fits. */
             const sweep_axis *ax = r->axes;
             fputs("\nset ylabel ", f);
-            gp_string(f, ax[1].path);
+            gp_quote(f, ax[1].path);
             fputs("\nset cblabel ", f);
-            gp_string(f, out);
+            gp_quote(f, out);
             fprintf(f, "\nset xrange [%.12g:%.12g]\nset yrange [%.12g:%.12g]"
                     "\nset palette cubehelix\nset grid noxtics noytics\n"
                     "set style textbox opaque noborder\n",
@@ -295,6 +288,7 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
             for (int a = 0; a < 2; a++)
                 fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a],
                         ax[a].from, ax[a].step, sweep_value(&ax[a], ax[a].n - 1));
+            sweep_flat_range(f, r, q, "cb", 0);
             fprintf(f, "plot $S%zu using 1:2:3 with image notitle", q);
             if (ax[0].n <= 12 && ax[1].n <= 24)
                 fputs(", \\\n  '' using 1:2:(sprintf('%.3g', $3)) with labels "
@@ -302,6 +296,7 @@ int sens_plot_sweep(const sweep_result *r, const char *dir, diag *d)
             fputs("\nset xrange [*:*]\nset yrange [*:*]\nset grid\n"
                   "set xtics autofreq\nset ytics autofreq\n", f);
         }
+        chart_close(&j, f, "sweep", out);
     }
-    return gp_run(f, path);
+    return charts_end(&j, o);
 }

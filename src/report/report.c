@@ -1130,7 +1130,7 @@ static int rp_draw(report *r)
         rc = rp_copy(r, r->cmp_dir, "scenarios.csv", r->tmp, 1);
     if (rc != 0)
         return rc;
-    plot_opts po = { "svg", 1 };
+    plot_opts po = { .format = "svg", .quiet = 1 };
     return plot_compare(r->tmp, &po, r->d);
 }
 
@@ -1249,7 +1249,7 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
     }
     for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
         rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
-    plot_opts po = { "svg", 1 };
+    plot_opts po = { .format = "svg", .quiet = 1 };
     if (rc == 0)
         rc = plot_scenario(dir, &po, r->d);
     if (rc != 0) {
@@ -1719,7 +1719,7 @@ int report_write(const char *out, const report_opts *o, diag *d)
     if (rc != 0)
         goto end;
     rp_sources(&r);
-    if ((rc = output_begin(out, ".report", &od, d)) != 0)
+    if ((rc = output_begin(out, ".report", "report", &od, d)) != 0)
         goto end;
     r.tmp = od.tmp;
     if (!(r.f = output_open(od.tmp, "report.html", d))) {

@@ -1,0 +1,68 @@
+/* gp.h: the plot module's one gnuplot back end: scripts that redraw their chart from the folder they sit in, the shared style, running gnuplot and checking what it drew. */
+#ifndef NCG_GP_H
+#define NCG_GP_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "base/diag.h"
+#include "plot/plot.h"
+
+/* The most characters of a title line that fit across a plot. */
+enum { GP_TITLE_MAX = 95 };
+
+/* The scripts of one folder being written, then drawn. */
+typedef struct gp_job {
+    const char *dir;  /* the folder (borrowed) */
+    const char *name; /* the folder in messages (borrowed; default DIR) */
+    const char *ext;  /* "png", "svg" or "pdf" */
+    int styled;       /* 1: DIR/style.gp was written (a copy of the style) */
+    FILE *all;        /* all.gp, open while scripts are added */
+    char **stems;     /* the scripts' names without ".gp" (owned) */
+    size_t nplots;    /* scripts written */
+    int failed;       /* a file could not be written (message in D) */
+    diag *d;
+} gp_job;
+
+/* Starts a job writing into DIR: copies the plot style into DIR/style.gp
+ * (so that the folder redraws wherever it is copied) and opens all.gp.
+ * FORMAT is "png", "svg" or "pdf" (NULL: png). 0, or -1 with a message. */
+int gp_job_begin(gp_job *j, const char *dir, const char *format, diag *d);
+/* Opens DIR/STEM.gp for a W x H chart, writes its preamble (its folder,
+ * the terminal of the format chosen, the style, the output file
+ * STEM.<format>) and lists it in all.gp. PURPOSE is the script's one-line
+ * description. NULL with a message (J then fails). */
+FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
+                     int h);
+/* Finishes script F of STEM (closes its output, so that the image is
+ * complete when all.gp goes on with the next script). */
+void gp_script_close(gp_job *j, FILE *f, const char *stem);
+/* Closes all.gp, runs gnuplot on it in DIR and checks every image; an
+ * image missing or incomplete (a full disk) is removed. Fills RES (which
+ * may be NULL) and frees J's memory. 0, or NCG_EXIT_IO with a message
+ * naming what failed; gnuplot missing from PATH is 0 with RES->no_gnuplot
+ * set and one note per process on stderr. */
+int gp_job_end(gp_job *j, plot_result *res);
+
+/* Runs `gnuplot -e ncg_format='FORMAT' all.gp` in DIR (scripts already
+ * there, the style copied again) and checks the images of the scripts
+ * all.gp calls; as gp_job_end. NAME: DIR in messages. */
+int gp_redraw(const char *dir, const char *name, const char *format,
+              plot_result *res, diag *d);
+
+/* Writes S as a gnuplot string expression in which gnuplot expands
+ * nothing, cut to MAX characters with an ellipsis (SIZE_MAX: whole). */
+void gp_quote_max(FILE *f, const char *s, size_t max);
+/* S in full as a gnuplot string expression (see gp_quote_max). */
+void gp_quote(FILE *f, const char *s);
+/* "LABEL (UNIT)", or LABEL alone when UNIT is empty, as a quoted string. */
+void gp_label_unit(FILE *f, const char *label, const char *unit);
+/* `set title` with a first line FIRST and, when SECOND is not NULL, a
+ * second line; enhanced-text markup off (both come from scenario files). */
+void gp_title(FILE *f, const char *first, const char *second);
+
+/* 0 when the file at PATH is a complete image of format EXT (PNG: ends
+ * with its IEND chunk; SVG: its closing </svg> tag; PDF: %%EOF at the
+ * end); -1 with *WHY saying what is wrong. */
+int gp_image_complete(const char *path, const char *ext, const char **why);
+
+#endif
