@@ -595,7 +595,8 @@ static void run_code(const shared_model *sm, worker_model *w,
             at = cut->pos;
             apply_cut(sm->obs, cut, w, t);
         }
-    vm_run(q->ins + at, q->n - at, &w->f);
+    if (at < q->n)   /* an empty sequence has no instructions at all */
+        vm_run(q->ins + at, q->n - at, &w->f);
 }
 
 /* Fixes the block's final weights and adds what it kept to the

@@ -16,7 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * and a second file: the first is written as main.cfg, the second as
  * parent.cfg next to it, so `extends = "parent.cfg"` reaches it (and
  * `extends = "main.cfg"` makes a cycle). Comment lines "#set PATH=VALUE"
- * at the very start become --set overrides (comments to libconfig). */
+ * at the very start become --set overrides (comments to libconfig). Next
+ * to them are a FIFO (fifo.cfg) and a folder (dir), so that `extends` and
+ * `@include` reach special files by relative paths as well as absolute
+ * ones (/dev/stdin, /proc/self/mem). */
 #define FUZZ_SPLIT "\n#---\n"
 #define FUZZ_SET "#set "
 #define FUZZ_MAX_SETS 8
@@ -29,13 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A per-process folder in memory: loading reads from a path, and several
  * fuzzing workers may run at once. */
-static char fuzz_dir[64], fuzz_main[96], fuzz_parent[96];
+static char fuzz_dir[64], fuzz_main[96], fuzz_parent[96], fuzz_fifo[96],
+    fuzz_sub[96];
 
 /* Removes the folder when the fuzzer exits, so runs leave nothing behind. */
 static void fuzz_cleanup(void)
 {
     unlink(fuzz_main);
     unlink(fuzz_parent);
+    unlink(fuzz_fifo);
+    rmdir(fuzz_sub);
     rmdir(fuzz_dir);
 }
 
@@ -53,6 +59,10 @@ static void fuzz_paths(void)
     }
     snprintf(fuzz_main, sizeof fuzz_main, "%s/main.cfg", fuzz_dir);
     snprintf(fuzz_parent, sizeof fuzz_parent, "%s/parent.cfg", fuzz_dir);
+    snprintf(fuzz_fifo, sizeof fuzz_fifo, "%s/fifo.cfg", fuzz_dir);
+    snprintf(fuzz_sub, sizeof fuzz_sub, "%s/dir", fuzz_dir);
+    (void)mkfifo(fuzz_fifo, 0600);
+    (void)mkdir(fuzz_sub, 0700);
     atexit(fuzz_cleanup);
 }
 
@@ -123,8 +133,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scenario_opts opts = {.sets = sets,
                           .n_sets = fuzz_sets(data, size, setbuf, sets),
                           .has_trials = 1, .trials = FUZZ_RUN_TRIALS};
-    if (scenario_load(fuzz_main, &opts, &s, d) != 0)
+    if (scenario_load_all(fuzz_main, &opts, &s, d) != 0) {
+        /* As `check` does: the model's errors in the same pass. */
+        if (s)
+            (void)model_build(s, &m, d);
         goto end;
+    }
     /* Printing the resolved scenario walks every node of the merged tree. */
     char *text = scenario_text(s);
     free(text);
