@@ -301,6 +301,22 @@ static void test_report__one_scenario_gets_its_own_charts(void)
     free(log);
 }
 
+static void test_report__same_results_give_the_same_page(void)
+{
+    char cmd[1400];
+    CU_ASSERT_FATAL(fixture());
+    snprintf(cmd, sizeof cmd, BIN " report -q %s", fx_out);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    char *first = test_read(fx_html);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    char *second = test_read(fx_html);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(second);
+    CU_ASSERT_STRING_EQUAL(first, second);
+    free(first);
+    free(second);
+}
+
 static void test_report__bad_folder_is_an_io_error(void)
 {
     char *log = NULL;
@@ -499,6 +515,8 @@ static const test_case report_tests[] = {
       test_report__other_analyses_appear_when_present },
     { "report: one scenario gets its own charts",
       test_report__one_scenario_gets_its_own_charts },
+    { "report: same results give the same page",
+      test_report__same_results_give_the_same_page },
     { "report: bad folder is an I/O error",
       test_report__bad_folder_is_an_io_error },
     { "report: a folder in the way is left alone",

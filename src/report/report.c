@@ -723,7 +723,13 @@ static const char rp_style[] =
 
 static void rp_head(report *r)
 {
-    time_t now = time(NULL);
+    /* The date of the results (when the reference's summary was written),
+     * not of this page: the same results give the same page, byte for
+     * byte. */
+    char *sum = output_path(r->s[0].dir, "summary.csv");
+    struct stat st;
+    time_t now = sum && stat(sum, &st) == 0 ? st.st_mtime : time(NULL);
+    free(sum);
     struct tm tm;
     char date[64];
     gmtime_r(&now, &tm);
@@ -743,7 +749,7 @@ static void rp_head(report *r)
         fputs("Scenario: ", r->f);
     rp_user(r, r->s[0].title);
     fputs("</h1>\n<p class=\"meta\">", r->f);
-    fprintf(r->f, "Generated %s by ncgsim %s from the results in <code>", date,
+    fprintf(r->f, "Results of %s, ncgsim %s, in <code>", date,
             NCGSIM_VERSION);
     rp_text(r, r->out);
     fputs("</code>. Outcomes by the end of the horizon, ", r->f);
@@ -1319,7 +1325,31 @@ static int rp_charts(report *r)
         rc = rp_draw_scenario(r, 0, &from);   /* one scenario: its charts */
     }
     if (rc != 0 || !from) {
-        rc = rc ? rc : NCG_EXIT_IO;
+        /* The page goes on without charts: say why, here and on stderr. */
+        fputs("<p><strong>No charts:</strong> the plot back end could not "
+              "draw them from these results:</p>\n<ul>\n", r->f);
+        for (size_t i = 0; i < diag_count(r->d); i++) {
+            /* Name the results, not the temporary copy the charts read. */
+            const char *m = diag_get(r->d, i), *rest = m;
+            size_t tl = strlen(r->tmp);
+            const char *shown = r->cmp_dir ? r->cmp_dir : r->s[0].dir;
+            if (strncmp(m, r->tmp, tl) == 0) {
+                rest = m + tl;
+                if (!r->cmp_dir && strncmp(rest, "/scen-1", 7) == 0)
+                    rest += 7;
+            } else {
+                shown = "";
+            }
+            fputs("<li><code>", r->f);
+            rp_text(r, shown);
+            rp_text(r, rest);
+            fputs("</code></li>\n", r->f);
+            fprintf(stderr, "ncgsim: warning: report: no charts: %s%s\n",
+                    shown, rest);
+        }
+        fputs("</ul>\n", r->f);
+        diag_clear(r->d);
+        rc = 0;
         goto end;
     }
     n = rp_list_charts(r, from, &list);
