@@ -6,16 +6,22 @@ OPT     ?= -O2 -g
 PKGS     = gsl libconfig
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-            -DNCGSIM_DATADIR='"$(PREFIX)/share/ncgsim"'
+# Required flags live in NCG_* variables, so that a user's CFLAGS,
+# CPPFLAGS or LDLIBS on the command line (make CFLAGS=-O0) add to them
+# and never drop -std=c11, the warnings, -pthread or the library flags.
+NCG_CPPFLAGS = -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+               -DNCGSIM_DATADIR='"$(PREFIX)/share/ncgsim"'
 # Deferred (=) so that `make run` can install missing packages first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lconfig)
-CFLAGS  += $(WARN) -ffp-contract=off $(OPT) -pthread $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm -pthread
+NCG_CFLAGS = $(WARN) -ffp-contract=off $(OPT) -pthread $(PKG_CFLAGS)
+NCG_LDLIBS = $(PKG_LIBS) -lm -pthread
 ifeq ($(WERROR),1)
-CFLAGS  += -Werror
+NCG_CFLAGS += -Werror
 endif
+ALL_CPPFLAGS = $(NCG_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(NCG_CFLAGS) $(CFLAGS)
+ALL_LDLIBS   = $(NCG_LDLIBS) $(LDLIBS)
 
 BUILD   ?= build
 OUT     ?= results
@@ -27,19 +33,30 @@ TSRCS    = $(wildcard tests/test_*.c)
 TOBJS    = $(TSRCS:tests/%.c=$(BUILD)/tests/%.o)
 SCENARIOS = scenarios scenarios/from_today
 
-.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz golden
+.PHONY: all test run bench install clean deps docs test-asan test-valgrind fuzz golden check-layers
 
-all: ncgsim
+all: ncgsim ncgsim.1 $(BUILD)/completion/ncgsim
+
+# The man page and the bash completion, both from the option table.
+ncgsim.1: ncgsim
+	./ncgsim help --man > $@.tmp && mv $@.tmp $@
+$(BUILD)/completion/ncgsim: ncgsim
+	@mkdir -p $(@D)
+	./ncgsim help --completion > $@.tmp && mv $@.tmp $@
 
 ncgsim: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# The binary of another build folder (sanitizers, valgrind, clang).
+$(BUILD)/ncgsim: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/suites.inc | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I$(BUILD)/tests -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc -I$(BUILD)/tests -MMD -MP -c -o $@ $<
 
 # One CUnit suite per tests/test_<module>.c, registered by name.
 $(BUILD)/tests/suites.inc: $(TSRCS) | $(BUILD)
@@ -48,7 +65,7 @@ $(BUILD)/tests/suites.inc: $(TSRCS) | $(BUILD)
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
 $(BUILD)/ncgsim_tests: $(LIBOBJS) $(TOBJS) $(BUILD)/tests/testmain.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcunit
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
@@ -94,11 +111,11 @@ bench: deps
 $(BUILD)/bench/hand $(BUILD)/bench/floor: $(BUILD)/bench/%: bench/%.c \
     $(BUILD)/random/rng.o
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/bench/bench: bench/bench.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LDLIBS)
 
 # Sanitizers: the whole suite (the CLI tests run the asan binary too).
 ASAN_BUILD ?= $(BUILD)/asan
@@ -133,7 +150,7 @@ FUZZ_TARGETS  = scenario expr
 FUZZ_SRCS     = $(filter-out src/cli/main.c src/cli/cmd_%.c,$(SRCS))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(BUILD)/fuzz
-	$(FUZZ_CC) -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
+	$(FUZZ_CC) -std=c11 $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \
 	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(PKG_LIBS) -lm
 fuzz:
 	@command -v $(FUZZ_CC) >/dev/null || sh .ci/deps clang libclang-rt-14-dev
@@ -149,10 +166,19 @@ fuzz:
 	        $(BUILD)/fuzz/corpus_$$t tests/fuzz/corpus_$$t || exit 1; \
 	done
 
-install: ncgsim
+install: ncgsim ncgsim.1 $(BUILD)/completion/ncgsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ncgsim/plots
 	install -m 755 ncgsim $(DESTDIR)$(PREFIX)/bin/ncgsim
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/ncgsim/plots/ 2>/dev/null || true
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 ncgsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/ncgsim.1
+	install -m 644 $(BUILD)/completion/ncgsim \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ncgsim
+
+# Includes point down the pipeline only (the order is in src/layers).
+check-layers:
+	sh .ci/check-layers src
 
 # Rewrites the golden checksums (tests/test_golden.c) from the current
 # binary: only when a change of results is meant; say why in the commit.
@@ -163,6 +189,6 @@ golden: ncgsim
 	rm -rf $(BUILD)/golden
 
 clean:
-	rm -rf $(BUILD) ncgsim
+	rm -rf $(BUILD) ncgsim ncgsim.1
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d)

@@ -253,7 +253,7 @@ static void test_report__chromium_renders_screenshot_and_pdf(void)
              fl, fx_html);
     int rc = test_run(cmd, &log);
     CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "id=\"sources\""));
+    CU_ASSERT_TRUE(log && strstr(log, "id=\"sources\""));
     CU_ASSERT_PTR_NULL(log ? strstr(log, "<script") : NULL);
     CU_ASSERT_PTR_NULL(log ? strstr(log, "<title>owned</title>") : NULL);
     CU_ASSERT_PTR_NOT_NULL(log ? strstr(log, "&lt;script&gt;document.title") : NULL);
@@ -317,12 +317,36 @@ static void test_report__same_results_give_the_same_page(void)
     free(second);
 }
 
+static void test_report__charts_that_cannot_be_drawn_leave_a_note(void)
+{
+    char cmd[2400], *log = NULL, path[700];
+    CU_ASSERT_FATAL(fixture());
+    /* Results whose comparison lacks a column the charts need (as from an
+     * older ncgsim): the page is written, with the reason. */
+    snprintf(cmd, sizeof cmd, "rm -rf %s/old && cp -r %s %s/old && sed -i "
+             "'1s/mean_lo95/lo95/' %s/old/compare/compare.csv && rm -f "
+             "%s/old/report.html && " BIN " report -q %s/old", fx_dir, fx_out,
+             fx_dir, fx_dir, fx_dir, fx_dir);
+    int rc = test_run(cmd, &log);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "warning: report: no charts: "));
+    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "/old/compare/compare.csv"));
+    CU_ASSERT_PTR_NULL(log ? strstr(log, ".tmp-") : NULL);
+    free(log);
+    snprintf(path, sizeof path, "%s/old/report.html", fx_dir);
+    char *t = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "No charts here:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "id=\"sources\""));
+    free(t);
+}
+
 static void test_report__bad_folder_is_an_io_error(void)
 {
     char *log = NULL;
     int rc = test_run(BIN " report /nonexistent/ncgsim-results", &log);
     CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
-    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "/nonexistent/ncgsim-results: "
+    CU_ASSERT_TRUE(log && strstr(log, "/nonexistent/ncgsim-results: "
                                          "not a result folder"));
     free(log);
     rc = test_run(BIN " report", &log);
@@ -342,7 +366,7 @@ static void test_report__folder_in_the_way_is_left_alone(void)
     snprintf(cmd, sizeof cmd, BIN " report %s", fx_out);
     int rc = test_run(cmd, &log);
     CU_ASSERT_EQUAL(rc, NCG_EXIT_IO);
-    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "exists and is not a file"));
+    CU_ASSERT_TRUE(log && strstr(log, "exists and is not a file"));
     free(log);
     snprintf(cmd, sizeof cmd, "ls -a %s | grep -c tmp", fx_out);
     rc = test_run(cmd, &log);
@@ -517,6 +541,8 @@ static const test_case report_tests[] = {
       test_report__one_scenario_gets_its_own_charts },
     { "report: same results give the same page",
       test_report__same_results_give_the_same_page },
+    { "report: charts that cannot be drawn leave a note",
+      test_report__charts_that_cannot_be_drawn_leave_a_note },
     { "report: bad folder is an I/O error",
       test_report__bad_folder_is_an_io_error },
     { "report: a folder in the way is left alone",

@@ -225,13 +225,13 @@ static void test_sens__unknown_output__is_an_error_with_suggestion(void)
 static const char CONSTS[] =
     "simulation = { trials = 20000; steps = 4; seed = 5; };\n"
     "params = {\n"
-    "  a = 0.5;\n"
-    "  b = { dist = \"const\"; value = 0.4; };\n"
-    "  c = 3.0;\n"
+    "  a = { dist = \"const\"; value = 0.5; source = \"judgement\"; };\n"
+    "  b = { dist = \"const\"; value = 0.4; note = \"Judgement.\"; };\n"
+    "  c = { dist = \"const\"; value = 3.0; source = \"judgement\"; };\n"
     "  on = 1;\n"
     "  off = { dist = \"const\"; value = 0.0; unit = \"probability\"; };\n"
-    "  q = { dist = \"const\"; value = 0.9; unit = \"probability\"; };\n"
-    "  g = { dist = \"const\"; value = 0.9; unit = \"factor\"; };\n"
+    "  q = { dist = \"const\"; value = 0.9; unit = \"probability\"; source = \"judgment\"; };\n"
+    "  g = { dist = \"const\"; value = 0.9; unit = \"factor\"; source = \"JUDGEMENT\"; };\n"
     "  pa = \"a * b\";\n"
     "};\n"
     "events = { e = { p = \"pa * on + off\"; }; f = { p = \"q\"; }; };\n"
@@ -382,10 +382,40 @@ static const char MIXED[] =
     "params = {\n"
     "  x1 = { dist = \"normal\"; mean = 0.0; sd = 1.0; };\n"
     "  x2 = { dist = \"uniform\"; min = 0.0; max = 1.0; };\n"
-    "  k = 5.0;\n"
+    "  k = { dist = \"const\"; value = 5.0; source = \"judgement\"; };\n"
     "  sw = 1;\n"
     "};\n"
     "derived = { y = \"x1 + 2 * x2 + k * sw\"; };\n";
+
+/* Only judgements move: fact (sourced) and the calendar step stay put,
+ * though both reach y. j2 moves y the same way at both ends (|x - 2|
+ * grows either way): by high minus low it would have a swing of 0 and
+ * rank last; by its largest end it ranks first. */
+static const char JUDGED[] =
+    "simulation = { trials = 1000; steps = 2; seed = 3; };\n"
+    "params = {\n"
+    "  fact = { dist = \"const\"; value = 28500.0; source = \"alliance-facts.md: USFK\"; };\n"
+    "  step = { dist = \"const\"; value = 2; unit = \"step\"; note = \"judgement: the date\"; };\n"
+    "  j1 = { dist = \"const\"; value = 0.5; source = \"judgement\"; };\n"
+    "  j2 = { dist = \"const\"; value = 2.0; source = \"judgement\"; };\n"
+    "};\n"
+    "derived = { y = \"fact / 1000 + (t == step ? 1 : 0) + j1 + 50 * abs(j2 - 2)\"; };\n";
+
+static void test_sens__constants__only_judgements_ranked_by_largest_end(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(analyse_with(&f, JUDGED, NULL, 0, 20, 0) == 0);
+    CU_ASSERT_EQUAL_FATAL(sens_n_rows(f.r), 2);
+    const sens_row *w = sens_ranked(f.r, 0, 0);
+    CU_ASSERT_STRING_EQUAL(sens_row_name(f.r, w), "j2");
+    /* Both ends raise y by 50 x 0.4 = 20: no swing, a large effect. */
+    CU_ASSERT_DOUBLE_EQUAL(w->low, 20.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(w->high, 20.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(w->swing, 0.0, 1e-9);
+    CU_ASSERT_EQUAL(w->swing_rank, 1);
+    CU_ASSERT_STRING_EQUAL(sens_row_name(f.r, sens_ranked(f.r, 0, 1)), "j1");
+    fixture_free(&f);
+}
 
 static void test_sens__mixed__random_and_constants_rank_by_swing(void)
 {
@@ -521,6 +551,8 @@ void test_sens_register(void)
           test_sens__csv__constants_have_kind_and_empty_sobol_columns },
         { "max trials: caps only when trials are not set",
           test_sens__max_trials__caps_only_when_trials_are_not_set },
+        { "constants: only judgements, ranked by their largest end",
+          test_sens__constants__only_judgements_ranked_by_largest_end },
         { "nothing to vary is an error",
           test_sens__nothing_to_vary__is_an_error },
     };

@@ -25,8 +25,9 @@ SMA formally reopened, Oct 2026-Dec 2027|q_sma_window|2027Q4
 Major exercise suspended, Oct 2026-Dec 2027|q_suspension_window|2027Q4
 Wartime OPCON transferred by 31 Dec 2027|opcon_transfer|2027Q4
 NCG formally abolished by 31 Dec 2027|ncg_dissolved|2027Q4'
-value() { # folder variable label -> mean se
-    awk -F, -v v="$2" -v l="$3" '$1 == v && $4 == l { printf "%.3f %.3f", $5, $7 }' "$1/forecast_2027/timeseries.csv"
+value() { # run folder, variable, step label -> mean se (the run's one result folder;
+           # its name depends on --set, so it is not spelled out)
+    awk -F, -v v="$2" -v l="$3" '$1 == v && $4 == l { printf "%.3f %.3f", $5, $7 }' "$1"/*/timeseries.csv
 }
 echo "| question | resolves | P (mixture) | se | Park | Yang | Narang | NDS 2026 |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
@@ -39,7 +40,7 @@ echo "$questions" | while IFS='|' read -r q v l; do
     done
     echo "$row |"
 done
-ess=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ess") c = i } NR == 2 && c { print $c }' "$out/mixture/forecast_2027/summary.csv")
+ess=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ess") c = i } NR == 2 && c { print $c }' "$out"/mixture/*/summary.csv)
 echo
 printf 'Weight of each view after the record (prior 0.25 each):'
 for v in view_park view_yang view_narang view_nds; do

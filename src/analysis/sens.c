@@ -10,6 +10,7 @@
 #include "run/engine.h"
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "base/numfmt.h"
 #include "random/rng.h"
 
 /* The most the per-trial values of the Sobol design may take in memory. */
@@ -644,11 +645,15 @@ static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
         const model_var *x = &m->vars[v];
         if (x->kind != VAR_PARAM || x->form != PARAM_CONST)
             continue;
-        /* 0/1 are switches: 20% of "off" is still off, 1.2 x "on" has
-         * no meaning; they belong in a sweep. */
+        /* Only judgements are moved: a sourced fact (28,500 troops) is
+         * not uncertain in that way. 0/1 are switches (20% of "off" is
+         * still off, 1.2 x "on" has no meaning) and whole numbers with
+         * unit "step" are calendar dates (step 13.6 does not exist): they
+         * belong in a sweep. */
         if (x->value == 0 || x->value == 1)
             r->levers[r->n_levers++] = v;
-        else
+        else if (x->judgement && !(x->value == floor(x->value)
+                                   && strcmp(x->unit, "step") == 0))
             r->consts[r->n_const++] = v;
     }
     r->const_rows = calloc(r->n_out * r->n_const + 1, sizeof *r->const_rows);
@@ -700,15 +705,16 @@ static sens_row *row_ptr(const sens_result *r, size_t q, size_t k)
                     : &r->const_rows[q * r->n_const + k - r->d];
 }
 
-/* The tornado's sort key of W: |swing|, then the larger |difference|
- * from the base (a param that moved both ends alike outranks one that
- * moved nothing); NaNs last. */
+/* The tornado's sort key of W: the largest |difference| from the base at
+ * either end (a param that moves the output the same way at both ends
+ * matters as much as one that moves it apart: high minus low would rank
+ * it last), then |swing|; NaNs last. */
 static void swing_key(const sens_row *w, double key[2])
 {
-    key[0] = isnan(w->swing) ? -1 : fabs(w->swing);
-    key[1] = fmax(fabs(w->low), fabs(w->high));
-    if (isnan(key[1]))
-        key[1] = -1;
+    key[0] = fmax(fabs(w->low), fabs(w->high));
+    if (isnan(key[0]))
+        key[0] = -1;
+    key[1] = isnan(w->swing) ? -1 : fabs(w->swing);
 }
 
 /* Ranks each output's random params by total index (NaNs last) and all
@@ -939,6 +945,10 @@ static void format_interval(char *buf, size_t len, double x, double lo,
                             double hi)
 {
     double half = (hi - lo) / 2;
+    if (x == 0 && half == 0) {
+        snprintf(buf, len, "0 (none in any trial)");
+        return;
+    }
     int dec = half > 0 ? 1 - (int)floor(log10(half)) : 4;
     dec = dec < 0 ? 0 : dec > 10 ? 10 : dec;
     snprintf(buf, len, "%+.*f [%+.*f, %+.*f]", dec, x, dec, lo, dec, hi);
@@ -946,26 +956,31 @@ static void format_interval(char *buf, size_t len, double x, double lo,
 
 void sens_table(const sens_result *r, size_t top, FILE *out)
 {
-    char label[32], kind[48], held[64], swing[80], st[48];
+    char label[32], kind[48], held[64], lo_end[80], hi_end[80], st[48],
+         num[40];
     int any_capped = 0;
     sens_step_label(r, label, sizeof label);
     for (size_t q = 0; q < r->n_out; q++) {
         const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
         size_t k = 0;
-        fprintf(out, "\n%s: %s %.4g at %s (se %.2g)\n", v->name,
+        fprintf(out, "\n%s: %s %s at %s (se %s)\n", v->name,
                 v->kind == VAR_EVENT ? "probability" : "mean",
-                r->base_mean[q], label, r->base_se[q]);
-        fprintf(out, "  %-4s %-26s %-16s %-22s %-32s %s\n", "rank", "param",
-                "kind", "held at low / high", "swing high - low [95%]",
-                "Sobol total [95%]");
+                numfmt_est(num, sizeof num, r->base_mean[q], r->base_se[q], 0),
+                label, numfmt_est(held, sizeof held, r->base_se[q],
+                                  r->base_se[q] / 10, 0));
+        fprintf(out, "  %-4s %-26s %-16s %-18s %-26s %-26s %s\n", "rank",
+                "param", "kind", "held at low / high", "effect of low [95%]",
+                "effect of high [95%]", "Sobol total [95%]");
         for (; k < sens_n_rows(r) && k < top; k++) {
             const sens_row *w = sens_ranked(r, q, k);
             if (sens_no_effect(w))
                 break;
             snprintf(held, sizeof held, "%.4g / %.4g%s", w->x_low, w->x_high,
                      w->capped ? "*" : "");
-            format_interval(swing, sizeof swing, w->swing, w->swing_lo,
-                            w->swing_hi);
+            format_interval(lo_end, sizeof lo_end, w->low, w->low_lo,
+                            w->low_hi);
+            format_interval(hi_end, sizeof hi_end, w->high, w->high_lo,
+                            w->high_hi);
             if (w->constant)
                 snprintf(st, sizeof st, "-");
             else
@@ -974,9 +989,10 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
             any_capped |= w->capped;
             fprintf(out, "  %-4zu %-26s ", w->swing_rank, sens_row_name(r, w));
             pad(out, sens_row_kind(r, w, kind, sizeof kind), 16);
-            fprintf(out, " %-22s %-32s %s\n", held, swing, st);
+            fprintf(out, " %-18s %-26s %-26s %s\n", held, lo_end, hi_end, st);
         }
-        /* Rows are by |swing|: once one had no effect, so have the rest. */
+        /* Rows are by their largest effect: once one had no effect, so
+         * have the rest. */
         if (k < sens_n_rows(r) && sens_no_effect(sens_ranked(r, q, k)))
             fprintf(out, "  (the other %zu params change %s in no trial)\n",
                     sens_n_rows(r) - k, v->name);

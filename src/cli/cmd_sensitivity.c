@@ -50,14 +50,16 @@ const cli_command cmd_sensitivity_def = {
     "ncgsim sensitivity FILE [options]",
     "Which assumptions move each output at the last step. A tornado, paired\n"
     "with the base run: each random param held at its 10th and 90th\n"
-    "percentile, and each constant param (a judgement written as a number)\n"
-    "at its value -20% and +20%, one at a time; constants exactly 0 or 1\n"
-    "(switches, levers) are listed, not varied. For the random params also\n"
+    "percentile, and each constant param marked as judgement (its source or\n"
+    "note says \"judgement\") at its value -20% and +20%, one at a time;\n"
+    "sourced constants, calendar steps (unit \"step\") and switches (0 or 1)\n"
+    "are not varied (sweep them). Ranked by the largest effect of either\n"
+    "end, both ends shown. For the random params also\n"
     "rank correlations and first-order and total Sobol indices (Saltelli\n"
     "design, (d + 2) x N trial-runs for d params) with bootstrap intervals.\n"
     "Writes OUT/<name>-sensitivity/: sensitivity.csv, resolved.cfg,\n"
     "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
-    "with the largest swing for each output.\n",
+    "with the largest effect for each output.\n",
     NULL, sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };
 

@@ -228,7 +228,7 @@ static void roff_text(const char *text, FILE *out)
             fputs("\\&", out);
         at_start = 0;
         if (*t == '\n') {
-            fputc(t[1] ? '\n' : '\n', out);
+            fputc('\n', out);
             at_start = 1;
         } else if (*t == '-') {
             fputs("\\-", out);
@@ -256,7 +256,10 @@ static void man_option(const opt_spec *o, FILE *out)
     }
     fputc('\n', out);
     for (const char *h = o->help; *h; h++) {
-        /* Continuation lines of the help join into one paragraph. */
+        /* Continuation lines of the help join into one paragraph (a word
+         * broken after its hyphen joins without a space). */
+        if (*h == '\n' && h > o->help && h[-1] == '-')
+            continue;
         char one[2] = { *h == '\n' ? ' ' : *h, '\0' };
         roff_text(one, out);
     }

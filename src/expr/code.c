@@ -738,7 +738,7 @@ static opcode binary_op(lex_kind k)
     case LEX_OR: return OP_OR;
     default: break;
     }
-    assert(!"not a binary operator");
+    assert(0 && "not a binary operator");
     return OP_MOV;
 }
 

@@ -130,7 +130,7 @@ double vm_scalar(opcode op, double a, double b, double c)
     default:
         break;
     }
-    assert(!"vm_scalar: not a deterministic opcode");
+    assert(0 && "vm_scalar: not a deterministic opcode");
     return NAN;
 }
 
@@ -236,7 +236,7 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
             return NAN;
         break;
     default:
-        assert(!"draw: not a random opcode");
+        assert(0 && "draw: not a random opcode");
         return NAN;
     }
     /* The rest draw through GSL's samplers. */
@@ -451,7 +451,7 @@ NCG_CLONES void vm_run(const code_ins *ins, size_t n, vm_frame *f)
             run_event(x, f);
             break;
         case OP__COUNT:
-            assert(!"vm_run: bad opcode");
+            assert(0 && "vm_run: bad opcode");
             break;
         }
     }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/ncgsim.h"
+#include "base/path.h"
 #include "io/sha256.h"
 
 /*
@@ -39,11 +40,7 @@
 
 char *output_path(const char *dir, const char *name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
+    return path_join(dir, name);
 }
 
 /* mkdir -p */

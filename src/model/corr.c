@@ -9,7 +9,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include "base/ncgsim.h"
-#include "io/output.h"
+#include "base/path.h"
 #include "random/rng.h"
 
 /* The normal-scale matrix is pulled this far towards the identity, so that
@@ -389,7 +389,7 @@ int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
     if (rc != 0 || !c)
         goto end;
     real = calloc(c->n_pairs, sizeof *real);
-    path = output_path(dir, "correlations.csv");
+    path = path_join(dir, "correlations.csv");
     if (!real || !path) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_EXIT_RUN;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/corr.h"
@@ -144,6 +145,16 @@ static const char *string_setting(builder *b, const snode *g,
     return n->v.s;
 }
 
+/* 1 when S contains "judgement" or "judgment" in any case. */
+static int says_judgement(const char *s)
+{
+    for (; *s; s++)
+        if (strncasecmp(s, "judgement", 9) == 0
+            || strncasecmp(s, "judgment", 8) == 0)
+            return 1;
+    return 0;
+}
+
 /* Reads label, unit, note and source of group G (note and source are only
  * type-checked: they are for people and stay in the resolved scenario). */
 static void read_common(builder *b, model_var *v, const snode *g,
@@ -155,8 +166,10 @@ static void read_common(builder *b, model_var *v, const snode *g,
             v->label = s;
         if ((s = string_setting(b, g, path, "unit")) != NULL)
             v->unit = s;
-        string_setting(b, g, path, "note");
-        string_setting(b, g, path, "source");
+        static const char *const marks[] = { "note", "source" };
+        for (size_t i = 0; i < 2; i++)
+            if ((s = string_setting(b, g, path, marks[i])) != NULL)
+                v->judgement |= says_judgement(s);
     }
 }
 

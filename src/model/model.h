@@ -34,6 +34,10 @@ typedef struct model_var {
     double min, max;
     int is_output;
     size_t output_index;    /* position in `outputs` when is_output */
+    int judgement;          /* 1 when its `source` or `note` says
+                               "judgement" (or "judgment"), any case: a
+                               number no published fact gives, which
+                               sensitivity varies */
 } model_var;
 
 /* A reference: variable TO's expressions read FROM; LAGGED when read at

@@ -63,7 +63,7 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
     fputs("set title ", f);
     gp_quote(f, out);
     /* Three short title lines: one long line is cut off at this width. */
-    fprintf(f, " . ': the %zu largest swings, one param at a time", n);
+    fprintf(f, " . ': the %zu largest effects, one param at a time", n);
     if (zero)
         fprintf(f, " (%zu with no effect not shown)", zero);
     fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
@@ -106,12 +106,20 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
           "pt 0 notitle\nunset arrow 1\nset offsets 0, 0, 0, 0\n", f);
 }
 
+/* Below this total index summed over the random params, the chart says
+ * that they explain almost none of the output's spread. */
+#define SOBOL_LITTLE 0.05
+
 /* The Sobol chart of output Q: S1 and ST of the PLOT_BARS random params
  * with the largest total index. */
 static void sobol(FILE *f, const sens_result *r, size_t q)
 {
     const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
     size_t n = r->d < PLOT_BARS ? r->d : PLOT_BARS;
+    double st_sum = 0;
+    for (size_t j = 0; j < r->d; j++)
+        if (!isnan(r->rows[q * r->d + j].st))
+            st_sum += r->rows[q * r->d + j].st;
     fprintf(f, "$S%zu << EOD\n", q);
     for (size_t j = 0; j < r->d; j++) {
         const sens_row *w = &r->rows[q * r->d + j];
@@ -124,8 +132,16 @@ static void sobol(FILE *f, const sens_result *r, size_t q)
     fputs("set title ", f);
     gp_quote(f, out);
     fprintf(f, " . ': Sobol indices of the random params, first order and "
-            "total (bootstrap 95%%)'\nset xlabel ''\n"
-            "set ylabel 'share of variance'\nset yrange [0:*]\n"
+            "total (bootstrap 95%%)'");
+    /* A chart of tiny bars on a tiny axis looks like an answer: say that
+     * the params explain almost nothing and draw the axis to 1. */
+    if (st_sum < SOBOL_LITTLE)
+        fprintf(f, " . \"\\n\" . 'The random params together explain "
+                "under %.0f%% of the variance (total indices sum to %.3f): "
+                "the rest is the chance in the events themselves'",
+                100 * SOBOL_LITTLE, st_sum);
+    fprintf(f, "\nset xlabel ''\n"
+            "set ylabel 'share of variance'\nset yrange [0:%s]\n"
             "set xrange [-0.7:%zu.7]\nset ytics auto\n"
             "set xtics rotate by 30 right\nset key default\nset key inside top right\n"
             "set boxwidth 0.35\nset style fill solid 0.85 noborder\n"
@@ -134,7 +150,7 @@ static void sobol(FILE *f, const sens_result *r, size_t q)
             "  '' using ($1-0.18):3:4:5 with yerrorbars lc rgb 'black' pt 0 notitle, \\\n"
             "  '' using ($1+0.18):6:7:8 with yerrorbars lc rgb 'black' pt 0 notitle\n"
             "set ylabel ''\nset xtics norotate\nset yrange [*:*]\n",
-            n ? n - 1 : 0, q);
+            st_sum < SOBOL_LITTLE ? "1" : "*", n ? n - 1 : 0, q);
 }
 
 /* `set AXISrange` around the one value of output Q's sweep when it does

@@ -448,7 +448,7 @@ static int make_kind(make_ctx *c, int form, dist_spec *s)
     case DIST_DISCRETE:
         return make_discrete(c, s);
     }
-    assert(!"unknown dist kind");
+    assert(0 && "unknown dist kind");
     return -1;
 }
 
@@ -555,7 +555,7 @@ double dist_draw(const dist_spec *spec, gsl_rng *r)
     case DIST_DISCRETE:
         return s->values[gsl_ran_discrete(r, s->table)];
     }
-    assert(!"unknown dist kind");
+    assert(0 && "unknown dist kind");
     return NAN;
 }
 
@@ -800,7 +800,7 @@ double dist_quantile(const dist_spec *spec, double u)
         return s->values[last];
     }
     }
-    assert(!"unknown dist kind");
+    assert(0 && "unknown dist kind");
     return NAN;
 }
 
@@ -859,7 +859,7 @@ double dist_mean(const dist_spec *spec)
             m += s->weights[k] * s->values[k];
         return m;
     }
-    assert(!"unknown dist kind");
+    assert(0 && "unknown dist kind");
     return NAN;
 }
 
@@ -907,6 +907,6 @@ double dist_variance(const dist_spec *spec)
             v += s->weights[k] * (s->values[k] - m) * (s->values[k] - m);
         return v;
     }
-    assert(!"unknown dist kind");
+    assert(0 && "unknown dist kind");
     return NAN;
 }

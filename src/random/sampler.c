@@ -271,7 +271,7 @@ static void base_uniforms(const sampler *s, sampler_ws *w, size_t j,
         }
         return;
     }
-    assert(!"unknown sampler kind");
+    assert(0 && "unknown sampler kind");
 }
 
 /* Param J through the copula: z_j = sum over k <= j of L[j][k] Phi^-1(u_k),

@@ -1233,6 +1233,39 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
 
 static void rp_extras_section(report *r);
 
+/* The folder rp_draw_scenario uses for scenario I (malloc'd). */
+static char *rp_scen_tmp(const report *r, size_t i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "scen-%zu", i + 1);
+    return output_path(r->tmp, name);
+}
+
+/* The plot back end could not draw charts from the copies in COPY of the
+ * files in ORIG: each message in D (the copy's path replaced by ORIG's)
+ * goes into the page and, as a warning, to stderr; D is cleared. */
+static void rp_no_charts(report *r, const char *copy, const char *orig)
+{
+    fputs("<p><strong>No charts here:</strong> the plot back end could not "
+          "draw them from these results:</p>\n<ul>\n", r->f);
+    for (size_t i = 0; i < diag_count(r->d); i++) {
+        const char *m = diag_get(r->d, i), *rest = m, *shown = "";
+        size_t cl = copy ? strlen(copy) : 0;
+        if (cl && strncmp(m, copy, cl) == 0) {
+            rest = m + cl;
+            shown = orig;
+        }
+        fputs("<li><code>", r->f);
+        rp_text(r, shown);
+        rp_text(r, rest);
+        fputs("</code></li>\n", r->f);
+        fprintf(stderr, "ncgsim: warning: report: no charts: %s%s\n", shown,
+                rest);
+    }
+    fputs("</ul>\n", r->f);
+    diag_clear(r->d);
+}
+
 /* Copies scenario I's result files into a folder of the temporary one
  * and draws its charts there as SVG with the plot back end (the results
  * themselves are left untouched); the folder in *DIR (malloc'd). 0, or
@@ -1242,10 +1275,8 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
     static const char *const files[] = { "summary.csv", "timeseries.csv",
         "histograms.csv", "events.csv", "resolved.cfg", "posterior.csv",
         "posterior_density.csv" };
-    char name[32];
     int rc = 0;
-    snprintf(name, sizeof name, "scen-%zu", i + 1);
-    char *dir = output_path(r->tmp, name);
+    char *dir = rp_scen_tmp(r, i);
     *dir_out = NULL;
     if (!dir || mkdir(dir, 0755) != 0) {
         diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create folder: %s",
@@ -1283,7 +1314,17 @@ static int rp_posteriors(report *r)
         if (r->cmp_dir || i > 0)
             rc = rp_draw_scenario(r, i, &dir);
         else            /* one scenario: already drawn */
-            dir = output_path(r->tmp, "scen-1");
+            dir = rp_scen_tmp(r, 0);
+        if (rc != 0) {  /* a note in the page, not a failed page */
+            char *copy = rp_scen_tmp(r, i);
+            fputs("<h3>Conditioned posterior: ", r->f);
+            rp_user(r, r->s[i].title);
+            fputs("</h3>\n", r->f);
+            rp_no_charts(r, copy, r->s[i].dir);
+            free(copy);
+            rc = 0;
+            continue;
+        }
         char *svg = rc == 0 && dir ? output_path(dir, "posterior.svg") : NULL;
         if (svg && rp_is_file(svg)) {
             char title[300];
@@ -1326,29 +1367,9 @@ static int rp_charts(report *r)
     }
     if (rc != 0 || !from) {
         /* The page goes on without charts: say why, here and on stderr. */
-        fputs("<p><strong>No charts:</strong> the plot back end could not "
-              "draw them from these results:</p>\n<ul>\n", r->f);
-        for (size_t i = 0; i < diag_count(r->d); i++) {
-            /* Name the results, not the temporary copy the charts read. */
-            const char *m = diag_get(r->d, i), *rest = m;
-            size_t tl = strlen(r->tmp);
-            const char *shown = r->cmp_dir ? r->cmp_dir : r->s[0].dir;
-            if (strncmp(m, r->tmp, tl) == 0) {
-                rest = m + tl;
-                if (!r->cmp_dir && strncmp(rest, "/scen-1", 7) == 0)
-                    rest += 7;
-            } else {
-                shown = "";
-            }
-            fputs("<li><code>", r->f);
-            rp_text(r, shown);
-            rp_text(r, rest);
-            fputs("</code></li>\n", r->f);
-            fprintf(stderr, "ncgsim: warning: report: no charts: %s%s\n",
-                    shown, rest);
-        }
-        fputs("</ul>\n", r->f);
-        diag_clear(r->d);
+        char *copy = r->cmp_dir ? strdup(r->tmp) : rp_scen_tmp(r, 0);
+        rp_no_charts(r, copy, r->cmp_dir ? r->cmp_dir : r->s[0].dir);
+        free(copy);
         rc = 0;
         goto end;
     }
