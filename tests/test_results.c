@@ -243,12 +243,86 @@ static void test_results__set_variant__gets_its_own_folder(void)
     free(cfg);
 }
 
+/* Runs ARGS (BIN in front, output merged) and returns the exit status,
+ * the output into *OUT. */
+static int run_out(const char *args, char **out)
+{
+    char cmd[2200];
+    snprintf(cmd, sizeof cmd, BIN " %s", args);
+    return test_run(cmd, out);
+}
+
+static void test_results__compare__uses_the_folders_named_and_keeps_others(void)
+{
+    char *dir = test_tmpdir(), args[2048], path[1024], *out = NULL;
+    static const char *const names[] = { "a", "b", "c" };
+    char *cfg[3];
+    for (size_t i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "name = \"%s\";\n"
+                 "simulation = { trials = 500; steps = 2; seed = 1; };\n"
+                 "derived = { y = \"normal(%zu, 1)\"; };\n", names[i], i);
+        snprintf(path, sizeof path, "%s.cfg", names[i]);
+        cfg[i] = test_write(dir, path, text);
+    }
+    /* a and b together into R; a again, another seed, into E. */
+    snprintf(args, sizeof args, "run %s %s -q --no-plots -o %s/R", cfg[0],
+             cfg[1], dir);
+    CU_ASSERT_EQUAL_FATAL(run_out(args, NULL), 0);
+    snprintf(args, sizeof args, "run %s --seed 9 -q --no-plots -o %s/E",
+             cfg[0], dir);
+    CU_ASSERT_EQUAL_FATAL(run_out(args, NULL), 0);
+    /* compare E/a R/b -o O: exactly those folders, from anywhere. */
+    snprintf(args, sizeof args, "compare %s/E/a %s/R/b -q -o %s/O", dir, dir,
+             dir);
+    CU_ASSERT_EQUAL(run_out(args, &out), 0);
+    free(out);
+    snprintf(path, sizeof path, "%s/O/compare/scenarios.csv", dir);
+    char *list = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+    CU_ASSERT_PTR_NOT_NULL(strstr(list, ",../../E/a,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(list, ",../../R/b,"));
+    free(list);
+    /* a and c into R: R/compare (a, b) is kept, this one is named. */
+    snprintf(args, sizeof args, "run %s %s --no-plots -o %s/R", cfg[0],
+             cfg[2], dir);
+    CU_ASSERT_EQUAL(run_out(args, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "holds a comparison of other "
+                                         "scenarios (a, b)"));
+    free(out);
+    snprintf(path, sizeof path, "%s/R/compare/scenarios.csv", dir);
+    list = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+    CU_ASSERT_PTR_NOT_NULL(strstr(list, "\nb,"));
+    free(list);
+    snprintf(path, sizeof path, "%s/R/compare-a-c/compare.csv", dir);
+    list = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(list);
+    free(list);
+    /* a alone with another seed: R/compare (a, b) is now stale. */
+    snprintf(args, sizeof args, "run %s --seed 3 -q --no-plots -o %s/R",
+             cfg[0], dir);
+    CU_ASSERT_EQUAL(run_out(args, &out), 0);
+    CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "compare/ is stale"));
+    free(out);
+    snprintf(args, sizeof args, "plot %s/R/compare", dir);
+    run_out(args, &out);
+    CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "compare/ is stale"));
+    free(out);
+    for (size_t i = 0; i < 3; i++)
+        free(cfg[i]);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_results_register(void);
 void test_results_register(void)
 {
     static const test_case cases[] = {
         { "histogram tails hold exact counts",
           test_results__histogram_tails__hold_exact_counts },
+        { "compare uses the folders named and keeps other comparisons",
+          test_results__compare__uses_the_folders_named_and_keeps_others },
         { "a --set variant gets its own folder",
           test_results__set_variant__gets_its_own_folder },
         { "P(by end) difference matches the trials",

@@ -284,6 +284,38 @@ static void test_scenarios__against_trump__levers_move_in_the_modelled_direction
                      sizeof from_trump / sizeof from_trump[0]);
 }
 
+/* Counts the lines of TEXT that start with PREFIX. */
+static int count_lines(const char *text, const char *prefix)
+{
+    int n = 0;
+    size_t len = strlen(prefix);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        n += strncmp(p, prefix, len) == 0;
+    return n;
+}
+
+/* The documented commands behind docs/model.md's backtest and 2027 tables
+ * still run and print every row (few trials: the numbers are not checked). */
+static void test_scenarios__record_scripts__print_their_tables(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "NCGSIM_TRIALS=600 scenarios/record/forecast_2027.sh "
+             BIN " %s/forecast", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_EQUAL(count_lines(out, "| "), 1 + 13); /* header and questions */
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "Weight of each view") : NULL);
+    free(out);
+    out = NULL;
+    snprintf(cmd, sizeof cmd, "NCGSIM_TRIALS=600 scenarios/record/backtest.sh "
+             BIN " %s/backtest", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_EQUAL(count_lines(out, "| `"), 19);
+    CU_ASSERT_EQUAL(count_lines(out, "| second edition"), 3);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_scenarios_register(void);
 void test_scenarios_register(void)
 {
@@ -293,6 +325,7 @@ void test_scenarios_register(void)
         { "against Trump re-elected, levers move in the modelled direction", test_scenarios__against_trump__levers_move_in_the_modelled_direction },
         { "each analyst's view alone differs from Park's as the analyst said", test_scenarios__analyst_views__differ_as_the_analysts_said },
         { "an abolished NCG has no members, sessions or hollowing", test_scenarios__abolished_ncg__has_no_members_sessions_or_hollowing },
+        { "the backtest and 2027 forecast scripts print their tables", test_scenarios__record_scripts__print_their_tables },
     };
     TEST_SUITE("scenarios", cases);
 }

@@ -2,13 +2,15 @@
 # backtest.sh: the second and the frozen first edition, each conditioned on the record up to
 # 2025Q2 and scored on the questions that resolved in 2025Q3-2026Q1, against the base rates and a
 # coin flip. Prints a Markdown table (docs/model.md, "Backtest").
+# NCGSIM_TRIALS=N in the environment runs N trials instead of the files' own (for quick checks).
 # Usage: scenarios/record/backtest.sh [NCGSIM] [OUTDIR]   (from the repository root)
 set -eu
 bin=${1:-./ncgsim}
+trials=${NCGSIM_TRIALS:+-n $NCGSIM_TRIALS}
 out=${2:-results/backtest}
-"$bin" score scenarios/record/backtest.cfg --outcomes scenarios/record/outcomes_2025_2026.csv \
+"$bin" score $trials scenarios/record/backtest.cfg --outcomes scenarios/record/outcomes_2025_2026.csv \
     --as-of 2025Q2 -o "$out/second" > /dev/null
-"$bin" score scenarios/first_edition/first_edition_record.cfg \
+"$bin" score $trials scenarios/first_edition/first_edition_record.cfg \
     --outcomes scenarios/first_edition/outcomes_first_edition.csv --as-of 2025Q2 -o "$out/first" > /dev/null
 # Mean Brier and log score of FILE's rows whose id is (IN = 1) or is not (IN = 0) in the first
 # edition's question set, with the base rate's and the coin flip's Brier on the same rows.

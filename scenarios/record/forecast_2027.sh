@@ -2,14 +2,16 @@
 # forecast_2027.sh: the model's forecasts for the questions that resolve in 2026Q4-2027Q4,
 # conditioned on the record (scenarios/record/record_2025_2026.cfg). Prints a Markdown table
 # (probability, its standard error, and the view that drives it: each view run alone).
+# NCGSIM_TRIALS=N in the environment runs N trials instead of the files' own (for quick checks).
 # Usage: scenarios/record/forecast_2027.sh [NCGSIM] [OUTDIR]   (from the repository root)
 set -eu
 bin=${1:-./ncgsim}
+trials=${NCGSIM_TRIALS:+-n $NCGSIM_TRIALS}
 out=${2:-results/forecast_2027}
 cfg=scenarios/record/forecast_2027.cfg
-"$bin" run "$cfg" -q --no-plots -o "$out/mixture" > /dev/null
+"$bin" run "$cfg" $trials -q --no-plots -o "$out/mixture" > /dev/null
 for v in 1 2 3 4; do
-    "$bin" run "$cfg" -q --no-plots --set view=$v -o "$out/view$v" > /dev/null
+    "$bin" run "$cfg" $trials -q --no-plots --set view=$v -o "$out/view$v" > /dev/null
 done
 # question|variable|step label
 questions='6th NCG session held by 30 Jun 2027|q_ncg6|2027Q2

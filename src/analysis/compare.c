@@ -1,7 +1,11 @@
 /* compare.c: side-by-side results of several scenarios, with paired differences. */
 #include "analysis/compare.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
@@ -27,6 +31,7 @@ typedef struct compare_out {
 
 typedef struct compare_scen {
     char *name, *title;
+    char *folder;          /* its result folder, or NULL: ../<name> */
     compare_out *outs;
     size_t n_outs;
 } compare_scen;
@@ -54,6 +59,7 @@ void compare_free(compare *c)
         free(c->s[i].outs);
         free(c->s[i].name);
         free(c->s[i].title);
+        free(c->s[i].folder);
     }
     free(c->s);
     free(c);
@@ -105,6 +111,188 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
         }
     }
     return 0;
+}
+
+int compare_set_folder(compare *c, size_t i, const char *folder)
+{
+    assert(i < c->n);
+    free(c->s[i].folder);
+    c->s[i].folder = strdup(folder);
+    return c->s[i].folder ? 0 : -1;
+}
+
+/* The folder of scenario I as reachable from here: the one given, or
+ * OUT/<name> (into BUF). */
+static const char *member_path(const compare *c, size_t i, const char *out,
+                               char *buf, size_t len)
+{
+    if (c->s[i].folder)
+        return c->s[i].folder;
+    snprintf(buf, len, "%s/%s", out, c->s[i].name);
+    return buf;
+}
+
+/* FNV-1a (64 bits) of the file at PATH as 16 hex digits into HASH (17
+ * bytes); "" when it cannot be read. */
+static void file_hash(const char *path, char *hash)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[8192];
+    uint64_t h = 1469598103934665603ULL;
+    size_t got;
+    hash[0] = '\0';
+    if (!f)
+        return;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t k = 0; k < got; k++)
+            h = (h ^ buf[k]) * 1099511628211ULL;
+    if (!ferror(f))
+        snprintf(hash, 17, "%016llx", (unsigned long long)h);
+    fclose(f);
+}
+
+/* MEMBER's path relative to the comparison folder OUT/NAME, into BUF
+ * (e.g. ../baseline, or ../../elsewhere/baseline); ../<SCEN> when either
+ * cannot be resolved. */
+static void relative_folder(const char *member, const char *out,
+                            const char *name, const char *scen, char *buf,
+                            size_t len)
+{
+    char to[PATH_MAX], from[PATH_MAX];
+    snprintf(buf, len, "../%s", scen);
+    if (!realpath(member, to) || !realpath(out, from)
+        || strlen(from) + strlen(name) + 2 > sizeof from)
+        return;
+    if (strcmp(from, "/") != 0)
+        strcat(from, "/");
+    strcat(from, name);
+    /* The longest common prefix of whole components. */
+    size_t k = 0, cut = 0;
+    while (from[k] && from[k] == to[k]) {
+        if (from[k] == '/')
+            cut = k + 1;
+        k++;
+    }
+    if (!from[k] && (to[k] == '/' || !to[k]))
+        cut = k + (to[k] == '/');
+    if (cut <= 1) {   /* nothing shared but the root: absolute */
+        snprintf(buf, len, "%s", to);
+        return;
+    }
+    size_t w = 0;
+    buf[0] = '\0';
+    for (const char *p = from + cut - 1; *p; p++)
+        if (*p == '/' && w + 4 < len) {
+            memcpy(buf + w, "../", 4);
+            w += 3;
+        }
+    snprintf(buf + w, len - w, "%s", to + cut);
+    if (w > 0 && buf[w] == '\0')
+        buf[w - 1] = '\0';   /* "../" alone: drop the slash */
+}
+
+/* Splits the CSV line LINE (modified) into at most N fields (quotes
+ * removed); returns how many. */
+static size_t csv_split(char *line, char **f, size_t n)
+{
+    size_t k = 0;
+    char *w = line;
+    for (char *p = line; k < n;) {
+        int q = 0;
+        f[k++] = w;
+        for (; *p && (q || (*p != ',' && *p != '\n')); p++) {
+            if (*p == '"') {
+                if (q && p[1] == '"')
+                    *w++ = *p++;
+                else
+                    q = !q;
+                continue;
+            }
+            *w++ = *p;
+        }
+        int more = *p == ',';
+        *w++ = '\0';
+        if (!more)
+            break;
+        p++;
+    }
+    return k;
+}
+
+void compare_folder_name(const compare *c, const char *out, char *name,
+                         size_t len, char *other, size_t olen)
+{
+    char *path = NULL, line[4096];
+    FILE *f = NULL;
+    size_t i = 0;
+    int same = 1;
+    snprintf(name, len, "compare");
+    other[0] = '\0';
+    char *dir = output_path(out, "compare");
+    path = dir ? output_path(dir, "scenarios.csv") : NULL;
+    free(dir);
+    if (!path || !(f = fopen(path, "r")))
+        goto end;
+    if (!fgets(line, sizeof line, f))
+        goto end;
+    while (fgets(line, sizeof line, f)) {
+        char *fld[4];
+        if (csv_split(line, fld, 4) < 1)
+            continue;
+        same &= i < c->n && strcmp(fld[0], c->s[i].name) == 0;
+        size_t w = strlen(other);
+        snprintf(other + w, olen - w, "%s%s", w ? ", " : "", fld[0]);
+        i++;
+    }
+    if (same && i == c->n)
+        goto end;
+    /* Another set of scenarios: a folder named by this one's members. */
+    char full[4096];
+    size_t k = (size_t)snprintf(full, sizeof full, "compare");
+    for (size_t j = 0; j < c->n && k < sizeof full; j++)
+        k += (size_t)snprintf(full + k, sizeof full - k, "-%s", c->s[j].name);
+    if (strlen(full) <= 96) {
+        snprintf(name, len, "%s", full);
+    } else {
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *q = full; *q; q++)
+            h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+        snprintf(name, len, "%.80s-%016llx", full, (unsigned long long)h);
+    }
+end:
+    if (f)
+        fclose(f);
+    free(path);
+}
+
+int compare_stale(const char *dir, char *which, size_t len)
+{
+    char *path = output_path(dir, "scenarios.csv"), line[4096];
+    FILE *f = path ? fopen(path, "r") : NULL;
+    int stale = 0;
+    which[0] = '\0';
+    if (f && fgets(line, sizeof line, f))
+        while (!stale && fgets(line, sizeof line, f)) {
+            char *fld[4], hash[20];
+            if (csv_split(line, fld, 4) < 4 || !fld[3][0])
+                continue;
+            char *member = fld[2][0] == '/' ? strdup(fld[2])
+                                            : output_path(dir, fld[2]);
+            char *sum = member ? output_path(member, "summary.csv") : NULL;
+            if (sum) {
+                file_hash(sum, hash);
+                if (strcmp(hash, fld[3]) != 0) {
+                    stale = 1;
+                    snprintf(which, len, "%s", member);
+                }
+            }
+            free(sum);
+            free(member);
+        }
+    if (f)
+        fclose(f);
+    free(path);
+    return stale;
 }
 
 /* Output NAME of scenario E, or NULL. */
@@ -189,7 +377,8 @@ static size_t all_outputs(const compare *c, const char ***names)
 /* compare.csv: one row per scenario and output, every column with one
  * meaning (docs/results.md): mean_* for quantities, p_by_end_* and
  * p_last_step_* for events, empty where they do not apply. */
-static int write_files(const compare *c, const char *dir, diag *d)
+static int write_files(const compare *c, const char *dir, const char *out,
+                       const char *name, diag *d)
 {
     FILE *f = output_open(dir, "compare.csv", d);
     const char **names = NULL;
@@ -241,18 +430,28 @@ static int write_files(const compare *c, const char *dir, diag *d)
         return rc;
     if (!(f = output_open(dir, "scenarios.csv", d)))
         return NCG_EXIT_IO;
-    fputs("scenario,title,folder\n", f);
+    fputs("scenario,title,folder,summary_hash\n", f);
     for (size_t i = 0; i < c->n; i++) {
+        char at[PATH_MAX], rel[PATH_MAX], hash[20] = "";
+        const char *member = member_path(c, i, out, at, sizeof at);
+        char *sum = output_path(member, "summary.csv");
+        if (sum)
+            file_hash(sum, hash);
+        free(sum);
+        relative_folder(member, out, name, c->s[i].name, rel, sizeof rel);
         fprintf(f, "%s,", c->s[i].name);
         output_csv_string(f, c->s[i].title);
-        fprintf(f, ",../%s\n", c->s[i].name);
+        fputc(',', f);
+        output_csv_string(f, rel);
+        fprintf(f, ",%s\n", hash);
     }
     return output_close(f, dir, "scenarios.csv", d);
 }
 
-int compare_write(const compare *c, const char *dir, diag *d)
+int compare_write(const compare *c, const char *dir, const char *out,
+                  const char *name, diag *d)
 {
-    return write_files(c, dir, d);
+    return write_files(c, dir, out, name, d);
 }
 
 /* One cell of the table: figure CO of scenario I, starred when its

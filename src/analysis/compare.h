@@ -19,14 +19,36 @@ void compare_free(compare *c);
  * (R's diff fields then hold paired differences). 0 or -1 (out of memory). */
 int compare_add(compare *c, const engine_result *r, const scenario *s,
                 int paired);
+/* The result folder of scenario I (in the order added), as the user can
+ * reach it (e.g. results/baseline or /data/x/baseline); copied. Without
+ * it, a scenario's folder is taken to be a sibling of the comparison,
+ * ../<name>. 0 or -1 (out of memory). */
+int compare_set_folder(compare *c, size_t i, const char *folder);
 /* Number of scenarios added. */
 size_t compare_count(const compare *c);
 
 /* Writes compare.csv and scenarios.csv into DIR (the temporary folder of
- * OUT/compare, see output_begin: the scenarios' folders are named
- * relative to it, ../<name>). Returns 0 or NCG_EXIT_IO with a message in
- * D. */
-int compare_write(const compare *c, const char *dir, diag *d);
+ * OUT/NAME, see output_begin). scenarios.csv names each scenario's folder
+ * relative to OUT/NAME (absolute when the two share nothing but /) and
+ * records summary_hash, the hash of that folder's summary.csv, so that a
+ * later run into it shows (compare_stale). Returns 0 or NCG_EXIT_IO with
+ * a message in D. */
+int compare_write(const compare *c, const char *dir, const char *out,
+                  const char *name, diag *d);
+
+/* The name of the folder in OUT for the comparison C: "compare", unless
+ * OUT/compare holds a comparison of other scenarios (another set of names
+ * or folders), which is never replaced: then "compare-" and the names
+ * joined by '-' (cut at 96 characters, with a hash after). Into OTHER
+ * (LEN bytes) the scenarios of the comparison kept, or "". */
+void compare_folder_name(const compare *c, const char *out, char *name,
+                         size_t len, char *other, size_t olen);
+
+/* 1 when the comparison in DIR is stale: a scenario folder it compares
+ * was rewritten since (its summary.csv no longer has the hash recorded),
+ * with that folder's name into WHICH (LEN bytes); 0 when current or when
+ * DIR has no hashes to check. */
+int compare_stale(const char *dir, char *which, size_t len);
 
 /* The largest 95% half-width (1.96 se) over every event probability and
  * every paired difference of an event from the reference; 0 when there is

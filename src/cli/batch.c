@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,9 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
     if (rc != 0)
         goto end;
     for (size_t i = 0; i < k; i++)
-        if (compare_add(cmp, res[i], scs[idx[i]], paired) != 0) {
+        if (compare_add(cmp, res[i], scs[idx[i]], paired) != 0
+            || (c->folders && compare_set_folder(cmp, compare_count(cmp) - 1,
+                                                 c->folders[idx[i]]) != 0)) {
             diag_add(d, NULL, 0, NULL, "out of memory");
             rc = NCG_ERR_NOMEM;
             goto end;
@@ -358,10 +361,18 @@ static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
 {
     output_dir od;
     plot_job job = { 0 };
-    int rc = output_begin(c->out, "compare", "compare", &od, d), prc = 0;
+    char name[160], other[2048];
+    /* A comparison of other scenarios in OUT/compare is kept, never
+     * replaced: this one gets a folder named by its members. */
+    compare_folder_name(cmp, c->out, name, sizeof name, other, sizeof other);
+    if (strcmp(name, "compare") != 0 && !c->quiet)
+        printf("\n  note: %s/compare/ holds a comparison of other scenarios "
+               "(%s), kept as it is; this one goes to %s/%s/\n", c->out,
+               other, c->out, name);
+    int rc = output_begin(c->out, name, "compare", &od, d), prc = 0;
     if (rc != 0)
         return rc;
-    if ((rc = compare_write(cmp, od.tmp, d)) != 0) {
+    if ((rc = compare_write(cmp, od.tmp, c->out, name, d)) != 0) {
         output_abort(&od);
         return rc;
     }
@@ -378,9 +389,9 @@ static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
     }
     if ((rc = output_commit(&od, d)) == 0 && !c->quiet) {
         compare_table(cmp, stdout);
-        printf("  comparison: %s/compare/\n", c->out);
+        printf("  comparison: %s/%s/\n", c->out, name);
         if (job.res.drawn > 0)
-            printf("  plots: %s/compare/ (%zu %s files)\n", c->out,
+            printf("  plots: %s/%s/ (%zu %s files)\n", c->out, name,
                    job.res.drawn, c->format ? c->format : "png");
     }
     return ncg_status_worse(rc, prc);
@@ -425,6 +436,16 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
         *halfwidth = compare_max_halfwidth(cmp);
     if (rc == 0 && n >= 2 && mode != BATCH_MEASURE)
         rc = write_comparison(cmp, c, d);
+    if (rc == 0 && n == 1 && mode == BATCH_WRITE) {
+        /* A comparison that read this scenario's folder now shows other
+         * numbers than its plots and CSV: say so. */
+        char *cd = output_path(c->out, "compare"), which[PATH_MAX];
+        if (cd && compare_stale(cd, which, sizeof which))
+            fprintf(stderr, "ncgsim: warning: %s/ is stale: %s/ changed "
+                    "since the comparison was made (rerun ncgsim compare, "
+                    "or ncgsim run with all its scenarios)\n", cd, which);
+        free(cd);
+    }
 end:
     compare_free(cmp);
     free(idx);

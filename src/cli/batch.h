@@ -19,6 +19,9 @@ typedef struct batch_opts {
     int samples, quiet, no_plots;
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* the most --precision may use */
+    char *const *folders;   /* compare: each scenario's result folder, in
+                               the order of the scenarios (borrowed); NULL:
+                               OUT/<name> */
 } batch_opts;
 
 /* batch_run's modes: write each scenario's folder (run), write only the

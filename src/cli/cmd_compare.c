@@ -93,6 +93,7 @@ int cmd_compare(int argc, char **argv)
         rc = NCG_EXIT_USAGE;
         goto end;
     }
+    c.folders = argv + optind;   /* exactly the folders named */
     rc = batch_run(scs, ms, n, ref, &c, BATCH_COMPARE, NULL, d);
 end:
     if (d)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "analysis/compare.h"
 #include "base/ncgsim.h"
 #include "base/status.h"
 #include "cli/batch.h"
@@ -122,10 +123,19 @@ int cmd_plot(int argc, char **argv)
     }
     /* Each folder redrawn through the writer (plot_redraw_folder); a
      * comparison after the folders it reads. */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        char which[4096];
         jobs[i] = (plot_job){ .dir = dirs[i], .name = dirs[i],
                               .kind = PLOT_REDRAW,
                               .after = kinds[i] == PLOT_COMPARE };
+        /* Redrawing a comparison whose scenarios were rerun since would
+         * mix old differences with new fans: say so. */
+        if (kinds[i] == PLOT_COMPARE && compare_stale(dirs[i], which,
+                                                      sizeof which))
+            fprintf(stderr, "ncgsim: warning: %s/ is stale: %s/ changed "
+                    "since the comparison was made (rerun ncgsim compare)\n",
+                    dirs[i], which);
+    }
     plot_render_opts po = {
         v[PLOT_FORMAT].s,
         v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };

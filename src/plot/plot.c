@@ -889,7 +889,9 @@ static int cmp_read(const char *dir, cmp *c, diag *d)
         return -1;
     }
     for (size_t i = 0; i < c->n; i++) {
-        char *folder = output_path(dir, cell(&c->list, i + 1, c->lc[L_FOLDER]));
+        const char *rel = cell(&c->list, i + 1, c->lc[L_FOLDER]);
+        /* Relative to the comparison, or absolute (nothing shared). */
+        char *folder = rel[0] == '/' ? strdup(rel) : output_path(dir, rel);
         int rc = folder ? scen_read(folder, 0, &c->sc[i], d) : -1;
         free(folder);
         if (rc != 0)
