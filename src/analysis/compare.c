@@ -1,5 +1,6 @@
 /* compare.c: side-by-side results of several scenarios, with paired differences. */
 #include "analysis/compare.h"
+#include "base/term.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -525,9 +526,12 @@ void compare_table(const compare *c, FILE *out)
     fprintf(out, "\nComparison by the end: the mean at the last step, and "
             "for events the probability that they happened by the end; * "
             "marks a difference from [1] whose 95%% interval excludes 0\n");
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        char title[1024];
         fprintf(out, "  [%zu] %s: %s%s\n", i + 1, c->s[i].name,
-                c->s[i].title, i == 0 ? " (reference)" : "");
+                term_escape(c->s[i].title, title, sizeof title),
+                i == 0 ? " (reference)" : "");
+    }
     table_head(c, out);
     table_rows(c, names, n, 0, out);
     if (any_event) {

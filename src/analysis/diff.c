@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis/diff.h"
+#include "base/term.h"
 
 /* Settings never inherited, so always "changed": shown on their own. */
 static const char *const diff_skipped[] = { "name", "title", "description" };
@@ -288,8 +289,10 @@ static void diff_put_cited(const char *what, const char *old, const char *now,
 int diff_print(const diff_list *l, const scenario *a, const scenario *b,
                FILE *out)
 {
-    fprintf(out, "--- %s: %s (reference)\n+++ %s: %s\n", a->path, a->title,
-            b->path, b->title);
+    char ta[1024], tb[1024];
+    fprintf(out, "--- %s: %s (reference)\n+++ %s: %s\n", a->path,
+            term_escape(a->title, ta, sizeof ta), b->path,
+            term_escape(b->title, tb, sizeof tb));
     for (size_t i = 0; i < l->n; i++) {
         const diff_entry *e = &l->e[i];
         fprintf(out, "\n%s\n", e->path);

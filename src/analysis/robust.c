@@ -200,8 +200,8 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
         if (!(rs.v[p] = malloc(n * rs.cols[p] * sizeof(double))))
             goto oom;
     }
-    engine_opts eo = { o->threads, keep_rows, &rs, NULL, NULL, o->stop,
-                       NULL, NULL };
+    engine_opts eo = { .threads = o->threads, .rows = keep_rows,
+                       .rows_ctx = &rs, .stop = o->stop };
     if ((rc = engine_run(m, k, &eo, res, d)) != 0)
         goto end;
     rc = NCG_EXIT_IO;

@@ -294,8 +294,10 @@ static int run_group(sens_result *r, const sens_opts *o,
         c.n_params += r->m->vars[v].kind == VAR_PARAM;
     for (size_t i = 0; i < r->n_out * n; i++)
         c.swing[i] = stats_moments_empty();
-    engine_opts eo = { o->threads, tornado_rows, &c, NULL, NULL, o->stop,
-                       NULL, NULL };
+    /* Means and paired differences only: no histograms, no pilot. */
+    engine_opts eo = { .threads = o->threads, .rows = tornado_rows,
+                       .rows_ctx = &c, .stop = o->stop,
+                       .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
     r->trial_runs += r->trials * g.k;
@@ -506,8 +508,9 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
         snprintf(name, sizeof name, "sensitivity:B:%s", v->name);
         c.key_b[j] = rng_key(r->m->sc->sim.seed, name);
     }
-    engine_opts eo = { o->threads, design_rows, &c, design_draw, &c, o->stop,
-                       NULL, NULL };
+    engine_opts eo = { .threads = o->threads, .rows = design_rows,
+                       .rows_ctx = &c, .draw = design_draw, .draw_ctx = &c,
+                       .stop = o->stop, .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
     r->trial_runs += r->trials * g.k;

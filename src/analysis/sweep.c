@@ -138,8 +138,9 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
         }
     if (rc != 0)
         goto end;
-    engine_opts eo = { o->threads, NULL, NULL, NULL, NULL, o->stop, NULL,
-                       NULL };
+    /* Means, probabilities and paired differences only (last step). */
+    engine_opts eo = { .threads = o->threads, .stop = o->stop,
+                       .last_step_only = 1 };
     if ((rc = engine_run(m, k, &eo, res, d)) != 0)
         goto end;
     for (size_t i = 0; i < k; i++) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/diag.h"
+#include "base/term.h"
 
 struct diag {
     char **msgs;   /* owned strings; NULL where memory ran out */
@@ -88,8 +89,11 @@ const char *diag_get(const diag *d, size_t i)
 void diag_print(const diag *d, FILE *out)
 {
     size_t n = diag_count(d);
-    for (size_t i = 0; i < n && i < DIAG_SHOWN; i++)
-        fprintf(out, "%s\n", diag_get(d, i));
+    /* A message may quote text with control characters in it. */
+    for (size_t i = 0; i < n && i < DIAG_SHOWN; i++) {
+        term_put(out, diag_get(d, i), 1);
+        fputc('\n', out);
+    }
     if (n > DIAG_SHOWN)
         fprintf(out, "and %zu more error%s\n", n - DIAG_SHOWN,
                 n - DIAG_SHOWN == 1 ? "" : "s");

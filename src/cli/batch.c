@@ -282,9 +282,11 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
                  done + 1, done + k, total, scs[idx[0]]->name, k - 1);
     progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
-    engine_opts eo = { c->threads,
-                       c->samples && !compare_only ? output_samples_rows : NULL,
-                       samples, NULL, NULL, &cli_interrupted, show_progress, &pr };
+    engine_opts eo = {
+        .threads = c->threads,
+        .rows = c->samples && !compare_only ? output_samples_rows : NULL,
+        .rows_ctx = samples, .stop = &cli_interrupted,
+        .progress = show_progress, .progress_ctx = &pr };
     rc = engine_run(gm, k, &eo, res, d);
     if (rc != 0)
         goto end;

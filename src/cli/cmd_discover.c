@@ -220,8 +220,8 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    engine_opts eo = { o->threads, collect, &b, NULL, NULL, &cli_interrupted,
-                       NULL, NULL };
+    engine_opts eo = { .threads = o->threads, .rows = collect,
+                       .rows_ctx = &b, .stop = &cli_interrupted };
     model *one = *m;
     if ((rc = engine_run(&one, 1, &eo, &res, d)) != 0)
         goto end;

@@ -1,6 +1,7 @@
 /* output.c: result files (CSV, resolved.cfg) in folders renamed into place. */
 #define _GNU_SOURCE
 #include "io/output.h"
+#include "base/term.h"
 #include "base/numfmt.h"
 #include "io/posterior.h"
 
@@ -434,10 +435,12 @@ int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
 void output_table(const engine_result *r, const scenario *s, FILE *out)
 {
     const model *m = r->m;
-    char label[32];
+    char label[32], title[1024], unit[256];
     scenario_step_label(&s->sim, r->steps, label, sizeof label);
+    /* The title and units are scenario text: shown, never obeyed. */
     fprintf(out, "\n%s (%s): %llu trials, seed %llu, values at step %u "
-            "(%s)\n", s->title, s->name, (unsigned long long)r->trials,
+            "(%s)\n", term_escape(s->title, title, sizeof title), s->name,
+            (unsigned long long)r->trials,
             (unsigned long long)s->sim.seed, r->steps, label);
     if (r->weighted)
         fprintf(out, "  conditioned on %zu observation%s: effective trials "
@@ -477,7 +480,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
             fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, mean, se, 0),
                     numfmt_est(b, sizeof b, 1.96 * se, 0.196 * se, 0), col,
-                    v->unit);
+                    term_escape(v->unit, unit, sizeof unit));
         }
     }
     fprintf(out, "  P(by end): probability that the event happened at some "

@@ -73,6 +73,8 @@ typedef struct worker_model {
 } worker_model;
 
 typedef struct run {
+    int light;               /* o->last_step_only, when no model is
+                                conditioned */
     shared_model *sm;
     size_t k;
     uint64_t trials;
@@ -484,6 +486,9 @@ static void accumulate(const run *r, const model *m, worker_model *w,
                              + (lf[i] == NEVER ? r->T + 1 : lf[i])]++;
                     w->count[o * (r->T + 1) + lc[i]]++;
                 }
+        } else if (r->light) {
+            if (t == r->T)
+                stats_moments_add(&w->chunk_mom[c], x, lanes);
         } else if (r->pilot) {
             double mn = w->pmin[c], mx = w->pmax[c];
             for (size_t i = 0; i < lanes; i++) {
@@ -1254,6 +1259,12 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
         if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
             goto oom;
     }
+    /* The light mode keeps the summation of a full run bit for bit; a model
+     * with observations sums with weights and needs the pilot's ranges. */
+    r.light = o->last_step_only;
+    for (size_t i = 0; i < k; i++)
+        if (r.sm[i].obs)
+            r.light = 0;
     /* Each model's steps before T share a budget of their own. */
     for (size_t i = 0; i < k; i++) {
         size_t cells = 0;
@@ -1282,7 +1293,7 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
 
     /* Pilot: the first trials, one thread, ranges only. They run again in
      * the main pass with the same numbers (streams are keyed by trial). */
-    {
+    if (!r.light) {
         worker_model *pw = calloc(k, sizeof *pw);
         int ok = pw != NULL;
         for (size_t i = 0; ok && i < k; i++)
@@ -1314,7 +1325,8 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
         goto oom;
     for (int t = 0; t < threads; t++)
         for (size_t i = 0; i < k; i++)
-            if (worker_init(&ws[(size_t)t * k + i], &r, &r.sm[i], 1) != 0)
+            if (worker_init(&ws[(size_t)t * k + i], &r, &r.sm[i], !r.light)
+                != 0)
                 goto oom;
     r.n_chunks = (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
     run_threads(&r, ws, threads);

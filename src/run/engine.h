@@ -121,6 +121,14 @@ typedef struct engine_opts {
      * models of the group count once); may be NULL. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* 1: summarise only what a sensitivity or sweep reads: the moments of
+     * every numeric output at the last step, every event tally and the
+     * paired differences. No histograms (so no quantiles, and no pilot
+     * run to size them) and no moments before the last step: the result
+     * must not be written with output_write. Means, probabilities and
+     * paired differences are the same bits as in a full run. Ignored when
+     * a model is conditioned (its param ranges come from the pilot). */
+    int last_step_only;
 } engine_opts;
 
 /* Runs the K models in lockstep (K >= 1; all with the same trials): each
