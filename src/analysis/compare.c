@@ -335,7 +335,7 @@ static void write_fig(FILE *f, const compare_fig *co, const compare_fig *ref,
                       size_t i, int *paired)
 {
     fprintf(f, ",%.10g,%.10g,%.10g,%.10g", co->v, co->se,
-            co->v - 1.96 * co->se, co->v + 1.96 * co->se);
+            co->v - NCG_Z95 * co->se, co->v + NCG_Z95 * co->se);
     if (!ref) {
         fputs(",,,,", f);
         return;
@@ -345,8 +345,8 @@ static void write_fig(FILE *f, const compare_fig *co, const compare_fig *ref,
     if (i > 0)
         diff_of(co, ref, &diff, &se, &p);
     *paired &= p;
-    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", diff, se, diff - 1.96 * se,
-            diff + 1.96 * se);
+    fprintf(f, ",%.10g,%.10g,%.10g,%.10g", diff, se, diff - NCG_Z95 * se,
+            diff + NCG_Z95 * se);
 }
 
 /* Every output name in first-seen order, over all scenarios. */
@@ -466,7 +466,7 @@ static void table_cell(FILE *out, const compare_fig *co, const compare_fig *ref,
         double diff, se;
         int paired;
         diff_of(co, ref, &diff, &se, &paired);
-        star = fabs(diff) > 1.96 * se && diff != 0.0;
+        star = fabs(diff) > NCG_Z95 * se && diff != 0.0;
     }
     snprintf(cellbuf, sizeof cellbuf, "%s%s",
              numfmt_est(num, sizeof num, co->v, co->se, 0), star ? "*" : " ");
@@ -553,10 +553,10 @@ double compare_max_halfwidth(const compare *c)
                 continue;
             const compare_fig *figs[] = { &co->end, &co->last };
             for (size_t g = 0; g < 2; g++) {
-                if (1.96 * figs[g]->se > hw)
-                    hw = 1.96 * figs[g]->se;
-                if (figs[g]->has_diff && i > 0 && 1.96 * figs[g]->diff_se > hw)
-                    hw = 1.96 * figs[g]->diff_se;
+                if (NCG_Z95 * figs[g]->se > hw)
+                    hw = NCG_Z95 * figs[g]->se;
+                if (figs[g]->has_diff && i > 0 && NCG_Z95 * figs[g]->diff_se > hw)
+                    hw = NCG_Z95 * figs[g]->diff_se;
             }
         }
     return hw;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "expr/code.h"
 #include "expr/vm.h"
 #include "io/output.h"
@@ -123,7 +124,7 @@ int discover_from_table(const table *t, discover_src *s, diag *d)
 {
     if (src_alloc(s, t->path, t->ncol, t->nrow) != 0) {
         diag_add(d, t->path, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     for (size_t r = 0; r < t->nrow; r++)
         s->line[r] = t->line[r];
@@ -162,7 +163,7 @@ int discover_from_table(const table *t, discover_src *s, diag *d)
 oom:
     diag_add(d, t->path, 0, NULL, "out of memory");
     discover_src_free(s);
-    return NCG_EXIT_IO;
+    return NCG_ERR_NOMEM;
 }
 
 int discover_from_values(discover_src *s, const char *origin,
@@ -346,7 +347,7 @@ int discover_eval(const discover_src *s, const char *opt, const char *expr,
     goto end;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_NOMEM;
 end:
     for (size_t i = 0; i < ns; i++)
         free(ids[i]);
@@ -401,7 +402,7 @@ static int pick_inputs(const discover_src *s, const discover_opts *o,
     if (!used || !r->in || !r->left_out) {
         free(used);
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     int rc = 0;
     for (size_t i = 0; i < (o->inputs ? o->n_inputs : s->n_cols) && !rc; i++) {
@@ -527,7 +528,7 @@ int discover_run(const discover_src *s, const discover_opts *o,
     r->seq = calloc(o->boxes, sizeof *r->seq);
     if (!x || !kind || !n_cat || !r->seq) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t i = 0; i < ni; i++) {
@@ -580,7 +581,7 @@ int discover_run(const discover_src *s, const discover_opts *o,
     goto end;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_NOMEM;
 end:
     discover_result_free(r);
     free(reads);

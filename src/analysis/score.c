@@ -7,6 +7,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "io/output.h"
 #include "io/table.h"
 #include "model/observe.h"
@@ -114,7 +115,7 @@ int score_outcomes_read(const char *path, score_outcomes **out, diag *d)
     *out = NULL;
     if (!o) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     if ((rc = table_read_commented(path, &o->t, d)) != 0)
         goto fail;
@@ -129,7 +130,7 @@ int score_outcomes_read(const char *path, score_outcomes **out, diag *d)
         goto fail;
     if (!(o->q = calloc(o->t.nrow + 1, sizeof *o->q))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto fail;
     }
     o->n = o->t.nrow;
@@ -400,7 +401,7 @@ int score_write(const score_table *t, const char *dir, FILE *out, diag *d)
     int rc = NCG_EXIT_IO;
     if (!sum || !order) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t s = 0; s < t->k; s++)

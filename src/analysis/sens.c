@@ -11,6 +11,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "base/numfmt.h"
+#include "base/status.h"
 #include "random/rng.h"
 
 /* The most the per-trial values of the Sobol design may take in memory. */
@@ -18,7 +19,6 @@
 /* Uniforms handed to dist_quantile stay inside (0, 1), as in sampler.c. */
 #define U_MIN 0x1p-53
 #define U_MAX (1 - 0x1p-53)
-#define Z95 1.959963984540054
 
 /* ---- statistics ---- */
 
@@ -30,8 +30,8 @@ void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi)
         return;
     }
     double z = atanh(rho), se = 1.06 / sqrt((double)n - 3.0);
-    *lo = tanh(z - Z95 * se);
-    *hi = tanh(z + Z95 * se);
+    *lo = tanh(z - NCG_Z95 * se);
+    *hi = tanh(z + NCG_Z95 * se);
 }
 
 double sens_saltelli(const double *ya, const double *yb, const double *yab,
@@ -93,7 +93,7 @@ int sens_load(const char *path, const scenario_opts *so, const char *extra,
     *m = NULL;
     if (!sets) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     for (size_t i = 0; i < so->n_sets; i++)
         sets[i] = so->sets[i];
@@ -140,7 +140,7 @@ static int group_alloc(group *g, size_t k, diag *d)
     if (g->sc && g->m && g->res)
         return 0;
     diag_add(d, NULL, 0, NULL, "out of memory");
-    return NCG_EXIT_RUN;
+    return NCG_ERR_NOMEM;
 }
 
 /* ---- the tornado: the base plus two variants per param, in groups ---- */
@@ -222,8 +222,8 @@ static void interval(const stats_moments *m, double *mean, double *lo,
 {
     double se = stats_moments_se(m);
     *mean = m->n ? m->mean : NAN;
-    *lo = *mean - Z95 * se;
-    *hi = *mean + Z95 * se;
+    *lo = *mean - NCG_Z95 * se;
+    *hi = *mean + NCG_Z95 * se;
 }
 
 /* Base means and the rank correlations of the random params, from group
@@ -287,7 +287,7 @@ static int run_group(sens_result *r, const sens_opts *o,
     kw = calloc(c.rank_n + 1, sizeof *kw);
     if (!c.swing || !c.x || !c.y || !rk || !kw) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t v = 0; v < r->m->n_vars; v++)
@@ -335,7 +335,7 @@ static int run_tornado(sens_result *r, const sens_opts *o, diag *d)
     int rc = 0;
     if (!items) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     for (size_t j = 0; j < r->d; j++)
         items[n++] = (tornado_item){ r->rows[j].var, &r->rows[j], r->d };
@@ -400,7 +400,7 @@ static int sobol_indices(sens_result *r, const design_ctx *c, diag *d)
     int rc = 0;
     if (!idx || !yab || !s1 || !st || !b1 || !bt) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     /* The design's rows are (model, output) blocks; YAB wants the d
@@ -493,7 +493,7 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
     c.y = calloc(g.k * r->n_out * r->trials + 1, sizeof *c.y);
     if (!c.specs || !c.key_a || !c.key_b || !c.y) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t v = 0; v < r->m->n_vars; v++)
@@ -552,7 +552,7 @@ static int pick_outputs(sens_result *r, const sens_opts *o, diag *d)
     r->outputs = calloc(want + 1, sizeof *r->outputs);
     if (!r->outputs) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     if (!o->n_outputs) {
         for (size_t q = 0; q < want; q++)
@@ -642,7 +642,7 @@ static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
     if (!reach || !r->consts || !r->levers) {
         free(reach);
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     for (size_t v = 0; o->const_pct > 0 && v < m->n_vars; v++) {
         const model_var *x = &m->vars[v];
@@ -663,7 +663,7 @@ static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
     if (!r->const_rows) {
         free(reach);
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     upstream(r, reach);
     for (size_t q = 0; q < r->n_out; q++)
@@ -728,7 +728,7 @@ static int rank_rows(sens_result *r, diag *d)
     r->order = calloc(r->n_out * n + 1, sizeof *r->order);
     if (!r->order) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t j = 0; j < n; j++) {
@@ -760,7 +760,7 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
     *out = NULL;
     if (!r) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     assert(o->const_pct >= 0 && o->const_pct < 100);
     if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
@@ -813,7 +813,7 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
     r->rows = calloc(r->n_out * r->d + 1, sizeof *r->rows);
     if (!r->base_mean || !r->base_se || !r->variance || !r->rows) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t q = 0; q < r->n_out; q++)

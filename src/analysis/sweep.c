@@ -9,9 +9,9 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "base/numfmt.h"
+#include "base/status.h"
 #include "analysis/sens.h"
 
-#define Z95 1.959963984540054
 
 int sweep_parse_axis(const char *arg, sweep_axis *ax, char *err,
                      size_t errlen)
@@ -93,7 +93,7 @@ static int load_point(const sweep_opts *o, const sweep_result *r, size_t p,
     int rc;
     if (!sets) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     for (size_t a = 0; a < r->n_axes; a++)
         snprintf(set[a], sizeof set[a], "%s=%.12g", r->axes[a].path,
@@ -123,7 +123,7 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
     int rc = 0;
     if (!sc || !m || !res) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t i = 0; i < k && rc == 0; i++)
@@ -185,7 +185,7 @@ int sweep_run(const sweep_opts *o, sweep_result **out, diag *d)
     *out = NULL;
     if (!r) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     r->n_axes = o->n_axes;
     r->n_points = 1;
@@ -206,7 +206,7 @@ int sweep_run(const sweep_opts *o, sweep_result **out, diag *d)
     r->cells = calloc(r->n_points * r->n_out + 1, sizeof *r->cells);
     if (!r->cells) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     if (r->n_points == 1)
@@ -246,9 +246,9 @@ int sweep_write_csv(const sweep_result *r, FILE *f)
             fprintf(f, ",%s,%s,%.6g,%.4g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g\n",
                     model_kind_name(v->kind),
                     v->kind == VAR_EVENT ? "p_by_end" : "mean", c->mean, c->se,
-                    c->mean - Z95 * c->se, c->mean + Z95 * c->se, c->diff,
-                    c->diff_se, c->diff - Z95 * c->diff_se,
-                    c->diff + Z95 * c->diff_se);
+                    c->mean - NCG_Z95 * c->se, c->mean + NCG_Z95 * c->se, c->diff,
+                    c->diff_se, c->diff - NCG_Z95 * c->diff_se,
+                    c->diff + NCG_Z95 * c->diff_se);
         }
     return ferror(f) ? -1 : 0;
 }
@@ -275,12 +275,12 @@ void sweep_table(const sweep_result *r, const char *const *names, size_t n,
             char a[40], b[40], e[40], g[40], h[40], k[40];
             fprintf(out, "%10s [%s, %s]   %s [%s, %s]\n",
                     numfmt_est(a, sizeof a, c->mean, c->se, 0),
-                    numfmt_est(b, sizeof b, c->mean - Z95 * c->se, c->se, 0),
-                    numfmt_est(e, sizeof e, c->mean + Z95 * c->se, c->se, 0),
+                    numfmt_est(b, sizeof b, c->mean - NCG_Z95 * c->se, c->se, 0),
+                    numfmt_est(e, sizeof e, c->mean + NCG_Z95 * c->se, c->se, 0),
                     numfmt_est(g, sizeof g, c->diff, c->diff_se, 1),
-                    numfmt_est(h, sizeof h, c->diff - Z95 * c->diff_se,
+                    numfmt_est(h, sizeof h, c->diff - NCG_Z95 * c->diff_se,
                                c->diff_se, 1),
-                    numfmt_est(k, sizeof k, c->diff + Z95 * c->diff_se,
+                    numfmt_est(k, sizeof k, c->diff + NCG_Z95 * c->diff_se,
                                c->diff_se, 1));
         }
     }

@@ -8,6 +8,8 @@
 struct diag {
     char **msgs;   /* owned strings; NULL where memory ran out */
     size_t n, cap;
+    size_t lost;   /* messages counted after msgs could not grow: they
+                    * come after the n stored ones, text lost */
 };
 
 diag *diag_alloc(void)
@@ -22,6 +24,7 @@ void diag_clear(diag *d)
     for (size_t i = 0; i < d->n; i++)
         free(d->msgs[i]);
     d->n = 0;
+    d->lost = 0;
 }
 
 void diag_free(diag *d)
@@ -38,11 +41,19 @@ void diag_add(diag *d, const char *file, int line, const char *path,
 {
     if (!d)
         return;
+    if (d->lost > 0) {
+        /* Once one is lost, later ones are too, to keep the order. */
+        d->lost++;
+        return;
+    }
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         char **m = realloc(d->msgs, cap * sizeof *m);
-        if (!m)
+        if (!m) {
+            /* The promise of diag.h: counted even without memory. */
+            d->lost++;
             return;
+        }
         d->msgs = m;
         d->cap = cap;
     }
@@ -78,12 +89,13 @@ void diag_add(diag *d, const char *file, int line, const char *path,
 
 size_t diag_count(const diag *d)
 {
-    return d ? d->n : 0;
+    return d ? d->n + d->lost : 0;
 }
 
 const char *diag_get(const diag *d, size_t i)
 {
-    return d->msgs[i] ? d->msgs[i] : "(message lost: out of memory)";
+    return i < d->n && d->msgs[i] ? d->msgs[i]
+                                  : "(message lost: out of memory)";
 }
 
 void diag_print(const diag *d, FILE *out)

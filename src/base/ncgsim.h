@@ -4,6 +4,14 @@
 
 #define NCGSIM_VERSION "0.1.0"
 
+/* The 97.5% quantile of the standard normal: every 95% interval in
+ * ncgsim is estimate -+ NCG_Z95 standard errors. Defined once here. */
+#define NCG_Z95 1.959963984540054
+
+/* The text of a macro's value, e.g. for gnuplot scripts. */
+#define NCG_STR_(x) #x
+#define NCG_STR(x) NCG_STR_(x)
+
 /* Exit codes: one meaning each, documented in the README. Only src/cli
  * uses them (cli_exit_code); library code returns base/status.h. */
 enum {

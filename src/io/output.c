@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 
 #define COARSE_BINS 50
 
@@ -359,7 +360,7 @@ static int write_resolved(const engine_result *r, const scenario *s,
     char header[768];
     if (!text) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     snprintf(header, sizeof header,
              "# Resolved scenario written by ncgsim %s: every extends and "
@@ -465,7 +466,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                      numfmt_est(c, sizeof c, mean, se, 0));
             fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, pe, pse, 0),
-                    numfmt_est(b, sizeof b, 1.96 * pse, 0.196 * pse, 0), col,
+                    numfmt_est(b, sizeof b, NCG_Z95 * pse, 0.1 * NCG_Z95 * pse, 0), col,
                     "P(by end)");
         } else {
             double q5 = output_quantile(r, o, r->steps, 0.05);
@@ -479,7 +480,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                      numfmt_est(b, sizeof b, q95, q95 == floor(q95) ? 0 : qse, 0));
             fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, mean, se, 0),
-                    numfmt_est(b, sizeof b, 1.96 * se, 0.196 * se, 0), col,
+                    numfmt_est(b, sizeof b, NCG_Z95 * se, 0.1 * NCG_Z95 * se, 0), col,
                     term_escape(v->unit, unit, sizeof unit));
         }
     }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "io/output.h"
 
 double posterior_moved(const engine_result *r, size_t j)
@@ -68,7 +69,7 @@ int posterior_write(const engine_result *r, const char *dir, diag *d)
         return 0;
     if (!(idx = posterior_order(r))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_RUN;
+        return NCG_ERR_NOMEM;
     }
     if (!(f = output_open(dir, "posterior.csv", d)))
         goto end;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "base/ncgsim.h"
 #include "base/path.h"
+#include "base/status.h"
 #include "io/sha256.h"
 
 /*
@@ -277,7 +278,7 @@ static int mf_build(const char *dir, manifest *m, diag *d)
             if (ne)
                 m->e = ne;
             diag_add(d, dir, 0, NULL, "out of memory");
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_NOMEM;
             break;
         }
         m->e = ne;
@@ -364,7 +365,7 @@ int output_check_folder(const char *path, const char *kind, diag *d)
         mf_entry now;
         if (!p) {
             diag_add(d, path, 0, NULL, "out of memory");
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_NOMEM;
         } else if (!have) {
             /* Reported below, once, for the folder. */
         } else if (!e) {
@@ -455,7 +456,7 @@ static int take_lock(const char *out, const char *name, output_dir *od,
     char buf[32];
     if (!(od->lock = malloc(n))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     snprintf(od->lock, n, "%s/.%s.lock", out, name);
     for (int tries = 0; ; tries++) {
@@ -583,7 +584,7 @@ int output_begin(const char *out, const char *name, const char *kind,
     if (!od->final || !od->tmp) {
         output_abort(od);
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     if ((rc = take_lock(out, name, od, d)) != 0)
         goto fail;
@@ -697,7 +698,7 @@ int output_commit(output_dir *od, diag *d)
     size_t n = strlen(od->final) + 32;
     if (!(old = malloc(n))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     snprintf(old, n, "%s.old-%ld", od->final, (long)getpid());
@@ -746,7 +747,7 @@ int output_place(const output_dir *od, const char *name, diag *d)
     to = slash ? output_path(out, name) : NULL;
     if (!from || !to) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_NOMEM;
     } else if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_add(d, to, 0, NULL, "exists and is not a file (remove or "
                  "rename it, or choose another -o)");

@@ -10,6 +10,7 @@
 #include <gsl/gsl_matrix.h>
 #include "base/ncgsim.h"
 #include "base/path.h"
+#include "base/status.h"
 #include "random/rng.h"
 
 /* The normal-scale matrix is pulled this far towards the identity, so that
@@ -292,7 +293,7 @@ int corr_build(const model *m, corr **out, diag *d)
     goto end;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_RUN;
+    rc = NCG_ERR_NOMEM;
 end:
     corr_free(c);
     gsl_matrix_free(mat);
@@ -314,7 +315,7 @@ int corr_attach(const model *m, sampler *smp, diag *d)
     int rc = corr_build(m, &c, d);
     if (rc == 0 && c && sampler_set_copula(smp, c->chol) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
     }
     corr_free(c);
     return rc;
@@ -392,7 +393,7 @@ int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
     path = path_join(dir, "correlations.csv");
     if (!real || !path) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
+        rc = NCG_ERR_NOMEM;
         goto end;
     }
     if ((rc = corr_realised(m, c, trials, real, &used, d)) != 0)

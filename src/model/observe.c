@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 
 static const char *const obs_keys[] = {
     "var", "at", "through", "value", "min", "max", "sd", "how", "note",
@@ -548,7 +549,7 @@ int obs_build(const model *m, uint32_t as_of, obs_plan **out, diag *d)
     return 0;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_RUN;
+    rc = NCG_ERR_NOMEM;
 end:
     obs_free(p);
     return rc;

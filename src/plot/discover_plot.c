@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "io/output.h"
 #include "plot/gp.h"
 
@@ -187,7 +188,7 @@ int discover_plot(const discover_result *r, const char *dir,
     FILE *f;
     if (!idx) {
         diag_add(d, dir, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_NOMEM;
     }
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0) {
         free(idx);

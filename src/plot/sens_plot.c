@@ -162,7 +162,7 @@ static void sweep_flat_range(FILE *f, const sweep_result *r, size_t q,
     double lo = INFINITY, hi = -INFINITY;
     for (size_t p = 0; p < r->n_points; p++) {
         const sweep_cell *c = &r->cells[p * r->n_out + q];
-        double h = band ? 1.959963984540054 * c->se : 0;
+        double h = band ? NCG_Z95 * c->se : 0;
         lo = fmin(lo, c->mean - h);
         hi = fmax(hi, c->mean + h);
     }
@@ -261,8 +261,8 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
             if (r->n_axes == 2)
                 fprintf(f, " %.12g", sweep_point_value(r, p, 1));
             fprintf(f, " %.6g %.6g %.6g\n", c->mean,
-                    c->mean - 1.959963984540054 * c->se,
-                    c->mean + 1.959963984540054 * c->se);
+                    c->mean - NCG_Z95 * c->se,
+                    c->mean + NCG_Z95 * c->se);
         }
         fputs("EOD\n", f);
         fputs("set title ", f);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "analysis/diff.h"
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "io/output.h"
 #include "io/table.h"
 #include "plot/plot.h"
@@ -292,7 +293,7 @@ static int rp_load(report *r)
             r->conditioned = 1;
         if (i > 0 && !(s->diff = diff_scenarios(r->s[0].sc, s->sc))) {
             diag_add(r->d, NULL, 0, NULL, "out of memory");
-            return NCG_EXIT_IO;
+            return NCG_ERR_NOMEM;
         }
     }
     scenario_step_label(&r->s[0].sc->sim, r->s[0].sc->sim.steps,
@@ -352,8 +353,10 @@ static int rp_cells(report *r)
     int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
         cl = rp_tcol(ref, "label"), cu = rp_tcol(ref, "unit");
     if (cv < 0 || ck < 0) {
-        diag_add(r->d, r->s[0].dir, 0, NULL, "summary.csv: no column "
+        char *f = output_path(r->s[0].dir, "summary.csv");
+        diag_add(r->d, f ? f : "summary.csv", 0, NULL, "no column "
                  "'variable' or 'kind'");
+        free(f);
         return NCG_EXIT_IO;
     }
     r->n_out = rp_trows(ref);
@@ -381,8 +384,8 @@ static int rp_cells(report *r)
                 continue;
             c->v = rp_tnum(t, row, r->o[k].event ? cp : cm);
             c->se = rp_tnum(t, row, r->o[k].event ? cps : cs);
-            c->lo = c->v - 1.96 * c->se;
-            c->hi = c->v + 1.96 * c->se;
+            c->lo = c->v - NCG_Z95 * c->se;
+            c->hi = c->v + NCG_Z95 * c->se;
         }
     }
     if (!r->cmp)
@@ -399,8 +402,10 @@ static int rp_cells(report *r)
         ed = rp_col(t, c_pev_d), eds = rp_col(t, c_pev_dse),
         edlo = rp_col(t, c_pev_dlo), edhi = rp_col(t, c_pev_dhi);
     if (xv < 0 || xs < 0) {
-        diag_add(r->d, r->cmp_dir, 0, NULL, "compare.csv: no column "
+        char *f = output_path(r->cmp_dir, "compare.csv");
+        diag_add(r->d, f ? f : "compare.csv", 0, NULL, "no column "
                  "'variable' or 'scenario'");
+        free(f);
         return NCG_EXIT_IO;
     }
     for (size_t row = 0; row < rp_trows(t); row++) {
@@ -453,8 +458,8 @@ static int rp_cells(report *r)
             rp_cell *c = rp_at(r, k, i);
             c->dv = c->v - c0->v;
             c->dse = sqrt(c->se * c->se + c0->se * c0->se);
-            c->dlo = fmax(-1.0, c->dv - 1.96 * c->dse);
-            c->dhi = fmin(1.0, c->dv + 1.96 * c->dse);
+            c->dlo = fmax(-1.0, c->dv - NCG_Z95 * c->dse);
+            c->dhi = fmin(1.0, c->dv + NCG_Z95 * c->dse);
             c->paired = 0;
         }
         if (r->n > 1) {
@@ -583,7 +588,7 @@ static void rp_num(report *r, double v, int dec, int sign)
 static void rp_value(report *r, const rp_out *o, const rp_cell *c)
 {
     double k = o->event ? 100.0 : 1.0;
-    rp_num(r, k * c->v, rp_decimals(k * 1.96 * c->se, k * c->v), 0);
+    rp_num(r, k * c->v, rp_decimals(k * NCG_Z95 * c->se, k * c->v), 0);
     if (o->event && isfinite(c->v))
         fputs("%", r->f);
 }
@@ -598,7 +603,7 @@ static int rp_excludes_zero(const rp_cell *c)
 static void rp_delta(report *r, const rp_out *o, const rp_cell *c)
 {
     double k = o->event ? 100.0 : 1.0;
-    int dec = rp_decimals(k * 1.96 * c->dse, k * c->dv);
+    int dec = rp_decimals(k * NCG_Z95 * c->dse, k * c->dv);
     fputs("<span class=\"d\">", r->f);
     if (rp_excludes_zero(c))
         fputs(c->dv > 0 ? "\xe2\x96\xb2 " : "\xe2\x96\xbc ", r->f);
@@ -1214,11 +1219,11 @@ static char *rp_chart_desc(const report *r, const rp_chart *c)
             const rp_cell *x = rp_at(r, k, i);
             double m = o->event ? 100.0 : 1.0;
             fprintf(f, "%s %s %.*f%s", i ? ";" : "", r->s[i].name,
-                    rp_decimals(m * 1.96 * x->se, m * x->v), m * x->v,
+                    rp_decimals(m * NCG_Z95 * x->se, m * x->v), m * x->v,
                     o->event ? "%" : "");
             if (i > 0 && isfinite(x->dv))
                 fprintf(f, " (difference %+.*f%s%s)",
-                        rp_decimals(m * 1.96 * x->dse, m * x->dv), m * x->dv,
+                        rp_decimals(m * NCG_Z95 * x->dse, m * x->dv), m * x->dv,
                         o->event ? " pp" : "",
                         rp_excludes_zero(x) ? ", interval excludes 0" : "");
         }
