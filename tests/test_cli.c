@@ -401,11 +401,12 @@ static void test_cli__two_runs_into_one_folder__the_second_refuses_and_nothing_m
     char *dir = test_tmpdir(), cmd[4096], *out = NULL;
     char *path = test_write(dir, "small.cfg", small_model);
     /* The first run takes seconds (many trials, then its plots); the
-     * second starts once it holds the folder (its lock file is there). */
+     * second starts once the first holds the folder: its lock is taken
+     * and its temporary folder made before any trial runs. */
     snprintf(cmd, sizeof cmd,
              "(" BIN " run -q -j 1 -n 400000 -o %s/out %s; echo \"first $?\") & "
-             "i=0; while [ ! -e %s/out/.small.lock ] && [ $i -lt 400 ]; do "
-             "sleep 0.05; i=$((i+1)); done; "
+             "for i in $(seq 1000); do ls -d %s/out/.small.tmp-* >/dev/null "
+             "2>&1 && break; sleep 0.01; done; "
              BIN " run -q -n 100 -o %s/out %s; echo \"second $?\"; "
              "wait", dir, path, dir, dir, path);
     CU_ASSERT_EQUAL(run(cmd, &out), 0);
