@@ -473,6 +473,35 @@ static void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
     }
 }
 
+/* The share of the largest magnitude shown that an axis over time spans
+ * at least: a drift of 135 on 28,400 should read as half a percent, not as
+ * a collapse that fills the chart. */
+#define SCALE_MIN_SPAN 0.2
+
+/* `set AXISrange` for values over time in [LO, HI] that respect their
+ * scale: when the data span less than SCALE_MIN_SPAN of the largest
+ * magnitude, the axis spans that much, centred on the data, but does not
+ * cross 0 when the data do not. A flat line gets a range as in
+ * gp_flat_range. */
+static void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
+{
+    double mag = fmax(fabs(lo), fabs(hi));
+    if (!isfinite(lo) || !isfinite(hi) || !(hi - lo < SCALE_MIN_SPAN * mag)) {
+        gp_flat_range(f, axis, lo, hi);
+        return;
+    }
+    double mid = (lo + hi) / 2, half = SCALE_MIN_SPAN * mag / 2;
+    double a = mid - half, b = mid + half;
+    if (lo >= 0 && a < 0) {
+        b -= a;
+        a = 0;
+    } else if (hi <= 0 && b > 0) {
+        a -= b;
+        b = 0;
+    }
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+}
+
 /* The fan chart of numeric output at summary row R: median, central 50%
  * and 90% bands and the mean over steps 0..T. COMPACT: a panel of the
  * overview (fewer tic labels, label on the y axis only). */
@@ -498,7 +527,7 @@ static void write_fan(FILE *f, const scen *s, size_t r, int compact)
     /* Room above and below so a line at the extreme is not hidden in the
      * border (a troop level that stays at its start). */
     fputs("set offsets 0, 0, graph 0.05, graph 0.05\n", f);
-    gp_flat_range(f, "y", lo, hi);
+    gp_scale_range(f, "y", lo, hi);
     gp_select(f, var);
     fprintf(f, "plot 'timeseries.csv' skip 1 using %zu:(sel(%zu)):(sel(%zu)) "
             "with filledcurves ls 24 fs transparent solid ncg_band90 "
@@ -977,7 +1006,8 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
                           const char *title, size_t r)
 {
     double ylo = INFINITY, yhi = -INFINITY;
-    gp_title(f, title, "Median and central 50% of trials by scenario");
+    gp_title(f, title, "By scenario: median (solid, with points) and mean "
+             "(dashed), central 50% of trials shaded");
     gp_step_axis(f, &c->sc[c->longest].st, 10);
     fputs("set ylabel ", f);
     gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
@@ -986,12 +1016,13 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
     for (size_t i = 0; i < c->n; i++) {
         double lo, hi;
         const size_t *tc = c->sc[i].tc;
-        const size_t cols[] = { tc[T_P25], tc[T_P75], tc[T_P50] };
-        csv_range(&c->sc[i].ts, var, cols, 3, &lo, &hi);
+        const size_t cols[] = { tc[T_P25], tc[T_P75], tc[T_P50],
+                                tc[T_MEAN] };
+        csv_range(&c->sc[i].ts, var, cols, 4, &lo, &hi);
         ylo = fmin(ylo, lo);
         yhi = fmax(yhi, hi);
     }
-    gp_flat_range(f, "y", ylo, yhi);
+    gp_scale_range(f, "y", ylo, yhi);
     gp_select(f, var);
     /* Every band before any line, so that no band hides a median. */
     fputs("plot ", f);
@@ -1007,10 +1038,22 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
         const size_t *tc = c->sc[i].tc;
         fputs(", \\\n  ", f);
         gp_scen_file(f, c, i, "timeseries.csv");
-        fprintf(f, " skip 1 using %zu:(sel(%zu)) with lines lt %zu title ",
-                tc[T_STEP] + 1, tc[T_P50] + 1, i + 1);
+        /* Points (every few steps, shifted per scenario) tell apart
+         * medians that lie on one another. */
+        fprintf(f, " skip 1 using %zu:(sel(%zu)) with linespoints lt %zu "
+                "pt %zu pi %zu title ", tc[T_STEP] + 1, tc[T_P50] + 1, i + 1,
+                i % 13 + 1, c->n + 2);
         gp_quote(f, cmp_name(c, i));
         fputs(" noenhanced", f);
+    }
+    /* Means: where medians coincide (a troop level most trials never
+     * leave), the means still show how the scenarios differ. */
+    for (size_t i = 0; i < c->n; i++) {
+        const size_t *tc = c->sc[i].tc;
+        fputs(", \\\n  ", f);
+        gp_scen_file(f, c, i, "timeseries.csv");
+        fprintf(f, " skip 1 using %zu:(sel(%zu)) with lines lt %zu dt 2 "
+                "notitle", tc[T_STEP] + 1, tc[T_MEAN] + 1, i + 1);
     }
     fputc('\n', f);
 }
