@@ -9,6 +9,7 @@
 #include "io/table.h"
 #include "testutil.h"
 
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 #define DATA "tests/data/prim/"
 #define BRYANT DATA "bryant et al 2010 data.csv"
 
@@ -254,6 +255,36 @@ static void test_prim__column_types__follow_the_text(void)
     fixture_free(&f);
 }
 
+/* The command line: the file contract, and a failed run leaves nothing. */
+static void test_prim__command__writes_the_contract_or_nothing(void)
+{
+    char *dir = test_tmpdir(), cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, BIN " discover " DATA "grid.csv --case "
+             "'hit == 1' --no-plots -q -o %s/d", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/d/discovery.csv", dir);
+    char *csv = test_read(cmd);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+    CU_ASSERT_EQUAL(strncmp(csv, "sequence,box,n,k,coverage,density,mass,"
+                            "res_dim,a_min,a_max,b_min,b_max,c_min,c_max\n"
+                            "1,0,400,60,1,0.14999999999999999,1,0,", 104), 0);
+    free(csv);
+    /* A case no row meets: exit 2, the message, and no folder. */
+    snprintf(cmd, sizeof cmd, BIN " discover " DATA "grid.csv --case "
+             "'a > 100' -q -o %s/e", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), NCG_EXIT_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "holds in none of the 400 rows"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/e", dir);
+    CU_ASSERT_PTR_NULL(test_read(cmd));
+    snprintf(cmd, sizeof cmd, "test -e %s/e", dir);
+    CU_ASSERT_NOT_EQUAL(test_run(cmd, &out), 0);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_prim_register(void);
 void test_prim_register(void)
 {
@@ -268,6 +299,8 @@ void test_prim_register(void)
           test_prim__bryant_default__matches_ema_box_for_box },
         { "bad input gives exact messages",
           test_prim__bad_input__gives_exact_messages },
+        { "command writes the contract or nothing",
+          test_prim__command__writes_the_contract_or_nothing },
         { "column types follow the text",
           test_prim__column_types__follow_the_text },
     };

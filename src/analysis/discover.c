@@ -11,6 +11,7 @@
 #include "expr/code.h"
 #include "expr/vm.h"
 #include "io/output.h"
+#include "model/model.h"
 #include "random/rng.h"
 
 void discover_src_free(discover_src *s)
@@ -187,6 +188,49 @@ int discover_from_values(discover_src *s, const char *origin,
     return 0;
 }
 
+size_t discover_model_cols(const model *m)
+{
+    size_t c = m->n_outputs;
+    for (size_t v = 0; v < m->n_vars; v++)
+        c += m->vars[v].kind == VAR_PARAM;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        c += m->vars[m->outputs[o]].kind == VAR_EVENT;
+    return c;
+}
+
+int discover_from_model(discover_src *s, const char *origin, const model *m,
+                        size_t n_rows, const double *values)
+{
+    size_t cols = discover_model_cols(m), k = 0, e = 0;
+    const char **names = malloc((cols ? cols : 1) * sizeof *names);
+    char **ever = calloc(m->n_outputs + 1, sizeof *ever);
+    int rc = -1;
+    if (!names || !ever)
+        goto end;
+    for (size_t v = 0; v < m->n_vars; v++)
+        if (m->vars[v].kind == VAR_PARAM)
+            names[k++] = m->vars[v].name;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        names[k++] = m->vars[m->outputs[o]].name;
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        const model_var *v = &m->vars[m->outputs[o]];
+        if (v->kind != VAR_EVENT)
+            continue;
+        size_t len = strlen(v->name) + 8;
+        if (!(ever[e] = malloc(len)))
+            goto end;
+        snprintf(ever[e], len, "%s_ever", v->name);
+        names[k++] = ever[e++];
+    }
+    rc = discover_from_values(s, origin, names, cols, n_rows, values);
+end:
+    for (size_t i = 0; ever && i < e; i++)
+        free(ever[i]);
+    free(ever);
+    free(names);
+    return rc;
+}
+
 /* NAME as the expression language can write it: itself when it is an
  * identifier, else with every other character as '_' (and a leading '_'
  * before a digit). Into BUF of LEN. */
@@ -215,11 +259,8 @@ static long find_col(const discover_src *s, const char *name)
     return -1;
 }
 
-/* Evaluates the case over every row of S into Y (1 when it holds); fills
- * READS[c] = 1 for each column it reads. 0, or NCG_EXIT_USAGE with a
- * message. */
-static int eval_case(const discover_src *s, const char *expr,
-                     unsigned char *y, unsigned char *reads, diag *d)
+int discover_eval(const discover_src *s, const char *opt, const char *expr,
+                  unsigned char *y, unsigned char *reads, diag *d)
 {
     int rc = NCG_EXIT_USAGE;
     code_prog *p = code_alloc();
@@ -254,13 +295,13 @@ static int eval_case(const discover_src *s, const char *expr,
     env.source_prefix = "case";
     uint32_t dst = code_new_slot(p);
     if (code_expr(p, &env, expr, dst, &seq, &deps, err, sizeof err) != 0) {
-        diag_add(d, NULL, 0, NULL, "--case: %s (in '%s'; the names are the "
-                 "columns of %s)", err, expr, s->origin);
+        diag_add(d, NULL, 0, NULL, "%s: %s (in '%s'; the names are the "
+                 "columns of %s)", opt, err, expr, s->origin);
         goto end;
     }
     if (deps.uses_random) {
-        diag_add(d, NULL, 0, NULL, "--case: '%s' calls a random function; "
-                 "the case must be a condition on the columns", expr);
+        diag_add(d, NULL, 0, NULL, "%s: '%s' calls a random function; "
+                 "it must be a condition on the columns", opt, expr);
         goto end;
     }
     for (size_t i = 0; i < deps.n_all; i++)
@@ -293,10 +334,10 @@ static int eval_case(const discover_src *s, const char *expr,
             double v = reg[dst][l];
             if (v != 0 && v != 1) {
                 int line = s->line[r0 + l];
-                diag_add(d, s->origin, line, NULL, "--case: '%s' gives %g "
+                diag_add(d, s->origin, line, NULL, "%s: '%s' gives %g "
                          "in row %zu, not true (1) or false (0): write a "
                          "condition, e.g. x < 50 or an event's name",
-                         expr, v, r0 + l + 1);
+                         opt, expr, v, r0 + l + 1);
                 goto end;
             }
             y[r0 + l] = v == 1;
@@ -457,7 +498,7 @@ int discover_run(const discover_src *s, const discover_opts *o,
         rc = NCG_EXIT_USAGE;
         goto end;
     }
-    if ((rc = eval_case(s, o->case_expr, (unsigned char *)r->data.y, reads, d))
+    if ((rc = discover_eval(s, "--case", o->case_expr, (unsigned char *)r->data.y, reads, d))
         || (rc = pick_inputs(s, o, reads, r, d)))
         goto end;
     rc = NCG_EXIT_USAGE;

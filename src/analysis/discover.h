@@ -8,6 +8,7 @@
 #include "analysis/prim.h"
 #include "base/diag.h"
 #include "io/table.h"
+#include "model/model.h"
 
 /* Per-trial data: named columns, each numeric or categorical. */
 typedef struct discover_src {
@@ -38,7 +39,25 @@ int discover_from_values(discover_src *s, const char *origin,
                          const char *const *names, size_t n_cols,
                          size_t n_rows, const double *values);
 
+/* The columns of the engine's per-trial rows of M (engine_opts.rows):
+ * every param, every output, then <event>_ever per event output. */
+size_t discover_model_cols(const model *m);
+
+/* Makes S from N_ROWS such rows of M (VALUES, row-major), named as
+ * samples.csv names them. 0 or -1 (out of memory). */
+int discover_from_model(discover_src *s, const char *origin, const model *m,
+                        size_t n_rows, const double *values);
+
 void discover_src_free(discover_src *s);
+
+/* Evaluates condition EXPR (the expression language over S's numeric
+ * columns: a name as written when it is an identifier, else with every
+ * other character as '_') for every row into Y (1 when it holds), and sets
+ * READS[c] = 1 for each column it reads. 0, or NCG_EXIT_USAGE with a
+ * message starting with OPT (the option that gave it) naming the expression (an unknown name, a random call, a value
+ * that is not 0 or 1, e.g. "'a + 1' gives 1.25 in row 1 ..."). */
+int discover_eval(const discover_src *s, const char *opt, const char *expr,
+                  unsigned char *y, unsigned char *reads, diag *d);
 
 /* What to find. */
 typedef struct discover_opts {

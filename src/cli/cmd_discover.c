@@ -1,4 +1,4 @@
-/* cmd_discover.c: the `discover` command: which combinations of inputs lead to a case of interest (PRIM). */
+/* cmd_discover.c: the `discover` command (which combinations of inputs lead to a case of interest, PRIM) and the `robust` command (regret and satisficing of policies on common trials). */
 #include "cli/commands.h"
 
 #include <getopt.h>
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis/discover.h"
+#include "analysis/robust.h"
 #include "base/ncgsim.h"
 #include "cli/cli.h"
 #include "io/output.h"
@@ -210,79 +211,93 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
                  "without `observations`)");
         return NCG_EXIT_USAGE;
     }
-    size_t np = 0;
-    for (size_t v = 0; v < md->n_vars; v++)
-        np += md->vars[v].kind == VAR_PARAM;
-    size_t n_events = 0, n_ev = 0;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        n_events += md->vars[md->outputs[q]].kind == VAR_EVENT;
-    /* The engine's per-trial columns: params, outputs, ever flags. */
-    size_t cols = np + md->n_outputs + n_events;
-    char **evname = calloc(n_events + 1, sizeof *evname);
+    size_t cols = discover_model_cols(md);
     rows_buf b = { NULL, cols, (*sc)->sim.trials };
-    const char **names = malloc((cols ? cols : 1) * sizeof *names);
     b.v = malloc((size_t)b.trials * cols * sizeof *b.v);
-    if (!names || !b.v || !evname) {
+    if (!b.v) {
         diag_add(d, NULL, 0, NULL, "out of memory (%llu trials x %zu "
                  "columns)", (unsigned long long)b.trials, cols);
         rc = NCG_EXIT_RUN;
         goto end;
     }
-    size_t k = 0;
-    for (size_t v = 0; v < md->n_vars; v++)
-        if (md->vars[v].kind == VAR_PARAM)
-            names[k++] = md->vars[v].name;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        names[k++] = md->vars[md->outputs[q]].name;
-    for (size_t q = 0; q < md->n_outputs; q++)
-        if (md->vars[md->outputs[q]].kind == VAR_EVENT) {
-            char **e = &evname[n_ev++];
-            size_t len = strlen(md->vars[md->outputs[q]].name) + 8;
-            if (!(*e = malloc(len))) {
-                rc = NCG_EXIT_RUN;
-                goto end;
-            }
-            snprintf(*e, len, "%s_ever", md->vars[md->outputs[q]].name);
-            names[k++] = *e;
-        }
     engine_opts eo = { .threads = o->threads, .rows = collect,
                        .rows_ctx = &b, .stop = &cli_interrupted };
     model *one = *m;
     if ((rc = engine_run(&one, 1, &eo, &res, d)) != 0)
         goto end;
-    if (discover_from_values(s, o->source, names, cols, (size_t)b.trials,
-                             b.v) != 0) {
+    if (discover_from_model(s, o->source, md, (size_t)b.trials, b.v) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_EXIT_RUN;
     }
 end:
     engine_result_free(res);
-    for (size_t i = 0; evname && i < n_ev; i++)
-        free(evname[i]);
-    free(evname);
-    free(names);
     free(b.v);
     return rc;
 }
 
-/* The folder name part of OUT and its parent. */
-static void split_out(const char *out, char *parent, size_t plen,
-                      const char **base)
+/* Writes the results folder OUT of KIND through WRITE (and resolved.cfg
+ * of SC with NOTE, when SC is set), then draws its charts with PLOT unless
+ * NO_PLOTS, in a temporary folder renamed into place only when all is
+ * written and drawn: a failure leaves nothing half-written. 0 or an exit
+ * code (message in D). */
+static int publish(const char *out, const char *kind, const scenario *sc,
+                   const char *note,
+                   int (*write)(const void *, const char *, diag *),
+                   int (*plot)(const void *, const char *, const plot_opts *,
+                               diag *),
+                   const void *res, int no_plots, diag *d)
 {
-    const char *slash = strrchr(out, '/');
-    while (slash && slash[1] == 0 && slash > out) {
-        /* "dir/": trailing slashes are not part of the name */
-        size_t n = (size_t)(slash - out);
-        snprintf(parent, plen, "%.*s", (int)n, out);
-        out = parent;
-        slash = strrchr(out, '/');
+    output_dir od;
+    int rc = output_begin_path(out, kind, &od, d);
+    if (rc != 0)
+        return rc;
+    rc = write(res, od.tmp, d);
+    if (rc == 0 && sc) {
+        FILE *f = output_open(od.tmp, "resolved.cfg", d);
+        if (!f || scenario_write(sc, note, f) != 0) {
+            if (f)
+                fclose(f);
+            rc = NCG_EXIT_IO;
+        } else {
+            rc = output_close(f, od.tmp, "resolved.cfg", d);
+        }
     }
-    *base = slash ? slash + 1 : out;
-    if (slash)
-        snprintf(parent, plen, "%.*s", slash == out ? 1 : (int)(slash - out),
-                 out);
-    else
-        snprintf(parent, plen, ".");
+    if (rc == 0 && !no_plots) {
+        /* Drawn before the folder is committed; a failure is exit 4. */
+        plot_opts po = { .quiet = 1, .name = out };
+        rc = plot(res, od.tmp, &po, d);
+    }
+    if (rc == 0 && cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+    }
+    if (rc != 0) {
+        output_abort(&od);
+        return rc;
+    }
+    return output_commit(&od, d);
+}
+
+static int write_discover(const void *r, const char *dir, diag *d)
+{
+    return discover_write(r, dir, d);
+}
+
+static int plot_discover(const void *r, const char *dir, const plot_opts *o,
+                         diag *d)
+{
+    return discover_plot(r, dir, o, d);
+}
+
+static int write_robust(const void *r, const char *dir, diag *d)
+{
+    return robust_write(r, dir, d);
+}
+
+static int plot_robust(const void *r, const char *dir, const plot_opts *o,
+                       diag *d)
+{
+    return discover_plot_robust(r, dir, o, d);
 }
 
 int cmd_discover(int argc, char **argv)
@@ -332,8 +347,6 @@ int cmd_discover(int argc, char **argv)
     if ((rc = discover_run(&s, &o.d, &r, d)) != 0)
         goto end;
     /* The results folder, written aside and renamed into place. */
-    char parent[4096];
-    const char *base;
     if (!o.out) {
         const char *b = strrchr(o.source, '/');
         b = b ? b + 1 : o.source;
@@ -349,36 +362,9 @@ int cmd_discover(int argc, char **argv)
         snprintf(outbuf, len, "results/%.*s-discovery", (int)n, b);
         o.out = outbuf;
     }
-    split_out(o.out, parent, sizeof parent, &base);
-    output_dir od;
-    if ((rc = output_begin(parent, base, "discover", &od, d)) != 0)
-        goto end;
-    rc = discover_write(r, od.tmp, d);
-    if (rc == 0 && sc) {
-        FILE *f = output_open(od.tmp, "resolved.cfg", d);
-        if (!f || scenario_write(sc, "resolved by ncgsim " NCGSIM_VERSION
-                                 " for discover", f) != 0) {
-            if (f)
-                fclose(f);
-            rc = NCG_EXIT_IO;
-        } else {
-            rc = output_close(f, od.tmp, "resolved.cfg", d);
-        }
-    }
-    if (rc == 0 && !o.no_plots) {
-        /* Drawn before the folder is committed; a failure is exit 4. */
-        plot_opts po = { .quiet = 1, .name = o.out };
-        rc = discover_plot(r, od.tmp, &po, d);
-    }
-    if (rc == 0 && cli_interrupted) {
-        diag_add(d, NULL, 0, NULL, "interrupted");
-        rc = NCG_EXIT_RUN;
-    }
-    if (rc != 0) {
-        output_abort(&od);
-        goto end;
-    }
-    if ((rc = output_commit(&od, d)) != 0)
+    if ((rc = publish(o.out, "discover", sc, "resolved by ncgsim "
+                      NCGSIM_VERSION " for discover", write_discover,
+                      plot_discover, r, o.no_plots, d)) != 0)
         goto end;
     if (!o.quiet) {
         if (r->n_left_out)
@@ -400,5 +386,115 @@ end:
     free(inputs);
     free(outbuf);
     opts_values_free(ov, DISC_N_OPTS);
+    return rc < 0 ? 0 : rc;
+}
+
+enum {
+    ROB_MAX, ROB_MIN, ROB_SATISFY, ROB_TRIALS, ROB_SEED, ROB_SET, ROB_THREADS,
+    ROB_OUT, ROB_NO_PLOTS, ROB_QUIET, ROB_N_OPTS
+};
+
+static const opt_spec robust_opts_table[ROB_N_OPTS] = {
+    [ROB_MAX] = { .name = "maximize", .kind = OPT_STRING, .arg = "NAME",
+                  .help = "an outcome where more is better (repeatable)",
+                  .repeat = 1 },
+    [ROB_MIN] = { .name = "minimize", .kind = OPT_STRING, .arg = "NAME",
+                  .help = "an outcome where less is better (repeatable);\n"
+                          "NAME: an output or <event>_ever",
+                  .repeat = 1 },
+    [ROB_SATISFY] = { .name = "satisfy", .kind = OPT_STRING, .arg = "EXPR",
+                      .help = "a condition a trial should meet, e.g.\n"
+                              "'ed_credibility >= 60' (repeatable)",
+                      .repeat = 1 },
+    [ROB_TRIALS] = { .name = "trials", .letter = 'n', .kind = OPT_COUNT,
+                     .arg = "N", .help = "trials (default: simulation.trials)",
+                     .expect = "a whole number of trials from 1 to 1e8",
+                     .cmin = 1, .cmax = 100000000 },
+    [ROB_SEED] = CLI_OPT_SEED("random seed"),
+    [ROB_SET] = CLI_OPT_SET("override a setting in every policy (repeatable)"),
+    [ROB_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
+    [ROB_OUT] = CLI_OPT_OUT("the results folder itself (default:\n"
+                            "results/robust)"),
+    [ROB_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
+    [ROB_QUIET] = CLI_OPT_QUIET("no table"),
+};
+
+const cli_command cmd_robust_def = {
+    "robust", cmd_robust,
+    "regret and satisficing of policies on the same trials",
+    "ncgsim robust POLICY.cfg POLICY.cfg... [options]",
+    "Which policy holds up across the uncertainties. Each POLICY file\n"
+    "extends one parent and sets its levers (constant params); the parent's\n"
+    "random params are the uncertainties and must be left alone. Every\n"
+    "policy runs on the same trials (common random numbers), so trial i is\n"
+    "the same future for all. For each outcome: the mean, the regret (loss\n"
+    "against the best policy in the same trial: its mean and 90th\n"
+    "percentile) and the share of trials where the policy is best; for\n"
+    "each condition: the share of trials that meet it (satisficing).\n"
+    "Writes OUT/robust.csv, satisficing.csv, resolved.cfg (the first\n"
+    "policy), regret.png and satisficing.png. See docs/discovery.md.\n",
+    NULL, robust_opts_table, ROB_N_OPTS, OPERANDS_SCENARIOS
+};
+
+int cmd_robust(int argc, char **argv)
+{
+    opt_value ov[ROB_N_OPTS];
+    robust_goal *goals = NULL;
+    robust_opts o = { 0 };
+    robust_result *r = NULL;
+    diag *d = diag_alloc();
+    int rc = opts_parse(&cmd_robust_def, argc, argv, ov);
+    if (rc != 0 || !d)
+        goto end;
+    size_t n_goals = ov[ROB_MAX].n + ov[ROB_MIN].n;
+    if (argc - optind < 2) {
+        rc = cli_usage("robust", "expected two or more policy scenario "
+                       "files");
+        goto end;
+    }
+    if (n_goals + ov[ROB_SATISFY].n == 0) {
+        rc = cli_usage("robust", "give at least one --maximize, --minimize "
+                       "or --satisfy");
+        goto end;
+    }
+    if (!(goals = calloc(n_goals + 1, sizeof *goals))) {
+        rc = cli_usage("robust", "out of memory");
+        goto end;
+    }
+    /* Outcomes in the order given: maximised ones first. */
+    for (size_t i = 0; i < ov[ROB_MAX].n; i++)
+        goals[i] = (robust_goal){ ov[ROB_MAX].list[i], 1 };
+    for (size_t i = 0; i < ov[ROB_MIN].n; i++)
+        goals[ov[ROB_MAX].n + i] = (robust_goal){ ov[ROB_MIN].list[i], 0 };
+    o.threads = ov[ROB_THREADS].given ? (int)ov[ROB_THREADS].u
+                                      : engine_cores();
+    o.stop = &cli_interrupted;
+    cli_scenario_opts(&ov[ROB_TRIALS], &ov[ROB_SEED], &ov[ROB_SET], &o.so);
+    o.paths = (const char *const *)argv + optind;
+    o.n_paths = (size_t)(argc - optind);
+    o.goals = goals;
+    o.n_goals = n_goals;
+    o.conds = ov[ROB_SATISFY].list;
+    o.n_conds = ov[ROB_SATISFY].n;
+    const char *out = ov[ROB_OUT].given ? ov[ROB_OUT].s : "results/robust";
+    cli_catch_signals();
+    if ((rc = robust_run(&o, &r, d)) != 0)
+        goto end;
+    if ((rc = publish(out, "robust", r->sc0, "resolved by ncgsim "
+                      NCGSIM_VERSION " for robust (the first policy)",
+                      write_robust, plot_robust, r,
+                      ov[ROB_NO_PLOTS].given > 0, d)) != 0)
+        goto end;
+    if (!ov[ROB_QUIET].given) {
+        robust_table(r, stdout);
+        printf("\n  results: %s/\n", out);
+    }
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    robust_result_free(r);
+    free(goals);
+    opts_values_free(ov, ROB_N_OPTS);
     return rc < 0 ? 0 : rc;
 }

@@ -32,6 +32,10 @@ typedef struct output_dir {
  * a message in D (nothing on disk changed). */
 int output_begin(const char *out, const char *name, const char *kind,
                  output_dir *od, diag *d);
+/* output_begin for the folder PATH itself (its parent and last name;
+ * trailing slashes ignored): results written to PATH as a whole. */
+int output_begin_path(const char *path, const char *kind, output_dir *od,
+                      diag *d);
 /* Lists every file of OD->tmp in its manifest, flushes them all to disk,
  * checks OUT/NAME again and replaces it with the temporary folder in one
  * rename; the old results are then removed, only the files their manifest

@@ -314,6 +314,8 @@ static const char *kind_words(const char *kind)
         return "a sweep";
     if (strcmp(kind, "discover") == 0)
         return "a scenario discovery";
+    if (strcmp(kind, "robust") == 0)
+        return "a robustness analysis";
     if (strcmp(kind, "report") == 0)
         return "a report";
     if (strcmp(kind, "score") == 0)
@@ -527,6 +529,33 @@ static int name_ok(const char *name)
 {
     return *name && !strchr(name, '/') && strcmp(name, ".") != 0
            && strcmp(name, "..") != 0;
+}
+
+int output_begin_path(const char *path, const char *kind, output_dir *od,
+                      diag *d)
+{
+    char *p = strdup(path);
+    int rc;
+    if (!p) {
+        memset(od, 0, sizeof *od);
+        od->lock_fd = -1;
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_EXIT_IO;
+    }
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = 0;
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        rc = output_begin(".", p, kind, od, d);
+    else if (slash == p)
+        rc = output_begin("/", p + 1, kind, od, d);
+    else {
+        *slash = 0;
+        rc = output_begin(p, slash + 1, kind, od, d);
+    }
+    free(p);
+    return rc;
 }
 
 int output_begin(const char *out, const char *name, const char *kind,

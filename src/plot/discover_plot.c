@@ -1,4 +1,4 @@
-/* discover_plot.c: the charts of a scenario-discovery result (trade-off, box limits, scatter), through the plot module's one gnuplot back end (gp.c). */
+/* discover_plot.c: the charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing), through the plot module's one gnuplot back end (gp.c). */
 #include "plot/discover_plot.h"
 
 #include <math.h>
@@ -226,6 +226,111 @@ int discover_plot(const discover_result *r, const char *dir,
         gp_script_close(&j, f, "scatter");
     }
     free(idx);
+    size_t before = res->drawn;
+    int rc = gp_job_end(&j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
+               j.ext);
+    return rc;
+}
+
+/* "regret.dat" and "satisficing.dat": one block per outcome or condition
+ * (blank lines between, for `index`): row, policy, figures. */
+static int robust_data(const robust_result *r, const char *dir, diag *d)
+{
+    FILE *g = output_open(dir, "regret.dat", d);
+    if (!g)
+        return -1;
+    for (size_t k = 0; k < r->n_goals; k++) {
+        for (size_t p = 0; p < r->n_pol; p++) {
+            const robust_cell *c = &r->cell[p * r->n_goals + k];
+            fprintf(g, "%zu\t\"%s\"\t%.10g\t%.10g\t%.10g\n", r->n_pol - p,
+                    r->policy[p], c->regret_mean, c->regret_p90, c->mean);
+        }
+        fputs("\n\n", g);
+    }
+    if (output_close(g, dir, "regret.dat", d) != 0)
+        return -1;
+    if (!(g = output_open(dir, "satisficing.dat", d)))
+        return -1;
+    double n = (double)r->trials;
+    for (size_t k = 0; k < r->n_conds; k++) {
+        for (size_t p = 0; p < r->n_pol; p++) {
+            double s = r->share[p * r->n_conds + k];
+            fprintf(g, "%zu\t\"%s\"\t%.10g\t%.10g\n", r->n_pol - p,
+                    r->policy[p], 100 * s,
+                    n > 1 ? 196 * sqrt(s * (1 - s) / (n - 1)) : 0.0);
+        }
+        fputs("\n\n", g);
+    }
+    return output_close(g, dir, "satisficing.dat", d);
+}
+
+/* One horizontal-bar panel per block of FILE (column 3 the bar; MARK: a
+ * mark at column 4; otherwise an error bar of half-width column 4). */
+static void bar_panels(FILE *f, const char *file, size_t blocks,
+                       size_t n_pol, char *const *titles, const char *xlabel,
+                       int mark, const int *more_better)
+{
+    fputs("set datafile separator '\\t'\nset grid noytics xtics\n"
+          "set key outside right top\nset ytics scale 0\nset lmargin 30\n"
+          "set offsets 0, graph 0.06, 0, 0\n", f);
+    fputs(mark ? "set xrange [0:*]\n" : "set xrange [0:100]\n", f);
+    fprintf(f, "set multiplot layout %zu,1\n", blocks);
+    for (size_t k = 0; k < blocks; k++) {
+        char t[300];
+        snprintf(t, sizeof t, "%s%s%s", titles[k], more_better
+                 ? (more_better[k] ? " (more is better)" : " (less is better)")
+                 : "", "");
+        gp_title(f, t, NULL);
+        fprintf(f, "set yrange [0.4:%zu.6]\nset xlabel ", n_pol);
+        gp_quote(f, xlabel);
+        fputc('\n', f);
+        fprintf(f, "plot '%s' index %zu using ($3/2):1:($3/2):(0.3):ytic(2) "
+                "with boxxyerror fs solid 0.7 lc rgb '#2166ac' title %s",
+                file, k, mark ? "'mean regret'" : "'share of trials'");
+        if (mark)
+            fprintf(f, ", \\\n     '' index %zu using 4:1 with points pt 9 "
+                    "ps 2 lc rgb '#b2182b' title '90th percentile of "
+                    "regret'", k);
+        else
+            fprintf(f, ", \\\n     '' index %zu using 3:1:($3-$4):($3+$4) "
+                    "with xerrorbars pt 7 ps 0.5 lc rgb 'black' title '95%% "
+                    "interval'", k);
+        fputc('\n', f);
+    }
+    fputs("unset multiplot\n", f);
+}
+
+int discover_plot_robust(const robust_result *r, const char *dir,
+                         const plot_opts *o, diag *d)
+{
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    gp_job j;
+    FILE *f;
+    if (robust_data(r, dir, d) != 0)
+        return NCG_EXIT_IO;
+    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+        return NCG_EXIT_IO;
+    if (o && o->name)
+        j.name = o->name;
+    int h = (int)(120 + r->n_goals * (80 + 28 * r->n_pol));
+    if (r->n_goals > 0 && (f = gp_script_open(&j, "regret", "each policy's "
+                                              "regret per outcome", 900, h))) {
+        bar_panels(f, "regret.dat", r->n_goals, r->n_pol, r->goal,
+                   "regret: loss against the best policy in the same trial",
+                   1, r->maximize);
+        gp_script_close(&j, f, "regret");
+    }
+    h = (int)(120 + r->n_conds * (80 + 28 * r->n_pol));
+    if (r->n_conds > 0 && (f = gp_script_open(&j, "satisficing", "each "
+                                              "policy's share of trials "
+                                              "meeting each condition", 900,
+                                              h))) {
+        bar_panels(f, "satisficing.dat", r->n_conds, r->n_pol, r->cond,
+                   "% of trials meeting the condition", 0, NULL);
+        gp_script_close(&j, f, "satisficing");
+    }
     size_t before = res->drawn;
     int rc = gp_job_end(&j, res);
     if (!(o && o->quiet) && res->drawn > before)

@@ -1,8 +1,9 @@
-/* discover_plot.h: gnuplot charts of a scenario-discovery result (trade-off, box limits, scatter). */
+/* discover_plot.h: gnuplot charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing). */
 #ifndef NCG_DISCOVER_PLOT_H
 #define NCG_DISCOVER_PLOT_H
 
 #include "analysis/discover.h"
+#include "analysis/robust.h"
 #include "base/diag.h"
 #include "plot/plot.h"
 
@@ -17,5 +18,13 @@
  * (gnuplot missing: 0, scripts only, O->result->no_gnuplot set). */
 int discover_plot(const discover_result *r, const char *dir,
                   const plot_opts *o, diag *d);
+
+/* The same for a robustness result: regret.gp (per outcome, each
+ * policy's mean regret as a bar and its 90th percentile as a mark) and,
+ * with conditions, satisficing.gp (each policy's share of trials meeting
+ * each condition, with 95% intervals), with the data files regret.dat and
+ * satisficing.dat. Returns as discover_plot. */
+int discover_plot_robust(const robust_result *r, const char *dir,
+                         const plot_opts *o, diag *d);
 
 #endif
