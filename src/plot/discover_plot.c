@@ -14,10 +14,12 @@
 static void title_case(FILE *f, const char *what, const char *expr)
 {
     char buf[200];
-    snprintf(buf, sizeof buf, "%s: %s%s", what, expr,
-             strlen(expr) > 90 ? "..." : "");
+    if (!expr)
+        expr = "";
     if (strlen(expr) > 90)
         snprintf(buf, sizeof buf, "%s: %.90s...", what, expr);
+    else
+        snprintf(buf, sizeof buf, "%s: %s", what, expr);
     fputs("set title ", f);
     gp_quote(f, buf);
     fputc('\n', f);
