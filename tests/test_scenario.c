@@ -441,13 +441,13 @@ static void test_scenario__set_forms__replace_create_and_type_values(void)
         "cut=0.25",                     /* bare param */
         "risk=trump * 3",               /* bare derived group: its value */
         "gap=2",                        /* bare derived string */
-        "params.new.deep=1e5",          /* new groups and leaf */
+        "+params.new.deep=1e5",          /* new groups and leaf */
         "events.trump.kind=recurrent",  /* new leaf, a plain string */
-        "params.flag=true",
-        "params.neg=-0.5",
-        "params.huge=99999999999999999999",
-        "params.ex=1-2",
-        "params.empty=",
+        "+params.flag=true",
+        "+params.neg=-0.5",
+        "+params.huge=99999999999999999999",
+        "+params.ex=1-2",
+        "+params.empty=",
         "title=Title = with equals",    /* top-level by bare name */
         "simulation.sampler=lhs",
     };
@@ -514,7 +514,7 @@ static void test_scenario__set_errors__are_reported_with_exact_text(void)
         "--set: trump: is an event; set one of its settings, e.g. events.trump.p",
         "--set: troops: is a state; set one of its settings, e.g. states.troops.init or states.troops.next",
         "--set: p_trunp: no variable of that name in params, events, states or derived (did you mean 'p_trump'?)",
-        "--set: zzz: no variable of that name in params, events, states or derived (to add a setting, write its full path, e.g. params.zzz)",
+        "--set: zzz: no variable of that name in params, events, states or derived (to add a variable, write --set +params.zzz=...)",
         "--set: extends: cannot be set from the command line",
         "--set: params.cut.a: params.cut is a number, not a group",
         /* the checks still run after bad overrides */
@@ -909,7 +909,7 @@ static void test_scenario__show__prints_each_value_with_its_origin(void)
     setup();
     put("base.cfg", "simulation = { steps = 2; };\nparams = { a = [1.0, 2.5]; s = \"q\\\"\"; };\n");
     put("s.cfg", "extends = \"base.cfg\";\nderived = { l = ( 1, { x = true; } ); e = { }; };\n");
-    const char *sets[] = { "params.b=3" };
+    const char *sets[] = { "+params.b=3" };
     scenario *s = NULL;
     CU_ASSERT_EQUAL_FATAL(load_opts("s.cfg", sets, 1, NULL, &s, NULL), 0);
     char *buf = NULL;

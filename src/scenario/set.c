@@ -152,8 +152,7 @@ static char *scn_bare_path(scn_loader *L, const snode *root, const char *name)
         else
             scn_error(L, SCN_FROM_SET, 0, name,
                       "no variable of that name in params, events, states or "
-                      "derived (to add a setting, write its full path, e.g. "
-                      "params.%s)", name);
+                      "derived (to add a variable, write --set +params.%s=...)", name);
         free(names);
         return NULL;
     }
@@ -197,8 +196,51 @@ static char *scn_bare_path(scn_loader *L, const snode *root, const char *name)
 }
 
 /* Applies one "PATH=VALUE" override to ROOT. */
+/* 0 when the dotted PATH names an existing variable, or a setting below
+ * one (its own settings are checked by the model), or no variable at all;
+ * -1 after "no variable ... (did you mean ...)" when PATH would create a
+ * new variable (GROUP.NAME...) that ADD (the '+' form) does not allow. */
+static int scn_set_existing(scn_loader *L, const snode *root, const char *path,
+                            int add)
+{
+    const char *dot = strchr(path, '.');
+    if (add || !dot)
+        return 0;
+    size_t glen = (size_t)(dot - path);
+    size_t k = 0;
+    while (k < SCN_COUNT(scn_var_groups)
+           && !(strlen(scn_var_groups[k]) == glen
+                && strncmp(path, scn_var_groups[k], glen) == 0))
+        k++;
+    if (k == SCN_COUNT(scn_var_groups))
+        return 0;
+    const char *name = dot + 1;
+    size_t nlen = strcspn(name, ".");
+    const snode *g = snode_get(root, scn_var_groups[k]);
+    for (size_t i = 0; g && g->type == SNODE_GROUP && i < g->n_kids; i++)
+        if (strlen(g->kids[i]->name) == nlen
+            && strncmp(g->kids[i]->name, name, nlen) == 0)
+            return 0;
+    const char **names = NULL;
+    size_t nn = scn_var_names(root, &names);
+    const char *hint = diag_suggest(name, nlen, names, nn);
+    if (hint)
+        scn_error(L, SCN_FROM_SET, 0, path, "no variable '%.*s' in %s (did "
+                  "you mean '%s'?); to add a new one, write --set +%s=...",
+                  (int)nlen, name, scn_var_groups[k], hint, path);
+    else
+        scn_error(L, SCN_FROM_SET, 0, path, "no variable '%.*s' in %s; to "
+                  "add a new one, write --set +%s=...", (int)nlen, name,
+                  scn_var_groups[k], path);
+    free(names);
+    return -1;
+}
+
 void scn_apply_set(scn_loader *L, snode *root, const char *arg)
 {
+    /* "+PATH=VALUE" may add a variable; plain PATH must name one. */
+    int add = arg[0] == '+';
+    arg += add;
     const char *eq = strchr(arg, '=');
     char *path = eq ? strndup(arg, (size_t)(eq - arg)) : NULL;
     int ok = path != NULL;
@@ -230,6 +272,8 @@ void scn_apply_set(scn_loader *L, snode *root, const char *arg)
                   "with --set (edit the file, or a file that extends it)");
         goto end;
     }
+    if (scn_set_existing(L, root, path, add) != 0)
+        goto end;
     if (!strchr(path, '.')) {
         char *full = scn_bare_path(L, root, path);
         if (!full)
