@@ -401,11 +401,14 @@ static void test_cli__two_runs_into_one_folder__the_second_refuses_and_nothing_m
     char *dir = test_tmpdir(), cmd[4096], *out = NULL;
     char *path = test_write(dir, "small.cfg", small_model);
     /* The first run takes seconds (many trials, then its plots); the
-     * second starts while it holds the folder. */
+     * second starts once the first holds the folder: its lock is taken
+     * and its temporary folder made before any trial runs. */
     snprintf(cmd, sizeof cmd,
              "(" BIN " run -q -j 1 -n 400000 -o %s/out %s; echo \"first $?\") & "
-             "sleep 0.4; " BIN " run -q -n 100 -o %s/out %s; echo \"second $?\"; "
-             "wait", dir, path, dir, path);
+             "for i in $(seq 1000); do ls -d %s/out/.small.tmp-* >/dev/null "
+             "2>&1 && break; sleep 0.01; done; "
+             BIN " run -q -n 100 -o %s/out %s; echo \"second $?\"; "
+             "wait", dir, path, dir, dir, path);
     CU_ASSERT_EQUAL(run(cmd, &out), 0);
     CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "/out/small: another ncgsim (pid ")
                                : NULL);

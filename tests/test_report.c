@@ -329,8 +329,8 @@ static void test_report__charts_that_cannot_be_drawn_leave_a_note(void)
              fx_dir, fx_dir, fx_dir, fx_dir);
     int rc = test_run(cmd, &log);
     CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "warning: report: no charts: "));
-    CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "/old/compare/compare.csv"));
+    CU_ASSERT(log && strstr(log, "warning: report: no charts: "));
+    CU_ASSERT(log && strstr(log, "/old/compare/compare.csv"));
     CU_ASSERT_PTR_NULL(log ? strstr(log, ".tmp-") : NULL);
     free(log);
     snprintf(path, sizeof path, "%s/old/report.html", fx_dir);
