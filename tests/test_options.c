@@ -335,6 +335,68 @@ static void test_options__bash_completion__completes_commands_and_options(void)
     free(dir);
 }
 
+
+/* The README's command reference against the table: every command the
+ * binary has is listed, and every option the README shows for a command
+ * is one that command's --help lists. */
+static void test_options__readme_reference__matches_the_table(void)
+{
+    char *readme = test_read("README.md");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(readme);
+    char *start = strstr(readme, "## Command-line reference");
+    char *block = start ? strstr(start, "```\n") : NULL;
+    char *end = block ? strstr(block + 4, "```") : NULL;
+    CU_ASSERT_FATAL(block && end);
+    *end = '\0';
+    char *overview = NULL;
+    CU_ASSERT_EQUAL(test_run(BIN " --help", &overview), 0);
+    /* Every command of the overview ("  name  synopsis") is in the block. */
+    for (char *l = overview ? strstr(overview, "Commands:\n") : NULL;
+         l && (l = strchr(l, '\n')) && l[1] == ' ' && l[2] == ' '; l++) {
+        char name[32], want[48];
+        if (sscanf(l + 1, "%31s", name) != 1)
+            break;
+        snprintf(want, sizeof want, "ncgsim %s ", name);
+        if (!strstr(block, want))
+            fprintf(stderr, "\nREADME: no '%s'\n", want);
+        CU_ASSERT(strstr(block, want) != NULL);
+    }
+    free(overview);
+    /* Every option on a command's lines is in that command's --help. */
+    char cmd[32] = "", *help = NULL;
+    for (char *line = strtok(block + 4, "\n"); line; line = strtok(NULL, "\n")) {
+        char *p = line;
+        if (strncmp(line, "ncgsim ", 7) == 0 && line[7] != '-') {
+            sscanf(line + 7, "%31s", cmd);
+            char run[96];
+            free(help);
+            help = NULL;
+            snprintf(run, sizeof run, BIN " %s --help", cmd);
+            test_run(run, &help);
+            p = line + 7;
+        } else if (line[0] != ' ') {
+            continue;
+        }
+        for (; (p = strchr(p, '-')) != NULL; p++) {
+            if (p[-1] != ' ' && p[-1] != '[' && p[-1] != '|')
+                continue;
+            size_t n = strspn(p, "-abcdefghijklmnopqrstuvwxyz");
+            if (n < 2 || !*cmd)
+                continue;
+            char opt[40];
+            snprintf(opt, sizeof opt, "%.*s", (int)n, p);
+            int found = help && strstr(help, opt) != NULL;
+            if (!found)
+                fprintf(stderr, "\nREADME: '%s' shows %s, not in its --help\n",
+                        cmd, opt);
+            CU_ASSERT(found);
+            p += n - 1;
+        }
+    }
+    free(help);
+    free(readme);
+}
+
 void test_options_register(void);
 void test_options_register(void)
 {
@@ -348,6 +410,7 @@ void test_options_register(void)
         { "help: the same from both ways", test_options__help__same_from_both_ways },
         { "the man page lists every command", test_options__man_page__lists_every_command },
         { "bash completion completes commands and options", test_options__bash_completion__completes_commands_and_options },
+        { "the README's reference matches the table", test_options__readme_reference__matches_the_table },
     };
     TEST_SUITE("options", cases);
 }

@@ -1003,6 +1003,18 @@ int model_build(const scenario *s, model **out, diag *d)
         model_var_path(&m->vars[i], path, sizeof path);
         read_dynamics(&b, &m->vars[i], path);
     }
+    /* A constant the file calls a probability must be one. */
+    for (size_t i = 0; i < m->n_vars; i++) {
+        const model_var *v = &m->vars[i];
+        if (v->kind == VAR_PARAM && v->form == PARAM_CONST && v->unit
+            && strcmp(v->unit, "probability") == 0
+            && !(v->value >= 0 && v->value <= 1)) {
+            char path[512];
+            model_var_path(v, path, sizeof path);
+            fail_at(&b, v->node, path, "%g is not a probability (its unit is "
+                    "'probability'): give a value from 0 to 1", v->value);
+        }
+    }
     /* Go on after errors so that `check` reports every one it can. */
     /* Random params go to the sampler in file order. */
     m->random_params = calloc(m->n_vars + 1, sizeof *m->random_params);

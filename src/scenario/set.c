@@ -286,6 +286,21 @@ void scn_apply_set(scn_loader *L, snode *root, const char *arg)
         scn_oom(L);
         goto end;
     }
+    /* A param the file calls a probability keeps that meaning when a
+     * constant replaces it: 2 is no probability, whatever the expressions
+     * that read it would make of it. */
+    const snode *old = snode_find(root, path);
+    const snode *unit = snode_get(old, "unit");
+    double v;
+    if (strncmp(path, "params.", 7) == 0 && unit && unit->type == SNODE_STRING
+        && strcmp(unit->v.s, "probability") == 0 && snode_number(value, &v)
+        && !(v >= 0 && v <= 1)) {
+        scn_error(L, SCN_FROM_SET, 0, path, "%s is not a probability (the "
+                  "file gives this param the unit 'probability'): give a "
+                  "value from 0 to 1", eq + 1);
+        scn_node_free(value);
+        goto end;
+    }
     scn_set_path(L, root, path, value, SCN_FROM_SET);
 end:
     free(path);
