@@ -47,7 +47,7 @@ static void tradeoff(FILE *f, const discover_result *r)
           "lc palette title 'a box of the peeling trajectory', \\\n"
           "     'boxes.csv' skip 1 using 5:6 with points pt 6 ps 3 lw 2 "
           "lc rgb 'black' title 'chosen box', \\\n"
-          "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d.%d', $1, $2)) "
+          "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d (sequence %d)', $2, $1)) "
           "with labels offset 0,1.6 notitle\n", f);
 }
 
