@@ -488,6 +488,32 @@ static void test_plot__nonexistent_folder__says_no_such_folder(void)
     free(out);
 }
 
+static void test_plot__many_variables__charts_capped_with_one_note_overview_kept(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    free(test_write(dir, "m.cfg", "name = \"m\";\nsimulation = { steps = 3; "
+                    "trials = 100; };\nstates = {\n"
+                    "  a = { init = \"1\"; next = \"a + normal(0, 1)\"; };\n"
+                    "  b = { init = \"1\"; next = \"b + normal(0, 1)\"; };\n"
+                    "  c = { init = \"1\"; next = \"c + normal(0, 1)\"; };\n};\n"
+                    "events = { e = { p = \"0.1\"; }; };\n"));
+    snprintf(cmd, sizeof cmd, "NCGSIM_PLOTS=\"$PWD/plots\" NCGSIM_MAX_PLOTS=2 "
+             BIN " run -q -o %s/out %s/m.cfg && ls %s/out/m | grep png$",
+             dir, dir, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    char want[1024];
+    snprintf(want, sizeof want, "ncgsim: note: %s/out/m: charts of their own "
+             "for the first 2 variables only, 2 more left out (the overview "
+             "and the CSV files have all; NCGSIM_MAX_PLOTS=N or 'all' draws "
+             "more)\ndist_a.png\ndist_b.png\nfan_a.png\nfan_b.png\n"
+             "overview.png\n", dir);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -510,6 +536,8 @@ void test_plot_register(void)
           test_plot__installed_binary__finds_its_style_beside_it },
         { "any command's folder copied elsewhere redraws, and plot redraws it",
           test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it },
+        { "many variables: charts capped with one note, overview kept",
+          test_plot__many_variables__charts_capped_with_one_note_overview_kept },
         { "a nonexistent folder says no such folder",
           test_plot__nonexistent_folder__says_no_such_folder },
         { "gnuplot missing writes scripts and says once how to install",

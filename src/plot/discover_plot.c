@@ -14,10 +14,12 @@
 static void title_case(FILE *f, const char *what, const char *expr)
 {
     char buf[200];
-    snprintf(buf, sizeof buf, "%s: %s%s", what, expr,
-             strlen(expr) > 90 ? "..." : "");
+    if (!expr)
+        expr = "";
     if (strlen(expr) > 90)
         snprintf(buf, sizeof buf, "%s: %.90s...", what, expr);
+    else
+        snprintf(buf, sizeof buf, "%s: %s", what, expr);
     fputs("set title ", f);
     gp_quote(f, buf);
     fputc('\n', f);
@@ -45,7 +47,7 @@ static void tradeoff(FILE *f, const discover_result *r)
           "lc palette title 'a box of the peeling trajectory', \\\n"
           "     'boxes.csv' skip 1 using 5:6 with points pt 6 ps 3 lw 2 "
           "lc rgb 'black' title 'chosen box', \\\n"
-          "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d.%d', $1, $2)) "
+          "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d (sequence %d)', $2, $1)) "
           "with labels offset 0,1.6 notitle\n", f);
 }
 
