@@ -303,6 +303,35 @@ static void test_scenario__extends__name_title_description_are_never_inherited(v
     teardown();
 }
 
+/* A child that gives a variable a different dist redefines it (keeping
+ * its label), and outputs_add appends to the parent's outputs. */
+static void test_scenario__extends__new_dist_redefines_and_outputs_add_appends(void)
+{
+    setup();
+    put("par.cfg", "simulation = { steps = 2; };\n"
+        "params = { c = { dist = \"const\"; value = 3.0; label = \"C\"; };\n"
+        "  n = { dist = \"normal\"; mean = 1.0; sd = 2.0; }; };\n"
+        "derived = { d = \"c * 2\"; e = \"c\"; };\noutputs = [ \"d\" ];\n");
+    put("chi.cfg", "extends = \"par.cfg\";\n"
+        "params = { c = { dist = \"lognormal\"; median = 3.0; sigma = 0.5; };\n"
+        "  n = { dist = \"normal\"; sd = 4.0; }; };\n"
+        "outputs_add = [ \"e\", \"d\" ];\n");
+    scenario *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(load("chi.cfg", &s, NULL), 0);
+    CU_ASSERT_PTR_NULL(snode_find(s->root, "params.c.value"));
+    CU_ASSERT_STRING_EQUAL(snode_find(s->root, "params.c.label")->v.s, "C");
+    CU_ASSERT_STRING_EQUAL(origin(s, "params.c.median"), "@/chi.cfg:2");
+    /* The same dist merges as before: only sd changes. */
+    CU_ASSERT_PTR_NOT_NULL(snode_find(s->root, "params.n.mean"));
+    const snode *o = snode_get(s->root, "outputs");
+    CU_ASSERT_EQUAL_FATAL(o->n_kids, 2);
+    CU_ASSERT_STRING_EQUAL(o->kids[0]->v.s, "d");
+    CU_ASSERT_STRING_EQUAL(o->kids[1]->v.s, "e");
+    CU_ASSERT_PTR_NULL(snode_get(s->root, "outputs_add"));
+    scenario_free(s);
+    teardown();
+}
+
 static void test_scenario__extends_cycle_of_two__names_the_files(void)
 {
     setup();
@@ -612,7 +641,7 @@ static void test_scenario__unknown_top_level_setting__suggests_the_closest(void)
     expect_one_error(SIM "colour = \"x\";\n", NCG_EXIT_SCENARIO,
                      "@/s.cfg:2: colour: unknown setting (expected one of name, title, "
                      "description, extends, simulation, params, events, states, derived, outputs, "
-                     "correlations, observations)");
+                     "outputs_add, correlations, observations)");
     teardown();
 }
 
@@ -1119,6 +1148,7 @@ void test_scenario_register(void)
         { "extends_chain_of_three__merges_groups_and_replaces_values", test_scenario__extends_chain_of_three__merges_groups_and_replaces_values },
         { "extends__a_nested_group_merges_recursively", test_scenario__extends__a_nested_group_merges_recursively },
         { "extends__name_title_description_are_never_inherited", test_scenario__extends__name_title_description_are_never_inherited },
+        { "extends__new_dist_redefines_and_outputs_add_appends", test_scenario__extends__new_dist_redefines_and_outputs_add_appends },
         { "extends_cycle_of_two__names_the_files", test_scenario__extends_cycle_of_two__names_the_files },
         { "extends_cycle_of_three__is_found_by_real_path", test_scenario__extends_cycle_of_three__is_found_by_real_path },
         { "extends_itself__is_a_cycle", test_scenario__extends_itself__is_a_cycle },

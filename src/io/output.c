@@ -397,6 +397,13 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
         || (rc = write_resolved(r, s, dir, d))
         || (rc = posterior_write(r, dir, d)))
         return rc;
+    if (r->weighted && engine_ess(r) < ENGINE_ESS_FLOOR)
+        fprintf(stderr, "ncgsim: warning: %s: conditioned on its "
+                "observations, only %.1f effective trials of %llu remain "
+                "(below %.0f): its estimates rest on few trials; raise "
+                "simulation.trials or check the record against the model\n",
+                s->name, engine_ess(r), (unsigned long long)r->trials,
+                ENGINE_ESS_FLOOR);
     return 0;
 }
 

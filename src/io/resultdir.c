@@ -292,10 +292,10 @@ static int mf_build(const char *dir, manifest *m, diag *d)
         }
     }
     closedir(dp);
-    if (rc == 0)
-        qsort(m->e, m->n, sizeof *m->e, cmp_entry);
-    else
+    if (rc != 0)
         mf_free(m);
+    else if (m->n > 1)   /* qsort takes no NULL array, even empty */
+        qsort(m->e, m->n, sizeof *m->e, cmp_entry);
     return rc;
 }
 

@@ -306,11 +306,11 @@ void scn_check_group(scn_loader *L, const snode *k)
 
 void scn_check_outputs(scn_loader *L, const snode *k)
 {
-    if (!scn_expect(L, k, "outputs", SNODE_ARRAY, "an array of strings"))
+    if (!scn_expect(L, k, k->name, SNODE_ARRAY, "an array of strings"))
         return;
     for (size_t j = 0; j < k->n_kids; j++) {
         if (k->kids[j]->type != SNODE_STRING) {
-            scn_error(L, k->file, k->line, "outputs",
+            scn_error(L, k->file, k->line, k->name,
                       "expected an array of strings, found an array "
                       "of which element %zu is %s", j + 1,
                       snode_type_name(k->kids[j]));

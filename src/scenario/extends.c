@@ -54,6 +54,76 @@ static void scn_cycle_error(scn_loader *L, const snode *ext, char **shown,
     free(chain);
 }
 
+/* Settings that describe a variable rather than define it: kept when a
+ * child file redefines the variable. */
+static const char *const scn_described_by[] = { "label", "unit", "note",
+                                                "source" };
+
+/* Before CHILD is laid over PARENT (both roots): a variable that the child
+ * gives a different `dist` is redefined, not merged, so that a constant
+ * may become a distribution (the parent's arguments would not fit the new
+ * dist, and the error would blame the parent). Only the parent's
+ * descriptive settings stay. */
+static void scn_redefine(snode *parent, const snode *child)
+{
+    for (size_t g = 0; g < SCN_COUNT(scn_var_groups); g++) {
+        const snode *cg = snode_get(child, scn_var_groups[g]);
+        snode *pg = (snode *)snode_get(parent, scn_var_groups[g]);
+        if (!cg || !pg || cg->type != SNODE_GROUP || pg->type != SNODE_GROUP)
+            continue;
+        for (size_t i = 0; i < cg->n_kids; i++) {
+            const snode *cd = snode_get(cg->kids[i], "dist");
+            snode *pv = (snode *)snode_get(pg, cg->kids[i]->name);
+            const snode *pd = snode_get(pv, "dist");
+            if (!cd || !pv || pv->type != SNODE_GROUP
+                || (pd && pd->type == SNODE_STRING && cd->type == SNODE_STRING
+                    && strcmp(pd->v.s, cd->v.s) == 0))
+                continue;
+            for (size_t k = pv->n_kids; k-- > 0; ) {
+                size_t d = 0;
+                while (d < SCN_COUNT(scn_described_by)
+                       && strcmp(pv->kids[k]->name, scn_described_by[d]) != 0)
+                    d++;
+                if (d == SCN_COUNT(scn_described_by))
+                    scn_node_free(scn_detach(pv, k));
+            }
+        }
+    }
+}
+
+/* `outputs_add = [...]` (an extension): its names are appended to the
+ * merged `outputs` (once each), then it is removed; with no `outputs` the
+ * default already lists every event, state and derived variable. 0, or -1
+ * when out of memory. */
+static int scn_outputs_add(snode *root)
+{
+    size_t at = scn_index(root, "outputs_add");
+    if (at == SCN_NONE)
+        return 0;
+    snode *add = root->kids[at];
+    snode *out = (snode *)snode_get(root, "outputs");
+    if (add->type != SNODE_ARRAY || (out && out->type != SNODE_ARRAY))
+        return 0;   /* the checks report the wrong type */
+    for (size_t i = 0; i < add->n_kids; i++)
+        if (add->kids[i]->type != SNODE_STRING)
+            return 0;
+    if (out) {
+        for (size_t i = 0; i < add->n_kids; i++) {
+            const snode *a = add->kids[i];
+            int have = 0;
+            for (size_t j = 0; a->type == SNODE_STRING && j < out->n_kids; j++)
+                have |= out->kids[j]->type == SNODE_STRING
+                        && strcmp(out->kids[j]->v.s, a->v.s) == 0;
+            if (!have && a->type == SNODE_STRING
+                && scn_append(out, scn_string_node(NULL, a->v.s, a->file,
+                                                   a->line)) != 0)
+                return -1;
+        }
+    }
+    scn_node_free(scn_detach(root, scn_index(root, "outputs_add")));
+    return 0;
+}
+
 /* Loads PATH and every file it extends, and merges them into *OUT (the
  * top-level `extends`, and the parents' name, title and description, are
  * gone). Returns 0, or an exit code after adding messages. */
@@ -131,6 +201,7 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
     for (size_t i = n - 1; i > 0; i--) {
         for (size_t k = 0; k < SCN_COUNT(scn_own_keys); k++)
             scn_drop(tree[i], scn_own_keys[k]);
+        scn_redefine(tree[i], tree[i - 1]);
         int m = scn_merge(tree[i], tree[i - 1]);
         tree[i - 1] = tree[i];
         tree[i] = NULL;
@@ -139,6 +210,11 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
             rc = NCG_EXIT_IO;
             goto end;
         }
+    }
+    if (scn_outputs_add(tree[0]) != 0) {
+        scn_oom(L);
+        rc = NCG_EXIT_IO;
+        goto end;
     }
     *out = tree[0];
     tree[0] = NULL;

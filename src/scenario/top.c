@@ -18,6 +18,7 @@ const scn_top_setting scn_top[] = {
     { "states", scn_check_group },
     { "derived", scn_check_group },
     { "outputs", scn_check_outputs },
+    { "outputs_add", scn_check_outputs },   /* merged away when well formed */
     { "correlations", scn_check_correlations },
     { "observations", scn_check_observations },
 };
