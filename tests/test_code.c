@@ -565,10 +565,27 @@ static void test_code__dump__shows_ops_slots_constants_and_sources(void)
     fx_free(&x);
 }
 
+/* The reserved names come from the compiler's own tables: every function
+ * (random ones too), the keywords, t and T; nothing else. */
+static void test_code__reserved_names__are_the_functions_keywords_t_and_T(void)
+{
+    static const char *const yes[] = { "min", "max", "clamp", "if", "prev",
+                                       "logit", "normal", "pert", "poisson",
+                                       "and", "or", "not", "t", "T" };
+    static const char *const no[] = { "troops", "minimum", "Min", "tt", "",
+                                      "prev_", "normal2" };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        CU_ASSERT_TRUE(code_is_reserved(yes[i]));
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        CU_ASSERT_FALSE(code_is_reserved(no[i]));
+}
+
 void test_code_register(void);
 void test_code_register(void)
 {
     static const test_case cases[] = {
+        {"reserved names: are the functions, keywords, t and T",
+         test_code__reserved_names__are_the_functions_keywords_t_and_T},
         {"operators: values follow precedence",
          test_code__operators__values_follow_precedence},
         {"functions: values on a few inputs",

@@ -341,6 +341,12 @@ static const code_fn *find_fn(const char *name, size_t len)
     return NULL;
 }
 
+int code_is_reserved(const char *name)
+{
+    return find_fn(name, strlen(name)) != NULL || lex_is_keyword(name)
+           || strcmp(name, "t") == 0 || strcmp(name, "T") == 0;
+}
+
 /* ---- compiling one expression -------------------------------------------- */
 
 /* What compiling one expression needs at hand. */
@@ -899,28 +905,10 @@ end:
 /* ---- dump ---------------------------------------------------------------- */
 
 static const char *const opcode_names[] = {
-#define OPCODE_NAME(name, doc) #name,
+#define OPCODE_NAME(name, reads, doc) #name,
     OPCODE_LIST(OPCODE_NAME)
 #undef OPCODE_NAME
 };
-
-/* Which of a, b, c opcode OP reads: bits 1, 2, 4. */
-static unsigned operands_of(opcode op)
-{
-    switch (op) {
-    case OP_MOV: case OP_NEG: case OP_NOT: case OP_ABS: case OP_EXP:
-    case OP_LOG: case OP_SQRT: case OP_FLOOR: case OP_CEIL: case OP_ROUND:
-    case OP_LOGISTIC: case OP_LOGIT: case OP_RBERN: case OP_REXP:
-    case OP_RPOIS: case OP_EVINIT: case OP_EVREC:
-        return 1;
-    case OP_SEL: case OP_CLAMP: case OP_BOUND: case OP_RTRI: case OP_RPERT: case OP_EVSW:
-        return 7;
-    case OP_EVABS:
-        return 5;
-    default:
-        return 3;
-    }
-}
 
 static void dump_slot(const code_prog *p, uint32_t s, FILE *out)
 {
@@ -940,7 +928,7 @@ void code_dump(const code_prog *p, const code_seq *q, FILE *out)
         opcode op = (opcode)ins->op;
         fprintf(out, "%4zu  %-8s s%" PRIu32 " :=", i,
                 op < OP__COUNT ? opcode_names[op] : "?", ins->d);
-        unsigned uses = operands_of(op);
+        unsigned uses = opcode_reads(op);
         const uint32_t ops[3] = {ins->a, ins->b, ins->c};
         const char *sep = " ";
         for (unsigned j = 0; j < 3; j++)

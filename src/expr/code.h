@@ -104,6 +104,11 @@ typedef struct code_deps {
 /* Frees the lists of D and empties it; D itself is the caller's. */
 void code_deps_clear(code_deps *d);
 
+/* 1 when NAME is taken by the language and no variable may have it: a
+ * function of the expression language (from the compiler's one function
+ * table), a keyword (and, or, not), or t or T. Else 0. */
+int code_is_reserved(const char *name);
+
 /* Compiles expression SRC under ENV, appending to OUT instructions that
  * leave its value in slot DST for every lane. DEPS (may be NULL) receives
  * the references (no duplicates, in first-use order); whatever it held is

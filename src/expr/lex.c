@@ -89,6 +89,14 @@ static const struct {
     {"and", LEX_AND}, {"or", LEX_OR}, {"not", LEX_NOT},
 };
 
+int lex_is_keyword(const char *word)
+{
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (strcmp(word, keywords[i].word) == 0)
+            return 1;
+    return 0;
+}
+
 /* Writes the "unexpected character" message for the byte at S, showing a
  * whole UTF-8 sequence as itself and a control byte as \xNN, with a hint
  * for the single-character forms of '==', '&&' and '||'. */

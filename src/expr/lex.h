@@ -36,6 +36,9 @@ typedef struct lex_state {
 /* Starts lexing the NUL-terminated string SRC at its first byte. */
 void lex_init(lex_state *ls, const char *src);
 
+/* 1 when WORD is a keyword of the language (and, or, not), else 0. */
+int lex_is_keyword(const char *word);
+
 /* Reads the next token into *TOK, skipping blanks. At the end of the string
  * it returns LEX_END tokens forever. Returns 0, or -1 with a message
  * "column N: ..." in ERR (e.g. "column 7: unexpected character '$'");

@@ -270,8 +270,7 @@ static void run_random(const code_ins *x, vm_frame *f)
 {
     static const double zeros[VM_BLOCK];
     opcode op = (opcode)x->op;
-    int n_args = op == OP_RTRI || op == OP_RPERT ? 3
-               : op == OP_RBERN || op == OP_REXP || op == OP_RPOIS ? 1 : 2;
+    unsigned n_args = opcode_arity(op);
     /* Unused operands read zeros, so the lane loop has no cases. */
     const double *a = f->reg[x->a];
     const double *b = n_args >= 2 ? f->reg[x->b] : zeros;

@@ -12,14 +12,6 @@
 #include "model/observe.h"
 #include "base/ncgsim.h"
 
-/* Names no variable may take: the functions, the keywords, t and T. */
-static const char *const reserved_names[] = {
-    "min", "max", "clamp", "abs", "exp", "log", "sqrt", "pow", "floor",
-    "ceil", "round", "logistic", "logit", "if", "prev", "bernoulli",
-    "uniform", "normal", "lognormal", "beta", "gamma", "exponential",
-    "poisson", "binomial", "triangular", "pert", "and", "or", "not", "t", "T"
-};
-
 static const char *const group_names[] = { "params", "events", "states",
                                            "derived" };
 static const char *const common_settings[] = { "label", "unit", "note",
@@ -90,13 +82,6 @@ static int valid_name(const char *s)
     return 1;
 }
 
-static int is_reserved(const char *s)
-{
-    for (size_t i = 0; i < COUNT(reserved_names); i++)
-        if (strcmp(s, reserved_names[i]) == 0)
-            return 1;
-    return 0;
-}
 
 /* Checks the settings of a variable group G against ALLOWED; reports
  * unknown ones with a suggestion. PATH is the variable's path. */
@@ -430,7 +415,7 @@ static int collect_vars(builder *b)
                         "letter or '_')", n->name);
                 continue;
             }
-            if (is_reserved(n->name)) {
+            if (code_is_reserved(n->name)) {
                 fail_at(b, n, path, "'%s' is a built-in name and cannot name "
                         "a variable", n->name);
                 continue;
