@@ -125,7 +125,7 @@ test-asan: deps
 	    $(ASAN_BUILD)/ncgsim $(ASAN_BUILD)/ncgsim_tests
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	NCGSIM_BIN=$(ASAN_BUILD)/ncgsim $(ASAN_BUILD)/ncgsim_tests $(SUITE)
+	NCGSIM_BIN=$(abspath $(ASAN_BUILD)/ncgsim) $(ASAN_BUILD)/ncgsim_tests $(SUITE)
 
 # Valgrind over a representative set: fast suites, a threaded run, a check.
 VALGRIND = valgrind -q --leak-check=full \
