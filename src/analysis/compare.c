@@ -12,6 +12,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "base/numfmt.h"
+#include "base/status.h"
 
 /* One figure of an output with its paired difference from the
  * reference's. */
@@ -386,7 +387,7 @@ static int write_files(const compare *c, const char *dir, const char *out,
     int rc;
     static const char *const figs[] = { "mean", "p_by_end", "p_last_step" };
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,kind,scenario,title,label,unit", f);
     for (size_t g = 0; g < 3; g++)
         fprintf(f, ",%s,%s_se,%s_lo95,%s_hi95,%s_diff,%s_diff_se,"
@@ -430,7 +431,7 @@ static int write_files(const compare *c, const char *dir, const char *out,
     if ((rc = output_close(f, dir, "compare.csv", d)) != 0)
         return rc;
     if (!(f = output_open(dir, "scenarios.csv", d)))
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("scenario,title,folder,summary_hash\n", f);
     for (size_t i = 0; i < c->n; i++) {
         char at[PATH_MAX], rel[PATH_MAX], hash[20] = "";

@@ -31,7 +31,7 @@ size_t compare_count(const compare *c);
  * OUT/NAME, see output_begin). scenarios.csv names each scenario's folder
  * relative to OUT/NAME (absolute when the two share nothing but /) and
  * records summary_hash, the hash of that folder's summary.csv, so that a
- * later run into it shows (compare_stale). Returns 0 or NCG_EXIT_IO with
+ * later run into it shows (compare_stale). Returns 0 or NCG_ERR_IO with
  * a message in D. */
 int compare_write(const compare *c, const char *dir, const char *out,
                   const char *name, diag *d);

@@ -148,7 +148,7 @@ int discover_from_table(const table *t, discover_src *s, diag *d)
                     diag_add(d, t->path, t->line[r], NULL,
                              "column '%s': empty cell (every row of a column "
                              "of numbers needs a value)", t->name[c]);
-                    return NCG_EXIT_USAGE;
+                    return NCG_ERR_USAGE;
                 }
         }
         if (numeric == t->nrow && t->nrow > 0) {
@@ -262,7 +262,7 @@ static long find_col(const discover_src *s, const char *name)
 int discover_eval(const discover_src *s, const char *opt, const char *expr,
                   unsigned char *y, unsigned char *reads, diag *d)
 {
-    int rc = NCG_EXIT_USAGE;
+    int rc = NCG_ERR_USAGE;
     code_prog *p = code_alloc();
     code_sym *syms = calloc(s->n_cols ? s->n_cols : 1, sizeof *syms);
     char **ids = calloc(s->n_cols ? s->n_cols : 1, sizeof *ids);
@@ -390,7 +390,7 @@ const char *discover_input_name(const discover_result *r, size_t i)
 }
 
 /* Picks the inputs into R->in: O's list, or every column the case does not
- * read. 0 or NCG_EXIT_USAGE. */
+ * read. 0 or NCG_ERR_USAGE. */
 static int pick_inputs(const discover_src *s, const discover_opts *o,
                        const unsigned char *reads, discover_result *r,
                        diag *d)
@@ -417,20 +417,20 @@ static int pick_inputs(const discover_src *s, const discover_opts *o,
                 diag_add(d, NULL, 0, NULL, "--inputs: no column '%s' in %s%s%s%s",
                          o->inputs[i], s->origin, sug ? " (did you mean '" : "",
                          sug ? sug : "", sug ? "'?)" : "");
-                rc = NCG_EXIT_USAGE;
+                rc = NCG_ERR_USAGE;
                 break;
             }
             if (used[c]) {
                 diag_add(d, NULL, 0, NULL, "--inputs: '%s' is listed twice",
                          o->inputs[i]);
-                rc = NCG_EXIT_USAGE;
+                rc = NCG_ERR_USAGE;
                 break;
             }
             if (reads[c]) {
                 diag_add(d, NULL, 0, NULL, "--inputs: '%s' is read by the "
                          "case '%s'; an input cannot explain itself",
                          o->inputs[i], o->case_expr);
-                rc = NCG_EXIT_USAGE;
+                rc = NCG_ERR_USAGE;
                 break;
             }
         } else if (reads[c]) {
@@ -450,7 +450,7 @@ static int pick_inputs(const discover_src *s, const discover_opts *o,
             diag_add(d, s->origin, 0, NULL, "column '%s' has the same value "
                      "in every row: it cannot tell cases apart (leave it out: "
                      "list the inputs with --inputs)", s->name[c]);
-            rc = NCG_EXIT_USAGE;
+            rc = NCG_ERR_USAGE;
             break;
         }
         r->in[r->n_in++] = (size_t)c;
@@ -459,7 +459,7 @@ static int pick_inputs(const discover_src *s, const discover_opts *o,
     if (!rc && r->n_in == 0) {
         diag_add(d, NULL, 0, NULL, "no input column left: every column of %s "
                  "is read by the case or constant", s->origin);
-        rc = NCG_EXIT_USAGE;
+        rc = NCG_ERR_USAGE;
     }
     return rc;
 }
@@ -480,7 +480,7 @@ static size_t choose(const prim_traj *t)
 int discover_run(const discover_src *s, const discover_opts *o,
                  discover_result **out, diag *d)
 {
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     discover_result *r = calloc(1, sizeof *r);
     unsigned char *reads = calloc(s->n_cols ? s->n_cols : 1, 1);
     unsigned char *y = malloc(s->n_rows ? s->n_rows : 1);
@@ -495,13 +495,13 @@ int discover_run(const discover_src *s, const discover_opts *o,
     y = NULL;
     if (s->n_rows == 0) {
         diag_add(d, s->origin, 0, NULL, "no rows of data");
-        rc = NCG_EXIT_USAGE;
+        rc = NCG_ERR_USAGE;
         goto end;
     }
     if ((rc = discover_eval(s, "--case", o->case_expr, (unsigned char *)r->data.y, reads, d))
         || (rc = pick_inputs(s, o, reads, r, d)))
         goto end;
-    rc = NCG_EXIT_USAGE;
+    rc = NCG_ERR_USAGE;
     for (size_t i = 0; i < s->n_rows; i++)
         r->n_cases += r->data.y[i];
     if (r->n_cases == 0 || r->n_cases == s->n_rows) {
@@ -538,7 +538,7 @@ int discover_run(const discover_src *s, const discover_opts *o,
     }
     r->data.n_rows = n;
     r->data.n_cols = ni;
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_IO;
     if (!(r->p = prim_alloc(&r->data, NULL, 0, &o->prim)))
         goto oom;
     uint64_t key = rng_key(o->seed, "discover.resample");
@@ -555,7 +555,7 @@ int discover_run(const discover_src *s, const discover_opts *o,
             if ((size_t)o->pick >= sq->traj.n_steps) {
                 diag_add(d, NULL, 0, NULL, "--box %ld: the first sequence "
                          "has boxes 0 to %zu", o->pick, sq->traj.n_steps - 1);
-                rc = NCG_EXIT_USAGE;
+                rc = NCG_ERR_USAGE;
                 goto end;
             }
             sq->chosen = (size_t)o->pick;
@@ -622,7 +622,7 @@ static int write_discovery(const discover_result *r, const char *dir,
     FILE *f = output_open(dir, "discovery.csv", d);
     char buf[1024], col[1100];
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("sequence,box,n,k,coverage,density,mass,res_dim", f);
     for (size_t i = 0; i < r->n_in; i++)
         for (int u = 0; u < 2; u++) {
@@ -664,7 +664,7 @@ static int write_boxes(const discover_result *r, const char *dir, diag *d)
     FILE *f = output_open(dir, "boxes.csv", d);
     char lo[1024], hi[1024];
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("sequence,box,n,k,coverage,density,mass,res_dim,input,min,max,"
           "data_min,data_max,qp_lower,qp_upper\n", f);
     for (size_t q = 0; q < r->n_seq; q++) {
@@ -718,7 +718,7 @@ static int write_resample(const discover_result *r, const char *dir,
 {
     FILE *f = output_open(dir, "resample.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("sequence,input,restricted,reproduce_coverage,"
           "reproduce_density\n", f);
     for (size_t q = 0; q < r->n_seq; q++) {

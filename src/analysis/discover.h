@@ -29,7 +29,7 @@ typedef struct discover_src {
  * EMA then splits it: whole numbers in every row (digits with an optional
  * sign) -> PRIM_INT, numbers in every row -> PRIM_FLOAT, anything else ->
  * PRIM_CAT. An empty cell in a column of numbers is an error naming file,
- * line and column. 0, or NCG_EXIT_IO / NCG_EXIT_USAGE with a message. */
+ * line and column. 0, or NCG_ERR_IO / NCG_ERR_USAGE with a message. */
 int discover_from_table(const table *t, discover_src *s, diag *d);
 
 /* Makes S with N_COLS numeric columns NAMES (copied) of N_ROWS rows:
@@ -53,7 +53,7 @@ void discover_src_free(discover_src *s);
 /* Evaluates condition EXPR (the expression language over S's numeric
  * columns: a name as written when it is an identifier, else with every
  * other character as '_') for every row into Y (1 when it holds), and sets
- * READS[c] = 1 for each column it reads. 0, or NCG_EXIT_USAGE with a
+ * READS[c] = 1 for each column it reads. 0, or NCG_ERR_USAGE with a
  * message starting with OPT (the option that gave it) naming the expression (an unknown name, a random call, a value
  * that is not 0 or 1, e.g. "'a + 1' gives 1.25 in row 1 ..."). */
 int discover_eval(const discover_src *s, const char *opt, const char *expr,
@@ -102,14 +102,14 @@ typedef struct discover_result {
 
 /* Evaluates the case, picks the inputs, and finds up to O->boxes boxes,
  * each on the rows outside the chosen boxes before it. Errors (exit
- * NCG_EXIT_USAGE, message in D): an unknown name in the case or in
+ * NCG_ERR_USAGE, message in D): an unknown name in the case or in
  * --inputs, a case that is not a condition, a case that every row or no
  * row meets, a constant input, fewer rows than 1 / mass_min. */
 int discover_run(const discover_src *s, const discover_opts *o,
                  discover_result **r, diag *d);
 void discover_result_free(discover_result *r);
 
-/* discovery.csv, boxes.csv and resample.csv into DIR. 0 or NCG_EXIT_IO. */
+/* discovery.csv, boxes.csv and resample.csv into DIR. 0 or NCG_ERR_IO. */
 int discover_write(const discover_result *r, const char *dir, diag *d);
 
 /* Plain-words summary of each sequence's chosen box. */

@@ -7,6 +7,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "run/engine.h"
+#include "base/status.h"
 
 void robust_result_free(robust_result *r)
 {
@@ -48,7 +49,7 @@ static int same_dist(const dist_spec *a, const dist_spec *b)
 
 /* Policy M (file PATH) keeps the uncertainties of M0 (file PATH0): the
  * same random params, distributions and run settings. 0 or
- * NCG_EXIT_USAGE with a message. */
+ * NCG_ERR_USAGE with a message. */
 static int same_uncertainties(const model *m0, const char *path0,
                               const model *m, const char *path, diag *d)
 {
@@ -59,7 +60,7 @@ static int same_uncertainties(const model *m0, const char *path0,
                  "steps, seed and sampler must be the same for common random "
                  "numbers; set them in the parent or with -n and --seed)",
                  path0);
-        return NCG_EXIT_USAGE;
+        return NCG_ERR_USAGE;
     }
     for (size_t j = 0; j < m0->n_random_params || j < m->n_random_params;
          j++) {
@@ -75,7 +76,7 @@ static int same_uncertainties(const model *m0, const char *path0,
                  "a policy may set levers (constant params) only; the "
                  "uncertainties (random params) must be the parent's",
                  w->name, path0);
-        return NCG_EXIT_USAGE;
+        return NCG_ERR_USAGE;
     }
     return 0;
 }
@@ -132,7 +133,7 @@ static void regret(robust_result *r, size_t g, double *const *val, size_t n,
 int robust_run(const robust_opts *o, robust_result **out, diag *d)
 {
     size_t k = o->n_paths;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     robust_result *r = calloc(1, sizeof *r);
     scenario **sc = calloc(k, sizeof *sc);
     model **m = calloc(k, sizeof *m);
@@ -173,7 +174,7 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
             diag_add(d, o->paths[p], 0, NULL, "the scenario conditions on "
                      "observations, so its trials carry weights; robust "
                      "needs equally weighted trials");
-            rc = NCG_EXIT_USAGE;
+            rc = NCG_ERR_USAGE;
             goto end;
         }
         if (p > 0 && (rc = same_uncertainties(m[0], o->paths[0], m[p],
@@ -187,7 +188,7 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
                 diag_add(d, o->paths[p], 0, NULL, "has the name '%s' of %s: "
                          "every policy needs its own name", sc[p]->name,
                          o->paths[q]);
-                rc = NCG_EXIT_USAGE;
+                rc = NCG_ERR_USAGE;
                 goto end;
             }
     }
@@ -204,7 +205,7 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
                        .rows_ctx = &rs, .stop = o->stop };
     if ((rc = engine_run(m, k, &eo, res, d)) != 0)
         goto end;
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_IO;
     /* Each policy's trials as named columns. */
     for (size_t p = 0; p < k; p++) {
         int bad = discover_from_model(&src[p], o->paths[p], m[p], n,
@@ -219,7 +220,7 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
     buf = malloc((n ? n : 1) * sizeof *buf);
     if (!y || !reads || !buf)
         goto oom;
-    rc = NCG_EXIT_USAGE;
+    rc = NCG_ERR_USAGE;
     for (size_t g = 0; g < o->n_goals; g++) {
         for (size_t p = 0; p < k; p++) {
             long c = -1;
@@ -265,7 +266,7 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
     goto end;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_IO;
 end:
     for (size_t p = 0; p < k; p++) {
         if (res)
@@ -297,7 +298,7 @@ int robust_write(const robust_result *r, const char *dir, diag *d)
 {
     FILE *f = output_open(dir, "robust.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("policy,file,outcome,direction,mean,regret_mean,regret_p90,"
           "regret_max,share_best\n", f);
     for (size_t g = 0; g < r->n_goals; g++)
@@ -317,7 +318,7 @@ int robust_write(const robust_result *r, const char *dir, diag *d)
         return rc;
     f = output_open(dir, "satisficing.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("policy,condition,share,se\n", f);
     double n = (double)r->trials;
     for (size_t c = 0; c < r->n_conds; c++)

@@ -67,12 +67,12 @@ typedef struct robust_result {
 /* Runs every policy on the same trials and computes regret and
  * satisficing. Errors (message in D): a policy file that does not load
  * (its exit code), policies whose trials, steps or seed differ, a policy
- * that changes an uncertain param (NCG_EXIT_USAGE, naming both files and
- * the param), an unknown outcome or condition name (NCG_EXIT_USAGE). */
+ * that changes an uncertain param (NCG_ERR_USAGE, naming both files and
+ * the param), an unknown outcome or condition name (NCG_ERR_USAGE). */
 int robust_run(const robust_opts *o, robust_result **r, diag *d);
 void robust_result_free(robust_result *r);
 
-/* robust.csv and satisficing.csv into DIR. 0 or NCG_EXIT_IO. */
+/* robust.csv and satisficing.csv into DIR. 0 or NCG_ERR_IO. */
 int robust_write(const robust_result *r, const char *dir, diag *d);
 
 /* The table of regret and satisficing, in plain words. */

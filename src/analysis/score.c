@@ -119,7 +119,7 @@ int score_outcomes_read(const char *path, score_outcomes **out, diag *d)
     }
     if ((rc = table_read_commented(path, &o->t, d)) != 0)
         goto fail;
-    rc = NCG_EXIT_SCENARIO;
+    rc = NCG_ERR_SCENARIO;
     for (size_t i = 0; i < 3; i++)
         if (table_find(&o->t, required[i]) < 0)
             diag_add(d, path, 1, NULL, "no column '%s' (the header needs id, "
@@ -231,7 +231,7 @@ int score_probes(const score_outcomes *o, const model *m, uint32_t as_of,
     for (size_t i = 0; i < o->n; i++) {
         use[i] = 0;
         if (probe_of(o, &o->q[i], m, as_of, &probes[i], &use[i], d) != 0)
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
     }
     return rc;
 }
@@ -326,7 +326,7 @@ static int write_scores(const score_table *t, const char *dir, diag *d)
 {
     FILE *f = output_open(dir, "score.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("scenario,id,var,forecast,outcome,brier,log_score,base_rate,"
           "question\n", f);
     for (size_t s = 0; s < t->k; s++)
@@ -355,7 +355,7 @@ static int write_reliability(const score_table *t, const char *dir, diag *d)
 {
     FILE *f = output_open(dir, "reliability.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("scenario,bin_lo,bin_hi,mean_forecast,observed,questions\n", f);
     for (size_t s = 0; s < t->k; s++)
         for (size_t b = 0; b < SCORE_BINS; b++) {
@@ -398,7 +398,7 @@ int score_write(const score_table *t, const char *dir, FILE *out, diag *d)
     score_sum *sum = calloc(t->k + 1, sizeof *sum);
     size_t *order = calloc(t->k + 1, sizeof *order);
     FILE *f = NULL;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     if (!sum || !order) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
@@ -417,7 +417,7 @@ int score_write(const score_table *t, const char *dir, FILE *out, diag *d)
     }
     if ((rc = write_scores(t, dir, d)) || (rc = write_reliability(t, dir, d)))
         goto end;
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_IO;
     if (!(f = output_open(dir, "score_summary.csv", d)))
         goto end;
     fputs("scenario,rank,questions,brier,log_score,coin_brier,coin_log,"

@@ -32,7 +32,7 @@ typedef struct score_outcomes score_outcomes;
  * 1, base_rate in [0, 1], exactly one of at and through, op one of < <= >
  * >= with a numeric threshold. Every problem goes to D as "PATH:LINE:
  * column: message". 0 with *OUT (free with score_outcomes_free),
- * NCG_EXIT_IO (unreadable) or NCG_EXIT_SCENARIO (a bad file). */
+ * NCG_ERR_IO (unreadable) or NCG_ERR_SCENARIO (a bad file). */
 int score_outcomes_read(const char *path, score_outcomes **out, diag *d);
 void score_outcomes_free(score_outcomes *o);
 size_t score_outcomes_count(const score_outcomes *o);
@@ -46,7 +46,7 @@ const char *score_outcomes_path(const score_outcomes *o);
  * Problems (an unknown step or variable, a variable that is not an output,
  * op on an event, no op on a numeric variable, through on a non-event) go
  * to D naming the outcomes file, line and scenario. 0, or
- * NCG_EXIT_SCENARIO. */
+ * NCG_ERR_SCENARIO. */
 int score_probes(const score_outcomes *o, const model *m, uint32_t as_of,
                  engine_probe *probes, int *use, diag *d);
 
@@ -68,7 +68,7 @@ typedef struct score_table {
  * and the paired difference from the best scenario with its 95%
  * interval), reliability.csv (per scenario and bin: mean forecast,
  * observed frequency, questions) and prints a table to OUT (may be
- * NULL). 0, or NCG_EXIT_IO with a message in D. */
+ * NULL). 0, or NCG_ERR_IO with a message in D. */
 int score_write(const score_table *t, const char *dir, FILE *out,
                 diag *d);
 

@@ -475,7 +475,7 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
                  "trials); use fewer trials (-n) or outputs (--output)",
                  bytes / 1e9, r->d, r->n_out,
                  (unsigned long long)r->trials);
-        return NCG_EXIT_USAGE;
+        return NCG_ERR_USAGE;
     }
     if ((rc = group_alloc(&g, r->d + 2, d)) != 0)
         goto end;
@@ -583,7 +583,7 @@ static int pick_outputs(sens_result *r, const sens_opts *o, diag *d)
         else
             diag_add(d, NULL, 0, NULL, "--output: '%s' is not an output of "
                      "%s", o->outputs[i], r->sc->name);
-        rc = NCG_EXIT_USAGE;
+        rc = NCG_ERR_USAGE;
     }
     free(names);
     return rc;
@@ -631,7 +631,7 @@ static void upstream(const sens_result *r, unsigned char *reach)
 
 /* Sorts the constant params of R's model into levers (exactly 0 or 1) and
  * constants to vary (with O->const_pct > 0), and sets up the rows of the
- * latter. 0 or NCG_EXIT_RUN. */
+ * latter. 0 or NCG_ERR_RUN. */
 static int pick_constants(sens_result *r, const sens_opts *o, diag *d)
 {
     const model *m = r->m;
@@ -798,13 +798,13 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
             diag_add(d, r->sc->path, 0, "params", "no param has a random "
                      "dist: there is nothing to analyse (--constants PCT "
                      "varies the constants)");
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     if (r->trials < 4) {
         diag_add(d, NULL, 0, NULL, "sensitivity needs at least 4 trials "
                  "(-n)");
-        rc = NCG_EXIT_USAGE;
+        rc = NCG_ERR_USAGE;
         goto end;
     }
     r->base_mean = calloc(r->n_out + 1, sizeof *r->base_mean);

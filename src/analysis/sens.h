@@ -128,7 +128,7 @@ typedef struct sens_result {
  * Var Y, and the total index includes X_i's interactions with the model's
  * own randomness (which, as a whole, takes the share no param explains). Sobol indices treat params as independent
  * (`correlations` are not imposed on the design).
- * Returns 0 with *OUT (free with sens_result_free), or an NCG_EXIT_ code
+ * Returns 0 with *OUT (free with sens_result_free), or an ncg_status code
  * with messages in D (unknown output, nothing to vary, scenario errors,
  * a design too large for memory, a failed run). */
 int sens_run(const sens_opts *o, sens_result **out, diag *d);
@@ -137,7 +137,7 @@ void sens_result_free(sens_result *r);
 /* Loads PATH under SO plus the override EXTRA ("PATH=VALUE"; may be
  * NULL) and, when SEED is not NULL, that seed; compiles the model and
  * checks its correlations (the variants of sensitivity and sweep).
- * 0 with *SC and *M (caller frees both), or an NCG_EXIT_ code with
+ * 0 with *SC and *M (caller frees both), or an ncg_status code with
  * messages in D and both NULL. */
 int sens_load(const char *path, const scenario_opts *so, const char *extra,
               const uint64_t *seed, scenario **sc, model **m, diag *d);

@@ -134,7 +134,7 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
             diag_add(d, NULL, 0, NULL, "--vary: every point must have the "
                      "same steps and trials (a sweep of simulation.steps or "
                      "simulation.trials cannot be paired)");
-            rc = NCG_EXIT_USAGE;
+            rc = NCG_ERR_USAGE;
         }
     if (rc != 0)
         goto end;
@@ -196,7 +196,7 @@ int sweep_run(const sweep_opts *o, sweep_result **out, diag *d)
     if (r->n_points > SWEEP_MAX_POINTS) {
         diag_add(d, NULL, 0, NULL, "--vary: %zu points; at most %d per "
                  "sweep", r->n_points, SWEEP_MAX_POINTS);
-        rc = NCG_EXIT_USAGE;
+        rc = NCG_ERR_USAGE;
         goto end;
     }
     if ((rc = load_point(o, r, 0, &r->sc, &r->m, d)) != 0)

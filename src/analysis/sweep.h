@@ -64,7 +64,7 @@ typedef struct sweep_result {
  * lockstep batches led by point 0 (common random numbers: streams are
  * keyed by source name and trial, so points differ only where the varied
  * setting acts). 0 with *OUT (free with sweep_result_free), or an
- * NCG_EXIT_ code with messages in D (a point whose scenario fails names
+ * ncg_status code with messages in D (a point whose scenario fails names
  * its values; models of different steps; a failed run). */
 int sweep_run(const sweep_opts *o, sweep_result **out, diag *d);
 void sweep_result_free(sweep_result *r);

@@ -185,7 +185,7 @@ static int write_summary(const engine_result *r, const char *dir, diag *d)
     uint32_t T = r->steps;
     FILE *f = output_open(dir, "summary.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     /* A conditioned run adds its effective trials as a last column. */
     fputs("variable,kind,mean,sd,se,p05,p25,p50,p75,p95,min,max,"
           "p_by_end,p_by_end_se,count_mean,clamped,event_kind,label,unit", f);
@@ -226,7 +226,7 @@ static int write_timeseries(const engine_result *r, const scenario *s,
     const model *m = r->m;
     FILE *f = output_open(dir, "timeseries.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,kind,step,label,mean,sd,se,p05,p25,p50,p75,p95\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
@@ -248,7 +248,7 @@ static int write_histograms(const engine_result *r, const char *dir, diag *d)
     FILE *f = output_open(dir, "histograms.csv", d);
     stats_bin bins[COARSE_BINS];
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,bin_lo,bin_hi,count,fraction\n", f);
     double n = (double)r->trials;
     for (size_t o = 0; o < m->n_outputs; o++) {
@@ -292,7 +292,7 @@ static int write_events(const engine_result *r, const scenario *s,
     double n = (double)r->trials;
     FILE *f = output_open(dir, "events.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,step,label,p_first,p_cumulative,se_cumulative\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         if (!is_event(r, o))
@@ -325,7 +325,7 @@ static int write_events(const engine_result *r, const scenario *s,
         return rc;
     f = output_open(dir, "counts.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,count,trials,fraction\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         if (!is_event(r, o))
@@ -343,7 +343,7 @@ static int write_events(const engine_result *r, const scenario *s,
         return rc;
     f = output_open(dir, "clamped.csv", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fputs("variable,kind,clamped\n", f);
     for (size_t v = 0; v < m->n_vars; v++)
         if (m->vars[v].kind != VAR_PARAM)
@@ -378,11 +378,11 @@ static int write_resolved(const engine_result *r, const scenario *s,
     free(text);
     FILE *f = output_open(dir, "resolved.cfg", d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (scenario_write(s, header, f) != 0) {
         fclose(f);
         diag_add(d, dir, 0, NULL, "resolved.cfg: write error");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     return output_close(f, dir, "resolved.cfg", d);
 }

@@ -28,7 +28,7 @@ typedef struct output_dir {
  * (another process holding it: refused at once, not waited for), removes
  * temporary folders of NAME left by dead ncgsim processes, checks that
  * OUT/NAME may be replaced (output_check_folder) and makes a fresh
- * temporary folder OD->tmp for every file. Returns 0, or NCG_EXIT_IO with
+ * temporary folder OD->tmp for every file. Returns 0, or NCG_ERR_IO with
  * a message in D (nothing on disk changed). */
 int output_begin(const char *out, const char *name, const char *kind,
                  output_dir *od, diag *d);
@@ -39,7 +39,7 @@ int output_begin_path(const char *path, const char *kind, output_dir *od,
 /* Lists every file of OD->tmp in its manifest, flushes them all to disk,
  * checks OUT/NAME again and replaces it with the temporary folder in one
  * rename; the old results are then removed, only the files their manifest
- * lists. 0, or NCG_EXIT_IO with a message (the previous results are then
+ * lists. 0, or NCG_ERR_IO with a message (the previous results are then
  * untouched, unless the message says otherwise). Releases the lock and
  * frees OD's strings in every case. */
 int output_commit(output_dir *od, diag *d);
@@ -49,7 +49,7 @@ void output_abort(output_dir *od);
 /* 0 when PATH may be replaced by new results of KIND (NULL: any): it does
  * not exist, is an empty folder, or is a result folder of that kind each
  * of whose files is listed, unchanged (size and SHA-256), in its
- * .ncgsim-manifest. Otherwise NCG_EXIT_IO with a message in D naming the
+ * .ncgsim-manifest. Otherwise NCG_ERR_IO with a message in D naming the
  * first file in the way (not written by ncgsim, changed since) or the
  * folder (no manifest; results of another kind). */
 int output_check_folder(const char *path, const char *kind, diag *d);
@@ -57,7 +57,7 @@ int output_check_folder(const char *path, const char *kind, diag *d);
  * OD->tmp) to NAME beside the folder OD is for, in one rename that
  * replaces a previous file of that name; OD itself stays open (finish with
  * output_abort to remove the rest of the temporary folder). Refuses to
- * replace anything but a regular file. 0, or NCG_EXIT_IO with a message
+ * replace anything but a regular file. 0, or NCG_ERR_IO with a message
  * in D (a previous file is then untouched). */
 int output_place(const output_dir *od, const char *name, diag *d);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
@@ -66,13 +66,13 @@ char *output_path(const char *dir, const char *name);
 /* Opens DIR/NAME for writing; NULL with "DIR/NAME: cannot write: why" in
  * D. */
 FILE *output_open(const char *dir, const char *name, diag *d);
-/* Flushes F to disk and closes it; 0, or NCG_EXIT_IO with "DIR/NAME: write
+/* Flushes F to disk and closes it; 0, or NCG_ERR_IO with "DIR/NAME: write
  * error: why" in D (a full disk shows up here). */
 int output_close(FILE *f, const char *dir, const char *name, diag *d);
 
 /* Writes summary.csv, timeseries.csv, histograms.csv, events.csv,
  * counts.csv, clamped.csv and resolved.cfg for R (scenario S) into DIR.
- * Returns 0, or NCG_EXIT_IO with a message in D. */
+ * Returns 0, or NCG_ERR_IO with a message in D. */
 int output_write(const engine_result *r, const scenario *s, const char *dir,
                  diag *d);
 

@@ -64,7 +64,7 @@ int posterior_write(const engine_result *r, const char *dir, diag *d)
     const model *m = r->m;
     size_t *idx = NULL;
     FILE *f = NULL;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     if (!r->weighted || !r->prior)
         return 0;
     if (!(idx = posterior_order(r))) {
@@ -87,7 +87,7 @@ int posterior_write(const engine_result *r, const char *dir, diag *d)
     }
     if ((rc = output_close(f, dir, "posterior.csv", d)) != 0)
         goto end;
-    rc = NCG_EXIT_IO;
+    rc = NCG_ERR_IO;
     if (!(f = output_open(dir, "posterior_density.csv", d)))
         goto end;
     fputs("param,which,x_lo,x_hi,density\n", f);

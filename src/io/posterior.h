@@ -19,7 +19,7 @@ double posterior_moved(const engine_result *r, size_t j);
  * `moved`, most moved first; and DIR/posterior_density.csv: the prior and
  * posterior densities of the POSTERIOR_PLOT_MAX most moved params
  * (param,which,x_lo,x_hi,density), which the plots draw. Does nothing for
- * a run that is not weighted. 0, or NCG_EXIT_IO with a message in D. */
+ * a run that is not weighted. 0, or NCG_ERR_IO with a message in D. */
 int posterior_write(const engine_result *r, const char *dir, diag *d);
 
 #endif

@@ -233,14 +233,14 @@ static const mf_entry *mf_find(const manifest *m, const char *name)
 }
 
 /* Writes DIR/.ncgsim-manifest: the head, M's kind, OWNER (pid and start
- * time) when PID is not 0, and M's files. 0 or NCG_EXIT_IO with a
+ * time) when PID is not 0, and M's files. 0 or NCG_ERR_IO with a
  * message. */
 static int mf_write(const char *dir, const manifest *m, long pid,
                     unsigned long long start, diag *d)
 {
     FILE *f = output_open(dir, OUTPUT_MANIFEST, d);
     if (!f)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     fprintf(f, "# The files ncgsim wrote in this result folder, with their "
             "size and SHA-256.\n# A later run replaces the folder only "
             "while every file in it is listed here,\n# unchanged (see "
@@ -257,7 +257,7 @@ static int mf_write(const char *dir, const manifest *m, long pid,
 }
 
 /* Lists every file in DIR but the manifest into M, sorted, hashing and
- * flushing each. 0, or NCG_EXIT_IO with a message (a folder or a link in
+ * flushing each. 0, or NCG_ERR_IO with a message (a folder or a link in
  * DIR is not ncgsim's to list). */
 static int mf_build(const char *dir, manifest *m, diag *d)
 {
@@ -267,7 +267,7 @@ static int mf_build(const char *dir, manifest *m, diag *d)
     memset(m, 0, sizeof *m);
     if (!dp) {
         diag_add(d, dir, 0, NULL, "cannot read folder: %s", strerror(errno));
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     while (rc == 0 && (de = readdir(dp)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0
@@ -288,7 +288,7 @@ static int mf_build(const char *dir, manifest *m, diag *d)
             diag_add(d, p ? p : dir, 0, NULL, "cannot read back: %s",
                      strerror(errno));
             free(p);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         }
     }
     closedir(dp);
@@ -333,17 +333,17 @@ int output_check_folder(const char *path, const char *kind, diag *d)
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : (diag_add(d, path, 0, NULL,
                                       "cannot read: %s", strerror(errno)),
-                                      NCG_EXIT_IO);
+                                      NCG_ERR_IO);
     if (!S_ISDIR(st.st_mode)) {
         diag_add(d, path, 0, NULL, "exists and is not a folder; not "
                  "replacing it (remove or rename it, or choose another -o)");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     int have = mf_read(path, &m) == 0;
     if (!(dp = opendir(path))) {
         diag_add(d, path, 0, NULL, "cannot read folder: %s", strerror(errno));
         mf_free(&m);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if (have && kind && strcmp(m.kind, kind) != 0) {
         /* A scenario called "compare" and the comparison folder, say:
@@ -351,7 +351,7 @@ int output_check_folder(const char *path, const char *kind, diag *d)
         diag_add(d, path, 0, NULL, "holds %s, not %s; not replacing it "
                  "(rename the scenario, or choose another -o)",
                  kind_words(m.kind), kind_words(kind));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     }
     while (rc == 0 && (de = readdir(dp)) != NULL) {
         const char *n = de->d_name;
@@ -372,13 +372,13 @@ int output_check_folder(const char *path, const char *kind, diag *d)
             diag_add(d, p, 0, NULL, "not written by ncgsim (not in %s); not "
                      "replacing %s (move it elsewhere, or choose another -o "
                      "or name)", OUTPUT_MANIFEST, path);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         } else if (hash_file(path, n, 0, &now) != 0 || now.size != e->size
                    || strcmp(now.sha, e->sha) != 0) {
             diag_add(d, p, 0, NULL, "changed since ncgsim wrote it; not "
                      "replacing %s (move it elsewhere, or choose another -o "
                      "or name)", path);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         }
         free(p);
     }
@@ -387,7 +387,7 @@ int output_check_folder(const char *path, const char *kind, diag *d)
         diag_add(d, path, 0, NULL, "exists and is not an ncgsim result folder "
                  "(no %s in it); not replacing it (choose another -o, or "
                  "another name)", OUTPUT_MANIFEST);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     }
     mf_free(&m);
     return rc;
@@ -445,7 +445,7 @@ static void remove_stale(const char *out, const char *name)
         closedir(dp);
 }
 
-/* Takes OUT/.NAME.lock for OD; 0, or NCG_EXIT_IO with a message naming the
+/* Takes OUT/.NAME.lock for OD; 0, or NCG_ERR_IO with a message naming the
  * process that holds it. The holder removes the file when it is done
  * (drop_lock), so a lock is only good while its file is still the one at
  * the path: otherwise take it again. */
@@ -508,7 +508,7 @@ fail:
     od->lock_fd = -1;
     free(od->lock);
     od->lock = NULL;
-    return NCG_EXIT_IO;
+    return NCG_ERR_IO;
 }
 
 /* Removes the lock file, then releases the lock (in that order: a process
@@ -540,7 +540,7 @@ int output_begin_path(const char *path, const char *kind, output_dir *od,
         memset(od, 0, sizeof *od);
         od->lock_fd = -1;
         diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
@@ -567,16 +567,16 @@ int output_begin(const char *out, const char *name, const char *kind,
     od->lock_fd = -1;
     if (!*out) {
         diag_add(d, NULL, 0, NULL, "-o: the results folder name is empty");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if (!name_ok(name)) {
         diag_add(d, out, 0, NULL, "'%s' cannot name a result folder", name);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if (make_dirs(out) != 0) {
         diag_add(d, out, 0, NULL, "cannot create folder: %s",
                  strerror(errno));
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     size_t n = strlen(out) + strlen(name) + 32;
     od->final = output_path(out, name);
@@ -604,7 +604,7 @@ int output_begin(const char *out, const char *name, const char *kind,
     if (!mkdtemp(od->tmp)) {
         diag_add(d, out, 0, NULL, "cannot create a folder for results: %s",
                  strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto fail;
     }
     chmod(od->tmp, 0755);
@@ -675,7 +675,7 @@ int output_commit(output_dir *od, diag *d)
         if (rename(od->tmp, od->final) != 0) {
             diag_add(d, od->final, 0, NULL, "cannot create: %s",
                      strerror(errno));
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         } else
             moved = 1;
         goto end;
@@ -690,7 +690,7 @@ int output_commit(output_dir *od, diag *d)
          * them as a whole (output_abort), only file by file. */
         moved = 1;
         if (remove_old(od->tmp, od->final, d) != 0)
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         goto end;
     }
     /* No atomic exchange on this file system: move the old folder aside
@@ -705,16 +705,16 @@ int output_commit(output_dir *od, diag *d)
     if (rename(od->final, old) != 0) {
         diag_add(d, od->final, 0, NULL, "cannot move the old results aside "
                  "to replace them: %s (nothing was changed)", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     } else if (rename(od->tmp, od->final) != 0) {
         diag_add(d, od->final, 0, NULL, "cannot replace: %s (the old "
                  "results are back in place)", strerror(errno));
         rename(old, od->final);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     } else {
         moved = 1;
         if (remove_old(old, od->final, d) != 0)
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
     }
 end:
     if (rc == 0) {
@@ -751,10 +751,10 @@ int output_place(const output_dir *od, const char *name, diag *d)
     } else if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_add(d, to, 0, NULL, "exists and is not a file (remove or "
                  "rename it, or choose another -o)");
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     } else if (rename(from, to) != 0) {
         diag_add(d, to, 0, NULL, "cannot create: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     } else {
         sync_dir(out);
     }
@@ -802,7 +802,7 @@ int output_close(FILE *f, const char *dir, const char *name, diag *d)
         diag_add(d, p ? p : name, 0, NULL, "write error: %s",
                  strerror(e ? e : EIO));
         free(p);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/status.h"
 
 void table_free(table *t)
 {
@@ -96,7 +97,7 @@ static int table_load(const char *path, table *t, diag *d, int comments)
     FILE *f = fopen(path, "rb");
     if (!f) {
         diag_add(d, path, 0, NULL, "cannot read: %s", strerror(errno));
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     t->text = slurp(f);
     int bad = ferror(f);
@@ -184,7 +185,7 @@ static int table_load(const char *path, table *t, diag *d, int comments)
     return 0;
 fail:
     table_free(t);
-    return NCG_EXIT_IO;
+    return NCG_ERR_IO;
 }
 
 int table_read(const char *path, table *t, diag *d)

@@ -18,7 +18,7 @@ typedef struct table {
 } table;
 
 /* Reads PATH into T. Every row must have as many fields as the header.
- * Returns 0, or NCG_EXIT_IO with "PATH: cannot read: why" or
+ * Returns 0, or NCG_ERR_IO with "PATH: cannot read: why" or
  * "PATH:LINE: N fields where the header has M" in D (T is then empty). */
 int table_read(const char *path, table *t, diag *d);
 /* The same, skipping lines that start with '#' (comments, as in an

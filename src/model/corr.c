@@ -238,12 +238,12 @@ int corr_build(const model *m, corr **out, diag *d)
     corr_entry *e = NULL;
     gsl_matrix *mat = NULL;
     corr *c = NULL;
-    int rc = NCG_EXIT_SCENARIO;
+    int rc = NCG_ERR_SCENARIO;
     *out = NULL;
     if (!list || list->n_kids == 0)
         return 0;
     if (list->type != SNODE_LIST)
-        return NCG_EXIT_SCENARIO;   /* reported by the loader */
+        return NCG_ERR_SCENARIO;   /* reported by the loader */
     e = calloc(list->n_kids, sizeof *e);
     if (!e)
         goto oom;
@@ -336,7 +336,7 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
     sampler_ws *w = NULL;
     sampler_kind kind = SAMPLER_MC;
     char err[256];
-    int rc = NCG_EXIT_RUN;
+    int rc = NCG_ERR_RUN;
     if (!specs || !keys || !x || !work || !iwork)
         goto oom;
     /* The engine's sampler, rebuilt: the same kind, keys and run length
@@ -351,7 +351,7 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
                         sizeof err);
     if (!smp) {
         diag_add(d, NULL, 0, "simulation.sampler", "%s", err);
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     if (sampler_set_copula(smp, c->chol) != 0
@@ -400,7 +400,7 @@ int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
         goto end;
     if (!(f = fopen(path, "w"))) {
         diag_add(d, path, 0, NULL, "cannot write: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     fprintf(f, "param_a,param_b,requested,realised,trials\n");
@@ -418,7 +418,7 @@ int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
     }
     if ((ferror(f) | fclose(f)) != 0) {
         diag_add(d, path, 0, NULL, "write error: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     }
 end:
     free(path);

@@ -36,17 +36,17 @@ typedef struct corr {
  * was held at a value with --set (a const param from the command line, as
  * the tornado of `ncgsim sensitivity` does) is dropped silently.
  * Returns 0 with *OUT NULL when there is nothing to impose, 0 with *OUT
- * (free with corr_free), or NCG_EXIT_SCENARIO with *OUT NULL. */
+ * (free with corr_free), or NCG_ERR_SCENARIO with *OUT NULL. */
 int corr_build(const model *m, corr **out, diag *d);
 void corr_free(corr *c);
 
 /* Checks M's correlations only (for `ncgsim check` and loaders): 0 or
- * NCG_EXIT_SCENARIO with the messages in D. */
+ * NCG_ERR_SCENARIO with the messages in D. */
 int corr_check(const model *m, diag *d);
 
 /* Builds M's correlations and imposes them on SMP, the sampler the engine
- * made for M (a no-op when there are none). 0, or NCG_EXIT_SCENARIO /
- * NCG_EXIT_RUN (out of memory) with a message in D. */
+ * made for M (a no-op when there are none). 0, or NCG_ERR_SCENARIO /
+ * NCG_ERR_RUN (out of memory) with a message in D. */
 int corr_attach(const model *m, sampler *smp, diag *d);
 
 /* Trials corr_realised reads at most: enough for a rank correlation to
@@ -56,7 +56,7 @@ int corr_attach(const model *m, sampler *smp, diag *d);
 /* The rank correlation each pair of C actually gets in M's run of TRIALS
  * trials, from the params of its first min(TRIALS, CORR_REALISED_MAX)
  * trials, drawn exactly as the engine draws them. OUT[p] per pair; *USED
- * the number of trials read. 0, or NCG_EXIT_RUN (out of memory) with a
+ * the number of trials read. 0, or NCG_ERR_RUN (out of memory) with a
  * message in D. */
 int corr_realised(const model *m, const corr *c, uint64_t trials,
                   double *out, uint64_t *used, diag *d);
@@ -64,7 +64,7 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
 /* Writes DIR/correlations.csv (param_a, param_b, requested, realised,
  * trials) for M's run of TRIALS trials, and when TABLE is not NULL a few
  * lines about it there. Does nothing when M has no correlations.
- * 0, or NCG_EXIT_IO / NCG_EXIT_RUN with a message in D. */
+ * 0, or NCG_ERR_IO / NCG_ERR_RUN with a message in D. */
 int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
                diag *d);
 

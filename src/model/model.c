@@ -11,6 +11,7 @@
 #include "model/corr.h"
 #include "model/observe.h"
 #include "base/ncgsim.h"
+#include "base/status.h"
 
 static const char *const group_names[] = { "params", "events", "states",
                                            "derived" };
@@ -970,7 +971,7 @@ int model_build(const scenario *s, model **out, diag *d)
     builder b = { 0 };
     model *m = calloc(1, sizeof *m);
     code_seq *init = NULL, *step = NULL;
-    int rc = NCG_EXIT_SCENARIO;
+    int rc = NCG_ERR_SCENARIO;
     *out = NULL;
     b.m = m;
     b.d = d;

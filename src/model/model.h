@@ -76,7 +76,7 @@ typedef struct model {
 
 /* Checks every variable of S and compiles the model. Every problem is added
  * to D ("file:line: path: message"); returns 0 and *OUT, or
- * NCG_EXIT_SCENARIO with *OUT NULL. S must outlive the model. */
+ * NCG_ERR_SCENARIO with *OUT NULL. S must outlive the model. */
 int model_build(const scenario *s, model **out, diag *d);
 void model_free(model *m);
 

@@ -509,7 +509,7 @@ int obs_build(const model *m, uint32_t as_of, obs_plan **out, diag *d)
 {
     const snode *list = snode_get(m->sc->root, "observations");
     obs_plan *p = NULL;
-    int rc = NCG_EXIT_SCENARIO;
+    int rc = NCG_ERR_SCENARIO;
     *out = NULL;
     if (!list || list->type != SNODE_LIST || list->n_kids == 0)
         return 0;

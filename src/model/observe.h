@@ -88,7 +88,7 @@ typedef struct obs_plan {
  * cut at AS_OF); pass UINT32_MAX to keep all. Every problem goes to D as
  * "file:line: observations[N].setting: message". Returns 0 with *OUT NULL
  * when there is nothing to observe, 0 with *OUT (free with obs_free), or
- * NCG_EXIT_SCENARIO (NCG_EXIT_RUN when out of memory) with *OUT NULL. */
+ * NCG_ERR_SCENARIO (NCG_ERR_RUN when out of memory) with *OUT NULL. */
 int obs_build(const model *m, uint32_t as_of, obs_plan **out, diag *d);
 void obs_free(obs_plan *p);
 

@@ -194,7 +194,7 @@ int discover_plot(const discover_result *r, const char *dir,
     }
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0) {
         free(idx);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if (o && o->name)
         j.name = o->name;
@@ -311,9 +311,9 @@ int discover_plot_robust(const robust_result *r, const char *dir,
     gp_job j;
     FILE *f;
     if (robust_data(r, dir, d) != 0)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (o && o->name)
         j.name = o->name;
     int h = (int)(120 + r->n_goals * (80 + 28 * r->n_pol));

@@ -14,7 +14,7 @@
  * input's range, with quasi-p-values) and scatter.gp (the two most
  * significant restricted inputs, cases of interest marked, the box
  * drawn), the small data files they read, all.gp and style.gp; then draws
- * them in O's format. 0, or NCG_EXIT_IO with a message saying what failed
+ * them in O's format. 0, or NCG_ERR_IO with a message saying what failed
  * (gnuplot missing: 0, scripts only, O->result->no_gnuplot set). */
 int discover_plot(const discover_result *r, const char *dir,
                   const plot_opts *o, diag *d);

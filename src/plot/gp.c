@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "base/status.h"
 
 #ifndef NCGSIM_DATADIR
 #define NCGSIM_DATADIR "/usr/local/share/ncgsim"
@@ -464,7 +465,7 @@ static size_t check_images(const char *dir, const char *name,
 }
 
 /* Draws the N scripts STEMS listed in DIR/all.gp and checks the images.
- * Fills RES; 0 or NCG_EXIT_IO. */
+ * Fills RES; 0 or NCG_ERR_IO. */
 static int draw(const char *dir, const char *name, const char *ext,
                 char *const *stems, size_t n, plot_result *res, diag *d)
 {
@@ -482,7 +483,7 @@ static int draw(const char *dir, const char *name, const char *ext,
     size_t good = check_images(dir, name, stems, n, ext, r != 0, d);
     if (res)
         res->drawn += good;
-    return r == 0 && diag_count(d) == before ? 0 : NCG_EXIT_IO;
+    return r == 0 && diag_count(d) == before ? 0 : NCG_ERR_IO;
 }
 
 static void free_stems(char **stems, size_t n)
@@ -494,7 +495,7 @@ static void free_stems(char **stems, size_t n)
 
 int gp_job_end(gp_job *j, plot_result *res)
 {
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     if (ferror(j->all) | fclose(j->all)) {
         diag_add(j->d, j->dir, 0, "all.gp", "cannot write: %s",
                  strerror(errno));
@@ -514,7 +515,7 @@ int gp_redraw(const char *dir, const char *name, const char *format,
     FILE *f = path ? fopen(path, "re") : NULL;
     char **stems = NULL;
     size_t n = 0;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     if (!f) {
         diag_add(d, path ? path : dir, 0, NULL, "cannot read: %s",
                  strerror(errno));
@@ -541,7 +542,7 @@ int gp_redraw(const char *dir, const char *name, const char *format,
         n++;
     }
     if ((rc = style_copy(dir, d)) < 0) {
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     rc = draw(dir, name, format ? format : "png", stems, n, res, d);

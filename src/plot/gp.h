@@ -38,7 +38,7 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
 void gp_script_close(gp_job *j, FILE *f, const char *stem);
 /* Closes all.gp, runs gnuplot on it in DIR and checks every image; an
  * image missing or incomplete (a full disk) is removed. Fills RES (which
- * may be NULL) and frees J's memory. 0, or NCG_EXIT_IO with a message
+ * may be NULL) and frees J's memory. 0, or NCG_ERR_IO with a message
  * naming what failed; gnuplot missing from PATH is 0 with RES->no_gnuplot
  * set and one note per process on stderr. */
 int gp_job_end(gp_job *j, plot_result *res);

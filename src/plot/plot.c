@@ -18,6 +18,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "plot/gp.h"
+#include "base/status.h"
 
 /* Plot sizes in pixels (PDF: the same proportions in inches / 100). */
 enum { PLOT_W = 1000, PLOT_H = 600, OVERVIEW_W = 1600, OVERVIEW_H = 1000 };
@@ -1264,14 +1265,14 @@ static int plot_folder(const char *dir, const plot_opts *o, diag *d,
     scen s;
     cmp c;
     gp_job j;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     size_t skipped = 0;
     plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
     const char *name = o && o->name ? o->name : dir;
     if (o && o->format && !plot_format_ok(o->format)) {
         diag_add(d, NULL, 0, NULL, "unknown plot format '%s' (png, svg or pdf)",
                  o->format);
-        return NCG_EXIT_USAGE;
+        return NCG_ERR_USAGE;
     }
     if ((compare ? cmp_read(dir, &c, d) : scen_read(dir, 1, &s, d)) != 0
         || gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
@@ -1340,9 +1341,9 @@ int plot_score(const char *dir, const plot_opts *o, diag *d)
 {
     csv t;
     gp_job j;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     if (csv_read(dir, "reliability.csv", &t, d) != 0)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) == 0) {
         if (o && o->name)
             j.name = o->name;

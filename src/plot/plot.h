@@ -33,8 +33,8 @@ typedef struct plot_opts {
  * dist_<var>, fan_<var> per numeric output, event_<var> per event, and
  * overview. Each script redraws its plot alone from any folder. Anything
  * gnuplot prints is reported on stderr as a warning. Returns 0, or
- * NCG_EXIT_IO with a message in D when a file cannot be read or written or
- * gnuplot fails (NCG_EXIT_USAGE when O's format is not plot_format_ok);
+ * NCG_ERR_IO with a message in D when a file cannot be read or written or
+ * gnuplot fails (NCG_ERR_USAGE when O's format is not plot_format_ok);
  * gnuplot missing from PATH is not an error (the scripts are written and
  * one note per process on stderr says how to install it). Not thread-safe
  * (the once-per-process notes). */
@@ -60,7 +60,7 @@ int plot_folder_kind(const char *dir);
  * (scenario and comparison scripts written again from the CSV files,
  * sensitivity and sweep scripts run again) and the folder replaces PATH
  * in one rename. Prints where the plots went unless O->quiet. 0, or
- * NCG_EXIT_IO with a message ("no such folder", "not a result folder",
+ * NCG_ERR_IO with a message ("no such folder", "not a result folder",
  * what failed while drawing: then the data and every image drawn whole
  * are still committed). */
 int plot_redraw_folder(const char *path, const plot_opts *o, diag *d);

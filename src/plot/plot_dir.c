@@ -11,6 +11,7 @@
 #include "base/ncgsim.h"
 #include "io/output.h"
 #include "plot/gp.h"
+#include "base/status.h"
 
 /* 1 when DIR/NAME is a regular file. */
 static int has_file(const char *dir, const char *name)
@@ -48,13 +49,13 @@ static int is_drawing(const char *name, int scripts_too)
 }
 
 /* Puts SRC/NAME into DST/NAME: a hard link (instant, even for a large
- * samples.csv), else a copy flushed to disk. 0 or NCG_EXIT_IO. */
+ * samples.csv), else a copy flushed to disk. 0 or NCG_ERR_IO. */
 static int carry(const char *src, const char *dst, const char *name, diag *d)
 {
     char *from = output_path(src, name), *to = output_path(dst, name);
     char buf[65536];
     FILE *in = NULL, *out = NULL;
-    int rc = NCG_EXIT_IO;
+    int rc = NCG_ERR_IO;
     size_t n;
     if (!from || !to) {
         diag_add(d, NULL, 0, NULL, "out of memory");
@@ -124,24 +125,24 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
     output_dir od = { 0 };
     DIR *dp = NULL;
     struct dirent *de;
-    int rc = NCG_EXIT_IO, kind;
+    int rc = NCG_ERR_IO, kind;
     od.lock_fd = -1;
     if (stat(path, &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             diag_add(d, path, 0, NULL, "no such folder");
         else
             diag_add(d, path, 0, NULL, "cannot read: %s", strerror(errno));
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if (!S_ISDIR(st.st_mode)) {
         diag_add(d, path, 0, NULL, "not a folder (give a result folder, "
                  "e.g. results/baseline)");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     if ((kind = plot_folder_kind(path)) == PLOT_NONE) {
         diag_add(d, path, 0, NULL, "not a result folder (no summary.csv, "
                  "compare.csv, sensitivity.csv or sweep.csv in it)");
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     /* "." and "results/x/.." name a folder too: by its real path. */
     char *real = realpath(path, NULL);
@@ -159,7 +160,7 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
         goto end;
     if (!(dp = opendir(path))) {
         diag_add(d, path, 0, NULL, "cannot read folder: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     /* The data, without the old drawings; sensitivity and sweep scripts

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/ncgsim.h"
 #include "plot/gp.h"
+#include "base/status.h"
 
 /* Bars in a tornado chart and in a Sobol chart: more would be unreadable
  * at this size, and the CSV has every row. */
@@ -213,7 +214,7 @@ int sens_plot_sensitivity(const sens_result *r, const char *dir,
 {
     gp_job j;
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (o && o->name)
         j.name = o->name;
     for (size_t q = 0; q < r->n_out && !j.failed; q++) {
@@ -242,7 +243,7 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
 {
     gp_job j;
     if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     if (o && o->name)
         j.name = o->name;
     for (size_t q = 0; q < r->n_out && !j.failed; q++) {

@@ -14,7 +14,7 @@
  * output varies, sobol-<output>.gp (S1 and ST of the 12 with the largest
  * total index, with bootstrap intervals), each with its data inline, plus
  * all.gp and style.gp; then draws them in O's format (see plot.h).
- * 0, or NCG_EXIT_IO with a message saying what failed (gnuplot missing:
+ * 0, or NCG_ERR_IO with a message saying what failed (gnuplot missing:
  * 0, scripts only, O->result->no_gnuplot set). */
 int sens_plot_sensitivity(const sens_result *r, const char *dir,
                           const plot_opts *o, diag *d);

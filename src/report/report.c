@@ -200,22 +200,22 @@ static int rp_find(report *r)
         table *t = rp_tread(list, r->d);
         if (!t) {
             free(list);
-            return NCG_EXIT_IO;
+            return NCG_ERR_IO;
         }
         int cn = rp_tcol(t, "scenario"), ct = rp_tcol(t, "title"),
             cf = rp_tcol(t, "folder");
         if (cn < 0 || cf < 0) {
             diag_add(r->d, list, 0, NULL, "no column 'scenario' or 'folder'");
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         }
         for (size_t i = 0; rc == 0 && i < rp_trows(t); i++)
             if (rp_add_scen(r, rp_tget(t, i, cn), rp_tget(t, i, ct),
                             rp_resolve(r->out, r->cmp_dir, rp_tget(t, i, cf))) != 0)
-                rc = NCG_EXIT_IO;
+                rc = NCG_ERR_IO;
         rp_tfree(t);
         char *cmp = rc == 0 ? output_path(r->cmp_dir, "compare.csv") : NULL;
         if (cmp && !(r->cmp = rp_tread(cmp, r->d)))
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         free(cmp);
         free(list);
         return rc;
@@ -229,7 +229,7 @@ static int rp_find(report *r)
         free(res);
         const char *base = strrchr(r->out, '/');
         return rp_add_scen(r, base && base[1] ? base + 1 : r->out, "",
-                           strdup(r->out)) ? NCG_EXIT_IO : 0;
+                           strdup(r->out)) ? NCG_ERR_IO : 0;
     }
     free(res);
     DIR *dir = opendir(r->out);
@@ -258,11 +258,11 @@ static int rp_find(report *r)
                  "no scenario folder with summary.csv)", count);
         free(found);
         free(found_name);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     rc = rp_add_scen(r, found_name ? found_name : "", "", found);
     free(found_name);
-    return rc ? NCG_EXIT_IO : 0;
+    return rc ? NCG_ERR_IO : 0;
 }
 
 /* Loads each scenario's resolved.cfg and summary.csv, and its diff. */
@@ -274,9 +274,9 @@ static int rp_load(report *r)
         char *cfg = output_path(s->dir, "resolved.cfg");
         char *sum = output_path(s->dir, "summary.csv");
         int rc = cfg && sum ? scenario_load(cfg, &none, &s->sc, r->d)
-                            : NCG_EXIT_IO;
+                            : NCG_ERR_IO;
         if (rc == 0 && !(s->sum = rp_tread(sum, r->d)))
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         free(cfg);
         free(sum);
         if (rc != 0)
@@ -285,7 +285,7 @@ static int rp_load(report *r)
             free(s->title);
             s->title = strdup(s->sc->title);
             if (!s->title)
-                return NCG_EXIT_IO;
+                return NCG_ERR_IO;
         }
         rp_read_hash(s->dir, s->hash);
         s->ess = rp_tnum(s->sum, 0, rp_tcol(s->sum, "ess"));
@@ -357,13 +357,13 @@ static int rp_cells(report *r)
         diag_add(r->d, f ? f : "summary.csv", 0, NULL, "no column "
                  "'variable' or 'kind'");
         free(f);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     r->n_out = rp_trows(ref);
     r->o = calloc(r->n_out ? r->n_out : 1, sizeof *r->o);
     r->cell = calloc(r->n_out * r->n + 1, sizeof *r->cell);
     if (!r->o || !r->cell)
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     for (size_t k = 0; k < r->n_out; k++) {
         r->o[k].var = rp_tget(ref, k, cv);
         r->o[k].label = rp_tget(ref, k, cl);
@@ -406,7 +406,7 @@ static int rp_cells(report *r)
         diag_add(r->d, f ? f : "compare.csv", 0, NULL, "no column "
                  "'variable' or 'scenario'");
         free(f);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     for (size_t row = 0; row < rp_trows(t); row++) {
         const char *var = rp_tget(t, row, xv), *sn = rp_tget(t, row, xs);
@@ -1097,7 +1097,7 @@ static int rp_chart_cmp(const void *a, const void *b)
 }
 
 /* Copies FROM/NAME to TO/NAME (through the checked writer). 0, or
- * NCG_EXIT_IO with a message; a missing file is an error only when
+ * NCG_ERR_IO with a message; a missing file is an error only when
  * REQUIRED. */
 static int rp_copy(report *r, const char *from_dir, const char *name,
                    const char *to_dir, int required)
@@ -1111,22 +1111,22 @@ static int rp_copy(report *r, const char *from_dir, const char *name,
         if (required) {
             diag_add(r->d, from ? from : name, 0, NULL, "cannot read: %s",
                      strerror(errno));
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         }
         free(from);
         return rc;
     }
     if (!(to = output_open(to_dir, name, r->d)))
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     while (to && (n = fread(buf, 1, sizeof buf, in)) > 0)
         fwrite(buf, 1, n, to);
     if (ferror(in)) {
         diag_add(r->d, from, 0, NULL, "cannot read: %s", strerror(errno));
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     }
     fclose(in);
     if (to && output_close(to, to_dir, name, r->d) != 0)
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     free(from);
     return rc;
 }
@@ -1274,7 +1274,7 @@ static void rp_no_charts(report *r, const char *copy, const char *orig)
 /* Copies scenario I's result files into a folder of the temporary one
  * and draws its charts there as SVG with the plot back end (the results
  * themselves are left untouched); the folder in *DIR (malloc'd). 0, or
- * NCG_EXIT_IO with a message. */
+ * NCG_ERR_IO with a message. */
 static int rp_draw_scenario(report *r, size_t i, char **dir_out)
 {
     static const char *const files[] = { "summary.csv", "timeseries.csv",
@@ -1287,7 +1287,7 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
         diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create folder: %s",
                  strerror(errno));
         free(dir);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
         rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
@@ -1304,7 +1304,7 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
 
 /* The posterior chart of each conditioned scenario (a folder with
  * posterior.csv), drawn by rp_draw_scenario and inlined. 0, or
- * NCG_EXIT_IO with a message. */
+ * NCG_ERR_IO with a message. */
 static int rp_posteriors(report *r)
 {
     int rc = 0;
@@ -1344,7 +1344,7 @@ static int rp_posteriors(report *r)
                            "each of the params the observations moved most; "
                            "the table posterior.csv below lists them all.",
                            r->d) != 0)
-                rc = NCG_EXIT_IO;
+                rc = NCG_ERR_IO;
             fputs("<figcaption>Prior and conditioned densities of the params "
                   "the observations moved most (<code>posterior</code>)."
                   "</figcaption>\n</figure>\n", r->f);
@@ -1414,7 +1414,7 @@ static int rp_charts(report *r)
         fputs("<figure>\n", r->f);
         if (!path || !desc
             || svg_inline(r->f, path, id, title, desc, r->d) != 0)
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
         fputs("<figcaption>", r->f);
         rp_text(r, what);
         fputs(" (<code>", r->f);
@@ -1779,7 +1779,7 @@ int report_write(const char *out, const report_opts *o, diag *d)
         goto end;
     r.tmp = od.tmp;
     if (!(r.f = output_open(od.tmp, "report.html", d))) {
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     rp_head(&r);

@@ -19,9 +19,9 @@ typedef struct report_opts {
  * reference's), charts drawn as SVG by the plot back end and inlined, the
  * method (trials, seed, sampler, model hash, commands, Monte Carlo error)
  * and the sources cited. The file is written into a temporary folder in
- * OUT and renamed into place when complete. Returns 0, NCG_EXIT_IO (a
+ * OUT and renamed into place when complete. Returns 0, NCG_ERR_IO (a
  * file cannot be read or written; OUT is not a result folder) or
- * NCG_EXIT_SCENARIO (a resolved.cfg is wrong), with messages in D. */
+ * NCG_ERR_SCENARIO (a resolved.cfg is wrong), with messages in D. */
 int report_write(const char *out, const report_opts *o, diag *d);
 
 #endif

@@ -14,6 +14,7 @@
 #include "random/rng.h"
 #include "random/sampler.h"
 #include "expr/vm.h"
+#include "base/status.h"
 
 /* Blocks per chunk: the unit handed to a thread and merged in order. Fixed,
  * so that the order of floating-point merges never depends on threads. */
@@ -326,7 +327,7 @@ static void report_bad(run *r, uint64_t chunk, const model *m,
     if (chunk < r->err_chunk) {
         char label[32];
         r->err_chunk = chunk;
-        r->err_code = NCG_EXIT_RUN;
+        r->err_code = NCG_ERR_RUN;
         r->err_file = v->node->file;
         r->err_line = v->node->line;
         model_var_path(v, r->err_path, sizeof r->err_path);
@@ -848,7 +849,7 @@ static void *thread_main(void *p)
         if (!failed && c < r->err_chunk && !r->pilot
             && commit_chunk(r, a->ws, c) != 0 && c < r->err_chunk) {
             r->err_chunk = c;
-            r->err_code = NCG_EXIT_IO;
+            r->err_code = NCG_ERR_IO;
             r->err_file = NULL;
             r->err_line = 0;
             r->err_path[0] = '\0';
@@ -1226,7 +1227,7 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     run r;
     int threads = o->threads < 1 ? 1 : o->threads;
     worker_model *ws = NULL;
-    int rc = NCG_EXIT_RUN;
+    int rc = NCG_ERR_RUN;
     assert(k >= 1);
     memset(&r, 0, sizeof r);
     r.k = k;
@@ -1253,7 +1254,7 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
             goto end;
         }
         if (shared_init(&r.sm[i], models[i], r.trials, r.T, d) != 0) {
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
             goto end;
         }
         if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
@@ -1279,7 +1280,7 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
                      "x steps to summarise (at most %d): list fewer "
                      "outputs or use fewer steps", cells,
                      ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
             goto end;
         }
     }
@@ -1365,19 +1366,19 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     for (size_t i = 0; i < k; i++)
         if (res[i]->weighted && res[i]->qtot == 0) {
             report_unexplained(models[i], res[i], d);
-            rc = NCG_EXIT_RUN;
+            rc = NCG_ERR_RUN;
             goto end;
         }
     rc = 0;
     goto end;
 oom:
     diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_EXIT_RUN;
+    rc = NCG_ERR_RUN;
 end:
-    if (rc == NCG_EXIT_RUN && r.err_chunk != UINT64_MAX) {
+    if (rc == NCG_ERR_RUN && r.err_chunk != UINT64_MAX) {
         diag_add(d, r.err_file, r.err_line, r.err_path, "%s", r.err);
         rc = r.err_code;
-    } else if (rc == NCG_EXIT_RUN && o->stop && *o->stop) {
+    } else if (rc == NCG_ERR_RUN && o->stop && *o->stop) {
         diag_add(d, NULL, 0, NULL, "interrupted");
     }
     if (ws)

@@ -136,9 +136,9 @@ typedef struct engine_opts {
  * paired difference of each output from model 0's output of the same name.
  * Trials and draws do not depend on THREADS: results are byte-identical.
  * On success returns 0 and RES[i] for each model (free with
- * engine_result_free). A NaN or infinity returns NCG_EXIT_RUN with a
+ * engine_result_free). A NaN or infinity returns NCG_ERR_RUN with a
  * message naming variable, step and trial in D; an interruption
- * NCG_EXIT_RUN with "interrupted"; NCG_EXIT_IO when ROWS fails. */
+ * NCG_ERR_RUN with "interrupted"; NCG_ERR_IO when ROWS fails. */
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d);
 void engine_result_free(engine_result *r);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "base/ncgsim.h"
 #include "scenario/scn.h"
+#include "base/status.h"
 
 /* Lays CHILD over PARENT (both groups), taking CHILD: settings of both
  * groups merge recursively, any other child value replaces the parent's in
@@ -142,14 +143,14 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
         if (!rp) {
             scn_cannot_read(L, cur, ext ? ext->file : NULL, ext ? ext->line : 0,
                             errno);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
             goto end;
         }
         for (size_t j = 0; j < n; j++) {
             if (strcmp(real[j], rp) == 0) {
                 scn_cycle_error(L, ext, shown, j, n, cur);
                 free(rp);
-                rc = NCG_EXIT_SCENARIO;
+                rc = NCG_ERR_SCENARIO;
                 goto end;
             }
         }
@@ -157,7 +158,7 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
             scn_error(L, ext->file, ext->line, "extends",
                       "more than %d files in the chain", SCN_MAX_CHAIN);
             free(rp);
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
             goto end;
         }
         shown[n] = cur;
@@ -177,24 +178,24 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
         if (ext->type != SNODE_STRING) {
             scn_error(L, ext->file, ext->line, "extends",
                       "expected a string, found %s", snode_type_name(ext));
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
             goto end;
         }
         if (!ext->v.s[0]) {
             scn_error(L, ext->file, ext->line, "extends",
                       "must not be empty");
-            rc = NCG_EXIT_SCENARIO;
+            rc = NCG_ERR_SCENARIO;
             goto end;
         }
         if (!(cur = scn_parent_path(shown[n - 1], ext->v.s))) {
             scn_oom(L);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
             goto end;
         }
     }
     if (!cur && n == 0) {
         scn_oom(L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     /* Oldest ancestor first: each file is laid over all it extends. */
@@ -207,13 +208,13 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
         tree[i] = NULL;
         if (m != 0) {
             scn_oom(L);
-            rc = NCG_EXIT_IO;
+            rc = NCG_ERR_IO;
             goto end;
         }
     }
     if (scn_outputs_add(tree[0]) != 0) {
         scn_oom(L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     *out = tree[0];

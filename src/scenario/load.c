@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "base/ncgsim.h"
 #include "scenario/scn.h"
+#include "base/status.h"
 
 /* Adds "FILE:LINE: PATH: message" to L's list and counts it. */
 void scn_error(scn_loader *L, const char *file, int line,
@@ -151,7 +152,7 @@ int scn_read(scn_loader *L, const char *display, const char *from,
         else
             scn_error(L, file, line, NULL, "more than %d settings in one "
                       "group", SCN_MAX_GROUP);
-        rc = wide < 0 ? NCG_EXIT_IO : NCG_EXIT_SCENARIO;
+        rc = wide < 0 ? NCG_ERR_IO : NCG_ERR_SCENARIO;
         goto end;
     }
     if (!config_read_string(&cfg, src.text)) {
@@ -163,18 +164,18 @@ int scn_read(scn_loader *L, const char *display, const char *from,
             scn_error(L, file, line, NULL, "syntax error");
         else
             scn_error(L, file, line, NULL, "syntax error: %s", etext);
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     /* A wrapped-around integer would only cause confusing later errors. */
     if (scn_source_check_ints(L, &src) > 0) {
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     *out = scn_convert(L, &src, config_root_setting(&cfg), NULL);
     if (!*out) {
         scn_oom(L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     (*out)->file = src.spans[0].file;
@@ -185,7 +186,7 @@ end:
     return rc;
 }
 
-/* scenario_load; with KEEP, content errors (exit NCG_EXIT_SCENARIO after
+/* scenario_load; with KEEP, content errors (exit NCG_ERR_SCENARIO after
  * the whole file was read) still give *OUT. */
 static int scn_load(const char *path, const scenario_opts *opts,
                     scenario **out, diag *d, int keep)
@@ -195,7 +196,7 @@ static int scn_load(const char *path, const scenario_opts *opts,
     *out = NULL;
     if (!L.s || !(L.s->path = strdup(path))) {
         scn_oom(&L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     rc = scn_load_chain(&L, path, &L.s->root);
@@ -211,11 +212,11 @@ static int scn_load(const char *path, const scenario_opts *opts,
     scn_check_top(&L, root, root->file);
     if (scn_fill_defaults(&L, root) != 0) {
         scn_oom(&L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     if (L.errors && !keep) {
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     const snode *name = snode_get(root, "name");
@@ -224,7 +225,7 @@ static int scn_load(const char *path, const scenario_opts *opts,
     L.s->name = name && name->type == SNODE_STRING ? name->v.s : "";
     L.s->title = title && title->type == SNODE_STRING ? title->v.s : "";
     L.s->description = desc && desc->type == SNODE_STRING ? desc->v.s : NULL;
-    rc = L.errors ? NCG_EXIT_SCENARIO : 0;
+    rc = L.errors ? NCG_ERR_SCENARIO : 0;
     *out = L.s;
     L.s = NULL;
 end:

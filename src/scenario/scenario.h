@@ -93,12 +93,12 @@ typedef struct scenario_opts {
  * params/events/states/derived are not checked here (model.c does that),
  * but each of those four must be a group when present.
  * Every problem is added to D as "file:line: path: message". Returns 0 and
- * *OUT, or NCG_EXIT_SCENARIO (bad content) / NCG_EXIT_IO (unreadable file)
+ * *OUT, or NCG_ERR_SCENARIO (bad content) / NCG_ERR_IO (unreadable file)
  * with *OUT NULL. */
 int scenario_load(const char *path, const scenario_opts *opts,
                   scenario **out, diag *d);
 /* As scenario_load, but when the file was read and only its content is
- * wrong (NCG_EXIT_SCENARIO), *OUT is the scenario anyway (name and title
+ * wrong (NCG_ERR_SCENARIO), *OUT is the scenario anyway (name and title
  * "" when they are not strings), so that later stages can report their own
  * errors in the same pass (`check` reports everything at once). The
  * caller frees *OUT whenever it is not NULL, and must not run it. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "base/ncgsim.h"
 #include "scenario/scn.h"
+#include "base/status.h"
 
 /* libconfig 1.5's own limit on nested @includes. */
 #define SCN_MAX_INCLUDE_DEPTH 10
@@ -209,13 +210,13 @@ static int scn_include(scn_loader *L, scn_source *src, const char *file,
     int rc = 0;
     if (!name[0]) {
         scn_error(L, file, line, "@include", "empty file name");
-        return NCG_EXIT_SCENARIO;
+        return NCG_ERR_SCENARIO;
     }
     if (depth >= SCN_MAX_INCLUDE_DEPTH) {
         scn_error(L, file, line, "@include", "'%s': more than %d nested "
                   "@includes (does a file include itself?)", name,
                   SCN_MAX_INCLUDE_DEPTH);
-        return NCG_EXIT_SCENARIO;
+        return NCG_ERR_SCENARIO;
     }
     /* Like extends: relative to the including file's folder, an absolute
      * path as it is. */
@@ -223,7 +224,7 @@ static int scn_include(scn_loader *L, scn_source *src, const char *file,
         ? scn_intern(L, path) : NULL;
     if (!shown) {
         scn_oom(L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     int err = scn_slurp(shown, &text, &len);
@@ -231,13 +232,13 @@ static int scn_include(scn_loader *L, scn_source *src, const char *file,
         scn_error(L, file, line, "@include", "cannot read '%s': %s%s", shown,
                   scn_read_error(err),
                   err == EFBIG ? " (a scenario file is at most 16 MB)" : "");
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
         goto end;
     }
     if (src->len + len > SCN_MAX_BYTES) {
         scn_error(L, file, line, "@include", "'%s': more than 16 MB of "
                   "scenario text with what is included", name);
-        rc = NCG_EXIT_SCENARIO;
+        rc = NCG_ERR_SCENARIO;
         goto end;
     }
     rc = scn_expand(L, src, shown, text, len, depth + 1);
@@ -260,7 +261,7 @@ static int scn_expand(scn_loader *L, scn_source *src, const char *file,
         for (const char *p = text; p < nul; p++)
             line += *p == '\n';
         scn_error(L, file, line, NULL, "%s", scn_read_error(SCN_ENUL));
-        return NCG_EXIT_SCENARIO;
+        return NCG_ERR_SCENARIO;
     }
     if (scn_span_at(src, file, 1) != 0)
         goto oom;
@@ -275,7 +276,7 @@ static int scn_expand(scn_loader *L, scn_source *src, const char *file,
             if (!after) {
                 scn_error(L, file, line, "@include",
                           "the file name must be closed by '\"' on its line");
-                return NCG_EXIT_SCENARIO;
+                return NCG_ERR_SCENARIO;
             }
             if (scn_put(src, done, (size_t)(p - done)) != 0) {
                 free(name);
@@ -331,7 +332,7 @@ static int scn_expand(scn_loader *L, scn_source *src, const char *file,
     return 0;
 oom:
     scn_oom(L);
-    return NCG_EXIT_IO;
+    return NCG_ERR_IO;
 }
 
 int scn_source_read(scn_loader *L, const char *display, const char *from,
@@ -344,18 +345,18 @@ int scn_source_read(scn_loader *L, const char *display, const char *from,
     int err = scn_slurp(display, &text, &len);
     if (err) {
         scn_cannot_read(L, display, from, from_line, err);
-        return NCG_EXIT_IO;
+        return NCG_ERR_IO;
     }
     const char *file = scn_intern(L, display);
     if (!file) {
         scn_oom(L);
-        rc = NCG_EXIT_IO;
+        rc = NCG_ERR_IO;
     } else {
         rc = scn_expand(L, src, file, text, len, 0);
     }
     free(text);
     if (rc == 0 && !src->text)
-        rc = scn_put(src, "", 0) == 0 ? 0 : (scn_oom(L), NCG_EXIT_IO);
+        rc = scn_put(src, "", 0) == 0 ? 0 : (scn_oom(L), NCG_ERR_IO);
     return rc;
 }
 
