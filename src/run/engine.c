@@ -1220,6 +1220,149 @@ int engine_run(model *const *models, size_t k, const engine_opts *o,
     return engine_run_probed(models, k, o, NULL, 0, res, d);
 }
 
+/* Sets up R for K models: their shared parts, results, summary budgets
+ * and the pairing of each output with the reference's. 0, or a status
+ * with a message in D. */
+static int run_prepare(run *r, model *const *models, size_t k,
+                       engine_result **res, diag *d)
+{
+    if (!(r->sm = calloc(k, sizeof *r->sm)))
+        return NCG_ERR_NOMEM;
+    for (size_t i = 0; i < k; i++) {
+        assert(models[i]->sc->sim.trials == r->trials);
+        if (models[i]->sc->sim.steps != r->T) {
+            /* Lockstep needs one horizon; callers group by it. */
+            diag_add(d, NULL, 0, NULL, "internal: models of one run differ "
+                     "in steps");
+            return NCG_ERR_RUN;
+        }
+        if (shared_init(&r->sm[i], models[i], r->trials, r->T, d) != 0)
+            return NCG_ERR_SCENARIO;
+        if (!(res[i] = result_alloc(models[i], r->trials, r->T)))
+            return NCG_ERR_NOMEM;
+    }
+    /* The light mode keeps the summation of a full run bit for bit; a model
+     * with observations sums with weights and needs the pilot's ranges. */
+    r->light = r->o->last_step_only;
+    for (size_t i = 0; i < k; i++)
+        if (r->sm[i].obs)
+            r->light = 0;
+    /* Each model's steps before T share a budget of their own. */
+    for (size_t i = 0; i < k; i++) {
+        size_t cells = 0;
+        for (size_t q = 0; q < models[i]->n_outputs; q++)
+            cells += models[i]->vars[models[i]->outputs[q]].kind != VAR_EVENT;
+        cells *= r->T;
+        r->sm[i].bins_step = ENGINE_BINS_STEP;
+        if (cells > 0 && cells * ENGINE_BINS_STEP > ENGINE_BIN_BUDGET)
+            r->sm[i].bins_step = ENGINE_BIN_BUDGET / cells;
+        if (r->sm[i].bins_step < ENGINE_BINS_MIN) {
+            diag_add(d, models[i]->sc->path, 0, NULL, "%zu numeric outputs "
+                     "x steps to summarise (at most %d): list fewer "
+                     "outputs or use fewer steps", cells,
+                     ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);
+            return NCG_ERR_SCENARIO;
+        }
+    }
+    /* Pair each output of model i > 0 with model 0's output of that name. */
+    for (size_t i = 1; i < k; i++)
+        for (size_t a = 0; a < models[i]->n_outputs; a++)
+            for (size_t b = 0; b < models[0]->n_outputs; b++)
+                if (strcmp(models[i]->vars[models[i]->outputs[a]].name,
+                           models[0]->vars[models[0]->outputs[b]].name) == 0)
+                    res[i]->diff_ref[a] = b;
+    return 0;
+}
+
+/* The pilot: the first trials, one thread, ranges only. They run again in
+ * the main pass with the same numbers (streams are keyed by trial).
+ * 0, or NCG_ERR_NOMEM; a failed trial is left in R as in the main pass. */
+static int run_pilot(run *r, model *const *models)
+{
+    size_t k = r->k;
+    worker_model *pw = calloc(k, sizeof *pw);
+    int ok = pw != NULL;
+    for (size_t i = 0; ok && i < k; i++)
+        ok = worker_init(&pw[i], r, &r->sm[i], 0) == 0;
+    if (ok) {
+        uint64_t save = r->trials;
+        r->trials = save < ENGINE_PILOT ? save : ENGINE_PILOT;
+        r->n_chunks = (r->trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+        r->pilot = 1;
+        run_threads(r, pw, 1);
+        r->pilot = 0;
+        r->trials = save;
+        for (size_t i = 0; i < k; i++)
+            set_ranges(r, i, &pw[i]);
+    }
+    for (size_t i = 0; pw && i < k; i++)
+        worker_free(&pw[i], r, models[i]);
+    free(pw);
+    return ok ? 0 : NCG_ERR_NOMEM;
+}
+
+/* Adds every thread's order-free tallies (integer counts, histograms,
+ * clamp counters, weights, param histograms) to the results. 0, or
+ * NCG_ERR_NOMEM. */
+static int merge_threads(run *r, model *const *models, worker_model *ws,
+                         int threads)
+{
+    for (size_t i = 0; i < r->k; i++) {
+        const model *m = models[i];
+        engine_result *res = r->res[i];
+        size_t cells = m->n_outputs * (r->T + 1);
+        for (int t = 0; t < threads; t++) {
+            worker_model *w = &ws[(size_t)t * r->k + i];
+            for (size_t c = 0; c < cells; c++) {
+                res->ones[c] += w->ones[c];
+                res->count[c] += w->count[c];
+                if (w->hist[c]) {
+                    if (!res->hist[c]) {
+                        res->hist[c] = w->hist[c];
+                        w->hist[c] = NULL;
+                    } else {
+                        stats_hist_merge(res->hist[c], w->hist[c]);
+                    }
+                }
+            }
+            for (size_t c = 0; c < m->n_outputs * (r->T + 2); c++)
+                res->first[c] += w->first[c];
+            for (size_t v = 0; v < m->n_vars; v++)
+                res->clamped[v] += w->clamped[v];
+            merge_weights(res, w, cells, m->n_outputs * (r->T + 2));
+            if (merge_params(res, w) != 0)
+                return NCG_ERR_NOMEM;
+        }
+    }
+    if (r->n_probes && finish_probes(r, ws, threads) != 0)
+        return NCG_ERR_NOMEM;
+    return 0;
+}
+
+/* The main pass: every chunk on THREADS threads (at most one per chunk),
+ * then the merge. *WS receives the working sets (THREADS x K; the caller
+ * frees them, also on failure) and *THREADS the count used. 0, or
+ * NCG_ERR_NOMEM; a failed trial or an interruption is left in R. */
+static int run_main(run *r, worker_model **ws, int *threads,
+                    model *const *models)
+{
+    uint64_t chunks = (r->trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+    if ((uint64_t)*threads > chunks)
+        *threads = (int)chunks;
+    if (!(*ws = calloc((size_t)*threads * r->k, sizeof **ws)))
+        return NCG_ERR_NOMEM;
+    for (int t = 0; t < *threads; t++)
+        for (size_t i = 0; i < r->k; i++)
+            if (worker_init(&(*ws)[(size_t)t * r->k + i], r, &r->sm[i],
+                            !r->light) != 0)
+                return NCG_ERR_NOMEM;
+    r->n_chunks = chunks;
+    run_threads(r, *ws, *threads);
+    if (r->err_chunk != UINT64_MAX || (r->o->stop && *r->o->stop))
+        return NCG_ERR_RUN;
+    return merge_threads(r, models, *ws, *threads);
+}
+
 int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
                       const engine_probe *probes, size_t n_probes,
                       engine_result **res, diag *d)
@@ -1227,7 +1370,7 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     run r;
     int threads = o->threads < 1 ? 1 : o->threads;
     worker_model *ws = NULL;
-    int rc = NCG_ERR_RUN;
+    int rc;
     assert(k >= 1);
     memset(&r, 0, sizeof r);
     r.k = k;
@@ -1242,140 +1385,26 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     pthread_cond_init(&r.cv, NULL);
     for (size_t i = 0; i < k; i++)
         res[i] = NULL;
-    r.sm = calloc(k, sizeof *r.sm);
-    if (!r.sm)
-        goto oom;
-    for (size_t i = 0; i < k; i++) {
-        assert(models[i]->sc->sim.trials == r.trials);
-        if (models[i]->sc->sim.steps != r.T) {
-            /* Lockstep needs one horizon; callers group by it. */
-            diag_add(d, NULL, 0, NULL, "internal: models of one run differ "
-                     "in steps");
-            goto end;
-        }
-        if (shared_init(&r.sm[i], models[i], r.trials, r.T, d) != 0) {
-            rc = NCG_ERR_SCENARIO;
-            goto end;
-        }
-        if (!(res[i] = result_alloc(models[i], r.trials, r.T)))
-            goto oom;
-    }
-    /* The light mode keeps the summation of a full run bit for bit; a model
-     * with observations sums with weights and needs the pilot's ranges. */
-    r.light = o->last_step_only;
-    for (size_t i = 0; i < k; i++)
-        if (r.sm[i].obs)
-            r.light = 0;
-    /* Each model's steps before T share a budget of their own. */
-    for (size_t i = 0; i < k; i++) {
-        size_t cells = 0;
-        for (size_t q = 0; q < models[i]->n_outputs; q++)
-            cells += models[i]->vars[models[i]->outputs[q]].kind != VAR_EVENT;
-        cells *= r.T;
-        r.sm[i].bins_step = ENGINE_BINS_STEP;
-        if (cells > 0 && cells * ENGINE_BINS_STEP > ENGINE_BIN_BUDGET)
-            r.sm[i].bins_step = ENGINE_BIN_BUDGET / cells;
-        if (r.sm[i].bins_step < ENGINE_BINS_MIN) {
-            diag_add(d, models[i]->sc->path, 0, NULL, "%zu numeric outputs "
-                     "x steps to summarise (at most %d): list fewer "
-                     "outputs or use fewer steps", cells,
-                     ENGINE_BIN_BUDGET / ENGINE_BINS_MIN);
-            rc = NCG_ERR_SCENARIO;
-            goto end;
-        }
-    }
-    /* Pair each output of model i > 0 with model 0's output of that name. */
-    for (size_t i = 1; i < k; i++)
-        for (size_t a = 0; a < models[i]->n_outputs; a++)
-            for (size_t b = 0; b < models[0]->n_outputs; b++)
-                if (strcmp(models[i]->vars[models[i]->outputs[a]].name,
-                           models[0]->vars[models[0]->outputs[b]].name) == 0)
-                    res[i]->diff_ref[a] = b;
-
-    /* Pilot: the first trials, one thread, ranges only. They run again in
-     * the main pass with the same numbers (streams are keyed by trial). */
-    if (!r.light) {
-        worker_model *pw = calloc(k, sizeof *pw);
-        int ok = pw != NULL;
-        for (size_t i = 0; ok && i < k; i++)
-            ok = worker_init(&pw[i], &r, &r.sm[i], 0) == 0;
-        if (ok) {
-            uint64_t save = r.trials;
-            r.trials = save < ENGINE_PILOT ? save : ENGINE_PILOT;
-            r.n_chunks = (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
-            r.pilot = 1;
-            run_threads(&r, pw, 1);
-            r.pilot = 0;
-            r.trials = save;
-            for (size_t i = 0; i < k; i++)
-                set_ranges(&r, i, &pw[i]);
-        }
-        for (size_t i = 0; pw && i < k; i++)
-            worker_free(&pw[i], &r, models[i]);
-        free(pw);
-        if (!ok)
-            goto oom;
-        if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop))
-            goto end;
-    }
-
-    if ((uint64_t)threads > (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS)
-        threads = (int)((r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS);
-    ws = calloc((size_t)threads * k, sizeof *ws);
-    if (!ws)
-        goto oom;
-    for (int t = 0; t < threads; t++)
-        for (size_t i = 0; i < k; i++)
-            if (worker_init(&ws[(size_t)t * k + i], &r, &r.sm[i], !r.light)
-                != 0)
-                goto oom;
-    r.n_chunks = (r.trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
-    run_threads(&r, ws, threads);
-    if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop))
+    if ((rc = run_prepare(&r, models, k, res, d)) != 0)
         goto end;
-
-    /* Order-free merges: integer counts, histograms, clamp counters. */
-    for (size_t i = 0; i < k; i++) {
-        const model *m = models[i];
-        size_t cells = m->n_outputs * (r.T + 1);
-        for (int t = 0; t < threads; t++) {
-            worker_model *w = &ws[(size_t)t * k + i];
-            for (size_t c = 0; c < cells; c++) {
-                res[i]->ones[c] += w->ones[c];
-                res[i]->count[c] += w->count[c];
-                if (w->hist[c]) {
-                    if (!res[i]->hist[c]) {
-                        res[i]->hist[c] = w->hist[c];
-                        w->hist[c] = NULL;
-                    } else {
-                        stats_hist_merge(res[i]->hist[c], w->hist[c]);
-                    }
-                }
-            }
-            for (size_t c = 0; c < m->n_outputs * (r.T + 2); c++)
-                res[i]->first[c] += w->first[c];
-            for (size_t v = 0; v < m->n_vars; v++)
-                res[i]->clamped[v] += w->clamped[v];
-            merge_weights(res[i], w, cells, m->n_outputs * (r.T + 2));
-            if (merge_params(res[i], w) != 0)
-                goto oom;
-        }
+    if (!r.light && (rc = run_pilot(&r, models)) != 0)
+        goto end;
+    if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop)) {
+        rc = NCG_ERR_RUN;
+        goto end;
     }
-    if (r.n_probes && finish_probes(&r, ws, threads) != 0)
-        goto oom;
+    if ((rc = run_main(&r, &ws, &threads, models)) != 0)
+        goto end;
     for (size_t i = 0; i < k; i++)
         if (res[i]->weighted && res[i]->qtot == 0) {
             report_unexplained(models[i], res[i], d);
             rc = NCG_ERR_RUN;
             goto end;
         }
-    rc = 0;
-    goto end;
-oom:
-    diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_ERR_RUN;
 end:
-    if (rc == NCG_ERR_RUN && r.err_chunk != UINT64_MAX) {
+    if (rc == NCG_ERR_NOMEM) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+    } else if (rc == NCG_ERR_RUN && r.err_chunk != UINT64_MAX) {
         diag_add(d, r.err_file, r.err_line, r.err_path, "%s", r.err);
         rc = r.err_code;
     } else if (rc == NCG_ERR_RUN && o->stop && *o->stop) {
