@@ -130,22 +130,14 @@ static void regret(robust_result *r, size_t g, double *const *val, size_t n,
     }
 }
 
-int robust_run(const robust_opts *o, robust_result **out, diag *d)
+/* A result for the policies and goals of O, its names copied; NULL when
+ * out of memory. */
+static robust_result *robust_alloc(const robust_opts *o)
 {
     size_t k = o->n_paths;
-    int rc = NCG_ERR_IO;
     robust_result *r = calloc(1, sizeof *r);
-    scenario **sc = calloc(k, sizeof *sc);
-    model **m = calloc(k, sizeof *m);
-    engine_result **res = calloc(k, sizeof *res);
-    rows_set rs = { calloc(k, sizeof(double *)), calloc(k, sizeof(size_t)) };
-    double **val = calloc(k, sizeof *val);
-    discover_src *src = calloc(k, sizeof *src);
-    unsigned char *y = NULL, *reads = NULL;
-    double *buf = NULL;
-    *out = NULL;
-    if (!r || !sc || !m || !res || !rs.v || !rs.cols || !val || !src)
-        goto oom;
+    if (!r)
+        return NULL;
     r->n_pol = k;
     r->n_goals = o->n_goals;
     r->n_conds = o->n_conds;
@@ -167,62 +159,54 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
     for (size_t c = 0; c < o->n_conds; c++)
         if (!(r->cond[c] = strdup(o->conds[c])))
             goto oom;
-    for (size_t p = 0; p < k; p++) {
+    return r;
+oom:
+    robust_result_free(r);
+    return NULL;
+}
+
+/* Loads every policy of O into SC and M and checks that they can be
+ * compared: unconditioned, the same uncertainties, distinct names. 0, or
+ * a status with a message in D. */
+static int load_policies(const robust_opts *o, robust_result *r,
+                         scenario **sc, model **m, diag *d)
+{
+    int rc;
+    for (size_t p = 0; p < o->n_paths; p++) {
         if ((rc = model_load(o->paths[p], &o->so, &sc[p], &m[p], d)) != 0)
-            goto end;
+            return rc;
         if (m[p]->obs) {
             diag_add(d, o->paths[p], 0, NULL, "the scenario conditions on "
                      "observations, so its trials carry weights; robust "
                      "needs equally weighted trials");
-            rc = NCG_ERR_USAGE;
-            goto end;
+            return NCG_ERR_USAGE;
         }
         if (p > 0 && (rc = same_uncertainties(m[0], o->paths[0], m[p],
                                                 o->paths[p], d)) != 0)
-            goto end;
+            return rc;
         if (!(r->policy[p] = strdup(sc[p]->name))
             || !(r->path[p] = strdup(o->paths[p])))
-            goto oom;
+            return NCG_ERR_NOMEM;
         for (size_t q = 0; q < p; q++)
             if (strcmp(sc[q]->name, sc[p]->name) == 0) {
                 diag_add(d, o->paths[p], 0, NULL, "has the name '%s' of %s: "
                          "every policy needs its own name", sc[p]->name,
                          o->paths[q]);
-                rc = NCG_ERR_USAGE;
-                goto end;
+                return NCG_ERR_USAGE;
             }
     }
-    r->trials = sc[0]->sim.trials;
-    r->seed = sc[0]->sim.seed;
-    r->n_uncertain = m[0]->n_random_params;
-    size_t n = (size_t)r->trials;
-    for (size_t p = 0; p < k; p++) {
-        rs.cols[p] = discover_model_cols(m[p]);
-        if (!(rs.v[p] = malloc(n * rs.cols[p] * sizeof(double))))
-            goto oom;
-    }
-    engine_opts eo = { .threads = o->threads, .rows = keep_rows,
-                       .rows_ctx = &rs, .stop = o->stop };
-    if ((rc = engine_run(m, k, &eo, res, d)) != 0)
-        goto end;
-    rc = NCG_ERR_IO;
-    /* Each policy's trials as named columns. */
-    for (size_t p = 0; p < k; p++) {
-        int bad = discover_from_model(&src[p], o->paths[p], m[p], n,
-                                      rs.v[p]) != 0;
-        free(rs.v[p]);
-        rs.v[p] = NULL;
-        if (bad)
-            goto oom;
-    }
-    y = malloc(n ? n : 1);
-    reads = malloc(src[0].n_cols + 1);
-    buf = malloc((n ? n : 1) * sizeof *buf);
-    if (!y || !reads || !buf)
-        goto oom;
-    rc = NCG_ERR_USAGE;
+    return 0;
+}
+
+/* The regret of every policy for every goal, from the policies' trials in
+ * SRC (N each); VAL and BUF are workspaces of K pointers and N values.
+ * 0, or NCG_ERR_USAGE when a goal is no output (message in D). */
+static int judge_goals(const robust_opts *o, robust_result *r,
+                       const discover_src *src, size_t n,
+                       double **val, double *buf, diag *d)
+{
     for (size_t g = 0; g < o->n_goals; g++) {
-        for (size_t p = 0; p < k; p++) {
+        for (size_t p = 0; p < o->n_paths; p++) {
             long c = -1;
             for (size_t j = 0; j < src[p].n_cols; j++)
                 if (strcmp(src[p].name[j], r->goal[g]) == 0)
@@ -235,27 +219,88 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
                          "the policies by%s%s%s", r->goal[g],
                          sug ? " (did you mean '" : "", sug ? sug : "",
                          sug ? "'?)" : "");
-                goto end;
+                return NCG_ERR_USAGE;
             }
             val[p] = src[p].x + (size_t)c * n;
         }
         regret(r, g, val, n, buf);
     }
+    return 0;
+}
+
+/* The share of each policy's N trials that meets each --satisfy
+ * condition; Y is a workspace of N flags. 0, or a status (message in D). */
+static int satisfy_shares(const robust_opts *o, robust_result *r,
+                          discover_src *src, size_t n, unsigned char *y,
+                          diag *d)
+{
     for (size_t c = 0; c < o->n_conds; c++)
-        for (size_t p = 0; p < k; p++) {
-            unsigned char *rd = realloc(reads, src[p].n_cols + 1);
-            if (!rd)
-                goto oom;
-            reads = rd;
-            memset(reads, 0, src[p].n_cols + 1);
-            if (discover_eval(&src[p], "--satisfy", r->cond[c], y, reads, d)
-                != 0)
-                goto end;
+        for (size_t p = 0; p < o->n_paths; p++) {
+            unsigned char *reads = calloc(src[p].n_cols + 1, 1);
+            if (!reads)
+                return NCG_ERR_NOMEM;
+            int bad = discover_eval(&src[p], "--satisfy", r->cond[c], y,
+                                    reads, d) != 0;
+            free(reads);
+            if (bad)
+                return NCG_ERR_USAGE;
             size_t met = 0;
             for (size_t t = 0; t < n; t++)
                 met += y[t];
             r->share[p * o->n_conds + c] = (double)met / (double)n;
         }
+    return 0;
+}
+
+int robust_run(const robust_opts *o, robust_result **out, diag *d)
+{
+    size_t k = o->n_paths;
+    int rc = NCG_ERR_NOMEM;
+    robust_result *r = robust_alloc(o);
+    scenario **sc = calloc(k, sizeof *sc);
+    model **m = calloc(k, sizeof *m);
+    engine_result **res = calloc(k, sizeof *res);
+    rows_set rs = { calloc(k, sizeof(double *)), calloc(k, sizeof(size_t)) };
+    double **val = calloc(k, sizeof *val);
+    discover_src *src = calloc(k, sizeof *src);
+    unsigned char *y = NULL;
+    double *buf = NULL;
+    *out = NULL;
+    if (!r || !sc || !m || !res || !rs.v || !rs.cols || !val || !src)
+        goto end;
+    if ((rc = load_policies(o, r, sc, m, d)) != 0)
+        goto end;
+    rc = NCG_ERR_NOMEM;
+    r->trials = sc[0]->sim.trials;
+    r->seed = sc[0]->sim.seed;
+    r->n_uncertain = m[0]->n_random_params;
+    size_t n = (size_t)r->trials;
+    for (size_t p = 0; p < k; p++) {
+        rs.cols[p] = discover_model_cols(m[p]);
+        if (!(rs.v[p] = malloc(n * rs.cols[p] * sizeof(double))))
+            goto end;
+    }
+    engine_opts eo = { .threads = o->threads, .rows = keep_rows,
+                       .rows_ctx = &rs, .stop = o->stop };
+    if ((rc = engine_run(m, k, &eo, res, d)) != 0)
+        goto end;
+    rc = NCG_ERR_NOMEM;
+    /* Each policy's trials as named columns. */
+    for (size_t p = 0; p < k; p++) {
+        int bad = discover_from_model(&src[p], o->paths[p], m[p], n,
+                                      rs.v[p]) != 0;
+        free(rs.v[p]);
+        rs.v[p] = NULL;
+        if (bad)
+            goto end;
+    }
+    y = malloc(n ? n : 1);
+    buf = malloc((n ? n : 1) * sizeof *buf);
+    if (!y || !buf)
+        goto end;
+    if ((rc = judge_goals(o, r, src, n, val, buf, d)) != 0
+        || (rc = satisfy_shares(o, r, src, n, y, d)) != 0)
+        goto end;
     r->sc0 = sc[0];
     r->m0 = m[0];
     sc[0] = NULL;
@@ -263,11 +308,9 @@ int robust_run(const robust_opts *o, robust_result **out, diag *d)
     *out = r;
     r = NULL;
     rc = 0;
-    goto end;
-oom:
-    diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_ERR_IO;
 end:
+    if (rc == NCG_ERR_NOMEM)
+        diag_add(d, NULL, 0, NULL, "out of memory");
     for (size_t p = 0; p < k; p++) {
         if (res)
             engine_result_free(res[p]);
@@ -288,7 +331,6 @@ end:
     free(val);
     free(src);
     free(y);
-    free(reads);
     free(buf);
     robust_result_free(r);
     return rc;
