@@ -255,11 +255,68 @@ static void test_sweep__bad_point__names_its_values(void)
     fixture_free(&f);
 }
 
+/* A conditioned scenario's points weigh their trials each by how well
+ * they explain the record, so a difference from point 1 is that of the
+ * two weighted estimates, with se = sqrt(se^2 + se0^2): in sweep.csv and
+ * in the table, which says "unpaired". */
+static const char conditioned_model[] =
+    "simulation = { steps = 4; trials = 3000; };\n"
+    "params = { h = { dist = \"uniform\"; min = 0.0; max = 0.2; };\n"
+    "           k = 0.1; };\n"
+    "events = { e = { p = \"h + k\"; kind = \"recurrent\"; }; };\n"
+    "states = { s = { init = \"0\"; next = \"s + e\"; }; };\n"
+    "observations = ( { var = \"e\"; at = 1; value = 0; } );\n";
+
+static void test_sweep__conditioned__differences_are_unpaired(void)
+{
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL, line[512];
+    char *path = test_write(dir, "c.cfg", conditioned_model);
+    snprintf(cmd, sizeof cmd, "\"${NCGSIM_BIN:-./ncgsim}\" sweep %s --vary "
+             "k=0:0.2:0.2 --no-plots -o %s/out", path, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, &out), 0);
+    CU_ASSERT(out && strstr(out, "from the first point, unpaired: the "
+                            "scenario is conditioned"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/out/c-sweep/sweep.csv", dir);
+    FILE *f = fopen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    double v0 = NAN, se0 = NAN;
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        int point;
+        double k, v, se, lo, hi, diff, dse;
+        char var[64], kind[64], measure[64];
+        if (sscanf(line, "%d,%lf,%63[^,],%63[^,],%63[^,],%lf,%lf,%lf,%lf,"
+                   "%lf,%lf", &point, &k, var, kind, measure, &v, &se, &lo,
+                   &hi, &diff, &dse) != 11 || strcmp(var, "s") != 0)
+            continue;
+        rows++;
+        if (point == 1) {
+            v0 = v;
+            se0 = se;
+            CU_ASSERT_EQUAL(diff, 0.0);
+        } else {
+            /* The CSV holds 6 significant digits of a value and 4 of an
+             * se: the tolerances are those roundings. */
+            CU_ASSERT_DOUBLE_EQUAL(diff, v - v0, 2e-5 * fabs(v) + 1e-9);
+            CU_ASSERT_DOUBLE_EQUAL(dse, sqrt(se * se + se0 * se0),
+                                   1e-3 * dse + 1e-12);
+            CU_ASSERT(isfinite(diff) && fabs(diff) > 0);
+        }
+    }
+    fclose(f);
+    CU_ASSERT_EQUAL(rows, 2);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_sweep_register(void);
 void test_sweep_register(void)
 {
     static const test_case cases[] = {
         { "axis parses and counts points", test_sweep__axis__parses_and_counts_points },
+        { "conditioned: differences are unpaired", test_sweep__conditioned__differences_are_unpaired },
         { "bad axis gives exact messages", test_sweep__bad_axis__gives_exact_messages },
         { "one axis: means follow the closed form",
           test_sweep__one_axis__means_follow_the_closed_form },

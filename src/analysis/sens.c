@@ -765,6 +765,16 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
     assert(o->const_pct >= 0 && o->const_pct < 100);
     if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
         goto end;
+    if (r->m->obs) {
+        /* Swings are paired per trial and Sobol indices assume equally
+         * likely trials; a conditioned scenario has neither. */
+        diag_add(d, o->path, 0, NULL, "the scenario conditions on "
+                 "observations, so its trials carry weights; sensitivity "
+                 "needs equally weighted trials (run it on the scenario "
+                 "without its observations, e.g. the one it extends)");
+        rc = NCG_ERR_USAGE;
+        goto end;
+    }
     if (!o->so.has_trials && o->max_trials
         && r->sc->sim.trials > o->max_trials) {
         /* Every later load (variants, design) reads the trials from

@@ -161,8 +161,16 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
             /* Point 0 against itself: exactly 0. */
             c->diff = i ? dm->mean : 0.0;
             c->diff_se = i ? stats_moments_se(dm) : 0.0;
-            if (i && dm->n == 0)
+            if (i && res[i]->weighted) {
+                /* Conditioned: no per-trial pairing (each point weighs its
+                 * trials by how well it explains the record). */
+                const sweep_cell *c0 = &r->cells[q];
+                c->diff = c->mean - c0->mean;
+                c->diff_se = sqrt(c->se * c->se + c0->se * c0->se);
+                r->unpaired = 1;
+            } else if (i && dm->n == 0) {
                 c->diff = c->diff_se = NAN;
+            }
         }
     }
 end:
@@ -263,9 +271,10 @@ void sweep_table(const sweep_result *r, const char *const *names, size_t n,
             want = strcmp(names[i], v->name) == 0;
         if (!want)
             continue;
-        fprintf(out, "\n%s (%s; difference from the first point, paired):\n",
+        fprintf(out, "\n%s (%s; difference from the first point, %s):\n",
                 v->name, v->kind == VAR_EVENT ? "probability that it happened "
-                "by the end" : "mean at the last step");
+                "by the end" : "mean at the last step",
+                r->unpaired ? "unpaired: the scenario is conditioned" : "paired");
         for (size_t p = 0; p < r->n_points; p++) {
             const sweep_cell *c = &r->cells[p * r->n_out + q];
             fputs("  ", out);
