@@ -16,7 +16,6 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
-#include "model/corr.h"
 #include "plot/render.h"
 #include "run/engine.h"
 
@@ -358,11 +357,11 @@ static int group_write(group *g, scenario **scs, const batch_opts *c,
             if ((rc = output_close(f, g->od[i].tmp, "samples.csv", d)) != 0)
                 return rc;
         }
+        FILE *table = c->quiet || total > 1 ? NULL : stdout;
         if ((rc = output_write(g->res[i], scs[g->idx[i]], g->od[i].tmp,
                                d)) != 0
-            || (rc = corr_write(g->gm[i], g->res[i]->trials, g->od[i].tmp,
-                                c->quiet || total > 1 ? NULL : stdout,
-                                d)) != 0)
+            || (rc = output_correlations(g->gm[i], g->res[i]->trials,
+                                         g->od[i].tmp, table, d)) != 0)
             return rc;
     }
     return 0;

@@ -8,7 +8,6 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
-#include "model/corr.h"
 
 /* Writes DIR/NAME through WRITE(CTX, f), checked and flushed to disk by
  * the writer; 0 or NCG_EXIT_IO. */
@@ -48,7 +47,8 @@ int publish_analysis(const publish_spec *p, const scenario *sc,
         return rc;
     if ((rc = write_file(od.tmp, p->csv, p->write, res, d)) == 0
         && (rc = write_file(od.tmp, "resolved.cfg", write_resolved, sc, d)) == 0)
-        rc = corr_write(m, trials, od.tmp, p->quiet ? NULL : stdout, d);
+        rc = output_correlations(m, trials, od.tmp,
+                                 p->quiet ? NULL : stdout, d);
     if (rc == 0 && !p->no_plots) {
         /* Drawn in the temporary folder, before the rename. */
         plot_opts po = { .format = p->format, .quiet = 1, .name = od.final,

@@ -4,6 +4,7 @@
 #include "base/term.h"
 #include "base/numfmt.h"
 #include "io/posterior.h"
+#include "model/corr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -405,6 +406,45 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
                 s->name, engine_ess(r), (unsigned long long)r->trials,
                 ENGINE_ESS_FLOOR);
     return 0;
+}
+
+int output_correlations(const model *m, uint64_t trials, const char *dir,
+                        FILE *table, diag *d)
+{
+    const corr *c = m->corr;
+    double *real = NULL;
+    uint64_t used = 0;
+    FILE *f = NULL;
+    int rc;
+    if (!c)
+        return 0;
+    if (!(real = calloc(c->n_pairs, sizeof *real))) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    if ((rc = corr_realised(m, c, trials, real, &used, d)) != 0)
+        goto end;
+    if (!(f = output_open(dir, "correlations.csv", d))) {
+        rc = NCG_ERR_IO;
+        goto end;
+    }
+    fprintf(f, "param_a,param_b,requested,realised,trials\n");
+    if (table)
+        fprintf(table, "  rank correlations (first %llu trials):\n",
+                (unsigned long long)used);
+    for (size_t p = 0; p < c->n_pairs; p++) {
+        const char *a = m->vars[m->random_params[c->a[p]]].name;
+        const char *b = m->vars[m->random_params[c->b[p]]].name;
+        fprintf(f, "%s,%s,%.6g,%.6g,%llu\n", a, b, c->rho[p], real[p],
+                (unsigned long long)used);
+        if (table)
+            fprintf(table, "    %s ~ %s: asked %.3f, got %.3f\n", a, b,
+                    c->rho[p], real[p]);
+    }
+    rc = output_close(f, dir, "correlations.csv", d);
+end:
+    free(real);
+    return rc;
 }
 
 FILE *output_samples_open(const model *m, const char *dir, diag *d)

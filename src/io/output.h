@@ -82,6 +82,13 @@ int output_close(FILE *f, const char *dir, const char *name, diag *d);
 int output_write(const engine_result *r, const scenario *s, const char *dir,
                  diag *d);
 
+/* Writes DIR/correlations.csv (param_a, param_b, requested, realised,
+ * trials) for M's run of TRIALS trials, and when TABLE is not NULL a few
+ * lines about it there. Does nothing when M has no correlations.
+ * 0, or NCG_ERR_IO / NCG_ERR_NOMEM with a message in D. */
+int output_correlations(const model *m, uint64_t trials, const char *dir,
+                        FILE *table, diag *d);
+
 /* Opens DIR/samples.csv and writes its header (trial, params, outputs,
  * <event>_ever per event output);
  * NULL with a message in D on failure. */

@@ -1,7 +1,6 @@
 /* corr.c: the `correlations` setting: checks, the copula's Cholesky factor, realised rank correlations. */
 #include "model/corr.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include "base/ncgsim.h"
-#include "base/path.h"
 #include "base/status.h"
 #include "random/rng.h"
 
@@ -311,14 +309,11 @@ int corr_check(const model *m, diag *d)
 
 int corr_attach(const model *m, sampler *smp, diag *d)
 {
-    corr *c = NULL;
-    int rc = corr_build(m, &c, d);
-    if (rc == 0 && c && sampler_set_copula(smp, c->chol) != 0) {
+    if (m->corr && sampler_set_copula(smp, m->corr->chol) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
+        return NCG_ERR_NOMEM;
     }
-    corr_free(c);
-    return rc;
+    return 0;
 }
 
 int corr_realised(const model *m, const corr *c, uint64_t trials,
@@ -375,55 +370,6 @@ end:
     free(x);
     free(work);
     free(iwork);
-    return rc;
-}
-
-int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
-               diag *d)
-{
-    corr *c = NULL;
-    double *real = NULL;
-    uint64_t used = 0;
-    char *path = NULL;
-    FILE *f = NULL;
-    int rc = corr_build(m, &c, d);
-    if (rc != 0 || !c)
-        goto end;
-    real = calloc(c->n_pairs, sizeof *real);
-    path = path_join(dir, "correlations.csv");
-    if (!real || !path) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
-        goto end;
-    }
-    if ((rc = corr_realised(m, c, trials, real, &used, d)) != 0)
-        goto end;
-    if (!(f = fopen(path, "w"))) {
-        diag_add(d, path, 0, NULL, "cannot write: %s", strerror(errno));
-        rc = NCG_ERR_IO;
-        goto end;
-    }
-    fprintf(f, "param_a,param_b,requested,realised,trials\n");
-    if (table)
-        fprintf(table, "  rank correlations (first %llu trials):\n",
-                (unsigned long long)used);
-    for (size_t p = 0; p < c->n_pairs; p++) {
-        const char *a = m->vars[m->random_params[c->a[p]]].name;
-        const char *b = m->vars[m->random_params[c->b[p]]].name;
-        fprintf(f, "%s,%s,%.6g,%.6g,%llu\n", a, b, c->rho[p], real[p],
-                (unsigned long long)used);
-        if (table)
-            fprintf(table, "    %s ~ %s: asked %.3f, got %.3f\n", a, b,
-                    c->rho[p], real[p]);
-    }
-    if ((ferror(f) | fclose(f)) != 0) {
-        diag_add(d, path, 0, NULL, "write error: %s", strerror(errno));
-        rc = NCG_ERR_IO;
-    }
-end:
-    free(path);
-    free(real);
-    corr_free(c);
     return rc;
 }
 

@@ -44,9 +44,9 @@ void corr_free(corr *c);
  * NCG_ERR_SCENARIO with the messages in D. */
 int corr_check(const model *m, diag *d);
 
-/* Builds M's correlations and imposes them on SMP, the sampler the engine
- * made for M (a no-op when there are none). 0, or NCG_ERR_SCENARIO /
- * NCG_ERR_RUN (out of memory) with a message in D. */
+/* Imposes M's compiled correlations (m->corr) on SMP, the sampler the
+ * engine made for M (a no-op when there are none). 0, or NCG_ERR_NOMEM
+ * with a message in D. */
 int corr_attach(const model *m, sampler *smp, diag *d);
 
 /* Trials corr_realised reads at most: enough for a rank correlation to
@@ -60,13 +60,6 @@ int corr_attach(const model *m, sampler *smp, diag *d);
  * message in D. */
 int corr_realised(const model *m, const corr *c, uint64_t trials,
                   double *out, uint64_t *used, diag *d);
-
-/* Writes DIR/correlations.csv (param_a, param_b, requested, realised,
- * trials) for M's run of TRIALS trials, and when TABLE is not NULL a few
- * lines about it there. Does nothing when M has no correlations.
- * 0, or NCG_ERR_IO / NCG_ERR_RUN with a message in D. */
-int corr_write(const model *m, uint64_t trials, const char *dir, FILE *table,
-               diag *d);
 
 /* Sort space for ranking: one (value, index) pair per value. */
 typedef struct corr_keyed { double v; size_t i; } corr_keyed;

@@ -977,6 +977,16 @@ static void resolve_outputs(builder *b)
     }
 }
 
+/* Records where M's sampler is set, so that the engine can name the place
+ * in a message without reading the scenario tree. */
+static void note_sampler(model *m)
+{
+    const snode *sn = snode_get(snode_get(m->sc->root, "simulation"),
+                                "sampler");
+    m->sampler_file = sn ? sn->file : m->sc->path;
+    m->sampler_line = sn ? sn->line : 0;
+}
+
 int model_build(const scenario *s, model **out, diag *d)
 {
     builder b = { 0 };
@@ -1053,7 +1063,9 @@ int model_build(const scenario *s, model **out, diag *d)
             goto end;
         }
     }
-    rc = 0;
+    note_sampler(m);
+    /* Last: the correlations name random params by their sample index. */
+    rc = corr_build(m, &m->corr, d);
 end:
     if (init && step)
         for (size_t i = 0; i < (m ? m->n_vars : 0); i++) {
@@ -1096,6 +1108,7 @@ void model_free(model *m)
     free(m->edges);
     code_free(m->prog);
     obs_free(m->obs);
+    corr_free(m->corr);
     free(m);
 }
 
@@ -1206,8 +1219,6 @@ int model_load(const char *path, const scenario_opts *opts, scenario **sc,
     if (rc != 0)
         return rc;
     rc = model_build(*sc, m, d);
-    if (rc == 0)
-        rc = corr_check(*m, d);
     if (rc == 0)
         rc = obs_build(*m, UINT32_MAX, &(*m)->obs, d);
     if (rc != 0) {

@@ -72,11 +72,19 @@ typedef struct model {
     struct obs_plan *obs;   /* the compiled `observations` (observe.h), or
                                NULL when there are none (owned; set by
                                model_load) */
+    struct corr *corr;      /* the checked `correlations` (corr.h), or NULL
+                               when there are none to impose (owned; set by
+                               model_build) */
+    const char *sampler_file; /* where simulation.sampler is set, for the */
+    int sampler_line;         /* sampler's messages (the file borrowed from
+                                 the scenario; line 0 when not written) */
 } model;
 
-/* Checks every variable of S and compiles the model. Every problem is added
- * to D ("file:line: path: message"); returns 0 and *OUT, or
- * NCG_ERR_SCENARIO with *OUT NULL. S must outlive the model. */
+/* Checks every variable of S and compiles the model, its correlations
+ * included: the engine runs the compiled model and never reads S's tree.
+ * Every problem is added to D ("file:line: path: message"); returns 0 and
+ * *OUT, or NCG_ERR_SCENARIO (NCG_ERR_NOMEM) with *OUT NULL. S must outlive
+ * the model. */
 int model_build(const scenario *s, model **out, diag *d);
 void model_free(model *m);
 

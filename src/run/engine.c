@@ -1118,10 +1118,8 @@ static int shared_init(shared_model *sm, const model *m, uint64_t trials,
     sm->smp = sampler_alloc(kind, specs, pkeys, m->n_random_params, trials,
                             seed, err, sizeof err);
     if (!sm->smp) {
-        const snode *sim = snode_get(m->sc->root, "simulation");
-        const snode *sn = snode_get(sim, "sampler");
-        diag_add(d, sn ? sn->file : m->sc->path, sn ? sn->line : 0,
-                 "simulation.sampler", "%s", err);
+        diag_add(d, m->sampler_file, m->sampler_line, "simulation.sampler",
+                 "%s", err);
         goto end;
     }
     if (corr_attach(m, sm->smp, d) != 0)
