@@ -6,6 +6,7 @@
 #include <string.h>
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "model/observe.h"
 #include "run/engine.h"
 #include "base/status.h"
 
@@ -175,12 +176,8 @@ static int load_policies(const robust_opts *o, robust_result *r,
     for (size_t p = 0; p < o->n_paths; p++) {
         if ((rc = model_load(o->paths[p], &o->so, &sc[p], &m[p], d)) != 0)
             return rc;
-        if (m[p]->obs) {
-            diag_add(d, o->paths[p], 0, NULL, "the scenario conditions on "
-                     "observations, so its trials carry weights; robust "
-                     "needs equally weighted trials");
-            return NCG_ERR_USAGE;
-        }
+        if ((rc = obs_refuse_weighted(m[p], o->paths[p], "robust", d)) != 0)
+            return rc;
         if (p > 0 && (rc = same_uncertainties(m[0], o->paths[0], m[p],
                                                 o->paths[p], d)) != 0)
             return rc;

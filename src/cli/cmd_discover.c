@@ -12,6 +12,7 @@
 #include "io/output.h"
 #include "io/table.h"
 #include "model/model.h"
+#include "model/observe.h"
 #include "plot/discover_plot.h"
 #include "run/engine.h"
 
@@ -203,14 +204,9 @@ static int run_scenario(const opts *o, discover_src *s, scenario **sc,
     if (rc != 0)
         return rc;
     const model *md = *m;
-    if (md->obs) {
-        /* PRIM counts trials; a weighted trial is not one case. */
-        diag_add(d, o->source, 0, NULL, "the scenario conditions on "
-                 "observations, so its trials carry weights; discover needs "
-                 "equally weighted trials (use the scenario it extends, "
-                 "without `observations`)");
-        return NCG_EXIT_USAGE;
-    }
+    /* PRIM counts trials; a weighted trial is not one case. */
+    if ((rc = obs_refuse_weighted(md, o->source, "discover", d)) != 0)
+        return rc;
     size_t cols = discover_model_cols(md);
     rows_buf b = { NULL, cols, (*sc)->sim.trials };
     b.v = malloc((size_t)b.trials * cols * sizeof *b.v);

@@ -41,6 +41,18 @@ static void obs_fail(obs_ctx *c, const snode *n, const char *key,
     c->bad = 1;
 }
 
+int obs_refuse_weighted(const model *m, const char *path, const char *command,
+                        diag *d)
+{
+    if (!m->obs)
+        return 0;
+    diag_add(d, path, 0, NULL, "the scenario conditions on observations, so "
+             "its trials carry weights; %s needs equally weighted trials "
+             "(run it on the scenario without its observations, e.g. the "
+             "one it extends)", command);
+    return NCG_ERR_USAGE;
+}
+
 void obs_free(obs_plan *p)
 {
     if (!p)

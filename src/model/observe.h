@@ -92,6 +92,14 @@ typedef struct obs_plan {
 int obs_build(const model *m, uint32_t as_of, obs_plan **out, diag *d);
 void obs_free(obs_plan *p);
 
+/* Refuses M (loaded from PATH) when it conditions on observations, for
+ * COMMAND (e.g. "discover"), which counts every trial as one equally likely
+ * case. 0 when M has no observations; else NCG_ERR_USAGE with "PATH: the
+ * scenario conditions on observations, so its trials carry weights;
+ * COMMAND needs equally weighted trials (...)" in D. */
+int obs_refuse_weighted(const model *m, const char *path, const char *command,
+                        diag *d);
+
 /* Step T of M's scenario from NODE: a step number 0 .. T or a step label.
  * Returns 0 with *T, or -1 with the reason in ERR (e.g. "unknown step
  * label '2025Q5' (steps run from 2024Q4 to 2026Q4)"). */
