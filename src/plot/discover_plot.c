@@ -185,19 +185,16 @@ int discover_plot(const discover_result *r, const char *dir,
                   const plot_opts *o, diag *d)
 {
     size_t *idx = malloc((r->n_in ? r->n_in : 1) * sizeof *idx);
-    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
     gp_job j;
     FILE *f;
     if (!idx) {
         diag_add(d, dir, 0, NULL, "out of memory");
         return NCG_ERR_NOMEM;
     }
-    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0) {
+    if (gp_charts_begin(&j, dir, o, d) != 0) {
         free(idx);
         return NCG_ERR_IO;
     }
-    if (o && o->name)
-        j.name = o->name;
     if ((f = gp_script_open(&j, "tradeoff", "coverage against density of "
                             "every box found", 900, 600))) {
         tradeoff(f, r);
@@ -228,12 +225,7 @@ int discover_plot(const discover_result *r, const char *dir,
         gp_script_close(&j, f, "scatter");
     }
     free(idx);
-    size_t before = res->drawn;
-    int rc = gp_job_end(&j, res);
-    if (!(o && o->quiet) && res->drawn > before)
-        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
-               j.ext);
-    return rc;
+    return gp_charts_end(&j, o);
 }
 
 /* "regret.dat" and "satisficing.dat": one block per outcome or condition
@@ -307,15 +299,12 @@ static void bar_panels(FILE *f, const char *file, size_t blocks,
 int discover_plot_robust(const robust_result *r, const char *dir,
                          const plot_opts *o, diag *d)
 {
-    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
     gp_job j;
     FILE *f;
     if (robust_data(r, dir, d) != 0)
         return NCG_ERR_IO;
-    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+    if (gp_charts_begin(&j, dir, o, d) != 0)
         return NCG_ERR_IO;
-    if (o && o->name)
-        j.name = o->name;
     int h = (int)(120 + r->n_goals * (80 + 28 * r->n_pol));
     if (r->n_goals > 0 && (f = gp_script_open(&j, "regret", "each policy's "
                                               "regret per outcome", 900, h))) {
@@ -333,10 +322,5 @@ int discover_plot_robust(const robust_result *r, const char *dir,
                    "% of trials meeting the condition", 0, NULL);
         gp_script_close(&j, f, "satisficing");
     }
-    size_t before = res->drawn;
-    int rc = gp_job_end(&j, res);
-    if (!(o && o->quiet) && res->drawn > before)
-        printf("  plots: %s/ (%zu %s files)\n", j.name, res->drawn - before,
-               j.ext);
-    return rc;
+    return gp_charts_end(&j, o);
 }

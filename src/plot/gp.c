@@ -553,3 +553,26 @@ end:
     free_stems(stems, n);
     return rc;
 }
+
+int gp_charts_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d)
+{
+    if (gp_job_begin(j, dir, o ? o->format : NULL, d) != 0)
+        return NCG_ERR_IO;
+    if (o && o->name)
+        j->name = o->name;
+    return 0;
+}
+
+int gp_charts_end(gp_job *j, const plot_opts *o)
+{
+    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
+    size_t before = res->drawn;
+    /* Borrowed strings, still valid once the job's memory is freed. */
+    const char *name = j->name;
+    const char *ext = j->ext;
+    int rc = gp_job_end(j, res);
+    if (!(o && o->quiet) && res->drawn > before)
+        printf("  plots: %s/ (%zu %s files)\n", name, res->drawn - before,
+               ext);
+    return rc;
+}

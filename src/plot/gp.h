@@ -43,6 +43,13 @@ void gp_script_close(gp_job *j, FILE *f, const char *stem);
  * set and one note per process on stderr. */
 int gp_job_end(gp_job *j, plot_result *res);
 
+/* gp_job_begin for a command's charts: O's format, and O's name for DIR in
+ * messages (O may be NULL). 0, or NCG_ERR_IO with a message in D. */
+int gp_charts_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d);
+/* gp_job_end adding to O's result (when O gives one) and, unless O is
+ * quiet, printing "  plots: NAME/ (N EXT files)" for what it drew. */
+int gp_charts_end(gp_job *j, const plot_opts *o);
+
 /* Runs `gnuplot -e ncg_format='FORMAT' all.gp` in DIR (scripts already
  * there, the style copied again) and checks the images of the scripts
  * all.gp calls; as gp_job_end. NAME: DIR in messages. */

@@ -195,28 +195,12 @@ static void chart_close(gp_job *j, FILE *f, const char *prefix,
     gp_script_close(j, f, stem);
 }
 
-/* Draws J's scripts, with O's result and messages; see gp_job_end. */
-static int charts_end(gp_job *j, const plot_opts *o)
-{
-    plot_result mine = { 0 }, *res = o && o->result ? o->result : &mine;
-    size_t before = res->drawn;
-    const char *name = j->name;
-    const char *ext = j->ext;
-    int rc = gp_job_end(j, res);
-    if (!(o && o->quiet) && res->drawn > before)
-        printf("  plots: %s/ (%zu %s files)\n", name, res->drawn - before,
-               ext);
-    return rc;
-}
-
 int sens_plot_sensitivity(const sens_result *r, const char *dir,
                           const plot_opts *o, diag *d)
 {
     gp_job j;
-    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+    if (gp_charts_begin(&j, dir, o, d) != 0)
         return NCG_ERR_IO;
-    if (o && o->name)
-        j.name = o->name;
     for (size_t q = 0; q < r->n_out && !j.failed; q++) {
         const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
         /* Long param names need a wide canvas. */
@@ -235,17 +219,15 @@ int sens_plot_sensitivity(const sens_result *r, const char *dir,
             chart_close(&j, f, "sobol", out);
         }
     }
-    return charts_end(&j, o);
+    return gp_charts_end(&j, o);
 }
 
 int sens_plot_sweep(const sweep_result *r, const char *dir,
                     const plot_opts *o, diag *d)
 {
     gp_job j;
-    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+    if (gp_charts_begin(&j, dir, o, d) != 0)
         return NCG_ERR_IO;
-    if (o && o->name)
-        j.name = o->name;
     for (size_t q = 0; q < r->n_out && !j.failed; q++) {
         const char *out = r->m->vars[r->m->outputs[q]].name;
         FILE *f = chart_open(&j, "sweep", out, r->n_axes == 1 ? "the output "
@@ -315,5 +297,5 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
         }
         chart_close(&j, f, "sweep", out);
     }
-    return charts_end(&j, o);
+    return gp_charts_end(&j, o);
 }
