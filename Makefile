@@ -64,7 +64,8 @@ $(BUILD)/tests/suites.inc: $(TSRCS) | $(BUILD)
 	@for f in $(TSRCS); do n=$$(basename $$f .c); echo "SUITE($${n#test_})"; done > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
-$(BUILD)/ncgsim_tests: $(LIBOBJS) $(TOBJS) $(BUILD)/tests/testmain.o
+$(BUILD)/ncgsim_tests: $(LIBOBJS) $(TOBJS) $(BUILD)/tests/testmain.o \
+                     $(BUILD)/tests/testutil.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcunit
 
 $(BUILD):

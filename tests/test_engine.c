@@ -9,60 +9,12 @@
 #include "scenario/scenario.h"
 #include "testutil.h"
 
-/* A scenario loaded, compiled and run; everything freed by run_free. */
-typedef struct ran {
-    char *dir;
-    scenario *sc;
-    model *m;
-    engine_result *r;
-    diag *d;
-    int rc;
-} ran;
-
-static int run_text(ran *x, const char *text, int threads)
-{
-    memset(x, 0, sizeof *x);
-    x->dir = test_tmpdir();
-    x->d = diag_alloc();
-    char *path = test_write(x->dir, "m.cfg", text);
-    scenario_opts so = { 0 };
-    x->rc = scenario_load(path, &so, &x->sc, x->d);
-    if (x->rc == 0)
-        x->rc = model_build(x->sc, &x->m, x->d);
-    if (x->rc == 0) {
-        engine_opts eo = { .threads = threads };
-        x->rc = engine_run(&x->m, 1, &eo, &x->r, x->d);
-    }
-    if (x->rc != 0)
-        diag_print(x->d, stderr);
-    free(path);
-    return x->rc;
-}
-
-static void run_free(ran *x)
-{
-    engine_result_free(x->r);
-    model_free(x->m);
-    scenario_free(x->sc);
-    diag_free(x->d);
-    test_rmrf(x->dir);
-    free(x->dir);
-}
-
-/* Output index of NAME. */
-static size_t out_of(const ran *x, const char *name)
-{
-    for (size_t o = 0; o < x->m->n_outputs; o++)
-        if (strcmp(x->m->vars[x->m->outputs[o]].name, name) == 0)
-            return o;
-    CU_FAIL_FATAL("no such output");
-    return 0;
-}
+typedef test_ran ran;
 
 static double mean_at(const ran *x, const char *name, uint32_t t, double *se)
 {
     double mean, s;
-    output_mean_se(x->r, out_of(x, name), t, &mean, &s);
+    output_mean_se(x->r, test_ran_output(x, name), t, &mean, &s);
     if (se)
         *se = s;
     return mean;
@@ -82,20 +34,20 @@ static void check_prob(const ran *x, const char *name, uint32_t t,
 static void test_engine__absorbing_event__matches_geometric_law(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 20000; steps = 10; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 20000; steps = 10; };\n"
                              "events = { e = { p = \"0.1\"; }; };\n", 2) == 0);
     for (uint32_t t = 0; t <= 10; t++)
         check_prob(&x, "e", t, 1 - pow(0.9, t));
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__recurrent_event__is_independent_each_step(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 20000; steps = 6; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 20000; steps = 6; };\n"
                              "events = { e = { p = \"0.3\"; kind = \"recurrent\"; }; };\n",
                              2) == 0);
-    size_t o = out_of(&x, "e");
+    size_t o = test_ran_output(&x, "e");
     check_prob(&x, "e", 6, 0.3);
     /* Ever in 6 steps, and the number of occurrences: binomial(6, 0.3). */
     double never = (double)x.r->first[o * 8 + 7] / 20000.0;
@@ -105,38 +57,38 @@ static void test_engine__recurrent_event__is_independent_each_step(void)
     for (int c = 0; c <= 6; c++)
         cm += c * (double)x.r->count[o * 7 + (size_t)c] / 20000.0;
     ASSERT_WITHIN_SE(cm, 1.8, sqrt(6 * 0.3 * 0.7 / 20000), 4);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__switch_event__follows_two_state_chain(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 20000; steps = 8; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 20000; steps = 8; };\n"
                              "events = { e = { p = \"0.2\"; kind = \"switch\"; "
                              "recover = \"0.5\"; init = \"1\"; }; };\n", 2) == 0);
     /* P(1 at t) = pi + (P0 - pi) (1 - p - r)^t with pi = p / (p + r). */
     double pi = 0.2 / 0.7;
     for (uint32_t t = 0; t <= 8; t++)
         check_prob(&x, "e", t, pi + (1 - pi) * pow(0.3, t));
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__init_probability__sets_the_starting_share(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 20000; steps = 3; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 20000; steps = 3; };\n"
                              "params = { q = 0.3; };\n"
                              "events = { e = { p = \"0\"; init = \"q\"; }; };\n",
                              1) == 0);
     check_prob(&x, "e", 0, 0.3);
     check_prob(&x, "e", 3, 0.3);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__reference_model__matches_closed_form(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x,
+    CU_ASSERT_FATAL(test_ran_text(&x,
         "simulation = { trials = 40000; steps = 16; seed = 12345; };\n"
         "params = { p_trump = { dist = \"beta\"; a = 8.0; b = 2.0; }; };\n"
         "events = { trump = { p = \"0\"; init = \"p_trump\"; };\n"
@@ -153,19 +105,19 @@ static void test_engine__reference_model__matches_closed_form(void)
     double se;
     double troops = mean_at(&x, "troops", 16, &se);
     ASSERT_WITHIN_SE(troops, 28500 - 0.8 * 16 * 0.08 * 3000 * exp(0.08), se, 4);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__states__clamp_after_every_step_but_not_at_init(void)
 {
     ran x;
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 300; steps = 4; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 300; steps = 4; };\n"
                              "states = { s = { init = \"50\"; next = \"s + 10\"; "
                              "max = 35.0; }; };\n", 1) == 0);
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "s", 0, NULL), 50, 0);
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "s", 1, NULL), 35, 0);
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "s", 4, NULL), 35, 0);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__same_step_references__follow_dependency_order(void)
@@ -173,7 +125,7 @@ static void test_engine__same_step_references__follow_dependency_order(void)
     ran x;
     /* a is written before what it reads; prev() and a state's own name in
      * next read t - 1; at t = 0 prev(x) is x itself. */
-    CU_ASSERT_FATAL(run_text(&x, "simulation = { trials = 10; steps = 5; };\n"
+    CU_ASSERT_FATAL(test_ran_text(&x, "simulation = { trials = 10; steps = 5; };\n"
                              "derived = { a = \"b + 1\"; b = \"s * 2\"; "
                              "lag = \"prev(s)\"; tt = \"t + T\"; };\n"
                              "states = { s = { init = \"1\"; next = \"s + 1\"; }; };\n",
@@ -183,13 +135,13 @@ static void test_engine__same_step_references__follow_dependency_order(void)
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "lag", 0, NULL), 1, 0);
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "a", 0, NULL), 3, 0);
     CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "tt", 2, NULL), 7, 0);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__nan__names_variable_step_and_trial(void)
 {
     ran x;
-    CU_ASSERT_EQUAL(run_text(&x, "simulation = { trials = 1000; steps = 5; "
+    CU_ASSERT_EQUAL(test_ran_text(&x, "simulation = { trials = 1000; steps = 5; "
                              "step = \"quarter\"; start = \"2025Q1\"; };\n"
                              "derived = { x = \"t < 3 ? 1 : log(uniform(-1, 0))\"; };\n",
                              2), NCG_EXIT_RUN);
@@ -200,18 +152,18 @@ static void test_engine__nan__names_variable_step_and_trial(void)
     const char *got = diag_get(x.d, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(got, ": derived.x: "));
     CU_ASSERT_STRING_EQUAL(strstr(got, "value is"), want);
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 static void test_engine__infinity__stops_the_run(void)
 {
     ran x;
-    CU_ASSERT_EQUAL(run_text(&x, "simulation = { trials = 50; steps = 2; };\n"
+    CU_ASSERT_EQUAL(test_ran_text(&x, "simulation = { trials = 50; steps = 2; };\n"
                              "states = { s = { init = \"1\"; next = \"s / (t - 2)\"; }; };\n",
                              1), NCG_EXIT_RUN);
     CU_ASSERT_PTR_NOT_NULL(strstr(diag_get(x.d, 0), "value is -infinity at "
                                   "step 2 in trial 1"));
-    run_free(&x);
+    test_ran_free(&x);
 }
 
 /* Every summary of two runs, compared bit for bit. */
@@ -254,14 +206,14 @@ static const char *threaded_model =
 static void test_engine__threads__give_identical_results(void)
 {
     ran one, two;
-    CU_ASSERT_FATAL(run_text(&one, threaded_model, 1) == 0);
-    CU_ASSERT_FATAL(run_text(&two, threaded_model, 2) == 0);
+    CU_ASSERT_FATAL(test_ran_text(&one, threaded_model, 1) == 0);
+    CU_ASSERT_FATAL(test_ran_text(&two, threaded_model, 2) == 0);
     CU_ASSERT_TRUE(same_results(one.r, two.r));
     /* Probabilities above 1 were clamped, and counted the same way. */
     CU_ASSERT_TRUE(one.r->clamped[1] > 0);
     CU_ASSERT_EQUAL(one.r->clamped[1], two.r->clamped[1]);
-    run_free(&one);
-    run_free(&two);
+    test_ran_free(&one);
+    test_ran_free(&two);
 }
 
 static void test_engine__lockstep_pairs__narrow_the_difference(void)
@@ -310,11 +262,11 @@ static void test_engine__samplers__agree_on_a_uniform_mean(void)
                  "simulation = { trials = 4096; steps = 1; sampler = \"%s\"; };\n"
                  "params = { u = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
                  "derived = { y = \"u\"; };\n", kinds[k]);
-        CU_ASSERT_FATAL(run_text(&x, text, 1) == 0);
+        CU_ASSERT_FATAL(test_ran_text(&x, text, 1) == 0);
         /* mc: 4 se of a uniform mean; lhs and sobol are far tighter. */
         double tol = k == 0 ? 4 * sqrt(1.0 / 12 / 4096) : 1e-3;
         CU_ASSERT_DOUBLE_EQUAL(mean_at(&x, "y", 1, NULL), 0.5, tol);
-        run_free(&x);
+        test_ran_free(&x);
     }
 }
 

@@ -2,7 +2,9 @@
 #ifndef NCG_TESTUTIL_H
 #define NCG_TESTUTIL_H
 
+#include <stddef.h>
 #include <CUnit/CUnit.h>
+#include "base/diag.h"
 
 /* Adds a suite called NAME with the N tests in TESTS ({ "name", fn } pairs). */
 typedef struct test_case { const char *name; void (*fn)(void); } test_case;
@@ -27,5 +29,24 @@ char *test_read(const char *path);
 int test_run(const char *cmd, char **out);
 /* Removes DIR recursively. */
 void test_rmrf(const char *dir);
+
+/* A scenario written from text, loaded with model_load (observations
+ * included), compiled and run; everything owned, freed by test_ran_free. */
+typedef struct test_ran {
+    char *dir;                  /* the scenario's temporary folder */
+    struct scenario *sc;
+    struct model *m;
+    struct engine_result *r;    /* NULL unless the run succeeded */
+    diag *d;                    /* every message of loading and running */
+    int rc;                     /* the first failing status, or 0 */
+} test_ran;
+
+/* Writes TEXT as X->dir/m.cfg, loads it and runs it on THREADS threads;
+ * returns X->rc (the messages printed on failure). */
+int test_ran_text(test_ran *x, const char *text, int threads);
+void test_ran_free(test_ran *x);
+/* The output index of the output called NAME in X's model (a fatal
+ * assertion when there is none). */
+size_t test_ran_output(const test_ran *x, const char *name);
 
 #endif
