@@ -477,10 +477,104 @@ static size_t choose(const prim_traj *t)
     return best;
 }
 
+/* Counts R's cases of interest and refuses data that PRIM cannot work
+ * on: no case or only cases, or too few rows for --mass-min. 0, or
+ * NCG_ERR_USAGE with a message in D. */
+static int check_cases(const discover_src *s, const discover_opts *o,
+                       discover_result *r, diag *d)
+{
+    for (size_t i = 0; i < s->n_rows; i++)
+        r->n_cases += r->data.y[i];
+    if (r->n_cases == 0 || r->n_cases == s->n_rows) {
+        diag_add(d, NULL, 0, NULL, "--case: '%s' holds in %s of the %zu "
+                 "rows of %s: there is nothing to tell apart", o->case_expr,
+                 r->n_cases ? "every one" : "none", s->n_rows, s->origin);
+        return NCG_ERR_USAGE;
+    }
+    if ((double)s->n_rows * o->prim.mass_min < 1.0) {
+        diag_add(d, NULL, 0, NULL, "%s has %zu rows, fewer than 1 / "
+                 "--mass-min = %g: a box could hold less than one row (use "
+                 "more trials or a larger --mass-min)", s->origin, s->n_rows,
+                 1.0 / o->prim.mass_min);
+        return NCG_ERR_USAGE;
+    }
+    return 0;
+}
+
+/* Copies the chosen inputs' columns of S into R's data, as PRIM reads
+ * them, and takes room for O's sequences. 0, or NCG_ERR_NOMEM. */
+static int copy_inputs(const discover_src *s, const discover_opts *o,
+                       discover_result *r, diag *d)
+{
+    size_t n = s->n_rows, ni = r->n_in;
+    double *x = malloc(ni * n * sizeof *x);
+    prim_kind *kind = malloc(ni * sizeof *kind);
+    unsigned *n_cat = malloc(ni * sizeof *n_cat);
+    r->data.x = x;
+    r->data.kind = kind;
+    r->data.n_cat = n_cat;
+    r->seq = calloc(o->boxes, sizeof *r->seq);
+    if (!x || !kind || !n_cat || !r->seq) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < ni; i++) {
+        memcpy(x + i * n, s->x + r->in[i] * n, n * sizeof *x);
+        kind[i] = s->kind[r->in[i]];
+        n_cat[i] = s->n_cat[r->in[i]];
+    }
+    r->data.n_rows = n;
+    r->data.n_cols = ni;
+    return 0;
+}
+
+/* Finds sequence Q of R: the peeling trajectory over the N_LEFT rows ROWS
+ * not yet covered, its chosen box (--box for the first), the box's
+ * quasi-p values and, with --resample, its resampled figures (stream KEY +
+ * Q); then takes the box's rows out. 0, or NCG_ERR_USAGE / NCG_ERR_NOMEM
+ * with a message in D. */
+static int find_sequence(discover_result *r, const discover_opts *o,
+                         size_t q, const size_t *rows, size_t n_left,
+                         uint64_t key, diag *d)
+{
+    discover_seq *sq = &r->seq[q];
+    size_t ni = r->n_in;
+    if (prim_find_box(r->p, &sq->traj) != 0)
+        goto oom;
+    r->n_seq = q + 1;
+    sq->chosen = choose(&sq->traj);
+    if (q == 0 && o->pick >= 0) {
+        if ((size_t)o->pick >= sq->traj.n_steps) {
+            diag_add(d, NULL, 0, NULL, "--box %ld: the first sequence has "
+                     "boxes 0 to %zu", o->pick, sq->traj.n_steps - 1);
+            return NCG_ERR_USAGE;
+        }
+        sq->chosen = (size_t)o->pick;
+    }
+    if (!(sq->qp = malloc(2 * ni * sizeof *sq->qp)))
+        goto oom;
+    prim_quasi_p(r->p, &sq->traj, sq->chosen, sq->qp);
+    if (o->resample > 0) {
+        sq->pct_cov = malloc(ni * sizeof *sq->pct_cov);
+        sq->pct_den = malloc(ni * sizeof *sq->pct_den);
+        const prim_step *st = &sq->traj.step[sq->chosen];
+        if (!sq->pct_cov || !sq->pct_den
+            || prim_resample(&r->data, rows, n_left, &o->prim, key + q,
+                             o->resample, st->coverage, st->density,
+                             sq->pct_cov, sq->pct_den) != 0)
+            goto oom;
+    }
+    prim_select(r->p, &sq->traj, sq->chosen);
+    return 0;
+oom:
+    diag_add(d, NULL, 0, NULL, "out of memory");
+    return NCG_ERR_NOMEM;
+}
+
 int discover_run(const discover_src *s, const discover_opts *o,
                  discover_result **out, diag *d)
 {
-    int rc = NCG_ERR_IO;
+    int rc = NCG_ERR_NOMEM;
     discover_result *r = calloc(1, sizeof *r);
     unsigned char *reads = calloc(s->n_cols ? s->n_cols : 1, 1);
     unsigned char *y = malloc(s->n_rows ? s->n_rows : 1);
@@ -498,90 +592,28 @@ int discover_run(const discover_src *s, const discover_opts *o,
         rc = NCG_ERR_USAGE;
         goto end;
     }
-    if ((rc = discover_eval(s, "--case", o->case_expr, (unsigned char *)r->data.y, reads, d))
-        || (rc = pick_inputs(s, o, reads, r, d)))
+    if ((rc = discover_eval(s, "--case", o->case_expr,
+                            (unsigned char *)r->data.y, reads, d))
+        || (rc = pick_inputs(s, o, reads, r, d))
+        || (rc = check_cases(s, o, r, d))
+        || (rc = copy_inputs(s, o, r, d)))
         goto end;
-    rc = NCG_ERR_USAGE;
-    for (size_t i = 0; i < s->n_rows; i++)
-        r->n_cases += r->data.y[i];
-    if (r->n_cases == 0 || r->n_cases == s->n_rows) {
-        diag_add(d, NULL, 0, NULL, "--case: '%s' holds in %s of the %zu "
-                 "rows of %s: there is nothing to tell apart", o->case_expr,
-                 r->n_cases ? "every one" : "none", s->n_rows, s->origin);
-        goto end;
-    }
-    if ((double)s->n_rows * o->prim.mass_min < 1.0) {
-        diag_add(d, NULL, 0, NULL, "%s has %zu rows, fewer than 1 / "
-                 "--mass-min = %g: a box could hold less than one row (use "
-                 "more trials or a larger --mass-min)", s->origin, s->n_rows,
-                 1.0 / o->prim.mass_min);
-        goto end;
-    }
-    /* The inputs' columns, as PRIM reads them. */
-    size_t n = s->n_rows, ni = r->n_in;
-    double *x = malloc(ni * n * sizeof *x);
-    prim_kind *kind = malloc(ni * sizeof *kind);
-    unsigned *n_cat = malloc(ni * sizeof *n_cat);
-    r->data.x = x;
-    r->data.kind = kind;
-    r->data.n_cat = n_cat;
-    r->seq = calloc(o->boxes, sizeof *r->seq);
-    if (!x || !kind || !n_cat || !r->seq) {
+    if (!(r->p = prim_alloc(&r->data, NULL, 0, &o->prim))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    for (size_t i = 0; i < ni; i++) {
-        memcpy(x + i * n, s->x + r->in[i] * n, n * sizeof *x);
-        kind[i] = s->kind[r->in[i]];
-        n_cat[i] = s->n_cat[r->in[i]];
-    }
-    r->data.n_rows = n;
-    r->data.n_cols = ni;
-    rc = NCG_ERR_IO;
-    if (!(r->p = prim_alloc(&r->data, NULL, 0, &o->prim)))
-        goto oom;
     uint64_t key = rng_key(o->seed, "discover.resample");
     for (size_t q = 0; q < o->boxes; q++) {
         size_t k_left, n_left = prim_remaining_rows(r->p, rows, &k_left);
         if (k_left == 0)
             break;     /* no case of interest left to cover */
-        discover_seq *sq = &r->seq[q];
-        if (prim_find_box(r->p, &sq->traj) != 0)
-            goto oom;
-        r->n_seq = q + 1;
-        sq->chosen = choose(&sq->traj);
-        if (q == 0 && o->pick >= 0) {
-            if ((size_t)o->pick >= sq->traj.n_steps) {
-                diag_add(d, NULL, 0, NULL, "--box %ld: the first sequence "
-                         "has boxes 0 to %zu", o->pick, sq->traj.n_steps - 1);
-                rc = NCG_ERR_USAGE;
-                goto end;
-            }
-            sq->chosen = (size_t)o->pick;
-        }
-        if (!(sq->qp = malloc(2 * ni * sizeof *sq->qp)))
-            goto oom;
-        prim_quasi_p(r->p, &sq->traj, sq->chosen, sq->qp);
-        if (o->resample > 0) {
-            sq->pct_cov = malloc(ni * sizeof *sq->pct_cov);
-            sq->pct_den = malloc(ni * sizeof *sq->pct_den);
-            const prim_step *st = &sq->traj.step[sq->chosen];
-            if (!sq->pct_cov || !sq->pct_den
-                || prim_resample(&r->data, rows, n_left, &o->prim, key + q,
-                                 o->resample, st->coverage, st->density,
-                                 sq->pct_cov, sq->pct_den) != 0)
-                goto oom;
-        }
-        prim_select(r->p, &sq->traj, sq->chosen);
+        if ((rc = find_sequence(r, o, q, rows, n_left, key, d)) != 0)
+            goto end;
     }
     *out = r;
     r = NULL;
     rc = 0;
-    goto end;
-oom:
-    diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_ERR_NOMEM;
 end:
     discover_result_free(r);
     free(reads);

@@ -285,6 +285,127 @@ static code_ins ins4(int op, uint32_t d, uint32_t a, uint32_t bb, uint32_t c)
     return i;
 }
 
+/* Reads dist argument K of the param at PATH (a number, or an array or
+ * list of numbers) into *ARG, its numbers into *VAL (malloc'd; NULL when
+ * none were taken). 0; 1 when K is not made of numbers; -1 when out of
+ * memory (messages through B). */
+static int read_dist_arg(builder *b, const snode *k, const char *path,
+                         dist_arg *arg, double **val)
+{
+    char apath[1100];
+    double x;
+    int bad = 0;
+    *val = NULL;
+    snprintf(apath, sizeof apath, "%s.%s", path, k->name);
+    if (snode_number(k, &x)) {
+        if (!(*val = malloc(sizeof(double)))) {
+            fail_at(b, k, apath, "out of memory");
+            return -1;
+        }
+        (*val)[0] = x;
+        *arg = (dist_arg){ k->name, *val, 1, 0 };
+        return 0;
+    }
+    if (k->type != SNODE_ARRAY && k->type != SNODE_LIST) {
+        fail_at(b, k, apath, "expected a number, found %s (dist arguments "
+                "are numbers, not expressions)", snode_type_name(k));
+        return 1;
+    }
+    if (!(*val = malloc((k->n_kids + 1) * sizeof(double)))) {
+        fail_at(b, k, apath, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < k->n_kids; j++)
+        if (!snode_number(k->kids[j], &(*val)[j])) {
+            fail_at(b, k, apath, "element %zu: expected a number, found %s",
+                    j + 1, snode_type_name(k->kids[j]));
+            bad = 1;
+        }
+    *arg = (dist_arg){ k->name, *val, k->n_kids, 1 };
+    return bad;
+}
+
+/* Makes V's distribution DN (the `dist` setting of group N at PATH) from
+ * the NA arguments ARGS, read from the settings ARGN. A problem is
+ * reported at the argument it names, else at `dist` or the group. A dist
+ * that draws nothing random (e.g. a zero width) makes V a constant. */
+static void make_dist(builder *b, model_var *v, const snode *n,
+                      const snode *dn, const char *path,
+                      const dist_arg *args, const snode *const *argn,
+                      size_t na)
+{
+    char err[512], apath[1100];
+    int bad = -1;
+    if (dist_make(dn->v.s, args, na, &v->dist, &bad, err, sizeof err) == 0) {
+        if (!dist_is_random(&v->dist)) {
+            v->form = PARAM_CONST;
+            v->value = v->dist.a;
+        }
+        return;
+    }
+    if (bad >= 0 && (size_t)bad < na) {
+        snprintf(apath, sizeof apath, "%s.%s", path, argn[bad]->name);
+        fail_at(b, argn[bad], apath, "%s", err);
+    } else if (strstr(err, "unknown dist")) {
+        snprintf(apath, sizeof apath, "%s.dist", path);
+        fail_at(b, dn, apath, "%s", err);
+    } else {
+        fail_at(b, n, path, "%s", err);
+    }
+}
+
+/* Reads the dist group N of the param V at PATH: its `dist` and every
+ * other setting but the common ones as the dist's arguments. */
+static void read_dist(builder *b, model_var *v, const snode *n,
+                      const char *path)
+{
+    const snode *dn = snode_get(n, "dist");
+    if (!dn) {
+        fail_at(b, n, path, "missing 'dist' (e.g. dist = \"normal\"; known: "
+                "%s)", dist_names());
+        return;
+    }
+    if (dn->type != SNODE_STRING) {
+        char dpath[1100];
+        snprintf(dpath, sizeof dpath, "%s.dist", path);
+        fail_at(b, dn, dpath, "expected a string, found %s",
+                snode_type_name(dn));
+        return;
+    }
+    dist_arg *args = calloc(n->n_kids + 1, sizeof *args);
+    double **vals = calloc(n->n_kids + 1, sizeof *vals);
+    const snode **argn = calloc(n->n_kids + 1, sizeof *argn);
+    size_t na = 0;
+    int bad_type = 0;
+    if (!args || !vals || !argn) {
+        fail_at(b, n, path, "out of memory");
+        goto end;
+    }
+    for (size_t i = 0; i < n->n_kids; i++) {
+        const snode *k = n->kids[i];
+        int common = strcmp(k->name, "dist") == 0;
+        for (size_t j = 0; j < COUNT(common_settings); j++)
+            common |= strcmp(k->name, common_settings[j]) == 0;
+        if (common)
+            continue;
+        int r = read_dist_arg(b, k, path, &args[na], &vals[na]);
+        if (vals[na])
+            argn[na++] = k;
+        if (r < 0)
+            goto end;
+        bad_type |= r;
+    }
+    if (!bad_type)
+        make_dist(b, v, n, dn, path, args, argn, na);
+end:
+    if (vals)
+        for (size_t i = 0; i < na; i++)
+            free(vals[i]);
+    free(vals);
+    free(args);
+    free(argn);
+}
+
 /* Reads one param: a number, an expression over params, or a dist group. */
 static void read_param(builder *b, model_var *v, const snode *n,
                        const char *path)
@@ -305,94 +426,7 @@ static void read_param(builder *b, model_var *v, const snode *n,
     }
     v->form = PARAM_DIST;
     read_common(b, v, n, path);
-    const snode *dn = snode_get(n, "dist");
-    if (!dn) {
-        fail_at(b, n, path, "missing 'dist' (e.g. dist = \"normal\"; known: "
-                "%s)", dist_names());
-        return;
-    }
-    char dpath[1100];
-    snprintf(dpath, sizeof dpath, "%s.dist", path);
-    if (dn->type != SNODE_STRING) {
-        fail_at(b, dn, dpath, "expected a string, found %s",
-                snode_type_name(dn));
-        return;
-    }
-    /* Gather the arguments: every setting but dist and the common ones. */
-    dist_arg *args = calloc(n->n_kids + 1, sizeof *args);
-    double **vals = calloc(n->n_kids + 1, sizeof *vals);
-    const snode **argn = calloc(n->n_kids + 1, sizeof *argn);
-    size_t na = 0;
-    int bad_type = 0;
-    if (!args || !vals || !argn) {
-        fail_at(b, n, path, "out of memory");
-        goto end;
-    }
-    for (size_t i = 0; i < n->n_kids; i++) {
-        const snode *k = n->kids[i];
-        int common = strcmp(k->name, "dist") == 0;
-        for (size_t j = 0; j < COUNT(common_settings); j++)
-            common |= strcmp(k->name, common_settings[j]) == 0;
-        if (common)
-            continue;
-        char apath[1100];
-        snprintf(apath, sizeof apath, "%s.%s", path, k->name);
-        double x;
-        if (snode_number(k, &x)) {
-            vals[na] = malloc(sizeof(double));
-            if (!vals[na]) {
-                fail_at(b, k, apath, "out of memory");
-                goto end;
-            }
-            vals[na][0] = x;
-            args[na] = (dist_arg){ k->name, vals[na], 1, 0 };
-        } else if (k->type == SNODE_ARRAY || k->type == SNODE_LIST) {
-            vals[na] = malloc((k->n_kids + 1) * sizeof(double));
-            if (!vals[na]) {
-                fail_at(b, k, apath, "out of memory");
-                goto end;
-            }
-            for (size_t j = 0; j < k->n_kids; j++) {
-                if (!snode_number(k->kids[j], &vals[na][j])) {
-                    fail_at(b, k, apath, "element %zu: expected a number, "
-                            "found %s", j + 1, snode_type_name(k->kids[j]));
-                    bad_type = 1;
-                }
-            }
-            args[na] = (dist_arg){ k->name, vals[na], k->n_kids, 1 };
-        } else {
-            fail_at(b, k, apath, "expected a number, found %s (dist "
-                    "arguments are numbers, not expressions)",
-                    snode_type_name(k));
-            bad_type = 1;
-            continue;
-        }
-        argn[na++] = k;
-    }
-    if (bad_type)
-        goto end;
-    char err[512];
-    int bad = -1;
-    if (dist_make(dn->v.s, args, na, &v->dist, &bad, err, sizeof err) != 0) {
-        if (bad >= 0 && (size_t)bad < na) {
-            char apath[1100];
-            snprintf(apath, sizeof apath, "%s.%s", path, argn[bad]->name);
-            fail_at(b, argn[bad], apath, "%s", err);
-        } else {
-            fail_at(b, strstr(err, "unknown dist") ? dn : n,
-                    strstr(err, "unknown dist") ? dpath : path, "%s", err);
-        }
-    } else if (!dist_is_random(&v->dist)) {
-        v->form = PARAM_CONST;
-        v->value = v->dist.a;
-    }
-end:
-    if (vals)
-        for (size_t i = 0; i < na; i++)
-            free(vals[i]);
-    free(vals);
-    free(args);
-    free(argn);
+    read_dist(b, v, n, path);
 }
 
 /* Reads the variables of every group into m->vars (names, kinds, common
