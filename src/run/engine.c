@@ -57,6 +57,8 @@ typedef struct worker_model {
     uint32_t *lane_first;    /* per event output x lane */
     uint32_t *lane_count;
     double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
+    double *wrows;           /* conditioned, with engine_opts weights: this
+                                chunk's final weights, CHUNK_TRIALS */
     double *pmin, *pmax;     /* pilot: per (o, t) */
     /* Conditioned models only: */
     double *wt;              /* per lane: the trial's weight so far */
@@ -137,6 +139,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->lane_first);
     free(w->lane_count);
     free(w->rows);
+    free(w->wrows);
     free(w->pmin);
     free(w->pmax);
     free(w->wt);
@@ -254,6 +257,9 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     if (r->o->rows) {
         w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
         if (!w->rows)
+            return -1;
+        if (r->o->weights && sm->weighted
+            && !(w->wrows = malloc(CHUNK_TRIALS * sizeof *w->wrows)))
             return -1;
     }
     if (sm->obs && worker_init_weights(w, r, sm) != 0)
@@ -709,6 +715,8 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         settle_block(r, m, w);
     else if (r->pilot && sm->weighted)
         pilot_params(m, w);
+    if (w->wrows)
+        memcpy(w->wrows + row0, w->wt, lanes * sizeof *w->wt);
     if (w->rows) {
         size_t cols = sm->n_cols, c = 0;
         double *rows = w->rows + row0 * cols;
@@ -819,6 +827,9 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
                                                        : CHUNK_TRIALS;
+            if (w->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
+                                          w->wrows) != 0)
+                rc = -1;
             if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
                            w->rows) != 0)
                 rc = -1;
