@@ -1651,7 +1651,10 @@ static void rp_method(report *r, const report_opts *o)
         fputs("<p>A conditioned scenario weights its trials by how well they "
               "match its observations (likelihood weighting); its effective "
               "number of trials (ESS, Kish) is what its standard errors and "
-              "intervals rest on, and it is smaller than the trials run.</p>\n",
+              "intervals rest on, and it is smaller than the trials run. "
+              "Its differences from the reference stay paired trial by "
+              "trial, each side with its own weights (delta-method "
+              "standard errors).</p>\n",
               r->f);
     fputs("<p>The model hash is FNV-1a 64 of the "
           "resolved scenario (<code>resolved.cfg</code>: every "
