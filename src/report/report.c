@@ -1456,7 +1456,7 @@ typedef struct rp_extra {
 #define RP_TOP 5
 #define RP_MAX_ROWS 60
 
-static const char *const rp_sens_cols[] = { "output", "param", "kind", "rank",
+static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
     "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
