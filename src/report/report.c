@@ -1502,7 +1502,7 @@ static const rp_extra rp_extras[] = {
       "largest swing (mean with the param at its low and its high value, "
       "paired 95% interval), their rank correlation and Sobol indices (first "
       "order s1, total st); the five largest per output.", rp_sens_cols,
-      "rank", sens_plot_sensitivity_files, rp_sens_copy, "output",
+      "rank", sens_plot_sensitivity_files, rp_sens_copy, "variable",
       rp_sens_desc },
     { "sweep.csv", "Sweep", "Each output's mean (probability for events) at "
       "every point of the grid, with its 95% interval and its paired "
