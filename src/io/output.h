@@ -60,6 +60,12 @@ int output_check_folder(const char *path, const char *kind, diag *d);
  * replace anything but a regular file. 0, or NCG_ERR_IO with a message
  * in D (a previous file is then untouched). */
 int output_place(const output_dir *od, const char *name, diag *d);
+/* Creates folder PATH and its parents as needed (mkdir -p); 0, or -1
+ * with errno set. */
+int output_make_dirs(const char *path);
+/* Flushes the folder PATH's own entries (names, renames) to disk; best
+ * effort. */
+void output_sync_dir(const char *path);
 /* DIR/NAME in a malloc'd string (NULL when out of memory). */
 char *output_path(const char *dir, const char *name);
 

@@ -44,8 +44,7 @@ char *output_path(const char *dir, const char *name)
     return path_join(dir, name);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
+int output_make_dirs(const char *path)
 {
     if (!*path) {
         errno = ENOENT;
@@ -89,8 +88,7 @@ static int remove_tree(const char *path)
     return lstat(path, &st) == 0 ? -1 : 0;
 }
 
-/* Flushes the folder PATH's own entries to disk (best effort). */
-static void sync_dir(const char *path)
+void output_sync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -573,7 +571,7 @@ int output_begin(const char *out, const char *name, const char *kind,
         diag_add(d, out, 0, NULL, "'%s' cannot name a result folder", name);
         return NCG_ERR_IO;
     }
-    if (make_dirs(out) != 0) {
+    if (output_make_dirs(out) != 0) {
         diag_add(d, out, 0, NULL, "cannot create folder: %s",
                  strerror(errno));
         return NCG_ERR_IO;
@@ -670,7 +668,7 @@ int output_commit(output_dir *od, diag *d)
     mf_free(&m);
     if (rc != 0)
         goto end;
-    sync_dir(od->tmp);
+    output_sync_dir(od->tmp);
     if (lstat(od->final, &st) != 0) {
         if (rename(od->tmp, od->final) != 0) {
             diag_add(d, od->final, 0, NULL, "cannot create: %s",
@@ -721,7 +719,7 @@ end:
         char *parent = strdup(od->final), *slash;
         if (parent && (slash = strrchr(parent, '/')) != NULL) {
             *slash = 0;
-            sync_dir(*parent ? parent : "/");
+            output_sync_dir(*parent ? parent : "/");
         }
         free(parent);
     }
@@ -756,7 +754,7 @@ int output_place(const output_dir *od, const char *name, diag *d)
         diag_add(d, to, 0, NULL, "cannot create: %s", strerror(errno));
         rc = NCG_ERR_IO;
     } else {
-        sync_dir(out);
+        output_sync_dir(out);
     }
     free(from);
     free(to);
