@@ -452,7 +452,7 @@ static void test_sens__csv__constants_have_kind_and_empty_sobol_columns(void)
     CU_ASSERT_FATAL(out != NULL);
     CU_ASSERT_EQUAL(sens_write_csv(f.r, out), 0);
     fclose(out);
-    const char *header = "output,param,kind,rank,sobol_rank,capped,x_low,"
+    const char *header = "variable,param,perturbation,rank,sobol_rank,capped,x_low,"
         "x_high,base_mean,low_diff,low_lo95,low_hi95,high_diff,high_lo95,"
         "high_hi95,swing,swing_lo95,swing_hi95,spearman,spearman_lo95,"
         "spearman_hi95,s1,s1_lo95,s1_hi95,st,st_lo95,st_hi95,variance,"

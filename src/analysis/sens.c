@@ -1078,7 +1078,7 @@ static void csv_number(FILE *f, double x)
 int sens_write_csv(const sens_result *r, FILE *f)
 {
     char kind[48];
-    fprintf(f, "output,param,kind,rank,sobol_rank,capped,x_low,x_high,"
+    fprintf(f, "variable,param,perturbation,rank,sobol_rank,capped,x_low,x_high,"
             "base_mean,low_diff,low_lo95,low_hi95,high_diff,high_lo95,"
             "high_hi95,swing,swing_lo95,swing_hi95,spearman,spearman_lo95,"
             "spearman_hi95,s1,s1_lo95,s1_hi95,st,st_lo95,st_hi95,variance,"

@@ -423,15 +423,22 @@ static void accumulate_event_w(const run *r, worker_model *w, size_t o,
     const uint32_t *lf = w->lane_first + o * VM_BLOCK;
     const uint32_t *lc = w->lane_count + o * VM_BLOCK;
     stats_wsum ones = 0;
+    uint64_t plain = 0;
     event_lanes(r, w, o, x, t);
-    for (size_t i = 0; i < w->f.lanes; i++)
+    for (size_t i = 0; i < w->f.lanes; i++) {
         ones += x[i] != 0.0 ? w->wq[i] : 0;
+        plain += x[i] != 0.0;
+    }
     w->qones[idx(r, o, t)] += ones;
+    /* Plain counts of trials too, for the `trials` columns of
+     * histograms.csv and counts.csv. */
+    w->ones[idx(r, o, t)] += plain;
     if (t == r->T)
         for (size_t i = 0; i < w->f.lanes; i++) {
             w->qfirst[o * (r->T + 2) + (lf[i] == NEVER ? r->T + 1 : lf[i])]
                 += w->wq[i];
             w->qcount[o * (r->T + 1) + lc[i]] += w->wq[i];
+            w->count[o * (r->T + 1) + lc[i]]++;
         }
 }
 
