@@ -15,7 +15,7 @@
 enum {
     RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
     RUN_PRECISION, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT, RUN_NO_PLOTS,
-    RUN_REPORT, RUN_QUIET, RUN_N_OPTS
+    RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
 };
 
 static const opt_spec run_opts[RUN_N_OPTS] = {
@@ -50,6 +50,10 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                      .help = "also write OUT/report.html, the batch's\n"
                              "briefing (see ncgsim help report)" },
     [RUN_QUIET] = CLI_OPT_QUIET("no table and no progress line"),
+    [RUN_SHARD] = CLI_OPT_SHARD("compute only shard I of K (fixed ranges of\n"
+                                "trials) and write one part file per scenario,\n"
+                                "OUT/<name>.part-I-of-K.ncgpart, and nothing\n"
+                                "else; `ncgsim merge` makes the results"),
 };
 
 const cli_command cmd_run_def = {
@@ -98,6 +102,14 @@ int cmd_run(int argc, char **argv)
     run_batch_opts(v, &c);
     if (optind >= argc) {
         rc = cli_usage(NULL, "run: no scenario given (a .cfg file or a folder)");
+        goto end;
+    }
+    if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
+        goto end;
+    if (c.shards && (c.samples || v[RUN_REPORT].given)) {
+        rc = cli_usage("run", "--shard: %s needs the whole run (run it on "
+                       "the merged results instead)",
+                       c.samples ? "--samples" : "--report");
         goto end;
     }
     rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);
