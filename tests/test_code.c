@@ -489,20 +489,20 @@ static uint32_t run16(fixture *x, const char *src)
 
 static void test_code__masks__untaken_branches_draw_nothing(void)
 {
-    /* bernoulli(2) clamps p in every lane that draws: the clamp count is
+    /* bernoulli(x + 2) clamps p in every lane that draws: the clamp count is
      * the number of drawing lanes, and those lanes hold 1. */
     static const struct { const char *src; int64_t draws; } cases[] = {
-        {"x > 5 ? bernoulli(2) : 0", 10},
-        {"x > 5 ? 0 : bernoulli(2)", 6},
-        {"if(x > 5, bernoulli(2), 0)", 10},
-        {"x > 5 and bernoulli(2)", 10},
-        {"x > 5 or bernoulli(2)", 6},
-        {"x > 2 ? (x < 7 ? bernoulli(2) : 0) : 0", 4},
-        {"x > 2 ? (x < 7 ? 0 : bernoulli(2)) : 0", 9},
-        {"x > 2 and (x < 7 or bernoulli(2))", 9},
-        {"x < 8 ? (x > 2 and bernoulli(2)) : bernoulli(2)", 13},
-        {"1 ? bernoulli(2) : 0", 16},
-        {"bernoulli(2)", 16},
+        {"x > 5 ? bernoulli(x + 2) : 0", 10},
+        {"x > 5 ? 0 : bernoulli(x + 2)", 6},
+        {"if(x > 5, bernoulli(x + 2), 0)", 10},
+        {"x > 5 and bernoulli(x + 2)", 10},
+        {"x > 5 or bernoulli(x + 2)", 6},
+        {"x > 2 ? (x < 7 ? bernoulli(x + 2) : 0) : 0", 4},
+        {"x > 2 ? (x < 7 ? 0 : bernoulli(x + 2)) : 0", 9},
+        {"x > 2 and (x < 7 or bernoulli(x + 2))", 9},
+        {"x < 8 ? (x > 2 and bernoulli(x + 2)) : bernoulli(x + 2)", 13},
+        {"1 ? bernoulli(x + 2) : 0", 16},
+        {"bernoulli(x + 2)", 16},
     };
     fixture x;
     fx_init(&x);
@@ -513,7 +513,7 @@ static void test_code__masks__untaken_branches_draw_nothing(void)
             fprintf(stderr, "\n%s: %lld draws\n", cases[i].src,
                     (long long)x.clamped[1]);
     }
-    uint32_t d = run16(&x, "x > 5 ? bernoulli(2) : 0");
+    uint32_t d = run16(&x, "x > 5 ? bernoulli(x + 2) : 0");
     for (size_t l = 0; l < 16; l++)
         CU_ASSERT_EQUAL(x.reg[d][l], l > 5 ? 1.0 : 0.0);
     fx_free(&x);

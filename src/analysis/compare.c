@@ -36,6 +36,9 @@ typedef struct compare_scen {
     char *folder;          /* its result folder, or NULL: ../<name> */
     compare_out *outs;
     size_t n_outs;
+    int weighted;          /* conditioned on observations */
+    double ess;            /* effective trials (the trials when not
+                              weighted) */
 } compare_scen;
 
 struct compare {
@@ -89,6 +92,8 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
     if (!e->name || !e->title || !e->outs)
         return -1;
     e->n_outs = m->n_outputs;
+    e->weighted = r->weighted;
+    e->ess = engine_ess(r);
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         compare_out *co = &e->outs[o];
@@ -102,14 +107,12 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
         output_mean_se(r, o, r->steps, &co->last.v, &co->last.se);
         if (co->event)
             output_p_by_end(r, o, &co->end.v, &co->end.se);
-        if (paired && r->diff_ref[o] != SIZE_MAX) {
-            co->last.has_diff = 1;
-            co->last.diff = r->diff[o].mean;
-            co->last.diff_se = stats_moments_se(&r->diff[o]);
+        if (paired) {
+            co->last.has_diff = engine_diff(r, o, 0, &co->last.diff,
+                                            &co->last.diff_se);
             /* The reference's output of that name may not be an event. */
-            co->end.has_diff = co->event && r->diff_ever[o].n > 0;
-            co->end.diff = r->diff_ever[o].mean;
-            co->end.diff_se = stats_moments_se(&r->diff_ever[o]);
+            co->end.has_diff = co->event
+                && engine_diff(r, o, 1, &co->end.diff, &co->end.diff_se);
         }
     }
     return 0;
@@ -393,7 +396,7 @@ static int write_files(const compare *c, const char *dir, const char *out,
         fprintf(f, ",%s,%s_se,%s_lo95,%s_hi95,%s_diff,%s_diff_se,"
                 "%s_diff_lo95,%s_diff_hi95", figs[g], figs[g], figs[g],
                 figs[g], figs[g], figs[g], figs[g], figs[g]);
-    fputs(",paired\n", f);
+    fputs(",paired,ess\n", f);
     size_t n = all_outputs(c, &names);
     const compare_scen *ref = &c->s[0];
     for (size_t k = 0; k < n; k++) {
@@ -422,9 +425,10 @@ static int write_files(const compare *c, const char *dir, const char *out,
                 fputs(",,,,,,,,,,,,,,,,", f);
             }
             if (rr)
-                fprintf(f, ",%d\n", paired);
+                fprintf(f, ",%d", paired);
             else
-                fputs(",\n", f);
+                fputc(',', f);
+            fprintf(f, ",%.10g\n", c->s[i].ess);
         }
     }
     free(names);
@@ -529,8 +533,12 @@ void compare_table(const compare *c, FILE *out)
             "marks a difference from [1] whose 95%% interval excludes 0\n");
     for (size_t i = 0; i < c->n; i++) {
         char title[1024];
-        fprintf(out, "  [%zu] %s: %s%s\n", i + 1, c->s[i].name,
-                term_escape(c->s[i].title, title, sizeof title),
+        char ess[64] = "";
+        if (c->s[i].weighted)
+            snprintf(ess, sizeof ess, " (conditioned: ESS %.0f)",
+                     c->s[i].ess);
+        fprintf(out, "  [%zu] %s: %s%s%s\n", i + 1, c->s[i].name,
+                term_escape(c->s[i].title, title, sizeof title), ess,
                 i == 0 ? " (reference)" : "");
     }
     table_head(c, out);

@@ -152,25 +152,17 @@ static int run_batch(const sweep_opts *o, sweep_result *r, size_t p0,
             /* Events by whether they happened by the end; quantities by
              * their mean at the last step. */
             int ev = r->m->vars[r->m->outputs[q]].kind == VAR_EVENT;
-            const stats_moments *dm = ev ? &res[i]->diff_ever[q]
-                                         : &res[i]->diff[q];
             if (ev)
                 output_p_by_end(res[i], q, &c->mean, &c->se);
             else
                 output_mean_se(res[i], q, sc[i]->sim.steps, &c->mean, &c->se);
-            /* Point 0 against itself: exactly 0. */
-            c->diff = i ? dm->mean : 0.0;
-            c->diff_se = i ? stats_moments_se(dm) : 0.0;
-            if (i && res[i]->weighted) {
-                /* Conditioned: no per-trial pairing (each point weighs its
-                 * trials by how well it explains the record). */
-                const sweep_cell *c0 = &r->cells[q];
-                c->diff = c->mean - c0->mean;
-                c->diff_se = sqrt(c->se * c->se + c0->se * c0->se);
-                r->unpaired = 1;
-            } else if (i && dm->n == 0) {
-                c->diff = c->diff_se = NAN;
-            }
+            /* Point 0 against itself: exactly 0. A conditioned point's
+             * difference is that of the weighted estimates, still paired
+             * trial by trial (engine_diff). */
+            c->diff = c->diff_se = 0.0;
+            if (i)
+                engine_diff(res[i], q, ev, &c->diff, &c->diff_se);
+            r->weighted |= res[i]->weighted;
         }
     }
 end:
@@ -274,7 +266,8 @@ void sweep_table(const sweep_result *r, const char *const *names, size_t n,
         fprintf(out, "\n%s (%s; difference from the first point, %s):\n",
                 v->name, v->kind == VAR_EVENT ? "probability that it happened "
                 "by the end" : "mean at the last step",
-                r->unpaired ? "unpaired: the scenario is conditioned" : "paired");
+                r->weighted ? "paired, of the weighted estimates: the "
+                "scenario is conditioned" : "paired");
         for (size_t p = 0; p < r->n_points; p++) {
             const sweep_cell *c = &r->cells[p * r->n_out + q];
             fputs("  ", out);

@@ -58,11 +58,11 @@ typedef struct sweep_result {
     size_t n_out;                 /* every output of the model */
     sweep_cell *cells;            /* n_points x n_out */
     uint64_t trials;
-    int unpaired;                 /* 1 when the scenario is conditioned on
-                                     observations: its trials carry weights
-                                     of their own, so a difference is that
-                                     of the two weighted estimates, with
-                                     se = sqrt(se^2 + se0^2) */
+    int weighted;                 /* 1 when the scenario is conditioned on
+                                     observations: each point's trials carry
+                                     weights of their own, and a difference
+                                     is that of the two weighted estimates,
+                                     paired trial by trial (stats_pair) */
 } sweep_result;
 
 /* Runs every point: the scenario loaded with the --set of its values, in

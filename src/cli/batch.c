@@ -247,14 +247,83 @@ void batch_free_all(scenario **scs, model **ms, size_t n)
     free(ms);
 }
 
-/* --shard I/K: runs shard I of K of models IDX[0 .. K-1] in lockstep and
- * writes each one's part file into OUT (N: scenarios in the job). */
-static int shard_group(scenario **scs, model **ms, size_t n,
-                       const size_t *idx, size_t k, const batch_opts *c,
-                       progress *pr, diag *d)
+/* One lockstep group in flight: its models (borrowed), results and
+ * result folders. Everything is owned here and freed by group_free. */
+typedef struct group {
+    size_t k;              /* members */
+    const size_t *idx;     /* the members' indices in scs/ms (borrowed) */
+    model **gm;            /* the members' models (borrowed pointers) */
+    engine_result **res;   /* each member's results, once run */
+    output_dir *od;        /* each member's folder, once begun */
+    FILE **samples;        /* each member's samples.csv, when asked for */
+    plot_job *jobs;        /* each member's charts */
+    size_t begun;          /* folders begun, to be aborted on failure */
+} group;
+
+static void group_free(group *g)
 {
-    model **gm = calloc(k, sizeof *gm);
-    engine_result **res = calloc(k, sizeof *res);
+    for (size_t i = 0; i < g->k && g->samples; i++)
+        if (g->samples[i])
+            fclose(g->samples[i]);
+    for (size_t i = 0; i < g->begun; i++)
+        output_abort(&g->od[i]);
+    for (size_t i = 0; i < g->k && g->res; i++)
+        engine_result_free(g->res[i]);
+    free(g->gm);
+    free(g->res);
+    free(g->od);
+    free(g->samples);
+    free(g->jobs);
+}
+
+/* Takes G's arrays for the K models IDX of MS. */
+static int group_alloc(group *g, model **ms, const size_t *idx, size_t k,
+                       diag *d)
+{
+    *g = (group){ .k = k, .idx = idx };
+    g->gm = calloc(k, sizeof *g->gm);
+    g->res = calloc(k, sizeof *g->res);
+    g->od = calloc(k, sizeof *g->od);
+    g->samples = calloc(k, sizeof *g->samples);
+    g->jobs = calloc(k, sizeof *g->jobs);
+    if (!g->gm || !g->res || !g->od || !g->samples || !g->jobs) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < k; i++)
+        g->gm[i] = ms[idx[i]];
+    return 0;
+}
+
+/* Begins each member's temporary result folder, and its samples.csv when
+ * --samples asks for it. */
+static int group_begin(group *g, scenario **scs, const batch_opts *c,
+                       diag *d)
+{
+    int rc;
+    for (size_t i = 0; i < g->k; i++) {
+        if ((rc = output_begin(c->out, scs[g->idx[i]]->name, "run",
+                               &g->od[i], d)) != 0)
+            return rc;
+        g->begun++;
+        if (c->samples && !(g->samples[i] = output_samples_open(g->gm[i],
+                                                                g->od[i].tmp,
+                                                                d)))
+            return NCG_ERR_IO;
+    }
+    return 0;
+}
+
+/* --shard I/K: runs shard I of K of models IDX[0 .. K-1] in lockstep and
+ * writes each one's part file into OUT (N: scenarios in the job); the
+ * results stay in G. */
+static int shard_group(group *g, scenario **scs, size_t n,
+                       const batch_opts *c, progress *pr, diag *d)
+{
+    const size_t *idx = g->idx;
+    size_t k = g->k;
+    model **gm = g->gm;
+    engine_result **res = g->res;
     uint64_t units = runpart_chunks(scs[idx[0]]->sim.trials), first, count;
     runpart_log *log = NULL;
     int rc = 0;
@@ -267,9 +336,7 @@ static int shard_group(scenario **scs, model **ms, size_t n,
     info.shard = c->shard;
     info.shards = c->shards;
     runpart_range(units, c->shard, c->shards, &first, &count);
-    for (size_t i = 0; gm && i < k; i++)
-        gm[i] = ms[idx[i]];
-    if (!gm || !res || !(log = runpart_log_alloc(gm, k, first, count))) {
+    if (!(log = runpart_log_alloc(gm, k, first, count))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
@@ -314,11 +381,111 @@ static int shard_group(scenario **scs, model **ms, size_t n,
             printf("  part: %s/%s\n", c->out, name);
     }
 end:
-    for (size_t i = 0; i < k && res; i++)
-        engine_result_free(res[i]);
     runpart_log_free(log);
-    free(gm);
-    free(res);
+    return rc;
+}
+
+/* Runs the group's models in lockstep, with a progress line naming them
+ * ("[DONE+1/TOTAL] name"). */
+static int group_run(group *g, scenario **scs, const batch_opts *c,
+                     size_t done, size_t total, int compare_only, diag *d)
+{
+    char what[256];
+    if (g->k == 1)
+        snprintf(what, sizeof what, "[%zu/%zu] %s", done + 1, total,
+                 scs[g->idx[0]]->name);
+    else
+        snprintf(what, sizeof what, "[%zu-%zu/%zu] %s and %zu more",
+                 done + 1, done + g->k, total, scs[g->idx[0]]->name,
+                 g->k - 1);
+    progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
+    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    if (c->shards)
+        return shard_group(g, scs, total, c, &pr, d);
+    if (c->given) {
+        /* merge: the results are made already. */
+        for (size_t i = 0; i < g->k; i++) {
+            g->res[i] = c->given[g->idx[i]];
+            c->given[g->idx[i]] = NULL;
+        }
+        return 0;
+    }
+    engine_opts eo = {
+        .threads = c->threads,
+        .rows = c->samples && !compare_only ? output_samples_rows : NULL,
+        .rows_ctx = g->samples, .stop = &cli_interrupted,
+        .progress = show_progress, .progress_ctx = &pr };
+    return engine_run(g->gm, g->k, &eo, g->res, d);
+}
+
+/* Adds every member's results to CMP (PAIRED: the group starts with the
+ * reference scenario), with its folder when the results were read back. */
+static int group_collect(const group *g, scenario **scs, const batch_opts *c,
+                         int paired, compare *cmp, diag *d)
+{
+    for (size_t i = 0; i < g->k; i++)
+        if (compare_add(cmp, g->res[i], scs[g->idx[i]], paired) != 0
+            || (c->folders && compare_set_folder(cmp, compare_count(cmp) - 1,
+                                                 c->folders[g->idx[i]]) != 0)) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            return NCG_ERR_NOMEM;
+        }
+    return 0;
+}
+
+/* Writes each member's result files into its temporary folder; the
+ * correlation table goes to stdout for a single scenario unless quiet. */
+static int group_write(group *g, scenario **scs, const batch_opts *c,
+                       size_t total, diag *d)
+{
+    int rc;
+    for (size_t i = 0; i < g->k; i++) {
+        if (g->samples[i]) {
+            FILE *f = g->samples[i];
+            g->samples[i] = NULL;
+            if ((rc = output_close(f, g->od[i].tmp, "samples.csv", d)) != 0)
+                return rc;
+        }
+        if ((rc = output_write(g->res[i], scs[g->idx[i]], g->od[i].tmp,
+                               d)) != 0
+            || (rc = corr_write(g->gm[i], g->res[i]->trials, g->od[i].tmp,
+                                c->quiet || total > 1 ? NULL : stdout,
+                                d)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Draws each member's charts in its temporary folder, before anything is
+ * renamed into place: two runs can never mix their files. */
+static int group_plot(group *g, const batch_opts *c, diag *d)
+{
+    for (size_t i = 0; i < g->k; i++)
+        g->jobs[i] = (plot_job){ .dir = g->od[i].tmp, .name = g->od[i].final,
+                                 .kind = PLOT_SCENARIO };
+    plot_render_opts po = { c->format, c->threads };
+    return plot_render_dirs(g->jobs, g->k, &po, d);
+}
+
+/* Renames each member's folder into place and reports it. A chart that
+ * failed is exit 4, but the data and the charts drawn whole are kept. */
+static int group_commit(group *g, scenario **scs, const batch_opts *c,
+                        size_t total, diag *d)
+{
+    int rc = 0;
+    for (size_t i = 0; i < g->k; i++) {
+        int crc = output_commit(&g->od[i], d);
+        rc = ncg_status_worse(rc, crc);
+        if (c->quiet || crc != 0)
+            continue;
+        const scenario *sc = scs[g->idx[i]];
+        if (total == 1)
+            output_table(g->res[i], sc, stdout);
+        printf("  results: %s/%s/\n", c->out, sc->name);
+        if (g->jobs[i].res.drawn > 0)
+            printf("  plots: %s/%s/ (%zu %s files)\n", c->out, sc->name,
+                   g->jobs[i].res.drawn, c->format ? c->format : "png");
+    }
     return rc;
 }
 
@@ -329,123 +496,29 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
                      const batch_opts *c, size_t done, size_t total, int paired,
                      int compare_only, compare *cmp, diag *d)
 {
-    model **gm = calloc(k, sizeof *gm);
-    engine_result **res = calloc(k, sizeof *res);
-    output_dir *od = calloc(k, sizeof *od);
-    FILE **samples = calloc(k, sizeof *samples);
-    plot_job *jobs = calloc(k, sizeof *jobs);
-    int rc = 0;
-    size_t begun = 0;
-    char what[256];
-    if (!gm || !res || !od || !samples || !jobs) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
-        goto end;
-    }
-    for (size_t i = 0; i < k; i++) {
-        gm[i] = ms[idx[i]];
-        if (compare_only || c->shards)
-            continue;
-        if ((rc = output_begin(c->out, scs[idx[i]]->name, "run", &od[i],
-                               d)) != 0)
-            goto end;
-        begun++;
-        if (c->samples && !(samples[i] = output_samples_open(gm[i], od[i].tmp,
-                                                             d))) {
-            rc = NCG_ERR_IO;
-            goto end;
-        }
-    }
-    if (k == 1)
-        snprintf(what, sizeof what, "[%zu/%zu] %s", done + 1, total,
-                 scs[idx[0]]->name);
-    else
-        snprintf(what, sizeof what, "[%zu-%zu/%zu] %s and %zu more",
-                 done + 1, done + k, total, scs[idx[0]]->name, k - 1);
-    progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
-    clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    group g;
+    int rc = group_alloc(&g, ms, idx, k, d), prc = 0;
+    if (rc == 0 && !compare_only && !c->shards)
+        rc = group_begin(&g, scs, c, d);
+    if (rc == 0)
+        rc = group_run(&g, scs, c, done, total, compare_only, d);
     if (c->shards) {
-        rc = shard_group(scs, ms, total, idx, k, c, &pr, d);
-        goto end;
+        group_free(&g);
+        return rc;
     }
-    engine_opts eo = {
-        .threads = c->threads,
-        .rows = c->samples && !compare_only ? output_samples_rows : NULL,
-        .rows_ctx = samples, .stop = &cli_interrupted,
-        .progress = show_progress, .progress_ctx = &pr };
-    if (c->given)
-        for (size_t i = 0; i < k; i++) {
-            res[i] = c->given[idx[i]];
-            c->given[idx[i]] = NULL;
-        }
-    else
-        rc = engine_run(gm, k, &eo, res, d);
-    if (rc != 0)
-        goto end;
-    for (size_t i = 0; i < k; i++)
-        if (compare_add(cmp, res[i], scs[idx[i]], paired) != 0
-            || (c->folders && compare_set_folder(cmp, compare_count(cmp) - 1,
-                                                 c->folders[idx[i]]) != 0)) {
-            diag_add(d, NULL, 0, NULL, "out of memory");
-            rc = NCG_ERR_NOMEM;
-            goto end;
-        }
-    for (size_t i = 0; i < k && !compare_only; i++) {
-        if (samples[i]) {
-            FILE *f = samples[i];
-            samples[i] = NULL;
-            if ((rc = output_close(f, od[i].tmp, "samples.csv", d)) != 0)
-                goto end;
-        }
-        if ((rc = output_write(res[i], scs[idx[i]], od[i].tmp, d)) != 0
-            || (rc = corr_write(gm[i], res[i]->trials, od[i].tmp,
-                                c->quiet || total > 1 ? NULL : stdout, d)) != 0)
-            goto end;
-    }
-    /* The plots are drawn in the temporary folders, before anything is
-     * renamed into place: two runs can never mix their files. */
-    int prc = 0;
-    if (!compare_only && !c->no_plots) {
-        for (size_t i = 0; i < k; i++)
-            jobs[i] = (plot_job){ .dir = od[i].tmp, .name = od[i].final,
-                                  .kind = PLOT_SCENARIO };
-        plot_render_opts po = { c->format, c->threads };
-        prc = plot_render_dirs(jobs, k, &po, d);
-    }
-    if (cli_interrupted) {
+    if (rc == 0)
+        rc = group_collect(&g, scs, c, paired, cmp, d);
+    if (rc == 0 && !compare_only)
+        rc = group_write(&g, scs, c, total, d);
+    if (rc == 0 && !compare_only && !c->no_plots)
+        prc = group_plot(&g, c, d);
+    if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_ERR_INTERRUPTED;
-        goto end;
     }
-    /* A chart that failed is exit 4, but the data and the charts drawn
-     * whole are kept. */
-    for (size_t i = 0; i < k && !compare_only; i++) {
-        int crc = output_commit(&od[i], d);
-        rc = ncg_status_worse(rc, crc);
-        if (c->quiet || crc != 0)
-            continue;
-        if (total == 1)
-            output_table(res[i], scs[idx[i]], stdout);
-        printf("  results: %s/%s/\n", c->out, scs[idx[i]]->name);
-        if (jobs[i].res.drawn > 0)
-            printf("  plots: %s/%s/ (%zu %s files)\n", c->out,
-                   scs[idx[i]]->name, jobs[i].res.drawn,
-                   c->format ? c->format : "png");
-    }
-    rc = ncg_status_worse(rc, prc);
-end:
-    for (size_t i = 0; i < k && samples; i++)
-        if (samples[i])
-            fclose(samples[i]);
-    for (size_t i = 0; i < begun; i++)
-        output_abort(&od[i]);
-    for (size_t i = 0; i < k && res; i++)
-        engine_result_free(res[i]);
-    free(gm);
-    free(res);
-    free(od);
-    free(samples);
-    free(jobs);
+    if (rc == 0 && !compare_only)
+        rc = ncg_status_worse(group_commit(&g, scs, c, total, d), prc);
+    group_free(&g);
     return rc;
 }
 

@@ -296,35 +296,37 @@ typedef struct code_fn {
     unsigned n_args;    /* exact count; the least count for FN_FOLD */
     opcode op;
     fn_kind kind;
+    unsigned prob_arg;  /* the argument (from 1) that is a probability: a
+                           literal outside [0, 1] there is an error; 0 none */
 } code_fn;
 
 static const code_fn functions[] = {
-    {"min", 1, OP_MIN, FN_FOLD},
-    {"max", 1, OP_MAX, FN_FOLD},
-    {"clamp", 3, OP_CLAMP, FN_OP},
-    {"abs", 1, OP_ABS, FN_OP},
-    {"exp", 1, OP_EXP, FN_OP},
-    {"log", 1, OP_LOG, FN_OP},
-    {"sqrt", 1, OP_SQRT, FN_OP},
-    {"pow", 2, OP_POW, FN_OP},
-    {"floor", 1, OP_FLOOR, FN_OP},
-    {"ceil", 1, OP_CEIL, FN_OP},
-    {"round", 1, OP_ROUND, FN_OP},
-    {"logistic", 1, OP_LOGISTIC, FN_OP},
-    {"logit", 1, OP_LOGIT, FN_OP},
-    {"if", 3, OP_SEL, FN_IF},
-    {"prev", 1, OP_MOV, FN_PREV},
-    {"bernoulli", 1, OP_RBERN, FN_RANDOM},
-    {"uniform", 2, OP_RUNIF, FN_RANDOM},
-    {"normal", 2, OP_RNORM, FN_RANDOM},
-    {"lognormal", 2, OP_RLOGN, FN_RANDOM},
-    {"beta", 2, OP_RBETA, FN_RANDOM},
-    {"gamma", 2, OP_RGAMMA, FN_RANDOM},
-    {"exponential", 1, OP_REXP, FN_RANDOM},
-    {"poisson", 1, OP_RPOIS, FN_RANDOM},
-    {"binomial", 2, OP_RBINOM, FN_RANDOM},
-    {"triangular", 3, OP_RTRI, FN_RANDOM},
-    {"pert", 3, OP_RPERT, FN_RANDOM},
+    {"min", 1, OP_MIN, FN_FOLD, 0},
+    {"max", 1, OP_MAX, FN_FOLD, 0},
+    {"clamp", 3, OP_CLAMP, FN_OP, 0},
+    {"abs", 1, OP_ABS, FN_OP, 0},
+    {"exp", 1, OP_EXP, FN_OP, 0},
+    {"log", 1, OP_LOG, FN_OP, 0},
+    {"sqrt", 1, OP_SQRT, FN_OP, 0},
+    {"pow", 2, OP_POW, FN_OP, 0},
+    {"floor", 1, OP_FLOOR, FN_OP, 0},
+    {"ceil", 1, OP_CEIL, FN_OP, 0},
+    {"round", 1, OP_ROUND, FN_OP, 0},
+    {"logistic", 1, OP_LOGISTIC, FN_OP, 0},
+    {"logit", 1, OP_LOGIT, FN_OP, 0},
+    {"if", 3, OP_SEL, FN_IF, 0},
+    {"prev", 1, OP_MOV, FN_PREV, 0},
+    {"bernoulli", 1, OP_RBERN, FN_RANDOM, 1},
+    {"uniform", 2, OP_RUNIF, FN_RANDOM, 0},
+    {"normal", 2, OP_RNORM, FN_RANDOM, 0},
+    {"lognormal", 2, OP_RLOGN, FN_RANDOM, 0},
+    {"beta", 2, OP_RBETA, FN_RANDOM, 0},
+    {"gamma", 2, OP_RGAMMA, FN_RANDOM, 0},
+    {"exponential", 1, OP_REXP, FN_RANDOM, 0},
+    {"poisson", 1, OP_RPOIS, FN_RANDOM, 0},
+    {"binomial", 2, OP_RBINOM, FN_RANDOM, 2},
+    {"triangular", 3, OP_RTRI, FN_RANDOM, 0},
+    {"pert", 3, OP_RPERT, FN_RANDOM, 0},
 };
 #define N_FUNCTIONS (sizeof functions / sizeof functions[0])
 
@@ -507,6 +509,20 @@ static int resolve_prev(cg *g, const parse_node *arg, uint32_t *slot)
     return 0;
 }
 
+/* 1 when N is a number as written, perhaps with a minus sign: *X is it. */
+static int literal_number(const parse_node *n, double *x)
+{
+    if (n->kind == PARSE_UNARY && n->op == LEX_MINUS
+        && n->a->kind == PARSE_NUMBER) {
+        *x = -n->a->number;
+        return 1;
+    }
+    if (n->kind != PARSE_NUMBER)
+        return 0;
+    *x = n->number;
+    return 1;
+}
+
 /* The function call N names, checked against its arguments; NULL with a
  * message when the call is wrong. */
 static const code_fn *resolve_call(cg *g, const parse_node *n)
@@ -533,6 +549,17 @@ static const code_fn *resolve_call(cg *g, const parse_node *n)
     if (fn->kind == FN_RANDOM && g->env->params_only) {
         fail(g, n->op_pos, "random function '%s' is not allowed in params",
              fn->name);
+        return NULL;
+    }
+    /* A number written where a probability goes is checked now; an
+     * expression there is clamped when it runs (and counted). */
+    const parse_node *a = n->args;
+    for (unsigned i = 1; fn->prob_arg && i < fn->prob_arg; i++)
+        a = a->next;
+    double x;
+    if (fn->prob_arg && literal_number(a, &x) && !(x >= 0 && x <= 1)) {
+        fail(g, a->pos, "%s(): %g is not a probability: give a value from "
+             "0 to 1", fn->name, x);
         return NULL;
     }
     return fn;
@@ -875,6 +902,8 @@ int code_expr(code_prog *p, const code_env *env, const char *src,
     /* The deps are complete: generating resolves the same names again. */
     g.collect = 0;
     cg_val v = gen(&g, root, dst, CODE_NOMASK);
+    g.deps.is_const = v.is_const;
+    g.deps.value = v.is_const ? v.v : 0.0;
     if (!v.is_const && v.slot == dst)
         goto done;
     code_ins mov = with_operands(&g, OP_MOV, &v, 1);

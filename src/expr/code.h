@@ -99,6 +99,9 @@ typedef struct code_deps {
     size_t *all;     /* every index into syms the expression reads: same-step,
                         at t - 1 (prev(x), the self name) and params (owned) */
     size_t n_all;
+    int is_const;    /* 1 when the whole expression folds to one number,
+                        VALUE (e.g. "1.5", "-0.1", "2 * 0.6") */
+    double value;
 } code_deps;
 
 /* Frees the lists of D and empties it; D itself is the caller's. */

@@ -29,6 +29,7 @@ typedef struct log_model {
     const model *m;
     size_t cells, outs, params;
     stats_moments *mom, *diff, *ever, *prior, *post;
+    stats_pair *pair, *pair_ever;
     double *w;               /* per chunk: cw, cw2 */
 } log_model;
 
@@ -62,9 +63,11 @@ runpart_log *runpart_log_alloc(model *const *models, size_t k,
         g->ever = calloc(c * g->outs + 1, sizeof *g->ever);
         g->prior = calloc(c * g->params + 1, sizeof *g->prior);
         g->post = calloc(c * g->params + 1, sizeof *g->post);
+        g->pair = calloc(c * g->outs + 1, sizeof *g->pair);
+        g->pair_ever = calloc(c * g->outs + 1, sizeof *g->pair_ever);
         g->w = calloc(2 * c + 1, sizeof *g->w);
         if (!g->mom || !g->diff || !g->ever || !g->prior || !g->post
-            || !g->w) {
+            || !g->pair || !g->pair_ever || !g->w) {
             runpart_log_free(l);
             return NULL;
         }
@@ -82,6 +85,8 @@ void runpart_log_free(runpart_log *l)
         free(l->lm[i].ever);
         free(l->lm[i].prior);
         free(l->lm[i].post);
+        free(l->lm[i].pair);
+        free(l->lm[i].pair_ever);
         free(l->lm[i].w);
     }
     free(l->lm);
@@ -98,6 +103,9 @@ int runpart_log_chunk(void *ctx, size_t which, const engine_chunk *c)
     memcpy(g->mom + j * g->cells, c->mom, g->cells * sizeof *g->mom);
     memcpy(g->diff + j * g->outs, c->diff, g->outs * sizeof *g->diff);
     memcpy(g->ever + j * g->outs, c->diff_ever, g->outs * sizeof *g->ever);
+    memcpy(g->pair + j * g->outs, c->pair, g->outs * sizeof *g->pair);
+    memcpy(g->pair_ever + j * g->outs, c->pair_ever,
+           g->outs * sizeof *g->pair_ever);
     if (c->prior) {
         memcpy(g->prior + j * g->params, c->prior,
                g->params * sizeof *g->prior);
@@ -138,6 +146,48 @@ static int put_moments(part *p, const char *name, const stats_moments *m,
     return rc;
 }
 
+/* The doubles of a stats_pair, in the order they travel. */
+#define PAIR_F 14
+/* A new field of stats_pair must travel too: this fails until it does. */
+_Static_assert(sizeof(stats_pair) == sizeof(uint64_t) + PAIR_F * sizeof(double),
+               "stats_pair fields");
+static void pair_doubles(stats_pair *p, double **f)
+{
+    double *x[PAIR_F] = { &p->sw, &p->sv, &p->mx, &p->my, &p->sw2, &p->sv2,
+                          &p->swv, &p->xx, &p->yy, &p->xy, &p->x1, &p->y1,
+                          &p->xv, &p->yw };
+    memcpy(f, x, sizeof x);
+}
+
+/* Weighted pairs P[0 .. N-1] as sections NAME.u (n) and NAME.f (the
+ * sums). 0 or NCG_ERR_NOMEM. */
+static int put_pairs(part *p, const char *name, const stats_pair *x,
+                     size_t n)
+{
+    uint64_t *u = malloc((n + 1) * sizeof *u);
+    double *f = malloc((PAIR_F * n + 1) * sizeof *f);
+    char nm[PART_NAME_MAX + 1];
+    int rc = NCG_ERR_NOMEM;
+    if (u && f) {
+        for (size_t i = 0; i < n; i++) {
+            stats_pair q = x[i];
+            double *v[PAIR_F];
+            pair_doubles(&q, v);
+            u[i] = q.n;
+            for (size_t k = 0; k < PAIR_F; k++)
+                f[PAIR_F * i + k] = *v[k];
+        }
+        snprintf(nm, sizeof nm, "%s.u", name);
+        rc = part_add(p, nm, PART_U64, u, n);
+        snprintf(nm, sizeof nm, "%s.f", name);
+        if (rc == 0)
+            rc = part_add(p, nm, PART_F64, f, PAIR_F * n);
+    }
+    free(u);
+    free(f);
+    return rc;
+}
+
 /* Section NAME of TYPE with exactly N elements, or NULL. */
 static const void *need(const part *p, const char *name, part_type type,
                         size_t n)
@@ -168,6 +218,28 @@ static int get_moments(const part *p, const char *name, stats_moments *out,
         out[i].max = f[6 * i + 3];
         out[i].sw = f[6 * i + 4];
         out[i].sw2 = f[6 * i + 5];
+    }
+    return 0;
+}
+
+/* Pairs NAME (put_pairs) into OUT[0 .. N-1]; 0, or -1. */
+static int get_pairs(const part *p, const char *name, stats_pair *out,
+                     size_t n)
+{
+    char nu[PART_NAME_MAX + 1], nf[PART_NAME_MAX + 1];
+    snprintf(nu, sizeof nu, "%s.u", name);
+    snprintf(nf, sizeof nf, "%s.f", name);
+    const uint64_t *u = need(p, nu, PART_U64, n);
+    const double *f = need(p, nf, PART_F64, PAIR_F * n);
+    if (!u || !f)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        double *v[PAIR_F];
+        out[i] = stats_pair_empty();
+        out[i].n = u[i];
+        pair_doubles(&out[i], v);
+        for (size_t k = 0; k < PAIR_F; k++)
+            *v[k] = f[PAIR_F * i + k];
     }
     return 0;
 }
@@ -228,7 +300,7 @@ int runpart_build(const runpart_log *l, size_t which, const scenario *s,
     size_t cells = g->cells, firsts = m->n_outputs * (T + 2);
     char *text = scenario_text(s);
     uint64_t *dref = calloc(m->n_outputs + 1, sizeof *dref);
-    uint64_t job[1] = { ref };
+    uint64_t job[2] = { ref, (uint64_t)r->wpaired };
     part *p = part_alloc(info);
     int rc = NCG_ERR_NOMEM;
     *out = NULL;
@@ -237,11 +309,13 @@ int runpart_build(const runpart_log *l, size_t which, const scenario *s,
     for (size_t o = 0; o < m->n_outputs; o++)
         dref[o] = r->diff_ref[o] == SIZE_MAX ? UINT64_MAX : r->diff_ref[o];
     if ((rc = part_add(p, "scenario", PART_TEXT, text, strlen(text)))
-        || (rc = part_add(p, "reference", PART_U64, job, 1))
+        || (rc = part_add(p, "reference", PART_U64, job, 2))
         || (rc = part_add(p, "diff_ref", PART_U64, dref, m->n_outputs))
         || (rc = put_moments(p, "c.mom", g->mom, c * cells))
         || (rc = put_moments(p, "c.diff", g->diff, c * g->outs))
         || (rc = put_moments(p, "c.ever", g->ever, c * g->outs))
+        || (rc = put_pairs(p, "c.pair", g->pair, c * g->outs))
+        || (rc = put_pairs(p, "c.pair_ever", g->pair_ever, c * g->outs))
         || (rc = part_add(p, "c.w", PART_F64, g->w, 2 * c))
         || (rc = part_add(p, "ones", PART_U64, r->ones, cells))
         || (rc = part_add(p, "count", PART_U64, r->count, cells))
@@ -276,7 +350,7 @@ char *runpart_scenario_text(const part *p, uint32_t *ref)
     size_t n, nr;
     const char *t = part_find(p, "scenario", PART_TEXT, &n);
     const uint64_t *r = part_find(p, "reference", PART_U64, &nr);
-    if (!t || !r || nr != 1 || r[0] > UINT32_MAX || memchr(t, '\0', n))
+    if (!t || !r || nr != 2 || r[0] > UINT32_MAX || memchr(t, '\0', n))
         return NULL;
     char *s = malloc(n + 1);
     if (s) {
@@ -400,11 +474,17 @@ static int fold_chunks(const part *p, engine_result *into)
     stats_moments *ever = malloc((c * outs + 1) * sizeof *ever);
     stats_moments *prior = malloc((c * np + 1) * sizeof *prior);
     stats_moments *post = malloc((c * np + 1) * sizeof *post);
+    stats_pair *pair = malloc((c * outs + 1) * sizeof *pair);
+    stats_pair *pair_ever = malloc((c * outs + 1) * sizeof *pair_ever);
+    size_t nr;
+    const uint64_t *ref = part_find(p, "reference", PART_U64, &nr);
     const double *cw = need(p, "c.w", PART_F64, 2 * c);
-    if (!mom || !diff || !ever || !prior || !post)
+    if (!mom || !diff || !ever || !prior || !post || !pair || !pair_ever)
         goto end;
     rc = -1;
-    if (!cw || get_moments(p, "c.mom", mom, c * cells)
+    if (!cw || !ref || nr != 2 || get_moments(p, "c.mom", mom, c * cells)
+        || get_pairs(p, "c.pair", pair, c * outs)
+        || get_pairs(p, "c.pair_ever", pair_ever, c * outs)
         || get_moments(p, "c.diff", diff, c * outs)
         || get_moments(p, "c.ever", ever, c * outs)
         || (w && (get_moments(p, "c.prior", prior, c * np)
@@ -412,13 +492,17 @@ static int fold_chunks(const part *p, engine_result *into)
         goto end;
     for (size_t j = 0; j < c; j++) {
         engine_chunk ch = { f->first + j, mom + j * cells, diff + j * outs,
-                            ever + j * outs, cw[2 * j], cw[2 * j + 1],
+                            ever + j * outs, pair + j * outs,
+                            pair_ever + j * outs, cw[2 * j], cw[2 * j + 1],
                             w ? prior + j * np : NULL,
                             w ? post + j * np : NULL };
         engine_fold_chunk(into, &ch);
     }
+    into->wpaired = ref[1] != 0;
     rc = 0;
 end:
+    free(pair);
+    free(pair_ever);
     free(mom);
     free(diff);
     free(ever);

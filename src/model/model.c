@@ -222,10 +222,13 @@ static const char *expr_text(const snode *n, char *buf, size_t len)
     return buf;
 }
 
-/* Compiles the expression in node N (setting PATH) into DST. */
+/* Compiles the expression in node N (setting PATH) into DST. PROB: the
+ * setting is a probability, so an expression that is one number (as
+ * written, or folded) must lie in [0, 1]; any other expression is clamped
+ * when it runs. */
 static int compile(builder *b, const code_env *env, const snode *n,
                    const char *path, uint32_t dst, code_seq *out,
-                   code_deps *deps)
+                   code_deps *deps, int prob)
 {
     char buf[64], err[512];
     const char *src = expr_text(n, buf, sizeof buf);
@@ -233,6 +236,12 @@ static int compile(builder *b, const code_env *env, const snode *n,
     int rc = 0;
     if (code_expr(b->m->prog, env, src, dst, out, &mine, err, sizeof err) != 0) {
         fail_at(b, n, path, "%s", err);
+        rc = -1;
+        goto end;
+    }
+    if (prob && mine.is_const && !(mine.value >= 0 && mine.value <= 1)) {
+        fail_at(b, n, path, "%g is not a probability: give a value from 0 "
+                "to 1", mine.value);
         rc = -1;
         goto end;
     }
@@ -737,7 +746,7 @@ static void compile_params(builder *b)
             continue;
         code_env e = make_env(b, i, 1, 0, "value", prefix, sizeof prefix);
         model_var_path(v, path, sizeof path);
-        compile(b, &e, v->node, path, v->cur, &tmp[i], &b->init_deps[i]);
+        compile(b, &e, v->node, path, v->cur, &tmp[i], &b->init_deps[i], 0);
     }
     /* Params are constant within a trial, so the compiler does not count
      * them as same-step reads; among expression params they are exactly
@@ -822,7 +831,7 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
             snprintf(kpath, sizeof kpath, "%s.init", path);
             e = make_env(b, i, 0, 1, "init", prefix, sizeof prefix);
             if (compile(b, &e, init_n, kpath, v->p_slot, init,
-                        &b->init_deps[i]) == 0) {
+                        &b->init_deps[i], 1) == 0) {
                 code_ins ins = ins4(OP_EVINIT, v->cur, v->p_slot, 0, 0);
                 ins.s = code_source(m->prog, v->name);
                 ins.k = (uint32_t)i;
@@ -834,12 +843,13 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
         if (p) {
             snprintf(kpath, sizeof kpath, "%s.p", path);
             e = make_env(b, i, 0, 0, "p", prefix, sizeof prefix);
-            compile(b, &e, p, kpath, v->p_slot, step, &b->step_deps[i]);
+            compile(b, &e, p, kpath, v->p_slot, step, &b->step_deps[i], 1);
         }
         if (rec && v->ev == EV_SWITCH) {
             snprintf(kpath, sizeof kpath, "%s.recover", path);
             e = make_env(b, i, 0, 0, "recover", prefix, sizeof prefix);
-            compile(b, &e, rec, kpath, v->rec_slot, step, &b->step_deps[i]);
+            compile(b, &e, rec, kpath, v->rec_slot, step, &b->step_deps[i],
+                    1);
         }
         static const int ops[] = { OP_EVABS, OP_EVREC, OP_EVSW };
         code_ins ins = ins4(ops[v->ev], v->cur, v->p_slot, v->rec_slot,
@@ -855,12 +865,12 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
         if (in) {
             snprintf(kpath, sizeof kpath, "%s.init", path);
             e = make_env(b, i, 0, 1, "init", prefix, sizeof prefix);
-            compile(b, &e, in, kpath, v->cur, init, &b->init_deps[i]);
+            compile(b, &e, in, kpath, v->cur, init, &b->init_deps[i], 0);
         }
         if (nx) {
             snprintf(kpath, sizeof kpath, "%s.next", path);
             e = make_env(b, i, 0, 0, "next", prefix, sizeof prefix);
-            compile(b, &e, nx, kpath, v->cur, step, &b->step_deps[i]);
+            compile(b, &e, nx, kpath, v->cur, step, &b->step_deps[i], 0);
         }
         /* min/max hold after every step t >= 1; a NaN or an infinite
          * value is kept, so that the run reports it. */
@@ -879,10 +889,11 @@ static void compile_dynamic(builder *b, size_t i, code_seq *init,
         if (!val || val->type == SNODE_GROUP)
             return;
         e = make_env(b, i, 0, 1, "value", prefix, sizeof prefix);
-        if (compile(b, &e, val, kpath, v->cur, init, &b->init_deps[i]) != 0)
+        if (compile(b, &e, val, kpath, v->cur, init, &b->init_deps[i], 0)
+            != 0)
             return;   /* one message per mistake, not one per phase */
         e = make_env(b, i, 0, 0, "value", prefix, sizeof prefix);
-        compile(b, &e, val, kpath, v->cur, step, &b->step_deps[i]);
+        compile(b, &e, val, kpath, v->cur, step, &b->step_deps[i], 0);
     }
 }
 
@@ -966,6 +977,43 @@ static void resolve_outputs(builder *b)
     }
 }
 
+/* A variable that a file adds over the scenario it extends, which no
+ * expression reads and no output lists, changes nothing: most likely a
+ * misspelt name (ncg_ministeral for the parent's ncg_ministerial), which
+ * must not pass silently. Reported with the closest existing name. */
+static void report_unread_added(builder *b)
+{
+    model *m = b->m;
+    const char **names = malloc((m->n_vars + 1) * sizeof *names);
+    if (!names) {
+        b->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < m->n_vars; i++) {
+        const model_var *v = &m->vars[i];
+        int read = v->is_output;
+        for (size_t k = 0; k < m->n_edges && !read; k++)
+            read = m->edges[k].from == i && m->edges[k].to != i;
+        if (!v->node->added || read)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < m->n_vars; j++)
+            if (j != i)
+                names[n++] = m->vars[j].name;
+        const char *s = diag_suggest(v->name, strlen(v->name), names, n);
+        char path[512];
+        model_var_path(v, path, sizeof path);
+        if (s)
+            fail_at(b, v->node, path, "new in this file, and nothing reads "
+                    "it (did you mean '%s'?)", s);
+        else
+            fail_at(b, v->node, path, "new in this file, and nothing reads "
+                    "it: use it in an expression, list it in outputs, or "
+                    "remove it");
+    }
+    free(names);
+}
+
 int model_build(const scenario *s, model **out, diag *d)
 {
     builder b = { 0 };
@@ -1023,6 +1071,7 @@ int model_build(const scenario *s, model **out, diag *d)
         if (m->vars[i].kind != VAR_PARAM)
             compile_dynamic(&b, i, &init[i], &step[i]);
     resolve_outputs(&b);
+    report_unread_added(&b);
     /* Cycles too are reported with the other errors: an expression that
      * failed to compile only hides its references, never adds one. A
      * cycle usually shows in both phases; report it once. */

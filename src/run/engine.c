@@ -50,6 +50,9 @@ typedef struct worker_model {
     stats_moments *chunk_mom;/* per (o, t): this chunk's moments */
     stats_moments *chunk_diff;
     stats_moments *chunk_diff_ever;  /* events: ever flags' differences */
+    stats_pair *chunk_pair;  /* as chunk_diff and chunk_diff_ever when */
+    stats_pair *chunk_pair_ever;     /* this model or the reference is
+                                        conditioned (weighted pairs) */
     stats_hist **hist;       /* per (o, t): thread-local */
     uint64_t *ones, *first, *count;
     uint32_t *lane_first;    /* per event output x lane */
@@ -124,6 +127,8 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->chunk_mom);
     free(w->chunk_diff);
     free(w->chunk_diff_ever);
+    free(w->chunk_pair);
+    free(w->chunk_pair_ever);
     if (w->hist)
         for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
             stats_hist_free(w->hist[i]);
@@ -232,6 +237,8 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->chunk_mom = calloc(cells + 1, sizeof *w->chunk_mom);
     w->chunk_diff = calloc(m->n_outputs + 1, sizeof *w->chunk_diff);
     w->chunk_diff_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_diff_ever);
+    w->chunk_pair = calloc(m->n_outputs + 1, sizeof *w->chunk_pair);
+    w->chunk_pair_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_pair_ever);
     w->hist = calloc(cells + 1, sizeof *w->hist);
     w->ones = calloc(cells + 1, sizeof *w->ones);
     w->first = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->first);
@@ -241,7 +248,8 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->pmin = malloc((cells + 1) * sizeof *w->pmin);
     w->pmax = malloc((cells + 1) * sizeof *w->pmax);
     if (!w->f.reg || !w->mem || !w->rng || !w->ws || !w->clamped
-        || !w->chunk_mom || !w->chunk_diff || !w->chunk_diff_ever || !w->hist || !w->ones
+        || !w->chunk_mom || !w->chunk_diff || !w->chunk_diff_ever
+        || !w->chunk_pair || !w->chunk_pair_ever || !w->hist || !w->ones
         || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
         return -1;
@@ -281,8 +289,10 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         w->pmin[c] = INFINITY;
         w->pmax[c] = -INFINITY;
     }
-    for (size_t o = 0; o < m->n_outputs; o++)
+    for (size_t o = 0; o < m->n_outputs; o++) {
         w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
+        w->chunk_pair[o] = w->chunk_pair_ever[o] = stats_pair_empty();
+    }
     if (with_hist)
         for (size_t o = 0; o < m->n_outputs; o++) {
             if (m->vars[m->outputs[o]].kind == VAR_EVENT)
@@ -729,21 +739,31 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
 }
 
 /* Paired differences at step T of model I > 0 against model 0, for the
- * block just run by both. */
+ * block just run by both. When either is conditioned, each side keeps its
+ * own weights (weighted pairs, stats_pair); else the plain per-trial
+ * differences. */
 static void accumulate_diff(run *r, size_t i, worker_model *wi,
                             worker_model *w0)
 {
     const model *m = r->sm[i].m, *m0 = r->sm[0].m;
-    double d[VM_BLOCK];
+    int wp = r->sm[i].weighted || r->sm[0].weighted;
+    const double *wx = r->sm[i].weighted ? wi->wt : NULL;
+    const double *wy = r->sm[0].weighted ? w0->wt : NULL;
+    size_t lanes = wi->f.lanes;
+    double d[VM_BLOCK], ex[VM_BLOCK], ey[VM_BLOCK];
     for (size_t o = 0; o < m->n_outputs; o++) {
         size_t ro = r->res[i]->diff_ref[o];
         if (ro == SIZE_MAX)
             continue;
         const double *x = wi->f.reg[m->vars[m->outputs[o]].cur];
         const double *y = w0->f.reg[m0->vars[m0->outputs[ro]].cur];
-        for (size_t l = 0; l < wi->f.lanes; l++)
-            d[l] = x[l] - y[l];
-        stats_moments_add(&wi->chunk_diff[o], d, wi->f.lanes);
+        if (wp) {
+            stats_pair_add(&wi->chunk_pair[o], x, wx, y, wy, lanes);
+        } else {
+            for (size_t l = 0; l < lanes; l++)
+                d[l] = x[l] - y[l];
+            stats_moments_add(&wi->chunk_diff[o], d, lanes);
+        }
         if (m->vars[m->outputs[o]].kind != VAR_EVENT
             || m0->vars[m0->outputs[ro]].kind != VAR_EVENT)
             continue;
@@ -751,9 +771,15 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
          * for the block just run, says whether it ever was 1. */
         const uint32_t *fi = wi->lane_first + o * VM_BLOCK;
         const uint32_t *f0 = w0->lane_first + ro * VM_BLOCK;
-        for (size_t l = 0; l < wi->f.lanes; l++)
-            d[l] = (double)(fi[l] != NEVER) - (double)(f0[l] != NEVER);
-        stats_moments_add(&wi->chunk_diff_ever[o], d, wi->f.lanes);
+        for (size_t l = 0; l < lanes; l++) {
+            ex[l] = (double)(fi[l] != NEVER);
+            ey[l] = (double)(f0[l] != NEVER);
+            d[l] = ex[l] - ey[l];
+        }
+        if (wp)
+            stats_pair_add(&wi->chunk_pair_ever[o], ex, wx, ey, wy, lanes);
+        else
+            stats_moments_add(&wi->chunk_diff_ever[o], d, lanes);
     }
 }
 
@@ -766,6 +792,8 @@ void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
     for (size_t o = 0; o < m->n_outputs; o++) {
         stats_moments_merge(&res->diff[o], &ch->diff[o]);
         stats_moments_merge(&res->diff_ever[o], &ch->diff_ever[o]);
+        stats_pair_merge(&res->pair[o], &ch->pair[o]);
+        stats_pair_merge(&res->pair_ever[o], &ch->pair_ever[o]);
     }
     /* Weight sums in chunk order: the same bits for any thread count. */
     res->wsum += ch->cw;
@@ -789,7 +817,8 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
         engine_result *res = r->res[i];
         size_t cells = m->n_outputs * (r->T + 1);
         engine_chunk ch = { chunk, w->chunk_mom, w->chunk_diff,
-                            w->chunk_diff_ever, w->cw, w->cw2,
+                            w->chunk_diff_ever, w->chunk_pair,
+                            w->chunk_pair_ever, w->cw, w->cw2,
                             res->prior ? w->pm_prior : NULL,
                             res->prior ? w->pm_post : NULL };
         if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
@@ -799,6 +828,8 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             w->chunk_mom[c] = stats_moments_empty();
         for (size_t o = 0; o < m->n_outputs; o++)
             w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
+        for (size_t o = 0; o < m->n_outputs; o++)
+            w->chunk_pair[o] = w->chunk_pair_ever[o] = stats_pair_empty();
         w->cw = w->cw2 = 0.0;
         for (size_t j = 0; res->prior && j < m->n_random_params; j++) {
             w->pm_prior[j] = stats_moments_empty();
@@ -830,10 +861,7 @@ static int run_chunk(run *r, worker_model *ws, uint64_t c)
         for (size_t i = 0; i < r->k; i++) {
             if (run_block(r, i, &ws[i], c, t0, lanes, t0 - start) != 0)
                 return -1;
-            /* A conditioned model has no per-trial pairing with the
-             * reference: its paired differences are left empty. */
-            if (i > 0 && !r->pilot && !r->sm[i].weighted
-                && !r->sm[0].weighted)
+            if (i > 0 && !r->pilot)
                 accumulate_diff(r, i, &ws[i], &ws[0]);
         }
     }
@@ -934,6 +962,8 @@ void engine_result_free(engine_result *res)
     free(res->clamped);
     free(res->diff);
     free(res->diff_ever);
+    free(res->pair);
+    free(res->pair_ever);
     free(res->diff_ref);
     free(res->qones);
     free(res->qfirst);
@@ -983,6 +1013,21 @@ double engine_share_count(const engine_result *r, size_t o, uint32_t c)
     return share(r, r->qcount, r->count, o * ((size_t)r->steps + 1) + c);
 }
 
+int engine_diff(const engine_result *r, size_t o, int ever, double *diff,
+                double *se)
+{
+    const stats_moments *dm = ever ? &r->diff_ever[o] : &r->diff[o];
+    const stats_pair *dp = ever ? &r->pair_ever[o] : &r->pair[o];
+    if (r->diff_ref[o] == SIZE_MAX || (ever && (r->wpaired ? dp->n : dm->n)
+                                                == 0)) {
+        *diff = *se = NAN;
+        return 0;
+    }
+    *diff = r->wpaired ? stats_pair_diff(dp) : dm->mean;
+    *se = r->wpaired ? stats_pair_se(dp) : stats_moments_se(dm);
+    return 1;
+}
+
 engine_result *engine_result_alloc(const model *m, uint64_t trials,
                                    uint32_t T)
 {
@@ -1003,8 +1048,11 @@ engine_result *engine_result_alloc(const model *m, uint64_t trials,
     res->diff = calloc(m->n_outputs + 1, sizeof *res->diff);
     res->diff_ever = calloc(m->n_outputs + 1, sizeof *res->diff_ever);
     res->diff_ref = calloc(m->n_outputs + 1, sizeof *res->diff_ref);
+    res->pair = calloc(m->n_outputs + 1, sizeof *res->pair);
+    res->pair_ever = calloc(m->n_outputs + 1, sizeof *res->pair_ever);
     if (!res->mom || !res->hist || !res->ones || !res->first || !res->count
-        || !res->clamped || !res->diff || !res->diff_ever || !res->diff_ref) {
+        || !res->clamped || !res->diff || !res->diff_ever || !res->diff_ref
+        || !res->pair || !res->pair_ever) {
         engine_result_free(res);
         return NULL;
     }
@@ -1012,6 +1060,7 @@ engine_result *engine_result_alloc(const model *m, uint64_t trials,
         res->mom[c] = stats_moments_empty();
     for (size_t o = 0; o < m->n_outputs; o++) {
         res->diff[o] = res->diff_ever[o] = stats_moments_empty();
+        res->pair[o] = res->pair_ever[o] = stats_pair_empty();
         res->diff_ref[o] = SIZE_MAX;
     }
     res->n_obs = m->obs ? m->obs->n_items : 0;
@@ -1306,6 +1355,8 @@ static int run_prepare(run *r, model *const *models, size_t k,
                 if (strcmp(models[i]->vars[models[i]->outputs[a]].name,
                            models[0]->vars[models[0]->outputs[b]].name) == 0)
                     res[i]->diff_ref[a] = b;
+    for (size_t i = 1; i < k; i++)
+        res[i]->wpaired = r->sm[i].weighted || r->sm[0].weighted;
     return 0;
 }
 

@@ -46,6 +46,12 @@ typedef struct engine_result {
                                 as for diff, and for non-events) */
     size_t *diff_ref;        /* per output: the reference's output index,
                                 or SIZE_MAX */
+    /* When this model or the reference is conditioned, each side's
+     * trials keep their own weights and the paired differences are those
+     * of the two weighted estimates (stats_pair), in pair and pair_ever
+     * in place of diff and diff_ever. Read them through engine_diff. */
+    int wpaired;
+    stats_pair *pair, *pair_ever;
     /* Conditioned runs (the model has observations that condition): each
      * trial carries a weight, the likelihood of the record. Moments and
      * histograms are then weighted (stats.h); the event tallies above stay
@@ -82,6 +88,16 @@ double engine_share_first(const engine_result *r, size_t o, uint32_t t);
 /* The share with the event 1 in exactly C of the steps 1 .. T. */
 double engine_share_count(const engine_result *r, size_t o, uint32_t c);
 
+/* The paired difference of output O from the reference's output of the
+ * same name at step T (EVER: of "was 1 at some step 0 .. T", events only)
+ * into *DIFF and its standard error into *SE: the mean per-trial
+ * difference, or for weighted pairs the difference of the two weighted
+ * estimates with its delta-method se (stats_pair). Returns 1, or 0 (both
+ * NaN) when there is none: no reference, no output of that name, or for
+ * EVER not an event on both sides. */
+int engine_diff(const engine_result *r, size_t o, int ever, double *diff,
+                double *se);
+
 /* A question about one output of a run: "at some step from FROM to TO,
  * the value was OP THRESHOLD" (ENGINE_PROBE_ONE: an event was 1). */
 typedef enum {
@@ -108,6 +124,8 @@ typedef struct engine_chunk {
     const stats_moments *mom;       /* per (o, t) */
     const stats_moments *diff;      /* per output */
     const stats_moments *diff_ever; /* per output */
+    const stats_pair *pair;         /* per output: weighted pairs */
+    const stats_pair *pair_ever;    /* per output */
     double cw, cw2;                 /* sums of the weights and squares */
     const stats_moments *prior;     /* per random param, or NULL when */
     const stats_moments *post;      /* the model is not conditioned */

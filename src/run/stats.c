@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "run/stats.h"
 
 /* ---------------------------------------------------------------- moments */
@@ -189,6 +190,116 @@ double stats_moments_se(const stats_moments *m)
         return ess > 1.0 ? sqrt(stats_moments_var(m) / ess) : 0.0;
     }
     return m->n < 2 ? 0.0 : sqrt(stats_moments_var(m) / (double)m->n);
+}
+
+/* ------------------------------------------------------ weighted pairs */
+
+stats_pair stats_pair_empty(void)
+{
+    stats_pair p;
+    memset(&p, 0, sizeof p);
+    return p;
+}
+
+/* Moves P's sums to the centres NX, NY. */
+static void pair_recentre(stats_pair *p, double nx, double ny)
+{
+    double dx = p->mx - nx, dy = p->my - ny;
+    p->xx += 2.0 * dx * p->x1 + dx * dx * p->sw2;
+    p->yy += 2.0 * dy * p->y1 + dy * dy * p->sv2;
+    p->xy += dy * p->xv + dx * p->yw + dx * dy * p->swv;
+    p->x1 += dx * p->sw2;
+    p->y1 += dy * p->sv2;
+    p->xv += dx * p->swv;
+    p->yw += dy * p->swv;
+    p->mx = nx;
+    p->my = ny;
+}
+
+/* Two passes, as in stats_moments_add: the block's weighted means, then
+ * the sums about them. */
+void stats_pair_add(stats_pair *p, const double *x, const double *w,
+                    const double *y, const double *v, size_t n)
+{
+    assert(p && (n == 0 || (x && y)));
+    if (n == 0)
+        return;
+    stats_pair b = stats_pair_empty();
+    double swx = 0.0, svy = 0.0;
+    b.n = n;
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0, vi = v ? v[i] : 1.0;
+        b.sw += wi;
+        b.sv += vi;
+        swx += wi * x[i];
+        svy += vi * y[i];
+    }
+    b.mx = b.sw > 0.0 ? swx / b.sw : 0.0;
+    b.my = b.sv > 0.0 ? svy / b.sv : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0, vi = v ? v[i] : 1.0;
+        double dx = x[i] - b.mx, dy = y[i] - b.my;
+        b.sw2 += wi * wi;
+        b.sv2 += vi * vi;
+        b.swv += wi * vi;
+        b.xx += wi * wi * dx * dx;
+        b.yy += vi * vi * dy * dy;
+        b.xy += wi * vi * dx * dy;
+        b.x1 += wi * wi * dx;
+        b.y1 += vi * vi * dy;
+        b.xv += wi * vi * dx;
+        b.yw += wi * vi * dy;
+    }
+    stats_pair_merge(p, &b);
+}
+
+void stats_pair_merge(stats_pair *into, const stats_pair *from)
+{
+    assert(into && from);
+    if (from->n == 0)
+        return;
+    if (into->n == 0) {
+        *into = *from;
+        return;
+    }
+    stats_pair b = *from;
+    double sw = into->sw + b.sw, sv = into->sv + b.sv;
+    double nx = sw > 0.0 ? into->mx + (b.mx - into->mx) * (b.sw / sw) : 0.0;
+    double ny = sv > 0.0 ? into->my + (b.my - into->my) * (b.sv / sv) : 0.0;
+    pair_recentre(into, nx, ny);
+    pair_recentre(&b, nx, ny);
+    into->n += b.n;
+    into->sw = sw;
+    into->sv = sv;
+    into->sw2 += b.sw2;
+    into->sv2 += b.sv2;
+    into->swv += b.swv;
+    into->xx += b.xx;
+    into->yy += b.yy;
+    into->xy += b.xy;
+    into->x1 += b.x1;
+    into->y1 += b.y1;
+    into->xv += b.xv;
+    into->yw += b.yw;
+}
+
+double stats_pair_diff(const stats_pair *p)
+{
+    assert(p);
+    return p->sw > 0.0 && p->sv > 0.0 ? p->mx - p->my : NAN;
+}
+
+double stats_pair_se(const stats_pair *p)
+{
+    assert(p);
+    if (!(p->sw > 0.0 && p->sv > 0.0))
+        return NAN;
+    if (p->n < 2)
+        return 0.0;
+    double n = (double)p->n;
+    double var = p->xx / (p->sw * p->sw) + p->yy / (p->sv * p->sv)
+                 - 2.0 * p->xy / (p->sw * p->sv);
+    return var > 0.0 ? sqrt(var * n / (n - 1.0)) : 0.0;
 }
 
 /* ------------------------------------------------------------- histograms */

@@ -63,6 +63,45 @@ double stats_moments_var(const stats_moments *m);
 double stats_moments_se(const stats_moments *m);
 
 /*
+ * The difference D = mx - my of two weighted means over the same trials,
+ * mx = sum w x / sum w and my = sum v y / sum v, where trial k gives the
+ * pair (x_k, y_k) with weights (w_k, v_k): a conditioned scenario against
+ * its reference on common random numbers. Its standard error is the delta
+ * method's for a difference of two ratio estimators, from the per-trial
+ * terms z_k = w_k (x_k - mx) / sum w - v_k (y_k - my) / sum v:
+ *   se^2 = n / (n - 1) sum z_k^2
+ *        = n / (n - 1) [Sxx / W^2 + Syy / V^2 - 2 Sxy / (W V)],
+ * which for weights all 1 is the paired sd(x - y)^2 / n. The sums are kept
+ * about the running means and re-centred when merged (as Chan's formulas
+ * do for moments), so a large common offset does not cancel them away;
+ * merging in a fixed order gives the same bits for any thread count.
+ */
+typedef struct stats_pair {
+    uint64_t n;          /* pairs added, whatever their weights */
+    double sw, sv;       /* sum w, sum v */
+    double mx, my;       /* sum w x / sum w, sum v y / sum v (0 while the
+                            weights sum to 0) */
+    double sw2, sv2, swv;/* sum w^2, sum v^2, sum w v */
+    double xx, yy, xy;   /* sum w^2 dx^2, sum v^2 dy^2, sum w v dx dy, with
+                            dx = x - mx, dy = y - my */
+    double x1, y1;       /* sum w^2 dx, sum v^2 dy */
+    double xv, yw;       /* sum w v dx, sum w v dy */
+} stats_pair;
+
+/* The empty pair summary. */
+stats_pair stats_pair_empty(void);
+/* Adds N pairs: values X with weights W, Y with weights V (weights >= 0;
+ * W or V NULL: every weight 1). No NaNs. */
+void stats_pair_add(stats_pair *p, const double *x, const double *w,
+                    const double *y, const double *v, size_t n);
+/* Merges FROM into INTO; FROM may be empty. */
+void stats_pair_merge(stats_pair *into, const stats_pair *from);
+/* D = mx - my; NaN when either side's weights sum to 0. */
+double stats_pair_diff(const stats_pair *p);
+/* D's standard error (above); NaN when D is, 0 when n < 2. */
+double stats_pair_se(const stats_pair *p);
+
+/*
  * A histogram with NBINS equal bins over [LO, HI) plus an underflow bin
  * (< LO) and an overflow bin (>= HI). Each bin keeps its count and the
  * smallest and largest value that fell in it, so a bin holding one repeated
