@@ -661,8 +661,13 @@ size_t batch_find_reference(scenario **scs, size_t n, const char *name,
     for (size_t i = 0; i < n; i++)
         if (strcmp(scs[i]->name, name) == 0)
             return i;
+    char names[1024];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < sizeof names; i++)
+        k += (size_t)snprintf(names + k, sizeof names - k, "%s%s",
+                              i ? ", " : "", scs[i]->name);
     diag_add(d, NULL, 0, NULL, "--reference: no scenario called '%s' in this "
-             "run", name);
+             "run (its scenarios: %s)", name, names);
     return SIZE_MAX;
 }
 

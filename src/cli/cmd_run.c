@@ -40,7 +40,8 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                         .dmin = 0, .dmax = 0.5,
                         .open = OPT_OPEN_MIN | OPT_OPEN_MAX },
     [RUN_MAX_TRIALS] = { .name = "max-trials", .kind = OPT_COUNT, .arg = "N",
-                         .help = "the most --precision may use (default 1000000)",
+                         .help = "the most --precision may use (default 1000000);\n"
+                                 "an error without --precision",
                          .expect = "a whole number from 1 to 1e12",
                          .cmin = 1, .cmax = UINT64_C(1000000000000) },
     [RUN_REFERENCE] = CLI_OPT_REFERENCE,
@@ -100,6 +101,12 @@ int cmd_run(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     run_batch_opts(v, &c);
+    if (v[RUN_MAX_TRIALS].given && !v[RUN_PRECISION].given) {
+        rc = cli_usage("run", "--max-trials is the most --precision may use; "
+                       "without --precision it means nothing (a fixed number "
+                       "of trials is --trials N)");
+        goto end;
+    }
     if (optind >= argc) {
         rc = cli_usage(NULL, "run: no scenario given (a .cfg file or a folder)");
         goto end;
