@@ -113,10 +113,14 @@ int cmd_run(int argc, char **argv)
     }
     if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
         goto end;
-    if (c.shards && (c.samples || v[RUN_REPORT].given)) {
-        rc = cli_usage("run", "--shard: %s needs the whole run (run it on "
-                       "the merged results instead)",
-                       c.samples ? "--samples" : "--report");
+    if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0)) {
+        rc = cli_usage("run", "--shard: not with %s",
+                       c.samples ? "--samples (one row per trial is not a "
+                                   "mergeable summary)"
+                       : v[RUN_REPORT].given ? "--report (run `ncgsim "
+                                               "report` on the merged results)"
+                       : "--precision (give a fixed -n; a --precision run's "
+                         "resolved.cfg records the trials it chose)");
         goto end;
     }
     rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);
