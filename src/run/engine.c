@@ -58,6 +58,8 @@ typedef struct worker_model {
     uint32_t *lane_first;    /* per event output x lane */
     uint32_t *lane_count;
     double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
+    double *wrows;           /* conditioned, with engine_opts weights: this
+                                chunk's final weights, CHUNK_TRIALS */
     double *pmin, *pmax;     /* pilot: per (o, t) */
     /* Conditioned models only: */
     double *wt;              /* per lane: the trial's weight so far */
@@ -139,6 +141,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->lane_first);
     free(w->lane_count);
     free(w->rows);
+    free(w->wrows);
     free(w->pmin);
     free(w->pmax);
     free(w->wt);
@@ -256,6 +259,9 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     if (r->o->rows) {
         w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
         if (!w->rows)
+            return -1;
+        if (r->o->weights && sm->weighted
+            && !(w->wrows = malloc(CHUNK_TRIALS * sizeof *w->wrows)))
             return -1;
     }
     if (sm->obs && worker_init_weights(w, r, sm) != 0)
@@ -419,15 +425,22 @@ static void accumulate_event_w(const run *r, worker_model *w, size_t o,
     const uint32_t *lf = w->lane_first + o * VM_BLOCK;
     const uint32_t *lc = w->lane_count + o * VM_BLOCK;
     stats_wsum ones = 0;
+    uint64_t plain = 0;
     event_lanes(r, w, o, x, t);
-    for (size_t i = 0; i < w->f.lanes; i++)
+    for (size_t i = 0; i < w->f.lanes; i++) {
         ones += x[i] != 0.0 ? w->wq[i] : 0;
+        plain += x[i] != 0.0;
+    }
     w->qones[idx(r, o, t)] += ones;
+    /* Plain counts of trials too, for the `trials` columns of
+     * histograms.csv and counts.csv. */
+    w->ones[idx(r, o, t)] += plain;
     if (t == r->T)
         for (size_t i = 0; i < w->f.lanes; i++) {
             w->qfirst[o * (r->T + 2) + (lf[i] == NEVER ? r->T + 1 : lf[i])]
                 += w->wq[i];
             w->qcount[o * (r->T + 1) + lc[i]] += w->wq[i];
+            w->count[o * (r->T + 1) + lc[i]]++;
         }
 }
 
@@ -711,6 +724,8 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         settle_block(r, m, w);
     else if (r->pilot && sm->weighted)
         pilot_params(m, w);
+    if (w->wrows)
+        memcpy(w->wrows + row0, w->wt, lanes * sizeof *w->wt);
     if (w->rows) {
         size_t cols = sm->n_cols, c = 0;
         double *rows = w->rows + row0 * cols;
@@ -840,6 +855,9 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
                                                        : CHUNK_TRIALS;
+            if (w->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
+                                          w->wrows) != 0)
+                rc = -1;
             if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
                            w->rows) != 0)
                 rc = -1;

@@ -144,6 +144,12 @@ typedef struct engine_opts {
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
     void *rows_ctx;
+    /* With ROWS, for a conditioned model: called just before ROWS for the
+     * same trials (and ROWS_CTX) with each trial's final weight (the
+     * likelihood of the record), so per-trial values can be weighted.
+     * 0, or -1 as ROWS. */
+    int (*weights)(void *ctx, size_t which, uint64_t trial0, size_t n,
+                   const double *w);
     /* Param values: when DRAW is set, random param J (in the model's
      * random_params order) of model WHICH for trials TRIAL0 .. + LANES - 1
      * comes from it instead of the sampler (sensitivity designs). Called
