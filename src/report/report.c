@@ -1477,7 +1477,7 @@ typedef struct rp_extra {
 /* Rows of a result file listed in one chart's text alternative. */
 #define RP_DESC_ROWS 12
 
-static const char *const rp_sens_cols[] = { "output", "param", "kind", "rank",
+static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
     "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
@@ -1502,7 +1502,7 @@ static const rp_extra rp_extras[] = {
       "largest swing (mean with the param at its low and its high value, "
       "paired 95% interval), their rank correlation and Sobol indices (first "
       "order s1, total st); the five largest per output.", rp_sens_cols,
-      "rank", sens_plot_sensitivity_files, rp_sens_copy, "output",
+      "rank", sens_plot_sensitivity_files, rp_sens_copy, "variable",
       rp_sens_desc },
     { "sweep.csv", "Sweep", "Each output's mean (probability for events) at "
       "every point of the grid, with its 95% interval and its paired "
@@ -1868,7 +1868,10 @@ static void rp_method(report *r, const report_opts *o)
         fputs("<p>A conditioned scenario weights its trials by how well they "
               "match its observations (likelihood weighting); its effective "
               "number of trials (ESS, Kish) is what its standard errors and "
-              "intervals rest on, and it is smaller than the trials run.</p>\n",
+              "intervals rest on, and it is smaller than the trials run. "
+              "Its differences from the reference stay paired trial by "
+              "trial, each side with its own weights (delta-method "
+              "standard errors).</p>\n",
               r->f);
     fputs("<p>The model hash is FNV-1a 64 of the "
           "resolved scenario (<code>resolved.cfg</code>: every "
