@@ -23,9 +23,28 @@ ALL_CPPFLAGS = $(NCG_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(NCG_CFLAGS) $(CFLAGS)
 ALL_LDLIBS   = $(NCG_LDLIBS) $(LDLIBS)
 
+# The MPI driver (docs/distributed.md): `make MPI=1` builds it, `make MPI=0`
+# leaves it out; by default it is built when Open MPI's development files are
+# found (pkg-config ompi-c, or mpicc). The binary calls MPI only when started
+# by mpirun or srun, so a build with MPI runs like one without otherwise.
+ifeq ($(origin MPI),undefined)
+MPI := $(shell { pkg-config --exists ompi-c || mpicc --showme:compile; } \
+          >/dev/null 2>&1 && echo 1 || echo 0)
+endif
+ifeq ($(MPI),1)
+MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags ompi-c \
+                2>/dev/null || mpicc --showme:compile))
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null \
+                || mpicc --showme:link)
+NCG_LDLIBS += $(MPI_LIBS)
+NOT_CLUSTER = src/cli/cluster_none.c
+else
+NOT_CLUSTER = src/cli/cluster_mpi.c
+endif
+
 BUILD   ?= build
 OUT     ?= results
-SRCS     = $(wildcard src/*/*.c)
+SRCS     = $(filter-out $(NOT_CLUSTER),$(wildcard src/*/*.c))
 OBJS     = $(SRCS:src/%.c=$(BUILD)/%.o)
 # The commands and dispatch are the binary's; the suites link the rest.
 LIBOBJS  = $(filter-out $(BUILD)/cli/main.o $(BUILD)/cli/cmd_%.o,$(OBJS))
@@ -50,6 +69,9 @@ ncgsim: $(OBJS)
 # The binary of another build folder (sanitizers, valgrind, clang).
 $(BUILD)/ncgsim: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# Only the MPI driver sees mpi.h.
+$(BUILD)/cli/cluster_mpi.o: NCG_CFLAGS += $(MPI_CFLAGS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	@mkdir -p $(@D)
@@ -148,7 +170,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined -g -O1
 FUZZ_TARGETS  = scenario expr
-FUZZ_SRCS     = $(filter-out src/cli/main.c src/cli/cmd_%.c,$(SRCS))
+# Always without MPI: the fuzz targets never run under mpirun.
+FUZZ_SRCS     = $(filter-out src/cli/main.c src/cli/cmd_%.c \
+                  src/cli/cluster_mpi.c,$(wildcard src/*/*.c))
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c11 $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -pthread -Isrc \

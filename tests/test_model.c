@@ -1,17 +1,18 @@
 /* test_model.c: variable checks, evaluation order, cycles, the graph. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/model.h"
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "scenario/scenario.h"
 #include "testutil.h"
 
-/* Loads TEXT as m.cfg and builds it; returns the exit code and, on failure,
- * the first message without the folder prefix in BUF. */
-static int build(const char *text, char *buf, size_t len, size_t *n_msgs)
+/* Loads PATH (in folder DIR) and builds it; returns the exit code and, on
+ * failure, the first message without the folder prefix in BUF. */
+static int build_path(const char *dir, const char *path, char *buf,
+                      size_t len, size_t *n_msgs)
 {
-    char *dir = test_tmpdir();
-    char *path = test_write(dir, "m.cfg", text);
     diag *d = diag_alloc();
     scenario *s = NULL;
     model *m = NULL;
@@ -37,10 +38,70 @@ static int build(const char *text, char *buf, size_t len, size_t *n_msgs)
     model_free(m);
     scenario_free(s);
     diag_free(d);
+    return rc;
+}
+
+/* Loads TEXT as m.cfg and builds it, as build_path. */
+static int build(const char *text, char *buf, size_t len, size_t *n_msgs)
+{
+    char *dir = test_tmpdir();
+    char *path = test_write(dir, "m.cfg", text);
+    int rc = build_path(dir, path, buf, len, n_msgs);
     free(path);
     test_rmrf(dir);
     free(dir);
     return rc;
+}
+
+/* Builds CHILD (c.cfg) over PARENT (p.cfg), as build_path. */
+static int build_child(const char *parent, const char *child, char *buf,
+                       size_t len)
+{
+    char *dir = test_tmpdir();
+    char *pp = test_write(dir, "p.cfg", parent);
+    char *cp = test_write(dir, "c.cfg", child);
+    int rc = build_path(dir, cp, buf, len, NULL);
+    free(pp);
+    free(cp);
+    test_rmrf(dir);
+    free(dir);
+    return rc;
+}
+
+static void test_model__extends__a_new_variable_must_be_read_or_listed(void)
+{
+    static const char parent[] =
+        "simulation = { steps = 2; trials = 10; };\n"
+        "params = { q = 0.5; };\n"
+        "events = { e = { p = \"q\"; }; };\n"
+        "outputs = [ \"e\" ];\n";
+    static const struct { const char *child; const char *message; } cases[] = {
+        /* read by the parent's variable through the child's override */
+        { "extends = \"p.cfg\";\nparams = { k = 0.2; };\n"
+          "events = { e = { p = \"k\"; }; };\n", "" },
+        /* listed as an output */
+        { "extends = \"p.cfg\";\nderived = { d = \"2 * q\"; };\n"
+          "outputs_add = [ \"d\" ];\n", "" },
+        /* a new derived variable that no output lists and nothing reads */
+        { "extends = \"p.cfg\";\nderived = { qq = \"2 * q\"; };\n",
+          "c.cfg:2: derived.qq: new in this file, and nothing reads it "
+          "(did you mean 'q'?)" },
+        /* a state that reads only itself is still unread */
+        { "extends = \"p.cfg\";\n"
+          "states = { level = { init = \"0\"; next = \"level + 1\"; }; };\n",
+          "c.cfg:2: states.level: new in this file, and nothing reads it: use "
+          "it in an expression, list it in outputs, or remove it" },
+        /* overriding the parent's variable is no new variable */
+        { "extends = \"p.cfg\";\nparams = { q = 0.25; };\n", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        int rc = build_child(parent, cases[i].child, buf, sizeof buf);
+        CU_ASSERT_EQUAL(rc, cases[i].message[0] ? NCG_ERR_SCENARIO : 0);
+        CU_ASSERT_STRING_EQUAL(buf, cases[i].message);
+        if (strcmp(buf, cases[i].message) != 0)
+            fprintf(stderr, "\ncase %zu: %s\n", i, buf);
+    }
 }
 
 typedef struct bad_case {
@@ -184,6 +245,7 @@ void test_model_register(void)
         { "bad variables give exact messages", test_model__bad_variables__give_exact_messages },
         { "several errors are all reported", test_model__several_errors__are_all_reported },
         { "a good model orders and links its variables", test_model__good_model__orders_and_links_variables },
+        { "a new variable in a child must be read or listed", test_model__extends__a_new_variable_must_be_read_or_listed },
     };
     TEST_SUITE("model", cases);
 }

@@ -1,4 +1,5 @@
 /* test_report.c: the batch briefing (report.html): structure, escaping, well-formedness, Chromium. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,9 @@
 #include "testutil.h"
 #include "base/diag.h"
 #include "base/ncgsim.h"
+#include "io/output.h"
+#include "plot/gp.h"
+#include "plot/sens_plot.h"
 #include "report/estimate.h"
 #include "report/html.h"
 #include "report/svg.h"
@@ -405,6 +409,179 @@ static void test_report__other_analyses_appear_when_present(void)
     test_rmrf(sub);
 }
 
+/* The batch's folder with a sensitivity, a two-setting sweep, a
+ * discovery and a score run into it (made once, by the first test that
+ * asks). 1 when they are there. */
+static int fx_analyses(void)
+{
+    static int done = -1;
+    char cmd[4096], *log = NULL;
+    if (done >= 0)
+        return done;
+    if (!fixture())
+        return done = 0;
+    free(test_write(fx_dir, "unc.cfg",
+        "name = \"unc\";\ntitle = \"Uncertain case\";\n"
+        "simulation = { trials = 400; steps = 8; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 5; };\n"
+        "params = { p_crisis = { dist = \"beta\"; a = 2.0; b = 20.0; };\n"
+        "           cut = { dist = \"uniform\"; min = 200.0; max = 800.0; }; };\n"
+        "events = { crisis = { p = \"p_crisis\"; label = \"Crisis\"; }; };\n"
+        "states = { troops = { init = \"28500\"; next = \"troops - (crisis ? "
+        "cut : 0)\"; label = \"Troops\"; }; };\n"));
+    free(test_write(fx_dir, "outcomes.csv",
+        "id,var,at,through,op,threshold,outcome\n"
+        "q1,crisis,,2025Q4,,,1\nq2,troops,2026Q2,,<,28000,0\n"));
+    snprintf(cmd, sizeof cmd,
+             BIN " sensitivity %s/unc.cfg -n 400 --bootstrap 20 -o %s -q -j 2 && "
+             BIN " sweep %s/unc.cfg -n 200 --vary cut=200:800:300 "
+             "--vary p_crisis=0:0.2:0.1 -o %s -q --no-plots -j 2 && "
+             BIN " discover %s/unc.cfg --case 'troops < 28000' -n 400 "
+             "--resample 0 -o %s/unc-discovery -q --no-plots -j 2 && "
+             BIN " score %s/ref %s/evil --outcomes %s/outcomes.csv -o %s -q "
+             "-j 2 && " BIN " report -q %s",
+             fx_dir, fx_out, fx_dir, fx_out, fx_dir, fx_out, fx_out, fx_out,
+             fx_dir, fx_out, fx_out);
+    int rc = test_run(cmd, &log);
+    if (rc != 0)
+        fprintf(stderr, "\nanalyses failed (%d): %s\n", rc, log ? log : "");
+    free(log);
+    return done = rc == 0;
+}
+
+/* The inline chart whose text alternative is TITLE in T: from its <svg
+ * to its </svg> (malloc'd), or NULL. */
+static char *chart_svg(const char *t, const char *title)
+{
+    char label[400];
+    snprintf(label, sizeof label, "aria-label=\"%s\"", title);
+    const char *at = strstr(t, label), *start = at, *end;
+    while (start && start > t && strncmp(start, "<svg", 4) != 0)
+        start--;
+    if (!at || !(end = strstr(at, "</svg>")))
+        return NULL;
+    return strndup(start, (size_t)(end + 6 - start));
+}
+
+static void test_report__other_analyses_are_charted_inline(void)
+{
+    char cmd[2400], *log = NULL;
+    CU_ASSERT_FATAL(fx_analyses());
+    char *t = test_read(fx_html);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    /* One inline SVG per chart of each analysis, each with a text
+     * alternative that lists its numbers, and nothing outside the page. */
+    static const char *const titles[] = {
+        "The largest effects on troops (unc-sensitivity)",
+        "Sobol indices of the random params for troops (unc-sensitivity)",
+        "The largest effects on crisis (unc-sensitivity)",
+        "Sweep of troops (unc-sweep)", "Sweep of crisis (unc-sweep)",
+        "Coverage and density of every box found (unc-discovery)",
+        "Reliability of the forecasts (score)" };
+    for (size_t i = 0; i < sizeof titles / sizeof *titles; i++) {
+        char *svg = chart_svg(t, titles[i]);
+        if (!svg) {
+            fprintf(stderr, "\nno chart '%s'\n", titles[i]);
+            CU_FAIL("chart missing");
+            continue;
+        }
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, "role=\"img\""));
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, "<desc id=\""));
+        CU_ASSERT_PTR_NULL(strstr(svg, "href=\"http"));
+        CU_ASSERT_PTR_NULL(strstr(svg, "xlink:href"));
+        CU_ASSERT_PTR_NULL(strstr(svg, "<image"));
+        free(svg);
+    }
+    /* The tornado's text alternative has sensitivity.csv's numbers. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "Chart tornado-troops, drawn from "
+                                  "unc-sensitivity/sensitivity.csv. param "));
+    /* The tables stay, as the accessible data. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h3>Sensitivity <span"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h3>Sweep <span"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h3>Scenario discovery: chosen boxes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<h3>Forecast scores"));
+    CU_ASSERT_PTR_NULL(strstr(t, "No charts here"));
+    free(t);
+    if (have("tidy")) {
+        snprintf(cmd, sizeof cmd, "tidy -errors -q %s && python3 "
+                 "tests/data/report/check_html.py %s", fx_html, fx_html);
+        int rc = test_run(cmd, &log);
+        if (rc != 0)
+            fprintf(stderr, "\n%s\n", log ? log : "");
+        CU_ASSERT_EQUAL(rc, 0);
+        free(log);
+    }
+}
+
+/* The value of column COL in the row of CSV text CSV that starts with
+ * PREFIX (fields joined by commas), as a number. */
+static double csv_field(const char *csv, const char *prefix, int col)
+{
+    const char *at = strstr(csv, prefix);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    for (int c = 0; c < col; c++)
+        at = strchr(at, ',') + 1;
+    return strtod(at, NULL);
+}
+
+static void test_report__tornado_redrawn_from_csv_has_its_numbers(void)
+{
+    char dir[700], cmd[4096], *gp = NULL;
+    CU_ASSERT_FATAL(fx_analyses());
+    /* The chart of a copy of sensitivity.csv and resolved.cfg alone. */
+    snprintf(dir, sizeof dir, "%s/tornado", fx_dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/unc-sensitivity/"
+             "sensitivity.csv %s/unc-sensitivity/resolved.cfg %s", dir,
+             fx_out, fx_out, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    char cwd[600], style[700];
+    if (getcwd(cwd, sizeof cwd)) {     /* this tree's plot style */
+        snprintf(style, sizeof style, "%s/plots", cwd);
+        setenv("NCGSIM_PLOTS", style, 1);
+    }
+    diag *d = diag_alloc();
+    plot_opts po = { .format = "svg", .quiet = 1 };
+    CU_ASSERT_EQUAL(sens_plot_sensitivity_files(dir, &po, d), 0);
+    char *csv_path = output_path(dir, "sensitivity.csv");
+    char *csv = test_read(csv_path), *gp_path = output_path(dir,
+                                                            "tornado-troops.gp");
+    gp = test_read(gp_path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gp);
+    /* Each bar: the base mean plus the CSV's low and high differences,
+     * with their intervals; largest swing on top (the last line). */
+    const char *at = strstr(gp, "EOD\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    at += 4;
+    size_t bars = 0;
+    for (; strncmp(at, "EOD", 3) != 0; at = strchr(at, '\n') + 1, bars++) {
+        char name[64], prefix[80];
+        double y, v[7];
+        CU_ASSERT_EQUAL_FATAL(sscanf(at, "%lf %63s %lf %lf %lf %lf %lf %lf %lf",
+                                     &y, name, &v[0], &v[1], &v[2], &v[3],
+                                     &v[4], &v[5], &v[6]), 9);
+        snprintf(prefix, sizeof prefix, "\ntroops,%s,", name);
+        double base = csv_field(csv, prefix, 8);
+        CU_ASSERT_DOUBLE_EQUAL(v[0], base, 1e-6 * fabs(base));
+        for (int k = 0; k < 6; k++) {
+            double want = base + csv_field(csv, prefix, 9 + k);
+            CU_ASSERT_DOUBLE_EQUAL(v[1 + k], want, 1e-5 * fabs(want));
+        }
+    }
+    CU_ASSERT_EQUAL(bars, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(gp, "'mean of ' . 'troops' . ' at ' . '2026Q4'"));
+    /* Drawn whole, as SVG. */
+    char *svg = output_path(dir, "tornado-troops.svg");
+    const char *why;
+    CU_ASSERT_EQUAL(gp_image_complete(svg, "svg", &why), 0);
+    free(svg);
+    free(csv);
+    free(gp);
+    free(csv_path);
+    free(gp_path);
+    diag_free(d);
+}
+
 /* ---- the pieces ---- */
 
 static void test_report__estimate_words_follow_icd203(void)
@@ -537,6 +714,10 @@ static const test_case report_tests[] = {
       test_report__chromium_renders_screenshot_and_pdf },
     { "report: other analyses appear when present",
       test_report__other_analyses_appear_when_present },
+    { "report: other analyses are charted inline",
+      test_report__other_analyses_are_charted_inline },
+    { "report: tornado redrawn from its CSV has its numbers",
+      test_report__tornado_redrawn_from_csv_has_its_numbers },
     { "report: one scenario gets its own charts",
       test_report__one_scenario_gets_its_own_charts },
     { "report: same results give the same page",

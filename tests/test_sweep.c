@@ -229,9 +229,26 @@ static void test_sweep__heatmap__draws_every_cell_of_sweep_csv(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(title);
         CU_ASSERT(strstr(title, "band") == NULL
                   || strstr(title, "band") > strchr(title, '\n'));
-        char plot[64];
-        snprintf(plot, sizeof plot, "plot $S%zu using 1:2:3 with image", q);
+        char plot[128];
+        snprintf(plot, sizeof plot, "plot $S%zu using 1:2:(0.025):(0.5):3 "
+                 "with boxxyerror lc palette", q);
         CU_ASSERT_PTR_NOT_NULL(strstr(script, plot));
+        /* Redrawn from sweep.csv alone (as the report does): the same
+         * script. */
+        char *again = NULL;
+        diag *d2 = diag_alloc();
+        char *dir2 = test_tmpdir(), *copy = NULL;
+        free(test_write(dir2, "sweep.csv", text));
+        CU_ASSERT_EQUAL(sens_plot_sweep_files(dir2, &po, d2), 0);
+        copy = output_path(dir2, file);
+        again = test_read(copy);
+        CU_ASSERT_PTR_NOT_NULL(again);
+        CU_ASSERT(again && strcmp(again, script) == 0);
+        free(again);
+        free(copy);
+        test_rmrf(dir2);
+        free(dir2);
+        diag_free(d2);
         /* Drawn whole. */
         snprintf(file, sizeof file, "%s/sweep-%s.png", f.dir, name);
         const char *why;

@@ -394,6 +394,79 @@ static void test_vm__events__follow_their_definitions(void)
     check_event(OP_EVSW, p, rec, was, 3);    /* p: 0, 12; recover: 11 */
 }
 
+/* An infinite probability is not clamped: it becomes the event's value
+ * (the engine reports it), whatever the op and the previous value. */
+static void test_vm__events__pass_infinite_probabilities_on(void)
+{
+    const double inf = INFINITY;
+    static const opcode ops[] = { OP_EVINIT, OP_EVREC, OP_EVABS, OP_EVSW };
+    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
+        frame *fr = frame_new(4);
+        const double p[4] = { inf, -inf, 0.5, inf };
+        const double rec[4] = { 0.5, 0.5, -inf, NAN };
+        const double was[4] = { 1, 0, 1, 1 };
+        memcpy(fr->reg[A], p, sizeof p);
+        memcpy(fr->reg[B], rec, sizeof rec);
+        memcpy(fr->reg[C], was, sizeof was);
+        code_ins in = ins(ops[k], N);
+        vm_run(&in, 1, &fr->f);
+        int sw = ops[k] == OP_EVSW;
+        CU_ASSERT_EQUAL(fr->reg[D][0], inf);
+        CU_ASSERT_EQUAL(fr->reg[D][1], -inf);
+        if (sw) {
+            CU_ASSERT_EQUAL(fr->reg[D][2], -inf);
+            CU_ASSERT(isnan(fr->reg[D][3]));
+        } else {
+            CU_ASSERT(fr->reg[D][2] == 0 || fr->reg[D][2] == 1);
+            CU_ASSERT_EQUAL(fr->reg[D][3], inf);
+        }
+        CU_ASSERT_EQUAL(fr->clamped[1], 0);
+        frame_free(fr);
+    }
+}
+
+/* A masked draw gives each drawing lane the bits of the unmasked draw,
+ * whether the block's first words come from one vector pass (many lanes
+ * draw) or lane by lane (few do). */
+static void test_vm__mask__draws_the_same_bits_for_any_share_of_lanes(void)
+{
+    static const opcode ops[] = { OP_RNORM, OP_RPOIS, OP_RGAMMA, OP_RBETA,
+                                  OP_RBINOM, OP_RPERT, OP_REXP, OP_RLOGN };
+    static const size_t every[] = { 1, 2, 3, 7, 64 };
+    frame *fr = frame_new(VM_BLOCK - 3);
+    double all[VM_BLOCK];
+    fr->f.trial0 = 1000;
+    for (size_t l = 0; l < VM_BLOCK; l++) {
+        fr->reg[A][l] = 0.5 + (double)(l % 9);
+        fr->reg[B][l] = 1.0 + (double)(l % 5) * 0.25 + fr->reg[A][l];
+        fr->reg[C][l] = fr->reg[B][l] + 2.0;
+    }
+    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
+        code_ins in = ins(ops[k], N);
+        if (ops[k] == OP_RBINOM)   /* n, p */
+            for (size_t l = 0; l < VM_BLOCK; l++)
+                fr->reg[B][l] = 0.1 + (double)(l % 7) * 0.1;
+        vm_run(&in, 1, &fr->f);
+        memcpy(all, fr->reg[D], sizeof all);
+        for (size_t e = 0; e < sizeof every / sizeof *every; e++) {
+            for (size_t l = 0; l < VM_BLOCK; l++)
+                fr->reg[M][l] = l % every[e] == 0;
+            in = ins(ops[k], M);
+            vm_run(&in, 1, &fr->f);
+            int ok = 1;
+            for (size_t l = 0; l < fr->f.lanes; l++) {
+                double want = l % every[e] == 0 ? all[l] : 0.0;
+                ok &= memcmp(&want, &fr->reg[D][l], sizeof want) == 0;
+            }
+            CU_ASSERT(ok);
+            if (!ok)
+                fprintf(stderr, "\nop %d, every %zu lanes: masked draw "
+                        "differs\n", (int)ops[k], every[e]);
+        }
+    }
+    frame_free(fr);
+}
+
 static void test_vm__events__frequency_matches_p(void)
 {
     frame *fr = frame_new(VM_BLOCK);
@@ -485,6 +558,10 @@ void test_vm_register(void)
          test_vm__mask__zero_lanes_get_zero_and_draw_nothing},
         {"events: follow their definitions", test_vm__events__follow_their_definitions},
         {"events: frequency matches p", test_vm__events__frequency_matches_p},
+        {"events: pass infinite probabilities on",
+         test_vm__events__pass_infinite_probabilities_on},
+        {"mask: draws the same bits for any share of lanes",
+         test_vm__mask__draws_the_same_bits_for_any_share_of_lanes},
     };
     TEST_SUITE("vm", cases);
 }

@@ -6,13 +6,14 @@
 #include "base/diag.h"
 #include "base/ncgsim.h"
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "cli/commands.h"
 
 const cli_command *const cli_commands[] = {
     &cmd_run_def, &cmd_compare_def, &cmd_check_def, &cmd_show_def,
     &cmd_graph_def, &cmd_plot_def, &cmd_sensitivity_def, &cmd_sweep_def,
     &cmd_diff_def, &cmd_report_def, &cmd_discover_def, &cmd_robust_def,
-    &cmd_score_def,
+    &cmd_score_def, &cmd_merge_def,
     &cmd_help_def,
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
@@ -62,9 +63,17 @@ static void gsl_quiet(const char *reason, const char *file, int line,
     (void)gsl_errno;
 }
 
-int main(int argc, char **argv)
+/* The commands that split their work over the processes of an MPI job;
+ * the others run on rank 0 while the rest wait. */
+static int distributed(const cli_command *c)
 {
-    gsl_set_error_handler(gsl_quiet);
+    (void)c;
+    return 0;
+}
+
+/* The command line's command; its exit code. */
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2)
         return cli_usage(NULL, "no command given");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -78,8 +87,24 @@ int main(int argc, char **argv)
     const cli_command *c = cli_find_command(argv[1]);
     if (!c)
         return unknown_command(argv[1]);
+    if (cluster_size() > 1 && !distributed(c)) {
+        if (cluster_rank() != 0)
+            return 0;
+        fprintf(stderr, "ncgsim: note: %s runs in one process; the "
+                "other %d of the MPI job wait (docs/distributed.md)\n",
+                c->name, cluster_size() - 1);
+    }
     int rc = cli_exit_code(c->fn(argc - 1, argv + 1));
     if (fflush(stdout) != 0 && rc == 0)
         rc = NCG_EXIT_IO;
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler(gsl_quiet);
+    int rc = cluster_start(&argc, &argv);
+    if (rc != 0)
+        return rc;
+    return cluster_finish(dispatch(argc, argv));
 }

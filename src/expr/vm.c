@@ -1,5 +1,6 @@
 /* vm.c: evaluates instructions over a block of trials (structure of arrays). */
 #include <assert.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -138,6 +139,10 @@ double vm_scalar(opcode op, double a, double b, double c)
 
 /* Beyond this mean a Poisson draw no longer fits GSL's unsigned result. */
 #define VM_POISSON_MAX 2e9
+/* A masked random op computes every lane's first block in one vector pass
+ * when at least one lane in VM_READY_SHARE draws (a lane costs about a
+ * fifth of a scalar block in the vector pass). */
+#define VM_READY_SHARE 4
 
 /* P clamped into [0, 1]; a clamp is counted in *CLAMPED. P is not NaN. */
 static double clamp_p(double p, int64_t *clamped)
@@ -196,11 +201,12 @@ static double draw_u(opcode op, double a, double b, double c, double u,
 }
 
 /* One draw of random op OP with arguments A, B, C for one lane: the stream
- * of KEY at (TRIAL, STEP), through R when GSL needs a generator. Invalid
+ * of KEY at (TRIAL, STEP), through R when GSL needs a generator; W0 is the
+ * position's first block when it is already computed, else NULL. Invalid
  * arguments give NaN without drawing. */
 static double draw(opcode op, double a, double b, double c, gsl_rng *r,
                    uint64_t key, uint64_t trial, uint32_t step,
-                   int64_t *clamped)
+                   const uint32_t *w0, int64_t *clamped)
 {
     switch (op) {
     case OP_RBINOM:
@@ -240,7 +246,10 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
         return NAN;
     }
     /* The rest draw through GSL's samplers. */
-    rng_position(r, key, trial, step);
+    if (w0)
+        rng_position_at(r, key, trial, step, w0);
+    else
+        rng_position(r, key, trial, step);
     switch (op) {
     case OP_RBINOM:
         return gsl_ran_binomial(r, b, (unsigned)a);
@@ -291,27 +300,25 @@ static void run_random(const code_ins *x, vm_frame *f)
             f->clamped[x->k] += clamped;
         return;
     }
-    if (op == OP_RNORM && !m) {
-        /* Unmasked normals: the first block of every lane in one vector
-         * pass; the ziggurat rarely needs more than its first word. */
-        static _Thread_local uint32_t w[4 * VM_BLOCK];
-        rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
-        for (size_t i = 0; i < f->lanes; i++) {
-            if (!finite2(a[i], b[i]) || b[i] < 0) {
-                d[i] = NAN;
-                continue;
-            }
-            rng_position_at(f->rng, key, f->trial0 + i, f->step, w + 4 * i);
-            d[i] = a[i] + gsl_ran_gaussian_ziggurat(f->rng, b[i]);
-        }
-        return;
+    /* The samplers rarely need more than the first block of four words:
+     * when enough lanes draw, every lane's first block comes from one
+     * vector pass (the same words the scalar stream would compute). */
+    static _Thread_local uint32_t w[4 * VM_BLOCK];
+    size_t active = f->lanes;
+    if (m) {
+        active = 0;
+        for (size_t i = 0; i < f->lanes; i++)
+            active += m[i] != 0;
     }
+    int ready = active * VM_READY_SHARE >= f->lanes;
+    if (ready)
+        rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
     for (size_t i = 0; i < f->lanes; i++) {
         if (m && m[i] == 0)
             d[i] = 0;
         else
             d[i] = draw(op, a[i], b[i], c[i], f->rng, key, f->trial0 + i,
-                        f->step, &clamped);
+                        f->step, ready ? w + 4 * i : NULL, &clamped);
     }
     if (clamped)
         f->clamped[x->k] += clamped;
@@ -324,44 +331,77 @@ static void run_random(const code_ins *x, vm_frame *f)
  * number; since the number of (trial, step) does not depend
  * on whether others were drawn, skipping them changes no result, and the
  * whole block's numbers are drawn in one vector pass only when some lane
- * needs one. */
+ * needs one.
+ *
+ * The lanes are written without branches so the loops vectorise; every
+ * select is exact, so the values are the same bits as the lane-by-lane
+ * rule (test_vm compares them with the scalar evaluator). In event_map, SW
+ * (a switch whose last value was 1) draws against REC, ABS (absorbing,
+ * already 1) stays 1; it returns the probabilities it clamped into
+ * [0, 1]. */
+NCG_CLONES static int64_t event_map(int is_sw, int is_abs,
+                                    const double *p, const double *rec,
+                                    const double *was, const double *u,
+                                    double *d, size_t n)
+{
+    int64_t clamped = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* Every comparison is made in every lane and combined with integer
+         * operations: a compare under a condition would not vectorise. Q,
+         * the probability that decides, is RV where SW, else PV; the event
+         * happens when q >= 1 (clamped to 1), never when q <= 0 (clamped
+         * to 0), else when u < q. */
+        double pv = p[i], rv = rec[i], prev = was[i];
+        int64_t fin = (fabs(pv) <= DBL_MAX) & (fabs(rv) <= DBL_MAX);
+        int64_t sw = is_sw & (prev != 0), stays = is_abs & (prev == 1);
+        int64_t on_p = (pv >= 1) | ((pv > 0) & (u[i] < pv));
+        int64_t on_r = (rv >= 1) | ((rv > 0) & (u[i] < rv));
+        int64_t out_p = (pv < 0) | (pv > 1), out_r = (rv < 0) | (rv > 1);
+        int64_t on = (sw & on_r) | ((sw ^ 1) & on_p);
+        clamped += fin & (stays ^ 1) & ((sw & out_r) | ((sw ^ 1) & out_p));
+        bad |= fin ^ 1;
+        d[i] = (double)(stays | (sw ^ on));
+    }
+    /* A NaN probability gives NaN; an infinite one is passed on. */
+    for (size_t i = 0; bad && i < n; i++)
+        if (!isfinite(p[i]) || !isfinite(rec[i]))
+            d[i] = isnan(p[i]) || isnan(rec[i]) ? NAN
+                   : isfinite(p[i]) ? rec[i] : p[i];
+    return clamped;
+}
+
+/* 1 when some lane's event needs a number (its probability is finite and
+ * strictly between 0 and 1, and it is not already absorbed). */
+NCG_CLONES static int event_needs(int is_sw, int is_abs, const double *p,
+                                  const double *rec, const double *was,
+                                  size_t n)
+{
+    int64_t need = 0;
+    for (size_t i = 0; i < n; i++) {
+        double pv = p[i], rv = rec[i], prev = was[i];
+        double q = is_sw & (prev != 0) ? rv : pv;
+        int64_t fin = (fabs(pv) <= DBL_MAX) & (fabs(rv) <= DBL_MAX);
+        need |= fin & ((is_abs & (prev == 1)) ^ 1) & (q > 0) & (q < 1);
+    }
+    return need != 0;
+}
+
 static void run_event(const code_ins *x, vm_frame *f)
 {
     opcode op = (opcode)x->op;
     const double *p = f->reg[x->a];
     const double *rec = op == OP_EVSW ? f->reg[x->b] : p;
     const double *was = op == OP_EVABS || op == OP_EVSW ? f->reg[x->c] : p;
-    double *d = f->reg[x->d];
+    int is_sw = op == OP_EVSW, is_abs = op == OP_EVABS;
     double u[VM_BLOCK];
-    int64_t clamped = 0;
-    size_t need = 0;
-    for (size_t i = 0; i < f->lanes; i++) {
-        double pv = p[i], rv = rec[i], prev = was[i];
-        double q = op == OP_EVSW && prev != 0 ? rv : pv;
-        int decided = !isfinite(pv) || !isfinite(rv)
-                      || (op == OP_EVABS && prev == 1) || q <= 0 || q >= 1;
-        need += !decided;
-    }
-    if (need)
+    /* Decided lanes draw nothing; when no lane needs a number, the block
+     * skips the pass and U is never selected. */
+    if (event_needs(is_sw, is_abs, p, rec, was, f->lanes))
         rng_uniform_lanes(f->keys[x->s], f->trial0, f->step, f->lanes, u);
-    for (size_t i = 0; i < f->lanes; i++) {
-        double pv = p[i], rv = rec[i], prev = was[i];
-        double r;
-        if (isnan(pv) || isnan(rv))
-            r = NAN;
-        else if (!isfinite(pv) || !isfinite(rv))
-            r = isfinite(pv) ? rv : pv;
-        else if (op == OP_EVABS && prev == 1)
-            r = 1;
-        else if (op == OP_EVSW && prev != 0) {
-            double q = clamp_p(rv, &clamped);
-            r = q >= 1 ? 0.0 : q <= 0 ? 1.0 : u[i] < q ? 0.0 : 1.0;
-        } else {
-            double q = clamp_p(pv, &clamped);
-            r = q >= 1 ? 1.0 : q <= 0 ? 0.0 : u[i] < q ? 1.0 : 0.0;
-        }
-        d[i] = r;
-    }
+    else
+        memset(u, 0, f->lanes * sizeof *u);
+    int64_t clamped = event_map(is_sw, is_abs, p, rec, was, u,
+                                f->reg[x->d], f->lanes);
     if (clamped)
         f->clamped[x->k] += clamped;
 }

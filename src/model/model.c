@@ -1021,6 +1021,43 @@ static void note_sampler(model *m)
     m->sampler_line = sn ? sn->line : 0;
 }
 
+/* A variable that a file adds over the scenario it extends, which no
+ * expression reads and no output lists, changes nothing: most likely a
+ * misspelt name (ncg_ministeral for the parent's ncg_ministerial), which
+ * must not pass silently. Reported with the closest existing name. */
+static void report_unread_added(builder *b)
+{
+    model *m = b->m;
+    const char **names = malloc((m->n_vars + 1) * sizeof *names);
+    if (!names) {
+        b->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < m->n_vars; i++) {
+        const model_var *v = &m->vars[i];
+        int read = v->is_output;
+        for (size_t k = 0; k < m->n_edges && !read; k++)
+            read = m->edges[k].from == i && m->edges[k].to != i;
+        if (!v->node->added || read)
+            continue;
+        size_t n = 0;
+        for (size_t j = 0; j < m->n_vars; j++)
+            if (j != i)
+                names[n++] = m->vars[j].name;
+        const char *s = diag_suggest(v->name, strlen(v->name), names, n);
+        char path[512];
+        model_var_path(v, path, sizeof path);
+        if (s)
+            fail_at(b, v->node, path, "new in this file, and nothing reads "
+                    "it (did you mean '%s'?)", s);
+        else
+            fail_at(b, v->node, path, "new in this file, and nothing reads "
+                    "it: use it in an expression, list it in outputs, or "
+                    "remove it");
+    }
+    free(names);
+}
+
 int model_build(const scenario *s, model **out, diag *d)
 {
     builder b = { 0 };
@@ -1078,6 +1115,7 @@ int model_build(const scenario *s, model **out, diag *d)
         if (m->vars[i].kind != VAR_PARAM)
             compile_dynamic(&b, i, &init[i], &step[i]);
     resolve_outputs(&b);
+    report_unread_added(&b);
     /* Cycles too are reported with the other errors: an expression that
      * failed to compile only hides its references, never adds one. A
      * cycle usually shows in both phases; report it once. */

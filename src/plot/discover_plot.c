@@ -8,6 +8,7 @@
 #include "base/ncgsim.h"
 #include "base/status.h"
 #include "io/output.h"
+#include "io/table.h"
 #include "plot/gp.h"
 
 /* The chart's title: the case, shortened to fit. */
@@ -25,15 +26,16 @@ static void title_case(FILE *f, const char *what, const char *expr)
     fputc('\n', f);
 }
 
-static void tradeoff(FILE *f, const discover_result *r)
+/* The trade-off chart of the boxes in discovery.csv and boxes.csv beside
+ * it: MAXDIM the most restricted inputs of a box; CASE the case of
+ * interest, or NULL when not known. */
+static void tradeoff_script(FILE *f, size_t maxdim, const char *expr)
 {
-    size_t maxdim = 0;
-    for (size_t q = 0; q < r->n_seq; q++)
-        for (size_t s = 0; s < r->seq[q].traj.n_steps; s++)
-            if (r->seq[q].traj.step[s].res_dim > maxdim)
-                maxdim = r->seq[q].traj.step[s].res_dim;
     fputs("set grid\n", f);
-    title_case(f, "Boxes for", r->case_expr);
+    if (expr)
+        title_case(f, "Boxes for", expr);
+    else
+        fputs("set title 'Boxes found by scenario discovery'\n", f);
     fputs("set xlabel 'coverage: share of all cases of interest inside the "
           "box'\nset ylabel 'density: share of the box''s trials that are "
           "cases'\nset xrange [0:1.05]\nset yrange [0:1.05]\n"
@@ -49,6 +51,16 @@ static void tradeoff(FILE *f, const discover_result *r)
           "lc rgb 'black' title 'chosen box', \\\n"
           "     'boxes.csv' skip 1 using 5:6:(sprintf('box %d (sequence %d)', $2, $1)) "
           "with labels offset 0,1.6 notitle\n", f);
+}
+
+static void tradeoff(FILE *f, const discover_result *r)
+{
+    size_t maxdim = 0;
+    for (size_t q = 0; q < r->n_seq; q++)
+        for (size_t s = 0; s < r->seq[q].traj.n_steps; s++)
+            if (r->seq[q].traj.step[s].res_dim > maxdim)
+                maxdim = r->seq[q].traj.step[s].res_dim;
+    tradeoff_script(f, maxdim, r->case_expr);
 }
 
 /* Index of input I among the chosen box's restricted inputs, sorted by
@@ -226,6 +238,36 @@ int discover_plot(const discover_result *r, const char *dir,
     }
     free(idx);
     return gp_charts_end(&j, o);
+}
+
+int discover_plot_files(const char *dir, const plot_opts *o, diag *d)
+{
+    char *path = output_path(dir, "discovery.csv");
+    table t = { 0 };
+    gp_job j;
+    FILE *f;
+    int rc = path ? table_read(path, &t, d) : NCG_ERR_NOMEM;
+    long c = rc == 0 ? table_find(&t, "res_dim") : 0;
+    if (c < 0) {
+        diag_add(d, path, 0, NULL, "no column 'res_dim'");
+        rc = NCG_ERR_IO;
+    }
+    size_t maxdim = 0;
+    for (size_t i = 0; rc == 0 && i < t.nrow; i++) {
+        double x = strtod(table_cell(&t, i, (size_t)c), NULL);
+        if (x > (double)maxdim)
+            maxdim = (size_t)x;
+    }
+    table_free(&t);
+    free(path);
+    if (rc != 0 || (rc = gp_charts_begin(&j, dir, o, d)) != 0)
+        return rc;
+    if ((f = gp_script_open(&j, "tradeoff", "coverage against density of "
+                            "every box found", 900, 600))) {
+        tradeoff_script(f, maxdim, NULL);
+        gp_script_close(&j, f, "tradeoff");
+    }
+    return gp_job_end(&j, o ? o->result : NULL);
 }
 
 /* "regret.dat" and "satisficing.dat": one block per outcome or condition

@@ -1,4 +1,4 @@
-/* sens_plot.c: the tornado, Sobol and sweep charts, drawn through the plot module's one gnuplot back end (gp.c). */
+/* sens_plot.c: the tornado, Sobol and sweep charts, drawn through the plot module's one gnuplot back end (gp.c), from results in memory or from the CSV files of their folder. */
 #include "plot/sens_plot.h"
 
 #include <math.h>
@@ -6,12 +6,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
-#include "plot/gp.h"
 #include "base/status.h"
+#include "io/output.h"
+#include "io/table.h"
+#include "plot/gp.h"
+#include "scenario/scenario.h"
 
 /* Bars in a tornado chart and in a Sobol chart: more would be unreadable
  * at this size, and the CSV has every row. */
 #define PLOT_BARS 12
+
+/* ------------------------------------------------- what a chart shows -- */
+
+/* One param of one output, as sensitivity.csv holds it. */
+typedef struct sens_bar {
+    const char *name;          /* the param (borrowed) */
+    int constant, capped;      /* a constant; its high end capped at 1 */
+    int no_effect;             /* changed the output in no trial */
+    size_t sobol_rank;         /* 1 for the largest total index; 0 for
+                                  constants */
+    double low, low_lo, low_hi;      /* differences from the base mean */
+    double high, high_lo, high_hi;
+    double s1, s1_lo, s1_hi, st, st_lo, st_hi;
+} sens_bar;
+
+/* The tornado and Sobol charts of one output. */
+typedef struct sens_chart {
+    const char *out;           /* the output's name (borrowed) */
+    int event;                 /* 1: its figure is a probability */
+    const char *step;          /* the last step's label */
+    double base;               /* the base run's mean */
+    double variance;           /* what the Sobol indices divide by */
+    const char *kind[2];       /* the key's words for a random param and a
+                                  constant: "random p10/p90" */
+    sens_bar *bar;             /* every param, largest |swing| first */
+    size_t n_bar;
+} sens_chart;
+
+/* One output of a sweep. */
+typedef struct sweep_chart {
+    const char *out;           /* the output's name (borrowed) */
+    int event;
+    size_t n_axes;             /* 1 or 2 */
+    const char *axis[2];       /* the varied settings (borrowed) */
+    double first[2], last[2], step[2];  /* each axis's grid */
+    size_t n[2];               /* points on each axis */
+    size_t n_points;
+    const double *x[2];        /* per point: its value on each axis */
+    const double *mean, *lo, *hi;       /* per point: figure, 95% interval */
+} sweep_chart;
+
+/* ---------------------------------------------------- the scripts -- */
 
 /* The bar series of a tornado: kind x side, so that the key explains both
  * the colour (random or constant) and the shade (low or high end). */
@@ -27,22 +72,18 @@ static const struct {
     { 1, 7, "high end", "#ffbb77" },
 };
 
-/* The tornado of output Q: the PLOT_BARS rows with the largest |swing|,
- * largest on top. */
-static void tornado(FILE *f, const sens_result *r, size_t q)
+/* The tornado of chart C (data block $T<Q>): the PLOT_BARS params with
+ * the largest |swing|, largest on top. */
+static void tornado(FILE *f, const sens_chart *c, size_t q)
 {
-    const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
-    const char *out = v->name;
-    double base = r->base_mean[q];
+    double base = c->base;
     size_t n = 0, zero = 0;
     int capped = 0, shown[2] = { 0, 0 };   /* kinds on the chart */
-    char kind[48], step[32];
     /* Rows of params that changed nothing in any trial would be empty
      * lines; the title counts them instead. One stays, so that the chart
      * is never empty. */
-    for (size_t k = 0; k < sens_n_rows(r); k++) {
-        const sens_row *w = sens_ranked(r, q, k);
-        if (k > 0 && sens_no_effect(w))
+    for (size_t k = 0; k < c->n_bar; k++) {
+        if (k > 0 && c->bar[k].no_effect)
             zero++;
         else if (n < PLOT_BARS)
             n++;
@@ -51,20 +92,23 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
      * its interval, 1 for a constant. gnuplot puts y = 0 at the bottom. */
     fprintf(f, "$T%zu << EOD\n", q);
     for (size_t y = 0; y < n; y++) {
-        const sens_row *w = sens_ranked(r, q, n - 1 - y);
+        const sens_bar *w = &c->bar[n - 1 - y];
         capped |= w->capped;
         shown[w->constant ? 1 : 0] = 1;
         fprintf(f, "%zu %s%s %.6g %.6g %.6g %.6g %.6g %.6g %.6g %d\n", y,
-                sens_row_name(r, w), w->capped ? "*" : "", base,
+                w->name, w->capped ? "*" : "", base,
                 base + w->low, base + w->low_lo, base + w->low_hi,
                 base + w->high, base + w->high_lo, base + w->high_hi,
                 w->constant);
     }
     fputs("EOD\n", f);
     fputs("set title ", f);
-    gp_quote(f, out);
+    gp_quote(f, c->out);
     /* Three short title lines: one long line is cut off at this width. */
-    fprintf(f, " . ': the %zu largest effects, one param at a time", n);
+    if (n == 1)
+        fputs(" . ': the largest effect, one param at a time", f);
+    else
+        fprintf(f, " . ': the %zu largest effects, one param at a time", n);
     if (zero)
         fprintf(f, " (%zu with no effect not shown)", zero);
     fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
@@ -72,11 +116,11 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
           "95% intervals", f);
     if (capped)
         fputs("; * high end capped at 1 (a probability)", f);
-    sens_step_label(r, step, sizeof step);
     fprintf(f, "'\nunset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
-            "' . ", v->kind == VAR_EVENT ? "probability" : "mean");
-    gp_quote(f, out);
-    fprintf(f, " . ' at %s'", step);
+            "' . ", c->event ? "probability" : "mean");
+    gp_quote(f, c->out);
+    fputs(" . ' at ' . ", f);
+    gp_quote(f, c->step);
     fprintf(f, "\nset ylabel ''\nset yrange [-0.7:%zu.7]\nset xrange [*:*]\n"
             "set offsets graph 0.03, graph 0.03, 0, 0\n"
             "set style fill solid 1.0 noborder\n"
@@ -88,18 +132,18 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
     int first = 1;
     fprintf(f, "plot $T%zu", q);
     for (size_t b = 0; b < sizeof tornado_bars / sizeof tornado_bars[0]; b++) {
-        const sens_row probe = { .constant = tornado_bars[b].constant };
-        int c = tornado_bars[b].col;
-        if (!shown[tornado_bars[b].constant])
+        int k = tornado_bars[b].constant, col = tornado_bars[b].col;
+        if (!shown[k])
             continue;
         /* NaN drops the other kind's rows from this series. */
         fprintf(f, "%s using (($10==%d)?($3+$%d)/2:NaN):1:(($3<$%d)?$3:$%d):"
                 "(($3<$%d)?$%d:$3):($1-0.36):($1+0.36)%s with boxxyerror "
-                "lc rgb '%s' title '%s: %s'", first ? "" : ", \\\n  ''",
-                tornado_bars[b].constant, c, c, c, c, c,
-                first ? ":ytic(2)" : "", tornado_bars[b].colour,
-                sens_row_kind(r, &probe, kind, sizeof kind),
-                tornado_bars[b].side);
+                "lc rgb '%s' title ", first ? "" : ", \\\n  ''", k, col, col,
+                col, col, col, first ? ":ytic(2)" : "",
+                tornado_bars[b].colour);
+        char key[96];
+        snprintf(key, sizeof key, "%s: %s", c->kind[k], tornado_bars[b].side);
+        gp_quote(f, key);
         first = 0;
     }
     fputs(", \\\n  '' using 4:1:5:6 with xerrorbars lc rgb 'black' pt 0 "
@@ -111,27 +155,31 @@ static void tornado(FILE *f, const sens_result *r, size_t q)
  * that they explain almost none of the output's spread. */
 #define SOBOL_LITTLE 0.05
 
-/* The Sobol chart of output Q: S1 and ST of the PLOT_BARS random params
- * with the largest total index. */
-static void sobol(FILE *f, const sens_result *r, size_t q)
+/* The Sobol chart of chart C (data block $S<Q>): S1 and ST of the
+ * PLOT_BARS random params with the largest total index. */
+static void sobol(FILE *f, const sens_chart *c, size_t q)
 {
-    const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
-    size_t n = r->d < PLOT_BARS ? r->d : PLOT_BARS;
+    size_t d = 0;
     double st_sum = 0;
-    for (size_t j = 0; j < r->d; j++)
-        if (!isnan(r->rows[q * r->d + j].st))
-            st_sum += r->rows[q * r->d + j].st;
+    for (size_t k = 0; k < c->n_bar; k++)
+        if (!c->bar[k].constant) {
+            d++;
+            if (!isnan(c->bar[k].st))
+                st_sum += c->bar[k].st;
+        }
+    size_t n = d < PLOT_BARS ? d : PLOT_BARS;
     fprintf(f, "$S%zu << EOD\n", q);
-    for (size_t j = 0; j < r->d; j++) {
-        const sens_row *w = &r->rows[q * r->d + j];
-        if (w->rank <= n)
-            fprintf(f, "%zu %s %.6g %.6g %.6g %.6g %.6g %.6g\n", w->rank - 1,
-                    sens_row_name(r, w), w->s1, w->s1_lo, w->s1_hi, w->st,
-                    w->st_lo, w->st_hi);
-    }
+    for (size_t rank = 1; rank <= n; rank++)
+        for (size_t k = 0; k < c->n_bar; k++) {
+            const sens_bar *w = &c->bar[k];
+            if (!w->constant && w->sobol_rank == rank)
+                fprintf(f, "%zu %s %.6g %.6g %.6g %.6g %.6g %.6g\n", rank - 1,
+                        w->name, w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo,
+                        w->st_hi);
+        }
     fputs("EOD\n", f);
     fputs("set title ", f);
-    gp_quote(f, out);
+    gp_quote(f, c->out);
     fprintf(f, " . ': Sobol indices of the random params, first order and "
             "total (bootstrap 95%%)'");
     /* A chart of tiny bars on a tiny axis looks like an answer: say that
@@ -154,24 +202,90 @@ static void sobol(FILE *f, const sens_result *r, size_t q)
             st_sum < SOBOL_LITTLE ? "1" : "*", n ? n - 1 : 0, q);
 }
 
-/* `set AXISrange` around the one value of output Q's sweep when it does
- * not vary (BAND: with its 95% interval), where gnuplot would warn of an
- * empty range and pick one itself. */
-static void sweep_flat_range(FILE *f, const sweep_result *r, size_t q,
-                             const char *axis, int band)
+/* `set AXISrange` around the one value of sweep C when it does not vary
+ * (BAND: with its 95% interval), where gnuplot would warn of an empty
+ * range and pick one itself. */
+static void sweep_flat_range(FILE *f, const sweep_chart *c, const char *axis,
+                             int band)
 {
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t p = 0; p < r->n_points; p++) {
-        const sweep_cell *c = &r->cells[p * r->n_out + q];
-        double h = band ? NCG_Z95 * c->se : 0;
-        lo = fmin(lo, c->mean - h);
-        hi = fmax(hi, c->mean + h);
+    for (size_t p = 0; p < c->n_points; p++) {
+        lo = fmin(lo, band ? c->lo[p] : c->mean[p]);
+        hi = fmax(hi, band ? c->hi[p] : c->mean[p]);
     }
     if (!(hi > lo) && isfinite(lo)) {
         double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
         fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
     }
 }
+
+/* The sweep chart of C (data block $S<Q>): the figure with its 95% band
+ * against one setting, or a heatmap over two. */
+static void sweep_script(FILE *f, const sweep_chart *c, size_t q)
+{
+    /* One line per point, in sweep.csv's order and with its numbers:
+     * value(s) of the axes, mean, 95% interval. */
+    fprintf(f, "$S%zu << EOD\n", q);
+    for (size_t p = 0; p < c->n_points; p++) {
+        fprintf(f, "%.12g", c->x[0][p]);
+        if (c->n_axes == 2)
+            fprintf(f, " %.12g", c->x[1][p]);
+        fprintf(f, " %.6g %.6g %.6g\n", c->mean[p], c->lo[p], c->hi[p]);
+    }
+    fputs("EOD\n", f);
+    fputs("set title ", f);
+    gp_quote(f, c->out);
+    fputs(c->event ? " . ': probability that it happened by the end"
+                   : " . ': mean at the last step", f);
+    /* A heatmap shows no interval: its title promises none. */
+    fputs(c->n_axes == 1 ? " (95% band; common random numbers)'\n"
+                         : " (one cell per point; common random "
+                           "numbers; intervals in sweep.csv)'\n", f);
+    fputs("set xlabel ", f);
+    gp_quote(f, c->axis[0]);
+    if (c->n_axes == 1) {
+        fputs("\nset ylabel ", f);
+        gp_quote(f, c->out);
+        fputc('\n', f);
+        sweep_flat_range(f, c, "y", 1);
+        fprintf(f, "plot $S%zu using 1:3:4 with filledcurves "
+                "fc rgb '#aaccee' title '95%%', \\\n"
+                "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
+                "title 'mean'\n", q);
+        return;
+    }
+    /* One filled rectangle centred on every grid point (pm3d would join
+     * the points into quads and drop the last row and column; `with
+     * image` is a bitmap, which the SVG terminal embeds as an <image>
+     * that an inlined chart cannot keep); the value is written in the
+     * cell when it fits. */
+    fputs("\nset ylabel ", f);
+    gp_quote(f, c->axis[1]);
+    fputs("\nset cblabel ", f);
+    gp_quote(f, c->out);
+    fputc('\n', f);
+    for (int a = 0; a < 2; a++)
+        fprintf(f, "set %crange [%.12g:%.12g]\n", "xy"[a],
+                fmin(c->first[a], c->last[a]) - fabs(c->step[a]) / 2,
+                fmax(c->first[a], c->last[a]) + fabs(c->step[a]) / 2);
+    fputs("set palette cubehelix\nset grid noxtics noytics\n"
+          "set style textbox opaque noborder\n", f);
+    for (int a = 0; a < 2; a++)
+        fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a], c->first[a],
+                c->step[a], c->last[a]);
+    sweep_flat_range(f, c, "cb", 0);
+    fprintf(f, "set style fill solid 1.0 noborder\nplot $S%zu using "
+            "1:2:(%.12g):(%.12g):3 with boxxyerror lc palette notitle", q,
+            fabs(c->step[0]) / 2, fabs(c->step[1]) / 2);
+    if (c->n[0] <= 12 && c->n[1] <= 24)
+        /* Three significant digits, without an exponent for thousands. */
+        fputs(", \\\n  '' using 1:2:(abs($3) >= 1000 ? sprintf('%.0f', $3) "
+              ": sprintf('%.3g', $3)) with labels boxed notitle", f);
+    fputs("\nset xrange [*:*]\nset yrange [*:*]\nset grid\n"
+          "set xtics autofreq\nset ytics autofreq\n", f);
+}
+
+/* ------------------------------------------------------- the jobs -- */
 
 /* Opens the script of chart PREFIX-OUT (W x H) in J, its inline data
  * separated by white space; NULL with a message (J then fails). */
@@ -195,107 +309,380 @@ static void chart_close(gp_job *j, FILE *f, const char *prefix,
     gp_script_close(j, f, stem);
 }
 
+/* Writes output Q's tornado and, when the random params explain some
+ * variance, its Sobol chart into J. */
+static void sens_charts(gp_job *j, const sens_chart *c, size_t q)
+{
+    /* Long param names need a wide canvas. */
+    FILE *f = chart_open(j, "tornado", c->out, "the largest swings, one "
+                         "param at a time", 1000, 640);
+    if (f) {
+        tornado(f, c, q);
+        chart_close(j, f, "tornado", c->out);
+    }
+    int random = 0;
+    for (size_t k = 0; k < c->n_bar; k++)
+        random |= !c->bar[k].constant;
+    /* Without variance the indices are NaN, and a plot of nothing is a
+     * gnuplot error. */
+    if (random && c->variance > 0 && !j->failed
+        && (f = chart_open(j, "sobol", c->out, "Sobol indices of the "
+                           "random params", 1000, 640)) != NULL) {
+        sobol(f, c, q);
+        chart_close(j, f, "sobol", c->out);
+    }
+}
+
+/* Writes sweep C's chart into J. */
+static void sweep_chart_write(gp_job *j, const sweep_chart *c, size_t q)
+{
+    FILE *f = chart_open(j, "sweep", c->out, c->n_axes == 1 ? "the output "
+                         "against the varied setting" : "the output over "
+                         "the grid of two settings", 900, 560);
+    if (f) {
+        sweep_script(f, c, q);
+        chart_close(j, f, "sweep", c->out);
+    }
+}
+
+/* ------------------------------------------- from results in memory -- */
+
+/* Output Q of R as chart C, its params in BARS (sens_n_rows of them). */
+static void sens_chart_of(const sens_result *r, size_t q, sens_bar *bars,
+                          char kind[2][48], char *step, size_t step_len,
+                          sens_chart *c)
+{
+    const model_var *v = &r->m->vars[r->m->outputs[r->outputs[q]]];
+    const sens_row probe[2] = { { .constant = 0 }, { .constant = 1 } };
+    for (size_t k = 0; k < sens_n_rows(r); k++) {
+        const sens_row *w = sens_ranked(r, q, k);
+        bars[k] = (sens_bar){
+            .name = sens_row_name(r, w), .constant = w->constant,
+            .capped = w->capped, .no_effect = sens_no_effect(w),
+            .sobol_rank = w->constant ? 0 : w->rank,
+            .low = w->low, .low_lo = w->low_lo, .low_hi = w->low_hi,
+            .high = w->high, .high_lo = w->high_lo, .high_hi = w->high_hi,
+            .s1 = w->s1, .s1_lo = w->s1_lo, .s1_hi = w->s1_hi,
+            .st = w->st, .st_lo = w->st_lo, .st_hi = w->st_hi };
+    }
+    *c = (sens_chart){
+        .out = v->name, .event = v->kind == VAR_EVENT,
+        .step = sens_step_label(r, step, step_len), .base = r->base_mean[q],
+        .variance = r->variance[q],
+        .kind = { sens_row_kind(r, &probe[0], kind[0], sizeof kind[0]),
+                  sens_row_kind(r, &probe[1], kind[1], sizeof kind[1]) },
+        .bar = bars, .n_bar = sens_n_rows(r) };
+}
+
 int sens_plot_sensitivity(const sens_result *r, const char *dir,
                           const plot_opts *o, diag *d)
 {
     gp_job j;
-    if (gp_charts_begin(&j, dir, o, d) != 0)
-        return NCG_ERR_IO;
-    for (size_t q = 0; q < r->n_out && !j.failed; q++) {
-        const char *out = r->m->vars[r->m->outputs[r->outputs[q]]].name;
-        /* Long param names need a wide canvas. */
-        FILE *f = chart_open(&j, "tornado", out, "the largest swings, one "
-                             "param at a time", 1000, 640);
-        if (f) {
-            tornado(f, r, q);
-            chart_close(&j, f, "tornado", out);
-        }
-        /* Without variance the indices are NaN, and a plot of nothing
-         * is a gnuplot error. */
-        if (r->d > 0 && r->variance[q] > 0
-            && (f = chart_open(&j, "sobol", out, "Sobol indices of the "
-                               "random params", 1000, 640)) != NULL) {
-            sobol(f, r, q);
-            chart_close(&j, f, "sobol", out);
-        }
+    char kind[2][48], step[32];
+    sens_bar *bars = malloc((sens_n_rows(r) + 1) * sizeof *bars);
+    if (!bars) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
     }
-    return gp_charts_end(&j, o);
+    int rc = gp_charts_begin(&j, dir, o, d);
+    for (size_t q = 0; rc == 0 && q < r->n_out && !j.failed; q++) {
+        sens_chart c;
+        sens_chart_of(r, q, bars, kind, step, sizeof step, &c);
+        sens_charts(&j, &c, q);
+    }
+    free(bars);
+    return rc == 0 ? gp_charts_end(&j, o) : rc;
 }
 
 int sens_plot_sweep(const sweep_result *r, const char *dir,
                     const plot_opts *o, diag *d)
 {
     gp_job j;
-    if (gp_charts_begin(&j, dir, o, d) != 0)
-        return NCG_ERR_IO;
-    for (size_t q = 0; q < r->n_out && !j.failed; q++) {
-        const char *out = r->m->vars[r->m->outputs[q]].name;
-        FILE *f = chart_open(&j, "sweep", out, r->n_axes == 1 ? "the output "
-                             "against the varied setting" : "the output over "
-                             "the grid of two settings", 900, 560);
-        if (!f)
-            break;
-        /* One line per point, in sweep.csv's order and with its numbers:
-         * value(s) of the axes, mean, 95% interval. */
-        fprintf(f, "$S%zu << EOD\n", q);
-        for (size_t p = 0; p < r->n_points; p++) {
-            const sweep_cell *c = &r->cells[p * r->n_out + q];
-            fprintf(f, "%.12g", sweep_point_value(r, p, 0));
-            if (r->n_axes == 2)
-                fprintf(f, " %.12g", sweep_point_value(r, p, 1));
-            fprintf(f, " %.6g %.6g %.6g\n", c->mean,
-                    c->mean - NCG_Z95 * c->se,
-                    c->mean + NCG_Z95 * c->se);
-        }
-        fputs("EOD\n", f);
-        fputs("set title ", f);
-        gp_quote(f, out);
-        fputs(r->m->vars[r->m->outputs[q]].kind == VAR_EVENT
-              ? " . ': probability that it happened by the end"
-              : " . ': mean at the last step", f);
-        /* A heatmap shows no interval: its title promises none. */
-        fputs(r->n_axes == 1 ? " (95% band; common random numbers)'\n"
-                             : " (one cell per point; common random "
-                               "numbers; intervals in sweep.csv)'\n", f);
-        fputs("set xlabel ", f);
-        gp_quote(f, r->axes[0].path);
-        if (r->n_axes == 1) {
-            fputs("\nset ylabel ", f);
-            gp_quote(f, out);
-            fputc('\n', f);
-            sweep_flat_range(f, r, q, "y", 1);
-            fprintf(f, "plot $S%zu using 1:3:4 with filledcurves "
-                    "fc rgb '#aaccee' title '95%%', \\\n"
-                    "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
-                    "title 'mean'\n", q);
-        } else {
-            /* `with image` draws one cell centred on every grid point (pm3d
-             * would join the points into quads and drop the last row and
-             * column); the value is written in the cell when it fits. */
-            const sweep_axis *ax = r->axes;
-            fputs("\nset ylabel ", f);
-            gp_quote(f, ax[1].path);
-            fputs("\nset cblabel ", f);
-            gp_quote(f, out);
-            fprintf(f, "\nset xrange [%.12g:%.12g]\nset yrange [%.12g:%.12g]"
-                    "\nset palette cubehelix\nset grid noxtics noytics\n"
-                    "set style textbox opaque noborder\n",
-                    fmin(ax[0].from, sweep_value(&ax[0], ax[0].n - 1)) - fabs(ax[0].step) / 2,
-                    fmax(ax[0].from, sweep_value(&ax[0], ax[0].n - 1)) + fabs(ax[0].step) / 2,
-                    fmin(ax[1].from, sweep_value(&ax[1], ax[1].n - 1)) - fabs(ax[1].step) / 2,
-                    fmax(ax[1].from, sweep_value(&ax[1], ax[1].n - 1)) + fabs(ax[1].step) / 2);
-            for (int a = 0; a < 2; a++)
-                fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a],
-                        ax[a].from, ax[a].step, sweep_value(&ax[a], ax[a].n - 1));
-            sweep_flat_range(f, r, q, "cb", 0);
-            fprintf(f, "plot $S%zu using 1:2:3 with image notitle", q);
-            if (ax[0].n <= 12 && ax[1].n <= 24)
-                fputs(", \\\n  '' using 1:2:(sprintf('%.3g', $3)) with labels "
-                      "boxed notitle", f);
-            fputs("\nset xrange [*:*]\nset yrange [*:*]\nset grid\n"
-                  "set xtics autofreq\nset ytics autofreq\n", f);
-        }
-        chart_close(&j, f, "sweep", out);
+    size_t np = r->n_points;
+    double *x = malloc((5 * np + 1) * sizeof *x);
+    if (!x) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
     }
-    return gp_charts_end(&j, o);
+    int rc = gp_charts_begin(&j, dir, o, d);
+    sweep_chart c = { .n_axes = r->n_axes, .n_points = np,
+                      .x = { x, x + np }, .mean = x + 2 * np,
+                      .lo = x + 3 * np, .hi = x + 4 * np };
+    for (size_t a = 0; a < r->n_axes; a++) {
+        const sweep_axis *ax = &r->axes[a];
+        c.axis[a] = ax->path;
+        c.first[a] = ax->from;
+        c.last[a] = sweep_value(ax, ax->n - 1);
+        c.step[a] = ax->step;
+        c.n[a] = ax->n;
+    }
+    for (size_t q = 0; rc == 0 && q < r->n_out && !j.failed; q++) {
+        const model_var *v = &r->m->vars[r->m->outputs[q]];
+        c.out = v->name;
+        c.event = v->kind == VAR_EVENT;
+        for (size_t p = 0; p < np; p++) {
+            const sweep_cell *cell = &r->cells[p * r->n_out + q];
+            x[p] = sweep_point_value(r, p, 0);
+            x[np + p] = r->n_axes == 2 ? sweep_point_value(r, p, 1) : 0;
+            x[2 * np + p] = cell->mean;
+            x[3 * np + p] = cell->mean - NCG_Z95 * cell->se;
+            x[4 * np + p] = cell->mean + NCG_Z95 * cell->se;
+        }
+        sweep_chart_write(&j, &c, q);
+    }
+    free(x);
+    return rc == 0 ? gp_charts_end(&j, o) : rc;
+}
+
+/* ------------------------------------------ from the folder's files -- */
+
+/* The columns of sensitivity.csv the charts read. */
+enum { S_VARIABLE, S_PARAM, S_PERTURBATION, S_SOBOL_RANK, S_CAPPED, S_BASE, S_LOW,
+       S_LOW_LO, S_LOW_HI, S_HIGH, S_HIGH_LO, S_HIGH_HI, S_S1, S_S1_LO,
+       S_S1_HI, S_ST, S_ST_LO, S_ST_HI, S_VARIANCE, S_N };
+static const char *const sens_cols[S_N] = { "variable", "param", "perturbation",
+    "sobol_rank", "capped", "base_mean", "low_diff", "low_lo95", "low_hi95",
+    "high_diff", "high_lo95", "high_hi95", "s1", "s1_lo95", "s1_hi95", "st",
+    "st_lo95", "st_hi95", "variance" };
+
+/* The columns of sweep.csv the charts read, after the axes'. */
+enum { W_POINT, W_VARIABLE, W_KIND, W_VALUE, W_LO, W_HI, W_N };
+static const char *const sweep_cols[W_N] = { "point", "variable", "kind",
+    "value", "lo95", "hi95" };
+
+/* Reads DIR/NAME into T and finds its columns NAMES (N of them) into COL.
+ * 0, or NCG_ERR_IO with "PATH: cannot read: why" or "PATH: no column
+ * 'x'" in D (T then empty). */
+static int files_table(const char *dir, const char *name,
+                       const char *const *names, size_t n, table *t,
+                       size_t *col, diag *d)
+{
+    char *path = output_path(dir, name);
+    if (!path) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    int rc = table_read(path, t, d);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        long c = table_find(t, names[i]);
+        if (c < 0) {
+            diag_add(d, path, 0, NULL, "no column '%s'", names[i]);
+            table_free(t);
+            rc = NCG_ERR_IO;
+        }
+        col[i] = (size_t)c;
+    }
+    free(path);
+    return rc;
+}
+
+/* Allocates BYTES into *ROOM (the caller frees it) and starts job J in
+ * DIR. 0, or an ncg_status with a message. */
+static int files_begin(gp_job *j, void **room, size_t bytes, const char *dir,
+                       const plot_opts *o, diag *d)
+{
+    if (!(*room = malloc(bytes))) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    return gp_charts_begin(j, dir, o, d);
+}
+
+/* Cell (R, C) of T as a number; NaN when empty or not a number. */
+static double files_num(const table *t, size_t r, size_t c)
+{
+    const char *s = table_cell(t, r, c);
+    char *end;
+    double v = strtod(s, &end);
+    return *s && *end == '\0' ? v : NAN;
+}
+
+/* Loads DIR/resolved.cfg into *SC (caller frees) and writes the label of
+ * its last step into STEP ("2030Q4", or "step 24" without a start). 0, or
+ * the scenario's status with its message in D. */
+static int files_scenario(const char *dir, scenario **sc, char *step,
+                          size_t len, diag *d)
+{
+    scenario_opts none = { 0 };
+    char *path = output_path(dir, "resolved.cfg");
+    int rc = path ? scenario_load(path, &none, sc, d) : NCG_ERR_NOMEM;
+    free(path);
+    if (rc != 0)
+        return rc;
+    if ((*sc)->sim.has_start)
+        scenario_step_label(&(*sc)->sim, (*sc)->sim.steps, step, len);
+    else
+        snprintf(step, len, "step %u", (unsigned)(*sc)->sim.steps);
+    return 0;
+}
+
+/* Row R of sensitivity.csv T (columns COL) as a bar. */
+static sens_bar sens_bar_of(const table *t, size_t r, const size_t *col)
+{
+    sens_bar b = {
+        .name = table_cell(t, r, col[S_PARAM]),
+        .constant = strncmp(table_cell(t, r, col[S_PERTURBATION]), "constant", 8) == 0,
+        .capped = files_num(t, r, col[S_CAPPED]) == 1,
+        .low = files_num(t, r, col[S_LOW]),
+        .low_lo = files_num(t, r, col[S_LOW_LO]),
+        .low_hi = files_num(t, r, col[S_LOW_HI]),
+        .high = files_num(t, r, col[S_HIGH]),
+        .high_lo = files_num(t, r, col[S_HIGH_LO]),
+        .high_hi = files_num(t, r, col[S_HIGH_HI]),
+        .s1 = files_num(t, r, col[S_S1]), .s1_lo = files_num(t, r, col[S_S1_LO]),
+        .s1_hi = files_num(t, r, col[S_S1_HI]), .st = files_num(t, r, col[S_ST]),
+        .st_lo = files_num(t, r, col[S_ST_LO]),
+        .st_hi = files_num(t, r, col[S_ST_HI]) };
+    double rank = files_num(t, r, col[S_SOBOL_RANK]);
+    b.sobol_rank = !b.constant && rank >= 1 ? (size_t)rank : 0;
+    /* As sens_no_effect: every paired difference was 0. */
+    b.no_effect = b.low_lo == 0 && b.low_hi == 0 && b.high_lo == 0
+                  && b.high_hi == 0;
+    return b;
+}
+
+/* The rows FIRST to LAST - 1 of sensitivity.csv T (one output, largest
+ * |swing| first) as chart C, its params in BARS. */
+static void sens_chart_rows(const table *t, const size_t *col, size_t first,
+                            size_t last, sens_bar *bars, sens_chart *c)
+{
+    c->out = table_cell(t, first, col[S_VARIABLE]);
+    c->base = files_num(t, first, col[S_BASE]);
+    c->variance = 0;
+    c->kind[0] = "random";
+    c->kind[1] = "constant";
+    c->bar = bars;
+    c->n_bar = last - first;
+    for (size_t r = first; r < last; r++) {
+        bars[r - first] = sens_bar_of(t, r, col);
+        const sens_bar *b = &bars[r - first];
+        c->kind[b->constant] = table_cell(t, r, col[S_PERTURBATION]);
+        if (!b->constant && isfinite(files_num(t, r, col[S_VARIANCE])))
+            c->variance = files_num(t, r, col[S_VARIANCE]);
+    }
+}
+
+int sens_plot_sensitivity_files(const char *dir, const plot_opts *o, diag *d)
+{
+    table t = { 0 };
+    size_t col[S_N], q = 0;
+    sens_bar *bars = NULL;
+    scenario *sc = NULL;
+    char step[32];
+    gp_job j;
+    int rc = files_table(dir, "sensitivity.csv", sens_cols, S_N, &t, col, d);
+    if (rc == 0)
+        rc = files_scenario(dir, &sc, step, sizeof step, d);
+    void *room = NULL;
+    if (rc == 0)
+        rc = files_begin(&j, &room, (t.nrow + 1) * sizeof *bars, dir, o, d);
+    bars = room;
+    if (rc != 0)
+        goto end;
+    for (size_t first = 0, last; first < t.nrow && !j.failed; first = last) {
+        sens_chart c;
+        const char *out = table_cell(&t, first, col[S_VARIABLE]);
+        for (last = first + 1; last < t.nrow
+             && strcmp(table_cell(&t, last, col[S_VARIABLE]), out) == 0;)
+            last++;
+        sens_chart_rows(&t, col, first, last, bars, &c);
+        c.step = step;
+        c.event = snode_get(snode_get(sc->root, "events"), out) != NULL;
+        sens_charts(&j, &c, q++);
+    }
+    rc = gp_charts_end(&j, o);
+end:
+    scenario_free(sc);
+    free(bars);
+    table_free(&t);
+    return rc;
+}
+
+/* Axis A of the points of sweep C: its first and last value, the number
+ * of values and the step between them. */
+static void sweep_axis_of(sweep_chart *c, size_t a)
+{
+    const double *x = c->x[a];
+    size_t n = 1;
+    for (size_t p = 1; p < c->n_points; p++) {
+        int seen = 0;
+        for (size_t k = 0; k < p && !seen; k++)
+            seen = x[k] == x[p];
+        n += !seen;
+    }
+    c->first[a] = x[0];
+    c->last[a] = x[c->n_points ? c->n_points - 1 : 0];
+    c->n[a] = n;
+    c->step[a] = n > 1 ? (c->last[a] - c->first[a]) / (double)(n - 1) : 1;
+}
+
+/* Fills the points of output OUT of sweep.csv T (columns COL, axes in
+ * columns AX) into C's arrays (room for T's rows). */
+static void sweep_chart_rows(const table *t, const size_t *col,
+                             const size_t *ax, const char *out,
+                             sweep_chart *c, double *x, size_t room)
+{
+    size_t np = 0;
+    c->x[0] = x;
+    c->x[1] = x + room;
+    c->mean = x + 2 * room;
+    c->lo = x + 3 * room;
+    c->hi = x + 4 * room;
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(table_cell(t, r, col[W_VARIABLE]), out) != 0)
+            continue;
+        for (size_t a = 0; a < c->n_axes; a++)
+            x[a * room + np] = files_num(t, r, ax[a]);
+        x[2 * room + np] = files_num(t, r, col[W_VALUE]);
+        x[3 * room + np] = files_num(t, r, col[W_LO]);
+        x[4 * room + np] = files_num(t, r, col[W_HI]);
+        c->event = strcmp(table_cell(t, r, col[W_KIND]), "event") == 0;
+        np++;
+    }
+    c->out = out;
+    c->n_points = np;
+    for (size_t a = 0; a < c->n_axes; a++)
+        sweep_axis_of(c, a);
+}
+
+int sens_plot_sweep_files(const char *dir, const plot_opts *o, diag *d)
+{
+    table t = { 0 };
+    size_t col[W_N], ax[2];
+    double *x = NULL;
+    gp_job j;
+    sweep_chart c = { .n_axes = 0 };
+    int rc = files_table(dir, "sweep.csv", sweep_cols, W_N, &t, col, d);
+    if (rc != 0)
+        return rc;
+    /* The varied settings are the columns between point and variable. */
+    for (size_t k = col[W_POINT] + 1; k < col[W_VARIABLE] && c.n_axes < 2; k++) {
+        ax[c.n_axes] = k;
+        c.axis[c.n_axes++] = t.name[k];
+    }
+    if (c.n_axes == 0 || col[W_VARIABLE] - col[W_POINT] > 3) {
+        diag_add(d, t.path, 0, NULL, "not one or two settings between "
+                 "'point' and 'variable'");
+        rc = NCG_ERR_IO;
+    }
+    void *room = NULL;
+    if (rc == 0)
+        rc = files_begin(&j, &room, (5 * t.nrow + 1) * sizeof *x, dir, o, d);
+    x = room;
+    if (rc != 0)
+        goto end;
+    /* Outputs in the order of the first point's rows. */
+    for (size_t r = 0, q = 0; r < t.nrow && !j.failed; r++) {
+        if (strcmp(table_cell(&t, r, col[W_POINT]),
+                   table_cell(&t, 0, col[W_POINT])) != 0)
+            break;
+        sweep_chart_rows(&t, col, ax, table_cell(&t, r, col[W_VARIABLE]), &c,
+                         x, t.nrow);
+        sweep_chart_write(&j, &c, q++);
+    }
+    rc = gp_charts_end(&j, o);
+end:
+    free(x);
+    table_free(&t);
+    return rc;
 }

@@ -24,4 +24,18 @@ int sens_plot_sensitivity(const sens_result *r, const char *dir,
 int sens_plot_sweep(const sweep_result *r, const char *dir,
                     const plot_opts *o, diag *d);
 
+/* The same charts redrawn from the files of a sensitivity folder DIR
+ * (sensitivity.csv, and resolved.cfg for the last step's label and which
+ * outputs are events), written and drawn in DIR: the report draws them
+ * from copies, and they do not depend on the folder's own images or
+ * scripts. 0, or NCG_ERR_IO with a message ("PATH: no column 'x'", a
+ * file that cannot be read, what failed while drawing), or the status of
+ * a resolved.cfg that cannot be loaded. */
+int sens_plot_sensitivity_files(const char *dir, const plot_opts *o,
+                                diag *d);
+
+/* The same for a sweep folder DIR, from its sweep.csv alone (the varied
+ * settings are the one or two columns between `point` and `variable`). */
+int sens_plot_sweep_files(const char *dir, const plot_opts *o, diag *d);
+
 #endif

@@ -12,7 +12,9 @@
 #include "base/status.h"
 #include "io/output.h"
 #include "io/table.h"
+#include "plot/discover_plot.h"
 #include "plot/plot.h"
+#include "plot/sens_plot.h"
 #include "report/estimate.h"
 #include "report/html.h"
 #include "report/report.h"
@@ -71,6 +73,7 @@ typedef struct report {
     int conditioned;     /* 1 when a scenario is conditioned on
                             observations (has effective trials) */
     const char *tmp;     /* the temporary folder (charts, the page) */
+    size_t n_extra;      /* folders of other analyses drawn so far */
     FILE *f;             /* the page being written */
     diag *d;
 } report;
@@ -124,6 +127,11 @@ static double rp_tnum(const table *t, size_t r, int c)
     char *end;
     double v = strtod(s, &end);
     return *s && *end == '\0' ? v : NAN;
+}
+
+static int rp_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static rp_cell *rp_at(const report *r, size_t o, size_t i)
@@ -346,8 +354,9 @@ static const char *const c_mean_dlo[] = { "mean_diff_lo95", "diff_lo95",
 static const char *const c_mean_dhi[] = { "mean_diff_hi95", "diff_hi95",
                                           NULL };
 
-/* Fills the outputs and the headline cells. */
-static int rp_cells(report *r)
+/* The outputs, from the reference's summary.csv. 0, or an ncg_status
+ * with a message. */
+static int rp_outputs(report *r)
 {
     const table *ref = r->s[0].sum;
     int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
@@ -370,6 +379,13 @@ static int rp_cells(report *r)
         r->o[k].unit = rp_tget(ref, k, cu);
         r->o[k].event = strcmp(rp_tget(ref, k, ck), "event") == 0;
     }
+    return 0;
+}
+
+/* Each scenario's own headline numbers, from its summary.csv: the mean
+ * (P(happened by the end) for an event) with its standard error. */
+static void rp_own_cells(report *r)
+{
     /* From each scenario's summary: mean or P(ever) with its se. */
     for (size_t i = 0; i < r->n; i++) {
         const table *t = r->s[i].sum;
@@ -388,8 +404,12 @@ static int rp_cells(report *r)
             c->hi = c->v + NCG_Z95 * c->se;
         }
     }
-    if (!r->cmp)
-        return 0;
+}
+
+/* The paired differences from the reference, from compare.csv. 0, or
+ * NCG_ERR_IO with a message. */
+static int rp_paired_cells(report *r)
+{
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
     int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
@@ -443,6 +463,15 @@ static int rp_cells(report *r)
             c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
         }
     }
+    return 0;
+}
+
+/* Probabilities and their differences stay in [0, 1] and [-1, 1]; events
+ * that compare.csv gives no paired difference (older files) get the
+ * difference of the two estimates, with an unpaired (wider) interval. */
+static void rp_event_cells(report *r)
+{
+    int paired = rp_col(r->cmp, c_pev_d) >= 0;
     /* Probabilities and their differences stay in [0, 1] and [-1, 1]. */
     for (size_t k = 0; k < r->n_out; k++)
         for (size_t i = 0; i < r->n && r->o[k].event; i++) {
@@ -454,7 +483,7 @@ static int rp_cells(report *r)
      * difference of the two estimates with an unpaired (wider) interval. */
     for (size_t k = 0; k < r->n_out; k++) {
         const rp_cell *c0 = rp_at(r, k, 0);
-        for (size_t i = 1; i < r->n && r->o[k].event && ed < 0; i++) {
+        for (size_t i = 1; i < r->n && r->o[k].event && !paired; i++) {
             rp_cell *c = rp_at(r, k, i);
             c->dv = c->v - c0->v;
             c->dse = sqrt(c->se * c->se + c0->se * c0->se);
@@ -467,6 +496,20 @@ static int rp_cells(report *r)
             c->dv = c->dse = c->dlo = c->dhi = NAN;
         }
     }
+}
+
+/* Fills the outputs and the headline cells. */
+static int rp_cells(report *r)
+{
+    int rc = rp_outputs(r);
+    if (rc != 0)
+        return rc;
+    rp_own_cells(r);
+    if (!r->cmp)               /* one scenario: nothing to compare */
+        return 0;
+    if ((rc = rp_paired_cells(r)) != 0)
+        return rc;
+    rp_event_cells(r);
     return 0;
 }
 
@@ -717,6 +760,7 @@ static const char rp_style[] =
     "  header,section#answer{page:wide}\n"
     "  section#answer{break-before:auto}\n"
     "  h2,h3{break-after:avoid}\n"
+    "  .analysis{break-before:page}\n"
     "  .scroll{overflow:visible}\n"
     "  table.head{font-size:8pt}\n"
     "  table.head th.s{min-width:0}\n"
@@ -834,7 +878,135 @@ static void rp_headline(report *r, size_t first, size_t last, size_t part,
     fputs("</tbody></table></div>\n", r->f);
 }
 
-/* Section 1: the scenarios, the key changes in words, the headline table. */
+/* The (up to three) events whose chance of happening by the end moves
+ * most from the reference in scenario I, among those whose interval
+ * excludes 0, into BEST (SIZE_MAX where there is none). */
+static void rp_top_events(const report *r, size_t i, size_t best[3])
+{
+    best[0] = best[1] = best[2] = (size_t)-1;
+    for (size_t k = 0; k < r->n_out; k++) {
+        const rp_cell *c = rp_at(r, k, i);
+        /* 0% or 100% on either side: set by an assumption (a
+         * lever), not an outcome to report. */
+        double p0 = rp_at(r, k, 0)->v;
+        int fixed = c->v == 0 || c->v == 1 || p0 == 0 || p0 == 1;
+        if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
+            continue;
+        for (size_t b = 0; b < 3; b++)
+            if (best[b] == (size_t)-1
+                || fabs(c->dv) > fabs(rp_at(r, best[b], i)->dv)) {
+                for (size_t m = 2; m > b; m--)
+                    best[m] = best[m - 1];
+                best[b] = k;
+                break;
+            }
+    }
+}
+
+/* Scenario I's line of the answer in brief. */
+static void rp_brief_line(report *r, size_t i)
+{
+    size_t best[3];
+    rp_top_events(r, i, best);
+    fputs("<li><strong>", r->f);
+    rp_user(r, r->s[i].title);
+    fputs("</strong>: ", r->f);
+    if (best[0] == (size_t)-1)
+        fputs("no event's chance changes beyond Monte Carlo error", r->f);
+    for (size_t b = 0; b < 3 && best[b] != (size_t)-1; b++) {
+        const rp_out *o = &r->o[best[b]];
+        const rp_cell *c0 = rp_at(r, best[b], 0),
+                      *c = rp_at(r, best[b], i);
+        fputs(b ? "; " : "", r->f);
+        rp_user(r, rp_label(o));
+        fputs(" ", r->f);
+        rp_value(r, o, c0);
+        fputs(" \xe2\x86\x92 ", r->f);
+        rp_value(r, o, c);
+        fputs(" (", r->f);
+        rp_text(r, estimate_words(c->v));
+        fputs(")", r->f);
+    }
+    fputs(".</li>\n", r->f);
+}
+
+/* The answer in brief: per scenario, the events whose chance moved most. */
+static void rp_brief(report *r)
+{
+    fputs("<p><strong>Answer in brief:</strong> the events whose chance "
+          "of happening by the end moves most from the reference "
+          "(largest changes whose 95% interval excludes 0; an event at "
+          "exactly 0% or 100% on either side is set by an assumption "
+          "and left out).</p>\n<ul>\n", r->f);
+    for (size_t i = 1; i < r->n; i++)
+        rp_brief_line(r, i);
+    fputs("</ul>\n", r->f);
+}
+
+/* The key under the headline tables. */
+static void rp_key(report *r)
+{
+    fputs("<p class=\"key\">", r->f);
+    fputs("Numbers are means over the trials at the last step; events are the "
+          "probability that the event happened at least once by the end. "
+          "Digits follow each number's Monte Carlo error (section 4). ", r->f);
+    if (r->n > 1)
+        fputs("Under each value: its difference from the reference "
+              "(events in percentage points, pp) and the 95% interval of the "
+              "difference, paired trial by trial (common random numbers). "
+              "<b>\xe2\x96\xb2</b>/<b>\xe2\x96\xbc</b> and <b>*</b> mark a "
+              "difference whose interval excludes 0. <sup>u</sup> marks an "
+              "interval that is not paired (wider than a paired one). ",
+              r->f);
+    fputs("Probabilities in words: see the scale below.</p>\n", r->f);
+}
+
+/* The list of scenarios with their titles and trials. */
+static void rp_scenario_list(report *r)
+{
+    fputs("<table class=\"scen\"><caption>Scenarios</caption><thead><tr>"
+          "<th scope=\"col\">#</th><th scope=\"col\">Name</th>"
+          "<th scope=\"col\">Title</th><th scope=\"col\">Trials</th></tr>"
+          "</thead><tbody>\n", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        fprintf(r->f, "<tr><td>%zu</td><td><code>", i + 1);
+        rp_text(r, r->s[i].name);
+        fputs("</code></td><td>", r->f);
+        rp_user(r, r->s[i].title);
+        if (i == 0 && r->n > 1)
+            fputs(" <strong>(reference)</strong>", r->f);
+        fprintf(r->f, "</td><td>%llu", (unsigned long long)r->s[i].sc->sim.trials);
+        if (isfinite(r->s[i].ess))
+            fprintf(r->f, " (effective %.0f: conditioned on observations)",
+                    r->s[i].ess);
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
+          "the scale of estimative language of US Intelligence Community "
+          "Directive 203, <cite>Analytic Standards</cite> (ODNI, 2015):</p>\n",
+          r->f);
+}
+
+/* The scale of words for probabilities (ICD 203). */
+static void rp_scale(report *r)
+{
+    fputs("<table class=\"scale\"><caption>Words for probabilities (ICD 203)"
+          "</caption><thead><tr><th scope=\"col\">Probability</th>"
+          "<th scope=\"col\">Words</th></tr></thead><tbody>\n", r->f);
+    for (size_t b = 0; b < estimate_n; b++) {
+        const estimate_band *e = &estimate_scale[b];
+        fprintf(r->f, "<tr><td>%s%g%% to below %g%%</td><td>",
+                b ? "" : "above ", 100 * e->lo, 100 * e->hi);
+        rp_text(r, e->words);
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("<tr><td>exactly 0% or 100%</td><td>in no trial / in every trial "
+          "(fixed by the model's assumptions)</td></tr>\n</tbody></table>\n",
+          r->f);
+}
+
+/* Section 1: the question, the headline tables, the answer in brief, the
+ * scenarios and the scale of words. */
 static void rp_answer(report *r)
 {
     fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
@@ -862,104 +1034,12 @@ static void rp_answer(report *r)
         size_t last = first + per < r->n ? first + per : r->n; /* excluded */
         rp_headline(r, first, last, part, parts);
     }
-    fputs("<p class=\"key\">", r->f);
-    fputs("Numbers are means over the trials at the last step; events are the "
-          "probability that the event happened at least once by the end. "
-          "Digits follow each number's Monte Carlo error (section 4). ", r->f);
+    rp_key(r);
     if (r->n > 1)
-        fputs("Under each value: its difference from the reference "
-              "(events in percentage points, pp) and the 95% interval of the "
-              "difference, paired trial by trial (common random numbers). "
-              "<b>\xe2\x96\xb2</b>/<b>\xe2\x96\xbc</b> and <b>*</b> mark a "
-              "difference whose interval excludes 0. <sup>u</sup> marks an "
-              "interval that is not paired (wider than a paired one). ",
-              r->f);
-    fputs("Probabilities in words: see the scale below.</p>\n", r->f);
-    /* The answer in brief: per scenario, the events whose chance moved most. */
-    if (r->n > 1) {
-        fputs("<p><strong>Answer in brief:</strong> the events whose chance "
-              "of happening by the end moves most from the reference "
-              "(largest changes whose 95% interval excludes 0; an event at "
-              "exactly 0% or 100% on either side is set by an assumption "
-              "and left out).</p>\n<ul>\n",
-              r->f);
-        for (size_t i = 1; i < r->n; i++) {
-            size_t best[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
-            for (size_t k = 0; k < r->n_out; k++) {
-                const rp_cell *c = rp_at(r, k, i);
-                /* 0% or 100% on either side: set by an assumption (a
-                 * lever), not an outcome to report. */
-                double p0 = rp_at(r, k, 0)->v;
-                int fixed = c->v == 0 || c->v == 1 || p0 == 0 || p0 == 1;
-                if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
-                    continue;
-                for (size_t b = 0; b < 3; b++)
-                    if (best[b] == (size_t)-1
-                        || fabs(c->dv) > fabs(rp_at(r, best[b], i)->dv)) {
-                        for (size_t m = 2; m > b; m--)
-                            best[m] = best[m - 1];
-                        best[b] = k;
-                        break;
-                    }
-            }
-            fputs("<li><strong>", r->f);
-            rp_user(r, r->s[i].title);
-            fputs("</strong>: ", r->f);
-            if (best[0] == (size_t)-1)
-                fputs("no event's chance changes beyond Monte Carlo error", r->f);
-            for (size_t b = 0; b < 3 && best[b] != (size_t)-1; b++) {
-                const rp_out *o = &r->o[best[b]];
-                const rp_cell *c0 = rp_at(r, best[b], 0),
-                              *c = rp_at(r, best[b], i);
-                fputs(b ? "; " : "", r->f);
-                rp_user(r, rp_label(o));
-                fputs(" ", r->f);
-                rp_value(r, o, c0);
-                fputs(" \xe2\x86\x92 ", r->f);
-                rp_value(r, o, c);
-                fputs(" (", r->f);
-                rp_text(r, estimate_words(c->v));
-                fputs(")", r->f);
-            }
-            fputs(".</li>\n", r->f);
-        }
-        fputs("</ul>\n", r->f);
-    }
-    /* The scenarios. */
-    fputs("<table class=\"scen\"><caption>Scenarios</caption><thead><tr>"
-          "<th scope=\"col\">#</th><th scope=\"col\">Name</th>"
-          "<th scope=\"col\">Title</th><th scope=\"col\">Trials</th></tr>"
-          "</thead><tbody>\n", r->f);
-    for (size_t i = 0; i < r->n; i++) {
-        fprintf(r->f, "<tr><td>%zu</td><td><code>", i + 1);
-        rp_text(r, r->s[i].name);
-        fputs("</code></td><td>", r->f);
-        rp_user(r, r->s[i].title);
-        if (i == 0 && r->n > 1)
-            fputs(" <strong>(reference)</strong>", r->f);
-        fprintf(r->f, "</td><td>%llu", (unsigned long long)r->s[i].sc->sim.trials);
-        if (isfinite(r->s[i].ess))
-            fprintf(r->f, " (effective %.0f: conditioned on observations)",
-                    r->s[i].ess);
-        fputs("</td></tr>\n", r->f);
-    }
-    fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
-          "the scale of estimative language of US Intelligence Community "
-          "Directive 203, <cite>Analytic Standards</cite> (ODNI, 2015):</p>\n",
-          r->f);
-    fputs("<table class=\"scale\"><caption>Words for probabilities (ICD 203)"
-          "</caption><thead><tr><th scope=\"col\">Probability</th>"
-          "<th scope=\"col\">Words</th></tr></thead><tbody>\n", r->f);
-    for (size_t b = 0; b < estimate_n; b++) {
-        const estimate_band *e = &estimate_scale[b];
-        fprintf(r->f, "<tr><td>%s%g%% to below %g%%</td><td>",
-                b ? "" : "above ", 100 * e->lo, 100 * e->hi);
-        rp_text(r, e->words);
-        fputs("</td></tr>\n", r->f);
-    }
-    fputs("<tr><td>exactly 0% or 100%</td><td>in no trial / in every trial "
-          "(fixed by the model's assumptions)</td></tr>\n</tbody></table>\n"
-          "</section>\n", r->f);
+        rp_brief(r);
+    rp_scenario_list(r);
+    rp_scale(r);
+    fputs("</section>\n", r->f);
 }
 
 /* A source's number as a link to section 5, or nothing. */
@@ -1441,6 +1521,10 @@ end:
 
 /* ------------------------------------------------- other analyses -- */
 
+/* Draws the charts of an analysis folder DIR from the files in it (see
+ * plot/sens_plot.h, plot/discover_plot.h, plot/plot.h). */
+typedef int (*rp_draw_fn)(const char *dir, const plot_opts *o, diag *d);
+
 /* A result file of another analysis that may sit in OUT, and what of it
  * the page shows. */
 typedef struct rp_extra {
@@ -1451,32 +1535,55 @@ typedef struct rp_extra {
                                    NULL for every column */
     const char *top_col;        /* show only rows where this column is at
                                    most RP_TOP (a rank), or NULL */
+    rp_draw_fn draw;            /* draws its charts, or NULL */
+    const char *const *copy;    /* the files DRAW reads (NULL-terminated;
+                                   the first is required) */
+    const char *key_col;        /* the column naming a chart's output: the
+                                   rows whose value ends the chart's name
+                                   are its text alternative; NULL: none */
+    const char *const *desc_cols;   /* the columns of those rows listed */
 } rp_extra;
 
 #define RP_TOP 5
 #define RP_MAX_ROWS 60
+/* Rows of a result file listed in one chart's text alternative. */
+#define RP_DESC_ROWS 12
 
-static const char *const rp_sens_cols[] = { "output", "param", "kind", "rank",
+static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
     "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
+static const char *const rp_sens_copy[] = { "sensitivity.csv", "resolved.cfg",
+                                            NULL };
+static const char *const rp_sens_desc[] = { "param", "base_mean", "low_diff",
+    "high_diff", "s1", "st", NULL };
+static const char *const rp_sweep_copy[] = { "sweep.csv", NULL };
+static const char *const rp_sweep_desc[] = { "point", "value", "lo95", "hi95",
+                                             NULL };
+static const char *const rp_box_copy[] = { "discovery.csv", "boxes.csv", NULL };
+static const char *const rp_score_copy[] = { "reliability.csv", NULL };
 
 static const rp_extra rp_extras[] = {
     { "posterior.csv", "Conditioned posterior", "The inputs after "
-      "conditioning on the observations.", NULL, NULL },
+      "conditioning on the observations.", NULL, NULL, NULL, NULL, NULL,
+      NULL },
     { "score.csv", "Forecast scores", "Brier and log scores of the model's "
-      "forecasts against what happened.", NULL, NULL },
+      "forecasts against what happened.", NULL, NULL, plot_score,
+      rp_score_copy, NULL, NULL },
     { "sensitivity.csv", "Sensitivity", "For each output, the params with the "
       "largest swing (mean with the param at its low and its high value, "
       "paired 95% interval), their rank correlation and Sobol indices (first "
       "order s1, total st); the five largest per output.", rp_sens_cols,
-      "rank" },
+      "rank", sens_plot_sensitivity_files, rp_sens_copy, "variable",
+      rp_sens_desc },
     { "sweep.csv", "Sweep", "Each output's mean (probability for events) at "
       "every point of the grid, with its 95% interval and its paired "
-      "difference from the first point.", NULL, NULL },
+      "difference from the first point.", NULL, NULL, sens_plot_sweep_files,
+      rp_sweep_copy, "variable", rp_sweep_desc },
     { "boxes.csv", "Scenario discovery: chosen boxes", "The chosen boxes' "
       "limits on each restricted input, with coverage, density and "
-      "quasi-p-values.", rp_box_cols, NULL },
+      "quasi-p-values.", rp_box_cols, NULL, discover_plot_files, rp_box_copy,
+      NULL, NULL },
 };
 #define RP_EXTRAS (sizeof rp_extras / sizeof rp_extras[0])
 
@@ -1498,16 +1605,23 @@ static void rp_cell_text(report *r, const char *s)
     fputs("</td>", r->f);
 }
 
-/* Writes the table of file E in folder DIR (named NAME). 0 or -1 when it
- * cannot be read (a message in D). */
-static int rp_extra_table(report *r, const rp_extra *e, const char *dir,
-                          const char *name)
+/* The heading of file E in folder NAME and its sentence. */
+static void rp_extra_heading(report *r, const rp_extra *e, const char *name)
 {
-    char *path = output_path(dir, e->file);
-    table *t = path ? rp_tread(path, r->d) : NULL;
-    free(path);
-    if (!t)
-        return -1;
+    fputs("<h3>", r->f);
+    rp_text(r, e->title);
+    fputs(" <span class=\"unit\">(<code>", r->f);
+    rp_text(r, name);
+    fputs("/", r->f);
+    rp_text(r, e->file);
+    fputs("</code>)</span></h3>\n<p>", r->f);
+    rp_text(r, e->what);
+    fputs("</p>\n", r->f);
+}
+
+/* Writes table T of file E (at most RP_MAX_ROWS rows). */
+static void rp_extra_table(report *r, const rp_extra *e, const table *t)
+{
     int cols[64];
     size_t nc = 0;
     for (size_t c = 0; c < t->ncol && nc < 64; c++) {
@@ -1518,16 +1632,7 @@ static int rp_extra_table(report *r, const rp_extra *e, const char *dir,
             cols[nc++] = (int)c;
     }
     int top = e->top_col ? rp_tcol(t, e->top_col) : -1;
-    fputs("<h3>", r->f);
-    rp_text(r, e->title);
-    fputs(" <span class=\"unit\">(<code>", r->f);
-    rp_text(r, name);
-    fputs("/", r->f);
-    rp_text(r, e->file);
-    fputs("</code>)</span></h3>\n<p>", r->f);
-    rp_text(r, e->what);
-    fputs("</p>\n<div class=\"scroll\"><table class=\"extra\"><thead><tr>",
-          r->f);
+    fputs("<div class=\"scroll\"><table class=\"extra\"><thead><tr>", r->f);
     for (size_t c = 0; c < nc; c++) {
         fputs("<th scope=\"col\">", r->f);
         rp_name(r, t->name[cols[c]]);
@@ -1551,38 +1656,227 @@ static int rp_extra_table(report *r, const rp_extra *e, const char *dir,
     if (rows > shown)
         fprintf(r->f, "<p class=\"key\">The first %zu of %zu rows; the rest "
                 "are in the file.</p>\n", shown, rows);
+}
+
+/* The text alternative of chart STEM drawn from file E of folder NAME
+ * (table T): what it is and the numbers behind it, the rows of T whose
+ * E->key_col ends STEM ("tornado-troops": output troops). Malloc'd. */
+static char *rp_extra_desc(const rp_extra *e, const table *t,
+                           const char *name, const char *stem)
+{
+    char *buf = NULL;
+    size_t len = 0, listed = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->copy[0]);
+    const char *dash = strchr(stem, '-');
+    int key = e->key_col ? rp_tcol(t, e->key_col) : -1;
+    for (size_t i = 0; dash && key >= 0 && i < t->nrow; i++) {
+        if (strcmp(rp_tget(t, i, key), dash + 1) != 0)
+            continue;
+        if (listed++ == RP_DESC_ROWS)
+            break;
+        fputs(listed == 1 ? ". " : "; ", f);
+        for (const char *const *c = e->desc_cols; *c; c++)
+            fprintf(f, "%s%s %s", c == e->desc_cols ? "" : ", ", *c,
+                    rp_tget(t, i, rp_tcol(t, *c)));
+    }
+    fputs(listed > RP_DESC_ROWS ? "; the rest are in the table." :
+          listed ? "." : "; the table that follows has the numbers of "
+          "the analysis.", f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The charts of other analyses, in the order shown for each output, with
+ * the words their title starts with. */
+static const struct { const char *prefix, *words; } rp_extra_kinds[] = {
+    { "tornado", "The largest effects on" },
+    { "sobol", "Sobol indices of the random params for" },
+    { "sweep", "Sweep of" },
+    { "tradeoff", "Coverage and density of every box found" },
+    { "reliability", "Reliability of the forecasts" },
+};
+#define RP_EXTRA_KINDS (sizeof rp_extra_kinds / sizeof rp_extra_kinds[0])
+
+/* The kind of chart STEM (its index in rp_extra_kinds, or
+ * RP_EXTRA_KINDS). */
+static size_t rp_extra_kind(const char *stem)
+{
+    size_t k = 0;
+    while (k < RP_EXTRA_KINDS
+           && strncmp(stem, rp_extra_kinds[k].prefix,
+                      strlen(rp_extra_kinds[k].prefix)) != 0)
+        k++;
+    return k;
+}
+
+/* Charts by output (the name after the '-'), then by kind. */
+static int rp_extra_cmp(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    const char *dx = strchr(x, '-'), *dy = strchr(y, '-');
+    int c = strcmp(dx ? dx : "", dy ? dy : "");
+    if (c != 0)
+        return c;
+    size_t kx = rp_extra_kind(x), ky = rp_extra_kind(y);
+    return kx != ky ? (kx < ky ? -1 : 1) : strcmp(x, y);
+}
+
+/* The SVG files in DIR, sorted by output and kind (malloc'd names); how
+ * many. */
+static size_t rp_svgs(const char *dir, char ***out)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    char **v = NULL;
+    size_t n = 0;
+    while (dp && (e = readdir(dp)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".svg") != 0)
+            continue;
+        char **nv = realloc(v, (n + 1) * sizeof *nv);
+        if (!nv)
+            break;
+        v = nv;
+        if ((v[n] = strndup(e->d_name, len - 4)) != NULL)
+            n++;
+    }
+    if (dp)
+        closedir(dp);
+    if (n > 1)
+        qsort(v, n, sizeof *v, rp_extra_cmp);
+    *out = v;
+    return n;
+}
+
+/* Copies E's files from SUB into a new folder of the temporary one
+ * (malloc'd into *COPY) and draws its charts there as SVG. 0, or an
+ * ncg_status with a message. */
+static int rp_extra_draw(report *r, const rp_extra *e, const char *sub,
+                         char **copy)
+{
+    char name[32];
+    snprintf(name, sizeof name, "extra-%zu", ++r->n_extra);
+    char *dir = *copy = output_path(r->tmp, name);
+    if (!dir || mkdir(dir, 0755) != 0) {
+        diag_add(r->d, dir ? dir : r->tmp, 0, NULL, "cannot create folder: "
+                 "%s", strerror(errno));
+        return NCG_ERR_IO;
+    }
+    int rc = 0;
+    for (const char *const *c = e->copy; *c && rc == 0; c++)
+        rc = rp_copy(r, sub, *c, dir, c == e->copy);
+    plot_opts po = { .format = "svg", .quiet = 1 };
+    return rc ? rc : e->draw(dir, &po, r->d);
+}
+
+/* The charts of file E (table T) in folder SUB (named NAME), redrawn as
+ * SVG from its files and inlined, each with its text alternative; a
+ * note in their place when they cannot be drawn. */
+static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
+                            const char *sub, const char *name)
+{
+    char *copy = NULL, **stems = NULL;
+    size_t n = 0;
+    if (rp_extra_draw(r, e, sub, &copy) != 0) {
+        rp_no_charts(r, copy, sub);
+        free(copy);
+        return;
+    }
+    n = rp_svgs(copy, &stems);
+    for (size_t i = 0; i < n; i++) {
+        char file[300], id[48], title[400];
+        snprintf(file, sizeof file, "%s.svg", stems[i]);
+        snprintf(id, sizeof id, "x%zu-%zu", r->n_extra, i + 1);
+        size_t k = rp_extra_kind(stems[i]);
+        const char *dash = strchr(stems[i], '-');
+        snprintf(title, sizeof title, "%s%s%s (%s)", k < RP_EXTRA_KINDS
+                 ? rp_extra_kinds[k].words : stems[i], dash ? " " : "",
+                 dash ? dash + 1 : "", name);
+        char *path = output_path(copy, file);
+        char *desc = rp_extra_desc(e, t, name, stems[i]);
+        fputs("<figure>\n", r->f);
+        if (!path || !desc
+            || svg_inline(r->f, path, id, title, desc, r->d) != 0) {
+            diag_print(r->d, stderr);   /* a warning: the table stays */
+            diag_clear(r->d);
+        }
+        fputs("<figcaption><code>", r->f);
+        rp_text(r, name);
+        fputs("/", r->f);
+        rp_text(r, stems[i]);
+        fputs("</code>, redrawn from <code>", r->f);
+        rp_text(r, e->copy[0]);
+        fputs("</code>.</figcaption>\n</figure>\n", r->f);
+        free(path);
+        free(desc);
+        free(stems[i]);
+    }
+    free(stems);
+    free(copy);
+}
+
+/* The charts and the table of file E in folder DIR (named NAME). 0 or -1
+ * when the file cannot be read (a message in D). */
+static int rp_extra_show(report *r, const rp_extra *e, const char *dir,
+                         const char *name)
+{
+    char *path = output_path(dir, e->file);
+    table *t = path ? rp_tread(path, r->d) : NULL;
+    free(path);
+    if (!t)
+        return -1;
+    /* One block per analysis: printed from a new page, so that its
+     * heading is never left at the foot of a page without its chart. */
+    fputs("<div class=\"analysis\">\n", r->f);
+    rp_extra_heading(r, e, name);
+    if (e->draw)
+        rp_extra_charts(r, e, t, dir, name);
+    rp_extra_table(r, e, t);
+    fputs("</div>\n", r->f);
     rp_tfree(t);
     return 0;
 }
 
-/* Other analyses found in OUT's subfolders (and the scenarios' own
- * folders): a table each, under one heading; nothing when there is none. */
-static void rp_extras_section(report *r)
+/* The names in folder DIR that do not start with '.', sorted (a stable
+ * page); how many, into *OUT (malloc'd). */
+static size_t rp_subfolders(const char *dir, char ***out)
 {
-    DIR *dir = opendir(r->out);
+    DIR *dp = opendir(dir);
     struct dirent *e;
-    char **subs = NULL;
+    char **v = NULL;
     size_t n = 0;
-    int heading = 0;
-    while (dir && (e = readdir(dir)) != NULL) {
+    while (dp && (e = readdir(dp)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char **ns = realloc(subs, (n + 1) * sizeof *ns);
-        if (!ns)
+        char **nv = realloc(v, (n + 1) * sizeof *nv);
+        if (!nv)
             break;
-        subs = ns;
-        if ((subs[n] = strdup(e->d_name)) != NULL)
+        v = nv;
+        if ((v[n] = strdup(e->d_name)) != NULL)
             n++;
     }
-    if (dir)
-        closedir(dir);
-    for (size_t i = 0; i + 1 < n; i++)      /* sorted: a stable page */
-        for (size_t j = i + 1; j < n; j++)
-            if (strcmp(subs[i], subs[j]) > 0) {
-                char *x = subs[i];
-                subs[i] = subs[j];
-                subs[j] = x;
-            }
+    if (dp)
+        closedir(dp);
+    if (n > 1)
+        qsort(v, n, sizeof *v, rp_strcmp);
+    *out = v;
+    return n;
+}
+
+/* Other analyses found in OUT's subfolders (and the scenarios' own
+ * folders): their charts and a table each, under one heading; nothing
+ * when there is none. */
+static void rp_extras_section(report *r)
+{
+    char **subs = NULL;
+    size_t n = rp_subfolders(r->out, &subs);
+    int heading = 0;
     for (size_t k = 0; k < RP_EXTRAS; k++)
         for (size_t i = 0; i < n; i++) {
             char *sub = output_path(r->out, subs[i]);
@@ -1590,12 +1884,12 @@ static void rp_extras_section(report *r)
             if (file && rp_is_file(file)) {
                 if (!heading)
                     fputs("<h3 class=\"part\">Other analyses in this results "
-                          "folder</h3>\n<p>Tables from the result files of "
-                          "other ncgsim commands run into the same folder "
-                          "(their charts stay in their folders).</p>\n",
-                          r->f);
+                          "folder</h3>\n<p>The result files of other ncgsim "
+                          "commands run into the same folder: their charts, "
+                          "redrawn here as SVG from those files, and their "
+                          "numbers as tables.</p>\n", r->f);
                 heading = 1;
-                if (rp_extra_table(r, &rp_extras[k], sub, subs[i]) != 0) {
+                if (rp_extra_show(r, &rp_extras[k], sub, subs[i]) != 0) {
                     diag_print(r->d, stderr);   /* a warning: skip it */
                     diag_clear(r->d);
                 }
@@ -1610,18 +1904,11 @@ static void rp_extras_section(report *r)
 
 /* ------------------------------------------------------ method, sources -- */
 
-static void rp_method(report *r, const report_opts *o)
+/* The table of runs: trials, effective trials, steps, seed, sampler and
+ * model hash per scenario. */
+static void rp_runs(report *r)
 {
-    fputs("<section id=\"method\" aria-labelledby=\"h-method\">\n"
-          "<h2 id=\"h-method\">4. Method</h2>\n<p>Each scenario is a Monte "
-          "Carlo simulation: every trial draws the uncertain inputs once and "
-          "steps the model through the horizon. ", r->f);
-    if (r->n > 1)
-        fputs("The scenarios ran in lockstep with the reference on the same "
-              "random numbers (common random numbers), so differences are "
-              "paired trial by trial and their intervals are much narrower "
-              "than the scenarios' own spread.", r->f);
-    fputs("</p>\n<div class=\"scroll\"><table><caption>Runs</caption><thead>"
+    fputs("<div class=\"scroll\"><table><caption>Runs</caption><thead>"
           "<tr><th scope=\"col\">Scenario</th><th scope=\"col\">Trials</th>",
           r->f);
     if (r->conditioned)
@@ -1647,18 +1934,12 @@ static void rp_method(report *r, const report_opts *o)
         fputs("</code></td></tr>\n", r->f);
     }
     fputs("</tbody></table></div>\n", r->f);
-    if (r->conditioned)
-        fputs("<p>A conditioned scenario weights its trials by how well they "
-              "match its observations (likelihood weighting); its effective "
-              "number of trials (ESS, Kish) is what its standard errors and "
-              "intervals rest on, and it is smaller than the trials run.</p>\n",
-              r->f);
-    fputs("<p>The model hash is FNV-1a 64 of the "
-          "resolved scenario (<code>resolved.cfg</code>: every "
-          "<code>extends</code> and <code>--set</code> applied); the same "
-          "hash, trials, seed and sampler give the same numbers, byte for "
-          "byte, on any number of threads.</p>\n<h3>To reproduce</h3>\n",
-          r->f);
+}
+
+/* How to reproduce the batch: the command that made it (O's, when
+ * known) and one from the resolved.cfg files alone. */
+static void rp_reproduce(report *r, const report_opts *o)
+{
     if (o && o->command) {
         fputs("<p>The command that made this batch:</p>\n<pre>", r->f);
         rp_text(r, o->command);
@@ -1678,7 +1959,12 @@ static void rp_method(report *r, const report_opts *o)
         rp_text(r, r->s[0].name);
     }
     fputs(" -o rerun --report</pre>\n", r->f);
-    /* Monte Carlo error of the headline numbers. */
+}
+
+/* The Monte Carlo standard error of every headline number and
+ * difference, the largest over the scenarios. */
+static void rp_mc_error(report *r)
+{
     fputs("<h3>Monte Carlo error of the headline numbers</h3>\n<p>The "
           "standard error from the finite number of trials (the 95% "
           "intervals above are &#177;1.96 standard errors). Largest over the "
@@ -1711,6 +1997,39 @@ static void rp_method(report *r, const report_opts *o)
         fputs("</td></tr>\n", r->f);
     }
     fputs("</tbody></table></div>\n</section>\n", r->f);
+}
+
+/* Section 4: how the numbers were made and how to make them again. */
+static void rp_method(report *r, const report_opts *o)
+{
+    fputs("<section id=\"method\" aria-labelledby=\"h-method\">\n"
+          "<h2 id=\"h-method\">4. Method</h2>\n<p>Each scenario is a Monte "
+          "Carlo simulation: every trial draws the uncertain inputs once and "
+          "steps the model through the horizon. ", r->f);
+    if (r->n > 1)
+        fputs("The scenarios ran in lockstep with the reference on the same "
+              "random numbers (common random numbers), so differences are "
+              "paired trial by trial and their intervals are much narrower "
+              "than the scenarios' own spread.", r->f);
+    fputs("</p>\n", r->f);
+    rp_runs(r);
+    if (r->conditioned)
+        fputs("<p>A conditioned scenario weights its trials by how well they "
+              "match its observations (likelihood weighting); its effective "
+              "number of trials (ESS, Kish) is what its standard errors and "
+              "intervals rest on, and it is smaller than the trials run. "
+              "Its differences from the reference stay paired trial by "
+              "trial, each side with its own weights (delta-method "
+              "standard errors).</p>\n",
+              r->f);
+    fputs("<p>The model hash is FNV-1a 64 of the "
+          "resolved scenario (<code>resolved.cfg</code>: every "
+          "<code>extends</code> and <code>--set</code> applied); the same "
+          "hash, trials, seed and sampler give the same numbers, byte for "
+          "byte, on any number of threads.</p>\n<h3>To reproduce</h3>\n",
+          r->f);
+    rp_reproduce(r, o);
+    rp_mc_error(r);
 }
 
 static void rp_sources_section(report *r)

@@ -92,6 +92,24 @@ static void scn_redefine(snode *parent, const snode *child)
     }
 }
 
+/* Before CHILD is laid over PARENT (both roots): marks each variable the
+ * child adds, one the parent does not define. */
+static void scn_mark_added(const snode *parent, snode *child)
+{
+    for (size_t g = 0; g < SCN_COUNT(scn_var_groups); g++) {
+        const snode *cg = snode_get(child, scn_var_groups[g]);
+        if (!cg || cg->type != SNODE_GROUP)
+            continue;
+        for (size_t i = 0; i < cg->n_kids; i++) {
+            int known = 0;
+            for (size_t h = 0; h < SCN_COUNT(scn_var_groups) && !known; h++)
+                known = snode_get(snode_get(parent, scn_var_groups[h]),
+                                  cg->kids[i]->name) != NULL;
+            cg->kids[i]->added = !known;
+        }
+    }
+}
+
 /* `outputs_add = [...]` (an extension): its names are appended to the
  * merged `outputs` (once each), then it is removed; with no `outputs` the
  * default already lists every event, state and derived variable. 0, or -1
@@ -202,6 +220,7 @@ int scn_load_chain(scn_loader *L, const char *path, snode **out)
     for (size_t i = n - 1; i > 0; i--) {
         for (size_t k = 0; k < SCN_COUNT(scn_own_keys); k++)
             scn_drop(tree[i], scn_own_keys[k]);
+        scn_mark_added(tree[i], tree[i - 1]);
         scn_redefine(tree[i], tree[i - 1]);
         int m = scn_merge(tree[i], tree[i - 1]);
         tree[i - 1] = tree[i];

@@ -29,6 +29,9 @@ typedef struct snode {
                               file: "--set", "--trials" or "--seed" (command
                               line) and "default" (filled-in defaults) */
     int line;              /* 1-based; 0 when unknown (--set, default) */
+    int added;             /* a variable that its file adds to the scenario
+                              it extends (model_build reports it when
+                              nothing reads it: likely a misspelt name) */
 } snode;
 
 /* The child of GROUP called NAME, or NULL (also when GROUP is NULL or not a

@@ -1,0 +1,172 @@
+/* test_mpi.c: the binary under mpirun: result folders byte-identical to one
+ * process, one message when a process fails, a killed process ends the job
+ * and leaves earlier results as they were. Skipped with a message when
+ * mpirun or the MPI build (make MPI=1) is absent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
+/* Root may run mpirun only when told so; --oversubscribe lets three
+ * processes share two cores; the timeout is a watchdog that only keeps a
+ * broken job from hanging the suite. Open MPI keeps memory until exit that
+ * LeakSanitizer would report (partly from components it unloads, so no
+ * suppression can name them): the sanitizer build's leak check stays on
+ * for every run without mpirun. */
+#define MPIRUN "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " \
+               "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0\" " \
+               "timeout -s KILL 300 mpirun --oversubscribe"
+
+/* 1 when mpirun runs this binary as an MPI program; else says why not. */
+static int have_mpi(void)
+{
+    static int known = -1;
+    char *out = NULL;
+    if (known >= 0)
+        return known;
+    if (test_run("command -v mpirun", &out) != 0) {
+        fprintf(stderr, "\n  skipped: mpirun not installed (apt-get install "
+                "openmpi-bin libopenmpi-dev)\n");
+        known = 0;
+    } else if (test_run(MPIRUN " -np 2 " BIN " --version", NULL)
+               != 0) {
+        fprintf(stderr, "\n  skipped: ncgsim was built without MPI (make "
+                "MPI=1)\n");
+        known = 0;
+    } else {
+        known = 1;
+    }
+    free(out);
+    return known;
+}
+
+/* Runs ARGS (after "ncgsim") once in one process into DIR/one and under
+ * mpirun -np 1, 2, 3 into DIR/np<P> (DIR a fresh folder), and asserts
+ * every folder is the same bytes as DIR/one. */
+static void same_as_one_process(const char *args)
+{
+    char cmd[4096];
+    char *out = NULL, *dir;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    snprintf(cmd, sizeof cmd, BIN " %s -o %s/one", args, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    free(out);
+    for (int np = 1; np <= 3; np++) {
+        snprintf(cmd, sizeof cmd, MPIRUN " -np %d " BIN " %s -o "
+                 "%s/np%d", np, args, dir, np);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+        free(out);
+        snprintf(cmd, sizeof cmd, "diff -r %s/one %s/np%d", dir, dir, np);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+        if (out && *out)
+            fprintf(stderr, "\n  -np %d differs:\n%s", np, out);
+        free(out);
+    }
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_mpi__run_with_comparison_is_the_same_bytes(void)
+{
+    same_as_one_process("run -q --no-plots -n 3000 -j 1 "
+                        "tests/data/golden/baseline.cfg "
+                        "tests/data/golden/seoul_turmoil.cfg "
+                        "tests/data/golden/examples/quickstart.cfg");
+}
+
+static void test_mpi__conditioned_run_is_the_same_bytes(void)
+{
+    same_as_one_process("run -q --no-plots -n 3000 -j 1 "
+                        "scenarios/examples/conditioning.cfg");
+}
+
+static void test_mpi__precision_is_the_same_bytes(void)
+{
+    same_as_one_process("run -q --no-plots -j 1 --precision 0.02 "
+                        "--max-trials 20000 "
+                        "tests/data/golden/examples/quickstart.cfg");
+}
+
+static void test_mpi__bad_input_gives_one_message(void)
+{
+    char *out = NULL;
+    if (!have_mpi())
+        return;
+    int rc = test_run(MPIRUN " -np 3 " BIN " run -q --no-plots "
+                      "-o /nonexistent/mpi tests/data/no-such.cfg", &out);
+    CU_ASSERT_EQUAL(rc, 4);
+    const char *msg = "tests/data/no-such.cfg: cannot read: No such file or "
+                      "directory\n";
+    const char *first = out ? strstr(out, msg) : NULL;
+    CU_ASSERT_PTR_NOT_NULL(first);
+    if (first)
+        CU_ASSERT_PTR_NULL(strstr(first + 1, msg));
+    free(out);
+}
+
+/* SIGKILL to one process of a long run: mpirun ends the job, and the
+ * folder an earlier run wrote is as it was (the new results were never
+ * renamed into place). The watchdog only guards against a hang. */
+static void test_mpi__killed_process_ends_job_and_keeps_earlier_results(void)
+{
+    char cmd[4096];
+    char *dir, *out = NULL, *before = NULL, *after = NULL;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -n 2000 -o %s "
+             "tests/data/golden/examples/quickstart.cfg", dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "cd %s && find . -type f | LC_ALL=C sort | "
+             "xargs sha256sum", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &before), 0);
+    snprintf(cmd, sizeof cmd,
+             MPIRUN " -np 2 " BIN " run -q --no-plots -n 1000000000 "
+             "-o %s tests/data/golden/examples/quickstart.cfg & m=$!; "
+             "p=; for i in $(seq 600); do "
+             "p=$(pgrep -P \"$(pgrep -P $m)\" | tail -n 1); "
+             "[ -n \"$p\" ] && break; "
+             "sleep 0.1; done; sleep 1; kill -KILL $p; wait $m; "
+             "echo \"exit $?\"", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    if (out && !strstr(out, "exit 137"))
+        fprintf(stderr, "\n  mpirun said:\n%s", out);
+    /* 137: mpirun reports the killed process (128 + SIGKILL); never the
+     * watchdog's own kill of mpirun, which would also be 137 but after
+     * 300 s, and never 0. */
+    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "exit 137") : NULL);
+    snprintf(cmd, sizeof cmd, "cd %s && find . -type f | LC_ALL=C sort | "
+             "xargs sha256sum", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &after), 0);
+    CU_ASSERT_STRING_EQUAL(before ? before : "", after ? after : "-");
+    /* No temporary folder left behind beside the results. */
+    snprintf(cmd, sizeof cmd, "ls -A %s", dir);
+    free(out);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "quickstart\n");
+    free(out);
+    free(before);
+    free(after);
+    test_rmrf(dir);
+    free(dir);
+}
+
+void test_mpi_register(void);
+void test_mpi_register(void)
+{
+    static const test_case cases[] = {
+        { "run of several scenarios with comparison: -np 1, 2, 3 give the "
+          "same bytes as one process",
+          test_mpi__run_with_comparison_is_the_same_bytes },
+        { "conditioned run: -np 1, 2, 3 give the same bytes",
+          test_mpi__conditioned_run_is_the_same_bytes },
+        { "--precision: -np 1, 2, 3 give the same trials and bytes",
+          test_mpi__precision_is_the_same_bytes },
+        { "bad input: one message, the scenario's exit code",
+          test_mpi__bad_input_gives_one_message },
+        { "a process killed with SIGKILL ends the job; earlier results "
+          "are kept", test_mpi__killed_process_ends_job_and_keeps_earlier_results },
+    };
+    TEST_SUITE("mpi", cases);
+}
