@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "testutil.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim. */
@@ -315,6 +316,164 @@ static void test_results__compare__uses_the_folders_named_and_keeps_others(void)
     free(dir);
 }
 
+/* 1 when NAME is one of the names SAMPLES lists between commas (the
+ * header rows of samples.csv files) (a column named after the model: a param, an output, a
+ * varied setting, <input>_min / _max of discovery.csv). */
+static int model_column(const char *samples, const char *name)
+{
+    char key[256];
+    size_t len = strlen(name);
+    for (int cut = 0; cut < 2; cut++) {
+        snprintf(key, sizeof key, ",%.*s,", (int)len, name);
+        if (strstr(samples, key))
+            return 1;
+        /* <input>_min and <input>_max */
+        if (len > 4 && (strcmp(name + len - 4, "_min") == 0
+                        || strcmp(name + len - 4, "_max") == 0))
+            len -= 4;
+        else
+            break;
+    }
+    return 0;
+}
+
+/* Every column of every CSV file under DIR (its header row) is either
+ * documented in DOC as `name` or named after the model (SAMPLES). Returns
+ * the number of files checked; prints each undocumented column. */
+static size_t check_headers(const char *dir, const char *doc,
+                            const char *samples, size_t *missing)
+{
+    char cmd[1024], *list = NULL;
+    size_t files = 0;
+    snprintf(cmd, sizeof cmd, "find %s -name '*.csv' | LC_ALL=C sort", dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, &list), 0);
+    for (char *path = strtok(list, "\n"); path; path = strtok(NULL, "\n")) {
+        char *text = test_read(path);
+        if (!text)
+            continue;
+        files++;
+        text[strcspn(text, "\r\n")] = 0;
+        for (char *c = text, *end; *c; c = *end ? end + 1 : end) {
+            char want[300];
+            end = c + strcspn(c, ",");
+            snprintf(want, sizeof want, "`%.*s`", (int)(end - c), c);
+            char name[300];
+            snprintf(name, sizeof name, "%.*s", (int)(end - c), c);
+            if (!strstr(doc, want) && !model_column(samples, name)) {
+                fprintf(stderr, "\n%s: column '%s' is not in docs/results.md",
+                        path, name);
+                ++*missing;
+            }
+        }
+        free(text);
+    }
+    free(list);
+    return files;
+}
+
+static void test_results__every_csv_column__is_documented(void)
+{
+    static const char *const cmds[] = {
+        "run scenarios/examples/quickstart.cfg scenarios/examples/conditioning.cfg --samples -n 300",
+        "sensitivity scenarios/examples/quickstart.cfg -n 200 --bootstrap 10",
+        "sweep scenarios/examples/quickstart.cfg --vary cut_chance=0:0.1:0.1 -n 200",
+        "score scenarios/examples/conditioning.cfg --outcomes scenarios/examples/outcomes.csv -n 300",
+        "robust scenarios/examples/quickstart.cfg POLICY --maximize credibility --satisfy 'credibility > 60' -n 200",
+        "discover RUN/quickstart/samples.csv --case 'ncg_dissolved_ever == 1' --inputs p_sceptic,troops",
+        "run scenarios/baseline.cfg -n 300 --set simulation.steps=2",
+    };
+    static const char *const sub[] = { "run", "sens", "sweep", "score",
+                                       "robust", "disc", "corr" };
+    char *dir = test_tmpdir();
+    char cwd[1024], pol[2048];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    snprintf(pol, sizeof pol, "extends = \"%s/scenarios/examples/"
+             "quickstart.cfg\";\nname = \"fewer_cuts\";\nparams = { "
+             "cut_chance = 0.02; };\n", cwd);
+    char *policy = test_write(dir, "fewer_cuts.cfg", pol);
+    char *doc = test_read("docs/results.md");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    size_t files = 0, missing = 0;
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[1024], out[1024], runs[1024];
+        const char *p;
+        snprintf(out, sizeof out, "%s/%s", dir, sub[i]);
+        snprintf(runs, sizeof runs, "%s/run", dir);
+        /* POLICY and RUN stand for the policy file and the first run. */
+        size_t k = 0;
+        for (p = cmds[i]; *p && k + 600 < sizeof args; ) {
+            if (strncmp(p, "POLICY", 6) == 0) {
+                k += (size_t)snprintf(args + k, sizeof args - k, "%s", policy);
+                p += 6;
+            } else if (strncmp(p, "RUN", 3) == 0) {
+                k += (size_t)snprintf(args + k, sizeof args - k, "%s", runs);
+                p += 3;
+            } else
+                args[k++] = *p++;
+        }
+        args[k] = 0;
+        CU_ASSERT_EQUAL_FATAL(run_in(out, args), 0);
+    }
+    /* The models' names: the header rows of both samples.csv files, each
+     * between commas (the varied and restricted names are among them). */
+    char samples[8192] = ",";
+    for (size_t i = 0; i < 2; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/run/%s/samples.csv", dir,
+                 i ? "conditioning" : "quickstart");
+        char *text = test_read(path);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        text[strcspn(text, "\r\n")] = 0;
+        size_t len = strlen(samples);
+        snprintf(samples + len, sizeof samples - len, "%s,,", text);
+        free(text);
+    }
+    files = check_headers(dir, doc, samples, &missing);
+    CU_ASSERT(files >= 25);
+    CU_ASSERT_EQUAL(missing, 0);
+    free(doc);
+    free(policy);
+    test_rmrf(dir);
+    free(dir);
+}
+
+/* In a conditioned run the `trials` columns stay plain counts of trials:
+ * histograms.csv's two rows of an event add up to the trials run, and so
+ * do counts.csv's rows of each event. */
+static void test_results__conditioned_counts__are_plain_trials(void)
+{
+    char *dir = test_tmpdir();
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, "run scenarios/examples/conditioning.cfg -n 500"), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/conditioning/counts.csv", dir);
+    char *text = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    /* variable,count,trials,fraction: sum of trials per variable. */
+    char var[128] = "";
+    unsigned long long sum = 0;
+    size_t vars = 0;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char v[128];
+        unsigned c;
+        unsigned long long t;
+        if (sscanf(line + 1, "%127[^,],%u,%llu,", v, &c, &t) != 3)
+            break;
+        if (strcmp(v, var) != 0) {
+            if (vars)
+                CU_ASSERT_EQUAL(sum, 500);
+            snprintf(var, sizeof var, "%s", v);
+            sum = 0;
+            vars++;
+        }
+        sum += t;
+    }
+    CU_ASSERT(vars > 0);
+    CU_ASSERT_EQUAL(sum, 500);
+    free(text);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_results_register(void);
 void test_results_register(void)
 {
@@ -327,6 +486,10 @@ void test_results_register(void)
           test_results__set_variant__gets_its_own_folder },
         { "P(by end) difference matches the trials",
           test_results__p_by_end_difference__matches_the_trials },
+        { "every CSV column is documented",
+          test_results__every_csv_column__is_documented },
+        { "conditioned counts are plain trials",
+          test_results__conditioned_counts__are_plain_trials },
     };
     TEST_SUITE("results", cases);
 }

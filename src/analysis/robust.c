@@ -341,7 +341,7 @@ int robust_write(const robust_result *r, const char *dir, diag *d)
     FILE *f = output_open(dir, "robust.csv", d);
     if (!f)
         return NCG_ERR_IO;
-    fputs("policy,file,outcome,direction,mean,regret_mean,regret_p90,"
+    fputs("scenario,file,variable,direction,mean,regret_mean,regret_p90,"
           "regret_max,share_best\n", f);
     for (size_t g = 0; g < r->n_goals; g++)
         for (size_t p = 0; p < r->n_pol; p++) {
@@ -361,7 +361,7 @@ int robust_write(const robust_result *r, const char *dir, diag *d)
     f = output_open(dir, "satisficing.csv", d);
     if (!f)
         return NCG_ERR_IO;
-    fputs("policy,condition,share,se\n", f);
+    fputs("scenario,condition,share,se\n", f);
     double n = (double)r->trials;
     for (size_t c = 0; c < r->n_conds; c++)
         for (size_t p = 0; p < r->n_pol; p++) {

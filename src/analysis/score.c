@@ -327,7 +327,7 @@ static int write_scores(const score_table *t, const char *dir, diag *d)
     FILE *f = output_open(dir, "score.csv", d);
     if (!f)
         return NCG_ERR_IO;
-    fputs("scenario,id,var,forecast,outcome,brier,log_score,base_rate,"
+    fputs("scenario,id,variable,forecast,outcome,brier,log_score,base_rate,"
           "question\n", f);
     for (size_t s = 0; s < t->k; s++)
         for (size_t q = 0; q < t->n; q++) {
@@ -422,7 +422,7 @@ int score_write(const score_table *t, const char *dir, FILE *out, diag *d)
         goto end;
     fputs("scenario,rank,questions,brier,log_score,coin_brier,coin_log,"
           "base_questions,base_brier,base_log,brier_on_base_questions,"
-          "d_brier,d_brier_lo,d_brier_hi,d_log,d_log_lo,d_log_hi\n", f);
+          "d_brier,d_brier_lo95,d_brier_hi95,d_log,d_log_lo95,d_log_hi95\n", f);
     for (size_t r = 0; r < t->k; r++) {
         const score_sum *m = &sum[order[r]];
         output_csv_string(f, t->names[order[r]]);

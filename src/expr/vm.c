@@ -344,21 +344,29 @@ NCG_CLONES static int64_t event_map(int is_sw, int is_abs,
                                     const double *was, const double *u,
                                     double *d, size_t n)
 {
-    int64_t clamped = 0;
+    int64_t clamped = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
+        /* Every comparison is made in every lane and combined with integer
+         * operations: a compare under a condition would not vectorise. Q,
+         * the probability that decides, is RV where SW, else PV; the event
+         * happens when q >= 1 (clamped to 1), never when q <= 0 (clamped
+         * to 0), else when u < q. */
         double pv = p[i], rv = rec[i], prev = was[i];
-        int fin = fabs(pv) <= DBL_MAX && fabs(rv) <= DBL_MAX;
-        int sw = is_sw && prev != 0, stays = is_abs && prev == 1;
-        double raw = sw ? rv : pv;
-        double q = raw < 0 ? 0.0 : raw > 1 ? 1.0 : raw;
-        clamped += fin && !stays && (raw < 0 || raw > 1);
-        /* 1 when the event happens (q in (0, 1): the number decides). */
-        double on = q >= 1 ? 1.0 : q <= 0 ? 0.0 : u[i] < q ? 1.0 : 0.0;
-        double r = stays ? 1.0 : sw ? 1.0 - on : on;
-        double bad = pv != pv || rv != rv ? NAN
-                     : fabs(pv) <= DBL_MAX ? rv : pv;
-        d[i] = fin ? r : bad;
+        int64_t fin = (fabs(pv) <= DBL_MAX) & (fabs(rv) <= DBL_MAX);
+        int64_t sw = is_sw & (prev != 0), stays = is_abs & (prev == 1);
+        int64_t on_p = (pv >= 1) | ((pv > 0) & (u[i] < pv));
+        int64_t on_r = (rv >= 1) | ((rv > 0) & (u[i] < rv));
+        int64_t out_p = (pv < 0) | (pv > 1), out_r = (rv < 0) | (rv > 1);
+        int64_t on = (sw & on_r) | ((sw ^ 1) & on_p);
+        clamped += fin & (stays ^ 1) & ((sw & out_r) | ((sw ^ 1) & out_p));
+        bad |= fin ^ 1;
+        d[i] = (double)(stays | (sw ^ on));
     }
+    /* A NaN probability gives NaN; an infinite one is passed on. */
+    for (size_t i = 0; bad && i < n; i++)
+        if (!isfinite(p[i]) || !isfinite(rec[i]))
+            d[i] = isnan(p[i]) || isnan(rec[i]) ? NAN
+                   : isfinite(p[i]) ? rec[i] : p[i];
     return clamped;
 }
 
@@ -368,14 +376,14 @@ NCG_CLONES static int event_needs(int is_sw, int is_abs, const double *p,
                                   const double *rec, const double *was,
                                   size_t n)
 {
-    int need = 0;
+    int64_t need = 0;
     for (size_t i = 0; i < n; i++) {
         double pv = p[i], rv = rec[i], prev = was[i];
-        double q = is_sw && prev != 0 ? rv : pv;
-        int fin = fabs(pv) <= DBL_MAX && fabs(rv) <= DBL_MAX;
-        need |= fin && !(is_abs && prev == 1) && q > 0 && q < 1;
+        double q = is_sw & (prev != 0) ? rv : pv;
+        int64_t fin = (fabs(pv) <= DBL_MAX) & (fabs(rv) <= DBL_MAX);
+        need |= fin & ((is_abs & (prev == 1)) ^ 1) & (q > 0) & (q < 1);
     }
-    return need;
+    return need != 0;
 }
 
 static void run_event(const code_ins *x, vm_frame *f)

@@ -227,7 +227,7 @@ static int write_timeseries(const engine_result *r, const scenario *s,
     FILE *f = output_open(dir, "timeseries.csv", d);
     if (!f)
         return NCG_ERR_IO;
-    fputs("variable,kind,step,label,mean,sd,se,p05,p25,p50,p75,p95\n", f);
+    fputs("variable,kind,step,period,mean,sd,se,p05,p25,p50,p75,p95\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         for (uint32_t t = 0; t <= r->steps; t++) {
@@ -249,12 +249,12 @@ static int write_histograms(const engine_result *r, const char *dir, diag *d)
     stats_bin bins[COARSE_BINS];
     if (!f)
         return NCG_ERR_IO;
-    fputs("variable,bin_lo,bin_hi,count,fraction\n", f);
+    fputs("variable,bin_lo,bin_hi,trials,fraction\n", f);
     double n = (double)r->trials;
     for (size_t o = 0; o < m->n_outputs; o++) {
         const char *name = m->vars[m->outputs[o]].name;
         if (is_event(r, o) && r->weighted) {
-            /* count: trials (any weight); fraction: weighted share. */
+            /* trials: how many (any weight); fraction: weighted share. */
             uint64_t n1 = r->ones[cell(r, o, r->steps)];
             double p1 = engine_share(r, o, r->steps);
             fprintf(f, "%s,0,0,%llu,%.10g\n", name,
@@ -293,7 +293,7 @@ static int write_events(const engine_result *r, const scenario *s,
     FILE *f = output_open(dir, "events.csv", d);
     if (!f)
         return NCG_ERR_IO;
-    fputs("variable,step,label,p_first,p_cumulative,se_cumulative\n", f);
+    fputs("variable,step,period,p_first,p_cumulative,se_cumulative\n", f);
     for (size_t o = 0; o < m->n_outputs; o++) {
         if (!is_event(r, o))
             continue;

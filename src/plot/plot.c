@@ -366,9 +366,9 @@ enum { S_VAR, S_KIND, S_MEAN, S_P05, S_P95, S_PEVER, S_SEEVER, S_EVKIND,
        S_LABEL, S_UNIT, S_N };
 static const char *const sum_cols[S_N] = { "variable", "kind", "mean", "p05",
     "p95", "p_by_end", "p_by_end_se", "event_kind", "label", "unit" };
-enum { T_VAR, T_STEP, T_LABEL, T_MEAN, T_P05, T_P25, T_P50, T_P75, T_P95,
+enum { T_VAR, T_STEP, T_PERIOD, T_MEAN, T_P05, T_P25, T_P50, T_P75, T_P95,
        T_N };
-static const char *const ts_cols[T_N] = { "variable", "step", "label", "mean",
+static const char *const ts_cols[T_N] = { "variable", "step", "period", "mean",
     "p05", "p25", "p50", "p75", "p95" };
 enum { H_VAR, H_LO, H_HI, H_FRAC, H_N };
 static const char *const hist_cols[H_N] = { "variable", "bin_lo", "bin_hi",

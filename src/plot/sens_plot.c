@@ -459,10 +459,10 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
 /* ------------------------------------------ from the folder's files -- */
 
 /* The columns of sensitivity.csv the charts read. */
-enum { S_OUTPUT, S_PARAM, S_KIND, S_SOBOL_RANK, S_CAPPED, S_BASE, S_LOW,
+enum { S_VARIABLE, S_PARAM, S_PERTURBATION, S_SOBOL_RANK, S_CAPPED, S_BASE, S_LOW,
        S_LOW_LO, S_LOW_HI, S_HIGH, S_HIGH_LO, S_HIGH_HI, S_S1, S_S1_LO,
        S_S1_HI, S_ST, S_ST_LO, S_ST_HI, S_VARIANCE, S_N };
-static const char *const sens_cols[S_N] = { "output", "param", "kind",
+static const char *const sens_cols[S_N] = { "variable", "param", "perturbation",
     "sobol_rank", "capped", "base_mean", "low_diff", "low_lo95", "low_hi95",
     "high_diff", "high_lo95", "high_hi95", "s1", "s1_lo95", "s1_hi95", "st",
     "st_lo95", "st_hi95", "variance" };
@@ -543,7 +543,7 @@ static sens_bar sens_bar_of(const table *t, size_t r, const size_t *col)
 {
     sens_bar b = {
         .name = table_cell(t, r, col[S_PARAM]),
-        .constant = strncmp(table_cell(t, r, col[S_KIND]), "constant", 8) == 0,
+        .constant = strncmp(table_cell(t, r, col[S_PERTURBATION]), "constant", 8) == 0,
         .capped = files_num(t, r, col[S_CAPPED]) == 1,
         .low = files_num(t, r, col[S_LOW]),
         .low_lo = files_num(t, r, col[S_LOW_LO]),
@@ -568,7 +568,7 @@ static sens_bar sens_bar_of(const table *t, size_t r, const size_t *col)
 static void sens_chart_rows(const table *t, const size_t *col, size_t first,
                             size_t last, sens_bar *bars, sens_chart *c)
 {
-    c->out = table_cell(t, first, col[S_OUTPUT]);
+    c->out = table_cell(t, first, col[S_VARIABLE]);
     c->base = files_num(t, first, col[S_BASE]);
     c->variance = 0;
     c->kind[0] = "random";
@@ -578,7 +578,7 @@ static void sens_chart_rows(const table *t, const size_t *col, size_t first,
     for (size_t r = first; r < last; r++) {
         bars[r - first] = sens_bar_of(t, r, col);
         const sens_bar *b = &bars[r - first];
-        c->kind[b->constant] = table_cell(t, r, col[S_KIND]);
+        c->kind[b->constant] = table_cell(t, r, col[S_PERTURBATION]);
         if (!b->constant && isfinite(files_num(t, r, col[S_VARIANCE])))
             c->variance = files_num(t, r, col[S_VARIANCE]);
     }
@@ -603,9 +603,9 @@ int sens_plot_sensitivity_files(const char *dir, const plot_opts *o, diag *d)
         goto end;
     for (size_t first = 0, last; first < t.nrow && !j.failed; first = last) {
         sens_chart c;
-        const char *out = table_cell(&t, first, col[S_OUTPUT]);
+        const char *out = table_cell(&t, first, col[S_VARIABLE]);
         for (last = first + 1; last < t.nrow
-             && strcmp(table_cell(&t, last, col[S_OUTPUT]), out) == 0;)
+             && strcmp(table_cell(&t, last, col[S_VARIABLE]), out) == 0;)
             last++;
         sens_chart_rows(&t, col, first, last, bars, &c);
         c.step = step;
