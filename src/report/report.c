@@ -760,6 +760,7 @@ static const char rp_style[] =
     "  header,section#answer{page:wide}\n"
     "  section#answer{break-before:auto}\n"
     "  h2,h3{break-after:avoid}\n"
+    "  .analysis{break-before:page}\n"
     "  .scroll{overflow:visible}\n"
     "  table.head{font-size:8pt}\n"
     "  table.head th.s{min-width:0}\n"
@@ -1668,7 +1669,7 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->file);
+    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->copy[0]);
     const char *dash = strchr(stem, '-');
     int key = e->key_col ? rp_tcol(t, e->key_col) : -1;
     for (size_t i = 0; dash && key >= 0 && i < t->nrow; i++) {
@@ -1682,7 +1683,8 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
                     rp_tget(t, i, rp_tcol(t, *c)));
     }
     fputs(listed > RP_DESC_ROWS ? "; the rest are in the table." :
-          listed ? "." : "; its numbers are in the table below.", f);
+          listed ? "." : "; the table that follows has the numbers of "
+          "the analysis.", f);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -1809,7 +1811,7 @@ static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
         fputs("/", r->f);
         rp_text(r, stems[i]);
         fputs("</code>, redrawn from <code>", r->f);
-        rp_text(r, e->file);
+        rp_text(r, e->copy[0]);
         fputs("</code>.</figcaption>\n</figure>\n", r->f);
         free(path);
         free(desc);
@@ -1829,10 +1831,14 @@ static int rp_extra_show(report *r, const rp_extra *e, const char *dir,
     free(path);
     if (!t)
         return -1;
+    /* One block per analysis: printed from a new page, so that its
+     * heading is never left at the foot of a page without its chart. */
+    fputs("<div class=\"analysis\">\n", r->f);
     rp_extra_heading(r, e, name);
     if (e->draw)
         rp_extra_charts(r, e, t, dir, name);
     rp_extra_table(r, e, t);
+    fputs("</div>\n", r->f);
     rp_tfree(t);
     return 0;
 }
