@@ -515,10 +515,86 @@ static void test_sens__no_random_params__is_an_error(void)
     fixture_free(&f);
 }
 
+/* Conditioned: x1, x2 ~ N(0, 1), y = x1 + x2, x1 read as 1 with sd 1.
+ * The posterior has x1 ~ N(1/2, 1/2) and x2 ~ N(0, 1), independent, so
+ * Var y = 3/2 and the first-order indices are 1/3 and 2/3, times the
+ * share of a linear effect that 20 equal-weight bins of a normal keep
+ * (0.98331). Holding x1 makes the reading's weight constant: y = x1_p10
+ * + x2 against the base's posterior mean 1/2. */
+static const char CONDITIONED[] =
+    "simulation = { trials = 10000; steps = 1; seed = 3; };\n"
+    "params = { x1 = { dist = \"normal\"; mean = 0.0; sd = 1.0; };\n"
+    "           x2 = { dist = \"normal\"; mean = 0.0; sd = 1.0; }; };\n"
+    "derived = { y = \"x1 + x2\"; };\n"
+    "observations = ( { var = \"x1\"; at = 0; value = 1.0; sd = 1.0; } );\n";
+
+static void test_sens__conditioned_linear_model__weighted_closed_forms(void)
+{
+    static const char *const outs[] = { "y" };
+    const double p90 = 1.2815515655446004, bins = 0.98331;
+    fixture f;
+    CU_ASSERT_FATAL(analyse(&f, CONDITIONED, outs, 1) == 0);
+    CU_ASSERT_FATAL(f.r->weighted);
+    CU_ASSERT(f.r->ess > 5000 && f.r->ess < 10000);
+    /* The base: the posterior mean of y, 1/2 (4.5 se). */
+    ASSERT_WITHIN_SE(f.r->base_mean[0], 0.5, f.r->base_se[0], 4.5);
+    const sens_row *x1 = row_of(&f, 0, "x1"), *x2 = row_of(&f, 0, "x2");
+    /* Effects: paired differences of weighted means, intervals from the
+     * delta method; the truth inside 4.5 se (se = half-width / 1.96). */
+    ASSERT_WITHIN_SE(x1->low, -p90 - 0.5, (x1->low_hi - x1->low) / 1.96, 4.5);
+    ASSERT_WITHIN_SE(x1->high, p90 - 0.5, (x1->high_hi - x1->high) / 1.96,
+                     4.5);
+    ASSERT_WITHIN_SE(x2->high, p90, (x2->high_hi - x2->high) / 1.96, 4.5);
+    /* Every trial of both variants has the same weight pattern and y
+     * moves by exactly 2 p90: the swing is exact, se 0. */
+    CU_ASSERT_DOUBLE_EQUAL(x1->swing, 2 * p90, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(x1->swing_hi - x1->swing_lo, 0.0, 1e-9);
+    /* Weighted first-order indices inside 4.5 bootstrap se. */
+    ASSERT_WITHIN_SE(x1->s1, bins / 3, (x1->s1_hi - x1->s1_lo) / 3.92, 4.5);
+    ASSERT_WITHIN_SE(x2->s1, 2 * bins / 3, (x2->s1_hi - x2->s1_lo) / 3.92,
+                     4.5);
+    CU_ASSERT(x1->s1_hi - x1->s1_lo < 0.1);
+    /* Weighted rank correlations: the posterior is bivariate normal in
+     * (x_i, y), Pearson rho = sqrt(1/3) and sqrt(2/3), Spearman
+     * (6 / pi) asin(rho / 2); the truth inside the Fisher interval. */
+    double want1 = 6 / M_PI * asin(sqrt(1.0 / 3) / 2);
+    double want2 = 6 / M_PI * asin(sqrt(2.0 / 3) / 2);
+    CU_ASSERT(x1->sp_lo <= want1 && want1 <= x1->sp_hi);
+    CU_ASSERT(x2->sp_lo <= want2 && want2 <= x2->sp_hi);
+    /* No total index; ranks by S1. */
+    CU_ASSERT(isnan(x1->st));
+    CU_ASSERT_EQUAL(x2->rank, 1);
+    CU_ASSERT_EQUAL(x1->rank, 2);
+    fixture_free(&f);
+}
+
+/* The table says what a conditioned scenario's figures are. */
+static void test_sens__conditioned__table_says_weighted(void)
+{
+    static const char *const outs[] = { "y" };
+    fixture f;
+    char *buf = NULL;
+    size_t len = 0;
+    CU_ASSERT_FATAL(analyse(&f, CONDITIONED, outs, 1) == 0);
+    FILE *mem = open_memstream(&buf, &len);
+    CU_ASSERT_FATAL(mem != NULL);
+    sens_table(f.r, 10, mem);
+    fclose(mem);
+    CU_ASSERT(strstr(buf, "Sobol first, weighted [95%]") != NULL);
+    CU_ASSERT(strstr(buf, "every effect is a difference of weighted "
+                     "estimates, paired trial by trial") != NULL);
+    CU_ASSERT(strstr(buf, "rank correlations are weighted; no total "
+                     "index") != NULL);
+    free(buf);
+    fixture_free(&f);
+}
+
 void test_sens_register(void);
 void test_sens_register(void)
 {
     static const test_case cases[] = {
+        { "conditioned linear model: weighted closed forms", test_sens__conditioned_linear_model__weighted_closed_forms },
+        { "conditioned: the table says weighted", test_sens__conditioned__table_says_weighted },
         { "linear model: Sobol indices match the closed form",
           test_sens__linear_model__sobol_indices_match_closed_form },
         { "linear model: tornado swing is slope times spread",

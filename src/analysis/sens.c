@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "model/corr.h"
+#include "model/observe.h"
 #include "run/engine.h"
 #include "base/ncgsim.h"
 #include "io/output.h"
@@ -167,7 +168,34 @@ typedef struct tornado_ctx {
     double *x;               /* base's random params: d x rank_n */
     double *y;               /* base outputs: n_out x rank_n */
     size_t rank_n;           /* 0: no rank correlations in this group */
+    /* A conditioned scenario: each model's trial weights (engine_opts
+     * weights, called before its rows), the swings as weighted pairs, and
+     * the base's weights of the rank_n trials. */
+    int weighted;
+    double *wbuf;            /* k x wcap */
+    size_t wcap;
+    stats_pair *wswing;      /* n_out x n_items */
+    double *wx;              /* rank_n */
 } tornado_ctx;
+
+static int tornado_weights(void *ctx, size_t which, uint64_t trial0, size_t n,
+                           const double *w)
+{
+    tornado_ctx *c = ctx;
+    if (n > c->wcap) {
+        double *nb = realloc(c->wbuf, c->k * n * sizeof *nb);
+        if (!nb)
+            return -1;
+        c->wbuf = nb;
+        c->wcap = n;
+    }
+    memcpy(c->wbuf + which * c->wcap, w, n * sizeof *w);
+    if (which == 0 && trial0 < c->rank_n)
+        memcpy(c->wx + trial0, w, (c->rank_n - trial0 < n
+                                   ? (size_t)(c->rank_n - trial0) : n)
+               * sizeof *w);
+    return 0;
+}
 
 static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
                         size_t cols, const double *values)
@@ -206,6 +234,13 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
         for (size_t j = 0; j < c->n_items; j++) {
             const double *lo = c->buf + ((1 + 2 * j) * r->n_out + o) * c->cap;
             const double *hi = c->buf + ((2 + 2 * j) * r->n_out + o) * c->cap;
+            if (c->weighted) {
+                /* Each variant weighs the trial by its own likelihood. */
+                stats_pair_add(&c->wswing[o * c->n_items + j], hi,
+                               c->wbuf + (2 + 2 * j) * c->wcap, lo,
+                               c->wbuf + (1 + 2 * j) * c->wcap, n);
+                continue;
+            }
             for (size_t l0 = 0; l0 < n; l0 += 256) {
                 size_t len = n - l0 < 256 ? n - l0 : 256;
                 for (size_t l = 0; l < len; l++)
@@ -216,23 +251,201 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     return 0;
 }
 
-/* Mean and 95% interval of the paired moments M. */
-static void interval(const stats_moments *m, double *mean, double *lo,
+/* MEAN and its 95% interval from its standard error SE. */
+static void interval(double mean, double se, double *x, double *lo,
                      double *hi)
 {
-    double se = stats_moments_se(m);
-    *mean = m->n ? m->mean : NAN;
-    *lo = *mean - NCG_Z95 * se;
-    *hi = *mean + NCG_Z95 * se;
+    *x = mean;
+    *lo = mean - NCG_Z95 * se;
+    *hi = mean + NCG_Z95 * se;
+}
+
+/* Output OUT's paired difference in RES from the base, with interval. */
+static void diff_interval(const engine_result *res, size_t out, double *x,
+                          double *lo, double *hi)
+{
+    double d, se;
+    engine_diff(res, out, 0, &d, &se);
+    interval(d, se, x, lo, hi);
+}
+
+/* Orders corr_keyed by value, then by trial (a total order: qsort's
+ * result does not depend on its algorithm). */
+static int cmp_keyed(const void *a, const void *b)
+{
+    const corr_keyed *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The weighted correlation ratio of Y on X over the N trials in SORTED
+ * (by X) with weights W: trials are cut into SENS_W_BINS bins of equal
+ * weight (tied values of X share a bin), and eta^2 = sum_b W_b (m_b -
+ * m)^2 / sum_k w_k (y_k - m)^2, adjusted for the K - 1 degrees of
+ * freedom the bin means take out of ESS effective trials:
+ * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary. */
+static double weighted_eta2(const corr_keyed *sorted, size_t n,
+                            const double *y, const double *w)
+{
+    double sw = 0, sw2 = 0, swy = 0, tot = 0, between = 0;
+    for (size_t k = 0; k < n; k++) {
+        double wk = w[sorted[k].i];
+        sw += wk;
+        sw2 += wk * wk;
+        swy += wk * y[sorted[k].i];
+    }
+    if (!(sw > 0))
+        return NAN;
+    double m = swy / sw, ess = sw * sw / sw2;
+    size_t bins = 0;
+    /* One pass: a tie run starts a bin when the weight before it has
+     * passed the next of the K equal shares. */
+    double cum = 0, wb = 0, wyb = 0;
+    size_t cut = 1;
+    for (size_t k = 0; k < n; k++) {
+        size_t t = sorted[k].i;
+        int new_run = k == 0 || sorted[k].v != sorted[k - 1].v;
+        if (new_run && k > 0 && cum >= sw * (double)cut / SENS_W_BINS) {
+            if (wb > 0) {
+                between += wb * (wyb / wb - m) * (wyb / wb - m);
+                bins++;
+            }
+            wb = wyb = 0;
+            while (cut < SENS_W_BINS && cum >= sw * (double)cut / SENS_W_BINS)
+                cut++;
+        }
+        wb += w[t];
+        wyb += w[t] * y[t];
+        cum += w[t];
+        tot += w[t] * (y[t] - m) * (y[t] - m);
+    }
+    if (wb > 0) {
+        between += wb * (wyb / wb - m) * (wyb / wb - m);
+        bins++;
+    }
+    if (!(tot > 0))
+        return NAN;
+    double eta2 = between / tot;
+    if (ess > (double)bins + 1)
+        eta2 = 1 - (1 - eta2) * (ess - 1) / (ess - (double)bins);
+    return eta2;
+}
+
+/* A conditioned scenario's first-order indices: the weighted correlation
+ * ratio Var_w(E_w[Y | X_i]) / Var_w(Y) of each random param from the
+ * base's weighted trials (the posterior's own joint draws, so params the
+ * record made dependent are handled), with a Bayesian-bootstrap interval
+ * (weights times Exp(1) draws). There is no total index: the
+ * pick-freeze design it needs draws params independently from the prior,
+ * which is not the posterior. 0 or NCG_ERR_NOMEM. */
+static int weighted_first_order(sens_result *r, const tornado_ctx *c,
+                                diag *d)
+{
+    size_t n = c->rank_n, nb = r->bootstrap;
+    corr_keyed *sorted = calloc(n + 1, sizeof *sorted);
+    double *wb = calloc(n + 1, sizeof *wb), *bs = calloc(nb + 1, sizeof *bs);
+    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
+    if (!sorted || !wb || !bs) {
+        free(sorted);
+        free(wb);
+        free(bs);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < r->d; j++) {
+        for (size_t k = 0; k < n; k++)
+            sorted[k] = (corr_keyed){ c->x[j * n + k], k };
+        qsort(sorted, n, sizeof *sorted, cmp_keyed);
+        for (size_t q = 0; q < r->n_out; q++) {
+            sens_row *row = &r->rows[q * r->d + j];
+            const double *y = c->y + q * n;
+            row->s1 = weighted_eta2(sorted, n, y, c->wx);
+            row->st = row->st_lo = row->st_hi = NAN;
+            row->s1_lo = row->s1_hi = NAN;
+            if (isnan(row->s1) || nb < 2)
+                continue;
+            /* The same resample weights for every param and output. */
+            for (size_t b = 0; b < nb; b++) {
+                for (size_t k = 0; k < n; k++)
+                    wb[k] = c->wx[k] * -log(1.0 - rng_uniform_at(key, k,
+                                                          (uint32_t)b + 1));
+                bs[b] = weighted_eta2(sorted, n, y, wb);
+            }
+            qsort(bs, nb, sizeof *bs, cmp_double);
+            row->s1_lo = quantile_sorted(bs, nb, 0.025);
+            row->s1_hi = quantile_sorted(bs, nb, 0.975);
+        }
+    }
+    free(sorted);
+    free(wb);
+    free(bs);
+    return 0;
+}
+
+/* Weighted mid-ranks of X (N values, weights W) as shares of the total
+ * weight into U: each value gets the weight below it plus half the weight
+ * of its ties, over the sum (the weighted ECDF at the value). KW holds N
+ * pairs. */
+static void weighted_ranks(const double *x, const double *w, size_t n,
+                           corr_keyed *kw, double *u)
+{
+    double sw = 0, below = 0;
+    for (size_t k = 0; k < n; k++) {
+        kw[k] = (corr_keyed){ x[k], k };
+        sw += w[k];
+    }
+    qsort(kw, n, sizeof *kw, cmp_keyed);
+    for (size_t a = 0, b; a < n; a = b) {
+        double tie = 0;
+        for (b = a; b < n && kw[b].v == kw[a].v; b++)
+            tie += w[kw[b].i];
+        for (size_t k = a; k < b; k++)
+            u[kw[k].i] = sw > 0 ? (below + 0.5 * tie) / sw : 0;
+        below += tie;
+    }
+}
+
+/* Pearson correlation of A and B with weights W; 0 when either does not
+ * vary among the trials of weight > 0. */
+static double weighted_pearson(const double *a, const double *b,
+                               const double *w, size_t n)
+{
+    double sw = 0, ma = 0, mb = 0, saa = 0, sbb = 0, sab = 0;
+    for (size_t k = 0; k < n; k++) {
+        sw += w[k];
+        ma += w[k] * a[k];
+        mb += w[k] * b[k];
+    }
+    if (!(sw > 0))
+        return 0;
+    ma /= sw;
+    mb /= sw;
+    for (size_t k = 0; k < n; k++) {
+        saa += w[k] * (a[k] - ma) * (a[k] - ma);
+        sbb += w[k] * (b[k] - mb) * (b[k] - mb);
+        sab += w[k] * (a[k] - ma) * (b[k] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
 }
 
 /* Base means and the rank correlations of the random params, from group
- * 0's base model RES0 and per-trial values in C. */
+ * 0's base model RES0 and per-trial values in C. A conditioned scenario's
+ * are weighted: the weighted Pearson correlation of the weighted
+ * mid-ranks (the plug-in estimate of the posterior's Spearman
+ * correlation), with the Fisher interval of ESS trials. */
 static void rank_correlations(sens_result *r, const engine_result *res0,
                               const tornado_ctx *c, double *ranks,
                               corr_keyed *kw)
 {
+    double sw = 0, sw2 = 0;
     r->rank_trials = c->rank_n;
+    for (size_t k = 0; r->weighted && k < c->rank_n; k++) {
+        sw += c->wx[k];
+        sw2 += c->wx[k] * c->wx[k];
+    }
+    /* Conditioned: the effective trials among those ranked. */
+    uint64_t n_eff = r->weighted ? (uint64_t)stats_ess(sw, sw2) : c->rank_n;
     for (size_t q = 0; q < r->n_out; q++) {
         const double *y = c->y + q * c->rank_n;
         int constant = 1;
@@ -242,9 +455,18 @@ static void rank_correlations(sens_result *r, const engine_result *res0,
                        &r->base_mean[q], &r->base_se[q]);
         for (size_t j = 0; j < r->d; j++) {
             sens_row *row = &r->rows[q * r->d + j];
-            row->spearman = constant ? NAN
-                : corr_spearman(c->x + j * c->rank_n, y, c->rank_n, ranks, kw);
-            sens_fisher_ci(row->spearman, c->rank_n, &row->sp_lo, &row->sp_hi);
+            const double *x = c->x + j * c->rank_n;
+            if (constant) {
+                row->spearman = NAN;
+            } else if (r->weighted) {
+                weighted_ranks(x, c->wx, c->rank_n, kw, ranks);
+                weighted_ranks(y, c->wx, c->rank_n, kw, ranks + c->rank_n);
+                row->spearman = weighted_pearson(ranks, ranks + c->rank_n,
+                                                 c->wx, c->rank_n);
+            } else {
+                row->spearman = corr_spearman(x, y, c->rank_n, ranks, kw);
+            }
+            sens_fisher_ci(row->spearman, n_eff, &row->sp_lo, &row->sp_hi);
         }
     }
 }
@@ -281,43 +503,62 @@ static int run_group(sens_result *r, const sens_opts *o,
     c.rank_n = !ranks ? 0
         : r->trials < SENS_RANK_MAX ? (size_t)r->trials : SENS_RANK_MAX;
     c.swing = calloc(r->n_out * n + 1, sizeof *c.swing);
+    c.weighted = r->weighted;
+    c.wswing = calloc(r->n_out * n + 1, sizeof *c.wswing);
+    c.wx = calloc(c.rank_n + 1, sizeof *c.wx);
     c.x = calloc(r->d * c.rank_n + 1, sizeof *c.x);
     c.y = calloc(r->n_out * c.rank_n + 1, sizeof *c.y);
     rk = calloc(2 * c.rank_n + 1, sizeof *rk);
     kw = calloc(c.rank_n + 1, sizeof *kw);
-    if (!c.swing || !c.x || !c.y || !rk || !kw) {
+    if (!c.swing || !c.wswing || !c.wx || !c.x || !c.y || !rk || !kw) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
     for (size_t v = 0; v < r->m->n_vars; v++)
         c.n_params += r->m->vars[v].kind == VAR_PARAM;
-    for (size_t i = 0; i < r->n_out * n; i++)
+    for (size_t i = 0; i < r->n_out * n; i++) {
         c.swing[i] = stats_moments_empty();
+        c.wswing[i] = stats_pair_empty();
+    }
     /* Means and paired differences only: no histograms, no pilot. */
     engine_opts eo = { .threads = o->threads, .rows = tornado_rows,
-                       .rows_ctx = &c, .stop = o->stop,
+                       .rows_ctx = &c, .weights = tornado_weights,
+                       .stop = o->stop,
                        .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
     r->trial_runs += r->trials * g.k;
-    if (ranks)
+    if (ranks) {
+        r->ess = engine_ess(g.res[0]);
         rank_correlations(r, g.res[0], &c, rk, kw);
+        if (r->weighted && (rc = weighted_first_order(r, &c, d)) != 0)
+            goto end;
+    }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t j = 0; j < n; j++) {
             sens_row *row = items[j].row + q * items[j].stride;
             size_t out = r->outputs[q];
-            interval(&g.res[1 + 2 * j]->diff[out], &row->low, &row->low_lo,
-                     &row->low_hi);
-            interval(&g.res[2 + 2 * j]->diff[out], &row->high, &row->high_lo,
-                     &row->high_hi);
-            interval(&c.swing[q * n + j], &row->swing, &row->swing_lo,
-                     &row->swing_hi);
+            const stats_moments *sw = &c.swing[q * n + j];
+            const stats_pair *wsw = &c.wswing[q * n + j];
+            diff_interval(g.res[1 + 2 * j], out, &row->low, &row->low_lo,
+                          &row->low_hi);
+            diff_interval(g.res[2 + 2 * j], out, &row->high, &row->high_lo,
+                          &row->high_hi);
+            if (c.weighted)
+                interval(stats_pair_diff(wsw), stats_pair_se(wsw),
+                         &row->swing, &row->swing_lo, &row->swing_hi);
+            else
+                interval(sw->n ? sw->mean : NAN, stats_moments_se(sw),
+                         &row->swing, &row->swing_lo, &row->swing_hi);
         }
 end:
     group_free(&g);
     free(c.buf);
     free(c.swing);
+    free(c.wswing);
+    free(c.wbuf);
+    free(c.wx);
     free(c.x);
     free(c.y);
     free(rk);
@@ -733,13 +974,16 @@ static int rank_rows(sens_result *r, diag *d)
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t j = 0; j < n; j++) {
             sens_row *a = row_ptr(r, q, j);
-            double x[2], xs = isnan(a->st) ? -INFINITY : a->st;
+            /* Conditioned: by the first-order index (no total). */
+            double as = r->weighted ? a->s1 : a->st;
+            double x[2], xs = isnan(as) ? -INFINITY : as;
             swing_key(a, x);
             a->rank = a->constant ? 0 : 1;
             a->swing_rank = 1;
             for (size_t k = 0; k < n; k++) {
                 const sens_row *b = sens_row_at(r, q, k);
-                double y[2], ys = isnan(b->st) ? -INFINITY : b->st;
+                double bs = r->weighted ? b->s1 : b->st;
+                double y[2], ys = isnan(bs) ? -INFINITY : bs;
                 swing_key(b, y);
                 a->swing_rank += y[0] > x[0]
                     || (y[0] == x[0] && (y[1] > x[1]
@@ -765,16 +1009,7 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
     assert(o->const_pct >= 0 && o->const_pct < 100);
     if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
         goto end;
-    if (r->m->obs) {
-        /* Swings are paired per trial and Sobol indices assume equally
-         * likely trials; a conditioned scenario has neither. */
-        diag_add(d, o->path, 0, NULL, "the scenario conditions on "
-                 "observations, so its trials carry weights; sensitivity "
-                 "needs equally weighted trials (run it on the scenario "
-                 "without its observations, e.g. the one it extends)");
-        rc = NCG_ERR_USAGE;
-        goto end;
-    }
+    r->weighted = r->m->obs && r->m->obs->weighted;
     if (!o->so.has_trials && o->max_trials
         && r->sc->sim.trials > o->max_trials) {
         /* Every later load (variants, design) reads the trials from
@@ -837,7 +1072,7 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
             row->x_high = dist_quantile(s, SENS_HIGH_Q);
         }
     if ((rc = run_tornado(r, o, d)) != 0
-        || (r->d > 0 && (rc = run_design(r, o, d)) != 0)
+        || (r->d > 0 && !r->weighted && (rc = run_design(r, o, d)) != 0)
         || (rc = rank_rows(r, d)) != 0)
         goto end;
     *out = r;
@@ -983,7 +1218,8 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
                                   r->base_se[q] / 10, 0));
         fprintf(out, "  %-4s %-26s %-16s %-18s %-26s %-26s %s\n", "rank",
                 "param", "kind", "held at low / high", "effect of low [95%]",
-                "effect of high [95%]", "Sobol total [95%]");
+                "effect of high [95%]", r->weighted ? "Sobol first, "
+                "weighted [95%]" : "Sobol total [95%]");
         for (; k < sens_n_rows(r) && k < top; k++) {
             const sens_row *w = sens_ranked(r, q, k);
             if (sens_no_effect(w))
@@ -996,6 +1232,9 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
                             w->high_hi);
             if (w->constant)
                 snprintf(st, sizeof st, "-");
+            else if (r->weighted)
+                snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", w->s1, w->s1_lo,
+                         w->s1_hi);
             else
                 snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", w->st, w->st_lo,
                          w->st_hi);
@@ -1012,6 +1251,14 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
     }
     if (any_capped)
         fputs("\n  * a probability: the high value is capped at 1\n", out);
+    if (r->weighted)
+        fprintf(out, "\nConditioned on observations (ESS %.0f of %llu "
+                "trials): every effect is a difference of weighted "
+                "estimates, paired trial by trial; the Sobol column is the "
+                "weighted first-order index (correlation ratio over %d "
+                "bins); rank correlations are weighted; no total index is "
+                "computed (docs/sensitivity.md)\n", r->ess,
+                (unsigned long long)r->trials, SENS_W_BINS);
     if (r->n_levers > 0) {
         fputs("\nLevers, not varied (constants exactly 0 or 1; try ncgsim "
               "sweep FILE --vary params.NAME=0:1:1):\n ", out);

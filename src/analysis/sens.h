@@ -16,6 +16,9 @@
 /* Rank correlations read the base run's first min(trials, this) trials
  * (their ranks need every value in memory). */
 #define SENS_RANK_MAX 262144
+/* Bins of equal weight for a conditioned scenario's first-order index
+ * (the weighted correlation ratio). */
+#define SENS_W_BINS 20
 /* Default number of bootstrap resamples for the Sobol intervals. */
 #define SENS_BOOTSTRAP 200
 /* Default cap on trials per run when -n is not given: each param adds two
@@ -112,6 +115,14 @@ typedef struct sens_result {
     size_t *order;             /* n_out x sens_n_rows: row numbers (as for
                                   sens_row_at) by decreasing |swing| */
     uint64_t trial_runs;       /* trials x models run in all */
+    /* A scenario conditioned on observations: every mean and difference
+     * is weighted (differences paired, stats_pair); s1 is the weighted
+     * correlation ratio from the base's trials (the first rank_trials),
+     * with a Bayesian-bootstrap interval; the rank correlations are
+     * weighted (Fisher interval on the ESS); st and the design are not
+     * computed (NaN), and rank orders by s1. */
+    int weighted;
+    double ess;                /* the base run's effective trials */
 } sens_result;
 
 /* Loads O->path, then runs (1) the base and, per random param and per
@@ -127,7 +138,9 @@ typedef struct sens_result {
  * share them: the first-order index is then the usual Var E[Y | X_i] /
  * Var Y, and the total index includes X_i's interactions with the model's
  * own randomness (which, as a whole, takes the share no param explains). Sobol indices treat params as independent
- * (`correlations` are not imposed on the design).
+ * (`correlations` are not imposed on the design). A scenario conditioned
+ * on observations gets weighted effects and first-order indices instead
+ * of the design (sens_result.weighted).
  * Returns 0 with *OUT (free with sens_result_free), or an ncg_status code
  * with messages in D (unknown output, nothing to vary, scenario errors,
  * a design too large for memory, a failed run). */

@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
+#include "io/runpart.h"
 #include "model/corr.h"
 #include "plot/render.h"
 #include "run/engine.h"
@@ -31,11 +32,16 @@ void batch_sort_paths(char **list, size_t n)
         qsort(list, n, sizeof *list, cmp_str);
 }
 
-/* Expands ARGS (files and folders) into a list of .cfg paths (malloc'd
- * strings in a malloc'd array). Folders give their .cfg files, sorted. */
 int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
                         diag *d)
 {
+    return batch_expand_files(args, n, ".cfg", out, n_out, d);
+}
+
+int batch_expand_files(char **args, int n, const char *suffix, char ***out,
+                       size_t *n_out, diag *d)
+{
+    size_t sl = strlen(suffix);
     char **list = NULL;
     size_t cnt = 0;
     int rc = 0;
@@ -53,8 +59,8 @@ int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
             }
             while ((e = readdir(dir)) != NULL) {
                 size_t len = strlen(e->d_name);
-                if (len < 5 || e->d_name[0] == '.'
-                    || strcmp(e->d_name + len - 4, ".cfg") != 0)
+                if (len <= sl || e->d_name[0] == '.'
+                    || strcmp(e->d_name + len - sl, suffix) != 0)
                     continue;
                 char **nl = realloc(list, (cnt + 1) * sizeof *nl);
                 if (!nl)
@@ -67,7 +73,8 @@ int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
             closedir(dir);
             qsort(list + first, cnt - first, sizeof *list, cmp_str);
             if (cnt == first) {
-                diag_add(d, args[i], 0, NULL, "no .cfg files in this folder");
+                diag_add(d, args[i], 0, NULL, "no %s files in this folder",
+                         suffix);
                 rc = NCG_ERR_IO;
             }
         } else {
@@ -307,6 +314,77 @@ static int group_begin(group *g, scenario **scs, const batch_opts *c,
     return 0;
 }
 
+/* --shard I/K: runs shard I of K of models IDX[0 .. K-1] in lockstep and
+ * writes each one's part file into OUT (N: scenarios in the job); the
+ * results stay in G. */
+static int shard_group(group *g, scenario **scs, size_t n,
+                       const batch_opts *c, progress *pr, diag *d)
+{
+    const size_t *idx = g->idx;
+    size_t k = g->k;
+    model **gm = g->gm;
+    engine_result **res = g->res;
+    uint64_t units = runpart_chunks(scs[idx[0]]->sim.trials), first, count;
+    runpart_log *log = NULL;
+    int rc = 0;
+    part_info info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.command, sizeof info.command, "run");
+    snprintf(info.unit, sizeof info.unit, "chunk");
+    info.job = c->job;
+    info.members = (uint32_t)n;
+    info.shard = c->shard;
+    info.shards = c->shards;
+    runpart_range(units, c->shard, c->shards, &first, &count);
+    if (!(log = runpart_log_alloc(gm, k, first, count))) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    engine_opts eo = {
+        .threads = c->threads, .stop = &cli_interrupted,
+        .progress = show_progress, .progress_ctx = pr, .ranged = 1,
+        .chunk_first = first, .chunk_count = count,
+        .chunk = runpart_log_chunk, .chunk_ctx = log };
+    if ((rc = engine_run(gm, k, &eo, res, d)) != 0)
+        goto end;
+    for (size_t i = 0; i < k; i++) {
+        const scenario *s = scs[idx[i]];
+        part_info f = info;
+        part *p = NULL;
+        char name[256], *text = scenario_text(s);
+        if (!text) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_ERR_NOMEM;
+            goto end;
+        }
+        snprintf(f.scenario, sizeof f.scenario, "%s", s->name);
+        f.model_hash = output_hash(text);
+        free(text);
+        f.member = (uint32_t)idx[i];
+        f.seed = s->sim.seed;
+        f.trials = s->sim.trials;
+        snprintf(f.sampler, sizeof f.sampler, "%s", s->sim.sampler);
+        f.units = units;
+        f.first = first;
+        f.count = count;
+        if ((rc = runpart_build(log, i, s, res[i], &f, (uint32_t)c->ref, &p))) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            goto end;
+        }
+        part_file_name(s->name, c->shard, c->shards, name, sizeof name);
+        rc = part_write(p, c->out, name, d);
+        part_free(p);
+        if (rc != 0)
+            goto end;
+        if (!c->quiet)
+            printf("  part: %s/%s\n", c->out, name);
+    }
+end:
+    runpart_log_free(log);
+    return rc;
+}
+
 /* Runs the group's models in lockstep, with a progress line naming them
  * ("[DONE+1/TOTAL] name"). */
 static int group_run(group *g, scenario **scs, const batch_opts *c,
@@ -322,6 +400,16 @@ static int group_run(group *g, scenario **scs, const batch_opts *c,
                  g->k - 1);
     progress pr = { what, { 0, 0 }, !c->quiet && isatty(STDERR_FILENO) };
     clock_gettime(CLOCK_MONOTONIC, &pr.start);
+    if (c->shards)
+        return shard_group(g, scs, total, c, &pr, d);
+    if (c->given) {
+        /* merge: the results are made already. */
+        for (size_t i = 0; i < g->k; i++) {
+            g->res[i] = c->given[g->idx[i]];
+            c->given[g->idx[i]] = NULL;
+        }
+        return 0;
+    }
     engine_opts eo = {
         .threads = c->threads,
         .rows = c->samples && !compare_only ? output_samples_rows : NULL,
@@ -410,10 +498,14 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
 {
     group g;
     int rc = group_alloc(&g, ms, idx, k, d), prc = 0;
-    if (rc == 0 && !compare_only)
+    if (rc == 0 && !compare_only && !c->shards)
         rc = group_begin(&g, scs, c, d);
     if (rc == 0)
         rc = group_run(&g, scs, c, done, total, compare_only, d);
+    if (c->shards) {
+        group_free(&g);
+        return rc;
+    }
     if (rc == 0)
         rc = group_collect(&g, scs, c, paired, cmp, d);
     if (rc == 0 && !compare_only)
@@ -472,6 +564,34 @@ static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
     return ncg_status_worse(rc, prc);
 }
 
+/* The hash that ties the parts of a sharded job together: the command,
+ * the reference and every scenario's model hash, in order. */
+static int job_hash(scenario **scs, size_t n, size_t ref, uint64_t *job,
+                    diag *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int ok = f != NULL;
+    if (f)
+        fprintf(f, "run ref %zu", ref);
+    for (size_t i = 0; ok && i < n; i++) {
+        char *text = scenario_text(scs[i]);
+        ok = text != NULL;
+        if (ok)
+            fprintf(f, " %016llx", output_hash(text));
+        free(text);
+    }
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (ok)
+        *job = output_hash(buf);
+    free(buf);
+    if (!ok)
+        diag_add(d, NULL, 0, NULL, "out of memory");
+    return ok ? 0 : NCG_ERR_NOMEM;
+}
+
 int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
               const batch_opts *c, int mode, double *halfwidth, diag *d)
 {
@@ -503,15 +623,18 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
         /* Measuring rounds are quiet: only the final run reports. */
         batch_opts quiet = *c;
         quiet.quiet |= mode == BATCH_MEASURE;
+        quiet.ref = ref;
+        if (c->shards && (rc = job_hash(scs, n, ref, &quiet.job, d)) != 0)
+            break;
         rc = run_group(scs, ms, idx, k, &quiet, done, n, pass == 0,
                        compare_only, cmp, d);
         done += k;
     }
     if (rc == 0 && halfwidth)
         *halfwidth = compare_max_halfwidth(cmp);
-    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE)
+    if (rc == 0 && n >= 2 && mode != BATCH_MEASURE && !c->shards)
         rc = write_comparison(cmp, c, d);
-    if (rc == 0 && n == 1 && mode == BATCH_WRITE) {
+    if (rc == 0 && n == 1 && mode == BATCH_WRITE && !c->shards) {
         /* A comparison that read this scenario's folder now shows other
          * numbers than its plots and CSV: say so. */
         char *cd = output_path(c->out, "compare"), which[PATH_MAX];

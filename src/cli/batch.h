@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "run/engine.h"
 #include "scenario/scenario.h"
 
 /* What a batch does, from the command line. */
@@ -22,6 +23,16 @@ typedef struct batch_opts {
     char *const *folders;   /* compare: each scenario's result folder, in
                                the order of the scenarios (borrowed); NULL:
                                OUT/<name> */
+    uint32_t shard, shards; /* --shard I/K: compute shard I of K and write
+                               one part file per scenario into OUT (0: a
+                               whole run) */
+    uint64_t job;           /* set by batch_run for shards: the hash that
+                               ties the job's parts together */
+    size_t ref;             /* set by batch_run: the reference scenario */
+    engine_result **given;  /* merge: each scenario's result, made from its
+                               parts; batch_run takes them over (and sets
+                               the entries to NULL) instead of running.
+                               NULL: run */
 } batch_opts;
 
 /* batch_run's modes: write each scenario's folder (run), write only the
@@ -35,6 +46,9 @@ enum { BATCH_WRITE, BATCH_COMPARE, BATCH_MEASURE };
 int batch_expand_inputs(char **args, int n, char ***out, size_t *n_out,
                         diag *d);
 /* Frees LIST and its N strings; NULL does nothing. */
+/* batch_expand_inputs for files ending in SUFFIX (".ncgpart"). */
+int batch_expand_files(char **args, int n, const char *suffix, char ***out,
+                       size_t *n_out, diag *d);
 void batch_free_list(char **list, size_t n);
 /* Sorts the N paths in LIST by byte order. */
 void batch_sort_paths(char **list, size_t n);

@@ -104,3 +104,20 @@ void cli_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 }
+
+int cli_shard(const char *cmd, const opt_value *v, uint32_t *i, uint32_t *k)
+{
+    unsigned long a, b;
+    int end = 0;
+    *i = *k = 0;
+    if (!v->given)
+        return 0;
+    if (sscanf(v->s, "%5lu/%6lu%n", &a, &b, &end) != 2 || v->s[end]
+        || !(v->s[0] >= '0' && v->s[0] <= '9') || a < 1 || a > b
+        || b > 100000)
+        return cli_usage(cmd, "--shard: expected I/K with 1 <= I <= K <= "
+                         "100000 (shard I of K), e.g. 2/8, got '%s'", v->s);
+    *i = (uint32_t)a;
+    *k = (uint32_t)b;
+    return 0;
+}

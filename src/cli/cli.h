@@ -70,6 +70,14 @@ int cli_one_model(const cli_command *cmd, int argc, char **argv,
 #define CLI_OPT_QUIET(help_) \
     { .name = "quiet", .letter = 'q', .kind = OPT_FLAG, .help = help_ }
 
+#define CLI_OPT_SHARD(help_) \
+    { .name = "shard", .kind = OPT_STRING, .arg = "I/K", .help = help_ }
+
+/* --shard I/K from V (not given: *I = *K = 0): 0, or a usage error
+ * (NCG_EXIT_USAGE, printed) for CMD when it is not two whole numbers
+ * with 1 <= I <= K <= 100000. */
+int cli_shard(const char *cmd, const opt_value *v, uint32_t *i, uint32_t *k);
+
 /* The values --format takes, NULL-terminated. */
 extern const char *const cli_plot_formats[];
 

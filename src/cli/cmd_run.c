@@ -15,7 +15,7 @@
 enum {
     RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
     RUN_PRECISION, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT, RUN_NO_PLOTS,
-    RUN_REPORT, RUN_QUIET, RUN_N_OPTS
+    RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
 };
 
 static const opt_spec run_opts[RUN_N_OPTS] = {
@@ -51,6 +51,10 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                      .help = "also write OUT/report.html, the batch's\n"
                              "briefing (see ncgsim help report)" },
     [RUN_QUIET] = CLI_OPT_QUIET("no table and no progress line"),
+    [RUN_SHARD] = CLI_OPT_SHARD("compute only shard I of K (fixed ranges of\n"
+                                "trials) and write one part file per scenario,\n"
+                                "OUT/<name>.part-I-of-K.ncgpart, and nothing\n"
+                                "else; `ncgsim merge` makes the results"),
 };
 
 const cli_command cmd_run_def = {
@@ -105,6 +109,18 @@ int cmd_run(int argc, char **argv)
     }
     if (optind >= argc) {
         rc = cli_usage(NULL, "run: no scenario given (a .cfg file or a folder)");
+        goto end;
+    }
+    if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
+        goto end;
+    if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0)) {
+        rc = cli_usage("run", "--shard: not with %s",
+                       c.samples ? "--samples (one row per trial is not a "
+                                   "mergeable summary)"
+                       : v[RUN_REPORT].given ? "--report (run `ncgsim "
+                                               "report` on the merged results)"
+                       : "--precision (give a fixed -n; a --precision run's "
+                         "resolved.cfg records the trials it chose)");
         goto end;
     }
     rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);

@@ -59,7 +59,10 @@ const cli_command cmd_sensitivity_def = {
     "design, (d + 2) x N trial-runs for d params) with bootstrap intervals.\n"
     "Writes OUT/<name>-sensitivity/: sensitivity.csv, resolved.cfg,\n"
     "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
-    "with the largest effect for each output.\n",
+    "with the largest effect for each output. A scenario conditioned on\n"
+    "observations gets weighted effects (paired) and weighted first-order\n"
+    "indices and rank correlations: no total index and no Sobol chart\n"
+    "(docs/sensitivity.md).\n",
     NULL, sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };
 
@@ -99,8 +102,13 @@ static void print_header(const sens_result *r, int set_trials, double secs)
            (unsigned long long)r->trials,
            set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
            (unsigned long long)r->trial_runs, secs);
-    printf("Swings are one at a time (all else as in the base run); Sobol "
-           "indices treat random params as independent.\n");
+    if (r->weighted)
+        printf("Swings are one at a time (all else as in the base run); "
+               "the Sobol column is the weighted first-order index "
+               "(conditioned scenario).\n");
+    else
+        printf("Swings are one at a time (all else as in the base run); "
+               "Sobol indices treat random params as independent.\n");
 }
 
 /* The analysis options from the parsed values V, for FILE. */

@@ -19,6 +19,7 @@ int cmd_report(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 int cmd_robust(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* After `run ... --report`: OUT/report.html, with ARGV (the run command's
  * arguments, ARGV[0] "run") shown as the command that made the batch.
@@ -29,7 +30,7 @@ int cmd_help(int argc, char **argv);
 extern const cli_command cmd_run_def, cmd_compare_def, cmd_check_def,
     cmd_show_def, cmd_graph_def, cmd_plot_def, cmd_sensitivity_def,
     cmd_sweep_def, cmd_diff_def, cmd_report_def, cmd_discover_def, cmd_robust_def,
-    cmd_score_def, cmd_help_def;
+    cmd_score_def, cmd_merge_def, cmd_help_def;
 
 /* The command table, in the order `ncgsim --help` lists it (main.c). */
 extern const cli_command *const cli_commands[];

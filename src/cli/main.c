@@ -13,7 +13,7 @@ const cli_command *const cli_commands[] = {
     &cmd_run_def, &cmd_compare_def, &cmd_check_def, &cmd_show_def,
     &cmd_graph_def, &cmd_plot_def, &cmd_sensitivity_def, &cmd_sweep_def,
     &cmd_diff_def, &cmd_report_def, &cmd_discover_def, &cmd_robust_def,
-    &cmd_score_def,
+    &cmd_score_def, &cmd_merge_def,
     &cmd_help_def,
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];

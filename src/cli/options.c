@@ -376,6 +376,10 @@ void opts_print_bash_completion(const cli_command *const *cmds, size_t n,
         case OPERANDS_RESULTS:
             fputs("        COMPREPLY=($(compgen -d -- \"$cur\"))\n", out);
             break;
+        case OPERANDS_PARTS:
+            fputs("        COMPREPLY=($(compgen -d -- \"$cur\") "
+                  "$(compgen -f -X '!*.ncgpart' -- \"$cur\"))\n", out);
+            break;
         case OPERANDS_COMMAND:
             fputs("        COMPREPLY=($(compgen -W '", out);
             for (size_t k = 0; k < n; k++)

@@ -52,6 +52,7 @@ typedef struct opt_value {
 typedef enum opt_operands {
     OPERANDS_SCENARIOS,        /* .cfg files or folders of them */
     OPERANDS_RESULTS,          /* result folders */
+    OPERANDS_PARTS,            /* part files (.ncgpart) */
     OPERANDS_COMMAND           /* a command's name */
 } opt_operands;
 

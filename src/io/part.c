@@ -523,7 +523,12 @@ int part_write(const part *p, const char *dir, const char *name, diag *d)
         tmp = NULL;
         goto end;
     }
-    for (size_t at = 0; at < len; ) {
+    /* mkstemp makes the file private; a part is as readable as any result. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0)
+        rc = NCG_ERR_IO;
+    for (size_t at = 0; rc == 0 && at < len; ) {
         ssize_t w = write(fd, buf + at, len - at);
         if (w < 0 && errno == EINTR)
             continue;

@@ -11,6 +11,7 @@
 #include "model/corr.h"
 #include "model/observe.h"
 #include "base/ncgsim.h"
+#include "base/simd.h"
 #include "random/rng.h"
 #include "random/sampler.h"
 #include "expr/vm.h"
@@ -21,6 +22,7 @@
 #define CHUNK_BLOCKS 16
 #define CHUNK_TRIALS ((uint64_t)CHUNK_BLOCKS * VM_BLOCK)
 #define NEVER UINT32_MAX
+_Static_assert(CHUNK_TRIALS == ENGINE_CHUNK_TRIALS, "chunk size");
 
 /* What one model shares between threads for a run. */
 typedef struct shared_model {
@@ -57,6 +59,8 @@ typedef struct worker_model {
     uint32_t *lane_first;    /* per event output x lane */
     uint32_t *lane_count;
     double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
+    double *wrows;           /* conditioned, with engine_opts weights: this
+                                chunk's final weights, CHUNK_TRIALS */
     double *pmin, *pmax;     /* pilot: per (o, t) */
     /* Conditioned models only: */
     double *wt;              /* per lane: the trial's weight so far */
@@ -87,7 +91,9 @@ typedef struct run {
     const engine_probe *probes;  /* questions about model 0, or NULL */
     size_t n_probes;
     engine_result **res;
-    uint64_t n_chunks;
+    uint64_t chunk0;         /* first chunk to run */
+    uint64_t n_chunks;       /* one past the last chunk to run */
+    uint64_t chunk_trials;   /* CHUNK_TRIALS; one block in the pilot */
     int pilot;               /* 1 while the pilot runs (ranges only) */
 
     pthread_mutex_t mu;
@@ -137,6 +143,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->lane_first);
     free(w->lane_count);
     free(w->rows);
+    free(w->wrows);
     free(w->pmin);
     free(w->pmax);
     free(w->wt);
@@ -255,6 +262,9 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
         if (!w->rows)
             return -1;
+        if (r->o->weights && sm->weighted
+            && !(w->wrows = malloc(CHUNK_TRIALS * sizeof *w->wrows)))
+            return -1;
     }
     if (sm->obs && worker_init_weights(w, r, sm) != 0)
         return -1;
@@ -309,7 +319,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
 }
 
 /* The first lane of X[0 .. N-1] that is NaN or infinite, or N. */
-static size_t first_bad(const double *x, size_t n)
+NCG_CLONES static size_t first_bad(const double *x, size_t n)
 {
     /* A double is NaN or infinite exactly when its exponent bits are all
      * ones. An integer OR over the lanes vectorises (a floating-point sum
@@ -716,6 +726,8 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         settle_block(r, m, w);
     else if (r->pilot && sm->weighted)
         pilot_params(m, w);
+    if (w->wrows)
+        memcpy(w->wrows + row0, w->wt, lanes * sizeof *w->wt);
     if (w->rows) {
         size_t cols = sm->n_cols, c = 0;
         double *rows = w->rows + row0 * cols;
@@ -788,8 +800,30 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
     }
 }
 
+void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
+{
+    const model *m = res->m;
+    size_t cells = m->n_outputs * ((size_t)res->steps + 1);
+    for (size_t c = 0; c < cells; c++)
+        stats_moments_merge(&res->mom[c], &ch->mom[c]);
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        stats_moments_merge(&res->diff[o], &ch->diff[o]);
+        stats_moments_merge(&res->diff_ever[o], &ch->diff_ever[o]);
+        stats_pair_merge(&res->pair[o], &ch->pair[o]);
+        stats_pair_merge(&res->pair_ever[o], &ch->pair_ever[o]);
+    }
+    /* Weight sums in chunk order: the same bits for any thread count. */
+    res->wsum += ch->cw;
+    res->wsum2 += ch->cw2;
+    for (size_t j = 0; res->prior && j < m->n_random_params; j++) {
+        stats_moments_merge(&res->prior[j], &ch->prior[j]);
+        stats_moments_merge(&res->post[j], &ch->post[j]);
+    }
+}
+
 /* Merges a finished chunk's ordered summaries into the results, and
- * writes its samples. Called in chunk order. 0 or -1 (write error). */
+ * writes its samples. Called in chunk order. 0, -1 (write error) or -2
+ * (the chunk callback failed: out of memory). */
 static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
 {
     int rc = 0;
@@ -799,25 +833,22 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
         worker_model *w = &ws[i];
         engine_result *res = r->res[i];
         size_t cells = m->n_outputs * (r->T + 1);
-        for (size_t c = 0; c < cells; c++) {
-            stats_moments_merge(&res->mom[c], &w->chunk_mom[c]);
+        engine_chunk ch = { chunk, w->chunk_mom, w->chunk_diff,
+                            w->chunk_diff_ever, w->chunk_pair,
+                            w->chunk_pair_ever, w->cw, w->cw2,
+                            res->prior ? w->pm_prior : NULL,
+                            res->prior ? w->pm_post : NULL };
+        if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
+            return -2;
+        engine_fold_chunk(res, &ch);
+        for (size_t c = 0; c < cells; c++)
             w->chunk_mom[c] = stats_moments_empty();
-        }
-        for (size_t o = 0; o < m->n_outputs; o++) {
-            stats_moments_merge(&res->diff[o], &w->chunk_diff[o]);
-            stats_moments_merge(&res->diff_ever[o], &w->chunk_diff_ever[o]);
+        for (size_t o = 0; o < m->n_outputs; o++)
             w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
-            stats_pair_merge(&res->pair[o], &w->chunk_pair[o]);
-            stats_pair_merge(&res->pair_ever[o], &w->chunk_pair_ever[o]);
+        for (size_t o = 0; o < m->n_outputs; o++)
             w->chunk_pair[o] = w->chunk_pair_ever[o] = stats_pair_empty();
-        }
-        /* Weight sums in chunk order: the same bits for any thread count. */
-        res->wsum += w->cw;
-        res->wsum2 += w->cw2;
         w->cw = w->cw2 = 0.0;
         for (size_t j = 0; res->prior && j < m->n_random_params; j++) {
-            stats_moments_merge(&res->prior[j], &w->pm_prior[j]);
-            stats_moments_merge(&res->post[j], &w->pm_post[j]);
             w->pm_prior[j] = stats_moments_empty();
             w->pm_post[j] = stats_moments_empty();
             w->pm_post[j].weighted = 1;
@@ -826,6 +857,9 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
                                                        : CHUNK_TRIALS;
+            if (w->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
+                                          w->wrows) != 0)
+                rc = -1;
             if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
                            w->rows) != 0)
                 rc = -1;
@@ -837,9 +871,9 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
 /* Runs chunk C for every model; 0 or -1 (reported in R). */
 static int run_chunk(run *r, worker_model *ws, uint64_t c)
 {
-    uint64_t start = c * CHUNK_TRIALS;
-    uint64_t end = start + CHUNK_TRIALS < r->trials ? start + CHUNK_TRIALS
-                                                    : r->trials;
+    uint64_t start = c * r->chunk_trials;
+    uint64_t end = start + r->chunk_trials < r->trials
+                   ? start + r->chunk_trials : r->trials;
     for (uint64_t t0 = start; t0 < end; t0 += VM_BLOCK) {
         size_t lanes = end - t0 < VM_BLOCK ? (size_t)(end - t0) : VM_BLOCK;
         if (r->o->stop && *r->o->stop)
@@ -876,26 +910,36 @@ static void *thread_main(void *p)
         int failed = run_chunk(r, a->ws, c) != 0;
         pthread_mutex_lock(&r->mu);
         /* Chunks are handed out in order, so every chunk before C is
-         * running or done and will commit: waiting cannot deadlock. */
-        while (r->committed != c)
+         * running or done and will commit: waiting cannot deadlock. The
+         * pilot commits nothing (its minima and maxima merge in any
+         * order), so it does not wait. */
+        while (!r->pilot && r->committed != c)
             pthread_cond_wait(&r->cv, &r->mu);
-        if (!failed && c < r->err_chunk && !r->pilot
-            && commit_chunk(r, a->ws, c) != 0 && c < r->err_chunk) {
+        int crc = failed || c >= r->err_chunk || r->pilot ? 0
+                  : commit_chunk(r, a->ws, c);
+        if (crc != 0 && c < r->err_chunk) {
             r->err_chunk = c;
-            r->err_code = NCG_ERR_IO;
+            r->err_code = crc == -2 ? NCG_ERR_NOMEM : NCG_ERR_IO;
             r->err_file = NULL;
             r->err_line = 0;
             r->err_path[0] = '\0';
-            snprintf(r->err, sizeof r->err, "cannot write the per-trial "
-                     "values (samples.csv): %s", strerror(errno));
+            if (crc == -2)
+                snprintf(r->err, sizeof r->err, "out of memory");
+            else
+                snprintf(r->err, sizeof r->err, "cannot write the per-trial "
+                         "values (samples.csv): %s", strerror(errno));
         }
         r->committed++;
         pthread_cond_broadcast(&r->cv);
-        uint64_t done = r->committed * CHUNK_TRIALS;
         /* Under the lock: one caller at a time, in order. */
-        if (r->o->progress && !r->pilot)
-            r->o->progress(r->o->progress_ctx,
-                           done < r->trials ? done : r->trials, r->trials);
+        if (r->o->progress && !r->pilot) {
+            uint64_t from = r->chunk0 * CHUNK_TRIALS;
+            uint64_t to = r->n_chunks * CHUNK_TRIALS;
+            uint64_t done = r->committed * CHUNK_TRIALS;
+            to = to < r->trials ? to : r->trials;
+            done = done < to ? done : to;
+            r->o->progress(r->o->progress_ctx, done - from, to - from);
+        }
         pthread_mutex_unlock(&r->mu);
     }
     return NULL;
@@ -908,8 +952,8 @@ static void run_threads(run *r, worker_model *ws, int threads)
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     thread_arg *args = calloc((size_t)threads, sizeof *args);
     int started = 0;
-    r->next_chunk = 0;
-    r->committed = 0;
+    r->next_chunk = r->chunk0;
+    r->committed = r->chunk0;
     if (tid && args)
         for (int t = 1; t < threads; t++) {
             args[t] = (thread_arg){ r, ws + (size_t)t * r->k };
@@ -1006,7 +1050,7 @@ int engine_diff(const engine_result *r, size_t o, int ever, double *diff,
     return 1;
 }
 
-static engine_result *result_alloc(const model *m, uint64_t trials,
+engine_result *engine_result_alloc(const model *m, uint64_t trials,
                                    uint32_t T)
 {
     engine_result *res = calloc(1, sizeof *res);
@@ -1268,6 +1312,14 @@ static void report_unexplained(const model *m, const engine_result *res,
              (unsigned long long)res->trials);
 }
 
+int engine_result_check(const engine_result *r, diag *d)
+{
+    if (!r->weighted || r->qtot != 0)
+        return 0;
+    report_unexplained(r->m, r, d);
+    return NCG_ERR_RUN;
+}
+
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d)
 {
@@ -1292,7 +1344,7 @@ static int run_prepare(run *r, model *const *models, size_t k,
         }
         if (shared_init(&r->sm[i], models[i], r->trials, r->T, d) != 0)
             return NCG_ERR_SCENARIO;
-        if (!(res[i] = result_alloc(models[i], r->trials, r->T)))
+        if (!(res[i] = engine_result_alloc(models[i], r->trials, r->T)))
             return NCG_ERR_NOMEM;
     }
     /* The light mode keeps the summation of a full run bit for bit; a model
@@ -1330,29 +1382,62 @@ static int run_prepare(run *r, model *const *models, size_t k,
     return 0;
 }
 
-/* The pilot: the first trials, one thread, ranges only. They run again in
- * the main pass with the same numbers (streams are keyed by trial).
- * 0, or NCG_ERR_NOMEM; a failed trial is left in R as in the main pass. */
-static int run_pilot(run *r, model *const *models)
+/* Folds the pilot's minima and maxima of thread worker FROM into INTO (an
+ * exact, order-free merge: the ranges do not depend on the threads). */
+static void pilot_merge(const run *r, size_t i, worker_model *into,
+                        const worker_model *from)
+{
+    const model *m = r->sm[i].m;
+    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++) {
+        into->pmin[c] = from->pmin[c] < into->pmin[c] ? from->pmin[c]
+                                                      : into->pmin[c];
+        into->pmax[c] = from->pmax[c] > into->pmax[c] ? from->pmax[c]
+                                                      : into->pmax[c];
+    }
+    for (size_t j = 0; r->sm[i].plo && j < m->n_random_params; j++) {
+        into->ppmin[j] = from->ppmin[j] < into->ppmin[j] ? from->ppmin[j]
+                                                         : into->ppmin[j];
+        into->ppmax[j] = from->ppmax[j] > into->ppmax[j] ? from->ppmax[j]
+                                                         : into->ppmax[j];
+    }
+}
+
+/* The pilot: the first trials, ranges only, on every thread, handed out a
+ * block at a time. They run again in the main pass with the same numbers
+ * (streams are keyed by trial). 0, or NCG_ERR_NOMEM; a failed trial is
+ * left in R as in the main pass (the lowest failing block reports, as
+ * when one thread runs them in order). */
+static int run_pilot(run *r, model *const *models, int threads)
 {
     size_t k = r->k;
-    worker_model *pw = calloc(k, sizeof *pw);
+    uint64_t trials = r->trials < ENGINE_PILOT ? r->trials : ENGINE_PILOT;
+    uint64_t blocks = (trials + VM_BLOCK - 1) / VM_BLOCK;
+    if ((uint64_t)threads > blocks)
+        threads = (int)blocks;
+    size_t n = (size_t)threads * k;
+    worker_model *pw = calloc(n, sizeof *pw);
     int ok = pw != NULL;
-    for (size_t i = 0; ok && i < k; i++)
-        ok = worker_init(&pw[i], r, &r->sm[i], 0) == 0;
+    for (size_t w = 0; ok && w < n; w++)
+        ok = worker_init(&pw[w], r, &r->sm[w % k], 0) == 0;
     if (ok) {
         uint64_t save = r->trials;
-        r->trials = save < ENGINE_PILOT ? save : ENGINE_PILOT;
-        r->n_chunks = (r->trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+        r->trials = trials;
+        r->chunk0 = 0;
+        r->n_chunks = blocks;
+        r->chunk_trials = VM_BLOCK;
         r->pilot = 1;
-        run_threads(r, pw, 1);
+        run_threads(r, pw, threads);
         r->pilot = 0;
+        r->chunk_trials = CHUNK_TRIALS;
         r->trials = save;
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
+            for (int t = 1; t < threads; t++)
+                pilot_merge(r, i, &pw[i], &pw[(size_t)t * k + i]);
             set_ranges(r, i, &pw[i]);
+        }
     }
-    for (size_t i = 0; pw && i < k; i++)
-        worker_free(&pw[i], r, models[i]);
+    for (size_t w = 0; pw && w < n; w++)
+        worker_free(&pw[w], r, models[w % k]);
     free(pw);
     return ok ? 0 : NCG_ERR_NOMEM;
 }
@@ -1403,8 +1488,14 @@ static int run_main(run *r, worker_model **ws, int *threads,
                     model *const *models)
 {
     uint64_t chunks = (r->trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
-    if ((uint64_t)*threads > chunks)
-        *threads = (int)chunks;
+    r->chunk0 = 0;
+    if (r->o->ranged) {
+        assert(r->o->chunk_first + r->o->chunk_count <= chunks);
+        r->chunk0 = r->o->chunk_first;
+        chunks = r->o->chunk_first + r->o->chunk_count;
+    }
+    if ((uint64_t)*threads > chunks - r->chunk0)
+        *threads = chunks > r->chunk0 ? (int)(chunks - r->chunk0) : 1;
     if (!(*ws = calloc((size_t)*threads * r->k, sizeof **ws)))
         return NCG_ERR_NOMEM;
     for (int t = 0; t < *threads; t++)
@@ -1437,13 +1528,14 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     r.n_probes = n_probes;
     r.res = res;
     r.err_chunk = UINT64_MAX;
+    r.chunk_trials = CHUNK_TRIALS;
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
     for (size_t i = 0; i < k; i++)
         res[i] = NULL;
     if ((rc = run_prepare(&r, models, k, res, d)) != 0)
         goto end;
-    if (!r.light && (rc = run_pilot(&r, models)) != 0)
+    if (!r.light && (rc = run_pilot(&r, models, threads)) != 0)
         goto end;
     if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop)) {
         rc = NCG_ERR_RUN;
@@ -1451,12 +1543,9 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     }
     if ((rc = run_main(&r, &ws, &threads, models)) != 0)
         goto end;
-    for (size_t i = 0; i < k; i++)
-        if (res[i]->weighted && res[i]->qtot == 0) {
-            report_unexplained(models[i], res[i], d);
-            rc = NCG_ERR_RUN;
+    for (size_t i = 0; i < k && !o->ranged; i++)
+        if ((rc = engine_result_check(res[i], d)) != 0)
             goto end;
-        }
 end:
     if (rc == NCG_ERR_NOMEM) {
         diag_add(d, NULL, 0, NULL, "out of memory");

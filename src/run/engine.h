@@ -111,6 +111,26 @@ typedef struct engine_probe {
     double threshold;
 } engine_probe;
 
+/* Trials per chunk: the engine runs trials in chunks of this many (the
+ * last may be shorter) and folds each chunk's summaries into the result
+ * in chunk order. A shard is a range of whole chunks. */
+#define ENGINE_CHUNK_TRIALS 4096
+
+/* The summaries of one chunk of one model whose merge order matters
+ * (floating-point sums); everything else a run keeps is an exact count
+ * and merges in any order. Borrowed arrays, sized as in engine_result. */
+typedef struct engine_chunk {
+    uint64_t index;                 /* the chunk: trials index * 4096 .. */
+    const stats_moments *mom;       /* per (o, t) */
+    const stats_moments *diff;      /* per output */
+    const stats_moments *diff_ever; /* per output */
+    const stats_pair *pair;         /* per output: weighted pairs */
+    const stats_pair *pair_ever;    /* per output */
+    double cw, cw2;                 /* sums of the weights and squares */
+    const stats_moments *prior;     /* per random param, or NULL when */
+    const stats_moments *post;      /* the model is not conditioned */
+} engine_chunk;
+
 /* How to run. */
 typedef struct engine_opts {
     int threads;                       /* >= 1 */
@@ -124,6 +144,12 @@ typedef struct engine_opts {
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
     void *rows_ctx;
+    /* With ROWS, for a conditioned model: called just before ROWS for the
+     * same trials (and ROWS_CTX) with each trial's final weight (the
+     * likelihood of the record), so per-trial values can be weighted.
+     * 0, or -1 as ROWS. */
+    int (*weights)(void *ctx, size_t which, uint64_t trial0, size_t n,
+                   const double *w);
     /* Param values: when DRAW is set, random param J (in the model's
      * random_params order) of model WHICH for trials TRIAL0 .. + LANES - 1
      * comes from it instead of the sampler (sensitivity designs). Called
@@ -145,6 +171,20 @@ typedef struct engine_opts {
      * paired differences are the same bits as in a full run. Ignored when
      * a model is conditioned (its param ranges come from the pilot). */
     int last_step_only;
+    /* A shard: when RANGED is 1, only chunks CHUNK_FIRST ..
+     * CHUNK_FIRST + CHUNK_COUNT - 1 run (CHUNK_COUNT may be 0) (the pilot that fixes histogram
+     * ranges still runs the first trials, as in a whole run). The result's
+     * ordered summaries then cover those chunks only; its counts,
+     * histograms and tallies too, and it is not checked for a record no
+     * trial explains (engine_result_check does that after the merge). */
+    int ranged;
+    uint64_t chunk_first, chunk_count;
+    /* When set, called in chunk order, one call at a time, with each
+     * chunk's ordered summaries of model WHICH just before they are
+     * folded into the result. Returns 0, or -1 (out of memory: the run
+     * stops with NCG_ERR_NOMEM). */
+    int (*chunk)(void *ctx, size_t which, const engine_chunk *c);
+    void *chunk_ctx;
 } engine_opts;
 
 /* Runs the K models in lockstep (K >= 1; all with the same trials): each
@@ -158,6 +198,17 @@ typedef struct engine_opts {
 int engine_run(model *const *models, size_t k, const engine_opts *o,
                engine_result **res, diag *d);
 void engine_result_free(engine_result *r);
+/* An empty result of model M for TRIALS trials of T steps (what a merge
+ * of shards starts from), or NULL when out of memory. */
+engine_result *engine_result_alloc(const model *m, uint64_t trials,
+                                   uint32_t T);
+/* Folds chunk C's ordered summaries into R; chunks must come in order. A
+ * run does exactly this for each of its chunks, so folding a sharded
+ * run's chunks gives a whole run's bits. */
+void engine_fold_chunk(engine_result *r, const engine_chunk *c);
+/* A conditioned result in which every weight is 0: NCG_ERR_RUN with a
+ * message naming the observation to blame; otherwise 0. */
+int engine_result_check(const engine_result *r, diag *d);
 /* engine_run that also answers the N PROBES (questions about model 0's
  * trials, e.g. for `ncgsim score`): RES[0]->probe_p[i] is the (weighted)
  * share of trials in which probe i holds. */

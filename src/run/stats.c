@@ -475,6 +475,69 @@ void stats_hist_merge(stats_hist *into, const stats_hist *from)
     into->all_int = into->all_int && from->all_int;
 }
 
+size_t stats_hist_nbins(const stats_hist *h)
+{
+    return h->nbins;
+}
+
+int stats_hist_weighted(const stats_hist *h)
+{
+    return h->q != NULL;
+}
+
+void stats_hist_pack(const stats_hist *h, uint64_t *u, double *f,
+                     stats_wsum *q)
+{
+    u[0] = h->nbins;
+    u[1] = h->n;
+    u[2] = (uint64_t)h->all_int;
+    u[3] = h->q != NULL;
+    f[0] = h->lo;
+    f[1] = h->hi;
+    for (size_t k = 0; k < h->nbins + 2; k++) {
+        u[4 + k] = h->bin[k].count;
+        f[2 + 2 * k] = h->bin[k].min;
+        f[3 + 2 * k] = h->bin[k].max;
+    }
+    if (!h->q)
+        return;
+    q[0] = h->qn;
+    for (size_t k = 0; k < h->nbins + 2; k++)
+        q[1 + k] = h->q[k];
+}
+
+stats_hist *stats_hist_unpack(const uint64_t *u, const double *f,
+                              const stats_wsum *q)
+{
+    if (u[0] == 0 || u[0] > SIZE_MAX / 4 || u[2] > 1 || u[3] > 1
+        || (u[3] && !q))
+        return NULL;
+    size_t nb = (size_t)u[0];
+    stats_hist *h = u[3] ? stats_hist_alloc_w(f[0], f[1], nb)
+                         : stats_hist_alloc(f[0], f[1], nb);
+    if (!h)
+        return NULL;
+    h->n = u[1];
+    h->all_int = (int)u[2];
+    for (size_t k = 0; k < nb + 2; k++) {
+        h->bin[k].count = u[4 + k];
+        h->bin[k].min = f[2 + 2 * k];
+        h->bin[k].max = f[3 + 2 * k];
+    }
+    if (h->q) {
+        h->qn = q[0];
+        for (size_t k = 0; k < nb + 2; k++)
+            h->q[k] = q[1 + k];
+    }
+    return h;
+}
+
+int stats_hist_same_bins(const stats_hist *a, const stats_hist *b)
+{
+    return a->nbins == b->nbins && a->lo == b->lo && a->hi == b->hi
+           && (a->q != NULL) == (b->q != NULL);
+}
+
 uint64_t stats_hist_count(const stats_hist *h)
 {
     assert(h);

@@ -144,6 +144,27 @@ double stats_hist_weight(const stats_hist *h);
  * interpolated inside its observed [min, max] by the weight still needed. */
 double stats_hist_quantile(const stats_hist *h, double p);
 
+/* A histogram as flat arrays, to travel in a part file: U gets
+ * STATS_HIST_U(nbins) integers (nbins, values, all-integer flag, weighted
+ * flag, then each bin's count), F gets STATS_HIST_F(nbins) doubles (lo,
+ * hi, then each bin's min and max) and, when weighted, Q gets
+ * STATS_HIST_Q(nbins) weights (the total, then each bin's). */
+#define STATS_HIST_U(nbins) ((nbins) + 6)
+#define STATS_HIST_F(nbins) (2 * (nbins) + 6)
+#define STATS_HIST_Q(nbins) ((nbins) + 3)
+size_t stats_hist_nbins(const stats_hist *h);
+int stats_hist_weighted(const stats_hist *h);
+void stats_hist_pack(const stats_hist *h, uint64_t *u, double *f,
+                     stats_wsum *q);
+/* The histogram packed into U, F and Q (Q may be NULL when U says it is
+ * not weighted), or NULL when out of memory or when U and F do not
+ * describe a histogram (no bins, edges not finite). The caller frees it. */
+stats_hist *stats_hist_unpack(const uint64_t *u, const double *f,
+                              const stats_wsum *q);
+/* 1 when A and B have the same bins and weighting (stats_hist_merge
+ * accepts them). */
+int stats_hist_same_bins(const stats_hist *a, const stats_hist *b);
+
 /* One bin of a coarse view of the histogram, for histograms.csv. */
 typedef struct stats_bin {
     double lo, hi;     /* edges; lo == hi for a bin holding one value */
