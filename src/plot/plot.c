@@ -1075,7 +1075,7 @@ static void write_cdf(FILE *f, const cmp *c, const char *var,
     fprintf(f, " noenhanced\nset ylabel 'Share of trials at or below (%%)'\n"
             "set yrange [0:100]\nset format y '%%.0f'\n"
             /* A CDF leaves its upper left empty: room for the key. */
-            "set key inside left top vertical opaque\n"
+            "set key inside left top vertical\n"
             "set xrange [%.10g:%.10g]\n", xlo, xhi);
     gp_axis_format(f, "x", xlo, xhi);
     fputs("plot ", f);
