@@ -203,6 +203,29 @@ static void test_engine__nan__names_variable_step_and_trial(void)
     run_free(&x);
 }
 
+/* The pilot runs on every thread a block at a time: a value that fails in
+ * a few scattered trials (the first in block 8 under this seed) is
+ * reported for the same, first failing trial whatever the thread count. */
+static void test_engine__nan_in_the_pilot__same_message_for_any_threads(void)
+{
+    const char *text = "simulation = { trials = 4000; steps = 4; seed = 6; };\n"
+                       "derived = { x = \"uniform(0, 1) < 0.0001 ? "
+                       "log(-1) : 1\"; };\n";
+    char first[1024] = "";
+    for (int threads = 1; threads <= 3; threads++) {
+        ran x;
+        CU_ASSERT_EQUAL(run_text(&x, text, threads), NCG_EXIT_RUN);
+        CU_ASSERT_EQUAL_FATAL(diag_count(x.d), 1);
+        const char *got = strstr(diag_get(x.d, 0), "value is NaN");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        if (threads == 1)
+            snprintf(first, sizeof first, "%s", got);
+        else
+            CU_ASSERT_STRING_EQUAL(got, first);
+        run_free(&x);
+    }
+}
+
 static void test_engine__infinity__stops_the_run(void)
 {
     ran x;
@@ -330,6 +353,8 @@ void test_engine_register(void)
         { "states clamp after every step, not at init", test_engine__states__clamp_after_every_step_but_not_at_init },
         { "same-step references follow dependency order", test_engine__same_step_references__follow_dependency_order },
         { "NaN names variable, step and trial", test_engine__nan__names_variable_step_and_trial },
+        { "NaN in the pilot: same message for any threads",
+          test_engine__nan_in_the_pilot__same_message_for_any_threads },
         { "infinity stops the run", test_engine__infinity__stops_the_run },
         { "threads give identical results", test_engine__threads__give_identical_results },
         { "lockstep pairs narrow the difference", test_engine__lockstep_pairs__narrow_the_difference },

@@ -554,8 +554,15 @@ static void test_sens__conditioned_linear_model__weighted_closed_forms(void)
     ASSERT_WITHIN_SE(x2->s1, 2 * bins / 3, (x2->s1_hi - x2->s1_lo) / 3.92,
                      4.5);
     CU_ASSERT(x1->s1_hi - x1->s1_lo < 0.1);
-    /* No total index, no rank correlation; ranks by S1. */
-    CU_ASSERT(isnan(x1->st) && isnan(x1->spearman));
+    /* Weighted rank correlations: the posterior is bivariate normal in
+     * (x_i, y), Pearson rho = sqrt(1/3) and sqrt(2/3), Spearman
+     * (6 / pi) asin(rho / 2); the truth inside the Fisher interval. */
+    double want1 = 6 / M_PI * asin(sqrt(1.0 / 3) / 2);
+    double want2 = 6 / M_PI * asin(sqrt(2.0 / 3) / 2);
+    CU_ASSERT(x1->sp_lo <= want1 && want1 <= x1->sp_hi);
+    CU_ASSERT(x2->sp_lo <= want2 && want2 <= x2->sp_hi);
+    /* No total index; ranks by S1. */
+    CU_ASSERT(isnan(x1->st));
     CU_ASSERT_EQUAL(x2->rank, 1);
     CU_ASSERT_EQUAL(x1->rank, 2);
     fixture_free(&f);
@@ -576,7 +583,8 @@ static void test_sens__conditioned__table_says_weighted(void)
     CU_ASSERT(strstr(buf, "Sobol first, weighted [95%]") != NULL);
     CU_ASSERT(strstr(buf, "every effect is a difference of weighted "
                      "estimates, paired trial by trial") != NULL);
-    CU_ASSERT(strstr(buf, "no total index and no rank correlation") != NULL);
+    CU_ASSERT(strstr(buf, "rank correlations are weighted; no total "
+                     "index") != NULL);
     free(buf);
     fixture_free(&f);
 }

@@ -383,13 +383,69 @@ static int weighted_first_order(sens_result *r, const tornado_ctx *c,
     return 0;
 }
 
+/* Weighted mid-ranks of X (N values, weights W) as shares of the total
+ * weight into U: each value gets the weight below it plus half the weight
+ * of its ties, over the sum (the weighted ECDF at the value). KW holds N
+ * pairs. */
+static void weighted_ranks(const double *x, const double *w, size_t n,
+                           corr_keyed *kw, double *u)
+{
+    double sw = 0, below = 0;
+    for (size_t k = 0; k < n; k++) {
+        kw[k] = (corr_keyed){ x[k], k };
+        sw += w[k];
+    }
+    qsort(kw, n, sizeof *kw, cmp_keyed);
+    for (size_t a = 0, b; a < n; a = b) {
+        double tie = 0;
+        for (b = a; b < n && kw[b].v == kw[a].v; b++)
+            tie += w[kw[b].i];
+        for (size_t k = a; k < b; k++)
+            u[kw[k].i] = sw > 0 ? (below + 0.5 * tie) / sw : 0;
+        below += tie;
+    }
+}
+
+/* Pearson correlation of A and B with weights W; 0 when either does not
+ * vary among the trials of weight > 0. */
+static double weighted_pearson(const double *a, const double *b,
+                               const double *w, size_t n)
+{
+    double sw = 0, ma = 0, mb = 0, saa = 0, sbb = 0, sab = 0;
+    for (size_t k = 0; k < n; k++) {
+        sw += w[k];
+        ma += w[k] * a[k];
+        mb += w[k] * b[k];
+    }
+    if (!(sw > 0))
+        return 0;
+    ma /= sw;
+    mb /= sw;
+    for (size_t k = 0; k < n; k++) {
+        saa += w[k] * (a[k] - ma) * (a[k] - ma);
+        sbb += w[k] * (b[k] - mb) * (b[k] - mb);
+        sab += w[k] * (a[k] - ma) * (b[k] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
+}
+
 /* Base means and the rank correlations of the random params, from group
- * 0's base model RES0 and per-trial values in C. */
+ * 0's base model RES0 and per-trial values in C. A conditioned scenario's
+ * are weighted: the weighted Pearson correlation of the weighted
+ * mid-ranks (the plug-in estimate of the posterior's Spearman
+ * correlation), with the Fisher interval of ESS trials. */
 static void rank_correlations(sens_result *r, const engine_result *res0,
                               const tornado_ctx *c, double *ranks,
                               corr_keyed *kw)
 {
+    double sw = 0, sw2 = 0;
     r->rank_trials = c->rank_n;
+    for (size_t k = 0; r->weighted && k < c->rank_n; k++) {
+        sw += c->wx[k];
+        sw2 += c->wx[k] * c->wx[k];
+    }
+    /* Conditioned: the effective trials among those ranked. */
+    uint64_t n_eff = r->weighted ? (uint64_t)stats_ess(sw, sw2) : c->rank_n;
     for (size_t q = 0; q < r->n_out; q++) {
         const double *y = c->y + q * c->rank_n;
         int constant = 1;
@@ -399,12 +455,18 @@ static void rank_correlations(sens_result *r, const engine_result *res0,
                        &r->base_mean[q], &r->base_se[q]);
         for (size_t j = 0; j < r->d; j++) {
             sens_row *row = &r->rows[q * r->d + j];
-            /* Conditioned: trials are not equally likely, and a rank
-             * correlation has no weighted form here (see the first-order
-             * index instead). */
-            row->spearman = constant || r->weighted ? NAN
-                : corr_spearman(c->x + j * c->rank_n, y, c->rank_n, ranks, kw);
-            sens_fisher_ci(row->spearman, c->rank_n, &row->sp_lo, &row->sp_hi);
+            const double *x = c->x + j * c->rank_n;
+            if (constant) {
+                row->spearman = NAN;
+            } else if (r->weighted) {
+                weighted_ranks(x, c->wx, c->rank_n, kw, ranks);
+                weighted_ranks(y, c->wx, c->rank_n, kw, ranks + c->rank_n);
+                row->spearman = weighted_pearson(ranks, ranks + c->rank_n,
+                                                 c->wx, c->rank_n);
+            } else {
+                row->spearman = corr_spearman(x, y, c->rank_n, ranks, kw);
+            }
+            sens_fisher_ci(row->spearman, n_eff, &row->sp_lo, &row->sp_hi);
         }
     }
 }
@@ -468,8 +530,8 @@ static int run_group(sens_result *r, const sens_opts *o,
         goto end;
     r->trial_runs += r->trials * g.k;
     if (ranks) {
-        rank_correlations(r, g.res[0], &c, rk, kw);
         r->ess = engine_ess(g.res[0]);
+        rank_correlations(r, g.res[0], &c, rk, kw);
         if (r->weighted && (rc = weighted_first_order(r, &c, d)) != 0)
             goto end;
     }
@@ -1194,7 +1256,7 @@ void sens_table(const sens_result *r, size_t top, FILE *out)
                 "trials): every effect is a difference of weighted "
                 "estimates, paired trial by trial; the Sobol column is the "
                 "weighted first-order index (correlation ratio over %d "
-                "bins); no total index and no rank correlation are "
+                "bins); rank correlations are weighted; no total index is "
                 "computed (docs/sensitivity.md)\n", r->ess,
                 (unsigned long long)r->trials, SENS_W_BINS);
     if (r->n_levers > 0) {

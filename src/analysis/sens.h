@@ -118,8 +118,9 @@ typedef struct sens_result {
     /* A scenario conditioned on observations: every mean and difference
      * is weighted (differences paired, stats_pair); s1 is the weighted
      * correlation ratio from the base's trials (the first rank_trials),
-     * with a Bayesian-bootstrap interval; st, the rank correlations and
-     * the design are not computed (NaN), and rank orders by s1. */
+     * with a Bayesian-bootstrap interval; the rank correlations are
+     * weighted (Fisher interval on the ESS); st and the design are not
+     * computed (NaN), and rank orders by s1. */
     int weighted;
     double ess;                /* the base run's effective trials */
 } sens_result;

@@ -61,7 +61,7 @@ const cli_command cmd_sensitivity_def = {
     "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
     "with the largest effect for each output. A scenario conditioned on\n"
     "observations gets weighted effects (paired) and weighted first-order\n"
-    "indices only: no total index, rank correlation or Sobol chart\n"
+    "indices and rank correlations: no total index and no Sobol chart\n"
     "(docs/sensitivity.md).\n",
     NULL, sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };

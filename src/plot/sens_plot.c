@@ -105,7 +105,10 @@ static void tornado(FILE *f, const sens_chart *c, size_t q)
     fputs("set title ", f);
     gp_quote(f, c->out);
     /* Three short title lines: one long line is cut off at this width. */
-    fprintf(f, " . ': the %zu largest effects, one param at a time", n);
+    if (n == 1)
+        fputs(" . ': the largest effect, one param at a time", f);
+    else
+        fprintf(f, " . ': the %zu largest effects, one param at a time", n);
     if (zero)
         fprintf(f, " (%zu with no effect not shown)", zero);
     fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "

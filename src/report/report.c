@@ -354,8 +354,9 @@ static const char *const c_mean_dlo[] = { "mean_diff_lo95", "diff_lo95",
 static const char *const c_mean_dhi[] = { "mean_diff_hi95", "diff_hi95",
                                           NULL };
 
-/* Fills the outputs and the headline cells. */
-static int rp_cells(report *r)
+/* The outputs, from the reference's summary.csv. 0, or an ncg_status
+ * with a message. */
+static int rp_outputs(report *r)
 {
     const table *ref = r->s[0].sum;
     int cv = rp_tcol(ref, "variable"), ck = rp_tcol(ref, "kind"),
@@ -378,6 +379,13 @@ static int rp_cells(report *r)
         r->o[k].unit = rp_tget(ref, k, cu);
         r->o[k].event = strcmp(rp_tget(ref, k, ck), "event") == 0;
     }
+    return 0;
+}
+
+/* Each scenario's own headline numbers, from its summary.csv: the mean
+ * (P(happened by the end) for an event) with its standard error. */
+static void rp_own_cells(report *r)
+{
     /* From each scenario's summary: mean or P(ever) with its se. */
     for (size_t i = 0; i < r->n; i++) {
         const table *t = r->s[i].sum;
@@ -396,8 +404,12 @@ static int rp_cells(report *r)
             c->hi = c->v + NCG_Z95 * c->se;
         }
     }
-    if (!r->cmp)
-        return 0;
+}
+
+/* The paired differences from the reference, from compare.csv. 0, or
+ * NCG_ERR_IO with a message. */
+static int rp_paired_cells(report *r)
+{
     /* Paired differences from compare.csv. */
     const table *t = r->cmp;
     int xv = rp_tcol(t, "variable"), xs = rp_tcol(t, "scenario"),
@@ -451,6 +463,15 @@ static int rp_cells(report *r)
             c->paired = xp < 0 || rp_tnum(t, row, xp) == 1.0;
         }
     }
+    return 0;
+}
+
+/* Probabilities and their differences stay in [0, 1] and [-1, 1]; events
+ * that compare.csv gives no paired difference (older files) get the
+ * difference of the two estimates, with an unpaired (wider) interval. */
+static void rp_event_cells(report *r)
+{
+    int paired = rp_col(r->cmp, c_pev_d) >= 0;
     /* Probabilities and their differences stay in [0, 1] and [-1, 1]. */
     for (size_t k = 0; k < r->n_out; k++)
         for (size_t i = 0; i < r->n && r->o[k].event; i++) {
@@ -462,7 +483,7 @@ static int rp_cells(report *r)
      * difference of the two estimates with an unpaired (wider) interval. */
     for (size_t k = 0; k < r->n_out; k++) {
         const rp_cell *c0 = rp_at(r, k, 0);
-        for (size_t i = 1; i < r->n && r->o[k].event && ed < 0; i++) {
+        for (size_t i = 1; i < r->n && r->o[k].event && !paired; i++) {
             rp_cell *c = rp_at(r, k, i);
             c->dv = c->v - c0->v;
             c->dse = sqrt(c->se * c->se + c0->se * c0->se);
@@ -475,6 +496,20 @@ static int rp_cells(report *r)
             c->dv = c->dse = c->dlo = c->dhi = NAN;
         }
     }
+}
+
+/* Fills the outputs and the headline cells. */
+static int rp_cells(report *r)
+{
+    int rc = rp_outputs(r);
+    if (rc != 0)
+        return rc;
+    rp_own_cells(r);
+    if (!r->cmp)               /* one scenario: nothing to compare */
+        return 0;
+    if ((rc = rp_paired_cells(r)) != 0)
+        return rc;
+    rp_event_cells(r);
     return 0;
 }
 
@@ -725,6 +760,7 @@ static const char rp_style[] =
     "  header,section#answer{page:wide}\n"
     "  section#answer{break-before:auto}\n"
     "  h2,h3{break-after:avoid}\n"
+    "  .analysis{break-before:page}\n"
     "  .scroll{overflow:visible}\n"
     "  table.head{font-size:8pt}\n"
     "  table.head th.s{min-width:0}\n"
@@ -842,7 +878,135 @@ static void rp_headline(report *r, size_t first, size_t last, size_t part,
     fputs("</tbody></table></div>\n", r->f);
 }
 
-/* Section 1: the scenarios, the key changes in words, the headline table. */
+/* The (up to three) events whose chance of happening by the end moves
+ * most from the reference in scenario I, among those whose interval
+ * excludes 0, into BEST (SIZE_MAX where there is none). */
+static void rp_top_events(const report *r, size_t i, size_t best[3])
+{
+    best[0] = best[1] = best[2] = (size_t)-1;
+    for (size_t k = 0; k < r->n_out; k++) {
+        const rp_cell *c = rp_at(r, k, i);
+        /* 0% or 100% on either side: set by an assumption (a
+         * lever), not an outcome to report. */
+        double p0 = rp_at(r, k, 0)->v;
+        int fixed = c->v == 0 || c->v == 1 || p0 == 0 || p0 == 1;
+        if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
+            continue;
+        for (size_t b = 0; b < 3; b++)
+            if (best[b] == (size_t)-1
+                || fabs(c->dv) > fabs(rp_at(r, best[b], i)->dv)) {
+                for (size_t m = 2; m > b; m--)
+                    best[m] = best[m - 1];
+                best[b] = k;
+                break;
+            }
+    }
+}
+
+/* Scenario I's line of the answer in brief. */
+static void rp_brief_line(report *r, size_t i)
+{
+    size_t best[3];
+    rp_top_events(r, i, best);
+    fputs("<li><strong>", r->f);
+    rp_user(r, r->s[i].title);
+    fputs("</strong>: ", r->f);
+    if (best[0] == (size_t)-1)
+        fputs("no event's chance changes beyond Monte Carlo error", r->f);
+    for (size_t b = 0; b < 3 && best[b] != (size_t)-1; b++) {
+        const rp_out *o = &r->o[best[b]];
+        const rp_cell *c0 = rp_at(r, best[b], 0),
+                      *c = rp_at(r, best[b], i);
+        fputs(b ? "; " : "", r->f);
+        rp_user(r, rp_label(o));
+        fputs(" ", r->f);
+        rp_value(r, o, c0);
+        fputs(" \xe2\x86\x92 ", r->f);
+        rp_value(r, o, c);
+        fputs(" (", r->f);
+        rp_text(r, estimate_words(c->v));
+        fputs(")", r->f);
+    }
+    fputs(".</li>\n", r->f);
+}
+
+/* The answer in brief: per scenario, the events whose chance moved most. */
+static void rp_brief(report *r)
+{
+    fputs("<p><strong>Answer in brief:</strong> the events whose chance "
+          "of happening by the end moves most from the reference "
+          "(largest changes whose 95% interval excludes 0; an event at "
+          "exactly 0% or 100% on either side is set by an assumption "
+          "and left out).</p>\n<ul>\n", r->f);
+    for (size_t i = 1; i < r->n; i++)
+        rp_brief_line(r, i);
+    fputs("</ul>\n", r->f);
+}
+
+/* The key under the headline tables. */
+static void rp_key(report *r)
+{
+    fputs("<p class=\"key\">", r->f);
+    fputs("Numbers are means over the trials at the last step; events are the "
+          "probability that the event happened at least once by the end. "
+          "Digits follow each number's Monte Carlo error (section 4). ", r->f);
+    if (r->n > 1)
+        fputs("Under each value: its difference from the reference "
+              "(events in percentage points, pp) and the 95% interval of the "
+              "difference, paired trial by trial (common random numbers). "
+              "<b>\xe2\x96\xb2</b>/<b>\xe2\x96\xbc</b> and <b>*</b> mark a "
+              "difference whose interval excludes 0. <sup>u</sup> marks an "
+              "interval that is not paired (wider than a paired one). ",
+              r->f);
+    fputs("Probabilities in words: see the scale below.</p>\n", r->f);
+}
+
+/* The list of scenarios with their titles and trials. */
+static void rp_scenario_list(report *r)
+{
+    fputs("<table class=\"scen\"><caption>Scenarios</caption><thead><tr>"
+          "<th scope=\"col\">#</th><th scope=\"col\">Name</th>"
+          "<th scope=\"col\">Title</th><th scope=\"col\">Trials</th></tr>"
+          "</thead><tbody>\n", r->f);
+    for (size_t i = 0; i < r->n; i++) {
+        fprintf(r->f, "<tr><td>%zu</td><td><code>", i + 1);
+        rp_text(r, r->s[i].name);
+        fputs("</code></td><td>", r->f);
+        rp_user(r, r->s[i].title);
+        if (i == 0 && r->n > 1)
+            fputs(" <strong>(reference)</strong>", r->f);
+        fprintf(r->f, "</td><td>%llu", (unsigned long long)r->s[i].sc->sim.trials);
+        if (isfinite(r->s[i].ess))
+            fprintf(r->f, " (effective %.0f: conditioned on observations)",
+                    r->s[i].ess);
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
+          "the scale of estimative language of US Intelligence Community "
+          "Directive 203, <cite>Analytic Standards</cite> (ODNI, 2015):</p>\n",
+          r->f);
+}
+
+/* The scale of words for probabilities (ICD 203). */
+static void rp_scale(report *r)
+{
+    fputs("<table class=\"scale\"><caption>Words for probabilities (ICD 203)"
+          "</caption><thead><tr><th scope=\"col\">Probability</th>"
+          "<th scope=\"col\">Words</th></tr></thead><tbody>\n", r->f);
+    for (size_t b = 0; b < estimate_n; b++) {
+        const estimate_band *e = &estimate_scale[b];
+        fprintf(r->f, "<tr><td>%s%g%% to below %g%%</td><td>",
+                b ? "" : "above ", 100 * e->lo, 100 * e->hi);
+        rp_text(r, e->words);
+        fputs("</td></tr>\n", r->f);
+    }
+    fputs("<tr><td>exactly 0% or 100%</td><td>in no trial / in every trial "
+          "(fixed by the model's assumptions)</td></tr>\n</tbody></table>\n",
+          r->f);
+}
+
+/* Section 1: the question, the headline tables, the answer in brief, the
+ * scenarios and the scale of words. */
 static void rp_answer(report *r)
 {
     fputs("<section id=\"answer\" aria-labelledby=\"h-answer\">\n"
@@ -870,104 +1034,12 @@ static void rp_answer(report *r)
         size_t last = first + per < r->n ? first + per : r->n; /* excluded */
         rp_headline(r, first, last, part, parts);
     }
-    fputs("<p class=\"key\">", r->f);
-    fputs("Numbers are means over the trials at the last step; events are the "
-          "probability that the event happened at least once by the end. "
-          "Digits follow each number's Monte Carlo error (section 4). ", r->f);
+    rp_key(r);
     if (r->n > 1)
-        fputs("Under each value: its difference from the reference "
-              "(events in percentage points, pp) and the 95% interval of the "
-              "difference, paired trial by trial (common random numbers). "
-              "<b>\xe2\x96\xb2</b>/<b>\xe2\x96\xbc</b> and <b>*</b> mark a "
-              "difference whose interval excludes 0. <sup>u</sup> marks an "
-              "interval that is not paired (wider than a paired one). ",
-              r->f);
-    fputs("Probabilities in words: see the scale below.</p>\n", r->f);
-    /* The answer in brief: per scenario, the events whose chance moved most. */
-    if (r->n > 1) {
-        fputs("<p><strong>Answer in brief:</strong> the events whose chance "
-              "of happening by the end moves most from the reference "
-              "(largest changes whose 95% interval excludes 0; an event at "
-              "exactly 0% or 100% on either side is set by an assumption "
-              "and left out).</p>\n<ul>\n",
-              r->f);
-        for (size_t i = 1; i < r->n; i++) {
-            size_t best[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
-            for (size_t k = 0; k < r->n_out; k++) {
-                const rp_cell *c = rp_at(r, k, i);
-                /* 0% or 100% on either side: set by an assumption (a
-                 * lever), not an outcome to report. */
-                double p0 = rp_at(r, k, 0)->v;
-                int fixed = c->v == 0 || c->v == 1 || p0 == 0 || p0 == 1;
-                if (!r->o[k].event || !rp_excludes_zero(c) || fixed)
-                    continue;
-                for (size_t b = 0; b < 3; b++)
-                    if (best[b] == (size_t)-1
-                        || fabs(c->dv) > fabs(rp_at(r, best[b], i)->dv)) {
-                        for (size_t m = 2; m > b; m--)
-                            best[m] = best[m - 1];
-                        best[b] = k;
-                        break;
-                    }
-            }
-            fputs("<li><strong>", r->f);
-            rp_user(r, r->s[i].title);
-            fputs("</strong>: ", r->f);
-            if (best[0] == (size_t)-1)
-                fputs("no event's chance changes beyond Monte Carlo error", r->f);
-            for (size_t b = 0; b < 3 && best[b] != (size_t)-1; b++) {
-                const rp_out *o = &r->o[best[b]];
-                const rp_cell *c0 = rp_at(r, best[b], 0),
-                              *c = rp_at(r, best[b], i);
-                fputs(b ? "; " : "", r->f);
-                rp_user(r, rp_label(o));
-                fputs(" ", r->f);
-                rp_value(r, o, c0);
-                fputs(" \xe2\x86\x92 ", r->f);
-                rp_value(r, o, c);
-                fputs(" (", r->f);
-                rp_text(r, estimate_words(c->v));
-                fputs(")", r->f);
-            }
-            fputs(".</li>\n", r->f);
-        }
-        fputs("</ul>\n", r->f);
-    }
-    /* The scenarios. */
-    fputs("<table class=\"scen\"><caption>Scenarios</caption><thead><tr>"
-          "<th scope=\"col\">#</th><th scope=\"col\">Name</th>"
-          "<th scope=\"col\">Title</th><th scope=\"col\">Trials</th></tr>"
-          "</thead><tbody>\n", r->f);
-    for (size_t i = 0; i < r->n; i++) {
-        fprintf(r->f, "<tr><td>%zu</td><td><code>", i + 1);
-        rp_text(r, r->s[i].name);
-        fputs("</code></td><td>", r->f);
-        rp_user(r, r->s[i].title);
-        if (i == 0 && r->n > 1)
-            fputs(" <strong>(reference)</strong>", r->f);
-        fprintf(r->f, "</td><td>%llu", (unsigned long long)r->s[i].sc->sim.trials);
-        if (isfinite(r->s[i].ess))
-            fprintf(r->f, " (effective %.0f: conditioned on observations)",
-                    r->s[i].ess);
-        fputs("</td></tr>\n", r->f);
-    }
-    fputs("</tbody></table>\n<p class=\"key\">Probabilities in words follow "
-          "the scale of estimative language of US Intelligence Community "
-          "Directive 203, <cite>Analytic Standards</cite> (ODNI, 2015):</p>\n",
-          r->f);
-    fputs("<table class=\"scale\"><caption>Words for probabilities (ICD 203)"
-          "</caption><thead><tr><th scope=\"col\">Probability</th>"
-          "<th scope=\"col\">Words</th></tr></thead><tbody>\n", r->f);
-    for (size_t b = 0; b < estimate_n; b++) {
-        const estimate_band *e = &estimate_scale[b];
-        fprintf(r->f, "<tr><td>%s%g%% to below %g%%</td><td>",
-                b ? "" : "above ", 100 * e->lo, 100 * e->hi);
-        rp_text(r, e->words);
-        fputs("</td></tr>\n", r->f);
-    }
-    fputs("<tr><td>exactly 0% or 100%</td><td>in no trial / in every trial "
-          "(fixed by the model's assumptions)</td></tr>\n</tbody></table>\n"
-          "</section>\n", r->f);
+        rp_brief(r);
+    rp_scenario_list(r);
+    rp_scale(r);
+    fputs("</section>\n", r->f);
 }
 
 /* A source's number as a link to section 5, or nothing. */
@@ -1597,7 +1669,7 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->file);
+    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->copy[0]);
     const char *dash = strchr(stem, '-');
     int key = e->key_col ? rp_tcol(t, e->key_col) : -1;
     for (size_t i = 0; dash && key >= 0 && i < t->nrow; i++) {
@@ -1611,7 +1683,8 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
                     rp_tget(t, i, rp_tcol(t, *c)));
     }
     fputs(listed > RP_DESC_ROWS ? "; the rest are in the table." :
-          listed ? "." : "; its numbers are in the table below.", f);
+          listed ? "." : "; the table that follows has the numbers of "
+          "the analysis.", f);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -1738,7 +1811,7 @@ static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
         fputs("/", r->f);
         rp_text(r, stems[i]);
         fputs("</code>, redrawn from <code>", r->f);
-        rp_text(r, e->file);
+        rp_text(r, e->copy[0]);
         fputs("</code>.</figcaption>\n</figure>\n", r->f);
         free(path);
         free(desc);
@@ -1758,10 +1831,14 @@ static int rp_extra_show(report *r, const rp_extra *e, const char *dir,
     free(path);
     if (!t)
         return -1;
+    /* One block per analysis: printed from a new page, so that its
+     * heading is never left at the foot of a page without its chart. */
+    fputs("<div class=\"analysis\">\n", r->f);
     rp_extra_heading(r, e, name);
     if (e->draw)
         rp_extra_charts(r, e, t, dir, name);
     rp_extra_table(r, e, t);
+    fputs("</div>\n", r->f);
     rp_tfree(t);
     return 0;
 }
@@ -1827,18 +1904,11 @@ static void rp_extras_section(report *r)
 
 /* ------------------------------------------------------ method, sources -- */
 
-static void rp_method(report *r, const report_opts *o)
+/* The table of runs: trials, effective trials, steps, seed, sampler and
+ * model hash per scenario. */
+static void rp_runs(report *r)
 {
-    fputs("<section id=\"method\" aria-labelledby=\"h-method\">\n"
-          "<h2 id=\"h-method\">4. Method</h2>\n<p>Each scenario is a Monte "
-          "Carlo simulation: every trial draws the uncertain inputs once and "
-          "steps the model through the horizon. ", r->f);
-    if (r->n > 1)
-        fputs("The scenarios ran in lockstep with the reference on the same "
-              "random numbers (common random numbers), so differences are "
-              "paired trial by trial and their intervals are much narrower "
-              "than the scenarios' own spread.", r->f);
-    fputs("</p>\n<div class=\"scroll\"><table><caption>Runs</caption><thead>"
+    fputs("<div class=\"scroll\"><table><caption>Runs</caption><thead>"
           "<tr><th scope=\"col\">Scenario</th><th scope=\"col\">Trials</th>",
           r->f);
     if (r->conditioned)
@@ -1864,21 +1934,12 @@ static void rp_method(report *r, const report_opts *o)
         fputs("</code></td></tr>\n", r->f);
     }
     fputs("</tbody></table></div>\n", r->f);
-    if (r->conditioned)
-        fputs("<p>A conditioned scenario weights its trials by how well they "
-              "match its observations (likelihood weighting); its effective "
-              "number of trials (ESS, Kish) is what its standard errors and "
-              "intervals rest on, and it is smaller than the trials run. "
-              "Its differences from the reference stay paired trial by "
-              "trial, each side with its own weights (delta-method "
-              "standard errors).</p>\n",
-              r->f);
-    fputs("<p>The model hash is FNV-1a 64 of the "
-          "resolved scenario (<code>resolved.cfg</code>: every "
-          "<code>extends</code> and <code>--set</code> applied); the same "
-          "hash, trials, seed and sampler give the same numbers, byte for "
-          "byte, on any number of threads.</p>\n<h3>To reproduce</h3>\n",
-          r->f);
+}
+
+/* How to reproduce the batch: the command that made it (O's, when
+ * known) and one from the resolved.cfg files alone. */
+static void rp_reproduce(report *r, const report_opts *o)
+{
     if (o && o->command) {
         fputs("<p>The command that made this batch:</p>\n<pre>", r->f);
         rp_text(r, o->command);
@@ -1898,7 +1959,12 @@ static void rp_method(report *r, const report_opts *o)
         rp_text(r, r->s[0].name);
     }
     fputs(" -o rerun --report</pre>\n", r->f);
-    /* Monte Carlo error of the headline numbers. */
+}
+
+/* The Monte Carlo standard error of every headline number and
+ * difference, the largest over the scenarios. */
+static void rp_mc_error(report *r)
+{
     fputs("<h3>Monte Carlo error of the headline numbers</h3>\n<p>The "
           "standard error from the finite number of trials (the 95% "
           "intervals above are &#177;1.96 standard errors). Largest over the "
@@ -1931,6 +1997,39 @@ static void rp_method(report *r, const report_opts *o)
         fputs("</td></tr>\n", r->f);
     }
     fputs("</tbody></table></div>\n</section>\n", r->f);
+}
+
+/* Section 4: how the numbers were made and how to make them again. */
+static void rp_method(report *r, const report_opts *o)
+{
+    fputs("<section id=\"method\" aria-labelledby=\"h-method\">\n"
+          "<h2 id=\"h-method\">4. Method</h2>\n<p>Each scenario is a Monte "
+          "Carlo simulation: every trial draws the uncertain inputs once and "
+          "steps the model through the horizon. ", r->f);
+    if (r->n > 1)
+        fputs("The scenarios ran in lockstep with the reference on the same "
+              "random numbers (common random numbers), so differences are "
+              "paired trial by trial and their intervals are much narrower "
+              "than the scenarios' own spread.", r->f);
+    fputs("</p>\n", r->f);
+    rp_runs(r);
+    if (r->conditioned)
+        fputs("<p>A conditioned scenario weights its trials by how well they "
+              "match its observations (likelihood weighting); its effective "
+              "number of trials (ESS, Kish) is what its standard errors and "
+              "intervals rest on, and it is smaller than the trials run. "
+              "Its differences from the reference stay paired trial by "
+              "trial, each side with its own weights (delta-method "
+              "standard errors).</p>\n",
+              r->f);
+    fputs("<p>The model hash is FNV-1a 64 of the "
+          "resolved scenario (<code>resolved.cfg</code>: every "
+          "<code>extends</code> and <code>--set</code> applied); the same "
+          "hash, trials, seed and sampler give the same numbers, byte for "
+          "byte, on any number of threads.</p>\n<h3>To reproduce</h3>\n",
+          r->f);
+    rp_reproduce(r, o);
+    rp_mc_error(r);
 }
 
 static void rp_sources_section(report *r)

@@ -230,13 +230,164 @@ static int svg_put_attrs(FILE *out, const char **p, const char *id)
     return self;
 }
 
+/* The chart being inlined: where it goes and the elements open. */
+typedef struct svg_state {
+    FILE *out;
+    const char *id, *title, *desc;   /* see svg_inline */
+    char open[64][32];               /* names of the elements open,
+                                        innermost last */
+    int depth;
+    int done;                        /* 1: the root element is closed */
+} svg_state;
+
+/* Past the end of the comment, doctype or processing instruction at P,
+ * or NULL when P starts none of them. */
+static const char *svg_skip_markup(const char *p)
+{
+    const char *e;
+    if (strncmp(p, "<!--", 4) == 0) {
+        e = strstr(p + 4, "-->");
+        return e ? e + 3 : p + strlen(p);
+    }
+    if (p[1] == '!' || p[1] == '?') {
+        e = strchr(p, '>');
+        return e ? e + 1 : p + strlen(p);
+    }
+    return NULL;
+}
+
+/* The end tag at P: closes every element up to its match (none when
+ * nothing open matches); returns what follows it. */
+static const char *svg_end_tag(svg_state *s, const char *p)
+{
+    size_t nl = svg_name_len(p + 2);
+    int k = s->depth - 1;
+    while (k >= 0 && (strlen(s->open[k]) != nl
+                      || strncmp(s->open[k], p + 2, nl) != 0))
+        k--;
+    while (k >= 0 && s->depth > k) {
+        fprintf(s->out, "</%s>", s->open[--s->depth]);
+        s->done = s->depth == 0;
+    }
+    const char *e = strchr(p, '>');
+    return e ? e + 1 : p + strlen(p);
+}
+
+/* 1 when element NAME is dropped with its content (svg_dropped). */
+static int svg_is_dropped(const char *name)
+{
+    for (size_t k = 0; k < sizeof svg_dropped / sizeof *svg_dropped; k++)
+        if (strcmp(name, svg_dropped[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Past the element NAME (NL bytes) that starts at P and its matching end
+ * tag (same name, nesting counted). */
+static const char *svg_skip_element(const char *p, const char *name,
+                                    size_t nl)
+{
+    const char *q = p + 1 + nl;
+    while (*q && *q != '>')
+        q++;
+    int self = q > p && q[-1] == '/';
+    p = *q ? q + 1 : q;
+    for (int nest = self ? 0 : 1; nest > 0 && *p; p++) {
+        if (*p != '<' || svg_name_len(p + 1 + (p[1] == '/')) != nl
+            || strncmp(p + 1 + (p[1] == '/'), name, nl) != 0)
+            continue;
+        const char *e = strchr(p, '>');
+        int closes_self = e && e[-1] == '/';
+        if (p[1] == '/')
+            nest--;
+        else if (!closes_self)
+            nest++;
+        if (nest == 0)
+            p = e ? e : p + strlen(p) - 1;
+    }
+    return p;
+}
+
+/* The root's text alternative: its attributes (AFTER 0) or, after the
+ * start tag, its <title> and <desc> (AFTER 1). */
+static void svg_alt(const svg_state *s, int after)
+{
+    if (!after) {
+        fputs(" role=\"img\" aria-label=\"", s->out);
+        html_text(s->out, s->title);
+        fputs("\" aria-describedby=\"", s->out);
+        html_text(s->out, s->id);
+        fputs("-d\"", s->out);
+        return;
+    }
+    fputs("<title>", s->out);
+    html_text(s->out, s->title);
+    fputs("</title><desc id=\"", s->out);
+    html_text(s->out, s->id);
+    fputs("-d\">", s->out);
+    html_text(s->out, s->desc);
+    fputs("</desc>", s->out);
+}
+
+/* The start tag of element NAME (NL bytes) at P, attributes filtered, the
+ * root given its text alternative; returns what follows it. */
+static const char *svg_start_tag(svg_state *s, const char *p,
+                                 const char *name, size_t nl)
+{
+    fprintf(s->out, "<%s", name);
+    p += 1 + nl;
+    int self = svg_put_attrs(s->out, &p, s->id);
+    if (*p == '>')
+        p++;
+    int root = s->depth == 0;
+    if (root)
+        svg_alt(s, 0);
+    if (self && !root) {
+        fputs("/>", s->out);
+        return p;
+    }
+    fputc('>', s->out);
+    if (root)
+        svg_alt(s, 1);
+    if (s->depth < 64)
+        memcpy(s->open[s->depth++], name, nl + 1);
+    else                        /* nested too deep: keep it flat */
+        fprintf(s->out, "</%s>", name);
+    return p;
+}
+
+/* Writes the text or the markup at P; returns what follows it. */
+static const char *svg_step(svg_state *s, const char *p)
+{
+    const char *next;
+    if (*p != '<') {
+        const char *e = strchr(p, '<');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        svg_put_text(s->out, p, n);
+        return p + n;
+    }
+    if ((next = svg_skip_markup(p)) != NULL)
+        return next;
+    if (p[1] == '/')
+        return svg_end_tag(s, p);
+    size_t nl = svg_name_len(p + 1);
+    if (nl == 0 || nl >= sizeof s->open[0]) {   /* a stray '<' */
+        fputs("&lt;", s->out);
+        return p + 1;
+    }
+    char name[32];
+    memcpy(name, p + 1, nl);
+    name[nl] = '\0';
+    if (svg_is_dropped(name))
+        return svg_skip_element(p, name, nl);
+    return svg_start_tag(s, p, name, nl);
+}
+
 int svg_inline(FILE *out, const char *path, const char *id, const char *title,
                const char *desc, diag *d)
 {
     size_t len = 0;
     char *text = svg_slurp(path, &len);
-    char open[64][32];        /* names of the elements open, innermost last */
-    int depth = 0, root_done = 0;
     if (!text) {
         diag_add(d, path, 0, NULL, "cannot read: %s", strerror(errno));
         return -1;
@@ -247,109 +398,11 @@ int svg_inline(FILE *out, const char *path, const char *id, const char *title,
         free(text);
         return -1;
     }
-    while (*p && !root_done) {
-        if (*p != '<') {
-            const char *e = strchr(p, '<');
-            size_t n = e ? (size_t)(e - p) : strlen(p);
-            svg_put_text(out, p, n);
-            p += n;
-            continue;
-        }
-        if (strncmp(p, "<!--", 4) == 0) {
-            const char *e = strstr(p + 4, "-->");
-            p = e ? e + 3 : p + strlen(p);
-            continue;
-        }
-        if (p[1] == '!' || p[1] == '?') {
-            const char *e = strchr(p, '>');
-            p = e ? e + 1 : p + strlen(p);
-            continue;
-        }
-        if (p[1] == '/') {              /* an end tag: close up to its match */
-            size_t nl = svg_name_len(p + 2);
-            int k = depth - 1;
-            while (k >= 0 && (strlen(open[k]) != nl
-                              || strncmp(open[k], p + 2, nl) != 0))
-                k--;
-            while (k >= 0 && depth > k) {
-                fprintf(out, "</%s>", open[--depth]);
-                root_done = depth == 0;
-            }
-            const char *e = strchr(p, '>');
-            p = e ? e + 1 : p + strlen(p);
-            continue;
-        }
-        size_t nl = svg_name_len(p + 1);
-        if (nl == 0 || nl >= sizeof open[0]) {   /* a stray '<' */
-            fputs("&lt;", out);
-            p++;
-            continue;
-        }
-        char name[32];
-        memcpy(name, p + 1, nl);
-        name[nl] = '\0';
-        int drop = 0;
-        for (size_t k = 0; k < sizeof svg_dropped / sizeof *svg_dropped; k++)
-            drop |= strcmp(name, svg_dropped[k]) == 0;
-        if (drop) {
-            /* Skip to the matching end tag (same name, nesting counted). */
-            const char *q = p + 1 + nl;
-            int self = 0;
-            while (*q && *q != '>')
-                q++;
-            self = q > p && q[-1] == '/';
-            p = *q ? q + 1 : q;
-            for (int nest = self ? 0 : 1; nest > 0 && *p; p++) {
-                if (*p != '<' || svg_name_len(p + 1 + (p[1] == '/')) != nl
-                    || strncmp(p + 1 + (p[1] == '/'), name, nl) != 0)
-                    continue;
-                const char *e = strchr(p, '>');
-                int closes_self = e && e[-1] == '/';
-                if (p[1] == '/')
-                    nest--;
-                else if (!closes_self)
-                    nest++;
-                if (nest == 0) {
-                    p = e ? e : p + strlen(p) - 1;
-                }
-            }
-            continue;
-        }
-        fprintf(out, "<%s", name);
-        p += 1 + nl;
-        int self = svg_put_attrs(out, &p, id);
-        if (*p == '>')
-            p++;
-        int root = depth == 0;
-        if (root) {
-            fputs(" role=\"img\" aria-label=\"", out);
-            html_text(out, title);
-            fputs("\" aria-describedby=\"", out);
-            html_text(out, id);
-            fputs("-d\"", out);
-        }
-        if (self && !root) {
-            fputs("/>", out);
-            continue;
-        }
-        fputc('>', out);
-        if (root) {
-            fputs("<title>", out);
-            html_text(out, title);
-            fputs("</title><desc id=\"", out);
-            html_text(out, id);
-            fputs("-d\">", out);
-            html_text(out, desc);
-            fputs("</desc>", out);
-        }
-        if (depth < 64) {
-            memcpy(open[depth++], name, nl + 1);
-        } else {                 /* nested too deep: keep it flat */
-            fprintf(out, "</%s>", name);
-        }
-    }
-    while (depth > 0)
-        fprintf(out, "</%s>", open[--depth]);
+    svg_state s = { .out = out, .id = id, .title = title, .desc = desc };
+    while (*p && !s.done)
+        p = svg_step(&s, p);
+    while (s.depth > 0)
+        fprintf(out, "</%s>", s.open[--s.depth]);
     fputc('\n', out);
     free(text);
     return 0;

@@ -11,6 +11,7 @@
 #include "model/corr.h"
 #include "model/observe.h"
 #include "base/ncgsim.h"
+#include "base/simd.h"
 #include "random/rng.h"
 #include "random/sampler.h"
 #include "expr/vm.h"
@@ -92,6 +93,7 @@ typedef struct run {
     engine_result **res;
     uint64_t chunk0;         /* first chunk to run */
     uint64_t n_chunks;       /* one past the last chunk to run */
+    uint64_t chunk_trials;   /* CHUNK_TRIALS; one block in the pilot */
     int pilot;               /* 1 while the pilot runs (ranges only) */
 
     pthread_mutex_t mu;
@@ -317,7 +319,7 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
 }
 
 /* The first lane of X[0 .. N-1] that is NaN or infinite, or N. */
-static size_t first_bad(const double *x, size_t n)
+NCG_CLONES static size_t first_bad(const double *x, size_t n)
 {
     /* A double is NaN or infinite exactly when its exponent bits are all
      * ones. An integer OR over the lanes vectorises (a floating-point sum
@@ -869,9 +871,9 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
 /* Runs chunk C for every model; 0 or -1 (reported in R). */
 static int run_chunk(run *r, worker_model *ws, uint64_t c)
 {
-    uint64_t start = c * CHUNK_TRIALS;
-    uint64_t end = start + CHUNK_TRIALS < r->trials ? start + CHUNK_TRIALS
-                                                    : r->trials;
+    uint64_t start = c * r->chunk_trials;
+    uint64_t end = start + r->chunk_trials < r->trials
+                   ? start + r->chunk_trials : r->trials;
     for (uint64_t t0 = start; t0 < end; t0 += VM_BLOCK) {
         size_t lanes = end - t0 < VM_BLOCK ? (size_t)(end - t0) : VM_BLOCK;
         if (r->o->stop && *r->o->stop)
@@ -908,8 +910,10 @@ static void *thread_main(void *p)
         int failed = run_chunk(r, a->ws, c) != 0;
         pthread_mutex_lock(&r->mu);
         /* Chunks are handed out in order, so every chunk before C is
-         * running or done and will commit: waiting cannot deadlock. */
-        while (r->committed != c)
+         * running or done and will commit: waiting cannot deadlock. The
+         * pilot commits nothing (its minima and maxima merge in any
+         * order), so it does not wait. */
+        while (!r->pilot && r->committed != c)
             pthread_cond_wait(&r->cv, &r->mu);
         int crc = failed || c >= r->err_chunk || r->pilot ? 0
                   : commit_chunk(r, a->ws, c);
@@ -1378,30 +1382,62 @@ static int run_prepare(run *r, model *const *models, size_t k,
     return 0;
 }
 
-/* The pilot: the first trials, one thread, ranges only. They run again in
- * the main pass with the same numbers (streams are keyed by trial).
- * 0, or NCG_ERR_NOMEM; a failed trial is left in R as in the main pass. */
-static int run_pilot(run *r, model *const *models)
+/* Folds the pilot's minima and maxima of thread worker FROM into INTO (an
+ * exact, order-free merge: the ranges do not depend on the threads). */
+static void pilot_merge(const run *r, size_t i, worker_model *into,
+                        const worker_model *from)
+{
+    const model *m = r->sm[i].m;
+    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++) {
+        into->pmin[c] = from->pmin[c] < into->pmin[c] ? from->pmin[c]
+                                                      : into->pmin[c];
+        into->pmax[c] = from->pmax[c] > into->pmax[c] ? from->pmax[c]
+                                                      : into->pmax[c];
+    }
+    for (size_t j = 0; r->sm[i].plo && j < m->n_random_params; j++) {
+        into->ppmin[j] = from->ppmin[j] < into->ppmin[j] ? from->ppmin[j]
+                                                         : into->ppmin[j];
+        into->ppmax[j] = from->ppmax[j] > into->ppmax[j] ? from->ppmax[j]
+                                                         : into->ppmax[j];
+    }
+}
+
+/* The pilot: the first trials, ranges only, on every thread, handed out a
+ * block at a time. They run again in the main pass with the same numbers
+ * (streams are keyed by trial). 0, or NCG_ERR_NOMEM; a failed trial is
+ * left in R as in the main pass (the lowest failing block reports, as
+ * when one thread runs them in order). */
+static int run_pilot(run *r, model *const *models, int threads)
 {
     size_t k = r->k;
-    worker_model *pw = calloc(k, sizeof *pw);
+    uint64_t trials = r->trials < ENGINE_PILOT ? r->trials : ENGINE_PILOT;
+    uint64_t blocks = (trials + VM_BLOCK - 1) / VM_BLOCK;
+    if ((uint64_t)threads > blocks)
+        threads = (int)blocks;
+    size_t n = (size_t)threads * k;
+    worker_model *pw = calloc(n, sizeof *pw);
     int ok = pw != NULL;
-    for (size_t i = 0; ok && i < k; i++)
-        ok = worker_init(&pw[i], r, &r->sm[i], 0) == 0;
+    for (size_t w = 0; ok && w < n; w++)
+        ok = worker_init(&pw[w], r, &r->sm[w % k], 0) == 0;
     if (ok) {
         uint64_t save = r->trials;
-        r->trials = save < ENGINE_PILOT ? save : ENGINE_PILOT;
+        r->trials = trials;
         r->chunk0 = 0;
-        r->n_chunks = (r->trials + CHUNK_TRIALS - 1) / CHUNK_TRIALS;
+        r->n_chunks = blocks;
+        r->chunk_trials = VM_BLOCK;
         r->pilot = 1;
-        run_threads(r, pw, 1);
+        run_threads(r, pw, threads);
         r->pilot = 0;
+        r->chunk_trials = CHUNK_TRIALS;
         r->trials = save;
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
+            for (int t = 1; t < threads; t++)
+                pilot_merge(r, i, &pw[i], &pw[(size_t)t * k + i]);
             set_ranges(r, i, &pw[i]);
+        }
     }
-    for (size_t i = 0; pw && i < k; i++)
-        worker_free(&pw[i], r, models[i]);
+    for (size_t w = 0; pw && w < n; w++)
+        worker_free(&pw[w], r, models[w % k]);
     free(pw);
     return ok ? 0 : NCG_ERR_NOMEM;
 }
@@ -1492,13 +1528,14 @@ int engine_run_probed(model *const *models, size_t k, const engine_opts *o,
     r.n_probes = n_probes;
     r.res = res;
     r.err_chunk = UINT64_MAX;
+    r.chunk_trials = CHUNK_TRIALS;
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
     for (size_t i = 0; i < k; i++)
         res[i] = NULL;
     if ((rc = run_prepare(&r, models, k, res, d)) != 0)
         goto end;
-    if (!r.light && (rc = run_pilot(&r, models)) != 0)
+    if (!r.light && (rc = run_pilot(&r, models, threads)) != 0)
         goto end;
     if (r.err_chunk != UINT64_MAX || (o->stop && *o->stop)) {
         rc = NCG_ERR_RUN;
