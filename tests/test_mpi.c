@@ -106,6 +106,41 @@ static void test_mpi__bad_input_gives_one_message(void)
     free(out);
 }
 
+/* A NaN in the last rank's trials only (trial 55,929 of 60,000): the job
+ * ends with the message and exit code of one process, once, and the folder
+ * of the earlier run is kept. */
+static void test_mpi__nan_on_one_rank_gives_one_process_message(void)
+{
+    char cmd[4096];
+    char *dir, *cfg, *one = NULL, *out = NULL;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    cfg = test_write(dir, "rare.cfg",
+        "name = \"rare_nan\";\n"
+        "simulation = { trials = 60000; steps = 2; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 5; };\n"
+        "params = { u = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
+        "states = { s = { init = \"0\"; next = \"sqrt(0.99997 - u)\"; "
+        "}; };\n");
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -j 1 -o %s/out %s",
+             dir, cfg);
+    CU_ASSERT_EQUAL(test_run(cmd, &one), 1);
+    CU_ASSERT_PTR_NOT_NULL(one ? strstr(one, "in trial 55929 ") : NULL);
+    for (int np = 2; np <= 3; np++) {
+        snprintf(cmd, sizeof cmd, MPIRUN " -q -np %d " BIN " run -q "
+                 "--no-plots -j 1 -o %s/out %s", np, dir, cfg);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 1);
+        CU_ASSERT_STRING_EQUAL(out ? out : "", one ? one : "-");
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "test ! -e %s/out/rare_nan", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    free(one);
+    free(cfg);
+    test_rmrf(dir);
+    free(dir);
+}
+
 /* SIGKILL to one process of a long run: mpirun ends the job, and the
  * folder an earlier run wrote is as it was (the new results were never
  * renamed into place). The watchdog only guards against a hang. */
@@ -165,6 +200,8 @@ void test_mpi_register(void)
           test_mpi__precision_is_the_same_bytes },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
+        { "a NaN in one rank's trials: one process's message, once",
+          test_mpi__nan_on_one_rank_gives_one_process_message },
         { "a process killed with SIGKILL ends the job; earlier results "
           "are kept", test_mpi__killed_process_ends_job_and_keeps_earlier_results },
     };

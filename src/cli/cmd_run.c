@@ -10,6 +10,7 @@
 #include "base/ncgsim.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "run/engine.h"
 
 enum {
@@ -113,6 +114,16 @@ int cmd_run(int argc, char **argv)
     }
     if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
         goto end;
+    if (c.shards && cluster_running()) {
+        rc = cli_usage("run", "--shard: under mpirun the processes are the "
+                       "shards; run without --shard");
+        goto end;
+    }
+    if (cluster_running() && c.samples) {
+        rc = cli_usage("run", "--samples needs the whole run in one process; "
+                       "under mpirun run without it");
+        goto end;
+    }
     if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0)) {
         rc = cli_usage("run", "--shard: not with %s",
                        c.samples ? "--samples (one row per trial is not a "
@@ -137,8 +148,8 @@ int cmd_run(int argc, char **argv)
         if (rc != 0)
             goto end;
     }
-    rc = batch_run(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
-    if (rc == 0 && v[RUN_REPORT].given) {
+    rc = batch_run_cluster(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && v[RUN_REPORT].given && cluster_rank() == 0) {
         diag_print(d, stderr);
         diag_clear(d);
         fflush(stdout);
