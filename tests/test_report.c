@@ -570,6 +570,15 @@ static void test_report__tornado_redrawn_from_csv_has_its_numbers(void)
     }
     CU_ASSERT_EQUAL(bars, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "'mean of ' . 'troops' . ' at ' . '2026Q4'"));
+    /* A file from before the columns were renamed (output, kind): the same
+     * chart. */
+    snprintf(cmd, sizeof cmd, "sed -i '1s/^variable,param,perturbation,/"
+             "output,param,kind,/' %s", csv_path);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    CU_ASSERT_EQUAL(sens_plot_sensitivity_files(dir, &po, d), 0);
+    char *old = test_read(gp_path);
+    CU_ASSERT(old && strcmp(old, gp) == 0);
+    free(old);
     /* Drawn whole, as SVG. */
     char *svg = output_path(dir, "tornado-troops.svg");
     const char *why;

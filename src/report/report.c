@@ -1549,8 +1549,10 @@ typedef struct rp_extra {
 /* Rows of a result file listed in one chart's text alternative. */
 #define RP_DESC_ROWS 12
 
-static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
-    "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
+/* (Older files: output and kind, shown when present.) */
+static const char *const rp_sens_cols[] = { "variable", "output", "param",
+    "perturbation", "kind", "rank", "swing", "swing_lo95", "swing_hi95",
+    "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
 static const char *const rp_sens_copy[] = { "sensitivity.csv", "resolved.cfg",
