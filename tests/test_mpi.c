@@ -89,6 +89,14 @@ static void test_mpi__precision_is_the_same_bytes(void)
                         "tests/data/golden/examples/quickstart.cfg");
 }
 
+/* 42 points: batches of SWEEP_BATCH cut across the ranks' shares. */
+static void test_mpi__two_setting_sweep_is_the_same_bytes(void)
+{
+    same_as_one_process("sweep -q -n 600 -j 1 "
+                        "tests/data/golden/examples/quickstart.cfg "
+                        "--vary cut_chance=0:1:0.05 --vary p_sceptic=0:1:1");
+}
+
 static void test_mpi__bad_input_gives_one_message(void)
 {
     char *out = NULL;
@@ -198,6 +206,8 @@ void test_mpi_register(void)
           test_mpi__conditioned_run_is_the_same_bytes },
         { "--precision: -np 1, 2, 3 give the same trials and bytes",
           test_mpi__precision_is_the_same_bytes },
+        { "2-D sweep (with its charts): -np 1, 2, 3 give the same bytes",
+          test_mpi__two_setting_sweep_is_the_same_bytes },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
         { "a NaN in one rank's trials: one process's message, once",
