@@ -373,7 +373,8 @@ static int shard_group(group *g, scenario **scs, size_t n,
             goto end;
         }
         part_file_name(s->name, c->shard, c->shards, name, sizeof name);
-        rc = part_write(p, c->out, name, d);
+        rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
+                          : part_write(p, c->out, name, d);
         part_free(p);
         if (rc != 0)
             goto end;
@@ -694,7 +695,8 @@ int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
             return rc;
         if (trials >= c->max_trials)
             break;
-        if ((rc = batch_run(*scs, *ms, n, ref, c, BATCH_MEASURE, &hw, d)) != 0)
+        if ((rc = batch_run_cluster(*scs, *ms, n, ref, c, BATCH_MEASURE,
+                                    &hw, d)) != 0)
             return rc;
         if (!c->quiet)
             fprintf(stderr, "precision: %llu trials: largest 95%% half-width "

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "io/part.h"
 #include "run/engine.h"
 #include "scenario/scenario.h"
 
@@ -33,6 +34,12 @@ typedef struct batch_opts {
                                parts; batch_run takes them over (and sets
                                the entries to NULL) instead of running.
                                NULL: run */
+    /* --shard: when set, each scenario's part P goes to PART_SINK (which
+     * copies what it keeps; the caller frees P) instead of a file in OUT
+     * (an MPI job's shards stay in memory). 0, or a status with a message
+     * in D. */
+    int (*part_sink)(void *ctx, const part *p, diag *d);
+    void *part_ctx;
 } batch_opts;
 
 /* batch_run's modes: write each scenario's folder (run), write only the
@@ -69,6 +76,18 @@ void batch_free_all(scenario **scs, model **ms, size_t n);
  * are drawn after, and their failure is only a warning. */
 int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
               const batch_opts *c, int mode, double *halfwidth, diag *d);
+
+/* batch_run over the processes of an MPI job (batch_cluster.c): each
+ * computes its shard (rank r + 1 of P) of every scenario in memory, rank 0
+ * gathers the parts as bytes, folds them in chunk order and does what
+ * batch_run does with those results, which are one process's bits. The
+ * other ranks write nothing and return 0 (BATCH_MEASURE: every rank gets
+ * rank 0's status and *HALFWIDTH, so all take the same next step). A
+ * failure on any rank ends the job with its message (cluster_gather).
+ * Outside a job: batch_run. */
+int batch_run_cluster(scenario **scs, model **ms, size_t n, size_t ref,
+                      const batch_opts *c, int mode, double *halfwidth,
+                      diag *d);
 
 /* The index of the scenario called NAME (--reference), or 0 when NAME is
  * NULL; SIZE_MAX with a message when there is none. */

@@ -10,6 +10,7 @@
 #include "base/ncgsim.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "run/engine.h"
 
 enum {
@@ -28,8 +29,9 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                             "The variant gets its own folder, OUT/<name>-set-\n"
                             "<last part of PATH>-<VALUE> (e.g. baseline-set-\n"
                             "cut_leverage-0_2), unless --set name=NAME"),
-    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores); results do not\n"
-                                    "depend on it"),
+    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores, shared out\n"
+                                    "among the processes of an MPI job on a\n"
+                                    "machine); results do not depend on it"),
     [RUN_SAMPLES] = { .name = "samples", .kind = OPT_FLAG,
                       .help = "also write samples.csv (one row per trial)" },
     [RUN_PRECISION] = { .name = "precision", .kind = OPT_DOUBLE, .arg = "EPS",
@@ -80,7 +82,9 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
     b->out = v[RUN_OUT].given ? v[RUN_OUT].s : "results";
     b->reference = v[RUN_REFERENCE].s;
     b->format = v[RUN_FORMAT].s;
-    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u : engine_cores();
+    int share = engine_cores() / cluster_local_size();
+    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u
+                                      : share > 1 ? share : 1;
     b->samples = v[RUN_SAMPLES].given > 0;
     b->quiet = v[RUN_QUIET].given > 0;
     b->no_plots = v[RUN_NO_PLOTS].given > 0;
@@ -113,6 +117,16 @@ int cmd_run(int argc, char **argv)
     }
     if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
         goto end;
+    if (c.shards && cluster_running()) {
+        rc = cli_usage("run", "--shard: under mpirun the processes are the "
+                       "shards; run without --shard");
+        goto end;
+    }
+    if (cluster_running() && c.samples) {
+        rc = cli_usage("run", "--samples needs the whole run in one process; "
+                       "under mpirun run without it");
+        goto end;
+    }
     if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0)) {
         rc = cli_usage("run", "--shard: not with %s",
                        c.samples ? "--samples (one row per trial is not a "
@@ -137,8 +151,8 @@ int cmd_run(int argc, char **argv)
         if (rc != 0)
             goto end;
     }
-    rc = batch_run(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
-    if (rc == 0 && v[RUN_REPORT].given) {
+    rc = batch_run_cluster(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && v[RUN_REPORT].given && cluster_rank() == 0) {
         diag_print(d, stderr);
         diag_clear(d);
         fflush(stdout);

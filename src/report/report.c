@@ -760,6 +760,7 @@ static const char rp_style[] =
     "  header,section#answer{page:wide}\n"
     "  section#answer{break-before:auto}\n"
     "  h2,h3{break-after:avoid}\n"
+    "  .analysis{break-before:page}\n"
     "  .scroll{overflow:visible}\n"
     "  table.head{font-size:8pt}\n"
     "  table.head th.s{min-width:0}\n"
@@ -1548,8 +1549,10 @@ typedef struct rp_extra {
 /* Rows of a result file listed in one chart's text alternative. */
 #define RP_DESC_ROWS 12
 
-static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
-    "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
+/* (Older files: output and kind, shown when present.) */
+static const char *const rp_sens_cols[] = { "variable", "output", "param",
+    "perturbation", "kind", "rank", "swing", "swing_lo95", "swing_hi95",
+    "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
 static const char *const rp_sens_copy[] = { "sensitivity.csv", "resolved.cfg",
@@ -1592,7 +1595,12 @@ static void rp_cell_text(report *r, const char *s)
 {
     char *end;
     double v = strtod(s, &end);
-    if (*s && *end == '\0' && isfinite(v)) {
+    if (*s && *end == '\0' && isfinite(v) && v != 0 && fabs(v) < 1e-4) {
+        /* A tiny number (a quasi-p of 1e-23) would read as 0.0000. */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.2e", fabs(v));
+        fprintf(r->f, "<td class=\"n\">%s%s", v < 0 ? MINUS : "", buf);
+    } else if (*s && *end == '\0' && isfinite(v)) {
         fputs("<td class=\"n\">", r->f);
         rp_num(r, v, fabs(v) >= 1000 || v == floor(v) ? 0
                      : fabs(v) >= 100 ? 1 : fabs(v) >= 10 ? 2
@@ -1668,7 +1676,7 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->file);
+    fprintf(f, "Chart %s, drawn from %s/%s", stem, name, e->copy[0]);
     const char *dash = strchr(stem, '-');
     int key = e->key_col ? rp_tcol(t, e->key_col) : -1;
     for (size_t i = 0; dash && key >= 0 && i < t->nrow; i++) {
@@ -1682,7 +1690,8 @@ static char *rp_extra_desc(const rp_extra *e, const table *t,
                     rp_tget(t, i, rp_tcol(t, *c)));
     }
     fputs(listed > RP_DESC_ROWS ? "; the rest are in the table." :
-          listed ? "." : "; its numbers are in the table below.", f);
+          listed ? "." : "; the table that follows has the numbers of "
+          "the analysis.", f);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -1697,6 +1706,7 @@ static const struct { const char *prefix, *words; } rp_extra_kinds[] = {
     { "sobol", "Sobol indices of the random params for" },
     { "sweep", "Sweep of" },
     { "tradeoff", "Coverage and density of every box found" },
+    { "limits", "Box 1's limits against each input's range" },
     { "reliability", "Reliability of the forecasts" },
 };
 #define RP_EXTRA_KINDS (sizeof rp_extra_kinds / sizeof rp_extra_kinds[0])
@@ -1808,9 +1818,13 @@ static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
         rp_text(r, name);
         fputs("/", r->f);
         rp_text(r, stems[i]);
-        fputs("</code>, redrawn from <code>", r->f);
-        rp_text(r, e->file);
-        fputs("</code>.</figcaption>\n</figure>\n", r->f);
+        fputs("</code>, redrawn from ", r->f);
+        for (const char *const *c = e->copy; *c; c++) {
+            fputs(c == e->copy ? "<code>" : " and <code>", r->f);
+            rp_text(r, *c);
+            fputs("</code>", r->f);
+        }
+        fputs(".</figcaption>\n</figure>\n", r->f);
         free(path);
         free(desc);
         free(stems[i]);
@@ -1829,10 +1843,14 @@ static int rp_extra_show(report *r, const rp_extra *e, const char *dir,
     free(path);
     if (!t)
         return -1;
+    /* One block per analysis: printed from a new page, so that its
+     * heading is never left at the foot of a page without its chart. */
+    fputs("<div class=\"analysis\">\n", r->f);
     rp_extra_heading(r, e, name);
     if (e->draw)
         rp_extra_charts(r, e, t, dir, name);
     rp_extra_table(r, e, t);
+    fputs("</div>\n", r->f);
     rp_tfree(t);
     return 0;
 }
