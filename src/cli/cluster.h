@@ -25,6 +25,9 @@ int cluster_running(void);
 int cluster_rank(void);
 /* The processes of the job (1 outside one). */
 int cluster_size(void);
+/* The processes of the job on this machine (1 outside a job): a command's
+ * default threads are the cores divided among them. */
+int cluster_local_size(void);
 
 /* Collective: every rank calls it at the same point with its STATUS (an
  * ncg_status) and LEN bytes at BUF (a part; ignored when STATUS fails).

@@ -17,6 +17,7 @@
 
 static int on;          /* 1 after MPI_Init */
 static int rank_, size_ = 1;
+static int local_ = 1;   /* processes of the job on this machine */
 static FILE *held;      /* ranks > 0: their standard error until the end */
 
 /* 1 when a launcher (Open MPI's mpirun, a PMI or PMIx one such as srun)
@@ -41,6 +42,12 @@ int cluster_start(int *argc, char ***argv)
     on = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0,
+                            MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &local_);
+        MPI_Comm_free(&node);
+    }
     if (rank_ == 0)
         return 0;
     /* Rank 0 alone speaks: the others' tables go nowhere, and their
@@ -61,6 +68,7 @@ int cluster_start(int *argc, char ***argv)
 int cluster_running(void) { return on; }
 int cluster_rank(void) { return rank_; }
 int cluster_size(void) { return size_; }
+int cluster_local_size(void) { return local_; }
 
 /* This rank's messages: what it held back from stderr, then those of D
  * (may be NULL) not yet printed. Malloc'd, NUL-terminated (NULL when out

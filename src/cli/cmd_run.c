@@ -29,8 +29,9 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                             "The variant gets its own folder, OUT/<name>-set-\n"
                             "<last part of PATH>-<VALUE> (e.g. baseline-set-\n"
                             "cut_leverage-0_2), unless --set name=NAME"),
-    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores); results do not\n"
-                                    "depend on it"),
+    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores, shared out\n"
+                                    "among the processes of an MPI job on a\n"
+                                    "machine); results do not depend on it"),
     [RUN_SAMPLES] = { .name = "samples", .kind = OPT_FLAG,
                       .help = "also write samples.csv (one row per trial)" },
     [RUN_PRECISION] = { .name = "precision", .kind = OPT_DOUBLE, .arg = "EPS",
@@ -90,7 +91,9 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
     b->out = v[RUN_OUT].given ? v[RUN_OUT].s : "results";
     b->reference = v[RUN_REFERENCE].s;
     b->format = v[RUN_FORMAT].s;
-    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u : engine_cores();
+    int share = engine_cores() / cluster_local_size();
+    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u
+                                      : share > 1 ? share : 1;
     b->samples = v[RUN_SAMPLES].given > 0;
     b->quiet = v[RUN_QUIET].given > 0;
     b->no_plots = v[RUN_NO_PLOTS].given > 0;
