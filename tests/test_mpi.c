@@ -89,6 +89,14 @@ static void test_mpi__precision_is_the_same_bytes(void)
                         "tests/data/golden/examples/quickstart.cfg");
 }
 
+/* 42 points: batches of SWEEP_BATCH cut across the ranks' shares. */
+static void test_mpi__two_setting_sweep_is_the_same_bytes(void)
+{
+    same_as_one_process("sweep -q -n 600 -j 1 "
+                        "tests/data/golden/examples/quickstart.cfg "
+                        "--vary cut_chance=0:1:0.05 --vary p_sceptic=0:1:1");
+}
+
 static void test_mpi__bad_input_gives_one_message(void)
 {
     char *out = NULL;
@@ -104,6 +112,41 @@ static void test_mpi__bad_input_gives_one_message(void)
     if (first)
         CU_ASSERT_PTR_NULL(strstr(first + 1, msg));
     free(out);
+}
+
+/* A NaN in the last rank's trials only (trial 55,929 of 60,000): the job
+ * ends with the message and exit code of one process, once, and the folder
+ * of the earlier run is kept. */
+static void test_mpi__nan_on_one_rank_gives_one_process_message(void)
+{
+    char cmd[4096];
+    char *dir, *cfg, *one = NULL, *out = NULL;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    cfg = test_write(dir, "rare.cfg",
+        "name = \"rare_nan\";\n"
+        "simulation = { trials = 60000; steps = 2; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 5; };\n"
+        "params = { u = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
+        "states = { s = { init = \"0\"; next = \"sqrt(0.99997 - u)\"; "
+        "}; };\n");
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -j 1 -o %s/out %s",
+             dir, cfg);
+    CU_ASSERT_EQUAL(test_run(cmd, &one), 1);
+    CU_ASSERT_PTR_NOT_NULL(one ? strstr(one, "in trial 55929 ") : NULL);
+    for (int np = 2; np <= 3; np++) {
+        snprintf(cmd, sizeof cmd, MPIRUN " -q -np %d " BIN " run -q "
+                 "--no-plots -j 1 -o %s/out %s", np, dir, cfg);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 1);
+        CU_ASSERT_STRING_EQUAL(out ? out : "", one ? one : "-");
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "test ! -e %s/out/rare_nan", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    free(one);
+    free(cfg);
+    test_rmrf(dir);
+    free(dir);
 }
 
 /* SIGKILL to one process of a long run: mpirun ends the job, and the
@@ -152,6 +195,32 @@ static void test_mpi__killed_process_ends_job_and_keeps_earlier_results(void)
     free(dir);
 }
 
+/* Ctrl-C (SIGINT to mpirun, which passes it on) during a long run: the
+ * job ends with "interrupted", once, exit code 1, and nothing is written.
+ * The 3 s before it let the processes start computing (a signal before
+ * they catch it would end them the default way); not a timing check. */
+static void test_mpi__ctrl_c_interrupts_every_process_once(void)
+{
+    char cmd[4096];
+    char *dir, *out = NULL;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    snprintf(cmd, sizeof cmd,
+             MPIRUN " -q -np 2 " BIN " run -q --no-plots -n 1000000000 "
+             "-o %s/out tests/data/golden/examples/quickstart.cfg & m=$!; "
+             "p=; for i in $(seq 600); do "
+             "p=$(pgrep -P \"$(pgrep -P $m)\" | tail -n 1); "
+             "[ -n \"$p\" ] && break; sleep 0.1; done; sleep 3; "
+             "kill -INT $(pgrep -P $m); wait $m; echo \"exit $?\"", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "interrupted\nexit 1\n");
+    free(out);
+    snprintf(cmd, sizeof cmd, "test ! -e %s/out", dir);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_mpi_register(void);
 void test_mpi_register(void)
 {
@@ -163,8 +232,14 @@ void test_mpi_register(void)
           test_mpi__conditioned_run_is_the_same_bytes },
         { "--precision: -np 1, 2, 3 give the same trials and bytes",
           test_mpi__precision_is_the_same_bytes },
+        { "2-D sweep (with its charts): -np 1, 2, 3 give the same bytes",
+          test_mpi__two_setting_sweep_is_the_same_bytes },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
+        { "a NaN in one rank's trials: one process's message, once",
+          test_mpi__nan_on_one_rank_gives_one_process_message },
+        { "Ctrl-C: every process stops, one message, nothing written",
+          test_mpi__ctrl_c_interrupts_every_process_once },
         { "a process killed with SIGKILL ends the job; earlier results "
           "are kept", test_mpi__killed_process_ends_job_and_keeps_earlier_results },
     };

@@ -1,4 +1,5 @@
 /* test_plot.c: gnuplot plots of result and comparison folders, drawn with the real gnuplot. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +515,125 @@ static void test_plot__many_variables__charts_capped_with_one_note_overview_kept
     free(dir);
 }
 
+/* Checks the gnuplot script TEXT (named NAME) against the rules for
+ * numbers on charts: before every plot, each of the x and y axes has
+ * either a fixed-notation tic format ('%.Nf') or tics of its own (set
+ * tics (...), unset tics); no format in the script can print scientific
+ * notation (%g, %e, %h). Returns the number of broken rules, printed. */
+static size_t check_script_numbers(const char *name, const char *text)
+{
+    static const char *const sci[] = { "%g", "%.1g", "%.2g", "%.3g",
+        "%.4g", "%e", "%h", "% h" };
+    size_t bad = 0;
+    int ok[2] = { 0, 0 };
+    for (size_t i = 0; i < sizeof sci / sizeof *sci; i++)
+        if (strstr(text, sci[i])) {
+            fprintf(stderr, "\n%s: a format '%s'", name, sci[i]);
+            bad++;
+        }
+    for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l) {
+        for (int a = 0; a < 2; a++) {
+            char fmt[32], tics[32], unset[32], autof[32];
+            snprintf(fmt, sizeof fmt, "set format %c '%%.", "xy"[a]);
+            snprintf(tics, sizeof tics, "set %ctics (", "xy"[a]);
+            snprintf(unset, sizeof unset, "unset %ctics", "xy"[a]);
+            snprintf(autof, sizeof autof, "set %ctics autofreq", "xy"[a]);
+            if (strncmp(l, "reset", 5) == 0 || strncmp(l, autof, strlen(autof)) == 0)
+                ok[a] = 0;
+            if (strncmp(l, fmt, strlen(fmt)) == 0 || strncmp(l, tics, strlen(tics)) == 0
+                || strncmp(l, unset, strlen(unset)) == 0)
+                ok[a] = 1;
+        }
+        if (strncmp(l, "plot ", 5) == 0)
+            for (int a = 0; a < 2; a++)
+                if (!ok[a]) {
+                    fprintf(stderr, "\n%s: a plot whose %c axis has no fixed "
+                            "format", name, "xy"[a]);
+                    bad++;
+                }
+    }
+    return bad;
+}
+
+/* The scripts of every chart of folder DIR, checked as above; adds the
+ * scripts read to *N. */
+static size_t check_folder_numbers(const char *dir, size_t *n)
+{
+    char cmd[1024], *list = NULL;
+    size_t bad = 0;
+    snprintf(cmd, sizeof cmd, "cd %s && ls *.gp | grep -v '^all.gp$' | grep -v '^style.gp$'", dir);
+    if (test_run(cmd, &list) != 0) {
+        free(list);
+        return 1;
+    }
+    for (char *f = strtok(list, "\n"); f; f = strtok(NULL, "\n")) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, f);
+        char *text = test_read(path);
+        if (!text) {
+            bad++;
+            continue;
+        }
+        bad += check_script_numbers(f, text);
+        ++*n;
+        free(text);
+    }
+    free(list);
+    return bad;
+}
+
+/* Large values that barely move, rare events and two scenarios that are
+ * one: every chart's tics in fixed notation, an axis over time that spans
+ * at least a fifth of the values' size, and a CDF that names the twin
+ * rather than hide it. */
+static void test_plot__scripts__fixed_tics_honest_ranges_and_twins_named(void)
+{
+    char *dir = test_tmpdir(), cmd[2048], *out = NULL;
+    free(test_write(dir, "big.cfg",
+        "name = \"big\";\nsimulation = { trials = 3000; steps = 8; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 3; };\n"
+        "events = { rare = { p = \"0.00005\"; label = \"Rare\"; }; };\n"
+        "states = { budget = { init = \"3000000\"; next = \"budget + normal(20, 5)\"; "
+        "label = \"Budget\"; unit = \"USD\"; };\n"
+        "  share = { init = \"0.0001\"; next = \"share + normal(0, 0.00001)\"; }; };\n"));
+    free(test_write(dir, "twin.cfg", "extends = \"big.cfg\";\nname = \"twin\";\n"));
+    snprintf(cmd, sizeof cmd, BIN " run %s/big.cfg %s/twin.cfg -o %s/out -q",
+             dir, dir, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, &out), 0);
+    free(out);
+    size_t n = 0, bad = 0;
+    char sub[1024];
+    snprintf(sub, sizeof sub, "%s/out/big", dir);
+    bad += check_folder_numbers(sub, &n);
+    snprintf(sub, sizeof sub, "%s/out/compare", dir);
+    bad += check_folder_numbers(sub, &n);
+    CU_ASSERT(n >= 12);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* A drift of about 160 on 3,000,000: the axis spans 20% of it. */
+    snprintf(sub, sizeof sub, "%s/out/big/fan_budget.gp", dir);
+    char *fan = test_read(sub);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fan);
+    const char *yr = strstr(fan, "set yrange [");
+    double lo = 0, hi = 0;
+    CU_ASSERT_FATAL(yr && sscanf(yr, "set yrange [%lf:%lf]", &lo, &hi) == 2);
+    CU_ASSERT(hi - lo >= 0.2 * 3000000);
+    CU_ASSERT(lo <= 3000000 && hi >= 3000200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fan, "set format y '%.0f'"));
+    free(fan);
+    /* The twin's CDF is drawn on top, thinner, dashed, and named. */
+    snprintf(sub, sizeof sub, "%s/out/compare/cdf_budget.gp", dir);
+    char *cdf = test_read(sub);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cdf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cdf, "dt solid lw 3.50 title 'big'"));
+    /* Same trials, bins from each run's own pilot: one line to the eye. */
+    CU_ASSERT(strstr(cdf, "dt (10,5) lw 1.20 title 'twin (same as big)'")
+              || strstr(cdf, "dt (10,5) lw 1.20 title 'twin (within 1 "
+                        "percentage point of big)'"));
+    free(cdf);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -548,6 +668,8 @@ void test_plot_register(void)
           test_plot__missing_results__is_an_io_error_naming_the_file },
         { "unknown format is a usage error",
           test_plot__unknown_format__is_a_usage_error },
+        { "scripts: fixed tics, honest ranges and twins named",
+          test_plot__scripts__fixed_tics_honest_ranges_and_twins_named },
     };
     TEST_SUITE("plot", cases);
 }

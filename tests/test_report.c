@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "plot/discover_plot.h"
 #include "plot/gp.h"
 #include "plot/sens_plot.h"
 #include "report/estimate.h"
@@ -477,6 +478,7 @@ static void test_report__other_analyses_are_charted_inline(void)
         "The largest effects on crisis (unc-sensitivity)",
         "Sweep of troops (unc-sweep)", "Sweep of crisis (unc-sweep)",
         "Coverage and density of every box found (unc-discovery)",
+        "Box 1&#39;s limits against each input&#39;s range (unc-discovery)",
         "Reliability of the forecasts (score)" };
     for (size_t i = 0; i < sizeof titles / sizeof *titles; i++) {
         char *svg = chart_svg(t, titles[i]);
@@ -570,6 +572,15 @@ static void test_report__tornado_redrawn_from_csv_has_its_numbers(void)
     }
     CU_ASSERT_EQUAL(bars, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(gp, "'mean of ' . 'troops' . ' at ' . '2026Q4'"));
+    /* A file from before the columns were renamed (output, kind): the same
+     * chart. */
+    snprintf(cmd, sizeof cmd, "sed -i '1s/^variable,param,perturbation,/"
+             "output,param,kind,/' %s", csv_path);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    CU_ASSERT_EQUAL(sens_plot_sensitivity_files(dir, &po, d), 0);
+    char *old = test_read(gp_path);
+    CU_ASSERT(old && strcmp(old, gp) == 0);
+    free(old);
     /* Drawn whole, as SVG. */
     char *svg = output_path(dir, "tornado-troops.svg");
     const char *why;
@@ -579,6 +590,41 @@ static void test_report__tornado_redrawn_from_csv_has_its_numbers(void)
     free(gp);
     free(csv_path);
     free(gp_path);
+    diag_free(d);
+}
+
+static void test_report__discovery_limits_redrawn_from_boxes_csv(void)
+{
+    char cmd[4096], dir[700], *log = NULL;
+    CU_ASSERT_FATAL(fx_analyses());
+    /* A discovery drawn from its results in memory, then its CSV files
+     * alone: the same limits.dat (box limits against each input's range,
+     * most significant first). */
+    snprintf(dir, sizeof dir, "%s/limits", fx_dir);
+    snprintf(cmd, sizeof cmd, BIN " discover %s/unc.cfg --case 'troops < "
+             "28000' -n 400 --resample 0 -o %s/disc -q -j 2 && mkdir -p %s && "
+             "cp %s/disc/discovery.csv %s/disc/boxes.csv %s", fx_dir, fx_dir,
+             dir, fx_dir, fx_dir, dir);
+    int rc = test_run(cmd, &log);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", log ? log : "");
+    free(log);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    diag *d = diag_alloc();
+    plot_opts po = { .format = "svg", .quiet = 1 };
+    CU_ASSERT_EQUAL(discover_plot_files(dir, &po, d), 0);
+    char mem[800], files[800];
+    snprintf(mem, sizeof mem, "%s/disc/limits.dat", fx_dir);
+    snprintf(files, sizeof files, "%s/limits.dat", dir);
+    char *a = test_read(mem), *b = test_read(files);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    snprintf(files, sizeof files, "%s/limits.svg", dir);
+    const char *why;
+    CU_ASSERT_EQUAL(gp_image_complete(files, "svg", &why), 0);
+    free(a);
+    free(b);
     diag_free(d);
 }
 
@@ -718,6 +764,8 @@ static const test_case report_tests[] = {
       test_report__other_analyses_are_charted_inline },
     { "report: tornado redrawn from its CSV has its numbers",
       test_report__tornado_redrawn_from_csv_has_its_numbers },
+    { "report: discovery limits redrawn from boxes.csv",
+      test_report__discovery_limits_redrawn_from_boxes_csv },
     { "report: one scenario gets its own charts",
       test_report__one_scenario_gets_its_own_charts },
     { "report: same results give the same page",

@@ -135,7 +135,7 @@ static part *bare_part(const char *name, uint32_t shard)
     return part_alloc(&f);
 }
 
-static void test_shard__parts_of_another_version__are_refused(void)
+static void test_shard__parts_of_another_version_or_build__are_refused(void)
 {
     part *p[2] = { bare_part("a", 1), bare_part("a", 2) };
     const char *labels[2] = { "a.part-1-of-2.ncgpart",
@@ -149,11 +149,25 @@ static void test_shard__parts_of_another_version__are_refused(void)
     part_info *f = (part_info *)part_get_info(p[1]);
     snprintf(f->version, sizeof f->version, "0.0.9");
     CU_ASSERT(runpart_order(p, labels, 2, order, d) != 0);
-    char expect[512];
+    char expect[1024];
     snprintf(expect, sizeof expect, "a.part-2-of-2.ncgpart: written by "
              "ncgsim 0.0.9, but a.part-1-of-2.ncgpart by ncgsim %s: every "
              "part of a job must come from one version",
              part_get_info(p[0])->version);
+    CU_ASSERT(diag_count(d) == 1
+              && strcmp(diag_get(d, 0), expect) == 0);
+    /* And one of another build of this version. */
+    snprintf(f->version, sizeof f->version, "%s",
+             part_get_info(p[0])->version);
+    snprintf(f->build, sizeof f->build, "gcc 9.9.9; gsl 1.0; glibc 2.0; "
+             "fp-contract=off");
+    diag_clear(d);
+    CU_ASSERT(runpart_order(p, labels, 2, order, d) != 0);
+    snprintf(expect, sizeof expect, "a.part-2-of-2.ncgpart: built as \"gcc "
+             "9.9.9; gsl 1.0; glibc 2.0; fp-contract=off\", but "
+             "a.part-1-of-2.ncgpart as \"%s\": every part of a job must come "
+             "from one build (compilers and libraries may round differently)",
+             part_get_info(p[0])->build);
     CU_ASSERT(diag_count(d) == 1
               && strcmp(diag_get(d, 0), expect) == 0);
     part_free(p[0]);
@@ -184,7 +198,7 @@ void test_shard_register(void)
     static const test_case cases[] = {
         { "merged shards equal one process for K = 1, 2, 3, 7", test_shard__merged_shards__equal_one_process_for_k_1_2_3_7 },
         { "bad sets of parts are refused naming the part", test_shard__bad_sets_of_parts__are_refused_naming_the_part },
-        { "parts of another version are refused", test_shard__parts_of_another_version__are_refused },
+        { "parts of another version or build are refused", test_shard__parts_of_another_version_or_build__are_refused },
         { "shard ranges tile the chunks in order", test_shard__ranges__tile_the_chunks_in_order },
     };
     TEST_SUITE("shard", cases);

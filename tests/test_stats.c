@@ -488,6 +488,65 @@ static void test_stats__coarse_of_one_repeated_fraction__is_one_bin(void)
     stats_hist_free(h);
 }
 
+/* stats_pair against the formula computed directly, both sides weighted
+ * and on a large common offset (1e9): added in uneven blocks and merged,
+ * D and its delta-method se agree to rounding; weights all 1 give the
+ * paired sd(x - y) / sqrt(n). */
+static void test_stats__pair__matches_the_direct_formula_when_merged(void)
+{
+    enum { N = 1000 };
+    double x[N], y[N], w[N], v[N], one[N];
+    for (size_t k = 0; k < N; k++) {
+        double a = sin(0.37 * (double)k), b = cos(1.3 * (double)k);
+        x[k] = 1e9 + 3 * a + b;
+        y[k] = 1e9 + a - 0.5 * b;
+        w[k] = k % 7 == 0 ? 0.0 : 0.5 + 0.4 * cos(0.11 * (double)k);
+        v[k] = 0.2 + 0.7 * fabs(sin(0.05 * (double)k));
+        one[k] = 1.0;
+    }
+    const double *ws[2] = { w, one }, *vs[2] = { v, one };
+    for (int c = 0; c < 2; c++) {
+        stats_pair p = stats_pair_empty();
+        for (size_t k0 = 0, len = 1; k0 < N; k0 += len, len = len * 2 + 3) {
+            stats_pair b = stats_pair_empty();
+            size_t m = k0 + len > N ? N - k0 : len;
+            stats_pair_add(&b, x + k0, ws[c] + k0, y + k0, vs[c] + k0, m);
+            stats_pair_merge(&p, &b);
+        }
+        double sw = 0, sv = 0, mx = 0, my = 0, z2 = 0;
+        for (size_t k = 0; k < N; k++) {
+            sw += ws[c][k];
+            sv += vs[c][k];
+        }
+        for (size_t k = 0; k < N; k++) {
+            mx += ws[c][k] * (x[k] - 1e9) / sw;
+            my += vs[c][k] * (y[k] - 1e9) / sv;
+        }
+        for (size_t k = 0; k < N; k++) {
+            double z = ws[c][k] * (x[k] - 1e9 - mx) / sw
+                       - vs[c][k] * (y[k] - 1e9 - my) / sv;
+            z2 += z * z;
+        }
+        double se = sqrt(z2 * N / (N - 1.0));
+        CU_ASSERT_EQUAL(p.n, N);
+        /* Each mean sits at 1e9, where one ulp is 1.2e-7 and every merge
+         * may round once: D is good to some tens of ulps of the offset. */
+        CU_ASSERT_DOUBLE_EQUAL(stats_pair_diff(&p), mx - my, 1e-14 * 1e9);
+        CU_ASSERT_DOUBLE_EQUAL(stats_pair_se(&p), se, 1e-6 * se);
+        if (c == 1) {   /* unweighted: the paired moments' se */
+            double d[N];
+            for (size_t k = 0; k < N; k++)
+                d[k] = x[k] - y[k];
+            stats_moments m = stats_moments_empty();
+            stats_moments_add(&m, d, N);
+            CU_ASSERT_DOUBLE_EQUAL(stats_pair_se(&p), stats_moments_se(&m),
+                                   1e-6 * se);
+        }
+    }
+    stats_pair e = stats_pair_empty();
+    CU_ASSERT(isnan(stats_pair_diff(&e)) && isnan(stats_pair_se(&e)));
+}
+
 void test_stats_register(void);
 void test_stats_register(void)
 {
@@ -518,6 +577,7 @@ void test_stats_register(void)
         { "coarse of integers spanning more than max uses ranges", test_stats__coarse_of_integers_spanning_more_than_max__uses_ranges },
         { "coarse after a fraction uses ranges", test_stats__coarse_after_a_fraction__uses_ranges },
         { "coarse of one repeated fraction is one bin", test_stats__coarse_of_one_repeated_fraction__is_one_bin },
+        { "pair matches the direct formula when merged", test_stats__pair__matches_the_direct_formula_when_merged },
     };
     TEST_SUITE("stats", cases);
 }

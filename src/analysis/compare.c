@@ -29,6 +29,8 @@ typedef struct compare_out {
     int event;
     compare_fig last;      /* mean (event: probability of 1) at step T */
     compare_fig end;       /* events: probability it happened by T */
+    stats_hist *hist;      /* numeric: its histogram at step T (a copy,
+                              owned; for quantile targets), else NULL */
 } compare_out;
 
 typedef struct compare_scen {
@@ -44,6 +46,7 @@ typedef struct compare_scen {
 struct compare {
     compare_scen *s;
     size_t n;
+    int keep_hist;         /* compare_add copies the last-step histograms */
 };
 
 compare *compare_alloc(void)
@@ -60,6 +63,7 @@ void compare_free(compare *c)
             free(c->s[i].outs[o].name);
             free(c->s[i].outs[o].label);
             free(c->s[i].outs[o].unit);
+            stats_hist_free(c->s[i].outs[o].hist);
         }
         free(c->s[i].outs);
         free(c->s[i].name);
@@ -107,6 +111,10 @@ int compare_add(compare *c, const engine_result *r, const scenario *s,
         output_mean_se(r, o, r->steps, &co->last.v, &co->last.se);
         if (co->event)
             output_p_by_end(r, o, &co->end.v, &co->end.se);
+        else if (c->keep_hist && r->hist && r->hist[o * ((size_t)r->steps + 1) + r->steps]
+                 && !(co->hist = stats_hist_copy(
+                          r->hist[o * ((size_t)r->steps + 1) + r->steps])))
+            return -1;
         if (paired) {
             co->last.has_diff = engine_diff(r, o, 0, &co->last.diff,
                                             &co->last.diff_se);
@@ -552,21 +560,77 @@ void compare_table(const compare *c, FILE *out)
     free(names);
 }
 
-double compare_max_halfwidth(const compare *c)
+void compare_keep_histograms(compare *c)
 {
-    double hw = 0.0;
+    c->keep_hist = 1;
+}
+
+double compare_quantile_halfwidth(const stats_hist *h, double q, double *est)
+{
+    double n = (double)stats_hist_count(h);
+    double z = NCG_Z95 * sqrt(q * (1.0 - q) / n);
+    double lo = q - z < 0 ? 0 : q - z, hi = q + z > 1 ? 1 : q + z;
+    *est = stats_hist_quantile(h, q);
+    return 0.5 * (stats_hist_quantile(h, hi) - stats_hist_quantile(h, lo));
+}
+
+/* Keeps in *WORST the larger of it and HW / TARGET, naming the figure. */
+static void worse(double hw, double target, const char *what,
+                  const char *scen, double *worst, char *which, size_t len)
+{
+    double r = target > 0 ? hw / target : (hw > 0 ? INFINITY : 0);
+    if (r > *worst) {
+        *worst = r;
+        snprintf(which, len, "%s in %s", what, scen);
+    }
+}
+
+double compare_precision_ratio(const compare *c, double eps,
+                               const compare_target *t, size_t n,
+                               char *which, size_t len)
+{
+    double worst = 0.0;
+    snprintf(which, len, "nothing");
     for (size_t i = 0; i < c->n; i++)
         for (size_t o = 0; o < c->s[i].n_outs; o++) {
             const compare_out *co = &c->s[i].outs[o];
-            if (!co->event)
-                continue;
-            const compare_fig *figs[] = { &co->end, &co->last };
-            for (size_t g = 0; g < 2; g++) {
-                if (NCG_Z95 * figs[g]->se > hw)
-                    hw = NCG_Z95 * figs[g]->se;
-                if (figs[g]->has_diff && i > 0 && NCG_Z95 * figs[g]->diff_se > hw)
-                    hw = NCG_Z95 * figs[g]->diff_se;
+            const char *sn = c->s[i].name;
+            if (co->event && eps > 0) {
+                const compare_fig *figs[] = { &co->end, &co->last };
+                for (size_t g = 0; g < 2; g++) {
+                    worse(NCG_Z95 * figs[g]->se, eps, co->name, sn, &worst,
+                          which, len);
+                    if (figs[g]->has_diff && i > 0)
+                        worse(NCG_Z95 * figs[g]->diff_se, eps, co->name, sn,
+                              &worst, which, len);
+                }
+            }
+            for (size_t k = 0; k < n && !co->event; k++) {
+                if (strcmp(t[k].var, co->name) != 0)
+                    continue;
+                double est, hw;
+                if (t[k].q < 0) {
+                    est = co->last.v;
+                    hw = NCG_Z95 * co->last.se;
+                } else if (co->hist && stats_hist_count(co->hist) > 0) {
+                    hw = compare_quantile_halfwidth(co->hist, t[k].q, &est);
+                } else {
+                    continue;
+                }
+                double target = t[k].relative ? t[k].halfwidth * fabs(est)
+                                              : t[k].halfwidth;
+                worse(hw, target, t[k].text, sn, &worst, which, len);
+                if (t[k].q >= 0 || !co->last.has_diff || i == 0)
+                    continue;
+                /* The paired difference: relative to the reference's mean. */
+                double ref = co->last.v - co->last.diff;
+                target = t[k].relative ? t[k].halfwidth * fabs(ref)
+                                       : t[k].halfwidth;
+                char what[160];
+                snprintf(what, sizeof what, "%s difference", t[k].text);
+                worse(NCG_Z95 * co->last.diff_se, target, what, sn, &worst,
+                      which, len);
             }
         }
-    return hw;
+    return worst;
 }

@@ -50,10 +50,40 @@ void compare_folder_name(const compare *c, const char *out, char *name,
  * DIR has no hashes to check. */
 int compare_stale(const char *dir, char *which, size_t len);
 
-/* The largest 95% half-width (1.96 se) over every event probability and
- * every paired difference of an event from the reference; 0 when there is
- * no event. */
-double compare_max_halfwidth(const compare *c);
+/* One --precision-of target: the 95% half-width of a statistic of output
+ * VAR at the last step. */
+typedef struct compare_target {
+    char var[128];       /* the output's name */
+    double q;            /* a quantile in (0, 1), or -1 for the mean */
+    double halfwidth;    /* the target: absolute, or with RELATIVE a
+                            fraction of the estimate (0.01 for 1%) */
+    int relative;
+    const char *text;    /* as the user wrote it, for messages (borrowed) */
+} compare_target;
+
+/* From now on compare_add keeps a copy of each numeric output's
+ * histogram at the last step (for quantile targets; 100 KB each). */
+void compare_keep_histograms(compare *c);
+
+/* The 95% half-width of the Q-quantile estimated from the histogram H of N
+ * values (N > 0): half the distance between the quantiles at the ends of
+ * the order-statistic interval, whose ranks are binomial(N, Q) (normal
+ * approximation: Q +- 1.96 sqrt(Q (1 - Q) / N), cut to [0, 1]). The
+ * estimate itself into *EST. */
+double compare_quantile_halfwidth(const stats_hist *h, double q, double *est);
+
+/* How far the batch is from its precision targets: the largest ratio of a
+ * 95% half-width to its target (<= 1: every target met). EPS > 0 covers
+ * every event probability (at the end and at the last step) and its
+ * paired difference from the reference, over EPS; each of the N targets T
+ * covers its statistic in every scenario that has the output and, for a
+ * mean, the paired difference from the reference (a relative target there
+ * is a fraction of the reference's mean). Quantile targets need the
+ * histograms (compare_keep_histograms before the results are added). The figure that sets the ratio is
+ * named in WHICH (LEN bytes), e.g. "mean:usfk_troops in baseline". */
+double compare_precision_ratio(const compare *c, double eps,
+                               const compare_target *t, size_t n,
+                               char *which, size_t len);
 
 /* Prints a table of every output (rows) by scenario (columns) to OUT, with
  * differences from the reference marked when their 95% interval excludes 0. */

@@ -209,10 +209,16 @@ int sweep_run(const sweep_opts *o, sweep_result **out, diag *d)
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    if (r->n_points == 1)
+    size_t lo = o->ranged ? o->first : 0;
+    size_t hi = o->ranged && o->first + o->count < r->n_points
+                ? o->first + o->count : r->n_points;
+    /* Point 0 leads every batch, and is stored by the one that starts at
+     * point 1; alone when no such batch runs. */
+    if (lo == 0 && hi >= 1 && (r->n_points == 1 || hi == 1))
         rc = run_batch(o, r, 1, 1, d);
-    for (size_t p0 = 1; p0 < r->n_points && rc == 0; p0 += SWEEP_BATCH - 1) {
-        size_t left = r->n_points - p0;
+    for (size_t p0 = lo > 1 ? lo : 1; p0 < hi && rc == 0;
+         p0 += SWEEP_BATCH - 1) {
+        size_t left = hi - p0;
         size_t k = 1 + (left < SWEEP_BATCH - 1 ? left : SWEEP_BATCH - 1);
         rc = run_batch(o, r, p0, k, d);
     }

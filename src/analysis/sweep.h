@@ -40,6 +40,12 @@ typedef struct sweep_opts {
     size_t n_axes;                /* 1 or 2 */
     int threads;
     volatile sig_atomic_t *stop;  /* may be NULL */
+    /* When RANGED, only points FIRST .. FIRST + COUNT - 1 (possibly none)
+     * are computed and the cells of the others stay 0; else every point.
+     * A point's cells are the same bits whichever points run with it (an
+     * MPI job's share). */
+    int ranged;
+    size_t first, count;
 } sweep_opts;
 
 /* Per point (the first axis varies slowest) and output: a quantity's mean

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "analysis/compare.h"
+#include "base/num.h"
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
@@ -372,7 +373,8 @@ static int shard_group(group *g, scenario **scs, size_t n,
             goto end;
         }
         part_file_name(s->name, c->shard, c->shards, name, sizeof name);
-        rc = part_write(p, c->out, name, d);
+        rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
+                          : part_write(p, c->out, name, d);
         part_free(p);
         if (rc != 0)
             goto end;
@@ -592,7 +594,8 @@ static int job_hash(scenario **scs, size_t n, size_t ref, uint64_t *job,
 }
 
 int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
-              const batch_opts *c, int mode, double *halfwidth, diag *d)
+              const batch_opts *c, int mode, batch_measured *measured,
+              diag *d)
 {
     int compare_only = mode != BATCH_WRITE;
     size_t *idx = calloc(n + 1, sizeof *idx);
@@ -605,6 +608,9 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
         rc = NCG_ERR_NOMEM;
         goto end;
     }
+    for (size_t k = 0; k < c->n_targets && mode == BATCH_MEASURE; k++)
+        if (c->targets[k].q >= 0)
+            compare_keep_histograms(cmp);
     cli_catch_signals();
     for (size_t pass = 0; pass <= n && rc == 0; pass++) {
         size_t i = pass == 0 ? ref : pass - 1;
@@ -629,8 +635,11 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
                        compare_only, cmp, d);
         done += k;
     }
-    if (rc == 0 && halfwidth)
-        *halfwidth = compare_max_halfwidth(cmp);
+    if (rc == 0 && measured)
+        measured->ratio = compare_precision_ratio(cmp, c->precision,
+                                                  c->targets, c->n_targets,
+                                                  measured->which,
+                                                  sizeof measured->which);
     if (rc == 0 && n >= 2 && mode != BATCH_MEASURE && !c->shards)
         rc = write_comparison(cmp, c, d);
     if (rc == 0 && n == 1 && mode == BATCH_WRITE && !c->shards) {
@@ -670,6 +679,88 @@ size_t batch_find_reference(scenario **scs, size_t n, const char *name,
     return SIZE_MAX;
 }
 
+int batch_parse_target(const char *text, compare_target *t, diag *d)
+{
+    const char *colon = strchr(text, ':'), *eq = strchr(text, '=');
+    char stat[32], num[64];
+    size_t vlen = colon && eq > colon ? (size_t)(eq - colon - 1) : 0;
+    memset(t, 0, sizeof *t);
+    t->text = text;
+    if (!colon || !eq || eq < colon || vlen == 0 || vlen >= sizeof t->var
+        || (size_t)(colon - text) >= sizeof stat
+        || strlen(eq + 1) >= sizeof num) {
+        diag_add(d, NULL, 0, NULL, "--precision-of: '%s': expected "
+                 "STAT:OUTPUT=HALFWIDTH, e.g. mean:usfk_troops=50, "
+                 "p90:usfk_troops=200 or mean:usfk_troops=1%%", text);
+        return NCG_ERR_USAGE;
+    }
+    snprintf(stat, sizeof stat, "%.*s", (int)(colon - text), text);
+    snprintf(t->var, sizeof t->var, "%.*s", (int)vlen, colon + 1);
+    snprintf(num, sizeof num, "%s", eq + 1);
+    size_t nl = strlen(num);
+    if (nl > 0 && num[nl - 1] == '%') {
+        t->relative = 1;
+        num[nl - 1] = 0;
+    }
+    double pct;
+    if (strcmp(stat, "mean") == 0) {
+        t->q = -1;
+    } else if (stat[0] == 'p' && num_parse_double(stat + 1, &pct) == 0
+               && stat[1] != '-' && pct > 0 && pct < 100) {
+        t->q = pct / 100;
+    } else {
+        diag_add(d, NULL, 0, NULL, "--precision-of: '%s': unknown statistic "
+                 "'%s' (mean, or a percentile p1 .. p99 such as p50)", text,
+                 stat);
+        return NCG_ERR_USAGE;
+    }
+    if (num_parse_double(num, &t->halfwidth) != 0 || !(t->halfwidth > 0)
+        || (t->relative && t->halfwidth >= 100)) {
+        diag_add(d, NULL, 0, NULL, "--precision-of: '%s': the half-width "
+                 "must be a number above 0 (or a percentage below 100%%), "
+                 "e.g. =50 or =1%%", text);
+        return NCG_ERR_USAGE;
+    }
+    if (t->relative)
+        t->halfwidth /= 100;
+    return 0;
+}
+
+int batch_check_targets(model **ms, size_t n, const batch_opts *c, diag *d)
+{
+    int rc = 0;
+    for (size_t k = 0; k < c->n_targets; k++) {
+        const char *var = c->targets[k].var, *best = NULL;
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            for (size_t o = 0; o < ms[i]->n_outputs && !found; o++) {
+                const model_var *v = &ms[i]->vars[ms[i]->outputs[o]];
+                found = v->kind != VAR_EVENT && strcmp(v->name, var) == 0;
+            }
+        if (found)
+            continue;
+        for (size_t i = 0; i < n && !best; i++) {
+            const char **names = calloc(ms[i]->n_outputs + 1, sizeof *names);
+            if (!names)
+                break;
+            for (size_t o = 0; o < ms[i]->n_outputs; o++)
+                names[o] = ms[i]->vars[ms[i]->outputs[o]].name;
+            best = diag_suggest(var, strlen(var), names, ms[i]->n_outputs);
+            free(names);
+        }
+        if (best)
+            diag_add(d, NULL, 0, NULL, "--precision-of: '%s': no numeric "
+                     "output '%s' (did you mean '%s'?)", c->targets[k].text,
+                     var, best);
+        else
+            diag_add(d, NULL, 0, NULL, "--precision-of: '%s': no numeric "
+                     "output '%s' in this run (event probabilities are "
+                     "covered by --precision)", c->targets[k].text, var);
+        rc = NCG_ERR_USAGE;
+    }
+    return rc;
+}
+
 /* --precision: runs rounds of growing size (results not written) until
  * the 95% half-width of every event probability, and of every paired
  * difference from the reference, is at most c->precision, or until
@@ -683,7 +774,7 @@ int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
     uint64_t trials = chunk < c->max_trials ? chunk : c->max_trials;
     int rc = 0;
     for (;;) {
-        double hw = 0.0;
+        batch_measured got = { 0 };
         batch_free_all(*scs, *ms, n);
         *scs = NULL;
         *ms = NULL;
@@ -693,18 +784,18 @@ int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
             return rc;
         if (trials >= c->max_trials)
             break;
-        if ((rc = batch_run(*scs, *ms, n, ref, c, BATCH_MEASURE, &hw, d)) != 0)
+        if ((rc = batch_run_cluster(*scs, *ms, n, ref, c, BATCH_MEASURE,
+                                    &got, d)) != 0)
             return rc;
         if (!c->quiet)
-            fprintf(stderr, "precision: %llu trials: largest 95%% half-width "
-                    "%.3g (target %.3g)\n", (unsigned long long)trials, hw,
-                    c->precision);
-        if (hw <= c->precision)
+            fprintf(stderr, "precision: %llu trials: the widest 95%% interval "
+                    "(%s) is %.3g times its target\n",
+                    (unsigned long long)trials, got.which, got.ratio);
+        if (got.ratio <= 1)
             break;
         /* Half-widths shrink as 1/sqrt(trials): aim 10% past the estimate,
          * at least double, in whole chunks. */
-        double want = (double)trials * (hw / c->precision)
-                      * (hw / c->precision) * 1.1;
+        double want = (double)trials * got.ratio * got.ratio * 1.1;
         uint64_t next = want > (double)c->max_trials ? c->max_trials
                                                      : (uint64_t)want;
         if (next < 2 * trials)

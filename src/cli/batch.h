@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "analysis/compare.h"
 #include "base/diag.h"
 #include "model/model.h"
+#include "io/part.h"
 #include "run/engine.h"
 #include "scenario/scenario.h"
 
@@ -20,6 +22,9 @@ typedef struct batch_opts {
     int samples, quiet, no_plots;
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* the most --precision may use */
+    compare_target *targets;/* --precision-of, in order (owned by the
+                               command) */
+    size_t n_targets;
     char *const *folders;   /* compare: each scenario's result folder, in
                                the order of the scenarios (borrowed); NULL:
                                OUT/<name> */
@@ -33,6 +38,12 @@ typedef struct batch_opts {
                                parts; batch_run takes them over (and sets
                                the entries to NULL) instead of running.
                                NULL: run */
+    /* --shard: when set, each scenario's part P goes to PART_SINK (which
+     * copies what it keeps; the caller frees P) instead of a file in OUT
+     * (an MPI job's shards stay in memory). 0, or a status with a message
+     * in D. */
+    int (*part_sink)(void *ctx, const part *p, diag *d);
+    void *part_ctx;
 } batch_opts;
 
 /* batch_run's modes: write each scenario's folder (run), write only the
@@ -61,19 +72,50 @@ int batch_load_all(char **files, size_t n, const scenario_opts *so,
                    scenario ***scs, model ***ms, diag *d);
 void batch_free_all(scenario **scs, model **ms, size_t n);
 
+/* What a --precision measuring round found. */
+typedef struct batch_measured {
+    double ratio;        /* the largest 95% half-width over its target
+                            (compare_precision_ratio): <= 1 when met */
+    char which[256];     /* the figure that sets it */
+} batch_measured;
+
 /* Runs the N loaded scenarios: the reference (REF) first, then the others
  * in order; those with the same trials and steps as another run in
  * lockstep with it, so their differences are paired trial by trial. With
  * two or more, writes OUT/compare/. MODE as above; for BATCH_MEASURE
- * *HALFWIDTH gets the largest 95% half-width. Plots (unless C->no_plots)
+ * *MEASURED gets how far the targets of C are. Plots (unless C->no_plots)
  * are drawn after, and their failure is only a warning. */
 int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
-              const batch_opts *c, int mode, double *halfwidth, diag *d);
+              const batch_opts *c, int mode, batch_measured *measured,
+              diag *d);
+
+/* batch_run over the processes of an MPI job (batch_cluster.c): each
+ * computes its shard (rank r + 1 of P) of every scenario in memory, rank 0
+ * gathers the parts as bytes, folds them in chunk order and does what
+ * batch_run does with those results, which are one process's bits. The
+ * other ranks write nothing and return 0 (BATCH_MEASURE: every rank gets
+ * rank 0's status and MEASURED->ratio, so all take the same next step). A
+ * failure on any rank ends the job with its message (cluster_gather).
+ * Outside a job: batch_run. */
+int batch_run_cluster(scenario **scs, model **ms, size_t n, size_t ref,
+                      const batch_opts *c, int mode,
+                      batch_measured *measured, diag *d);
 
 /* The index of the scenario called NAME (--reference), or 0 when NAME is
  * NULL; SIZE_MAX with a message when there is none. */
 size_t batch_find_reference(scenario **scs, size_t n, const char *name,
                             diag *d);
+
+/* Reads one --precision-of TEXT, STAT:VAR=HALFWIDTH[%] with STAT "mean"
+ * or "pNN" (the NN-th percentile, 0 < NN < 100, e.g. p5, p50, p97.5),
+ * into *T (T->text is TEXT, borrowed). 0, or NCG_ERR_USAGE with a message
+ * in D. */
+int batch_parse_target(const char *text, compare_target *t, diag *d);
+
+/* Every --precision-of target of C names a numeric output of one of the
+ * N models MS: 0, or NCG_ERR_USAGE with a message for each that does not
+ * (with the closest output's name). */
+int batch_check_targets(model **ms, size_t n, const batch_opts *c, diag *d);
 
 /* --precision: runs rounds of growing size until every 95% half-width is
  * at most C->precision or C->max_trials is reached, then reloads the N

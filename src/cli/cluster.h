@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/diag.h"
 
 /* Joins the MPI job when the process was started by mpirun or srun, and
  * does nothing otherwise. In a job, the processes other than rank 0 send
@@ -24,6 +25,9 @@ int cluster_running(void);
 int cluster_rank(void);
 /* The processes of the job (1 outside one). */
 int cluster_size(void);
+/* The processes of the job on this machine (1 outside a job): a command's
+ * default threads are the cores divided among them. */
+int cluster_local_size(void);
 
 /* Collective: every rank calls it at the same point with its STATUS (an
  * ncg_status) and LEN bytes at BUF (a part; ignored when STATUS fails).
@@ -31,12 +35,13 @@ int cluster_size(void);
  * order in *ALL (malloc'd; caller frees) with each rank's length in
  * LENS[0 .. size - 1] (malloc'd *LENS; caller frees), and every rank
  * returns 0 (the others get *ALL = *LENS = NULL). When a rank failed, rank
- * 0 prints the messages of the lowest failing rank (its own are already on
- * stderr) and ends the whole job with that rank's exit code (MPI_Abort):
+ * 0 prints the messages of the lowest failing rank (what it wrote on
+ * stderr, then its messages in D, which the caller has not printed yet)
+ * and ends the whole job with that rank's exit code (MPI_Abort):
  * the call does not return, and nothing is renamed into place. Outside a
  * job: *ALL is a copy of BUF, (*LENS)[0] = LEN, returns STATUS. */
 int cluster_gather(int status, const void *buf, size_t len,
-                   unsigned char **all, size_t **lens);
+                   unsigned char **all, size_t **lens, const diag *d);
 
 /* Collective: *V on every rank becomes rank 0's (decisions such as the
  * next round's trials are taken on rank 0 only). */

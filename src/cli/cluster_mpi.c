@@ -17,6 +17,7 @@
 
 static int on;          /* 1 after MPI_Init */
 static int rank_, size_ = 1;
+static int local_ = 1;   /* processes of the job on this machine */
 static FILE *held;      /* ranks > 0: their standard error until the end */
 
 /* 1 when a launcher (Open MPI's mpirun, a PMI or PMIx one such as srun)
@@ -41,6 +42,12 @@ int cluster_start(int *argc, char ***argv)
     on = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0,
+                            MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &local_);
+        MPI_Comm_free(&node);
+    }
     if (rank_ == 0)
         return 0;
     /* Rank 0 alone speaks: the others' tables go nowhere, and their
@@ -61,21 +68,31 @@ int cluster_start(int *argc, char ***argv)
 int cluster_running(void) { return on; }
 int cluster_rank(void) { return rank_; }
 int cluster_size(void) { return size_; }
+int cluster_local_size(void) { return local_; }
 
-/* This rank's held messages (malloc'd, NUL-terminated; "" when none). */
-static char *held_text(size_t *len)
+/* This rank's messages: what it held back from stderr, then those of D
+ * (may be NULL) not yet printed. Malloc'd, NUL-terminated (NULL when out
+ * of memory); *LEN its length. */
+static char *held_text(const diag *d, size_t *len)
 {
     char *s = NULL;
-    long n = 0;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
     fflush(stderr);
-    if (held && fseek(held, 0, SEEK_END) == 0 && (n = ftell(held)) > 0
-        && fseek(held, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)))
-        n = (long)fread(s, 1, (size_t)n, held);
-    if (!s && (s = malloc(1)))
+    if (f && held && fseek(held, 0, SEEK_SET) == 0) {
+        char chunk[4096];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, held)) > 0)
+            fwrite(chunk, 1, got, f);
+    }
+    if (f && d)
+        diag_print(d, f);
+    if (!f || fclose(f) != 0) {
+        free(s);
+        s = NULL;
         n = 0;
-    if (s)
-        s[n] = '\0';
-    *len = s ? (size_t)n : 0;
+    }
+    *len = n;
     return s;
 }
 
@@ -93,10 +110,10 @@ static void wait_all(void)
 }
 
 /* Collective: every rank's exit CODE to rank 0. When one is not 0, rank 0
- * prints the held messages of the lowest failing rank (unless that is
- * rank 0, whose messages are on stderr already) and *FAILED gets that
- * rank's code on every rank. */
-static void agree(int code, int *failed)
+ * prints the messages of the lowest failing rank (held_text: rank 0's own
+ * stderr is not held, so for rank 0 only D's) and *FAILED gets that
+ * rank's code on every rank. D: the messages not printed yet, or NULL. */
+static void agree(int code, const diag *d, int *failed)
 {
     int *codes = rank_ == 0 ? calloc((size_t)size_, sizeof *codes) : NULL;
     int first = -1, worst = 0;
@@ -110,11 +127,13 @@ static void agree(int code, int *failed)
     int msg[2] = { first, worst };
     MPI_Bcast(msg, 2, MPI_INT, 0, MPI_COMM_WORLD);
     *failed = msg[1];
+    if (msg[0] == 0 && rank_ == 0 && d)
+        diag_print(d, stderr);
     if (msg[0] > 0) {
         /* The failing rank sends its messages to rank 0. */
         if (rank_ == msg[0]) {
             size_t n;
-            char *s = held_text(&n);
+            char *s = held_text(d, &n);
             int len = n > INT_MAX ? INT_MAX : (int)n;
             MPI_Send(s ? s : "", len, MPI_CHAR, 0, 1, MPI_COMM_WORLD);
             free(s);
@@ -139,7 +158,7 @@ static void agree(int code, int *failed)
 }
 
 int cluster_gather(int status, const void *buf, size_t len,
-                   unsigned char **all, size_t **lens)
+                   unsigned char **all, size_t **lens, const diag *d)
 {
     *all = NULL;
     *lens = NULL;
@@ -151,7 +170,7 @@ int cluster_gather(int status, const void *buf, size_t len,
                 "one MPI message holds; use more ranks\n", rank_, len);
         code = NCG_EXIT_RUN;
     }
-    agree(code, &failed);
+    agree(code, d, &failed);
     if (failed) {
         /* Rank 0 has told why and ends the job; the others wait for it
          * (an abort of theirs could come before rank 0's message).
@@ -202,7 +221,7 @@ int cluster_finish(int code)
     if (!on)
         return code;
     int failed;
-    agree(code, &failed);
+    agree(code, NULL, &failed);
     if (held)
         fclose(held);
     held = NULL;

@@ -55,10 +55,12 @@ int cluster_start(int *argc, char ***argv)
 int cluster_running(void) { return 0; }
 int cluster_rank(void) { return 0; }
 int cluster_size(void) { return 1; }
+int cluster_local_size(void) { return 1; }
 
 int cluster_gather(int status, const void *buf, size_t len,
-                   unsigned char **all, size_t **lens)
+                   unsigned char **all, size_t **lens, const diag *d)
 {
+    (void)d;
     return cluster_gather_one(status, buf, len, all, lens);
 }
 

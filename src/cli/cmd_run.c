@@ -10,12 +10,13 @@
 #include "base/ncgsim.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "run/engine.h"
 
 enum {
     RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
-    RUN_PRECISION, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT, RUN_NO_PLOTS,
-    RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
+    RUN_PRECISION, RUN_PRECISION_OF, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT,
+    RUN_NO_PLOTS, RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
 };
 
 static const opt_spec run_opts[RUN_N_OPTS] = {
@@ -28,8 +29,9 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                             "The variant gets its own folder, OUT/<name>-set-\n"
                             "<last part of PATH>-<VALUE> (e.g. baseline-set-\n"
                             "cut_leverage-0_2), unless --set name=NAME"),
-    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores); results do not\n"
-                                    "depend on it"),
+    [RUN_THREADS] = CLI_OPT_THREADS("threads (default: all cores, shared out\n"
+                                    "among the processes of an MPI job on a\n"
+                                    "machine); results do not depend on it"),
     [RUN_SAMPLES] = { .name = "samples", .kind = OPT_FLAG,
                       .help = "also write samples.csv (one row per trial)" },
     [RUN_PRECISION] = { .name = "precision", .kind = OPT_DOUBLE, .arg = "EPS",
@@ -39,9 +41,18 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                         .expect = "a half-width between 0 and 0.5, e.g. 0.005",
                         .dmin = 0, .dmax = 0.5,
                         .open = OPT_OPEN_MIN | OPT_OPEN_MAX },
+    [RUN_PRECISION_OF] = { .name = "precision-of", .kind = OPT_STRING,
+                           .arg = "STAT:OUTPUT=HW", .repeat = 1,
+                           .help = "run until the 95% half-width of STAT of a\n"
+                                   "numeric OUTPUT at the last step is at most HW\n"
+                                   "in every scenario; STAT is mean or a percentile\n"
+                                   "pNN (p5, p50, p95); HW is absolute (=50) or\n"
+                                   "relative to the estimate (=1%). A mean's paired\n"
+                                   "difference from the reference is covered too.\n"
+                                   "Repeatable; combines with --precision" },
     [RUN_MAX_TRIALS] = { .name = "max-trials", .kind = OPT_COUNT, .arg = "N",
-                         .help = "the most --precision may use (default 1000000);\n"
-                                 "an error without --precision",
+                         .help = "the most --precision (or --precision-of) may\n"
+                                 "use (default 1000000); an error without them",
                          .expect = "a whole number from 1 to 1e12",
                          .cmin = 1, .cmax = UINT64_C(1000000000000) },
     [RUN_REFERENCE] = CLI_OPT_REFERENCE,
@@ -80,7 +91,9 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
     b->out = v[RUN_OUT].given ? v[RUN_OUT].s : "results";
     b->reference = v[RUN_REFERENCE].s;
     b->format = v[RUN_FORMAT].s;
-    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u : engine_cores();
+    int share = engine_cores() / cluster_local_size();
+    b->threads = v[RUN_THREADS].given ? (int)v[RUN_THREADS].u
+                                      : share > 1 ? share : 1;
     b->samples = v[RUN_SAMPLES].given > 0;
     b->quiet = v[RUN_QUIET].given > 0;
     b->no_plots = v[RUN_NO_PLOTS].given > 0;
@@ -91,7 +104,7 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
 int cmd_run(int argc, char **argv)
 {
     opt_value v[RUN_N_OPTS];
-    batch_opts c;
+    batch_opts c = { 0 };
     diag *d = diag_alloc();
     char **files = NULL;
     size_t n = 0, ref;
@@ -101,7 +114,20 @@ int cmd_run(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     run_batch_opts(v, &c);
-    if (v[RUN_MAX_TRIALS].given && !v[RUN_PRECISION].given) {
+    c.n_targets = v[RUN_PRECISION_OF].n;
+    if (!(c.targets = calloc(c.n_targets + 1, sizeof *c.targets))) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_NOMEM;
+        goto end;
+    }
+    for (size_t k = 0; k < v[RUN_PRECISION_OF].n; k++)
+        if ((rc = batch_parse_target(v[RUN_PRECISION_OF].list[k],
+                                     &c.targets[k], d)) != 0) {
+            rc = NCG_EXIT_USAGE;
+            goto end;
+        }
+    if (v[RUN_MAX_TRIALS].given && !v[RUN_PRECISION].given
+        && !v[RUN_PRECISION_OF].given) {
         rc = cli_usage("run", "--max-trials is the most --precision may use; "
                        "without --precision it means nothing (a fixed number "
                        "of trials is --trials N)");
@@ -113,14 +139,28 @@ int cmd_run(int argc, char **argv)
     }
     if ((rc = cli_shard("run", &v[RUN_SHARD], &c.shard, &c.shards)) != 0)
         goto end;
-    if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0)) {
+    if (c.shards && cluster_running()) {
+        rc = cli_usage("run", "--shard: under mpirun the processes are the "
+                       "shards; run without --shard");
+        goto end;
+    }
+    if (cluster_running() && c.samples) {
+        rc = cli_usage("run", "--samples needs the whole run in one process; "
+                       "under mpirun run without it");
+        goto end;
+    }
+    if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0
+                     || c.n_targets > 0)) {
         rc = cli_usage("run", "--shard: not with %s",
                        c.samples ? "--samples (one row per trial is not a "
                                    "mergeable summary)"
                        : v[RUN_REPORT].given ? "--report (run `ncgsim "
                                                "report` on the merged results)"
-                       : "--precision (give a fixed -n; a --precision run's "
-                         "resolved.cfg records the trials it chose)");
+                       : c.precision > 0
+                       ? "--precision (give a fixed -n; a --precision run's "
+                         "resolved.cfg records the trials it chose)"
+                       : "--precision-of (give a fixed -n; a --precision-of "
+                         "run's resolved.cfg records the trials it chose)");
         goto end;
     }
     rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);
@@ -128,17 +168,18 @@ int cmd_run(int argc, char **argv)
         rc = batch_load_all(files, n, &c.so, &scs, &ms, d);
     if (rc != 0)
         goto end;
-    if ((ref = batch_find_reference(scs, n, c.reference, d)) == SIZE_MAX) {
+    if ((ref = batch_find_reference(scs, n, c.reference, d)) == SIZE_MAX
+        || batch_check_targets(ms, n, &c, d) != 0) {
         rc = NCG_EXIT_USAGE;
         goto end;
     }
-    if (c.precision > 0) {
+    if (c.precision > 0 || c.n_targets > 0) {
         rc = batch_find_trials(&scs, &ms, files, n, ref, &c, d);
         if (rc != 0)
             goto end;
     }
-    rc = batch_run(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
-    if (rc == 0 && v[RUN_REPORT].given) {
+    rc = batch_run_cluster(scs, ms, n, ref, &c, BATCH_WRITE, NULL, d);
+    if (rc == 0 && v[RUN_REPORT].given && cluster_rank() == 0) {
         diag_print(d, stderr);
         diag_clear(d);
         fflush(stdout);
@@ -155,5 +196,6 @@ end:
     batch_free_all(scs, ms, n);
     batch_free_list(files, n);
     opts_values_free(v, RUN_N_OPTS);
+    free(c.targets);
     return rc < 0 ? 0 : rc;
 }

@@ -86,63 +86,60 @@ static size_t restricted_sorted(const discover_result *r, size_t *idx)
     return m;
 }
 
-/* limits.dat: one line per restricted input of box 1's chosen box, most
- * significant on top: row, normalised lower and upper limit, the limits
- * as text, the label. */
-static int limits(FILE *f, const discover_result *r, const char *dir,
-                  const size_t *idx, size_t m, diag *d)
+/* One restricted input of a chosen box, as the limits chart shows it. */
+typedef struct limit_row {
+    const char *name;          /* the input (borrowed) */
+    int cat;                   /* 1: a category input (no numeric limits) */
+    double a, b;               /* the input's range over the whole data */
+    double lo, hi;             /* the box's limits */
+    double qp[2];              /* quasi-p of the lower and upper limit, or
+                                  negative when that side is not limited */
+    const char *kept;          /* a category input: the labels kept */
+} limit_row;
+
+/* Writes row Y (1 at the bottom) of limits.dat for W: row, normalised
+ * lower and upper limit, the limits as text, the label, the range as
+ * text, whether each side is limited. */
+static void limits_line(FILE *g, size_t y, const limit_row *w)
 {
-    FILE *g = output_open(dir, "limits.dat", d);
-    const discover_seq *sq = &r->seq[0];
-    char lo[1024], hi[1024];
-    if (!g)
-        return -1;
-    for (size_t j = 0; j < m; j++) {
-        size_t i = idx[j];
-        double a, b, nl = 0, nh = 1;
-        prim_init_limits(r->p, i, &a, &b);
-        const double *lim = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * i;
-        discover_limit(r, 0, sq->chosen, i, 0, lo, sizeof lo);
-        discover_limit(r, 0, sq->chosen, i, 1, hi, sizeof hi);
-        if (r->data.kind[i] != PRIM_CAT && b > a) {
-            nl = (lim[0] - a) / (b - a);
-            nh = (lim[1] - a) / (b - a);
-            snprintf(lo, sizeof lo, "%.4g", lim[0]);
-            snprintf(hi, sizeof hi, "%.4g", lim[1]);
-        }
-        char qp[64];
-        const double *p = sq->qp + 2 * i;
-        if (r->data.kind[i] == PRIM_CAT)
-            snprintf(qp, sizeof qp, "qp %.2g", p[0]);
-        else if (p[0] >= 0 && p[1] >= 0)
-            snprintf(qp, sizeof qp, "qp %.2g, %.2g", p[0], p[1]);
-        else
-            snprintf(qp, sizeof qp, "qp %.2g", p[0] >= 0 ? p[0] : p[1]);
-        char ra[64], rb[64];
-        snprintf(ra, sizeof ra, "%.4g", a);
-        snprintf(rb, sizeof rb, "%.4g", b);
-        fprintf(g, "%zu\t%.10g\t%.10g\t\"%s\"\t\"%s\"\t\"%s (%s)\"\t\"%s\"\t"
-                "\"%s\"\t%d\t%d\n", m - j, nl, nh,
-                r->data.kind[i] == PRIM_CAT ? "" : lo,
-                r->data.kind[i] == PRIM_CAT ? "" : hi,
-                discover_input_name(r, i), qp,
-                r->data.kind[i] == PRIM_CAT ? "" : ra,
-                r->data.kind[i] == PRIM_CAT ? "" : rb,
-                r->data.kind[i] != PRIM_CAT && lim[0] != a,
-                r->data.kind[i] != PRIM_CAT && lim[1] != b);
-        if (r->data.kind[i] == PRIM_CAT) {
-            /* the kept categories under the bar */
-            fprintf(g, "# in {%s}\n", lo);
-        }
+    double nl = 0, nh = 1;
+    char lo[64] = "", hi[64] = "", ra[64] = "", rb[64] = "", qp[64];
+    if (!w->cat && w->b > w->a) {
+        nl = (w->lo - w->a) / (w->b - w->a);
+        nh = (w->hi - w->a) / (w->b - w->a);
     }
-    if (output_close(g, dir, "limits.dat", d) != 0)
-        return -1;
-    const prim_step *st = &sq->traj.step[sq->chosen];
+    if (!w->cat) {
+        snprintf(lo, sizeof lo, "%.4g", w->lo);
+        snprintf(hi, sizeof hi, "%.4g", w->hi);
+        snprintf(ra, sizeof ra, "%.4g", w->a);
+        snprintf(rb, sizeof rb, "%.4g", w->b);
+    }
+    if (w->cat)
+        snprintf(qp, sizeof qp, "qp %.2g", w->qp[0]);
+    else if (w->qp[0] >= 0 && w->qp[1] >= 0)
+        snprintf(qp, sizeof qp, "qp %.2g, %.2g", w->qp[0], w->qp[1]);
+    else
+        snprintf(qp, sizeof qp, "qp %.2g", w->qp[0] >= 0 ? w->qp[0] : w->qp[1]);
+    fprintf(g, "%zu\t%.10g\t%.10g\t\"%s\"\t\"%s\"\t\"%s (%s)\"\t\"%s\"\t"
+            "\"%s\"\t%d\t%d\n", y, nl, nh, lo, hi, w->name, qp, ra, rb,
+            !w->cat && w->lo != w->a, !w->cat && w->hi != w->b);
+    if (w->cat)                /* the kept categories under the bar */
+        fprintf(g, "# in {%s}\n", w->kept ? w->kept : "");
+}
+
+/* The limits chart of limits.dat (M rows): box BOX of N trials with its
+ * density and coverage; CASE the case of interest, or NULL. */
+static void limits_script(FILE *f, const char *expr, size_t box, size_t n,
+                          double density, double coverage, size_t m)
+{
     fputs("unset grid\nset datafile separator '\\t'\n", f);
-    title_case(f, "Box 1 for", r->case_expr);
+    if (expr)
+        title_case(f, "Box 1 for", expr);
+    else
+        fputs("set title 'Box 1 of scenario discovery'\n", f);
     fprintf(f, "set label 1 sprintf('box %zu: %zu trials, density %.2f, "
             "coverage %.2f', %zu) at graph 0.5, graph -0.06 center\n",
-            sq->chosen, st->n, st->density, st->coverage, sq->chosen);
+            box, n, density, coverage, box);
     fprintf(f, "set xrange [-0.25:1.25]\nset yrange [0.3:%zu.7]\n"
             "unset xtics\nset ytics scale 0\nset border 0\n"
             "set lmargin 36\nset bmargin 4\n", m);
@@ -156,6 +153,35 @@ static int limits(FILE *f, const discover_result *r, const char *dir,
           "tc rgb '#2166ac' notitle, \\\n"
           "     '' using (-0.02):1:7 with labels right notitle, \\\n"
           "     '' using (1.02):1:8 with labels left notitle\n", f);
+}
+
+/* limits.dat: one line per restricted input of box 1's chosen box, most
+ * significant on top; then its script into F. */
+static int limits(FILE *f, const discover_result *r, const char *dir,
+                  const size_t *idx, size_t m, diag *d)
+{
+    FILE *g = output_open(dir, "limits.dat", d);
+    const discover_seq *sq = &r->seq[0];
+    char kept[1024];
+    if (!g)
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = idx[j];
+        const double *lim = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * i;
+        limit_row w = { .name = discover_input_name(r, i),
+                        .cat = r->data.kind[i] == PRIM_CAT,
+                        .lo = lim[0], .hi = lim[1],
+                        .qp = { sq->qp[2 * i], sq->qp[2 * i + 1] },
+                        .kept = kept };
+        prim_init_limits(r->p, i, &w.a, &w.b);
+        discover_limit(r, 0, sq->chosen, i, 0, kept, sizeof kept);
+        limits_line(g, m - j, &w);
+    }
+    if (output_close(g, dir, "limits.dat", d) != 0)
+        return -1;
+    const prim_step *st = &sq->traj.step[sq->chosen];
+    limits_script(f, r->case_expr, sq->chosen, st->n, st->density,
+                  st->coverage, m);
     return 0;
 }
 
@@ -240,34 +266,140 @@ int discover_plot(const discover_result *r, const char *dir,
     return gp_charts_end(&j, o);
 }
 
-int discover_plot_files(const char *dir, const plot_opts *o, diag *d)
+/* Cell (R, C) of T as a number in *X; 0 when it is one, else -1. */
+static int files_number(const table *t, size_t r, long c, double *x)
+{
+    const char *s = c >= 0 ? table_cell(t, r, (size_t)c) : "";
+    char *end;
+    *x = strtod(s, &end);
+    return *s && *end == '\0' ? 0 : -1;
+}
+
+/* The columns of boxes.csv the limits chart reads. */
+enum { B_SEQ, B_BOX, B_N, B_COVERAGE, B_DENSITY, B_INPUT, B_MIN, B_MAX,
+       B_DATA_MIN, B_DATA_MAX, B_QP_LO, B_QP_HI, B_COLS };
+static const char *const box_cols[B_COLS] = { "sequence", "box", "n",
+    "coverage", "density", "input", "min", "max", "data_min", "data_max",
+    "qp_lower", "qp_upper" };
+
+/* Row R of boxes.csv T (columns C) as a limits row. */
+static limit_row limits_of_row(const table *t, size_t r, const long *c)
+{
+    limit_row w = { .name = table_cell(t, r, (size_t)c[B_INPUT]),
+                    .kept = table_cell(t, r, (size_t)c[B_MIN]) };
+    w.cat = files_number(t, r, c[B_MIN], &w.lo) != 0
+            || files_number(t, r, c[B_MAX], &w.hi) != 0
+            || files_number(t, r, c[B_DATA_MIN], &w.a) != 0
+            || files_number(t, r, c[B_DATA_MAX], &w.b) != 0;
+    for (int k = 0; k < 2; k++)
+        if (files_number(t, r, c[B_QP_LO + k], &w.qp[k]) != 0)
+            w.qp[k] = -1;
+    return w;
+}
+
+/* The smallest quasi-p of W (2 for a side not limited). */
+static double limits_p(const limit_row *w)
+{
+    return fmin(w->qp[0] < 0 ? 2 : w->qp[0], w->qp[1] < 0 ? 2 : w->qp[1]);
+}
+
+/* limits.dat and limits.gp (into J) from boxes.csv T (columns C): the
+ * first sequence's chosen box. 0, or -1 with a message in D. */
+static int limits_files(gp_job *j, const table *t, const long *c,
+                        const char *dir, diag *d)
+{
+    limit_row *w = malloc((t->nrow + 1) * sizeof *w);
+    size_t m = 0, first = 0;
+    if (!w) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return -1;
+    }
+    for (size_t r = 0; r < t->nrow; r++)
+        if (strcmp(table_cell(t, r, (size_t)c[B_SEQ]), "1") == 0
+            && *table_cell(t, r, (size_t)c[B_INPUT])) {
+            if (m == 0)
+                first = r;
+            limit_row x = limits_of_row(t, r, c);
+            size_t k = m++;          /* most significant first, stable */
+            for (; k > 0 && limits_p(&x) < limits_p(&w[k - 1]); k--)
+                w[k] = w[k - 1];
+            w[k] = x;
+        }
+    FILE *g = m ? output_open(dir, "limits.dat", d) : NULL, *f;
+    int rc = m && !g ? -1 : 0;
+    for (size_t k = 0; g && k < m; k++)
+        limits_line(g, m - k, &w[k]);
+    if (g && output_close(g, dir, "limits.dat", d) != 0)
+        rc = -1;
+    double box, n, density, coverage;
+    if (rc == 0 && m > 0
+        && files_number(t, first, c[B_BOX], &box) == 0
+        && files_number(t, first, c[B_N], &n) == 0
+        && files_number(t, first, c[B_DENSITY], &density) == 0
+        && files_number(t, first, c[B_COVERAGE], &coverage) == 0
+        && (f = gp_script_open(j, "limits", "the chosen box's limits "
+                               "against each input's range", 900, 600))) {
+        limits_script(f, NULL, (size_t)box, (size_t)n, density, coverage, m);
+        gp_script_close(j, f, "limits");
+    }
+    free(w);
+    return rc;
+}
+
+/* The most restricted inputs of any box in discovery.csv in DIR into
+ * *MAXDIM. 0, or an ncg_status with a message. */
+static int tradeoff_files(const char *dir, size_t *maxdim, diag *d)
 {
     char *path = output_path(dir, "discovery.csv");
     table t = { 0 };
-    gp_job j;
-    FILE *f;
     int rc = path ? table_read(path, &t, d) : NCG_ERR_NOMEM;
     long c = rc == 0 ? table_find(&t, "res_dim") : 0;
     if (c < 0) {
         diag_add(d, path, 0, NULL, "no column 'res_dim'");
         rc = NCG_ERR_IO;
     }
-    size_t maxdim = 0;
+    *maxdim = 0;
     for (size_t i = 0; rc == 0 && i < t.nrow; i++) {
-        double x = strtod(table_cell(&t, i, (size_t)c), NULL);
-        if (x > (double)maxdim)
-            maxdim = (size_t)x;
+        double x;
+        if (files_number(&t, i, c, &x) == 0 && x > (double)*maxdim)
+            *maxdim = (size_t)x;
     }
     table_free(&t);
     free(path);
-    if (rc != 0 || (rc = gp_charts_begin(&j, dir, o, d)) != 0)
-        return rc;
-    if ((f = gp_script_open(&j, "tradeoff", "coverage against density of "
-                            "every box found", 900, 600))) {
-        tradeoff_script(f, maxdim, NULL);
-        gp_script_close(&j, f, "tradeoff");
+    return rc;
+}
+
+int discover_plot_files(const char *dir, const plot_opts *o, diag *d)
+{
+    char *path = output_path(dir, "boxes.csv");
+    table t = { 0 };
+    long c[B_COLS];
+    size_t maxdim = 0;
+    gp_job j;
+    FILE *f;
+    int rc = path ? table_read(path, &t, d) : NCG_ERR_NOMEM;
+    for (size_t k = 0; rc == 0 && k < B_COLS; k++)
+        if ((c[k] = table_find(&t, box_cols[k])) < 0) {
+            diag_add(d, path, 0, NULL, "no column '%s'", box_cols[k]);
+            rc = NCG_ERR_IO;
+        }
+    if (rc == 0)
+        rc = tradeoff_files(dir, &maxdim, d);
+    if (rc == 0)
+        rc = gp_charts_begin(&j, dir, o, d);
+    if (rc == 0) {
+        if ((f = gp_script_open(&j, "tradeoff", "coverage against density "
+                                "of every box found", 900, 600))) {
+            tradeoff_script(f, maxdim, NULL);
+            gp_script_close(&j, f, "tradeoff");
+        }
+        if (limits_files(&j, &t, c, dir, d) != 0)
+            j.failed = 1;
+        rc = gp_job_end(&j, o ? o->result : NULL);
     }
-    return gp_job_end(&j, o ? o->result : NULL);
+    table_free(&t);
+    free(path);
+    return rc;
 }
 
 /* "regret.dat" and "satisficing.dat": one block per outcome or condition

@@ -19,11 +19,12 @@
 int discover_plot(const discover_result *r, const char *dir,
                   const plot_opts *o, diag *d);
 
-/* The trade-off chart alone, redrawn from the files of a discovery folder
- * DIR (discovery.csv and boxes.csv; the case of interest is not in them,
- * so the title does not name it), written and drawn in DIR. 0, or an
- * ncg_status with a message ("PATH: no column 'res_dim'", a file that
- * cannot be read, what failed while drawing). */
+/* The trade-off and limits charts, redrawn from the files of a discovery
+ * folder DIR (discovery.csv and boxes.csv; the case of interest is not in
+ * them, so the titles do not name it; no scatter: it needs every trial's
+ * inputs), written and drawn in DIR. 0, or an ncg_status with a message
+ * ("PATH: no column 'x'", a file that cannot be read, what failed while
+ * drawing). */
 int discover_plot_files(const char *dir, const plot_opts *o, diag *d);
 
 /* The same for a robustness result: regret.gp (per outcome, each

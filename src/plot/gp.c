@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "base/ncgsim.h"
+#include "base/numfmt.h"
 #include "io/output.h"
 #include "base/status.h"
 
@@ -575,4 +577,16 @@ int gp_charts_end(gp_job *j, const plot_opts *o)
         printf("  plots: %s/ (%zu %s files)\n", name, res->drawn - before,
                ext);
     return rc;
+}
+
+void gp_axis_format(FILE *f, const char *axis, double lo, double hi)
+{
+    double span = hi - lo;
+    if (!(span > 0) || !isfinite(span))
+        span = isfinite(lo) && lo != 0 ? fabs(lo) * 0.2 : 1;
+    /* gnuplot steps its tics by 1, 2 or 5 times a power of ten, about a
+     * tenth of the span or more: the power of ten below a tenth of the
+     * span has as many decimals as any of them needs. */
+    double step = pow(10, floor(log10(span / 10)));
+    fprintf(f, "set format %s '%%.%df'\n", axis, numfmt_tic_decimals(step));
 }

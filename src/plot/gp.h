@@ -67,6 +67,12 @@ void gp_label_unit(FILE *f, const char *label, const char *unit);
  * second line; enhanced-text markup off (both come from scenario files). */
 void gp_title(FILE *f, const char *first, const char *second);
 
+/* `set format AXIS '%.Nf'` for tics over [LO, HI]: fixed notation (never
+ * gnuplot's 1e+06 or 5e-05) with the decimals (numfmt_tic_decimals) that
+ * tell apart tics about a tenth of the span apart. A span of 0 or NaN
+ * gets the decimals of a span of a fifth of the value (or of 1). */
+void gp_axis_format(FILE *f, const char *axis, double lo, double hi);
+
 /* 0 when the file at PATH is a complete image of format EXT (PNG: ends
  * with its IEND chunk; SVG: its closing </svg> tag; PDF: %%EOF at the
  * end); -1 with *WHY saying what is wrong. */

@@ -225,23 +225,6 @@ static void csv_range(const csv *t, const char *var, const size_t *c,
 }
 
 
-/* V for a reader: whole numbers without decimals, others to about four
- * significant digits (a histogram's key, not a table). */
-static void fmt_num(char *buf, size_t n, double v)
-{
-    double a = fabs(v);
-    if (!isfinite(v))
-        snprintf(buf, n, "n/a");
-    else if (a >= 1000 || v == floor(v))
-        snprintf(buf, n, "%.0f", v);
-    else if (a >= 100)
-        snprintf(buf, n, "%.1f", v);
-    else if (a >= 1)
-        snprintf(buf, n, "%.2f", v);
-    else
-        snprintf(buf, n, "%.3g", v);
-}
-
 /* The smallest of 1, 2, 2.5, 5 times a power of ten at least X (X > 0). */
 static double nice_ceil(double x)
 {
@@ -362,10 +345,10 @@ static void gp_step_axis(FILE *f, const steps *s, unsigned maxlab)
 /* ------------------------------------------------- one scenario's plots -- */
 
 /* Columns used of each result file. */
-enum { S_VAR, S_KIND, S_MEAN, S_P05, S_P95, S_PEVER, S_SEEVER, S_EVKIND,
-       S_LABEL, S_UNIT, S_N };
-static const char *const sum_cols[S_N] = { "variable", "kind", "mean", "p05",
-    "p95", "p_by_end", "p_by_end_se", "event_kind", "label", "unit" };
+enum { S_VAR, S_KIND, S_MEAN, S_SE, S_P05, S_P95, S_PEVER, S_SEEVER,
+       S_EVKIND, S_LABEL, S_UNIT, S_N };
+static const char *const sum_cols[S_N] = { "variable", "kind", "mean", "se",
+    "p05", "p95", "p_by_end", "p_by_end_se", "event_kind", "label", "unit" };
 enum { T_VAR, T_STEP, T_PERIOD, T_MEAN, T_P05, T_P25, T_P50, T_P75, T_P95,
        T_N };
 static const char *const ts_cols[T_N] = { "variable", "step", "period", "mean",
@@ -464,14 +447,18 @@ static const char gp_clip_fns[] =
     "lo(p, se) = p - z95 * se < 0 ? 0 : p - z95 * se\n"
     "hi(p, se) = p + z95 * se > 1 ? 1 : p + z95 * se\n";
 
-/* Sets the y range of a plot of values between LO and HI when gnuplot's
- * autoscaling would fail or mislead: a constant gets a range around it. */
+/* Sets the range of an axis of values between LO and HI when gnuplot's
+ * autoscaling would fail or mislead (a constant gets a range around it),
+ * and its tic format in fixed notation. */
 static void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
 {
     if (!(hi > lo) && isfinite(lo)) {
         double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
+        lo -= pad;
+        hi += pad;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo, hi);
     }
+    gp_axis_format(f, axis, lo, hi);
 }
 
 /* The share of the largest magnitude shown that an axis over time spans
@@ -501,6 +488,7 @@ static void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
         b = 0;
     }
     fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
 }
 
 /* The fan chart of numeric output at summary row R: median, central 50%
@@ -550,9 +538,11 @@ static void write_dist(FILE *f, const scen *s, size_t r)
     const char *var = cell(&s->sum, r, s->sc[S_VAR]);
     const char *label = var_label(cell(&s->sum, r, s->sc[S_LABEL]), var);
     double mean = num(&s->sum, r, s->sc[S_MEAN]);
+    double se = num(&s->sum, r, s->sc[S_SE]);
     double p05 = num(&s->sum, r, s->sc[S_P05]);
     double p95 = num(&s->sum, r, s->sc[S_P95]);
     double lo = INFINITY, hi = -INFINITY, gap = INFINITY, prev = NAN;
+    double top = 0;
     int single = 1;
     char a[32], b[32], m[32], first[512];
     /* Bins of one value (counts, integers) are drawn as bars 0.8 of the
@@ -564,6 +554,7 @@ static void write_dist(FILE *f, const scen *s, size_t r)
         double h = num(&s->hist, i, s->hc[H_HI]);
         lo = fmin(lo, l);
         hi = fmax(hi, h);
+        top = fmax(top, num(&s->hist, i, s->hc[H_FRAC]));
         single &= l == h;
         if (l == h && isfinite(prev) && l - prev < gap)
             gap = l - prev;
@@ -576,13 +567,18 @@ static void write_dist(FILE *f, const scen *s, size_t r)
     fputs("set xlabel ", f);
     gp_label_unit(f, label, cell(&s->sum, r, s->sc[S_UNIT]));
     fputs(" noenhanced\nset ylabel 'Share of trials (%)'\nset yrange [0:*]\n", f);
-    if (single)
+    gp_axis_format(f, "y", 0, 100 * top);
+    if (single) {
         fprintf(f, "set xrange [%.10g:%.10g]\n", lo - gap, hi + gap);
-    else
+        gp_axis_format(f, "x", lo - gap, hi + gap);
+    } else
         gp_flat_range(f, "x", lo, hi);
-    fmt_num(m, sizeof m, mean);
-    fmt_num(a, sizeof a, p05);
-    fmt_num(b, sizeof b, p95);
+    /* The key's figures rounded to what the mean's standard error
+     * supports, the quantiles to the same decimals. */
+    int dec = numfmt_decimals(mean, se);
+    numfmt_fixed(m, sizeof m, mean, dec, 0);
+    numfmt_fixed(a, sizeof a, p05, dec, 0);
+    numfmt_fixed(b, sizeof b, p95, dec, 0);
     if (p95 > p05)
         fprintf(f, "set object 1 rect from %.10g, graph 0 to %.10g, graph 1 "
                 "behind fc ls 27 fs transparent solid 0.25 noborder\n", p05, p95);
@@ -627,9 +623,12 @@ static void write_event(FILE *f, const scen *s, size_t r)
         /* Nothing to see but the axis: say so rather than leave it blank. */
         fputs("set yrange [0:1]\nset label 1 'did not happen in any trial' "
               "at graph 0.5, 0.5 center\n", f);
-    } else
-        fprintf(f, "set yrange [0:%.10g]\n",
-                fmin(1, nice_ceil(1.1 * (hi + NCG_Z95 * fmax(se_hi, 0)))));
+        gp_axis_format(f, "y", 0, 1);
+    } else {
+        double top = fmin(1, nice_ceil(1.1 * (hi + NCG_Z95 * fmax(se_hi, 0))));
+        fprintf(f, "set yrange [0:%.10g]\n", top);
+        gp_axis_format(f, "y", 0, top);
+    }
     gp_select(f, var);
     fprintf(f, "%s"
             "plot 'events.csv' skip 1 using %zu:(lo(sel(%zu), sel(%zu))):"
@@ -648,6 +647,14 @@ static void write_event(FILE *f, const scen *s, size_t r)
                                                : "in effect in that step");
     fputc('\n', f);
 }
+
+/* `fixed(x, se)`: X in fixed notation with the decimals of its standard
+ * error SE (numfmt_decimals in gnuplot: 0 to 6; an exact X, SE 0, has
+ * none, as 0 and 1 of a probability). */
+static const char gp_fixed_fn[] =
+    "fixed_dec(se) = se > 0 ? (-floor(log10(se)) < 0 ? 0 : "
+    "-floor(log10(se)) > 6 ? 6 : int(-floor(log10(se)))) : 0\n"
+    "fixed(x, se) = sprintf(sprintf('%%.%df', fixed_dec(se)), x)\n";
 
 /* `FN(s)`: the position 1, 2, ... of s among the N names at ROWS of
  * column C of T, NaN for any other name, so that a plot of a file's rows
@@ -691,8 +698,9 @@ static void write_events_bars(FILE *f, const scen *s, const size_t *rows,
     gp_title(f, first, NULL);
     gp_rows_axis(f, "ev", &s->sum, rows, n, s->sc[S_VAR], SIZE_MAX);
     fprintf(f, "set xlabel 'Probability (lines: 95%% interval)'\n"
-            "set xrange [0:1]\nset key off\n%s"
+            "set xrange [0:1]\nset format x '%%.1f'\nset key off\n%s"
             "name(s) = strcol(%zu) eq '' ? strcol(1) : strcol(%zu)\n"
+            "%s"
             "plot 'summary.csv' skip 1 using ($%zu / 2):(ev(strcol(1)) + 0.18):"
             "($%zu / 2):(0.17) with boxxyerror ls 27, \\\n"
             "  '' skip 1 using %zu:(ev(strcol(1)) + 0.18):(lo($%zu, $%zu)):"
@@ -700,8 +708,9 @@ static void write_events_bars(FILE *f, const scen *s, const size_t *rows,
             "  '' skip 1 using (0):(ev(strcol(1)) - 0.2):(name(0)) with labels "
             "left offset 0.3, 0 noenhanced, \\\n"
             "  '' skip 1 using (hi($%zu, $%zu)):(ev(strcol(1)) + 0.18):"
-            "(sprintf('%%.3g', $%zu)) with labels left offset 0.5, 0\n",
-            gp_clip_fns, lab, lab, pe, pe, pe, pe, se, pe, se, pe, se, pe);
+            "(fixed($%zu, $%zu)) with labels left offset 0.5, 0\n",
+            gp_clip_fns, lab, lab, gp_fixed_fn, pe, pe, pe, pe, se, pe, se, pe,
+            se, pe, se);
 }
 
 /* One page: fans of the first numeric outputs and the events' bars. */
@@ -759,7 +768,7 @@ static void posterior_script(gp_job *j)
                 n > 1 ? (size_t)2 : (size_t)1);
         for (size_t r = 1; r <= n; r++) {
             char moved[32];
-            fmt_num(moved, sizeof moved, num(&post, r, 1));
+            numfmt_fixed(moved, sizeof moved, num(&post, r, 1), 2, 0);
             fputs("v = ", f);
             gp_quote(f, cell(&post, r, 0));
             fputs("\nset title ", f);
@@ -949,13 +958,94 @@ static void gp_scen_file(FILE *f, const cmp *c, size_t i, const char *name)
     free(p);
 }
 
+/* A CDF as the points of its line: X ascending (a jump is two points at
+ * one x), Y in percent. */
+typedef struct cdf_line {
+    double *x, *y; /* N points each (owned) */
+    size_t n;
+} cdf_line;
+
+/* Y of line L at X: linear between its points, the value after a jump at
+ * a jump's x, 0 before its first point and 100 after its last. */
+static double cdf_at(const cdf_line *l, double x)
+{
+    size_t k = 0;
+    if (l->n == 0 || x < l->x[0])
+        return 0;
+    while (k + 1 < l->n && l->x[k + 1] <= x)
+        k++;
+    if (k + 1 == l->n)
+        return l->y[k];
+    double w = l->x[k + 1] - l->x[k];
+    return w > 0 ? l->y[k] + (l->y[k + 1] - l->y[k]) * (x - l->x[k]) / w
+                 : l->y[k];
+}
+
+/* The largest vertical distance between lines A and B, in percentage
+ * points, over the points of both. */
+static double cdf_distance(const cdf_line *a, const cdf_line *b)
+{
+    double d = 0;
+    for (size_t k = 0; k < a->n; k++)
+        d = fmax(d, fabs(a->y[k] - cdf_at(b, a->x[k])));
+    for (size_t k = 0; k < b->n; k++)
+        d = fmax(d, fabs(b->y[k] - cdf_at(a, b->x[k])));
+    return d;
+}
+
+/* Scenario S's CDF of VAR from its histogram: the cumulative share at
+ * each bin's upper end, a vertical jump at a bin of a single value, from
+ * 0 at XLO to 100 at XHI. 0, or -1 when out of memory. */
+static int cdf_build(const scen *s, const char *var, double xlo, double xhi,
+                     cdf_line *l)
+{
+    size_t cap = 2 * s->hist.nrow + 4;
+    double cum = 0;
+    l->n = 0;
+    l->x = malloc(cap * sizeof *l->x);
+    l->y = malloc(cap * sizeof *l->y);
+    if (!l->x || !l->y)
+        return -1;
+#define CDF_PUT(X, Y) (l->x[l->n] = (X), l->y[l->n++] = (Y))
+    CDF_PUT(xlo, 0);
+    for (size_t k = 1; k < s->hist.nrow; k++) {
+        if (strcmp(cell(&s->hist, k, s->hc[H_VAR]), var) != 0)
+            continue;
+        double lo = num(&s->hist, k, s->hc[H_LO]);
+        double hi = num(&s->hist, k, s->hc[H_HI]);
+        if (lo == hi)
+            CDF_PUT(lo, 100 * cum);
+        else if (cum == 0)
+            CDF_PUT(lo, 0);
+        cum += num(&s->hist, k, s->hc[H_FRAC]);
+        CDF_PUT(hi, 100 * fmin(cum, 1));
+    }
+    CDF_PUT(xhi, 100);
+#undef CDF_PUT
+    return 0;
+}
+
+/* Two CDFs closer than this many percentage points everywhere are one
+ * line to the eye: the key says so rather than hide one under the other. */
+#define CDF_SAME_POINTS 1.0
+
+/* Dash patterns that tell CDFs apart in greyscale, by scenario. */
+static const char *const cdf_dashes[] = { "solid", "(10,5)", "(3,4)",
+    "(12,4,3,4)", "(6,3,6,3,2,3)", "(2,2)", "(16,6)", "(8,3,2,3,2,3)",
+    "(4,6)" };
+
 /* The CDF of variable VAR of each scenario at the last step, as inline
- * data (comma-separated like the files): a histogram's cumulative share at each bin's upper end, with a
- * vertical jump at a bin of a single value, from 0 at XLO to 1 at XHI. */
+ * data (comma-separated like the files). Lines that lie on one another
+ * stay visible: each scenario has its own colour and dash pattern, later
+ * ones are drawn thinner on top of earlier ones, and the key names the
+ * earlier scenario a line is (within CDF_SAME_POINTS) the same as. */
 static void write_cdf(FILE *f, const cmp *c, const char *var,
                       const char *title, size_t r)
 {
     double xlo = INFINITY, xhi = -INFINITY;
+    cdf_line *lines = calloc(c->n, sizeof *lines);
+    if (!lines)
+        return;
     for (size_t i = 0; i < c->n; i++) {
         double lo, hi;
         const size_t *hc = c->sc[i].hc;
@@ -970,36 +1060,59 @@ static void write_cdf(FILE *f, const cmp *c, const char *var,
         xhi += pad;
     }
     for (size_t i = 0; i < c->n; i++) {
-        const scen *s = &c->sc[i];
-        double cum = 0;
-        fprintf(f, "$cdf%zu << EOD\n%.10g,0\n", i, xlo);
-        for (size_t k = 1; k < s->hist.nrow; k++) {
-            if (strcmp(cell(&s->hist, k, s->hc[H_VAR]), var) != 0)
-                continue;
-            double lo = num(&s->hist, k, s->hc[H_LO]);
-            double hi = num(&s->hist, k, s->hc[H_HI]);
-            if (lo == hi)
-                fprintf(f, "%.10g,%.10g\n", lo, 100 * cum);
-            else if (cum == 0)
-                fprintf(f, "%.10g,0\n", lo);
-            cum += num(&s->hist, k, s->hc[H_FRAC]);
-            fprintf(f, "%.10g,%.10g\n", hi, 100 * fmin(cum, 1));
-        }
-        fprintf(f, "%.10g,100\nEOD\n", xhi);
+        if (cdf_build(&c->sc[i], var, xlo, xhi, &lines[i]) != 0)
+            goto end;
+        fprintf(f, "$cdf%zu << EOD\n", i);
+        for (size_t k = 0; k < lines[i].n; k++)
+            fprintf(f, "%.10g,%.10g\n", lines[i].x[k], lines[i].y[k]);
+        fputs("EOD\n", f);
     }
-    gp_title(f, title, "Distribution at the last step by scenario");
+    gp_title(f, title, "Distribution at the last step by scenario "
+             "(later scenarios drawn thinner, on top)");
     fputs("set xlabel ", f);
     gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
                   cell(&c->cmp, r, c->cc[C_UNIT]));
     fprintf(f, " noenhanced\nset ylabel 'Share of trials at or below (%%)'\n"
-            "set yrange [0:100]\nset xrange [%.10g:%.10g]\nplot ", xlo, xhi);
+            "set yrange [0:100]\nset format y '%%.0f'\n"
+            /* A CDF leaves its upper left empty: room for the key. */
+            "set key inside left top vertical\n"
+            "set xrange [%.10g:%.10g]\n", xlo, xhi);
+    gp_axis_format(f, "x", xlo, xhi);
+    fputs("plot ", f);
     for (size_t i = 0; i < c->n; i++) {
-        fprintf(f, "%s$cdf%zu using 1:2 with lines lt %zu title ",
-                i ? ", \\\n  " : "", i, i + 1);
-        gp_quote(f, cmp_name(c, i));
+        size_t same = i, nd = sizeof cdf_dashes / sizeof *cdf_dashes;
+        double best = CDF_SAME_POINTS;
+        for (size_t j = 0; j < i; j++) {
+            double dist = cdf_distance(&lines[i], &lines[j]);
+            if (dist < best) {
+                best = dist;
+                same = j;
+            }
+        }
+        double lw = c->n > 1 ? 3.5 - 2.3 * (double)i / (double)(c->n - 1) : 2;
+        fprintf(f, "%s$cdf%zu using 1:2 with lines lt %zu dt %s lw %.2f "
+                "title ", i ? ", \\\n  " : "", i, i + 1, cdf_dashes[i % nd], lw);
+        if (same == i)
+            gp_quote(f, cmp_name(c, i));
+        else {
+            char key[400];
+            if (best == 0)
+                snprintf(key, sizeof key, "%s (same as %s)", cmp_name(c, i),
+                         cmp_name(c, same));
+            else
+                snprintf(key, sizeof key, "%s (within %g percentage point of %s)",
+                         cmp_name(c, i), CDF_SAME_POINTS, cmp_name(c, same));
+            gp_quote(f, key);
+        }
         fputs(" noenhanced", f);
     }
     fputc('\n', f);
+end:
+    for (size_t i = 0; i < c->n; i++) {
+        free(lines[i].x);
+        free(lines[i].y);
+    }
+    free(lines);
 }
 
 /* The median and central 50% of VAR over time, one colour per scenario. */
@@ -1102,8 +1215,7 @@ static void write_diff(FILE *f, const cmp *c, const char *var,
     fprintf(f, "plot 'compare.csv' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
             "(sel(%zu)):(sel(%zu)):(sc(strcol(%zu)) + 1) with xerrorbars lc variable pt 7 "
             "ps 1.3 lw 2, \\\n  '' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
-            "(sprintf('%%+.%df', $%zu)) with labels offset 0, 1 noenhanced\n"
-            "set format x '%%g'\n",
+            "(sprintf('%%+.%df', $%zu)) with labels offset 0, 1 noenhanced\n",
             cc[C_DIFF + b] + 1, cc[C_SC] + 1, cc[C_DLO + b] + 1,
             cc[C_DHI + b] + 1, cc[C_SC] + 1, cc[C_DIFF + b] + 1, cc[C_SC] + 1,
             dl, cc[C_DIFF + b] + 1);
@@ -1140,9 +1252,10 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
      * clear of the frame and of the key beside it. */
     fprintf(f, "set key outside right top vertical maxrows 100\n"
             "set xlabel 'Probability that it happened by the end'\nset xrange [0:%.10g]\n"
-            "set xtics 0, %g, %.10g\n%s"
+            "set xtics 0, %g, %.10g\nset format x '%%.%df'\n%s"
             "at(s, c) = strcol(%zu) eq s && ev(strcol(1)) > 0 ? column(c) : NaN\n",
-            xmax * 1.04, xmax / 5, xmax, gp_clip_fns, cc[C_SC] + 1);
+            xmax * 1.04, xmax / 5, xmax, numfmt_tic_decimals(xmax / 5),
+            gp_clip_fns, cc[C_SC] + 1);
     for (size_t i = 0; i < c->n; i++) {
         fprintf(f, "s%zu = ", i + 1);
         gp_quote(f, cmp_name(c, i));
@@ -1314,7 +1427,7 @@ static void reliability_script(gp_job *j, const csv *t)
     fputs("set title 'Reliability: how often what was forecast happened "
           "(beside each point: questions in the bin)' "
           "noenhanced\nset xlabel 'Forecast probability (mean of the bin)'\n"
-          "set ylabel 'Observed frequency'\nset xrange [0:1]\n"
+          "set ylabel 'Observed frequency'\nset xrange [0:1]\nset format x '%.1f'\nset format y '%.1f'\n"
           "set yrange [-0.02:1.02]\nset size ratio -1\n"
           "set key outside right top vertical\n"
           "sel(c) = strcol(1) eq v ? column(c) : NaN\nplot x ls 30 title "

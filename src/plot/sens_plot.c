@@ -440,7 +440,9 @@ int sens_plot_sweep(const sweep_result *r, const char *dir,
 enum { S_VARIABLE, S_PARAM, S_PERTURBATION, S_SOBOL_RANK, S_CAPPED, S_BASE, S_LOW,
        S_LOW_LO, S_LOW_HI, S_HIGH, S_HIGH_LO, S_HIGH_HI, S_S1, S_S1_LO,
        S_S1_HI, S_ST, S_ST_LO, S_ST_HI, S_VARIANCE, S_N };
-static const char *const sens_cols[S_N] = { "variable", "param", "perturbation",
+/* (Files from before the rename called them output and kind.) */
+static const char *const sens_cols[S_N] = { "variable|output", "param",
+    "perturbation|kind",
     "sobol_rank", "capped", "base_mean", "low_diff", "low_lo95", "low_hi95",
     "high_diff", "high_lo95", "high_hi95", "s1", "s1_lo95", "s1_hi95", "st",
     "st_lo95", "st_hi95", "variance" };
@@ -450,9 +452,25 @@ enum { W_POINT, W_VARIABLE, W_KIND, W_VALUE, W_LO, W_HI, W_N };
 static const char *const sweep_cols[W_N] = { "point", "variable", "kind",
     "value", "lo95", "hi95" };
 
-/* Reads DIR/NAME into T and finds its columns NAMES (N of them) into COL.
- * 0, or NCG_ERR_IO with "PATH: cannot read: why" or "PATH: no column
- * 'x'" in D (T then empty). */
+/* The column of T named NAME, or by one of its older names after '|'
+ * ("variable|output"); -1 when there is none. */
+static long files_col(const table *t, const char *name)
+{
+    char one[64];
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, "|");
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        long c = table_find(t, one);
+        if (c >= 0)
+            return c;
+        p += n + (p[n] == '|');
+    }
+    return -1;
+}
+
+/* Reads DIR/NAME into T and finds its columns NAMES (N of them, each with
+ * its older names after '|') into COL. 0, or NCG_ERR_IO with "PATH:
+ * cannot read: why" or "PATH: no column 'x'" in D (T then empty). */
 static int files_table(const char *dir, const char *name,
                        const char *const *names, size_t n, table *t,
                        size_t *col, diag *d)
@@ -464,9 +482,10 @@ static int files_table(const char *dir, const char *name,
     }
     int rc = table_read(path, t, d);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        long c = table_find(t, names[i]);
+        long c = files_col(t, names[i]);
         if (c < 0) {
-            diag_add(d, path, 0, NULL, "no column '%s'", names[i]);
+            diag_add(d, path, 0, NULL, "no column '%.*s'",
+                     (int)strcspn(names[i], "|"), names[i]);
             table_free(t);
             rc = NCG_ERR_IO;
         }

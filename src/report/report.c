@@ -1549,8 +1549,10 @@ typedef struct rp_extra {
 /* Rows of a result file listed in one chart's text alternative. */
 #define RP_DESC_ROWS 12
 
-static const char *const rp_sens_cols[] = { "variable", "param", "perturbation", "rank",
-    "swing", "swing_lo95", "swing_hi95", "spearman", "s1", "st", NULL };
+/* (Older files: output and kind, shown when present.) */
+static const char *const rp_sens_cols[] = { "variable", "output", "param",
+    "perturbation", "kind", "rank", "swing", "swing_lo95", "swing_hi95",
+    "spearman", "s1", "st", NULL };
 static const char *const rp_box_cols[] = { "sequence", "box", "coverage",
     "density", "mass", "input", "min", "max", "qp_lower", "qp_upper", NULL };
 static const char *const rp_sens_copy[] = { "sensitivity.csv", "resolved.cfg",
@@ -1593,7 +1595,12 @@ static void rp_cell_text(report *r, const char *s)
 {
     char *end;
     double v = strtod(s, &end);
-    if (*s && *end == '\0' && isfinite(v)) {
+    if (*s && *end == '\0' && isfinite(v) && v != 0 && fabs(v) < 1e-4) {
+        /* A tiny number (a quasi-p of 1e-23) would read as 0.0000. */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.2e", fabs(v));
+        fprintf(r->f, "<td class=\"n\">%s%s", v < 0 ? MINUS : "", buf);
+    } else if (*s && *end == '\0' && isfinite(v)) {
         fputs("<td class=\"n\">", r->f);
         rp_num(r, v, fabs(v) >= 1000 || v == floor(v) ? 0
                      : fabs(v) >= 100 ? 1 : fabs(v) >= 10 ? 2
@@ -1699,6 +1706,7 @@ static const struct { const char *prefix, *words; } rp_extra_kinds[] = {
     { "sobol", "Sobol indices of the random params for" },
     { "sweep", "Sweep of" },
     { "tradeoff", "Coverage and density of every box found" },
+    { "limits", "Box 1's limits against each input's range" },
     { "reliability", "Reliability of the forecasts" },
 };
 #define RP_EXTRA_KINDS (sizeof rp_extra_kinds / sizeof rp_extra_kinds[0])
@@ -1810,9 +1818,13 @@ static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
         rp_text(r, name);
         fputs("/", r->f);
         rp_text(r, stems[i]);
-        fputs("</code>, redrawn from <code>", r->f);
-        rp_text(r, e->copy[0]);
-        fputs("</code>.</figcaption>\n</figure>\n", r->f);
+        fputs("</code>, redrawn from ", r->f);
+        for (const char *const *c = e->copy; *c; c++) {
+            fputs(c == e->copy ? "<code>" : " and <code>", r->f);
+            rp_text(r, *c);
+            fputs("</code>", r->f);
+        }
+        fputs(".</figcaption>\n</figure>\n", r->f);
         free(path);
         free(desc);
         free(stems[i]);

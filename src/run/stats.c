@@ -357,6 +357,15 @@ stats_hist *stats_hist_alloc_w(double lo, double hi, size_t nbins)
     return h;
 }
 
+stats_hist *stats_hist_copy(const stats_hist *h)
+{
+    stats_hist *c = h->q ? stats_hist_alloc_w(h->lo, h->hi, h->nbins)
+                         : stats_hist_alloc(h->lo, h->hi, h->nbins);
+    if (c)
+        stats_hist_merge(c, h);
+    return c;
+}
+
 void stats_hist_free(stats_hist *h)
 {
     if (h)

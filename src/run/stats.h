@@ -122,6 +122,9 @@ stats_hist *stats_hist_alloc(double lo, double hi, size_t nbins);
  * (stats_hist_add_w): quantiles and coarse bins are then weighted. */
 stats_hist *stats_hist_alloc_w(double lo, double hi, size_t nbins);
 void stats_hist_free(stats_hist *h);
+/* A copy of H (weighted when H is), or NULL when out of memory; free it
+ * with stats_hist_free. */
+stats_hist *stats_hist_copy(const stats_hist *h);
 /* Empties H keeping its bins. */
 void stats_hist_reset(stats_hist *h);
 /* Adds N values (no NaNs). */
