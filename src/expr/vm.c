@@ -379,7 +379,7 @@ NCG_CLONES static int event_needs(int is_sw, int is_abs, const double *p,
     int64_t need = 0;
     for (size_t i = 0; i < n; i++) {
         double pv = p[i], rv = rec[i], prev = was[i];
-        double q = is_sw & (prev != 0) ? rv : pv;
+        double q = (is_sw & (prev != 0)) ? rv : pv;
         int64_t fin = (fabs(pv) <= DBL_MAX) & (fabs(rv) <= DBL_MAX);
         need |= fin & ((is_abs & (prev == 1)) ^ 1) & (q > 0) & (q < 1);
     }
