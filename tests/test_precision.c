@@ -119,8 +119,8 @@ static void test_precision__paired_difference__sets_the_trials(void)
     char *out = NULL;
     long long n = run_precision("--precision-of mean:y=0.5", 1, &se, &out);
     CU_ASSERT_EQUAL(n, 28672);
-    CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "(mean:y=0.5 difference in "
-                                              "mirror) is 2.4"));
+    CU_ASSERT(out != NULL && strstr(out, "(mean:y=0.5 difference in "
+                                         "mirror) is 2.4") != NULL);
     free(out);
 }
 
