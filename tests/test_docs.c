@@ -237,7 +237,7 @@ static void test_docs__quoted_outputs__match_the_commands(void)
     docs_each(docs_tally_file, &t);
     if (t.failed)
         fprintf(stderr, "\ndocs: %zu of %zu marked commands fail\n", t.failed, t.checked);
-    CU_ASSERT(t.checked >= 20);
+    CU_ASSERT(t.checked >= 36);
     CU_ASSERT_EQUAL(t.failed, 0);
 }
 
