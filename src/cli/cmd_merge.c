@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/merge_precision.h"
 #include "io/output.h"
 #include "io/part.h"
 #include "io/runpart.h"
@@ -39,7 +40,10 @@ const cli_command cmd_merge_def = {
     "run without --shard writes, byte for byte.\n",
     "A part that is missing, repeated, damaged or of another run (seed,\n"
     "model, version, build) is named in the message, and nothing is\n"
-    "written. See docs/results.md, \"Shards and merge\".\n",
+    "written. See docs/results.md, \"Shards and merge\".\n"
+    "The probes of a sharded --precision run replay its rounds: alone,\n"
+    "merge prints the -n of the second pass; with that pass's parts, it\n"
+    "checks them and writes the results (docs/distributed.md).\n",
     merge_opts, MERGE_N_OPTS, OPERANDS_PARTS
 };
 
@@ -146,6 +150,20 @@ int cmd_merge(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         if ((rc = part_read(labels[i], &parts[i], d)) != 0)
             goto end;
+    const char *td = getenv("TMPDIR");
+    snprintf(tmpl, sizeof tmpl, "%s/ncgsim-merge-XXXXXX", td && *td ? td
+                                                                  : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        diag_add(d, tmpl, 0, NULL, "cannot create: %s", strerror(errno));
+        rc = NCG_ERR_IO;
+        goto end;
+    }
+    have_tmp = 1;
+    /* A sharded --precision run: its probes choose the trials. */
+    merge_precision_opts mp = { load_member, tmpl, v[MERGE_QUIET].given > 0 };
+    int done = 0;
+    if ((rc = merge_precision(parts, labels, &n, &mp, &done, d)) != 0 || done)
+        goto end;
     if ((rc = runpart_order(parts, (const char *const *)labels, n, order, d)))
         goto end;
     members = part_get_info(parts[0])->members;
@@ -157,15 +175,6 @@ int cmd_merge(int argc, char **argv)
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    const char *td = getenv("TMPDIR");
-    snprintf(tmpl, sizeof tmpl, "%s/ncgsim-merge-XXXXXX", td && *td ? td
-                                                                  : "/tmp");
-    if (!mkdtemp(tmpl)) {
-        diag_add(d, tmpl, 0, NULL, "cannot create: %s", strerror(errno));
-        rc = NCG_ERR_IO;
-        goto end;
-    }
-    have_tmp = 1;
     /* ORDER starts each scenario's run of parts with its first shard. */
     for (size_t j = 0; j < n; j++) {
         const part *p = parts[order[j]];

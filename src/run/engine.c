@@ -74,6 +74,8 @@ typedef struct worker_model {
     stats_moments *pm_prior, *pm_post;   /* this chunk's */
     stats_hist **ph_prior, **ph_post;    /* thread-local */
     double *ppmin, *ppmax;               /* pilot */
+    /* engine_opts.chunk_counts: per output, its histogram at step T. */
+    stats_hist **hist_last;
     /* Model 0 with probes: per probe x lane, 1 once it held; tallies. */
     uint8_t *hit;
     uint64_t *pcount;
@@ -133,6 +135,7 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->chunk_diff_ever);
     free(w->chunk_pair);
     free(w->chunk_pair_ever);
+    free(w->hist_last);
     if (w->hist)
         for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
             stats_hist_free(w->hist[i]);
@@ -257,6 +260,9 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         || !w->chunk_pair || !w->chunk_pair_ever || !w->hist || !w->ones
         || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
+        return -1;
+    if (r->o->chunk_counts
+        && !(w->hist_last = calloc(m->n_outputs + 1, sizeof *w->hist_last)))
         return -1;
     if (r->o->rows) {
         w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
@@ -821,6 +827,63 @@ void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
     }
 }
 
+/* engine_opts.chunk_counts: points CH at worker W's counts, which hold
+ * this chunk's alone (fold_chunk_counts emptied them at its last commit). */
+static void chunk_counts_view(const run *r, const model *m, worker_model *w,
+                              int weighted, engine_chunk *ch)
+{
+    for (size_t o = 0; o < m->n_outputs; o++)
+        w->hist_last[o] = w->hist[idx(r, o, r->T)];
+    ch->ones = w->ones;
+    ch->first = w->first;
+    ch->qones = weighted ? w->qones : NULL;
+    ch->qfirst = weighted ? w->qfirst : NULL;
+    ch->qtot = weighted ? w->qtot : 0;
+    ch->hist_last = w->hist_last;
+}
+
+/* engine_opts.chunk_counts: adds worker W's event tallies and last-step
+ * histograms to RES and empties them, so that they hold the next chunk's
+ * alone (exact sums: the result has the same bits as when merged at the
+ * end). 0, or -1 when out of memory. */
+static int fold_chunk_counts(const run *r, const model *m, worker_model *w,
+                             engine_result *res)
+{
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t firsts = m->n_outputs * (r->T + 2);
+    for (size_t c = 0; c < cells; c++) {
+        res->ones[c] += w->ones[c];
+        w->ones[c] = 0;
+    }
+    for (size_t c = 0; c < firsts; c++) {
+        res->first[c] += w->first[c];
+        w->first[c] = 0;
+    }
+    for (size_t c = 0; res->weighted && c < cells; c++) {
+        res->qones[c] += w->qones[c];
+        w->qones[c] = 0;
+    }
+    for (size_t c = 0; res->weighted && c < firsts; c++) {
+        res->qfirst[c] += w->qfirst[c];
+        w->qfirst[c] = 0;
+    }
+    if (res->weighted) {
+        res->qtot += w->qtot;
+        w->qtot = 0;
+    }
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        size_t c = idx(r, o, r->T);
+        if (!w->hist[c])
+            continue;
+        if (res->hist[c])
+            stats_hist_merge(res->hist[c], w->hist[c]);
+        else if (!(res->hist[c] = stats_hist_copy(w->hist[c])))
+            return -1;
+        stats_hist_reset(w->hist[c]);
+    }
+    return 0;
+}
+
 /* Merges a finished chunk's ordered summaries into the results, and
  * writes its samples. Called in chunk order. 0, -1 (write error) or -2
  * (the chunk callback failed: out of memory). */
@@ -837,10 +900,15 @@ static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
                             w->chunk_diff_ever, w->chunk_pair,
                             w->chunk_pair_ever, w->cw, w->cw2,
                             res->prior ? w->pm_prior : NULL,
-                            res->prior ? w->pm_post : NULL };
+                            res->prior ? w->pm_post : NULL,
+                            NULL, NULL, NULL, NULL, 0, NULL };
+        if (r->o->chunk_counts)
+            chunk_counts_view(r, m, w, res->weighted, &ch);
         if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
             return -2;
         engine_fold_chunk(res, &ch);
+        if (r->o->chunk_counts && fold_chunk_counts(r, m, w, res) != 0)
+            return -2;
         for (size_t c = 0; c < cells; c++)
             w->chunk_mom[c] = stats_moments_empty();
         for (size_t o = 0; o < m->n_outputs; o++)
