@@ -27,6 +27,9 @@ char *test_read(const char *path);
 /* Runs shell command CMD, captures stdout and stderr merged
  * into *OUT (malloc'd), returns the exit status (or -1). */
 int test_run(const char *cmd, char **out);
+/* test_run of CMD with the shell variable D set to DIR (a test's
+ * folder, with no single quote in it). */
+int test_run_in(const char *dir, const char *cmd, char **out);
 /* Removes DIR recursively. */
 void test_rmrf(const char *dir);
 

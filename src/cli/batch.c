@@ -346,11 +346,8 @@ static int shard_put(part *p, const scenario *s, const batch_opts *c,
         diag_add(d, NULL, 0, NULL, "out of memory");
         return rc;
     }
-    if (c->probe)
-        snprintf(name, sizeof name, "%s-probe.part-%u-of-%u" PART_SUFFIX, s->name,
-                 (unsigned)c->shard, (unsigned)c->shards);
-    else
-        part_file_name(s->name, c->shard, c->shards, name, sizeof name);
+    part_file_name(c->probe ? "probe" : "run", s->name, c->shard, c->shards,
+                   name, sizeof name);
     rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
                       : part_write(p, c->out, name, d);
     if (rc == 0 && !c->quiet)

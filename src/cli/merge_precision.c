@@ -1,7 +1,7 @@
 /* merge_precision.c: `ncgsim merge` of a sharded --precision run: its
  * probes replay one process's rounds and choose the trials, and the
  * second pass's parts are checked against that choice. */
-#include "cli/merge_precision.h"
+#include "cli/merge.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,14 +15,16 @@
 
 /* What the rounds are replayed with. */
 typedef struct replay {
-    part **probes;          /* every probe, ordered by scenario and shard */
-    char **labels;          /* their file names */
+    const part **probes;    /* every probe, ordered by scenario and shard
+                               (borrowed) */
+    const char **labels;    /* their file names */
     size_t n;
     scenario **scs;         /* the job's scenarios (trials: --max-trials) */
     model **ms;
     size_t members;
     uint32_t ref;
     batch_opts c;           /* the run's --precision settings */
+    char *keep;             /* the text C's targets point into (owned) */
 } replay;
 
 /* batch_measure_fn: the probes' chunks before TRIALS folded into one
@@ -110,7 +112,7 @@ static int same_but_trials(const char *a, const char *b)
 }
 
 /* The part of scenario member MB among the N probes (the first). */
-static size_t probe_of(part *const *probes, size_t n, uint32_t mb)
+static size_t probe_of(const part *const *probes, size_t n, uint32_t mb)
 {
     size_t j = 0;
     while (j + 1 < n && part_get_info(probes[j])->member != mb)
@@ -182,133 +184,144 @@ static void print_next(const replay *r, uint64_t trials)
     printf("  then merge these probes and the new parts together.\n");
 }
 
-int merge_precision(part **parts, char **labels, size_t *n,
-                    const merge_precision_opts *o, int *done, diag *d)
+/* 1 when part P is a probe. */
+static int is_probe(const part *p)
 {
-    replay r;
-    size_t np = 0, rest = 0, *order = NULL;
-    char *set = NULL, *settings = NULL;
-    int rc = 0;
-    memset(&r, 0, sizeof r);
-    *done = 0;
-    for (size_t i = 0; i < *n; i++)
-        np += strcmp(part_get_info(parts[i])->command, "probe") == 0;
+    return strcmp(part_get_info(p)->command, "probe") == 0;
+}
+
+int merge_precision_wanted(part *const *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *s = runpart_settings(parts[i]);
+        free(s);
+        if (s || is_probe(parts[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* The probes of PARTS (N) into R, ordered by scenario and shard and
+ * checked as a set, their scenarios loaded and their settings into *SET
+ * (malloc'd) and R->c; the other parts into REST (*N_REST, in order). 0,
+ * or a status with a message. */
+static int take_probes(part *const *parts, const char *const *labels,
+                       size_t n, replay *r, char **set, const part **rest,
+                       const char **rest_labels, size_t *n_rest, diag *d)
+{
+    part **probes = calloc(n + 1, sizeof *probes);
+    const char **pl = calloc(n + 1, sizeof *pl);
+    size_t *order = calloc(n + 1, sizeof *order), np = 0;
+    int rc = NCG_ERR_NOMEM;
+    *n_rest = 0;
+    if (!probes || !pl || !order || !r->probes || !r->labels)
+        goto end;
+    for (size_t i = 0; i < n; i++) {
+        if (is_probe(parts[i])) {
+            probes[np] = parts[i];
+            pl[np++] = labels[i];
+        } else {
+            rest[*n_rest] = parts[i];
+            rest_labels[(*n_rest)++] = labels[i];
+        }
+    }
     if (np == 0) {
         /* A second pass alone cannot show that its trials are the ones
          * its probes choose. */
-        for (size_t i = 0; i < *n; i++) {
-            char *s = runpart_settings(parts[i]);
-            free(s);
-            if (s) {
-                diag_add(d, labels[i], 0, NULL, "a part of a sharded run with "
-                         "--precision: give its probes too (%s-probe.part-I-of-K"
-                         PART_SUFFIX "), which choose the trials",
-                         part_get_info(parts[i])->scenario);
-                return NCG_ERR_IO;
-            }
-        }
-        return 0;
-    }
-    r.probes = calloc(np + 1, sizeof *r.probes);
-    r.labels = calloc(np + 1, sizeof *r.labels);
-    order = calloc(np + 1, sizeof *order);
-    if (!r.probes || !r.labels || !order) {
-        rc = NCG_ERR_NOMEM;
-        goto end;
-    }
-    /* The probes out of PARTS (the second pass stays, in its order). */
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp(part_get_info(parts[i])->command, "probe") == 0) {
-            r.probes[r.n] = parts[i];
-            r.labels[r.n++] = labels[i];
-        } else {
-            parts[rest] = parts[i];
-            labels[rest++] = labels[i];
-        }
-    }
-    *n = rest;
-    if ((rc = runpart_order(r.probes, (const char *const *)r.labels, r.n,
-                            order, d)) != 0)
-        goto end;
-    {
-        part **sp = malloc((r.n + 1) * sizeof *sp);
-        char **sl = malloc((r.n + 1) * sizeof *sl);
-        if (!sp || !sl) {
-            free(sp);
-            free(sl);
-            rc = NCG_ERR_NOMEM;
-            goto end;
-        }
-        for (size_t j = 0; j < r.n; j++) {
-            sp[j] = r.probes[order[j]];
-            sl[j] = r.labels[order[j]];
-        }
-        memcpy(r.probes, sp, r.n * sizeof *sp);
-        memcpy(r.labels, sl, r.n * sizeof *sl);
-        free(sp);
-        free(sl);
-    }
-    r.members = part_get_info(r.probes[0])->members;
-    r.scs = calloc(r.members + 1, sizeof *r.scs);
-    r.ms = calloc(r.members + 1, sizeof *r.ms);
-    settings = runpart_settings(r.probes[0]);
-    set = settings ? strdup(settings) : NULL;
-    if (!r.scs || !r.ms || (settings && !set)) {
-        rc = NCG_ERR_NOMEM;
-        goto end;
-    }
-    if (!settings || parse_settings(set, &r.c) != 0
-        || r.c.max_trials != part_get_info(r.probes[0])->trials) {
-        diag_add(d, r.labels[0], 0, NULL, "malformed part file (precision)");
+        diag_add(d, rest_labels[0], 0, NULL, "a part of a sharded run with "
+                 "--precision: give its probes too (%s-probe.part-I-of-K"
+                 PART_SUFFIX "), which choose the trials",
+                 part_get_info(rest[0])->scenario);
         rc = NCG_ERR_IO;
         goto end;
     }
-    for (size_t j = 0; j < r.n; j++) {
-        char *s = runpart_settings(r.probes[j]);
-        if (!s || strcmp(s, settings) != 0) {
-            diag_add(d, r.labels[j], 0, NULL, "a probe of `run %s`, but %s "
+    if ((rc = runpart_order(probes, pl, np, order, d)) != 0)
+        goto end;
+    for (size_t j = 0; j < np; j++) {
+        r->probes[j] = probes[order[j]];
+        r->labels[j] = pl[order[j]];
+    }
+    r->n = np;
+    r->members = part_get_info(r->probes[0])->members;
+    r->scs = calloc(r->members + 1, sizeof *r->scs);
+    r->ms = calloc(r->members + 1, sizeof *r->ms);
+    char *settings = runpart_settings(r->probes[0]);
+    *set = settings ? strdup(settings) : NULL;
+    if (!r->scs || !r->ms || (settings && !*set)) {
+        free(settings);
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    rc = settings && parse_settings(settings, &r->c) == 0
+         && r->c.max_trials == part_get_info(r->probes[0])->trials
+         ? 0 : NCG_ERR_IO;
+    r->keep = settings;
+    if (rc != 0) {
+        diag_add(d, r->labels[0], 0, NULL, "malformed part file (precision)");
+        goto end;
+    }
+    for (size_t j = 0; j < r->n && rc == 0; j++) {
+        char *s = runpart_settings(r->probes[j]);
+        if (!s || strcmp(s, *set) != 0) {
+            diag_add(d, r->labels[j], 0, NULL, "a probe of `run %s`, but %s "
                      "is a probe of `run %s`: merge the parts of one job",
-                     s ? s : "?", r.labels[0], settings);
-            free(s);
+                     s ? s : "?", r->labels[0], *set);
             rc = NCG_ERR_IO;
-            goto end;
         }
         free(s);
-        size_t mb = part_get_info(r.probes[j])->member;
-        if (!r.scs[mb] && (rc = o->load(r.probes[j], r.labels[j], o->tmp,
-                                         &r.scs[mb], &r.ms[mb], &r.ref,
-                                         d)) != 0)
-            goto end;
+        size_t mb = part_get_info(r->probes[j])->member;
+        char *text = rc ? NULL : runpart_scenario_text(r->probes[j], &r->ref);
+        free(text);
+        if (rc == 0 && !r->scs[mb])
+            rc = merge_load_scenario(r->probes[j], r->labels[j], &r->scs[mb],
+                                     &r->ms[mb], d);
     }
-    if (r.ref >= r.members)
-        r.ref = 0;
-    r.c.quiet = o->quiet;
-    r.c.threads = 1;
-    uint64_t trials;
-    if ((rc = batch_precision_rounds(&r.c, measure_probes, &r, &trials, d)))
-        goto end;
-    for (size_t i = 0; i < rest; i++)
-        if ((rc = check_second(&r, settings, parts[i], labels[i], trials,
-                               d)) != 0)
-            goto end;
-    if (rest == 0) {
-        print_next(&r, trials);
-        *done = 1;
-    }
+    if (r->ref >= r->members)
+        r->ref = 0;
 end:
     if (rc == NCG_ERR_NOMEM)
         diag_add(d, NULL, 0, NULL, "out of memory");
-    /* The probes are done with: freed here, their labels too. */
-    for (size_t j = 0; j < r.n; j++) {
-        part_free(r.probes[j]);
-        free(r.labels[j]);
-    }
+    free(probes);
+    free(pl);
+    free(order);
+    return rc;
+}
+
+int merge_precision(part *const *parts, const char *const *labels, size_t n,
+                    const merge_opts *o, diag *d)
+{
+    replay r;
+    const part **rest = calloc(n + 1, sizeof *rest);
+    const char **rest_labels = calloc(n + 1, sizeof *rest_labels);
+    char *set = NULL;
+    size_t n_rest = 0;
+    uint64_t trials = 0;
+    memset(&r, 0, sizeof r);
+    r.probes = calloc(n + 1, sizeof *r.probes);
+    r.labels = calloc(n + 1, sizeof *r.labels);
+    int rc = rest && rest_labels ? 0 : NCG_ERR_NOMEM;
+    if (rc == 0)
+        rc = take_probes(parts, labels, n, &r, &set, rest, rest_labels,
+                         &n_rest, d);
+    else
+        diag_add(d, NULL, 0, NULL, "out of memory");
+    r.c.quiet = o->quiet;
+    r.c.threads = 1;
+    if (rc == 0)
+        rc = batch_precision_rounds(&r.c, measure_probes, &r, &trials, d);
+    for (size_t i = 0; rc == 0 && i < n_rest; i++)
+        rc = check_second(&r, set, rest[i], rest_labels[i], trials, d);
+    if (rc == 0 && n_rest == 0)
+        print_next(&r, trials);
+    else if (rc == 0)
+        rc = merge_run((part *const *)rest, rest_labels, n_rest, o, d);
+    free(rest);
+    free(rest_labels);
     free(r.probes);
     free(r.labels);
-    free(order);
     free(r.c.targets);
+    free(r.keep);
     free(set);
-    free(settings);
     batch_free_all(r.scs, r.ms, r.members);
     return rc;
 }

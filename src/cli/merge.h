@@ -1,0 +1,58 @@
+/* merge.h: `ncgsim merge` per command: each command whose shards write
+ * part files turns a checked set of its parts into the results it writes
+ * without --shard. cmd_merge.c reads the parts and picks the function by
+ * the command that wrote them. */
+#ifndef NCG_MERGE_H
+#define NCG_MERGE_H
+
+#include <stddef.h>
+#include "base/diag.h"
+#include "io/part.h"
+#include "model/model.h"
+#include "scenario/scenario.h"
+
+/* merge's options, handed to every command's merge. */
+typedef struct merge_opts {
+    const char *out;       /* -o as given, or NULL: the command's default */
+    const char *format;    /* --format, or NULL */
+    int threads;           /* for the charts */
+    int quiet, no_plots;
+} merge_opts;
+
+/* A command's merge: the N parts PARTS (borrowed; read from LABELS, which
+ * name them in messages), in the order given, all claiming to be of one
+ * job of that command. It checks them as a set (runpart_order), writes
+ * the results and returns 0, or a status with a message naming the part
+ * at fault, having written nothing. */
+typedef int (*merge_fn)(part *const *parts, const char *const *labels,
+                        size_t n, const merge_opts *o, diag *d);
+
+int merge_run(part *const *parts, const char *const *labels, size_t n,
+              const merge_opts *o, diag *d);
+int merge_sweep(part *const *parts, const char *const *labels, size_t n,
+                const merge_opts *o, diag *d);
+
+/*
+ * A sharded `run --precision` (merge_precision.c): its first pass writes
+ * probes (command "probe"), its second, with the -n the probes choose,
+ * run parts that carry the run's --precision settings. merge_precision
+ * checks the probes as a set and replays one process's rounds on them
+ * (batch_precision_rounds); with no other part it prints the second pass
+ * and writes nothing, else it checks every other part against the probes
+ * (settings, scenario, seed, model, the chosen trials) and merges them
+ * with merge_run. Second-pass parts without probes are refused.
+ */
+int merge_precision(part *const *parts, const char *const *labels, size_t n,
+                    const merge_opts *o, diag *d);
+/* 1 when one of the N PARTS is a probe or a second-pass part. */
+int merge_precision_wanted(part *const *parts, size_t n);
+
+/* The resolved scenario that part P (named LABEL) carries in its
+ * "scenario" section, loaded back into *SC and *M through a file
+ * "<scenario>.cfg" in a private temporary folder (removed again). It must
+ * give the model the shard ran: the same model hash and trials as P's
+ * header. 0, or a status with a message naming LABEL. */
+int merge_load_scenario(const part *p, const char *label, scenario **sc,
+                        model **m, diag *d);
+
+#endif
