@@ -131,7 +131,7 @@ static int check_second(const replay *r, const char *settings, const part *p,
     const part_info *g = part_get_info(r->probes[j]);
     const char *pl = r->labels[j];
     char *set = runpart_settings(p), *text = NULL, *ptext = NULL;
-    uint32_t ref;
+    uint32_t ref = 0, pref = 0;
     int rc = NCG_ERR_IO;
     if (strcmp(f->command, "run") != 0)
         diag_add(d, label, 0, NULL, "a part of `%s`, but %s is a probe of a "
@@ -154,11 +154,14 @@ static int check_second(const replay *r, const char *settings, const part *p,
                  "seed %" PRIu64 ": parts of different runs", f->seed, pl,
                  g->seed);
     else if (!(text = runpart_scenario_text(p, &ref))
-             || !(ptext = runpart_scenario_text(r->probes[j], &ref))
+             || !(ptext = runpart_scenario_text(r->probes[j], &pref))
              || !same_but_trials(text, ptext))
         diag_add(d, label, 0, NULL, "scenario %s of another model or settings "
                  "than its probe %s: parts of different runs", f->scenario,
                  pl);
+    else if (ref != pref)
+        diag_add(d, label, 0, NULL, "belongs to another job than %s (other "
+                 "scenarios or options)", pl);
     else if (f->trials != trials)
         diag_add(d, label, 0, NULL, "%" PRIu64 " trials, but the probes "
                  "choose %" PRIu64 ": run the second pass again with -n %"
