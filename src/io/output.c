@@ -499,8 +499,9 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
     /* Quantities: the mean at the last step; events: the probability that
      * they happened by the end (at some step up to T), the figure scenarios
      * are compared by, then the chance of being 1 at the last step. */
-    fprintf(out, "  %-24s %12s %9s   %-25s %s\n", "variable", "mean/P(end)",
+    fprintf(out, "  %-24s %14s %9s   %-25s %s\n", "variable", "mean/P(by end)",
             "\u00b195%", "5% .. 95% / P(at end)", "unit");
+    int any_event = 0;
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         double mean, se;
@@ -508,10 +509,11 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
         output_mean_se(r, o, r->steps, &mean, &se);
         if (v->kind == VAR_EVENT) {
             double pe, pse;
+            any_event = 1;
             output_p_by_end(r, o, &pe, &pse);
             snprintf(col, sizeof col, "P(at %s) %s", label,
                      numfmt_est(c, sizeof c, mean, se, 0));
-            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+            fprintf(out, "  %-24.24s %14s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, pe, pse, 0),
                     numfmt_est(b, sizeof b, NCG_Z95 * pse, 0.1 * NCG_Z95 * pse, 0), col,
                     "P(by end)");
@@ -525,13 +527,14 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
             snprintf(col, sizeof col, "%s .. %s",
                      numfmt_est(a, sizeof a, q5, q5 == floor(q5) ? 0 : qse, 0),
                      numfmt_est(b, sizeof b, q95, q95 == floor(q95) ? 0 : qse, 0));
-            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+            fprintf(out, "  %-24.24s %14s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, mean, se, 0),
                     numfmt_est(b, sizeof b, NCG_Z95 * se, 0.1 * NCG_Z95 * se, 0), col,
                     term_escape(v->unit, unit, sizeof unit));
         }
     }
-    fprintf(out, "  P(by end): probability that the event happened at some "
-            "step up to %s; P(at %s): that it is 1 at that step\n", label,
-            label);
+    if (any_event)
+        fprintf(out, "  P(by end): probability that the event happened at some "
+                "step up to %s; P(at %s): that it is 1 at that step\n", label,
+                label);
 }
