@@ -22,7 +22,8 @@ static int sh(const char *dir, const char *cmd, char **out)
 
 /*
  * The whole workflow for each K of KS: the first pass (K probes), a merge
- * that prints the second pass, that printed command run for each shard
+ * that prints one process's rounds, word for word, and the second pass,
+ * that printed command run for each shard
  * (with another number of shards, K % 3 + 1, which must not matter), and
  * the merge of probes and parts: the folders must be those of one process
  * with OPTS, byte for byte, and the trials those it chose (TRIALS).
@@ -30,8 +31,10 @@ static int sh(const char *dir, const char *cmd, char **out)
 static void two_passes_equal_one_process(const char *opts, long trials)
 {
     char *dir = test_tmpdir(), *out = NULL, cmd[4096];
-    snprintf(cmd, sizeof cmd, "$B run " SCENARIOS " %s -j2 -q --no-plots "
-             "-o \"$D/one\" && grep -c 'trials = %ld;' "
+    snprintf(cmd, sizeof cmd, "$B run " SCENARIOS " %s -j2 --no-plots "
+             "-o \"$D/one\" 2>&1 >/dev/null | grep '^precision:' "
+             "> \"$D/rounds\" && test $(wc -l < \"$D/rounds\") -eq 2 && "
+             "grep -c 'trials = %ld;' "
              "\"$D/one/baseline/resolved.cfg\"", opts, trials);
     int rc = sh(dir, cmd, &out);
     CU_ASSERT_EQUAL(rc, 0);
@@ -41,8 +44,9 @@ static void two_passes_equal_one_process(const char *opts, long trials)
         snprintf(cmd, sizeof cmd, "K=%d; K2=$((K %% 3 + 1)); P=\"$D/p$K\"; "
                  "for i in $(seq 1 $K); do $B run " SCENARIOS " %s -j2 -q "
                  "--shard $i/$K -o \"$P\" || exit 9; done; "
-                 "$B merge \"$P\" -q --no-plots -o \"$D/m$K\" > \"$D/next\" "
-                 "|| exit 8; test ! -e \"$D/m$K\" || exit 7; "
+                 "$B merge \"$P\" --no-plots -o \"$D/m$K\" > \"$D/next\" "
+                 "2> \"$D/r$K\" || exit 8; test ! -e \"$D/m$K\" || exit 7; "
+                 "diff \"$D/rounds\" \"$D/r$K\" || exit 4; "
                  "next=$(sed -n 's/^ *ncgsim //p' \"$D/next\"); "
                  "case \"$next\" in *' --shard I/K -n %ld') ;; *) exit 6;; "
                  "esac; for i in $(seq 1 $K2); do "
@@ -62,7 +66,7 @@ static void two_passes_equal_one_process(const char *opts, long trials)
 }
 
 /* --precision 0.03: at 4096 trials an event's interval is too wide, at
- * 8192 every one is narrow enough (one process's choice, checked). */
+ * 8192 every one is narrow enough (one process's two rounds, checked). */
 static void test_shard_precision__events__two_passes_equal_one_process(void)
 {
     two_passes_equal_one_process("--precision 0.03 --max-trials 12000", 8192);
