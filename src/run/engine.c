@@ -1295,17 +1295,19 @@ end:
     return rc;
 }
 
-/* The columns of SM's rows: all N_COLS, or O's selection. 0 or -1. */
-static int shared_rows(shared_model *sm, const engine_opts *o)
+/* The columns of the rows of SM, model I: all N_COLS, or O's selection.
+ * 0 or -1. */
+static int shared_rows(shared_model *sm, const engine_opts *o, size_t i)
 {
+    const size_t *pick = o->row_cols ? o->row_cols[i] : NULL;
     if (!(sm->col_at = malloc((sm->n_cols + 1) * sizeof *sm->col_at)))
         return -1;
     for (size_t c = 0; c < sm->n_cols; c++)
-        sm->col_at[c] = o->row_cols ? SIZE_MAX : c;
-    sm->row_width = o->row_cols ? o->n_row_cols : sm->n_cols;
-    for (size_t p = 0; o->row_cols && p < o->n_row_cols; p++) {
-        assert(o->row_cols[p] < sm->n_cols);
-        sm->col_at[o->row_cols[p]] = p;
+        sm->col_at[c] = pick ? SIZE_MAX : c;
+    sm->row_width = pick ? o->n_row_cols[i] : sm->n_cols;
+    for (size_t p = 0; pick && p < sm->row_width; p++) {
+        assert(pick[p] < sm->n_cols);
+        sm->col_at[pick[p]] = p;
     }
     return 0;
 }
@@ -1466,7 +1468,7 @@ static int run_prepare(run *r, model *const *models, size_t k,
         }
         if (shared_init(&r->sm[i], models[i], r->trials, r->T, d) != 0)
             return NCG_ERR_SCENARIO;
-        if (r->o->rows && shared_rows(&r->sm[i], r->o) != 0)
+        if (r->o->rows && shared_rows(&r->sm[i], r->o, i) != 0)
             return NCG_ERR_NOMEM;
         if (!(res[i] = engine_result_alloc(models[i], r->trials, r->T)))
             return NCG_ERR_NOMEM;
