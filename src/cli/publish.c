@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
+#include "plot/sens_plot.h"
 
 /* Writes DIR/NAME through WRITE(CTX, f), checked and flushed to disk by
  * the writer; 0 or NCG_EXIT_IO. */
@@ -72,3 +73,27 @@ int publish_analysis(const publish_spec *p, const scenario *sc,
     return ncg_status_worse(rc, prc);
 }
 
+
+static int write_sweep(const void *res, FILE *f)
+{
+    return sweep_write_csv(res, f);
+}
+
+static int plot_sweep(const void *res, const char *dir, const plot_opts *o,
+                      diag *d)
+{
+    return sens_plot_sweep(res, dir, o, d);
+}
+
+int publish_sweep(const sweep_result *r, const char *out, const char *format,
+                  const char *const *names, size_t n, int quiet,
+                  int no_plots, diag *d)
+{
+    if (!quiet) {
+        sweep_table(r, names, n, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { out, "sweep", "sweep.csv", write_sweep, plot_sweep,
+                       format, quiet, no_plots };
+    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+}

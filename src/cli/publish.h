@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "analysis/sweep.h"
 #include "plot/plot.h"
 #include "scenario/scenario.h"
 
@@ -33,5 +34,14 @@ typedef struct publish_spec {
 int publish_analysis(const publish_spec *p, const scenario *sc,
                      const model *m, uint64_t trials, const void *res,
                      diag *d);
+
+/* A sweep's folder OUT/<name>-sweep/ (sweep.csv, resolved.cfg of point
+ * 0, the correlations and the charts unless NO_PLOTS, in FORMAT), after
+ * its table on stdout unless QUIET (the outputs NAMES, N of them; every
+ * output when N is 0). What `sweep` and the merge of its parts write.
+ * 0 or a status, as publish_analysis. */
+int publish_sweep(const sweep_result *r, const char *out, const char *format,
+                  const char *const *names, size_t n, int quiet,
+                  int no_plots, diag *d);
 
 #endif

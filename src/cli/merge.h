@@ -1,0 +1,43 @@
+/* merge.h: `ncgsim merge` per command: each command whose shards write
+ * part files turns a checked set of its parts into the results it writes
+ * without --shard. cmd_merge.c reads the parts and picks the function by
+ * the command that wrote them. */
+#ifndef NCG_MERGE_H
+#define NCG_MERGE_H
+
+#include <stddef.h>
+#include "base/diag.h"
+#include "io/part.h"
+#include "model/model.h"
+#include "scenario/scenario.h"
+
+/* merge's options, handed to every command's merge. */
+typedef struct merge_opts {
+    const char *out;       /* -o as given, or NULL: the command's default */
+    const char *format;    /* --format, or NULL */
+    int threads;           /* for the charts */
+    int quiet, no_plots;
+} merge_opts;
+
+/* A command's merge: the N parts PARTS (borrowed; read from LABELS, which
+ * name them in messages), in the order given, all claiming to be of one
+ * job of that command. It checks them as a set (runpart_order), writes
+ * the results and returns 0, or a status with a message naming the part
+ * at fault, having written nothing. */
+typedef int (*merge_fn)(part *const *parts, const char *const *labels,
+                        size_t n, const merge_opts *o, diag *d);
+
+int merge_run(part *const *parts, const char *const *labels, size_t n,
+              const merge_opts *o, diag *d);
+int merge_sweep(part *const *parts, const char *const *labels, size_t n,
+                const merge_opts *o, diag *d);
+
+/* The resolved scenario that part P (named LABEL) carries in its
+ * "scenario" section, loaded back into *SC and *M through a file
+ * "<scenario>.cfg" in a private temporary folder (removed again). It must
+ * give the model the shard ran: the same model hash and trials as P's
+ * header. 0, or a status with a message naming LABEL. */
+int merge_load_scenario(const part *p, const char *label, scenario **sc,
+                        model **m, diag *d);
+
+#endif
