@@ -323,7 +323,8 @@ static int cmp_keyed(const void *a, const void *b)
  * weight (tied values of X share a bin), and eta^2 = sum_b W_b (m_b -
  * m)^2 / sum_k w_k (y_k - m)^2, adjusted for the K - 1 degrees of
  * freedom the bin means take out of ESS effective trials:
- * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary. */
+ * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary
+ * (beyond rounding: a relative sd under 1e-12). */
 static double weighted_eta2(const corr_keyed *sorted, size_t n,
                             const double *y, const double *w)
 {
@@ -363,7 +364,9 @@ static double weighted_eta2(const corr_keyed *sorted, size_t n,
         between += wb * (wyb / wb - m) * (wyb / wb - m);
         bins++;
     }
-    if (!(tot > 0))
+    /* A constant output's rounding noise (a variance of 1e-31 on 0.18)
+     * is not variance to explain. */
+    if (!(tot > 0) || tot / sw <= 1e-24 * m * m)
         return NAN;
     double eta2 = between / tot;
     if (ess > (double)bins + 1)

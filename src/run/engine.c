@@ -1111,6 +1111,8 @@ void engine_result_free(engine_result *res)
     free(res->prior_hist);
     free(res->post_hist);
     free(res->probe_p);
+    free(res->probe_count);
+    free(res->probe_q);
     free(res);
 }
 
@@ -1392,7 +1394,10 @@ static int finish_probes(const run *r, const worker_model *ws, int threads)
 {
     engine_result *res = r->res[0];
     size_t n = r->n_probes;
-    if (!(res->probe_p = calloc(n, sizeof *res->probe_p)))
+    res->probe_p = calloc(n + 1, sizeof *res->probe_p);
+    res->probe_count = calloc(n + 1, sizeof *res->probe_count);
+    res->probe_q = calloc(n + 1, sizeof *res->probe_q);
+    if (!res->probe_p || !res->probe_count || !res->probe_q)
         return -1;
     for (size_t i = 0; i < n; i++) {
         uint64_t count = 0;
@@ -1401,6 +1406,8 @@ static int finish_probes(const run *r, const worker_model *ws, int threads)
             count += ws[(size_t)t * r->k].pcount[i];
             q += ws[(size_t)t * r->k].pq[i];
         }
+        res->probe_count[i] = count;
+        res->probe_q[i] = q;
         res->probe_p[i] = !res->weighted ? (double)count / (double)r->trials
                           : res->qtot ? (double)q / (double)res->qtot : NAN;
     }

@@ -72,6 +72,10 @@ typedef struct engine_result {
     stats_moments *prior, *post;
     stats_hist **prior_hist, **post_hist;
     double *probe_p;         /* per engine_opts probe (model 0), or NULL */
+    uint64_t *probe_count;   /* per probe: trials in which it held */
+    stats_wsum *probe_q;     /* per probe: their weights, fixed point
+                                (conditioned); probe_p is made of these, so
+                                the tallies of shards add up to it */
 } engine_result;
 
 /* Below this many effective trials a conditioned run warns: its estimates
