@@ -144,6 +144,47 @@ static int group_alloc(group *g, size_t k, diag *d)
     return NCG_ERR_NOMEM;
 }
 
+/* The columns of the engine's rows that the analysis reads (engine_opts
+ * row_cols), for K models: each analysed output, then for model 0 with
+ * PARAMS each random param. Only these are kept per model and thread. */
+typedef struct sens_cols {
+    size_t *cols;            /* outputs, then random params */
+    const size_t **of;       /* per model: cols */
+    size_t *n;               /* per model: how many */
+} sens_cols;
+
+/* Fills SC for K models; 0, or -1 when out of memory (free SC anyway). */
+static int sens_cols_init(sens_cols *sc, const sens_result *r, size_t k,
+                          int params)
+{
+    size_t n_params = 0;
+    sc->cols = malloc((r->n_out + r->d + 1) * sizeof *sc->cols);
+    sc->of = malloc((k + 1) * sizeof *sc->of);
+    sc->n = malloc((k + 1) * sizeof *sc->n);
+    if (!sc->cols || !sc->of || !sc->n)
+        return -1;
+    for (size_t v = 0; v < r->m->n_vars; v++)
+        n_params += r->m->vars[v].kind == VAR_PARAM;
+    for (size_t q = 0; q < r->n_out; q++)
+        sc->cols[q] = n_params + r->outputs[q];
+    /* Params come first among the variables: a param's column is its
+     * variable index. */
+    for (size_t j = 0; j < r->d; j++)
+        sc->cols[r->n_out + j] = r->m->random_params[j];
+    for (size_t i = 0; i < k; i++) {
+        sc->of[i] = sc->cols;
+        sc->n[i] = r->n_out + (params && i == 0 ? r->d : 0);
+    }
+    return 0;
+}
+
+static void sens_cols_free(sens_cols *sc)
+{
+    free(sc->cols);
+    free(sc->of);
+    free(sc->n);
+}
+
 /* ---- the tornado: the base plus two variants per param, in groups ---- */
 
 /* One param the tornado holds at two values, and where its results go. */
@@ -161,7 +202,8 @@ typedef struct tornado_ctx {
     const sens_result *r;
     size_t k;                /* 1 + 2 n_items */
     size_t n_items;
-    size_t n_params;         /* param columns of the rows (all params) */
+    sens_cols cols;          /* the rows' columns: the analysed outputs,
+                                and for the base the random params */
     size_t cap;              /* trials the chunk buffers hold */
     double *buf;             /* k x n_out x cap */
     stats_moments *swing;    /* n_out x n_items */
@@ -211,18 +253,15 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     }
     for (size_t o = 0; o < r->n_out; o++) {
         double *dst = c->buf + (which * r->n_out + o) * c->cap;
-        size_t col = c->n_params + r->outputs[o];
         for (size_t l = 0; l < n; l++)
-            dst[l] = values[l * cols + col];
+            dst[l] = values[l * cols + o];
     }
     if (which == 0 && trial0 < c->rank_n) {
         size_t m = c->rank_n - trial0 < n ? (size_t)(c->rank_n - trial0) : n;
-        /* Params come first among the variables: a param's column is its
-         * variable index. */
         for (size_t j = 0; j < r->d; j++)
             for (size_t l = 0; l < m; l++)
                 c->x[j * c->rank_n + trial0 + l] =
-                    values[l * cols + r->m->random_params[j]];
+                    values[l * cols + r->n_out + j];
         for (size_t o = 0; o < r->n_out; o++)
             memcpy(c->y + o * c->rank_n + trial0,
                    c->buf + o * c->cap, m * sizeof(double));
@@ -284,7 +323,8 @@ static int cmp_keyed(const void *a, const void *b)
  * weight (tied values of X share a bin), and eta^2 = sum_b W_b (m_b -
  * m)^2 / sum_k w_k (y_k - m)^2, adjusted for the K - 1 degrees of
  * freedom the bin means take out of ESS effective trials:
- * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary. */
+ * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary
+ * (beyond rounding: a relative sd under 1e-12). */
 static double weighted_eta2(const corr_keyed *sorted, size_t n,
                             const double *y, const double *w)
 {
@@ -324,7 +364,9 @@ static double weighted_eta2(const corr_keyed *sorted, size_t n,
         between += wb * (wyb / wb - m) * (wyb / wb - m);
         bins++;
     }
-    if (!(tot > 0))
+    /* A constant output's rounding noise (a variance of 1e-31 on 0.18)
+     * is not variance to explain. */
+    if (!(tot > 0) || tot / sw <= 1e-24 * m * m)
         return NAN;
     double eta2 = between / tot;
     if (ess > (double)bins + 1)
@@ -515,16 +557,20 @@ static int run_group(sens_result *r, const sens_opts *o,
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    for (size_t v = 0; v < r->m->n_vars; v++)
-        c.n_params += r->m->vars[v].kind == VAR_PARAM;
+    if (sens_cols_init(&c.cols, r, g.k, 1) != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
     for (size_t i = 0; i < r->n_out * n; i++) {
         c.swing[i] = stats_moments_empty();
         c.wswing[i] = stats_pair_empty();
     }
     /* Means and paired differences only: no histograms, no pilot. */
     engine_opts eo = { .threads = o->threads, .rows = tornado_rows,
-                       .rows_ctx = &c, .weights = tornado_weights,
-                       .stop = o->stop,
+                       .rows_ctx = &c, .row_cols = c.cols.of,
+                       .n_row_cols = c.cols.n,
+                       .weights = tornado_weights, .stop = o->stop,
                        .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
@@ -554,6 +600,7 @@ static int run_group(sens_result *r, const sens_opts *o,
         }
 end:
     group_free(&g);
+    sens_cols_free(&c.cols);
     free(c.buf);
     free(c.swing);
     free(c.wswing);
@@ -598,7 +645,7 @@ typedef struct design_ctx {
     const sens_result *r;
     const dist_spec **specs; /* per random param */
     uint64_t *key_a, *key_b; /* per random param: streams of A and B */
-    size_t n_params;
+    sens_cols cols;          /* the rows' columns: the analysed outputs */
     double *y;               /* (d + 2) x n_out x trials */
 } design_ctx;
 
@@ -622,9 +669,8 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     const sens_result *r = c->r;
     for (size_t o = 0; o < r->n_out; o++) {
         double *dst = c->y + (which * r->n_out + o) * r->trials + trial0;
-        size_t col = c->n_params + r->outputs[o];
         for (size_t l = 0; l < n; l++)
-            dst[l] = values[l * cols + col];
+            dst[l] = values[l * cols + o];
     }
     return 0;
 }
@@ -732,13 +778,12 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
     c.key_a = calloc(r->d + 1, sizeof *c.key_a);
     c.key_b = calloc(r->d + 1, sizeof *c.key_b);
     c.y = calloc(g.k * r->n_out * r->trials + 1, sizeof *c.y);
-    if (!c.specs || !c.key_a || !c.key_b || !c.y) {
+    if (!c.specs || !c.key_a || !c.key_b || !c.y
+        || sens_cols_init(&c.cols, r, g.k, 0) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    for (size_t v = 0; v < r->m->n_vars; v++)
-        c.n_params += r->m->vars[v].kind == VAR_PARAM;
     for (size_t j = 0; j < r->d; j++) {
         const model_var *v = &g.m[0]->vars[g.m[0]->random_params[j]];
         c.specs[j] = &v->dist;
@@ -750,14 +795,16 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
         c.key_b[j] = rng_key(r->m->sc->sim.seed, name);
     }
     engine_opts eo = { .threads = o->threads, .rows = design_rows,
-                       .rows_ctx = &c, .draw = design_draw, .draw_ctx = &c,
-                       .stop = o->stop, .last_step_only = 1 };
+                       .rows_ctx = &c, .row_cols = c.cols.of,
+                       .n_row_cols = c.cols.n, .draw = design_draw,
+                       .draw_ctx = &c, .stop = o->stop, .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
     r->trial_runs += r->trials * g.k;
     rc = sobol_indices(r, &c, d);
 end:
     group_free(&g);
+    sens_cols_free(&c.cols);
     free(c.specs);
     free(c.key_a);
     free(c.key_b);

@@ -30,12 +30,12 @@ const cli_command cmd_merge_def = {
     "merge", cmd_merge, "merge the part files of a sharded job into its results",
     "ncgsim merge PART... [options]",
     "Reads the part files that a command run with --shard I/K wrote (run,\n"
-    "sweep, discover; in any order; a folder means every .ncgpart file in\n"
-    "it), checks that they are every shard of one job, once, from one\n"
-    "version and build, and writes exactly the results that the same\n"
-    "command without --shard writes with -o OUT (for run, the result\n"
-    "folders and the comparison; for sweep, OUT/<name>-sweep/; for\n"
-    "discover, the folder OUT itself), byte for byte.\n",
+    "sweep, discover, score; in any order; a folder means every .ncgpart\n"
+    "file in it), checks that they are every shard of one job, once, from\n"
+    "one version and build, and writes exactly the results that the same\n"
+    "command without --shard writes with -o OUT (run: the result folders\n"
+    "and the comparison; sweep: OUT/<name>-sweep/; discover: the folder OUT\n"
+    "itself; score: OUT/score/), byte for byte.\n",
     "A part that is missing, repeated, damaged, of another run (seed,\n"
     "model, version, build) or of another command is named in the message,\n"
     "and nothing is written. See docs/results.md, \"Shards and merge\", and\n"
@@ -54,6 +54,7 @@ static const struct {
     { "run", merge_run },
     { "sweep", merge_sweep },
     { "discover", merge_discover },
+    { "score", merge_score },
 };
 
 /* The merge of the command that wrote part P (named LABEL), or NULL with

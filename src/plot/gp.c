@@ -182,15 +182,8 @@ int gp_job_begin(gp_job *j, const char *dir, const char *format, diag *d)
     if (styled < 0)
         return -1;
     j->styled = styled;
-    char *path = output_path(dir, "all.gp");
-    j->all = path ? fopen(path, "we") : NULL;
-    if (!j->all) {
-        diag_add(d, path ? path : dir, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-        free(path);
+    if (!(j->all = output_open(dir, "all.gp", d)))
         return -1;
-    }
-    free(path);
     fprintf(j->all, "# all.gp: draws every plot of this folder in one gnuplot "
             "run. Written by ncgsim.\n# Run `gnuplot all.gp` from any folder; "
             "each script listed also runs alone.\n%s", gp_cd_here);
@@ -211,16 +204,11 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
     }
     j->nplots++;
     snprintf(name, sizeof name, "%s.gp", stem);
-    char *path = output_path(j->dir, name);
-    FILE *f = path ? fopen(path, "we") : NULL;
+    FILE *f = output_open(j->dir, name, j->d);
     if (!f) {
-        diag_add(j->d, path ? path : name, 0, NULL, "cannot write: %s",
-                 strerror(errno));
         j->failed = 1;
-        free(path);
         return NULL;
     }
-    free(path);
     /* The format is a variable, so that `ncgsim plot --format` and a
      * reader (gnuplot -e "ncg_format='svg'" ...) can redraw the same
      * script in another one. */
@@ -249,12 +237,11 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
 
 void gp_script_close(gp_job *j, FILE *f, const char *stem)
 {
+    char name[300];
+    snprintf(name, sizeof name, "%s.gp", stem);
     fputs("unset output\n", f);
-    if (ferror(f) | fclose(f)) {
-        diag_add(j->d, j->dir, 0, stem, "cannot write the script: %s",
-                 strerror(errno));
+    if (output_close(f, j->dir, name, j->d) != 0)
         j->failed = 1;
-    }
 }
 
 /* ------------------------------------------------------ running gnuplot -- */
@@ -498,11 +485,8 @@ static void free_stems(char **stems, size_t n)
 int gp_job_end(gp_job *j, plot_result *res)
 {
     int rc = NCG_ERR_IO;
-    if (ferror(j->all) | fclose(j->all)) {
-        diag_add(j->d, j->dir, 0, "all.gp", "cannot write: %s",
-                 strerror(errno));
+    if (output_close(j->all, j->dir, "all.gp", j->d) != 0)
         j->failed = 1;
-    }
     if (!j->failed)
         rc = draw(j->dir, j->name, j->ext, j->stems, j->nplots, res, j->d);
     free_stems(j->stems, j->nplots);
@@ -589,4 +573,88 @@ void gp_axis_format(FILE *f, const char *axis, double lo, double hi)
      * span has as many decimals as any of them needs. */
     double step = pow(10, floor(log10(span / 10)));
     fprintf(f, "set format %s '%%.%df'\n", axis, numfmt_tic_decimals(step));
+}
+
+/* ------------------------------------------------------- honest axes -- */
+
+const char gp_fixed_fn[] =
+    "fixed_dec(x, se) = se > 0 ? (-floor(log10(se)) < 0 ? 0 : "
+    "-floor(log10(se)) > 6 ? 6 : int(-floor(log10(se)))) : "
+    "(x == int(x) ? 0 : 3 - floor(log10(abs(x))) < 0 ? 0 : "
+    "3 - floor(log10(abs(x))) > 6 ? 6 : int(3 - floor(log10(abs(x)))))\n"
+    "fixed(x, se) = sprintf(sprintf('%%.%df', fixed_dec(x, se)), x)\n";
+
+void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
+{
+    if (!(hi > lo) && isfinite(lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        lo -= pad;
+        hi += pad;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo, hi);
+    }
+    gp_axis_format(f, axis, lo, hi);
+}
+
+/* The share of the largest magnitude shown that an axis of values spans
+ * at least: a drift of 135 on 28,400 should read as half a percent, not as
+ * a collapse that fills the chart. */
+#define SCALE_MIN_SPAN 0.2
+
+/* [*A, *B] for values in [LO, HI] (finite): at least SCALE_MIN_SPAN of
+ * the largest magnitude, centred on the data, not crossing 0 when the
+ * data do not; a flat 0 gets [-1, 1]. */
+static void scale_ends(double lo, double hi, double *a, double *b)
+{
+    double mag = fmax(fabs(lo), fabs(hi));
+    double mid = (lo + hi) / 2, half = SCALE_MIN_SPAN * mag / 2;
+    *a = lo;
+    *b = hi;
+    if (mag == 0) {
+        *a = -1;
+        *b = 1;
+    } else if (hi - lo < SCALE_MIN_SPAN * mag) {
+        *a = mid - half;
+        *b = mid + half;
+        if (lo >= 0 && *a < 0) {
+            *b -= *a;
+            *a = 0;
+        } else if (hi <= 0 && *b > 0) {
+            *a -= *b;
+            *b = 0;
+        }
+    }
+}
+
+void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
+{
+    double a, b;
+    if (!isfinite(lo) || !isfinite(hi) || !(hi - lo < SCALE_MIN_SPAN
+                                            * fmax(fabs(lo), fabs(hi)))) {
+        gp_flat_range(f, axis, lo, hi);
+        return;
+    }
+    scale_ends(lo, hi, &a, &b);
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
+}
+
+void gp_prob_range(FILE *f, const char *axis, double lo, double hi)
+{
+    double a = 0, b = 1;
+    if (isfinite(lo) && isfinite(hi)) {
+        lo = fmax(0, fmin(1, lo));
+        hi = fmax(lo, fmin(1, hi));
+        scale_ends(lo, hi, &a, &b);
+        /* Pushed back inside [0, 1], keeping the width when it fits. */
+        if (a < 0) {
+            b = fmin(1, b - a);
+            a = 0;
+        }
+        if (b > 1) {
+            a = fmax(0, a - (b - 1));
+            b = 1;
+        }
+    }
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
 }
