@@ -68,6 +68,12 @@ typedef struct chunk_acc {
     double *rows;            /* with engine_opts rows: CHUNK_TRIALS x cols */
     double *wrows;           /* conditioned, with engine_opts weights: the
                                 final weights, CHUNK_TRIALS */
+    /* With engine_opts.chunk_counts, this chunk's own exact counts, moved
+     * here from its thread's when the chunk has run (move_counts): */
+    size_t outs;             /* outputs */
+    uint64_t *ones, *first;  /* as in engine_result */
+    stats_wsum *qones, *qfirst, qtot;    /* conditioned */
+    stats_hist **hist_last;  /* per output: at step T (NULL for events) */
 } chunk_acc;
 
 /* One thread's working set for one model. */
@@ -206,6 +212,19 @@ static void acc_reset(chunk_acc *a, const run *r, const shared_model *sm)
         a->post[j] = stats_moments_empty();
         a->post[j].weighted = 1;
     }
+    if (!a->ones)
+        return;
+    size_t cells = m->n_outputs * (r->T + 1), firsts = m->n_outputs * (r->T + 2);
+    memset(a->ones, 0, cells * sizeof *a->ones);
+    memset(a->first, 0, firsts * sizeof *a->first);
+    for (size_t c = 0; a->qones && c < cells; c++)
+        a->qones[c] = 0;
+    for (size_t c = 0; a->qfirst && c < firsts; c++)
+        a->qfirst[c] = 0;
+    a->qtot = 0;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        if (a->hist_last[o])
+            stats_hist_reset(a->hist_last[o]);
 }
 
 static void acc_free(chunk_acc *a)
@@ -221,6 +240,43 @@ static void acc_free(chunk_acc *a)
     free(a->post);
     free(a->rows);
     free(a->wrows);
+    for (size_t o = 0; a->hist_last && o < a->outs; o++)
+        stats_hist_free(a->hist_last[o]);
+    free(a->hist_last);
+    free(a->ones);
+    free(a->first);
+    free(a->qones);
+    free(a->qfirst);
+}
+
+/* engine_opts.chunk_counts: A's arrays for one chunk's exact counts, its
+ * histograms with the bins of the thread's at step T. 0 or -1. */
+static int acc_init_counts(chunk_acc *a, const run *r, const shared_model *sm)
+{
+    const model *m = sm->m;
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t firsts = m->n_outputs * (r->T + 2);
+    a->outs = m->n_outputs;
+    a->ones = calloc(cells + 1, sizeof *a->ones);
+    a->first = calloc(firsts + 1, sizeof *a->first);
+    a->hist_last = calloc(m->n_outputs + 1, sizeof *a->hist_last);
+    if (!a->ones || !a->first || !a->hist_last)
+        return -1;
+    if (sm->weighted && (!(a->qones = calloc(cells + 1, sizeof *a->qones))
+                         || !(a->qfirst = calloc(firsts + 1,
+                                                 sizeof *a->qfirst))))
+        return -1;
+    for (size_t o = 0; !r->light && o < m->n_outputs; o++) {
+        size_t c = idx(r, o, r->T);
+        if (m->vars[m->outputs[o]].kind == VAR_EVENT)
+            continue;
+        a->hist_last[o] = sm->weighted
+            ? stats_hist_alloc_w(sm->lo[c], sm->hi[c], ENGINE_BINS_LAST)
+            : stats_hist_alloc(sm->lo[c], sm->hi[c], ENGINE_BINS_LAST);
+        if (!a->hist_last[o])
+            return -1;
+    }
+    return 0;
 }
 
 /* Allocates A, an empty chunk set of model SM (free with acc_free, also
@@ -252,6 +308,8 @@ static int acc_init(chunk_acc *a, const run *r, const shared_model *sm)
             && !(a->wrows = malloc(CHUNK_TRIALS * sizeof *a->wrows)))
             return -1;
     }
+    if (r->o->chunk_counts && acc_init_counts(a, r, sm) != 0)
+        return -1;
     acc_reset(a, r, sm);
     return 0;
 }
@@ -889,6 +947,75 @@ void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
     }
 }
 
+/* engine_opts.chunk_counts: moves each model's exact counts of the chunk
+ * that has just run on the thread with working sets WS (its event
+ * tallies and last-step histograms, which held that chunk's alone) into
+ * the thread's chunk set, to travel with the chunk to its commit. */
+static void move_counts(const run *r, worker_model *ws)
+{
+    for (size_t i = 0; i < r->k; i++) {
+        const model *m = r->sm[i].m;
+        worker_model *w = &ws[i];
+        chunk_acc *a = w->acc;
+        size_t cells = m->n_outputs * (r->T + 1);
+        size_t firsts = m->n_outputs * (r->T + 2);
+        for (size_t c = 0; c < cells; c++) {
+            a->ones[c] = w->ones[c];
+            w->ones[c] = 0;
+        }
+        for (size_t c = 0; c < firsts; c++) {
+            a->first[c] = w->first[c];
+            w->first[c] = 0;
+        }
+        for (size_t c = 0; a->qones && c < cells; c++) {
+            a->qones[c] = w->qones[c];
+            w->qones[c] = 0;
+        }
+        for (size_t c = 0; a->qfirst && c < firsts; c++) {
+            a->qfirst[c] = w->qfirst[c];
+            w->qfirst[c] = 0;
+        }
+        a->qtot = w->qtot;
+        w->qtot = 0;
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            stats_hist *h = w->hist[idx(r, o, r->T)];
+            if (!h || !a->hist_last[o])
+                continue;
+            stats_hist_merge(a->hist_last[o], h);
+            stats_hist_reset(h);
+        }
+    }
+}
+
+/* engine_opts.chunk_counts: adds chunk set A's counts to RES (exact sums:
+ * the same bits as when the threads' counts are added at the end). 0, or
+ * -1 when out of memory. */
+static int fold_counts(const run *r, const model *m, const chunk_acc *a,
+                       engine_result *res)
+{
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t firsts = m->n_outputs * (r->T + 2);
+    for (size_t c = 0; c < cells; c++)
+        res->ones[c] += a->ones[c];
+    for (size_t c = 0; c < firsts; c++)
+        res->first[c] += a->first[c];
+    for (size_t c = 0; a->qones && c < cells; c++)
+        res->qones[c] += a->qones[c];
+    for (size_t c = 0; a->qfirst && c < firsts; c++)
+        res->qfirst[c] += a->qfirst[c];
+    res->qtot += a->qtot;
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        size_t c = idx(r, o, r->T);
+        if (!a->hist_last[o])
+            continue;
+        if (res->hist[c])
+            stats_hist_merge(res->hist[c], a->hist_last[o]);
+        else if (!(res->hist[c] = stats_hist_copy(a->hist_last[o])))
+            return -1;
+    }
+    return 0;
+}
+
 /* Merges chunk CHUNK's ordered summaries, in set ACC (one per model),
  * into the results, and writes its samples. Called in chunk order. 0, -1
  * (write error) or -2 (the chunk callback failed: out of memory). */
@@ -902,10 +1029,14 @@ static int commit_chunk(run *r, const chunk_acc *acc, uint64_t chunk)
         engine_chunk ch = { chunk, a->mom, a->diff, a->diff_ever, a->pair,
                             a->pair_ever, a->cw, a->cw2,
                             res->prior ? a->prior : NULL,
-                            res->prior ? a->post : NULL };
+                            res->prior ? a->post : NULL,
+                            a->ones, a->first, a->qones, a->qfirst, a->qtot,
+                            a->hist_last };
         if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
             return -2;
         engine_fold_chunk(res, &ch);
+        if (a->ones && fold_counts(r, sm->m, a, res) != 0)
+            return -2;
         if (r->o->rows && a->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
@@ -1043,6 +1174,8 @@ static void *thread_main(void *p)
          * order). */
         if (r->pilot)
             continue;
+        if (r->o->chunk_counts)
+            move_counts(r, a->ws);
         pthread_mutex_lock(&r->mu);
         finish_chunk(r, a->ws, &a->set, c, failed);
         pthread_mutex_unlock(&r->mu);
