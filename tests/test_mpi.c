@@ -97,6 +97,13 @@ static void test_mpi__two_setting_sweep_is_the_same_bytes(void)
                         "--vary cut_chance=0:1:0.05 --vary p_sceptic=0:1:1");
 }
 
+static void test_mpi__sensitivity_is_the_same_bytes(void)
+{
+    /* Tornado groups and design chunks (five units) over 1 to 3 ranks,
+     * with the tornado and Sobol charts. */
+    same_as_one_process("sensitivity -q -j 1 tests/data/sens/small.cfg");
+}
+
 static void test_mpi__bad_input_gives_one_message(void)
 {
     char *out = NULL;
@@ -234,6 +241,8 @@ void test_mpi_register(void)
           test_mpi__precision_is_the_same_bytes },
         { "2-D sweep (with its charts): -np 1, 2, 3 give the same bytes",
           test_mpi__two_setting_sweep_is_the_same_bytes },
+        { "sensitivity (with its charts): -np 1, 2, 3 give the same bytes",
+          test_mpi__sensitivity_is_the_same_bytes },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
         { "a NaN in one rank's trials: one process's message, once",

@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/merge.h"
 #include "io/output.h"
 #include "io/part.h"
 #include "io/runpart.h"
@@ -32,22 +33,20 @@ static const opt_spec merge_opts[MERGE_N_OPTS] = {
 const cli_command cmd_merge_def = {
     "merge", cmd_merge, "merge the part files of a sharded run into its results",
     "ncgsim merge PART... [options]",
-    "Reads the part files that `ncgsim run --shard I/K` wrote (in any\n"
-    "order; a folder means every .ncgpart file in it), checks that they\n"
-    "are every shard of one job, once, from one version and build, and\n"
-    "writes exactly the result folders (and the comparison) that the same\n"
-    "run without --shard writes, byte for byte.\n",
+    "Reads the part files that `ncgsim run --shard I/K` (or `sensitivity\n"
+    "--shard I/K`) wrote (in any order; a folder means every .ncgpart file\n"
+    "in it), checks that they are every shard of one job, once, from one\n"
+    "version and build, and writes exactly the result folders (and the\n"
+    "comparison) that the same command without --shard writes, byte for\n"
+    "byte.\n",
     "A part that is missing, repeated, damaged or of another run (seed,\n"
     "model, version, build) is named in the message, and nothing is\n"
     "written. See docs/results.md, \"Shards and merge\".\n",
     merge_opts, MERGE_N_OPTS, OPERANDS_PARTS
 };
 
-/* The scenario of part P (file LABEL) loaded back, into *SC and *M,
- * through a file in the private folder TMP; it must be the model the
- * shard ran (same hash). 0, or a status with a message. */
-static int load_member(const part *p, const char *label, const char *tmp,
-                       scenario **sc, model **m, uint32_t *ref, diag *d)
+int merge_load_member(const part *p, const char *label, const char *tmp,
+                      scenario **sc, model **m, uint32_t *ref, diag *d)
 {
     const part_info *f = part_get_info(p);
     char *text = runpart_scenario_text(p, ref), name[160];
@@ -88,7 +87,8 @@ static int load_member(const part *p, const char *label, const char *tmp,
 /* Folds the parts of each scenario, in chunk order, into RES (one per
  * scenario, the job's order): ORDER lists the N parts by scenario and
  * shard. 0, or a status with a message. */
-static int fold_all(part **parts, char **labels, const size_t *order,
+static int fold_all(part *const *parts, char *const *labels,
+                    const size_t *order,
                     size_t n, model **ms, scenario **scs,
                     engine_result **res, diag *d)
 {
@@ -113,17 +113,69 @@ static int fold_all(part **parts, char **labels, const size_t *order,
     return 0;
 }
 
+/* `run`'s parts: each scenario's result folder and the comparison, as
+ * `run` writes them (merge_sensitivity's contract). */
+static int merge_run(part *const *parts, char *const *labels,
+                     const size_t *order, size_t n, const char *tmp,
+                     const merge_out *o, diag *d)
+{
+    size_t members = part_get_info(parts[0])->members;
+    scenario **scs = calloc(members + 1, sizeof *scs);
+    model **ms = calloc(members + 1, sizeof *ms);
+    engine_result **res = calloc(members + 1, sizeof *res);
+    uint32_t ref = 0;
+    int rc = 0;
+    if (!scs || !ms || !res) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    /* ORDER starts each scenario's run of parts with its first shard. */
+    for (size_t j = 0; j < n; j++) {
+        const part *p = parts[order[j]];
+        size_t mb = part_get_info(p)->member;
+        if (!scs[mb] && (rc = merge_load_member(p, labels[order[j]], tmp,
+                                                &scs[mb], &ms[mb], &ref,
+                                                d)) != 0)
+            goto end;
+    }
+    if ((rc = fold_all(parts, labels, order, n, ms, scs, res, d)) != 0)
+        goto end;
+    batch_opts c;
+    memset(&c, 0, sizeof c);
+    c.out = o->out;
+    c.format = o->format;
+    c.threads = o->threads;
+    c.quiet = o->quiet;
+    c.no_plots = o->no_plots;
+    c.given = res;
+    rc = batch_run(scs, ms, members, ref < members ? ref : 0, &c,
+                   BATCH_WRITE, NULL, d);
+end:
+    for (size_t i = 0; res && i < members; i++)
+        engine_result_free(res[i]);
+    free(res);
+    batch_free_all(scs, ms, members);
+    return rc;
+}
+
+/* Each command's merge, by the command its parts name. */
+static const struct merger {
+    const char *command;
+    int (*merge)(part *const *parts, char *const *labels, const size_t *order,
+                 size_t n, const char *tmp, const merge_out *o, diag *d);
+} mergers[] = {
+    { "run", merge_run },
+    { "sensitivity", merge_sensitivity },
+};
+
 int cmd_merge(int argc, char **argv)
 {
     opt_value v[MERGE_N_OPTS];
     diag *d = diag_alloc();
     char **labels = NULL, tmpl[4096];
-    size_t n = 0, members = 0, *order = NULL;
+    size_t n = 0, *order = NULL;
     part **parts = NULL;
-    scenario **scs = NULL;
-    model **ms = NULL;
-    engine_result **res = NULL;
-    uint32_t ref = 0;
     int have_tmp = 0;
     int rc = opts_parse(&cmd_merge_def, argc, argv, v);
     if (rc != 0 || !d)
@@ -148,13 +200,15 @@ int cmd_merge(int argc, char **argv)
             goto end;
     if ((rc = runpart_order(parts, (const char *const *)labels, n, order, d)))
         goto end;
-    members = part_get_info(parts[0])->members;
-    scs = calloc(members + 1, sizeof *scs);
-    ms = calloc(members + 1, sizeof *ms);
-    res = calloc(members + 1, sizeof *res);
-    if (!scs || !ms || !res) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
+    const char *command = part_get_info(parts[0])->command;
+    const struct merger *mg = NULL;
+    for (size_t i = 0; i < sizeof mergers / sizeof mergers[0]; i++)
+        if (strcmp(mergers[i].command, command) == 0)
+            mg = &mergers[i];
+    if (!mg) {
+        diag_add(d, labels[0], 0, NULL, "a part of `%s`, which this ncgsim "
+                 "cannot merge", command);
+        rc = NCG_ERR_IO;
         goto end;
     }
     const char *td = getenv("TMPDIR");
@@ -166,27 +220,11 @@ int cmd_merge(int argc, char **argv)
         goto end;
     }
     have_tmp = 1;
-    /* ORDER starts each scenario's run of parts with its first shard. */
-    for (size_t j = 0; j < n; j++) {
-        const part *p = parts[order[j]];
-        size_t mb = part_get_info(p)->member;
-        if (!scs[mb] && (rc = load_member(p, labels[order[j]], tmpl, &scs[mb],
-                                          &ms[mb], &ref, d)) != 0)
-            goto end;
-    }
-    if ((rc = fold_all(parts, labels, order, n, ms, scs, res, d)) != 0)
-        goto end;
-    batch_opts c;
-    memset(&c, 0, sizeof c);
-    c.out = v[MERGE_OUT].given ? v[MERGE_OUT].s : "results";
-    c.format = v[MERGE_FORMAT].s;
-    c.threads = v[MERGE_THREADS].given ? (int)v[MERGE_THREADS].u
-                                       : engine_cores();
-    c.quiet = v[MERGE_QUIET].given > 0;
-    c.no_plots = v[MERGE_NO_PLOTS].given > 0;
-    c.given = res;
-    rc = batch_run(scs, ms, members, ref < members ? ref : 0, &c,
-                   BATCH_WRITE, NULL, d);
+    merge_out mo = {
+        v[MERGE_OUT].given ? v[MERGE_OUT].s : "results", v[MERGE_FORMAT].s,
+        v[MERGE_THREADS].given ? (int)v[MERGE_THREADS].u : engine_cores(),
+        v[MERGE_QUIET].given > 0, v[MERGE_NO_PLOTS].given > 0 };
+    rc = mg->merge(parts, labels, order, n, tmpl, &mo, d);
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
         rc = NCG_ERR_IO;
@@ -197,10 +235,6 @@ end:
     if (d)
         diag_print(d, stderr);
     diag_free(d);
-    for (size_t i = 0; res && i < members; i++)
-        engine_result_free(res[i]);
-    free(res);
-    batch_free_all(scs, ms, members);
     for (size_t i = 0; parts && i < n; i++)
         part_free(parts[i]);
     free(parts);

@@ -6,16 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
 #include "analysis/sens.h"
+#include "analysis/senspart.h"
+#include "base/status.h"
 #include "cli/cli.h"
+#include "cli/cluster.h"
 #include "cli/publish.h"
+#include "io/part.h"
+#include "io/runpart.h"
 #include "plot/sens_plot.h"
 #include "run/engine.h"
 
 enum {
     SA_OUTPUT, SA_CONSTANTS, SA_TRIALS, SA_SEED, SA_SET,
     SA_BOOTSTRAP, SA_THREADS, SA_OUT, SA_TOP, SA_NO_PLOTS, SA_FORMAT,
-    SA_QUIET, SA_N_OPTS
+    SA_QUIET, SA_SHARD, SA_N_OPTS
 };
 
 static const opt_spec sens_opts_table[SA_N_OPTS] = {
@@ -35,7 +41,9 @@ static const opt_spec sens_opts_table[SA_N_OPTS] = {
                          .help = "resamples for the Sobol intervals (default 200)",
                          .expect = "a number of resamples from 2 to 100000",
                          .cmin = 2, .cmax = 100000 },
-    [SA_THREADS] = CLI_OPT_THREADS("threads (default: all cores)"),
+    [SA_THREADS] = CLI_OPT_THREADS("threads (default: all cores, shared out\n"
+                                   "among the processes of an MPI job on a\n"
+                                   "machine)"),
     [SA_OUT] = CLI_OPT_OUT("results folder (default: results)"),
     [SA_TOP] = { .name = "top", .kind = OPT_COUNT, .arg = "K",
                    .help = "params per output in the table (default 5)",
@@ -43,6 +51,10 @@ static const opt_spec sens_opts_table[SA_N_OPTS] = {
     [SA_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
     [SA_FORMAT] = CLI_OPT_FORMAT("charts as png (default), svg or pdf"),
     [SA_QUIET] = CLI_OPT_QUIET("no table"),
+    [SA_SHARD] = CLI_OPT_SHARD("compute only shard I of K of the work (its\n"
+                               "tornado groups and design trials) and write\n"
+                               "its part file into OUT; `ncgsim merge`\n"
+                               "makes the results (docs/distributed.md)"),
 };
 
 const cli_command cmd_sensitivity_def = {
@@ -63,7 +75,10 @@ const cli_command cmd_sensitivity_def = {
     "observations gets weighted effects (paired) and weighted first-order\n"
     "indices and rank correlations: no total index and no Sobol chart\n"
     "(docs/sensitivity.md).\n",
-    NULL, sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
+    "With --shard I/K it writes only OUT/<name>.part-I-of-K.ncgpart; `ncgsim\n"
+    "merge` of the K parts writes the folder above, byte for byte. Under\n"
+    "mpirun the processes share the work the same way and rank 0 writes.\n",
+    sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };
 
 static double since(const struct timespec *t0)
@@ -98,10 +113,14 @@ static void print_header(const sens_result *r, int set_trials, double secs)
             printf(" (%zu read by no analysed output: swing 0, not run)",
                    unread);
     }
-    printf("; %llu trials per run%s, %llu trial-runs in %.1f s\n",
+    printf("; %llu trials per run%s, %llu trial-runs",
            (unsigned long long)r->trials,
            set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
-           (unsigned long long)r->trial_runs, secs);
+           (unsigned long long)r->trial_runs);
+    if (secs >= 0)
+        printf(" in %.1f s\n", secs);
+    else
+        printf(" (merged from shards)\n");
     if (r->weighted)
         printf("Swings are one at a time (all else as in the base run); "
                "the Sobol column is the weighted first-order index "
@@ -109,6 +128,19 @@ static void print_header(const sens_result *r, int set_trials, double secs)
     else
         printf("Swings are one at a time (all else as in the base run); "
                "Sobol indices treat random params as independent.\n");
+}
+
+int cmd_sensitivity_publish(const sens_result *r, const sens_publish *o,
+                            diag *d)
+{
+    if (!o->quiet) {
+        print_header(r, o->set_trials, o->secs);
+        sens_table(r, o->top, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { o->out, "sensitivity", "sensitivity.csv", write_sens,
+                       plot_sens, o->format, o->quiet, o->no_plots };
+    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
 }
 
 /* The analysis options from the parsed values V, for FILE. */
@@ -120,12 +152,93 @@ static void sens_options(const opt_value *v, const char *file, sens_opts *so)
     cli_scenario_opts(&v[SA_TRIALS], &v[SA_SEED], &v[SA_SET], &so->so);
     so->outputs = v[SA_OUTPUT].list;
     so->n_outputs = v[SA_OUTPUT].n;
-    so->threads = v[SA_THREADS].given ? (int)v[SA_THREADS].u : engine_cores();
+    int share = engine_cores() / cluster_local_size();
+    so->threads = v[SA_THREADS].given ? (int)v[SA_THREADS].u
+                                      : share > 1 ? share : 1;
     so->bootstrap = (unsigned)v[SA_BOOTSTRAP].u;
     so->stop = &cli_interrupted;
     so->const_pct = v[SA_CONSTANTS].given ? v[SA_CONSTANTS].x
                                             : SENS_CONST_PCT;
     so->max_trials = SENS_TRIALS;
+}
+
+/* --shard I/K: writes R's part (its units computed) into OUT. */
+static int write_shard(const sens_result *r, uint32_t i, uint32_t k,
+                       int set_trials, const char *out, int quiet, diag *d)
+{
+    part *p = NULL;
+    char name[256];
+    int rc = sens_part_build(r, i, k, set_trials, &p, d);
+    if (rc != 0)
+        return rc;
+    part_file_name(r->sc->name, i, k, name, sizeof name);
+    rc = part_write(p, out, name, d);
+    part_free(p);
+    if (rc == 0 && !quiet)
+        printf("  part: %s/%s\n", out, name);
+    return rc;
+}
+
+/* An MPI job: every rank's units of R (STATUS its sens_run_units') go to
+ * rank 0 as a part, which checks them as `merge` does and puts them in
+ * place, so that its R holds every unit. A failure on any rank ends the
+ * job (cluster_gather). 0, or a status with a message in D. */
+static int sens_gather(sens_result *r, int set_trials, int status, diag *d)
+{
+    int ranks = cluster_size(), rc = status;
+    part *mine = NULL, **parts = NULL;
+    char **labels = NULL;
+    unsigned char *buf = NULL, *all = NULL;
+    size_t len = 0, *lens = NULL, off = 0, *order = NULL;
+    if (rc == 0 && (rc = sens_part_build(r, (uint32_t)cluster_rank() + 1,
+                                         (uint32_t)ranks, set_trials, &mine,
+                                         d)) == 0
+        && part_encode(mine, &buf, &len) != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+    }
+    part_free(mine);
+    rc = cluster_gather(rc, buf, len, &all, &lens, d);
+    free(buf);
+    if (rc != 0 || !all)
+        goto end;
+    parts = calloc((size_t)ranks, sizeof *parts);
+    labels = calloc((size_t)ranks, sizeof *labels);
+    order = calloc((size_t)ranks, sizeof *order);
+    if (!parts || !labels || !order) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    for (int k = 0; rc == 0 && k < ranks; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "rank %d", k);
+        if (!(labels[k] = strdup(label))) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_ERR_NOMEM;
+        } else {
+            rc = part_decode(all + off, lens[k], label, &parts[k], d);
+        }
+        off += lens[k];
+    }
+    if (rc == 0)
+        rc = runpart_order(parts, (const char *const *)labels, (size_t)ranks,
+                           order, d);
+    /* Rank 0's own units are put in place again with the others'. */
+    r->trial_runs = 0;
+    for (int k = 0; rc == 0 && k < ranks; k++)
+        rc = sens_part_fold(r, parts[order[k]], labels[order[k]], d);
+end:
+    for (int k = 0; parts && k < ranks; k++)
+        part_free(parts[k]);
+    for (int k = 0; labels && k < ranks; k++)
+        free(labels[k]);
+    free(parts);
+    free(labels);
+    free(order);
+    free(all);
+    free(lens);
+    return rc;
 }
 
 int cmd_sensitivity(int argc, char **argv)
@@ -135,6 +248,8 @@ int cmd_sensitivity(int argc, char **argv)
     sens_result *r = NULL;
     struct timespec t0;
     sens_opts so;
+    uint32_t shard = 0, shards = 0;
+    uint64_t first = 0, count = 0;
     int rc = opts_parse(&cmd_sensitivity_def, argc, argv, v);
     if (rc != 0 || !d)
         goto end;
@@ -143,21 +258,44 @@ int cmd_sensitivity(int argc, char **argv)
                        optind < argc ? ", got several" : "");
         goto end;
     }
+    if ((rc = cli_shard("sensitivity", &v[SA_SHARD], &shard, &shards)) != 0)
+        goto end;
+    if (shards && cluster_running()) {
+        rc = cli_usage("sensitivity", "--shard: under mpirun the processes "
+                       "are the shards; run without --shard");
+        goto end;
+    }
+    if (cluster_running()) {
+        shard = (uint32_t)cluster_rank() + 1;
+        shards = (uint32_t)cluster_size();
+    }
     sens_options(v, argv[optind], &so);
     cli_catch_signals();
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((rc = sens_run(&so, &r, d)) != 0)
-        goto end;
-    int quiet = v[SA_QUIET].given > 0;
-    if (!quiet) {
-        print_header(r, so.so.has_trials, since(&t0));
-        sens_table(r, v[SA_TOP].given ? (size_t)v[SA_TOP].u : 5, stdout);
-        putchar('\n');
+    const char *out = v[SA_OUT].given ? v[SA_OUT].s : "results";
+    int quiet = v[SA_QUIET].given > 0, set_trials = so.so.has_trials;
+    if ((rc = sens_prepare(&so, &r, d)) == 0) {
+        if (shards)
+            runpart_range(sens_units(r), shard, shards, &first, &count);
+        else
+            count = sens_units(r);
+        rc = sens_run_units(r, &so, first, count, d);
     }
-    publish_spec p = { v[SA_OUT].given ? v[SA_OUT].s : "results",
-                       "sensitivity", "sensitivity.csv", write_sens, plot_sens,
-                       v[SA_FORMAT].s, quiet, v[SA_NO_PLOTS].given > 0 };
-    rc = publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+    if (cluster_running()) {
+        rc = sens_gather(r, set_trials, rc, d);
+        if (cluster_rank() != 0)
+            goto end;
+    } else if (shards) {
+        if (rc == 0)
+            rc = write_shard(r, shard, shards, set_trials, out, quiet, d);
+        goto end;
+    }
+    if (rc != 0 || (rc = sens_finish(r, d)) != 0)
+        goto end;
+    sens_publish po = { out, v[SA_FORMAT].s, quiet, v[SA_NO_PLOTS].given > 0,
+                        v[SA_TOP].given ? (size_t)v[SA_TOP].u : 5, set_trials,
+                        since(&t0) };
+    rc = cmd_sensitivity_publish(r, &po, d);
 end:
     if (d)
         diag_print(d, stderr);

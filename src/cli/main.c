@@ -67,7 +67,8 @@ static void gsl_quiet(const char *reason, const char *file, int line,
  * the others run on rank 0 while the rest wait. */
 static int distributed(const cli_command *c)
 {
-    return c == &cmd_run_def || c == &cmd_sweep_def;
+    return c == &cmd_run_def || c == &cmd_sweep_def
+           || c == &cmd_sensitivity_def;
 }
 
 /* The command line's command; its exit code. */
