@@ -1,4 +1,5 @@
 /* test_plot.c: gnuplot plots of result and comparison folders, drawn with the real gnuplot. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,46 +440,129 @@ static void test_plot__installed_binary__finds_its_style_beside_it(void)
     free(dir);
 }
 
+/* The result folders of every command, under a results folder: a run of
+ * two scenarios (their folders and the comparison), a sensitivity, a
+ * 1-D sweep (in one/), a 2-D sweep, a discovery, a score and a merge of
+ * a sharded run (in merged/). */
+static const char *const every_kind[] = {
+    "unc", "unc2", "compare", "unc-sensitivity", "one/unc-sweep",
+    "unc-sweep", "unc-discovery", "score", "merged/unc", "merged/unc2",
+    "merged/compare"
+};
+enum { N_KINDS = sizeof every_kind / sizeof every_kind[0] };
+
+/* The charts each folder of every_kind draws, in its order. */
+static const size_t every_kind_charts[N_KINDS] = { 4, 4, 5, 4, 2, 2, 3, 1,
+                                                   4, 4, 5 };
+
+/* Counts the charts of folder DIR (its scripts but style.gp and all.gp)
+ * into *N; 1 when each has a complete image of format EXT and no image
+ * of another format is left. */
+static int charts_drawn(const char *dir, const char *ext, size_t *n)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int ok = dp != NULL;
+    *n = 0;
+    while (dp && (e = readdir(dp)) != NULL) {
+        const char *dot = strrchr(e->d_name, '.'), *why;
+        char path[8192];
+        if (dot && strcmp(dot + 1, ext) != 0
+            && (!strcmp(dot, ".png") || !strcmp(dot, ".svg")
+                || !strcmp(dot, ".pdf"))) {
+            fprintf(stderr, "\n%s/%s: an old drawing left\n", dir, e->d_name);
+            ok = 0;
+        }
+        if (!dot || strcmp(dot, ".gp") != 0 || !strcmp(e->d_name, "all.gp")
+            || !strcmp(e->d_name, "style.gp"))
+            continue;
+        (*n)++;
+        snprintf(path, sizeof path, "%s/%.*s.%s", dir,
+                 (int)(dot - e->d_name), e->d_name, ext);
+        if (gp_image_complete(path, ext, &why) != 0) {
+            fprintf(stderr, "\n%s: %s\n", path, why);
+            ok = 0;
+        }
+    }
+    if (dp)
+        closedir(dp);
+    return ok;
+}
+
+/* 1 when every folder of every_kind under DIR has its charts drawn whole
+ * in format EXT. */
+static int every_chart_drawn(const char *dir, const char *ext)
+{
+    int ok = 1;
+    for (size_t k = 0; k < N_KINDS; k++) {
+        char path[4096];
+        size_t n;
+        snprintf(path, sizeof path, "%s/%s", dir, every_kind[k]);
+        if (!charts_drawn(path, ext, &n) || n != every_kind_charts[k]) {
+            fprintf(stderr, "\n%s: %zu charts, %zu expected\n", path, n,
+                    every_kind_charts[k]);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
 static void test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it(void)
 {
-    /* A sweep's and a scenario's folders, copied to a new place: gnuplot
-     * run there redraws each chart whole, no script names a path outside
-     * its folder, and `ncgsim plot` redraws the copies in another format. */
-    fx x;
-    char cmd[8192], *out = NULL;
-    CU_ASSERT_FATAL(fx_begin(&x));
-    snprintf(cmd, sizeof cmd,
-             BIN " sweep %s/plain.cfg -q -n 200 --vary cut_p=0:0.2:0.1 "
-             "--format svg -o %s/out 2>&1 && "
-             BIN " plot -q %s/out/plain 2>&1 && "
-             "mkdir %s/moved && cp -r %s/out/plain-sweep %s/out/plain %s/moved/ && "
-             "cd %s/moved/plain-sweep && rm *.svg && gnuplot sweep-troops.gp && "
-             "cd ../plain && rm fan_troops.png && gnuplot fan_troops.gp && "
-             "! grep -l -e '%s/out' -e '[.]tmp-' *.gp ../plain-sweep/*.gp",
-             x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir, x.dir);
+    /* Every command's folders, copied to a new place without their
+     * images: gnuplot run on each script there redraws its chart whole
+     * and silently, no script names a path outside its folder, and
+     * `ncgsim plot` redraws the copies in another format from their data
+     * files. */
+    char *dir = test_tmpdir(), cmd[8192], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    use_tree_style();
+    free(test_write(dir, "unc.cfg", TEST_UNC_CFG));
+    free(test_write(dir, "unc2.cfg", "name = \"unc2\";\nextends = "
+                    "\"unc.cfg\";\nparams = { cut = { dist = \"uniform\"; "
+                    "min = 400.0; max = 900.0; }; };\n"));
+    free(test_write(dir, "outcomes.csv", TEST_UNC_OUTCOMES));
+    snprintf(cmd, sizeof cmd, "cd %s && B=\"${NCGSIM_BIN:-$OLDPWD/ncgsim}\" && "
+             "$B run unc.cfg unc2.cfg -n 200 -o out -q -j2 && "
+             "$B sensitivity unc.cfg -n 200 --bootstrap 10 -o out -q -j2 && "
+             "$B sweep unc.cfg -n 100 --vary cut=200:800:300 -o out/one -q "
+             "-j2 && $B sweep unc.cfg -n 100 --vary cut=200:800:300 "
+             "--vary p_crisis=0:0.2:0.1 -o out -q -j2 && "
+             "$B discover unc.cfg --case 'troops < 28000' -n 400 "
+             "--resample 0 -o out/unc-discovery -q -j2 && "
+             "$B score out/unc out/unc2 --outcomes outcomes.csv -o out -q "
+             "-j2 && for i in 1 2; do $B run unc.cfg unc2.cfg -n 200 -q -j2 "
+             "--no-plots --shard $i/2 -o parts || exit 9; done && "
+             "$B merge parts -o out/merged -q -j2 && "
+             "cp -r out moved && find moved -name '*.png' -delete && "
+             "for g in $(find moved -name '*.gp' ! -name style.gp "
+             "! -name all.gp); do (cd ${g%%/*.gp} && gnuplot ${g##*/}) "
+             "|| exit 8; done && "
+             "! grep -rl -e '%s' -e '[.]tmp-' --include='*.gp' moved", dir, dir);
     int rc = test_run(cmd, &out);
     if (rc != 0)
         fprintf(stderr, "\n%s\n", out ? out : "");
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
     free(out);
-    char path[2048];
-    const char *why;
-    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.svg", x.dir);
-    CU_ASSERT_EQUAL(gp_image_complete(path, "svg", &why), 0);
-    CU_ASSERT(png_is(x.dir, "moved/plain/fan_troops.png", 1000, 600));
-    /* `ncgsim plot` on the copies: another format, through the writer. */
-    snprintf(cmd, sizeof cmd, BIN " plot --format pdf %s/moved", x.dir);
+    char moved[1024];
+    snprintf(moved, sizeof moved, "%s/moved", dir);
+    CU_ASSERT(every_chart_drawn(moved, "png"));
+    /* `ncgsim plot` on the copies: another format, through the writer,
+     * the old images replaced, not left beside, and each chart drawn
+     * from the folder's data files, not from its old scripts (here
+     * gone). */
+    snprintf(cmd, sizeof cmd, "cd %s && rm unc-sensitivity/*.gp one/*/*.gp "
+             "unc-sweep/*.gp unc-discovery/*.gp score/*.gp && "
+             "\"${NCGSIM_BIN:-$OLDPWD/ncgsim}\" plot -q "
+             "--format svg . one "
+             "merged", moved);
     CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
-    CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "/moved/plain-sweep/ (") : NULL);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
     free(out);
-    snprintf(path, sizeof path, "%s/moved/plain-sweep/sweep-troops.pdf", x.dir);
-    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
-    snprintf(path, sizeof path, "%s/moved/plain/overview.pdf", x.dir);
-    CU_ASSERT_EQUAL(gp_image_complete(path, "pdf", &why), 0);
-    /* The old drawings of a scenario are replaced, not left beside. */
-    CU_ASSERT_FALSE(exists(x.dir, "moved/plain/overview.png"));
-    fx_end(&x);
+    CU_ASSERT(every_chart_drawn(moved, "svg"));
+    test_rmrf(dir);
+    free(dir);
 }
 
 static void test_plot__nonexistent_folder__says_no_such_folder(void)

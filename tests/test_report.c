@@ -421,18 +421,8 @@ static int fx_analyses(void)
         return done;
     if (!fixture())
         return done = 0;
-    free(test_write(fx_dir, "unc.cfg",
-        "name = \"unc\";\ntitle = \"Uncertain case\";\n"
-        "simulation = { trials = 400; steps = 8; step = \"quarter\"; "
-        "start = \"2025Q1\"; seed = 5; };\n"
-        "params = { p_crisis = { dist = \"beta\"; a = 2.0; b = 20.0; };\n"
-        "           cut = { dist = \"uniform\"; min = 200.0; max = 800.0; }; };\n"
-        "events = { crisis = { p = \"p_crisis\"; label = \"Crisis\"; }; };\n"
-        "states = { troops = { init = \"28500\"; next = \"troops - (crisis ? "
-        "cut : 0)\"; label = \"Troops\"; }; };\n"));
-    free(test_write(fx_dir, "outcomes.csv",
-        "id,var,at,through,op,threshold,outcome\n"
-        "q1,crisis,,2025Q4,,,1\nq2,troops,2026Q2,,<,28000,0\n"));
+    free(test_write(fx_dir, "unc.cfg", TEST_UNC_CFG));
+    free(test_write(fx_dir, "outcomes.csv", TEST_UNC_OUTCOMES));
     snprintf(cmd, sizeof cmd,
              BIN " sensitivity %s/unc.cfg -n 400 --bootstrap 20 -o %s -q -j 2 && "
              BIN " sweep %s/unc.cfg -n 200 --vary cut=200:800:300 "

@@ -49,9 +49,9 @@ static void test_sensshard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
     for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++)
         merged_equals_one(dir, SMALL " -j2 -q", "-q", ks[t]);
     /* A shard computed again, on another number of threads: its bytes. */
-    rc = sh(dir, "cp \"$D/p3/small.part-2-of-3.ncgpart\" \"$D/again\" && "
-            BIN " sensitivity " SMALL " -j1 -q --shard 2/3 -o \"$D/p3\" "
-            "&& cmp \"$D/again\" \"$D/p3/small.part-2-of-3.ncgpart\"", &out);
+    rc = sh(dir, "P=\"$D/p3/small-sensitivity.part-2-of-3.ncgpart\"; "
+            "cp \"$P\" \"$D/again\" && " BIN " sensitivity " SMALL " -j1 -q "
+            "--shard 2/3 -o \"$D/p3\" && cmp \"$D/again\" \"$P\"", &out);
     CU_ASSERT_EQUAL(rc, 0);
     free(out);
     test_rmrf(dir);
@@ -96,21 +96,22 @@ static void test_sensshard__bad_sets_of_parts__are_refused_naming_the_part(void)
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(out);
     static const struct { const char *prep, *extra, *msg; } cases[] = {
-        { "rm small.part-2-of-3.ncgpart", "",
+        { "rm small-sensitivity.part-2-of-3.ncgpart", "",
           "missing part: shard 2 of 3 of scenario small "
-          "(small.part-2-of-3.ncgpart)\nrc=4\n" },
+          "(small-sensitivity.part-2-of-3.ncgpart)\nrc=4\n" },
         /* A part of `run` of the same scenario among them. */
         { "true", "\"$D/run/small.part-1-of-1.ncgpart\"",
           "run/small.part-1-of-1.ncgpart: a part of `run`, but "
-          "x/small.part-1-of-3.ncgpart is a part of `sensitivity`\nrc=4\n" },
-        { "cp small.part-1-of-3.ncgpart copy.ncgpart", "",
-          "x/small.part-1-of-3.ncgpart: shard 1 of 3 of scenario small again "
-          "(also x/copy.ncgpart): give each part once\nrc=4\n" },
-        { "head -c 5000 small.part-3-of-3.ncgpart > t && "
-          "mv t small.part-3-of-3.ncgpart", "",
-          "x/small.part-3-of-3.ncgpart: incomplete part file (5000 bytes, no "
-          "checksum at the end): truncated or damaged; compute this shard "
-          "again\nrc=4\n" },
+          "x/small-sensitivity.part-1-of-3.ncgpart is a part of "
+          "`sensitivity`\nrc=4\n" },
+        { "cp small-sensitivity.part-1-of-3.ncgpart copy.ncgpart", "",
+          "x/small-sensitivity.part-1-of-3.ncgpart: shard 1 of 3 of scenario "
+          "small again (also x/copy.ncgpart): give each part once\nrc=4\n" },
+        { "head -c 5000 small-sensitivity.part-3-of-3.ncgpart > t && "
+          "mv t small-sensitivity.part-3-of-3.ncgpart", "",
+          "x/small-sensitivity.part-3-of-3.ncgpart: incomplete part file "
+          "(5000 bytes, no checksum at the end): truncated or damaged; "
+          "compute this shard again\nrc=4\n" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *msg = merge_refusal(dir, cases[i].prep, cases[i].extra);

@@ -13,19 +13,11 @@
 #define SCENARIOS "scenarios/baseline.cfg scenarios/seoul_turmoil.cfg " \
                   "scenarios/examples/conditioning.cfg"
 
-/* Runs CMD (with DIR as $D); its exit status, output in *OUT. */
-static int sh(const char *dir, const char *cmd, char **out)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "D='%s'; %s", dir, cmd);
-    return test_run(full, out);
-}
-
 static void test_shard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
 {
     char *dir = test_tmpdir(), *out = NULL;
-    int rc = sh(dir, BIN " run " SCENARIOS " -n 9000 -j2 -q --no-plots "
-                "-o \"$D/one\"", &out);
+    int rc = test_run_in(dir, BIN " run " SCENARIOS " -n 9000 -j2 -q "
+                         "--no-plots -o \"$D/one\"", &out);
     CU_ASSERT_EQUAL(rc, 0);
     free(out);
     static const int ks[] = { 1, 2, 3, 7 };
@@ -38,16 +30,17 @@ static void test_shard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
                  BIN " merge $(ls \"$D/p$K\"/*.ncgpart | sort -r) -q "
                  "--no-plots -o \"$D/m$K\" && diff -r \"$D/one\" \"$D/m$K\"",
                  ks[t]);
-        rc = sh(dir, cmd, &out);
+        rc = test_run_in(dir, cmd, &out);
         if (rc != 0)
             fprintf(stderr, "K=%d: %s\n", ks[t], out ? out : "");
         CU_ASSERT_EQUAL(rc, 0);
         free(out);
     }
     /* A shard computed again: the same bytes. */
-    rc = sh(dir, "cp \"$D/p3/baseline.part-2-of-3.ncgpart\" \"$D/again\" && "
-            BIN " run " SCENARIOS " -n 9000 -j1 -q --shard 2/3 -o \"$D/p3\" "
-            "&& cmp \"$D/again\" \"$D/p3/baseline.part-2-of-3.ncgpart\"", &out);
+    rc = test_run_in(dir, "cp \"$D/p3/baseline.part-2-of-3.ncgpart\" "
+                     "\"$D/again\" && " BIN " run " SCENARIOS " -n 9000 -j1 "
+                     "-q --shard 2/3 -o \"$D/p3\" && cmp \"$D/again\" "
+                     "\"$D/p3/baseline.part-2-of-3.ncgpart\"", &out);
     CU_ASSERT_EQUAL(rc, 0);
     free(out);
     test_rmrf(dir);
@@ -63,7 +56,7 @@ static char *merge_refusal(const char *dir, const char *prep)
              "cd \"$D/x\" && %s && cd - >/dev/null && " BIN " merge "
              "\"$D\"/x/*.ncgpart -q --no-plots -o \"$D/out\"; echo \"rc=$?\"",
              prep);
-    sh(dir, cmd, &out);
+    test_run_in(dir, cmd, &out);
     /* The folder's path varies: keep what follows it. */
     char *rel = out ? strstr(out, "/x/") : NULL;
     char *msg = strdup(rel ? rel + 3 : out ? out : "");
@@ -74,12 +67,15 @@ static char *merge_refusal(const char *dir, const char *prep)
 static void test_shard__bad_sets_of_parts__are_refused_naming_the_part(void)
 {
     char *dir = test_tmpdir(), *out = NULL;
-    int rc = sh(dir, "for i in 1 2 3; do " BIN " run scenarios/baseline.cfg "
-                "-n 9000 -j2 -q --shard $i/3 -o \"$D/p\" || exit 9; done; "
-                BIN " run scenarios/baseline.cfg -n 9000 -j2 -q --shard 2/3 "
-                "--seed 5 -o \"$D/seed\" && " BIN " run scenarios/baseline.cfg "
-                "-n 9000 -j2 -q --shard 2/3 --set name=baseline "
-                "--set params.p_sceptic_admin.value=0.3 -o \"$D/model\"", &out);
+    int rc = test_run_in(dir, "for i in 1 2 3; do " BIN " run "
+                         "scenarios/baseline.cfg -n 9000 -j2 -q --shard $i/3 "
+                         "-o \"$D/p\" || exit 9; done; " BIN " run "
+                         "scenarios/baseline.cfg -n 9000 -j2 -q --shard 2/3 "
+                         "--seed 5 -o \"$D/seed\" && " BIN " run "
+                         "scenarios/baseline.cfg -n 9000 -j2 -q --shard 2/3 "
+                         "--set name=baseline --set "
+                         "params.p_sceptic_admin.value=0.3 -o \"$D/model\"",
+                         &out);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(out);
     static const struct { const char *prep, *msg; } cases[] = {
@@ -112,7 +108,7 @@ static void test_shard__bad_sets_of_parts__are_refused_naming_the_part(void)
         free(msg);
     }
     /* Nothing was written by any refused merge. */
-    rc = sh(dir, "test ! -e \"$D/out\"", &out);
+    rc = test_run_in(dir, "test ! -e \"$D/out\"", &out);
     CU_ASSERT_EQUAL(rc, 0);
     free(out);
     test_rmrf(dir);

@@ -103,6 +103,18 @@ int test_run(const char *cmd, char **out)
     return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int test_run_in(const char *dir, const char *cmd, char **out)
+{
+    size_t len = strlen(dir) + strlen(cmd) + 16;
+    char *full = malloc(len);
+    if (!full)
+        return -1;
+    snprintf(full, len, "D='%s'; %s", dir, cmd);
+    int rc = test_run(full, out);
+    free(full);
+    return rc;
+}
+
 void test_rmrf(const char *dir)
 {
     if (!dir || strncmp(dir, "/tmp/", 5) != 0)

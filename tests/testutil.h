@@ -27,6 +27,9 @@ char *test_read(const char *path);
 /* Runs shell command CMD, captures stdout and stderr merged
  * into *OUT (malloc'd), returns the exit status (or -1). */
 int test_run(const char *cmd, char **out);
+/* test_run of CMD with the shell variable D set to DIR (a test's
+ * folder, with no single quote in it). */
+int test_run_in(const char *dir, const char *cmd, char **out);
 /* Removes DIR recursively. */
 void test_rmrf(const char *dir);
 
@@ -48,5 +51,20 @@ void test_ran_free(test_ran *x);
 /* The output index of the output called NAME in X's model (a fatal
  * assertion when there is none). */
 size_t test_ran_output(const test_ran *x, const char *name);
+/* A small scenario with two random params (p_crisis, cut), an event
+ * (crisis) and a state (troops), for the analyses' end-to-end tests; and
+ * an outcomes file scoring it (a question on each). */
+#define TEST_UNC_CFG \
+    "name = \"unc\";\ntitle = \"Uncertain case\";\n" \
+    "simulation = { trials = 400; steps = 8; step = \"quarter\"; " \
+    "start = \"2025Q1\"; seed = 5; };\n" \
+    "params = { p_crisis = { dist = \"beta\"; a = 2.0; b = 20.0; };\n" \
+    "           cut = { dist = \"uniform\"; min = 200.0; max = 800.0; }; };\n" \
+    "events = { crisis = { p = \"p_crisis\"; label = \"Crisis\"; }; };\n" \
+    "states = { troops = { init = \"28500\"; next = \"troops - (crisis ? " \
+    "cut : 0)\"; label = \"Troops\"; }; };\n"
+#define TEST_UNC_OUTCOMES \
+    "id,var,at,through,op,threshold,outcome\n" \
+    "q1,crisis,,2025Q4,,,1\nq2,troops,2026Q2,,<,28000,0\n"
 
 #endif

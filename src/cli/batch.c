@@ -372,7 +372,7 @@ static int shard_group(group *g, scenario **scs, size_t n,
             diag_add(d, NULL, 0, NULL, "out of memory");
             goto end;
         }
-        part_file_name(s->name, c->shard, c->shards, name, sizeof name);
+        part_file_name("run", s->name, c->shard, c->shards, name, sizeof name);
         rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
                           : part_write(p, c->out, name, d);
         part_free(p);

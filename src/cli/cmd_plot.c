@@ -27,9 +27,10 @@ static const opt_spec plot_opts_table[PLOT_N_OPTS] = {
 const cli_command cmd_plot_def = {
     "plot", cmd_plot, "redraw the plots of results already on disk",
     "ncgsim plot DIR... [options]",
-    "Redraws the plots of result folders without running anything. DIR\n"
-    "is a scenario's folder (OUT/<name>), a comparison folder\n"
-    "(OUT/compare) or a results folder holding several of them (OUT).\n"
+    "Redraws the plots of result folders without running anything, from\n"
+    "each folder's data files. DIR is the folder of any command (a\n"
+    "scenario's OUT/<name>, OUT/compare, a sensitivity, sweep, discover,\n"
+    "score or robust folder) or a results folder holding several (OUT).\n"
     "Restyle every plot at once by editing plots/style.gp (or the file\n"
     "named by the NCGSIM_PLOTS folder) and running this again.\n",
     NULL, plot_opts_table, PLOT_N_OPTS, OPERANDS_RESULTS
@@ -110,8 +111,9 @@ int cmd_plot(int argc, char **argv)
         batch_free_list(sub, ns);
         if (n == before) {
             diag_add(d, argv[a], 0, NULL, "not a result folder (no "
-                     "summary.csv, compare.csv, sensitivity.csv, sweep.csv "
-                     "or discovery.csv in it or its subfolders)");
+                     "summary.csv, compare.csv, sensitivity.csv, sweep.csv, "
+                     "discovery.csv, reliability.csv or robust.csv in it or "
+                     "its subfolders)");
             rc = NCG_ERR_IO;
         }
     }

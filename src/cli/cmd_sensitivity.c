@@ -15,7 +15,6 @@
 #include "cli/publish.h"
 #include "io/part.h"
 #include "io/runpart.h"
-#include "plot/sens_plot.h"
 #include "run/engine.h"
 
 enum {
@@ -75,9 +74,10 @@ const cli_command cmd_sensitivity_def = {
     "observations gets weighted effects (paired) and weighted first-order\n"
     "indices and rank correlations: no total index and no Sobol chart\n"
     "(docs/sensitivity.md).\n",
-    "With --shard I/K it writes only OUT/<name>.part-I-of-K.ncgpart; `ncgsim\n"
-    "merge` of the K parts writes the folder above, byte for byte. Under\n"
-    "mpirun the processes share the work the same way and rank 0 writes.\n",
+    "With --shard I/K it writes only OUT/<name>-sensitivity.part-I-of-K\n"
+    ".ncgpart; `ncgsim merge` of the K parts writes the folder above, byte\n"
+    "for byte. Under mpirun the processes share the work the same way and\n"
+    "rank 0 writes.\n",
     sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };
 
@@ -87,60 +87,6 @@ static double since(const struct timespec *t0)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)(t.tv_sec - t0->tv_sec)
            + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
-
-static int write_sens(const void *res, FILE *f)
-{
-    return sens_write_csv(res, f);
-}
-
-static int plot_sens(const void *res, const char *dir, const plot_opts *o,
-                     diag *d)
-{
-    return sens_plot_sensitivity(res, dir, o, d);
-}
-
-/* What was varied and what it cost, before the table. */
-static void print_header(const sens_result *r, int set_trials, double secs)
-{
-    size_t unread = 0;
-    for (size_t j = 0; j < r->n_const; j++)
-        unread += !r->const_rows[j].reaches;
-    printf("%s: %zu random params", r->sc->name, r->d);
-    if (r->const_pct > 0) {
-        printf(", %zu constants \u00b1%g%%", r->n_const, r->const_pct);
-        if (unread)
-            printf(" (%zu read by no analysed output: swing 0, not run)",
-                   unread);
-    }
-    printf("; %llu trials per run%s, %llu trial-runs",
-           (unsigned long long)r->trials,
-           set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
-           (unsigned long long)r->trial_runs);
-    if (secs >= 0)
-        printf(" in %.1f s\n", secs);
-    else
-        printf(" (merged from shards)\n");
-    if (r->weighted)
-        printf("Swings are one at a time (all else as in the base run); "
-               "the Sobol column is the weighted first-order index "
-               "(conditioned scenario).\n");
-    else
-        printf("Swings are one at a time (all else as in the base run); "
-               "Sobol indices treat random params as independent.\n");
-}
-
-int cmd_sensitivity_publish(const sens_result *r, const sens_publish *o,
-                            diag *d)
-{
-    if (!o->quiet) {
-        print_header(r, o->set_trials, o->secs);
-        sens_table(r, o->top, stdout);
-        putchar('\n');
-    }
-    publish_spec p = { o->out, "sensitivity", "sensitivity.csv", write_sens,
-                       plot_sens, o->format, o->quiet, o->no_plots };
-    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
 }
 
 /* The analysis options from the parsed values V, for FILE. */
@@ -171,7 +117,7 @@ static int write_shard(const sens_result *r, uint32_t i, uint32_t k,
     int rc = sens_part_build(r, i, k, set_trials, &p, d);
     if (rc != 0)
         return rc;
-    part_file_name(r->sc->name, i, k, name, sizeof name);
+    part_file_name("sensitivity", r->sc->name, i, k, name, sizeof name);
     rc = part_write(p, out, name, d);
     part_free(p);
     if (rc == 0 && !quiet)
@@ -295,7 +241,7 @@ int cmd_sensitivity(int argc, char **argv)
     sens_publish po = { out, v[SA_FORMAT].s, quiet, v[SA_NO_PLOTS].given > 0,
                         v[SA_TOP].given ? (size_t)v[SA_TOP].u : 5, set_trials,
                         since(&t0) };
-    rc = cmd_sensitivity_publish(r, &po, d);
+    rc = publish_sensitivity(r, &po, d);
 end:
     if (d)
         diag_print(d, stderr);

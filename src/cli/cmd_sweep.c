@@ -7,18 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis/sweep.h"
+#include "analysis/sweeppart.h"
 #include "base/status.h"
 #include "cli/cli.h"
 #include "cli/cluster.h"
 #include "io/part.h"
 #include "io/runpart.h"
 #include "cli/publish.h"
-#include "plot/sens_plot.h"
 #include "run/engine.h"
 
 enum {
     SWEEP_VARY, SWEEP_OUTPUT, SWEEP_TRIALS, SWEEP_SEED, SWEEP_SET,
-    SWEEP_THREADS, SWEEP_OUT, SWEEP_NO_PLOTS, SWEEP_FORMAT, SWEEP_QUIET, SWEEP_N_OPTS
+    SWEEP_THREADS, SWEEP_OUT, SWEEP_NO_PLOTS, SWEEP_FORMAT, SWEEP_QUIET,
+    SWEEP_SHARD, SWEEP_N_OPTS
 };
 
 static const opt_spec sweep_opts_table[SWEEP_N_OPTS] = {
@@ -38,6 +39,11 @@ static const opt_spec sweep_opts_table[SWEEP_N_OPTS] = {
     [SWEEP_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
     [SWEEP_FORMAT] = CLI_OPT_FORMAT("charts as png (default), svg or pdf"),
     [SWEEP_QUIET] = CLI_OPT_QUIET("no table"),
+    [SWEEP_SHARD] = CLI_OPT_SHARD("compute only shard I of K (fixed ranges of\n"
+                                  "the grid's points) and write one part file,\n"
+                                  "OUT/<name>-sweep.part-I-of-K.ncgpart, and\n"
+                                  "nothing else; `ncgsim merge` makes the\n"
+                                  "results"),
 };
 
 const cli_command cmd_sweep_def = {
@@ -53,69 +59,36 @@ const cli_command cmd_sweep_def = {
     NULL, sweep_opts_table, SWEEP_N_OPTS, OPERANDS_SCENARIOS
 };
 
-static int write_sweep(const void *res, FILE *f)
-{
-    return sweep_write_csv(res, f);
-}
-
-static int plot_sweep(const void *res, const char *dir, const plot_opts *o,
-                     diag *d)
-{
-    return sens_plot_sweep(res, dir, o, d);
-}
-
-/* Values kept per cell in a part: mean, se, diff, diff_se. */
-#define CELL_VALUES 4
-_Static_assert(sizeof(sweep_cell) == CELL_VALUES * sizeof(double),
-               "a sweep cell is its four doubles");
-
-/* This rank's share of the N points of an MPI job, into SO. */
-static void sweep_share(sweep_opts *so)
+/* Points FIRST .. FIRST + *COUNT - 1 of the grid of SO: shard I of K. */
+static void sweep_share(sweep_opts *so, uint32_t i, uint32_t k)
 {
     uint64_t n = 1, first, count;
     for (size_t a = 0; a < so->n_axes; a++)
         n *= so->axes[a].n;
-    runpart_range(n, (uint32_t)cluster_rank() + 1, (uint32_t)cluster_size(),
-                  &first, &count);
+    runpart_range(n, i, k, &first, &count);
     so->ranged = 1;
     so->first = (size_t)first;
     so->count = (size_t)count;
 }
 
-/* An MPI job: every rank's cells of R (its points SO->first .. + count - 1;
- * STATUS its sweep_run's) go to rank 0 as a part, and rank 0 puts them in
- * place, so that its R holds every point. A failure on any rank ends the
- * job (cluster_gather). 0, or a status with a message in D. */
+/* An MPI job: every rank's cells of R (its points SO->first .. + count -
+ * 1; STATUS its sweep_run's) go to rank 0 as a part, and rank 0 puts them
+ * in place, so that its R holds every point. A failure on any rank ends
+ * the job (cluster_gather). 0, or a status with a message in D. */
 static int sweep_gather(const sweep_opts *so, sweep_result *r, int status,
                         diag *d)
 {
-    part_info f;
     part *p = NULL;
     unsigned char *buf = NULL, *all = NULL;
-    size_t len = 0, *lens = NULL, n_out = r ? r->n_out : 0, off = 0;
+    size_t len = 0, *lens = NULL, off = 0;
     int rc = status;
-    memset(&f, 0, sizeof f);
-    snprintf(f.command, sizeof f.command, "sweep");
-    snprintf(f.unit, sizeof f.unit, "row");
-    f.members = 1;
-    f.shard = (uint32_t)cluster_rank() + 1;
-    f.shards = (uint32_t)cluster_size();
-    f.first = so->first;
-    f.count = so->count;
-    if (rc == 0) {
-        uint64_t w = (uint64_t)r->weighted;
-        f.units = r->n_points;
-        f.trials = r->trials;
-        f.seed = r->sc->sim.seed;
-        snprintf(f.scenario, sizeof f.scenario, "%s", r->sc->name);
-        size_t first = so->first < r->n_points ? so->first : r->n_points;
-        rc = !(p = part_alloc(&f))
-             || part_add(p, "cells", PART_F64, r->cells + first * n_out,
-                         so->count * n_out * CELL_VALUES) != 0
-             || part_add(p, "weighted", PART_U64, &w, 1) != 0
-             || part_encode(p, &buf, &len) != 0 ? NCG_ERR_NOMEM : 0;
-        if (rc)
-            diag_add(d, NULL, 0, NULL, "out of memory");
+    if (rc == 0
+        && (sweeppart_build(r, so->first, so->count,
+                            (uint32_t)cluster_rank() + 1,
+                            (uint32_t)cluster_size(), &p) != 0
+            || part_encode(p, &buf, &len) != 0)) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
     }
     part_free(p);
     rc = cluster_gather(rc, buf, len, &all, &lens, d);
@@ -123,27 +96,32 @@ static int sweep_gather(const sweep_opts *so, sweep_result *r, int status,
     for (int k = 0; rc == 0 && all && k < cluster_size(); k++) {
         part *q = NULL;
         char label[32];
-        size_t nv = 0, nw = 0;
         snprintf(label, sizeof label, "rank %d", k);
         rc = part_decode(all + off, lens[k], label, &q, d);
         off += lens[k];
-        const part_info *qi = q ? part_get_info(q) : NULL;
-        const double *cells = q ? part_find(q, "cells", PART_F64, &nv) : NULL;
-        const uint64_t *w = q ? part_find(q, "weighted", PART_U64, &nw) : NULL;
-        if (rc == 0 && (!cells || !w || nw != 1 || qi->count > r->n_points
-                        || qi->first > r->n_points - qi->count
-                        || nv != qi->count * n_out * CELL_VALUES)) {
-            diag_add(d, label, 0, NULL, "malformed part (cells)");
-            rc = NCG_ERR_IO;
-        }
-        if (rc == 0 && nv) {
-            memcpy(r->cells + qi->first * n_out, cells, nv * sizeof *cells);
-            r->weighted |= (int)w[0];
-        }
+        if (rc == 0)
+            rc = sweeppart_take(q, label, r, d);
         part_free(q);
     }
     free(all);
     free(lens);
+    return rc;
+}
+
+/* --shard I/K: the part of the shard R computed (points SO->first ..),
+ * written into OUT. 0 or a status with a message. */
+static int sweep_write_part(const sweep_opts *so, const sweep_result *r,
+                            uint32_t i, uint32_t k, const char *out, diag *d)
+{
+    part *p = NULL;
+    char name[300];
+    if (sweeppart_build(r, so->first, so->count, i, k, &p) != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    part_file_name("sweep", r->sc->name, i, k, name, sizeof name);
+    int rc = part_write(p, out, name, d);
+    part_free(p);
     return rc;
 }
 
@@ -180,12 +158,23 @@ int cmd_sweep(int argc, char **argv)
     diag *d = diag_alloc();
     sweep_result *r = NULL;
     sweep_opts so;
+    uint32_t shard = 0, shards = 0;
     int rc = opts_parse(&cmd_sweep_def, argc, argv, v);
-    if (rc != 0 || !d || (rc = sweep_options(v, argc, argv, &so)) != 0)
+    if (rc != 0 || !d || (rc = sweep_options(v, argc, argv, &so)) != 0
+        || (rc = cli_shard("sweep", &v[SWEEP_SHARD], &shard, &shards)) != 0)
         goto end;
+    if (shards && cluster_running()) {
+        rc = cli_usage("sweep", "--shard: under mpirun the processes are the "
+                       "shards; run without --shard");
+        goto end;
+    }
+    const char *out = v[SWEEP_OUT].given ? v[SWEEP_OUT].s : "results";
     cli_catch_signals();
-    if (cluster_running())
-        sweep_share(&so);
+    if (shards)
+        sweep_share(&so, shard, shards);
+    else if (cluster_running())
+        sweep_share(&so, (uint32_t)cluster_rank() + 1,
+                    (uint32_t)cluster_size());
     rc = sweep_run(&so, &r, d);
     if (cluster_running()) {
         rc = sweep_gather(&so, r, rc, d);
@@ -194,15 +183,13 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc != 0)
         goto end;
-    int quiet = v[SWEEP_QUIET].given > 0;
-    if (!quiet) {
-        sweep_table(r, v[SWEEP_OUTPUT].list, v[SWEEP_OUTPUT].n, stdout);
-        putchar('\n');
-    }
-    publish_spec p = { v[SWEEP_OUT].given ? v[SWEEP_OUT].s : "results",
-                       "sweep", "sweep.csv", write_sweep, plot_sweep,
-                       v[SWEEP_FORMAT].s, quiet, v[SWEEP_NO_PLOTS].given > 0 };
-    rc = publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+    if (shards)
+        rc = sweep_write_part(&so, r, shard, shards, out, d);
+    else
+        rc = publish_sweep(r, out, v[SWEEP_FORMAT].s,
+                           (const char *const *)v[SWEEP_OUTPUT].list,
+                           v[SWEEP_OUTPUT].n, v[SWEEP_QUIET].given > 0,
+                           v[SWEEP_NO_PLOTS].given > 0, d);
 end:
     if (d)
         diag_print(d, stderr);

@@ -4,7 +4,6 @@
 #ifndef NCG_COMMANDS_H
 #define NCG_COMMANDS_H
 
-#include "base/diag.h"
 #include "cli/options.h"
 
 int cmd_run(int argc, char **argv);
@@ -27,22 +26,6 @@ int cmd_merge(int argc, char **argv);
  * Messages go to stderr. Returns a status. */
 int cmd_report_after_run(const char *out, int argc, char **argv, int quiet);
 int cmd_help(int argc, char **argv);
-
-/* How `sensitivity` (and `merge` of its parts) shows a finished analysis. */
-typedef struct sens_publish {
-    const char *out;           /* results folder */
-    const char *format;        /* --format, or NULL */
-    int quiet, no_plots;
-    size_t top;                /* params per output in the table */
-    int set_trials;            /* -n was given (the header says so) */
-    double secs;               /* time taken, for the header (< 0: the
-                                  work was done by shards) */
-} sens_publish;
-struct sens_result;
-/* Prints R's header and table (unless quiet) and writes its result
- * folder OUT/<name>-sensitivity/. Returns a status. */
-int cmd_sensitivity_publish(const struct sens_result *r, const sens_publish *o,
-                            diag *d);
 
 extern const cli_command cmd_run_def, cmd_compare_def, cmd_check_def,
     cmd_show_def, cmd_graph_def, cmd_plot_def, cmd_sensitivity_def,

@@ -1,37 +1,45 @@
-/* merge.h: `ncgsim merge` by command: what every command's merge shares
- * (a part's scenario loaded back) and the merge of each command's parts
- * (cmd_merge_<command>.c). cmd_merge.c reads and checks the parts, then hands
- * them to the merge of their command. */
+/* merge.h: `ncgsim merge` per command: each command whose shards write
+ * part files turns a checked set of its parts into the results it writes
+ * without --shard. cmd_merge.c reads the parts and picks the function by
+ * the command that wrote them. */
 #ifndef NCG_MERGE_H
 #define NCG_MERGE_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include "base/diag.h"
 #include "io/part.h"
 #include "model/model.h"
 #include "scenario/scenario.h"
 
-/* The merge's options (its command line). */
-typedef struct merge_out {
-    const char *out;           /* results folder */
-    const char *format;        /* --format, or NULL */
-    int threads;               /* for the plots */
+/* merge's options, handed to every command's merge. */
+typedef struct merge_opts {
+    const char *out;       /* -o as given, or NULL: the command's default */
+    const char *format;    /* --format, or NULL */
+    int threads;           /* for the charts */
     int quiet, no_plots;
-} merge_out;
+} merge_opts;
 
-/* The scenario of part P (file LABEL) loaded back, into *SC and *M
- * (caller frees both), through a file in the private folder TMP; it must
- * be the model the shard ran (same hash). *REF: the job's reference
- * member. 0, or a status with a message. */
-int merge_load_member(const part *p, const char *label, const char *tmp,
-                      scenario **sc, model **m, uint32_t *ref, diag *d);
+/* A command's merge: the N parts PARTS (borrowed; read from LABELS, which
+ * name them in messages), in the order given, all claiming to be of one
+ * job of that command. It checks them as a set (runpart_order), writes
+ * the results and returns 0, or a status with a message naming the part
+ * at fault, having written nothing. */
+typedef int (*merge_fn)(part *const *parts, const char *const *labels,
+                        size_t n, const merge_opts *o, diag *d);
 
-/* The N parts PARTS of one `sensitivity` (files LABELS), checked by
- * runpart_order into ORDER, into its result folder, as `sensitivity`
- * without --shard writes it. TMP is a private folder. Returns a status. */
-int merge_sensitivity(part *const *parts, char *const *labels,
-                      const size_t *order, size_t n, const char *tmp,
-                      const merge_out *o, diag *d);
+int merge_run(part *const *parts, const char *const *labels, size_t n,
+              const merge_opts *o, diag *d);
+int merge_sweep(part *const *parts, const char *const *labels, size_t n,
+                const merge_opts *o, diag *d);
+int merge_sensitivity(part *const *parts, const char *const *labels,
+                      size_t n, const merge_opts *o, diag *d);
+
+/* The resolved scenario that part P (named LABEL) carries in its
+ * "scenario" section, loaded back into *SC and *M through a file
+ * "<scenario>.cfg" in a private temporary folder (removed again). It must
+ * give the model the shard ran: the same model hash and trials as P's
+ * header. 0, or a status with a message naming LABEL. */
+int merge_load_scenario(const part *p, const char *label, scenario **sc,
+                        model **m, diag *d);
 
 #endif

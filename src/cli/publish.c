@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
+#include "plot/sens_plot.h"
 
 /* Writes DIR/NAME through WRITE(CTX, f), checked and flushed to disk by
  * the writer; 0 or NCG_EXIT_IO. */
@@ -72,3 +73,81 @@ int publish_analysis(const publish_spec *p, const scenario *sc,
     return ncg_status_worse(rc, prc);
 }
 
+
+static int write_sweep(const void *res, FILE *f)
+{
+    return sweep_write_csv(res, f);
+}
+
+static int plot_sweep(const void *res, const char *dir, const plot_opts *o,
+                      diag *d)
+{
+    return sens_plot_sweep(res, dir, o, d);
+}
+
+int publish_sweep(const sweep_result *r, const char *out, const char *format,
+                  const char *const *names, size_t n, int quiet,
+                  int no_plots, diag *d)
+{
+    if (!quiet) {
+        sweep_table(r, names, n, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { out, "sweep", "sweep.csv", write_sweep, plot_sweep,
+                       format, quiet, no_plots };
+    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+}
+
+static int write_sens(const void *res, FILE *f)
+{
+    return sens_write_csv(res, f);
+}
+
+static int plot_sens(const void *res, const char *dir, const plot_opts *o,
+                     diag *d)
+{
+    return sens_plot_sensitivity(res, dir, o, d);
+}
+
+/* What was varied and what it cost, before the table. */
+static void print_header(const sens_result *r, int set_trials, double secs)
+{
+    size_t unread = 0;
+    for (size_t j = 0; j < r->n_const; j++)
+        unread += !r->const_rows[j].reaches;
+    printf("%s: %zu random params", r->sc->name, r->d);
+    if (r->const_pct > 0) {
+        printf(", %zu constants \u00b1%g%%", r->n_const, r->const_pct);
+        if (unread)
+            printf(" (%zu read by no analysed output: swing 0, not run)",
+                   unread);
+    }
+    printf("; %llu trials per run%s, %llu trial-runs",
+           (unsigned long long)r->trials,
+           set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
+           (unsigned long long)r->trial_runs);
+    if (secs >= 0)
+        printf(" in %.1f s\n", secs);
+    else
+        printf(" (merged from shards)\n");
+    if (r->weighted)
+        printf("Swings are one at a time (all else as in the base run); "
+               "the Sobol column is the weighted first-order index "
+               "(conditioned scenario).\n");
+    else
+        printf("Swings are one at a time (all else as in the base run); "
+               "Sobol indices treat random params as independent.\n");
+}
+
+int publish_sensitivity(const sens_result *r, const sens_publish *o,
+                        diag *d)
+{
+    if (!o->quiet) {
+        print_header(r, o->set_trials, o->secs);
+        sens_table(r, o->top, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { o->out, "sensitivity", "sensitivity.csv", write_sens,
+                       plot_sens, o->format, o->quiet, o->no_plots };
+    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "analysis/sens.h"
+#include "analysis/sweep.h"
 #include "plot/plot.h"
 #include "scenario/scenario.h"
 
@@ -33,5 +35,32 @@ typedef struct publish_spec {
 int publish_analysis(const publish_spec *p, const scenario *sc,
                      const model *m, uint64_t trials, const void *res,
                      diag *d);
+
+/* A sweep's folder OUT/<name>-sweep/ (sweep.csv, resolved.cfg of point
+ * 0, the correlations and the charts unless NO_PLOTS, in FORMAT), after
+ * its table on stdout unless QUIET (the outputs NAMES, N of them; every
+ * output when N is 0). What `sweep` and the merge of its parts write.
+ * 0 or a status, as publish_analysis. */
+int publish_sweep(const sweep_result *r, const char *out, const char *format,
+                  const char *const *names, size_t n, int quiet,
+                  int no_plots, diag *d);
+
+/* How a finished sensitivity is shown. */
+typedef struct sens_publish {
+    const char *out;           /* results folder */
+    const char *format;        /* --format, or NULL */
+    int quiet, no_plots;
+    size_t top;                /* params per output in the table */
+    int set_trials;            /* -n was given (the header says so) */
+    double secs;               /* time taken, for the header (< 0: the
+                                  work was done by shards) */
+} sens_publish;
+
+/* A sensitivity's header and table on stdout (unless quiet) and its
+ * folder OUT/<name>-sensitivity/ (sensitivity.csv, resolved.cfg, the
+ * correlations and the charts unless no_plots). What `sensitivity` and
+ * the merge of its parts write. 0 or a status, as publish_analysis. */
+int publish_sensitivity(const sens_result *r, const sens_publish *o,
+                        diag *d);
 
 #endif

@@ -499,7 +499,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
     /* Quantities: the mean at the last step; events: the probability that
      * they happened by the end (at some step up to T), the figure scenarios
      * are compared by, then the chance of being 1 at the last step. */
-    fprintf(out, "  %-24s %12s %9s   %-25s %s\n", "variable", "mean/P(end)",
+    fprintf(out, "  %-24s %14s %9s   %-25s %s\n", "variable", "mean/P(by end)",
             "\u00b195%", "5% .. 95% / P(at end)", "unit");
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
@@ -511,7 +511,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
             output_p_by_end(r, o, &pe, &pse);
             snprintf(col, sizeof col, "P(at %s) %s", label,
                      numfmt_est(c, sizeof c, mean, se, 0));
-            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+            fprintf(out, "  %-24.24s %14s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, pe, pse, 0),
                     numfmt_est(b, sizeof b, NCG_Z95 * pse, 0.1 * NCG_Z95 * pse, 0), col,
                     "P(by end)");
@@ -525,7 +525,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
             snprintf(col, sizeof col, "%s .. %s",
                      numfmt_est(a, sizeof a, q5, q5 == floor(q5) ? 0 : qse, 0),
                      numfmt_est(b, sizeof b, q95, q95 == floor(q95) ? 0 : qse, 0));
-            fprintf(out, "  %-24.24s %12s %9s   %-25s %s\n", v->name,
+            fprintf(out, "  %-24.24s %14s %9s   %-25s %s\n", v->name,
                     numfmt_est(a, sizeof a, mean, se, 0),
                     numfmt_est(b, sizeof b, NCG_Z95 * se, 0.1 * NCG_Z95 * se, 0), col,
                     term_escape(v->unit, unit, sizeof unit));

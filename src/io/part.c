@@ -598,9 +598,10 @@ int part_read(const char *path, part **out, diag *d)
     return rc;
 }
 
-void part_file_name(const char *name, uint32_t i, uint32_t k, char *b,
-                    size_t len)
+void part_file_name(const char *command, const char *name, uint32_t i,
+                    uint32_t k, char *b, size_t len)
 {
-    snprintf(b, len, "%s.part-%" PRIu32 "-of-%" PRIu32 PART_SUFFIX, name, i,
-             k);
+    int run = strcmp(command, "run") == 0;
+    snprintf(b, len, "%s%s%s.part-%" PRIu32 "-of-%" PRIu32 PART_SUFFIX, name,
+             run ? "" : "-", run ? "" : command, i, k);
 }

@@ -100,9 +100,11 @@ int part_write(const part *p, const char *dir, const char *name, diag *d);
  * also NCG_ERR_IO when PATH cannot be read. */
 int part_read(const char *path, part **out, diag *d);
 
-/* The part file name of shard I of K of scenario NAME:
- * "NAME.part-I-of-K.ncgpart", into B (LEN bytes). */
-void part_file_name(const char *name, uint32_t i, uint32_t k, char *b,
-                    size_t len);
+/* The part file name of shard I of K of scenario NAME written by COMMAND:
+ * "NAME.part-I-of-K.ncgpart" for run, else "NAME-COMMAND.part-I-of-K.ncgpart"
+ * (so that the parts of a run and of a sweep of one scenario can share a
+ * folder), into B (LEN bytes). */
+void part_file_name(const char *command, const char *name, uint32_t i,
+                    uint32_t k, char *b, size_t len);
 
 #endif

@@ -663,15 +663,18 @@ int runpart_order(part *const *parts, const char *const *labels, size_t n,
                             && info_of(parts, i)->shard == s;
                 if (found)
                     continue;
-                if (name)
+                if (name) {
+                    char file[300];
+                    part_file_name(a->command, name, s, a->shards, file,
+                                   sizeof file);
                     diag_add(d, NULL, 0, NULL, "missing part: shard %" PRIu32
-                             " of %" PRIu32 " of scenario %s (%s.part-%" PRIu32
-                             "-of-%" PRIu32 PART_SUFFIX ")", s, a->shards, name,
-                             name, s, a->shards);
-                else
+                             " of %" PRIu32 " of scenario %s (%s)", s,
+                             a->shards, name, file);
+                } else {
                     diag_add(d, NULL, 0, NULL, "missing parts: scenario %"
                              PRIu32 " of the %" PRIu32 " of this job has none",
                              mbr + 1, a->members);
+                }
                 return NCG_ERR_IO;
             }
         }

@@ -1,6 +1,7 @@
 /* discover_plot.c: the charts of scenario discovery (trade-off, box limits, scatter) and of policy robustness (regret, satisficing), through the plot module's one gnuplot back end (gp.c). */
 #include "plot/discover_plot.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,37 +186,81 @@ static int limits(FILE *f, const discover_result *r, const char *dir,
     return 0;
 }
 
-/* scatter.dat: the two inputs and the case flag of every row. */
-static int scatter(FILE *f, const discover_result *r, const char *dir,
-                   size_t a, size_t b, diag *d)
+/* What the scatter chart shows besides the trials: written at the head
+ * of scatter.dat, so that the chart is redrawn from that file alone. */
+typedef struct scatter_head {
+    const char *expr;    /* the case of interest (borrowed) */
+    const char *name[2]; /* the inputs on the x and y axes (borrowed) */
+    double box[4];    /* the chosen box on them: x from, x to, y from, y to */
+} scatter_head;
+
+/* The lines that start scatter.dat (gnuplot skips them as comments). */
+static const char *const scatter_tags[] = { "# case: ", "# inputs: ",
+                                            "# box: " };
+
+/* Writes S with its line ends as spaces (it is one line of the head). */
+static void scatter_text(FILE *g, const char *s)
 {
-    FILE *g = output_open(dir, "scatter.dat", d);
-    const size_t n = r->data.n_rows;
-    const double *xa = r->data.x + a * n, *xb = r->data.x + b * n;
-    if (!g)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        fprintf(g, "%.10g\t%.10g\t%d\n", xa[i], xb[i], r->data.y[i]);
-    if (output_close(g, dir, "scatter.dat", d) != 0)
-        return -1;
-    const discover_seq *sq = &r->seq[0];
-    const double *la = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * a;
-    const double *lb = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * b;
+    for (; *s; s++)
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, g);
+}
+
+static void scatter_head_write(FILE *g, const scatter_head *h)
+{
+    fputs(scatter_tags[0], g);
+    scatter_text(g, h->expr ? h->expr : "");
+    fputs("\n", g);
+    fputs(scatter_tags[1], g);
+    scatter_text(g, h->name[0]);
+    fputc('\t', g);
+    scatter_text(g, h->name[1]);
+    fprintf(g, "\n%s%.17g\t%.17g\t%.17g\t%.17g\n", scatter_tags[2],
+            h->box[0], h->box[1], h->box[2], h->box[3]);
+}
+
+/* The scatter chart of scatter.dat described by H. */
+static void scatter_script(FILE *f, const scatter_head *h)
+{
     fputs("set grid\nset datafile separator '\\t'\n", f);
-    title_case(f, "Box 1 for", r->case_expr);
+    title_case(f, "Box 1 for", h->expr);
     fputs("set xlabel ", f);
-    gp_quote(f, discover_input_name(r, a));
+    gp_quote(f, h->name[0]);
     fputs("\nset ylabel ", f);
-    gp_quote(f, discover_input_name(r, b));
+    gp_quote(f, h->name[1]);
     fprintf(f, "\nset object 1 rect from %.10g,%.10g to %.10g,%.10g front "
-            "fs empty border lc rgb '#2166ac' lw 3\n", la[0], lb[0], la[1],
-            lb[1]);
+            "fs empty border lc rgb '#2166ac' lw 3\n", h->box[0], h->box[2],
+            h->box[1], h->box[3]);
     fputs("set key outside top center horizontal\n"
           "plot 'scatter.dat' using 1:($3 == 0 ? $2 : 1/0) with points pt 7 "
           "ps 0.5 lc rgb '#bbbbbb' title 'other trials', \\\n"
           "     '' using 1:($3 == 1 ? $2 : 1/0) with points pt 7 ps 0.6 "
           "lc rgb '#d6604d' title 'case of interest', \\\n"
           "     1/0 with lines lw 3 lc rgb '#2166ac' title 'box 1'\n", f);
+}
+
+/* scatter.dat: its head, then the two inputs and the case flag of every
+ * row; then its script into F. */
+static int scatter(FILE *f, const discover_result *r, const char *dir,
+                   size_t a, size_t b, diag *d)
+{
+    FILE *g = output_open(dir, "scatter.dat", d);
+    const size_t n = r->data.n_rows;
+    const double *xa = r->data.x + a * n, *xb = r->data.x + b * n;
+    const discover_seq *sq = &r->seq[0];
+    const double *la = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * a;
+    const double *lb = sq->traj.lim + sq->chosen * 2 * r->n_in + 2 * b;
+    scatter_head h = { r->case_expr,
+                       { discover_input_name(r, a),
+                         discover_input_name(r, b) },
+                       { la[0], la[1], lb[0], lb[1] } };
+    if (!g)
+        return -1;
+    scatter_head_write(g, &h);
+    for (size_t i = 0; i < n; i++)
+        fprintf(g, "%.10g\t%.10g\t%d\n", xa[i], xb[i], r->data.y[i]);
+    if (output_close(g, dir, "scatter.dat", d) != 0)
+        return -1;
+    scatter_script(f, &h);
     return 0;
 }
 
@@ -304,9 +349,10 @@ static double limits_p(const limit_row *w)
 }
 
 /* limits.dat and limits.gp (into J) from boxes.csv T (columns C): the
- * first sequence's chosen box. 0, or -1 with a message in D. */
+ * first sequence's chosen box; EXPR the case of interest, or NULL. 0, or
+ * -1 with a message in D. */
 static int limits_files(gp_job *j, const table *t, const long *c,
-                        const char *dir, diag *d)
+                        const char *expr, const char *dir, diag *d)
 {
     limit_row *w = malloc((t->nrow + 1) * sizeof *w);
     size_t m = 0, first = 0;
@@ -339,7 +385,7 @@ static int limits_files(gp_job *j, const table *t, const long *c,
         && files_number(t, first, c[B_COVERAGE], &coverage) == 0
         && (f = gp_script_open(j, "limits", "the chosen box's limits "
                                "against each input's range", 900, 600))) {
-        limits_script(f, NULL, (size_t)box, (size_t)n, density, coverage, m);
+        limits_script(f, expr, (size_t)box, (size_t)n, density, coverage, m);
         gp_script_close(j, f, "limits");
     }
     free(w);
@@ -369,15 +415,62 @@ static int tradeoff_files(const char *dir, size_t *maxdim, diag *d)
     return rc;
 }
 
+/* Reads the head of scatter.dat in DIR into H, whose strings then point
+ * into LINE[0..2] (malloc'd; the caller frees them, whatever the result).
+ * 1 when the head is whole; 0 when there is no scatter.dat or it has no
+ * head (no scatter chart, as in a folder written before the head was);
+ * -1 with a message. */
+static int scatter_head_read(const char *dir, scatter_head *h, char *line[3],
+                             diag *d)
+{
+    char *path = output_path(dir, "scatter.dat");
+    FILE *f = path ? fopen(path, "re") : NULL;
+    int rc = 0, e = errno;
+    size_t k = 0;
+    for (; f && k < 3; k++) {
+        size_t cap = 0;
+        if (getline(&line[k], &cap, f) <= 0
+            || strncmp(line[k], scatter_tags[k], strlen(scatter_tags[k])))
+            break;
+        line[k][strcspn(line[k], "\n")] = 0;
+    }
+    if (!path) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        rc = -1;
+    } else if ((!f && e != ENOENT) || (f && ferror(f))) {
+        diag_add(d, path, 0, NULL, "cannot read: %s", strerror(f ? errno : e));
+        rc = -1;
+    } else if (k == 3) {
+        char *x = line[1] + strlen(scatter_tags[1]), *tab = strchr(x, '\t');
+        char *end = line[2] + strlen(scatter_tags[2]);
+        for (int b = 0; b < 4; b++)
+            h->box[b] = strtod(end, &end);
+        h->expr = line[0] + strlen(scatter_tags[0]);
+        h->name[0] = x;
+        h->name[1] = tab ? tab + 1 : NULL;
+        rc = tab && *end == 0 ? 1 : -1;
+        if (tab)
+            *tab = 0;
+        if (rc < 0)
+            diag_add(d, path, 0, NULL, "its first three lines are not the "
+                     "case, the two inputs and the box's limits");
+    }
+    if (f)
+        fclose(f);
+    free(path);
+    return rc;
+}
+
 int discover_plot_files(const char *dir, const plot_opts *o, diag *d)
 {
-    char *path = output_path(dir, "boxes.csv");
+    char *path = output_path(dir, "boxes.csv"), *line[3] = { 0 };
     table t = { 0 };
     long c[B_COLS];
     size_t maxdim = 0;
+    scatter_head h = { 0 };
     gp_job j;
     FILE *f;
-    int rc = path ? table_read(path, &t, d) : NCG_ERR_NOMEM;
+    int rc = path ? table_read(path, &t, d) : NCG_ERR_NOMEM, head = 0;
     for (size_t k = 0; rc == 0 && k < B_COLS; k++)
         if ((c[k] = table_find(&t, box_cols[k])) < 0) {
             diag_add(d, path, 0, NULL, "no column '%s'", box_cols[k]);
@@ -385,18 +478,28 @@ int discover_plot_files(const char *dir, const plot_opts *o, diag *d)
         }
     if (rc == 0)
         rc = tradeoff_files(dir, &maxdim, d);
+    if (rc == 0 && (head = scatter_head_read(dir, &h, line, d)) < 0)
+        rc = NCG_ERR_IO;
     if (rc == 0)
         rc = gp_charts_begin(&j, dir, o, d);
     if (rc == 0) {
         if ((f = gp_script_open(&j, "tradeoff", "coverage against density "
                                 "of every box found", 900, 600))) {
-            tradeoff_script(f, maxdim, NULL);
+            tradeoff_script(f, maxdim, h.expr);
             gp_script_close(&j, f, "tradeoff");
         }
-        if (limits_files(&j, &t, c, dir, d) != 0)
+        if (limits_files(&j, &t, c, h.expr, dir, d) != 0)
             j.failed = 1;
+        if (head && (f = gp_script_open(&j, "scatter", "the two most "
+                                        "significant restricted inputs, box "
+                                        "drawn", 900, 600))) {
+            scatter_script(f, &h);
+            gp_script_close(&j, f, "scatter");
+        }
         rc = gp_job_end(&j, o ? o->result : NULL);
     }
+    for (size_t k = 0; k < 3; k++)
+        free(line[k]);
     table_free(&t);
     free(path);
     return rc;

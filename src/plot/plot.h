@@ -47,18 +47,23 @@ int plot_scenario(const char *dir, const plot_opts *o, diag *d);
 int plot_compare(const char *dir, const plot_opts *o, diag *d);
 
 /* What a folder on disk holds, for plot_redraw_folder. */
-enum { PLOT_NONE, PLOT_SCENARIO, PLOT_COMPARE, PLOT_SCRIPTS };
-/* PLOT_COMPARE (compare.csv), PLOT_SCENARIO (summary.csv), PLOT_SCRIPTS
- * (sensitivity.csv or sweep.csv: charts whose scripts hold their data) or
- * PLOT_NONE for the folder DIR. */
+enum { PLOT_NONE, PLOT_SCENARIO, PLOT_COMPARE, PLOT_SENSITIVITY, PLOT_SWEEP,
+       PLOT_DISCOVER, PLOT_SCORE, PLOT_SCRIPTS };
+/* The kind of the result folder DIR, by the file that only that command
+ * writes: PLOT_COMPARE (compare.csv), PLOT_SCENARIO (summary.csv),
+ * PLOT_SENSITIVITY (sensitivity.csv), PLOT_SWEEP (sweep.csv),
+ * PLOT_DISCOVER (discovery.csv), PLOT_SCORE (reliability.csv),
+ * PLOT_SCRIPTS (robust.csv: charts of the .dat files their scripts read)
+ * or PLOT_NONE. */
 int plot_folder_kind(const char *dir);
 
 /* Redraws the result folder PATH of any command (`ncgsim plot`) through
  * the result-folder writer: refused, touching nothing, when PATH holds a
  * file ncgsim did not write; the data is carried into a temporary folder,
  * the charts are drawn there in O's format with the current style
- * (scenario and comparison scripts written again from the CSV files,
- * sensitivity and sweep scripts run again) and the folder replaces PATH
+ * (their scripts written again from the folder's CSV files, as the
+ * command that made it writes them; a robustness folder's scripts run
+ * again on their data files) and the folder replaces PATH
  * in one rename. Prints where the plots went unless O->quiet. 0, or
  * NCG_ERR_IO with a message ("no such folder", "not a result folder",
  * what failed while drawing: then the data and every image drawn whole

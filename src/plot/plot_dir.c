@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "plot/discover_plot.h"
 #include "plot/gp.h"
+#include "plot/sens_plot.h"
 #include "base/status.h"
 
 /* 1 when DIR/NAME is a regular file. */
@@ -23,29 +25,45 @@ static int has_file(const char *dir, const char *name)
     return ok;
 }
 
+/* Each kind of result folder, by the file only its command writes; the
+ * first that matches wins (a scenario's folder may hold a comparison's
+ * files of no other kind). */
+static const struct folder_kind {
+    const char *file;
+    int kind;
+} folder_kinds[] = {
+    { "compare.csv", PLOT_COMPARE },
+    { "summary.csv", PLOT_SCENARIO },
+    { "sensitivity.csv", PLOT_SENSITIVITY },
+    { "sweep.csv", PLOT_SWEEP },
+    { "discovery.csv", PLOT_DISCOVER },
+    { "reliability.csv", PLOT_SCORE },
+    { "robust.csv", PLOT_SCRIPTS },
+};
+
 int plot_folder_kind(const char *dir)
 {
-    if (has_file(dir, "compare.csv"))
-        return PLOT_COMPARE;
-    if (has_file(dir, "summary.csv"))
-        return PLOT_SCENARIO;
-    if (has_file(dir, "sensitivity.csv") || has_file(dir, "sweep.csv")
-        || has_file(dir, "discovery.csv") || has_file(dir, "reliability.csv"))
-        return PLOT_SCRIPTS;
+    for (size_t i = 0; i < sizeof folder_kinds / sizeof *folder_kinds; i++)
+        if (has_file(dir, folder_kinds[i].file))
+            return folder_kinds[i].kind;
     return PLOT_NONE;
 }
 
-/* 1 when NAME ends in .EXT for one of the image formats or is the style. */
-static int is_drawing(const char *name, int scripts_too)
+/* 1 when NAME, in a folder of KIND, is drawn again rather than carried:
+ * an image, the style, a script (unless KIND runs its scripts again) or
+ * the data file a discovery's limits chart is drawn from (written again
+ * from boxes.csv). */
+static int is_drawing(const char *name, int kind)
 {
     const char *dot = strrchr(name, '.');
-    if (strcmp(name, "style.gp") == 0)
+    if (strcmp(name, "style.gp") == 0
+        || (kind == PLOT_DISCOVER && strcmp(name, "limits.dat") == 0))
         return 1;
     if (!dot)
         return 0;
     return strcmp(dot, ".png") == 0 || strcmp(dot, ".svg") == 0
            || strcmp(dot, ".pdf") == 0
-           || (scripts_too && strcmp(dot, ".gp") == 0);
+           || (kind != PLOT_SCRIPTS && strcmp(dot, ".gp") == 0);
 }
 
 /* Puts SRC/NAME into DST/NAME: a hard link (instant, even for a large
@@ -118,6 +136,29 @@ static int split_path(const char *path, char **parent, char **name)
     return *parent && *name ? 0 : -1;
 }
 
+/* Draws the charts of the result folder DIR of KIND (plot_folder_kind)
+ * from its data, as the command that wrote it draws them. */
+static int redraw_kind(const char *dir, int kind, const plot_opts *o,
+                       diag *d)
+{
+    switch (kind) {
+    case PLOT_COMPARE:
+        return plot_compare(dir, o, d);
+    case PLOT_SCENARIO:
+        return plot_scenario(dir, o, d);
+    case PLOT_SENSITIVITY:
+        return sens_plot_sensitivity_files(dir, o, d);
+    case PLOT_SWEEP:
+        return sens_plot_sweep_files(dir, o, d);
+    case PLOT_DISCOVER:
+        return discover_plot_files(dir, o, d);
+    case PLOT_SCORE:
+        return plot_score(dir, o, d);
+    default:
+        return gp_redraw(dir, o->name, o->format, o->result, d);
+    }
+}
+
 int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
 {
     struct stat st;
@@ -141,7 +182,8 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
     }
     if ((kind = plot_folder_kind(path)) == PLOT_NONE) {
         diag_add(d, path, 0, NULL, "not a result folder (no summary.csv, "
-                 "compare.csv, sensitivity.csv or sweep.csv in it)");
+                 "compare.csv, sensitivity.csv, sweep.csv, discovery.csv, "
+                 "reliability.csv or robust.csv in it)");
         return NCG_ERR_IO;
     }
     /* "." and "results/x/.." name a folder too: by its real path. */
@@ -163,11 +205,10 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
         rc = NCG_ERR_IO;
         goto end;
     }
-    /* The data, without the old drawings; sensitivity and sweep scripts
-     * hold their data, so they stay and are drawn again. */
+    /* The data, without the old drawings. */
     while ((de = readdir(dp)) != NULL) {
         const char *n = de->d_name;
-        if (n[0] == '.' || is_drawing(n, kind != PLOT_SCRIPTS))
+        if (n[0] == '.' || is_drawing(n, kind))
             continue;
         if ((rc = carry(path, od.tmp, n, d)) != 0)
             goto end;
@@ -179,12 +220,7 @@ int plot_redraw_folder(const char *path, const plot_opts *o, diag *d)
     if (!po.result)
         po.result = &mine;
     size_t before = po.result->drawn;
-    if (kind == PLOT_SCRIPTS)
-        rc = gp_redraw(od.tmp, od.final, po.format, po.result, d);
-    else if (kind == PLOT_COMPARE)
-        rc = plot_compare(od.tmp, &po, d);
-    else
-        rc = plot_scenario(od.tmp, &po, d);
+    rc = redraw_kind(od.tmp, kind, &po, d);
     /* Data and what was drawn whole are kept even when a chart failed
      * (the failure is reported and is the exit status). */
     int crc = output_commit(&od, d);

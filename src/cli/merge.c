@@ -1,0 +1,72 @@
+/* merge.c: what the per-command merges share: a part's scenario loaded back. */
+#include "cli/merge.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "base/path.h"
+#include "base/status.h"
+#include "io/output.h"
+
+int merge_load_scenario(const part *p, const char *label, scenario **sc,
+                        model **m, diag *d)
+{
+    const part_info *f = part_get_info(p);
+    size_t n = 0;
+    const char *text = part_find(p, "scenario", PART_TEXT, &n);
+    char tmp[4096], name[160], *path = NULL;
+    int rc = NCG_ERR_IO;
+    *sc = NULL;
+    *m = NULL;
+    if (!text || memchr(text, '\0', n)) {
+        diag_add(d, label, 0, NULL, "malformed part file (no scenario)");
+        return NCG_ERR_IO;
+    }
+    const char *td = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/ncgsim-merge-XXXXXX", td && *td ? td
+                                                                 : "/tmp");
+    if (!mkdtemp(tmp)) {
+        diag_add(d, tmp, 0, NULL, "cannot create: %s", strerror(errno));
+        return NCG_ERR_IO;
+    }
+    snprintf(name, sizeof name, "%s.cfg", f->scenario);
+    path = path_join(tmp, name);
+    FILE *out = path ? fopen(path, "we") : NULL;
+    int bad = !out;
+    if (out) {
+        bad = fwrite(text, 1, n, out) != n;
+        bad |= fclose(out) != 0;
+    }
+    if (bad) {
+        diag_add(d, tmp, 0, NULL, "cannot write: %s", strerror(errno));
+        goto end;
+    }
+    scenario_opts so;
+    memset(&so, 0, sizeof so);
+    if ((rc = model_load(path, &so, sc, m, d)) != 0)
+        goto end;
+    char *again = scenario_text(*sc);
+    uint64_t h = again ? output_hash(again) : 0;
+    free(again);
+    if (h != f->model_hash || (*sc)->sim.trials != f->trials) {
+        diag_add(d, label, 0, NULL, "its scenario does not load back to the "
+                 "model the shard ran (model hash %016" PRIx64 ", now %016"
+                 PRIx64 ")", f->model_hash, h);
+        rc = NCG_ERR_IO;
+    }
+end:
+    if (path)
+        unlink(path);
+    rmdir(tmp);
+    free(path);
+    if (rc != 0) {
+        model_free(*m);
+        scenario_free(*sc);
+        *sc = NULL;
+        *m = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,121 @@
+/* test_merge.c: `sweep`, `discover` and `score` with --shard, and `merge` of their parts: the same folder as one process, and the refusals of bad sets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
+/* 42 points of 600 trials: batches of 16 points cut across the shards. */
+#define SWEEP "sweep tests/data/golden/examples/quickstart.cfg -n 600 -j 1 " \
+              "-q --vary cut_chance=0:1:0.05 --vary p_sceptic=0:1:1"
+
+/* Runs ARGS (after "ncgsim") into $D/one, then as shards 1..K into $D/pK
+ * for each K of KS (N of them), asserting that each shard writes exactly
+ * one part and nothing else, and that `merge` of the parts, given in
+ * reverse order, writes the same bytes as $D/one into $D/mK; and that a
+ * shard computed again writes the same part. PARTS is the number of part
+ * files a shard writes. */
+static void shards_equal_one_process(const char *dir, const char *args,
+                                     const int *ks, size_t n, int parts)
+{
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, BIN " %s -o \"$D/one\"", args);
+    int rc = test_run_in(dir, cmd, &out);
+    if (rc != 0)
+        fprintf(stderr, "\n  one process: %s\n", out ? out : "");
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    free(out);
+    for (size_t t = 0; t < n; t++) {
+        snprintf(cmd, sizeof cmd, "K=%d; for i in $(seq 1 $K); do " BIN
+                 " %s --shard $i/$K -o \"$D/p$K\" || exit 9; done; "
+                 "test $(ls -A \"$D/p$K\" | wc -l) -eq $((%d * K)) || exit 8; "
+                 BIN " merge $(ls \"$D/p$K\"/*.ncgpart | sort -r) -q "
+                 "-o \"$D/m$K\" && diff -r \"$D/one\" \"$D/m$K\"", ks[t], args,
+                 parts);
+        out = NULL;
+        rc = test_run_in(dir, cmd, &out);
+        if (rc != 0)
+            fprintf(stderr, "\n  K=%d (rc %d): %s\n", ks[t], rc,
+                    out ? out : "");
+        CU_ASSERT_EQUAL(rc, 0);
+        free(out);
+    }
+    /* A shard computed again (the second of the last split) writes the
+     * same bytes over its part. */
+    snprintf(cmd, sizeof cmd, "K=%d; cp -r \"$D/p$K\" \"$D/again\" && " BIN
+             " %s --shard 2/$K -o \"$D/p$K\" && diff -r \"$D/again\" "
+             "\"$D/p$K\"", ks[n - 1], args);
+    out = NULL;
+    CU_ASSERT_EQUAL(test_run_in(dir, cmd, &out), 0);
+    free(out);
+}
+
+static void test_merge__sweep_shards__equal_one_process_for_k_1_2_3_7(void)
+{
+    static const int ks[] = { 1, 2, 3, 7 };
+    char *dir = test_tmpdir();
+    /* The charts too: merge draws them from the merged cells. */
+    shards_equal_one_process(dir, SWEEP, ks, 4, 1);
+    test_rmrf(dir);
+    free(dir);
+}
+
+/* The output of `merge` run in $D on the parts ARGS names (paths under
+ * $D, so that messages name them the same way every time), then "rc=N". */
+static char *merge_message(const char *dir, const char *args)
+{
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "b=$(readlink -f " BIN ") && cd \"$D\" && "
+             "\"$b\" merge %s -q -o out; echo \"rc=$?\"", args);
+    test_run_in(dir, cmd, &out);
+    return out;
+}
+
+static void test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part(void)
+{
+    char *dir = test_tmpdir(), *out = NULL;
+    int rc = test_run_in(dir, "for i in 1 2 3; do " BIN " " SWEEP
+                         " --shard $i/3 -o \"$D/p\" || exit 9; done; " BIN
+                         " run -q -n 600 "
+                         "tests/data/golden/examples/quickstart.cfg "
+                         "--shard 1/3 -o \"$D/r\"", &out);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    free(out);
+    static const struct { const char *args, *msg; } cases[] = {
+        { "p/quickstart-sweep.part-1-of-3.ncgpart "
+          "p/quickstart-sweep.part-3-of-3.ncgpart",
+          "missing part: shard 2 of 3 of scenario quickstart "
+          "(quickstart-sweep.part-2-of-3.ncgpart)\nrc=4\n" },
+        { "p/*.ncgpart r/quickstart.part-1-of-3.ncgpart",
+          "r/quickstart.part-1-of-3.ncgpart: a part of `run`, but "
+          "p/quickstart-sweep.part-1-of-3.ncgpart is a part of `sweep`\n"
+          "rc=4\n" },
+        { "r/quickstart.part-1-of-3.ncgpart p/*.ncgpart",
+          "p/quickstart-sweep.part-1-of-3.ncgpart: a part of `sweep`, but "
+          "r/quickstart.part-1-of-3.ncgpart is a part of `run`\nrc=4\n" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *msg = merge_message(dir, cases[i].args);
+        CU_ASSERT_STRING_EQUAL(msg ? msg : "", cases[i].msg);
+        free(msg);
+    }
+    /* Nothing was written by any refused merge. */
+    rc = test_run_in(dir, "test ! -e \"$D/out\"", &out);
+    CU_ASSERT_EQUAL(rc, 0);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
+void test_merge_register(void);
+void test_merge_register(void)
+{
+    static const test_case cases[] = {
+        { "sweep --shard 1..K merged (K = 1, 2, 3, 7, parts out of order): "
+          "the same folder, charts included, as one process",
+          test_merge__sweep_shards__equal_one_process_for_k_1_2_3_7 },
+        { "a missing sweep part, or one mixed with a run part, is refused "
+          "naming it", test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part },
+    };
+    TEST_SUITE("merge", cases);
+}
