@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "run/engine.h"
 #include "model/model.h"
 #include "base/ncgsim.h"
@@ -239,6 +240,81 @@ static void test_engine__threads__give_identical_results(void)
     test_ran_free(&two);
 }
 
+/* A run whose first chunk is slow: its draws wait 2 ms a block, so other
+ * threads finish later chunks first and park them. Draws depend only on
+ * the trial; the rows must still arrive in trial order. */
+typedef struct slow_run {
+    uint64_t next;      /* the trial the next rows must start at */
+    int out_of_order;   /* rows came out of trial order */
+    int wrong_value;    /* a row's param is not its trial's draw */
+} slow_run;
+
+static double slow_value(uint64_t trial)
+{
+    return (double)(trial % 1000) / 1000.0;
+}
+
+static void slow_draw(void *ctx, size_t which, size_t j, uint64_t trial0,
+                      size_t lanes, double *out)
+{
+    (void)ctx;
+    (void)which;
+    (void)j;
+    if (trial0 < ENGINE_CHUNK_TRIALS) {
+        struct timespec nap = { 0, 2000000 };
+        nanosleep(&nap, NULL);
+    }
+    for (size_t l = 0; l < lanes; l++)
+        out[l] = slow_value(trial0 + l);
+}
+
+static int slow_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                     size_t cols, const double *rows)
+{
+    slow_run *s = ctx;
+    (void)which;
+    s->out_of_order |= trial0 != s->next;
+    for (size_t l = 0; l < n; l++)
+        s->wrong_value |= rows[l * cols] != slow_value(trial0 + l);
+    s->next = trial0 + n;
+    return 0;
+}
+
+static void test_engine__chunks_finished_out_of_turn__commit_in_order(void)
+{
+    diag *d = diag_alloc();
+    scenario_opts so = { 0 };
+    scenario *sc = NULL;
+    model *m = NULL;
+    char *dir = test_tmpdir();
+    char *path = test_write(dir, "slow.cfg",
+        "simulation = { trials = 41000; steps = 3; seed = 5; };\n"
+        "params = { u = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
+        "states = { s = { init = \"u\"; next = \"s + normal(u, 1)\"; }; };\n");
+    CU_ASSERT_FATAL(scenario_load(path, &so, &sc, d) == 0
+                    && model_build(sc, &m, d) == 0);
+    engine_result *res[4] = { NULL };
+    slow_run runs[4] = { { 0 } };
+    for (int t = 0; t < 4; t++) {
+        engine_opts eo = { .threads = t + 1, .draw = slow_draw,
+                           .rows = slow_rows, .rows_ctx = &runs[t] };
+        CU_ASSERT_FATAL(engine_run(&m, 1, &eo, &res[t], d) == 0);
+        CU_ASSERT_FALSE(runs[t].out_of_order);
+        CU_ASSERT_FALSE(runs[t].wrong_value);
+        CU_ASSERT_EQUAL(runs[t].next, 41000);
+        if (t > 0)
+            CU_ASSERT_TRUE(same_results(res[0], res[t]));
+    }
+    for (int t = 0; t < 4; t++)
+        engine_result_free(res[t]);
+    model_free(m);
+    scenario_free(sc);
+    diag_free(d);
+    free(path);
+    test_rmrf(dir);
+    free(dir);
+}
+
 static void test_engine__lockstep_pairs__narrow_the_difference(void)
 {
     /* Two scenarios that share the source `shock` differ by exactly 1, so
@@ -309,6 +385,8 @@ void test_engine_register(void)
           test_engine__nan_in_the_pilot__same_message_for_any_threads },
         { "infinity stops the run", test_engine__infinity__stops_the_run },
         { "threads give identical results", test_engine__threads__give_identical_results },
+        { "chunks finished out of turn commit in order",
+          test_engine__chunks_finished_out_of_turn__commit_in_order },
         { "lockstep pairs narrow the difference", test_engine__lockstep_pairs__narrow_the_difference },
         { "samplers agree on a uniform mean", test_engine__samplers__agree_on_a_uniform_mean },
     };

@@ -12,11 +12,12 @@
 /* Runs ARGS (after "ncgsim") into $D/one, then as shards 1..K into $D/pK
  * for each K of KS (N of them), asserting that each shard writes exactly
  * one part and nothing else, and that `merge` of the parts, given in
- * reverse order, writes the same bytes as $D/one into $D/mK; and that a
- * shard computed again writes the same part. PARTS is the number of part
- * files a shard writes. */
+ * reverse order (with MERGE_ARGS), writes the same bytes as $D/one into
+ * $D/mK; and that a shard computed again writes the same part. PARTS is
+ * the number of part files a shard writes. */
 static void shards_equal_one_process(const char *dir, const char *args,
-                                     const int *ks, size_t n, int parts)
+                                     const char *merge_args, const int *ks,
+                                     size_t n, int parts)
 {
     char cmd[4096], *out = NULL;
     snprintf(cmd, sizeof cmd, BIN " %s -o \"$D/one\"", args);
@@ -29,9 +30,9 @@ static void shards_equal_one_process(const char *dir, const char *args,
         snprintf(cmd, sizeof cmd, "K=%d; for i in $(seq 1 $K); do " BIN
                  " %s --shard $i/$K -o \"$D/p$K\" || exit 9; done; "
                  "test $(ls -A \"$D/p$K\" | wc -l) -eq $((%d * K)) || exit 8; "
-                 BIN " merge $(ls \"$D/p$K\"/*.ncgpart | sort -r) -q "
+                 BIN " merge $(ls \"$D/p$K\"/*.ncgpart | sort -r) %s "
                  "-o \"$D/m$K\" && diff -r \"$D/one\" \"$D/m$K\"", ks[t], args,
-                 parts);
+                 parts, merge_args);
         out = NULL;
         rc = test_run_in(dir, cmd, &out);
         if (rc != 0)
@@ -55,7 +56,29 @@ static void test_merge__sweep_shards__equal_one_process_for_k_1_2_3_7(void)
     static const int ks[] = { 1, 2, 3, 7 };
     char *dir = test_tmpdir();
     /* The charts too: merge draws them from the merged cells. */
-    shards_equal_one_process(dir, SWEEP, ks, 4, 1);
+    shards_equal_one_process(dir, SWEEP, "-q", ks, 4, 1);
+    test_rmrf(dir);
+    free(dir);
+}
+
+/* Writes the small uncertain model (two random params, an event and a
+ * state) and its outcomes file into DIR. */
+static void write_unc(const char *dir)
+{
+    free(test_write(dir, "unc.cfg", TEST_UNC_CFG));
+    free(test_write(dir, "outcomes.csv", TEST_UNC_OUTCOMES));
+}
+
+/* 9000 trials are three chunks of 4096, so 7 shards leave some empty. */
+#define DISCOVER "discover \"$D/unc.cfg\" --case 'troops < 27500' " \
+                 "-n 9000 --resample 3 -j 1 --no-plots"
+
+static void test_merge__discover_shards__equal_one_process_for_k_1_2_3_7(void)
+{
+    static const int ks[] = { 1, 2, 3, 7 };
+    char *dir = test_tmpdir();
+    write_unc(dir);
+    shards_equal_one_process(dir, DISCOVER, "-q --no-plots", ks, 4, 1);
     test_rmrf(dir);
     free(dir);
 }
@@ -116,6 +139,8 @@ void test_merge_register(void)
           test_merge__sweep_shards__equal_one_process_for_k_1_2_3_7 },
         { "a missing sweep part, or one mixed with a run part, is refused "
           "naming it", test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part },
+        { "discover --shard 1..K merged (K = 1, 2, 3, 7): the same folder as "
+          "one process", test_merge__discover_shards__equal_one_process_for_k_1_2_3_7 },
     };
     TEST_SUITE("merge", cases);
 }

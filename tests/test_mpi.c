@@ -104,6 +104,18 @@ static void test_mpi__sensitivity_is_the_same_bytes(void)
     same_as_one_process("sensitivity -q -j 1 tests/data/sens/small.cfg");
 }
 
+/* 9000 trials: three chunks, so -np 3 gives each rank one. */
+static void test_mpi__discover_is_the_same_bytes(void)
+{
+    char *dir = test_tmpdir(), args[1024];
+    free(test_write(dir, "unc.cfg", TEST_UNC_CFG));
+    snprintf(args, sizeof args, "discover %s/unc.cfg --case 'troops < 27500' "
+             "-n 9000 --resample 3 -j 1 -q --no-plots", dir);
+    same_as_one_process(args);
+    test_rmrf(dir);
+    free(dir);
+}
+
 static void test_mpi__bad_input_gives_one_message(void)
 {
     char *out = NULL;
@@ -243,6 +255,8 @@ void test_mpi_register(void)
           test_mpi__two_setting_sweep_is_the_same_bytes },
         { "sensitivity (with its charts): -np 1, 2, 3 give the same bytes",
           test_mpi__sensitivity_is_the_same_bytes },
+        { "discover of a scenario: -np 1, 2, 3 give the same bytes",
+          test_mpi__discover_is_the_same_bytes },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
         { "a NaN in one rank's trials: one process's message, once",

@@ -565,6 +565,89 @@ static void test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_re
     free(dir);
 }
 
+/* 1 when every script (*.gp) in folder A is in folder B, byte for byte. */
+static int same_scripts(const char *a, const char *b)
+{
+    DIR *dp = opendir(a);
+    struct dirent *e;
+    int ok = dp != NULL, n = 0;
+    while (dp && (e = readdir(dp)) != NULL) {
+        const char *dot = strrchr(e->d_name, '.');
+        char pa[4096], pb[4096];
+        if (!dot || strcmp(dot, ".gp") != 0)
+            continue;
+        snprintf(pa, sizeof pa, "%s/%s", a, e->d_name);
+        snprintf(pb, sizeof pb, "%s/%s", b, e->d_name);
+        char *ta = test_read(pa), *tb = test_read(pb);
+        n++;
+        if (!ta || !tb || strcmp(ta, tb) != 0) {
+            fprintf(stderr, "\n%s and %s differ\n", pa, pb);
+            ok = 0;
+        }
+        free(ta);
+        free(tb);
+    }
+    if (dp)
+        closedir(dp);
+    return ok && n > 0;
+}
+
+static void test_plot__csv_spelling__gives_the_same_scripts_and_text_as_written(void)
+{
+    /* The result files read with the one CSV reader: the same data with
+     * CR LF line ends, a byte-order mark and a blank last line give the
+     * same scripts, byte for byte; a label the CSV guards against
+     * spreadsheet formulas ('=...) is drawn as the scenario wrote it. */
+    char *dir = test_tmpdir(), cmd[4096], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    use_tree_style();
+    free(test_write(dir, "g.cfg", "name = \"g\";\ntitle = \"Guarded\";\n"
+        "simulation = { trials = 300; steps = 6; seed = 2; };\n"
+        "events = { hit = { p = \"0.1\"; label = \"+1, a \\\"hit\\\"\"; }; };\n"
+        "states = { x = { init = \"10\"; next = \"x + normal(0, 1)\"; "
+        "label = \"=x+1, guarded\"; unit = \"@u\"; }; };\n"));
+    free(test_write(dir, "h.cfg", "name = \"h\";\nextends = \"g.cfg\";\n"
+                    "states = { x = { init = \"12\"; }; };\n"));
+    snprintf(cmd, sizeof cmd, "cd %s && \"${NCGSIM_BIN:-$OLDPWD/ncgsim}\" "
+             "run g.cfg h.cfg -o a -q --no-plots && cp -r a b && "
+             "for f in b/*/*.csv; do { printf '\\357\\273\\277'; "
+             "sed 's/$/\\r/' $f; printf '\\r\\n'; } > t && mv t $f; done && "
+             "grep -q \"'=x+1, guarded\" a/g/summary.csv", dir);
+    int rc = test_run(cmd, &out);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", out ? out : "");
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    free(out);
+    plot_opts o = { .format = "png", .quiet = 1 };
+    diag *d = diag_alloc();
+    static const char *const folders[] = { "g", "h", "compare" };
+    for (size_t i = 0; i < 3; i++) {
+        char a[2048], b[2048];
+        snprintf(a, sizeof a, "%s/a/%s", dir, folders[i]);
+        snprintf(b, sizeof b, "%s/b/%s", dir, folders[i]);
+        int (*fn)(const char *, const plot_opts *, diag *) =
+            i == 2 ? plot_compare : plot_scenario;
+        CU_ASSERT_EQUAL(fn(a, &o, d), 0);
+        CU_ASSERT_EQUAL(fn(b, &o, d), 0);
+        CU_ASSERT(same_scripts(a, b));
+    }
+    CU_ASSERT_EQUAL(diag_count(d), 0);
+    diag_print(d, stderr);
+    diag_free(d);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/a/g/fan_x.gp", dir);
+    char *t = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(t ? strstr(t, "set ylabel '=x+1, guarded' . ' (' "
+                                      ". '@u' . ')'") : NULL);
+    free(t);
+    snprintf(path, sizeof path, "%s/a/g/event_hit.gp", dir);
+    t = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL(t ? strstr(t, "'+1, a \"hit\"'") : NULL);
+    free(t);
+    test_rmrf(dir);
+    free(dir);
+}
+
 static void test_plot__nonexistent_folder__says_no_such_folder(void)
 {
     char *out = NULL;
@@ -738,6 +821,8 @@ void test_plot_register(void)
           test_plot__file_size_limit__reports_and_removes_cut_images },
         { "an installed binary finds its style beside it",
           test_plot__installed_binary__finds_its_style_beside_it },
+        { "a CSV's spelling gives the same scripts; text as written",
+          test_plot__csv_spelling__gives_the_same_scripts_and_text_as_written },
         { "any command's folder copied elsewhere redraws, and plot redraws it",
           test_plot__any_commands_folder__copied_elsewhere_redraws_and_plot_redraws_it },
         { "many variables: charts capped with one note, overview kept",

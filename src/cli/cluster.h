@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/diag.h"
+#include "io/part.h"
 
 /* Joins the MPI job when the process was started by mpirun or srun, and
  * does nothing otherwise. In a job, the processes other than rank 0 send
@@ -42,6 +43,17 @@ int cluster_local_size(void);
  * job: *ALL is a copy of BUF, (*LENS)[0] = LEN, returns STATUS. */
 int cluster_gather(int status, const void *buf, size_t len,
                    unsigned char **all, size_t **lens, const diag *d);
+
+/* Collective, over cluster_gather: every rank gives its STATUS and part P
+ * (ignored when STATUS fails); when all succeeded, rank 0 decodes each
+ * rank's part (named "rank N" in messages) and hands it to TAKE(CTX, part,
+ * label, D), in rank order, and returns the first failure of a decode or
+ * of TAKE, or 0. The other ranks return 0. A failure of any rank ends the
+ * job as cluster_gather says. */
+int cluster_gather_parts(int status, const part *p,
+                         int (*take)(void *ctx, const part *q,
+                                     const char *label, diag *d),
+                         void *ctx, diag *d);
 
 /* Collective: *V on every rank becomes rank 0's (decisions such as the
  * next round's trials are taken on rank 0 only). */

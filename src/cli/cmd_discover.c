@@ -8,18 +8,24 @@
 #include "analysis/discover.h"
 #include "analysis/robust.h"
 #include "base/ncgsim.h"
+#include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
 #include "io/table.h"
 #include "model/model.h"
 #include "model/observe.h"
+#include "analysis/discoverpart.h"
+#include "cli/cluster.h"
+#include "cli/publish.h"
+#include "io/part.h"
+#include "io/runpart.h"
 #include "plot/discover_plot.h"
 #include "run/engine.h"
 
 enum {
     DISC_CASE, DISC_INPUTS, DISC_PEEL, DISC_PASTE, DISC_MASS, DISC_OBJECTIVE,
     DISC_BOXES, DISC_BOX, DISC_RESAMPLE, DISC_TRIALS, DISC_SEED, DISC_SET,
-    DISC_THREADS, DISC_OUT, DISC_NO_PLOTS, DISC_QUIET, DISC_N_OPTS
+    DISC_THREADS, DISC_OUT, DISC_NO_PLOTS, DISC_QUIET, DISC_SHARD, DISC_N_OPTS
 };
 
 /* --objective's values, in the order of objective_of below. */
@@ -74,11 +80,18 @@ static const opt_spec discover_opts_table[DISC_N_OPTS] = {
     [DISC_SEED] = CLI_OPT_SEED("random seed (scenario: the run's; both: the\n"
                                "half-samples')"),
     [DISC_SET] = CLI_OPT_SET("override a setting (scenario file; repeatable)"),
-    [DISC_THREADS] = CLI_OPT_THREADS("threads for the run (default: all cores)"),
+    [DISC_THREADS] = CLI_OPT_THREADS("threads for the run (default: all cores,\n"
+                                     "shared out among the processes of an MPI\n"
+                                     "job on a machine)"),
     [DISC_OUT] = CLI_OPT_OUT("the results folder itself (default:\n"
                              "results/<name>-discovery)"),
     [DISC_NO_PLOTS] = CLI_OPT_NO_PLOTS("skip the charts"),
     [DISC_QUIET] = CLI_OPT_QUIET("no summary"),
+    [DISC_SHARD] = CLI_OPT_SHARD("scenario SOURCE: run only shard I of K (fixed\n"
+                                 "ranges of trials) and write one part file,\n"
+                                 "OUT/<name>-discover.part-I-of-K.ncgpart (OUT\n"
+                                 "default: results), and nothing else;\n"
+                                 "`ncgsim merge` finds the boxes"),
 };
 
 const cli_command cmd_discover_def = {
@@ -99,10 +112,11 @@ const cli_command cmd_discover_def = {
 };
 
 typedef struct opts {
-    const char *source, *out, *case_expr, *inputs;
+    const char *out;
     scenario_opts so;
     int threads, quiet, no_plots;
-    discover_opts d;
+    uint32_t shard, shards;       /* --shard I/K, or 0 */
+    discoverpart_job j;           /* what decides the boxes */
 } opts;
 
 /* Fills O from the parsed values V and the operands; 0 or a usage error. */
@@ -110,24 +124,26 @@ static int discover_options(const opt_value *v, int argc, char **argv,
                             opts *o)
 {
     memset(o, 0, sizeof *o);
+    int share = engine_cores() / cluster_local_size();
     o->threads = v[DISC_THREADS].given ? (int)v[DISC_THREADS].u
-                                       : engine_cores();
-    o->d.prim = (prim_opts){ 0.05, 0.05, 0.05, PRIM_LENIENT1 };
+                                       : share > 1 ? share : 1;
+    o->j.prim = (prim_opts){ 0.05, 0.05, 0.05, PRIM_LENIENT1 };
     if (v[DISC_PEEL].given)
-        o->d.prim.peel_alpha = v[DISC_PEEL].x;
+        o->j.prim.peel_alpha = v[DISC_PEEL].x;
     if (v[DISC_PASTE].given)
-        o->d.prim.paste_alpha = v[DISC_PASTE].x;
+        o->j.prim.paste_alpha = v[DISC_PASTE].x;
     if (v[DISC_MASS].given)
-        o->d.prim.mass_min = v[DISC_MASS].x;
+        o->j.prim.mass_min = v[DISC_MASS].x;
     for (size_t i = 0; v[DISC_OBJECTIVE].given && objectives[i]; i++)
         if (strcmp(v[DISC_OBJECTIVE].s, objectives[i]) == 0)
-            o->d.prim.obj = objective_of[i];
-    o->d.boxes = v[DISC_BOXES].given ? (size_t)v[DISC_BOXES].u : 1;
-    o->d.pick = v[DISC_BOX].given ? (long)v[DISC_BOX].u : -1;
-    o->d.resample = v[DISC_RESAMPLE].given ? (unsigned)v[DISC_RESAMPLE].u : 10;
+            o->j.prim.obj = objective_of[i];
+    o->j.boxes = v[DISC_BOXES].given ? (size_t)v[DISC_BOXES].u : 1;
+    o->j.pick = v[DISC_BOX].given ? (long)v[DISC_BOX].u : -1;
+    o->j.resample = v[DISC_RESAMPLE].given ? (unsigned)v[DISC_RESAMPLE].u
+                                           : 10;
     cli_scenario_opts(&v[DISC_TRIALS], &v[DISC_SEED], &v[DISC_SET], &o->so);
-    o->case_expr = v[DISC_CASE].s;
-    o->inputs = v[DISC_INPUTS].s;
+    o->j.case_expr = v[DISC_CASE].s;
+    o->j.inputs = v[DISC_INPUTS].s;
     o->out = v[DISC_OUT].s;
     o->no_plots = v[DISC_NO_PLOTS].given > 0;
     o->quiet = v[DISC_QUIET].given > 0;
@@ -135,13 +151,12 @@ static int discover_options(const opt_value *v, int argc, char **argv,
         return cli_usage("discover", "expected one SOURCE (a .csv file or a "
                          "scenario file)%s", optind < argc ? ", got several"
                                                             : "");
-    o->source = argv[optind];
-    if (!o->case_expr)
+    o->j.source = argv[optind];
+    if (!o->j.case_expr)
         return cli_usage("discover", "--case EXPR is required (the case of "
                          "interest, e.g. --case 'ed_credibility < 50')");
-    o->d.case_expr = o->case_expr;
-    o->d.seed = o->so.seed;
-    return 0;
+    o->j.seed = o->so.seed;
+    return cli_shard("discover", &v[DISC_SHARD], &o->shard, &o->shards);
 }
 
 /* 1 when PATH names a CSV file. */
@@ -151,38 +166,12 @@ static int is_csv(const char *path)
     return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
 }
 
-/* Splits --inputs at commas into a fresh array of pointers into the copy
- * *BUF; NULL with *N = 0 when out of memory. */
-static const char **split(const char *list, char **buf, size_t *n)
-{
-    size_t k = 1;
-    for (const char *s = list; *s; s++)
-        k += *s == ',';
-    const char **v = malloc(k * sizeof *v);
-    *buf = strdup(list);
-    *n = 0;
-    if (!v || !*buf) {
-        free(v);
-        free(*buf);
-        *buf = NULL;
-        return NULL;
-    }
-    for (char *s = *buf, *e;; s = e + 1) {
-        e = strchr(s, ',');
-        if (e)
-            *e = 0;
-        v[(*n)++] = s;
-        if (!e)
-            break;
-    }
-    return v;
-}
-
-/* The per-trial rows of a scenario run: params then outputs at step T. */
+/* The per-trial rows of a scenario run (trials T0 .. T0 + N - 1): params
+ * then outputs at step T. */
 typedef struct rows_buf {
     double *v;
     size_t cols;
-    uint64_t trials;
+    uint64_t t0, n;
 } rows_buf;
 
 static int collect(void *ctx, size_t which, uint64_t trial0, size_t n,
@@ -190,99 +179,184 @@ static int collect(void *ctx, size_t which, uint64_t trial0, size_t n,
 {
     rows_buf *b = ctx;
     (void)which;
-    memcpy(b->v + trial0 * cols, values, n * cols * sizeof *values);
+    memcpy(b->v + (trial0 - b->t0) * cols, values, n * cols * sizeof *values);
     return 0;
 }
 
-/* Runs scenario PATH and builds S from its trials; *SC and *M stay for
- * resolved.cfg and the input list. */
-static int run_scenario(const opts *o, discover_src *s, scenario **sc,
-                        model **m, diag *d)
+/* The case compiled against M's columns before any trial runs, so that a
+ * misspelt name fails at once (in every shard) rather than after the run
+ * (or at the merge). 0, or the message PRIM would give. */
+static int check_case(const opts *o, const model *m, diag *d)
 {
-    int rc = model_load(o->source, &o->so, sc, m, d);
+    discover_src none = { 0 };
+    unsigned char *reads = NULL, y = 0;
+    int rc = NCG_ERR_NOMEM;
+    if (discover_from_model(&none, o->j.source, m, 0, NULL) == 0
+        && (reads = calloc(none.n_cols + 1, 1)) != NULL)
+        rc = discover_eval(&none, "--case", o->j.case_expr, &y, reads, d);
+    else
+        diag_add(d, NULL, 0, NULL, "out of memory");
+    free(reads);
+    discover_src_free(&none);
+    return rc;
+}
+
+/* Loads scenario SOURCE into *SC and *M and runs shard I of K of its
+ * trials (every trial when K is 0) into B; 0 or a status with a message.
+ * Its status is every rank's share of an MPI job, so a failure still
+ * leaves B consistent (empty). */
+static int run_scenario(const opts *o, uint32_t i, uint32_t k, scenario **sc,
+                        model **m, rows_buf *b, diag *d)
+{
+    int rc = model_load(o->j.source, &o->so, sc, m, d);
     engine_result *res = NULL;
     if (rc != 0)
         return rc;
     const model *md = *m;
     /* PRIM counts trials; a weighted trial is not one case. */
-    if ((rc = obs_refuse_weighted(md, o->source, "discover", d)) != 0)
+    if ((rc = obs_refuse_weighted(md, o->j.source, "discover", d)) != 0)
         return rc;
-    size_t cols = discover_model_cols(md);
-    rows_buf b = { NULL, cols, (*sc)->sim.trials };
-    b.v = malloc((size_t)b.trials * cols * sizeof *b.v);
-    if (!b.v) {
+    if ((rc = check_case(o, md, d)) != 0)
+        return rc;
+    uint64_t trials = (*sc)->sim.trials, first = 0, count;
+    count = runpart_chunks(trials);
+    if (k)
+        runpart_range(count, i, k, &first, &count);
+    b->cols = discover_model_cols(md);
+    discoverpart_trials(trials, first, count, &b->t0, &b->n);
+    b->v = malloc(((size_t)b->n * b->cols + 1) * sizeof *b->v);
+    if (!b->v) {
         diag_add(d, NULL, 0, NULL, "out of memory (%llu trials x %zu "
-                 "columns)", (unsigned long long)b.trials, cols);
-        rc = NCG_EXIT_RUN;
-        goto end;
+                 "columns)", (unsigned long long)b->n, b->cols);
+        return NCG_EXIT_RUN;
     }
     engine_opts eo = { .threads = o->threads, .rows = collect,
-                       .rows_ctx = &b, .stop = &cli_interrupted };
+                       .rows_ctx = b, .stop = &cli_interrupted,
+                       .ranged = k > 0, .chunk_first = first,
+                       .chunk_count = count };
     model *one = *m;
-    if ((rc = engine_run(&one, 1, &eo, &res, d)) != 0)
-        goto end;
-    if (discover_from_model(s, o->source, md, (size_t)b.trials, b.v) != 0) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_RUN;
-    }
-end:
+    rc = engine_run(&one, 1, &eo, &res, d);
     engine_result_free(res);
-    free(b.v);
     return rc;
 }
 
-/* Writes the results folder OUT of KIND through WRITE (and resolved.cfg
- * of SC with NOTE, when SC is set), then draws its charts with PLOT unless
- * NO_PLOTS, in a temporary folder renamed into place only when all is
- * written and drawn: a failure leaves nothing half-written. 0 or an exit
- * code (message in D). */
-static int publish(const char *out, const char *kind, const scenario *sc,
-                   const char *note,
-                   int (*write)(const void *, const char *, diag *),
-                   int (*plot)(const void *, const char *, const plot_opts *,
-                               diag *),
-                   const void *res, int no_plots, diag *d)
+/* The part of the shard (I of K) in B. 0 with *P, or NCG_ERR_NOMEM. */
+static int rows_part(const opts *o, const scenario *sc, const rows_buf *b,
+                     uint32_t i, uint32_t k, part **p, diag *d)
 {
-    output_dir od;
-    int rc = output_begin_path(out, kind, &od, d);
-    if (rc != 0)
-        return rc;
-    rc = write(res, od.tmp, d);
-    if (rc == 0 && sc) {
-        FILE *f = output_open(od.tmp, "resolved.cfg", d);
-        if (!f || scenario_write(sc, note, f) != 0) {
-            if (f)
-                fclose(f);
-            rc = NCG_EXIT_IO;
-        } else {
-            rc = output_close(f, od.tmp, "resolved.cfg", d);
-        }
+    uint64_t first, count;
+    runpart_range(runpart_chunks(sc->sim.trials), i, k, &first, &count);
+    if (discoverpart_build(&o->j, sc, b->cols, b->v, first, count, i, k,
+                           p) != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
     }
-    if (rc == 0 && !no_plots) {
-        /* Drawn before the folder is committed; a failure is exit 4. */
-        plot_opts po = { .quiet = 1, .name = out };
-        rc = plot(res, od.tmp, &po, d);
-    }
-    if (rc == 0 && cli_interrupted) {
-        diag_add(d, NULL, 0, NULL, "interrupted");
+    return 0;
+}
+
+/* Puts a rank's rows in place in the whole run's (CTX, a rows_buf). */
+static int take_rows(void *ctx, const part *q, const char *label, diag *d)
+{
+    rows_buf *all = ctx;
+    return discoverpart_take(q, label, all->n, all->cols, all->v, d);
+}
+
+/* An MPI job: every rank's rows B (STATUS its run's) go to rank 0, whose B
+ * becomes the rows of every trial. 0, or a status with a message. */
+static int gather_rows(const opts *o, const scenario *sc, rows_buf *b,
+                       int status, diag *d)
+{
+    part *p = NULL;
+    rows_buf all = { NULL, b->cols, 0, sc ? sc->sim.trials : 0 };
+    int rc = status;
+    if (rc == 0)
+        rc = rows_part(o, sc, b, (uint32_t)cluster_rank() + 1,
+                       (uint32_t)cluster_size(), &p, d);
+    if (rc == 0 && cluster_rank() == 0
+        && !(all.v = malloc(((size_t)all.n * all.cols + 1) * sizeof *all.v))) {
+        diag_add(d, NULL, 0, NULL, "out of memory (%llu trials x %zu "
+                 "columns)", (unsigned long long)all.n, all.cols);
         rc = NCG_EXIT_RUN;
     }
-    if (rc != 0) {
-        output_abort(&od);
-        return rc;
+    rc = cluster_gather_parts(rc, p, take_rows, &all, d);
+    part_free(p);
+    free(b->v);
+    *b = all;
+    return rc;
+}
+
+int cmd_discover(int argc, char **argv)
+{
+    opt_value ov[DISC_N_OPTS];
+    opts o;
+    diag *d = diag_alloc();
+    table t = { 0 };
+    discover_src s = { 0 };
+    scenario *sc = NULL;
+    model *m = NULL;
+    rows_buf b = { 0 };
+    int rc = opts_parse(&cmd_discover_def, argc, argv, ov);
+    memset(&o, 0, sizeof o);
+    if (rc != 0 || !d || (rc = discover_options(ov, argc, argv, &o)) != 0)
+        goto end;
+    int csv = is_csv(o.j.source);
+    if (o.shards && (csv || cluster_running())) {
+        rc = cli_usage("discover", "--shard: %s", csv
+                       ? "needs a scenario SOURCE (the rows of a CSV file "
+                         "are not computed here)"
+                       : "under mpirun the processes are the shards; run "
+                         "without --shard");
+        goto end;
     }
-    return output_commit(&od, d);
-}
-
-static int write_discover(const void *r, const char *dir, diag *d)
-{
-    return discover_write(r, dir, d);
-}
-
-static int plot_discover(const void *r, const char *dir, const plot_opts *o,
-                         diag *d)
-{
-    return discover_plot(r, dir, o, d);
+    cli_catch_signals();
+    if (csv) {
+        /* Nothing to share out: an MPI job's rank 0 reads it alone. */
+        if (cluster_rank() != 0)
+            goto end;
+        if ((rc = table_read(o.j.source, &t, d)) != 0
+            || (rc = discover_from_table(&t, &s, d)) != 0)
+            goto end;
+    } else if (o.shards) {
+        part *p = NULL;
+        char name[300];
+        if ((rc = run_scenario(&o, o.shard, o.shards, &sc, &m, &b, d)) != 0
+            || (rc = rows_part(&o, sc, &b, o.shard, o.shards, &p, d)) != 0)
+            goto end;
+        part_file_name("discover", sc->name, o.shard, o.shards, name,
+                       sizeof name);
+        rc = part_write(p, o.out ? o.out : "results", name, d);
+        part_free(p);
+        goto end;
+    } else {
+        if (cluster_running()) {
+            rc = run_scenario(&o, (uint32_t)cluster_rank() + 1,
+                              (uint32_t)cluster_size(), &sc, &m, &b, d);
+            rc = gather_rows(&o, sc, &b, rc, d);
+            if (cluster_rank() != 0)
+                goto end;
+        } else {
+            rc = run_scenario(&o, 0, 0, &sc, &m, &b, d);
+        }
+        if (rc == 0 && discover_from_model(&s, o.j.source, m, (size_t)b.n,
+                                           b.v) != 0) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_EXIT_RUN;
+        }
+        if (rc != 0)
+            goto end;
+    }
+    rc = publish_discovery(&s, &o.j, sc, m, o.out, o.quiet, o.no_plots, d);
+end:
+    if (d)
+        diag_print(d, stderr);
+    diag_free(d);
+    discover_src_free(&s);
+    table_free(&t);
+    model_free(m);
+    scenario_free(sc);
+    free(b.v);
+    opts_values_free(ov, DISC_N_OPTS);
+    return rc < 0 ? 0 : rc;
 }
 
 static int write_robust(const void *r, const char *dir, diag *d)
@@ -294,95 +368,6 @@ static int plot_robust(const void *r, const char *dir, const plot_opts *o,
                        diag *d)
 {
     return discover_plot_robust(r, dir, o, d);
-}
-
-int cmd_discover(int argc, char **argv)
-{
-    opt_value ov[DISC_N_OPTS];
-    opts o;
-    diag *d = diag_alloc();
-    table t = { 0 };
-    discover_src s = { 0 };
-    discover_result *r = NULL;
-    scenario *sc = NULL;
-    model *m = NULL;
-    char *list = NULL, *outbuf = NULL;
-    const char **inputs = NULL;
-    int rc = opts_parse(&cmd_discover_def, argc, argv, ov);
-    memset(&o, 0, sizeof o);
-    if (rc != 0 || !d || (rc = discover_options(ov, argc, argv, &o)) != 0)
-        goto end;
-    cli_catch_signals();
-    int csv = is_csv(o.source);
-    if (csv) {
-        if ((rc = table_read(o.source, &t, d)) != 0
-            || (rc = discover_from_table(&t, &s, d)) != 0)
-            goto end;
-    } else if ((rc = run_scenario(&o, &s, &sc, &m, d)) != 0) {
-        goto end;
-    }
-    if (o.inputs) {
-        inputs = split(o.inputs, &list, &o.d.n_inputs);
-    } else if (!csv) {
-        /* A run's inputs are its params; constant ones are no
-         * uncertainty and are left out. */
-        size_t np = 0;
-        inputs = malloc((m->n_vars ? m->n_vars : 1) * sizeof *inputs);
-        for (size_t v = 0; inputs && v < m->n_vars; v++)
-            if (m->vars[v].kind == VAR_PARAM)
-                inputs[np++] = m->vars[v].name;
-        o.d.n_inputs = np;
-        o.d.skip_constant = 1;
-    }
-    if ((o.inputs || !csv) && !inputs) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_EXIT_IO;
-        goto end;
-    }
-    o.d.inputs = inputs;
-    if ((rc = discover_run(&s, &o.d, &r, d)) != 0)
-        goto end;
-    /* The results folder, written aside and renamed into place. */
-    if (!o.out) {
-        const char *b = strrchr(o.source, '/');
-        b = b ? b + 1 : o.source;
-        size_t n = strlen(b);
-        const char *dot = strrchr(b, '.');
-        if (dot && dot != b)
-            n = (size_t)(dot - b);
-        size_t len = n + 64;
-        if (!(outbuf = malloc(len))) {
-            rc = NCG_EXIT_IO;
-            goto end;
-        }
-        snprintf(outbuf, len, "results/%.*s-discovery", (int)n, b);
-        o.out = outbuf;
-    }
-    if ((rc = publish(o.out, "discover", sc, "resolved by ncgsim "
-                      NCGSIM_VERSION " for discover", write_discover,
-                      plot_discover, r, o.no_plots, d)) != 0)
-        goto end;
-    if (!o.quiet) {
-        if (r->n_left_out)
-            printf("Left out %zu constant param%s (no uncertainty).\n",
-                   r->n_left_out, r->n_left_out == 1 ? "" : "s");
-        discover_summary(r, stdout);
-        printf("\n  results: %s/\n", o.out);
-    }
-end:
-    if (d)
-        diag_print(d, stderr);
-    diag_free(d);
-    discover_result_free(r);
-    discover_src_free(&s);
-    table_free(&t);
-    model_free(m);
-    scenario_free(sc);
-    free(list);
-    free(inputs);
-    free(outbuf);
-    opts_values_free(ov, DISC_N_OPTS);
-    return rc < 0 ? 0 : rc;
 }
 
 enum {
@@ -476,10 +461,10 @@ int cmd_robust(int argc, char **argv)
     cli_catch_signals();
     if ((rc = robust_run(&o, &r, d)) != 0)
         goto end;
-    if ((rc = publish(out, "robust", r->sc0, "resolved by ncgsim "
-                      NCGSIM_VERSION " for robust (the first policy)",
-                      write_robust, plot_robust, r,
-                      ov[ROB_NO_PLOTS].given > 0, d)) != 0)
+    if ((rc = publish_folder(out, "robust", r->sc0, "resolved by ncgsim "
+                             NCGSIM_VERSION " for robust (the first policy)",
+                             write_robust, plot_robust, r,
+                             ov[ROB_NO_PLOTS].given > 0, d)) != 0)
         goto end;
     if (!ov[ROB_QUIET].given) {
         robust_table(r, stdout);

@@ -71,6 +71,11 @@ static void sweep_share(sweep_opts *so, uint32_t i, uint32_t k)
     so->count = (size_t)count;
 }
 
+static int take_cells(void *r, const part *q, const char *label, diag *d)
+{
+    return sweeppart_take(q, label, r, d);
+}
+
 /* An MPI job: every rank's cells of R (its points SO->first .. + count -
  * 1; STATUS its sweep_run's) go to rank 0 as a part, and rank 0 puts them
  * in place, so that its R holds every point. A failure on any rank ends
@@ -79,32 +84,15 @@ static int sweep_gather(const sweep_opts *so, sweep_result *r, int status,
                         diag *d)
 {
     part *p = NULL;
-    unsigned char *buf = NULL, *all = NULL;
-    size_t len = 0, *lens = NULL, off = 0;
     int rc = status;
-    if (rc == 0
-        && (sweeppart_build(r, so->first, so->count,
-                            (uint32_t)cluster_rank() + 1,
-                            (uint32_t)cluster_size(), &p) != 0
-            || part_encode(p, &buf, &len) != 0)) {
+    if (rc == 0 && sweeppart_build(r, so->first, so->count,
+                                   (uint32_t)cluster_rank() + 1,
+                                   (uint32_t)cluster_size(), &p) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
     }
+    rc = cluster_gather_parts(rc, p, take_cells, r, d);
     part_free(p);
-    rc = cluster_gather(rc, buf, len, &all, &lens, d);
-    free(buf);
-    for (int k = 0; rc == 0 && all && k < cluster_size(); k++) {
-        part *q = NULL;
-        char label[32];
-        snprintf(label, sizeof label, "rank %d", k);
-        rc = part_decode(all + off, lens[k], label, &q, d);
-        off += lens[k];
-        if (rc == 0)
-            rc = sweeppart_take(q, label, r, d);
-        part_free(q);
-    }
-    free(all);
-    free(lens);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "base/path.h"
 #include "base/status.h"
 #include "io/output.h"
+#include "io/runpart.h"
 
 int merge_load_scenario(const part *p, const char *label, scenario **sc,
                         model **m, diag *d)
@@ -69,4 +70,20 @@ end:
         *m = NULL;
     }
     return rc;
+}
+
+int merge_begin(part *const *parts, const char *const *labels, size_t n,
+                size_t **order, scenario **sc, model **m, diag *d)
+{
+    int rc;
+    *sc = NULL;
+    *m = NULL;
+    if (!(*order = calloc(n + 1, sizeof **order))) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    if ((rc = runpart_order(parts, labels, n, *order, d)) != 0)
+        return rc;
+    return merge_load_scenario(parts[(*order)[0]], labels[(*order)[0]], sc, m,
+                               d);
 }

@@ -33,6 +33,16 @@ int merge_sweep(part *const *parts, const char *const *labels, size_t n,
                 const merge_opts *o, diag *d);
 int merge_sensitivity(part *const *parts, const char *const *labels,
                       size_t n, const merge_opts *o, diag *d);
+int merge_discover(part *const *parts, const char *const *labels, size_t n,
+                   const merge_opts *o, diag *d);
+
+/* Checks the N parts as the parts of one job (runpart_order) and fills
+ * *ORDER (malloc'd; the caller frees it, also on failure) with them by
+ * scenario and shard; then loads the scenario of the first part in that
+ * order into *SC and *M (merge_load_scenario). 0, or a status with a
+ * message. */
+int merge_begin(part *const *parts, const char *const *labels, size_t n,
+                size_t **order, scenario **sc, model **m, diag *d);
 
 /* The resolved scenario that part P (named LABEL) carries in its
  * "scenario" section, loaded back into *SC and *M through a file

@@ -6,27 +6,21 @@
 #include "analysis/senspart.h"
 #include "base/status.h"
 #include "cli/publish.h"
-#include "io/runpart.h"
 
 int merge_sensitivity(part *const *parts, const char *const *labels,
                       size_t n, const merge_opts *o, diag *d)
 {
-    size_t *order = calloc(n + 1, sizeof *order);
+    size_t *order = NULL;
     const char **names = NULL;
     sens_result *r = NULL;
     scenario *sc = NULL;
     model *m = NULL;
     sens_opts so;
-    int set_trials = 0, rc;
-    if (!order) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_ERR_NOMEM;
-    }
-    if ((rc = runpart_order(parts, labels, n, order, d)) != 0
-        || (rc = merge_load_scenario(parts[order[0]], labels[order[0]], &sc,
-                                     &m, d)) != 0
-        || (rc = sens_part_options(parts[order[0]], labels[order[0]], m, &so,
-                                   &names, &set_trials, d)) != 0)
+    int set_trials = 0;
+    int rc = merge_begin(parts, labels, n, &order, &sc, &m, d);
+    if (rc != 0 || (rc = sens_part_options(parts[order[0]], labels[order[0]],
+                                           m, &so, &names, &set_trials,
+                                           d)) != 0)
         goto end;
     so.threads = o->threads;
     /* The result takes the scenario and the model over. */

@@ -5,25 +5,22 @@
 #include "analysis/sweeppart.h"
 #include "base/status.h"
 #include "cli/publish.h"
-#include "io/runpart.h"
 
 int merge_sweep(part *const *parts, const char *const *labels, size_t n,
                 const merge_opts *o, diag *d)
 {
-    size_t *order = calloc(n + 1, sizeof *order);
+    size_t *order = NULL;
     sweep_result *r = NULL;
     scenario *sc = NULL;
     model *m = NULL;
-    int rc;
-    if (!order) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_ERR_NOMEM;
+    int rc = merge_begin(parts, labels, n, &order, &sc, &m, d);
+    if (rc != 0) {
+        model_free(m);
+        scenario_free(sc);
+        goto end;
     }
-    if ((rc = runpart_order(parts, labels, n, order, d)) != 0
-        || (rc = merge_load_scenario(parts[order[0]], labels[order[0]], &sc,
-                                     &m, d)) != 0
-        || (rc = sweeppart_result(parts[order[0]], labels[order[0]], sc, m,
-                                  &r, d)) != 0)
+    if ((rc = sweeppart_result(parts[order[0]], labels[order[0]], sc, m, &r,
+                               d)) != 0)
         goto end;
     for (size_t j = 0; j < n && rc == 0; j++)
         rc = sweeppart_take(parts[order[j]], labels[order[j]], r, d);

@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
+#include "plot/discover_plot.h"
 #include "plot/sens_plot.h"
 
 /* Writes DIR/NAME through WRITE(CTX, f), checked and flushed to disk by
@@ -28,6 +29,21 @@ static int write_file(const char *dir, const char *name,
         return NCG_EXIT_IO;
     }
     return output_close(f, dir, name, d);
+}
+
+/* The folder OD renamed into place when everything in it went well (RC
+ * 0) and no interrupt came; else removed. 0 or a status. */
+static int commit(output_dir *od, int rc, diag *d)
+{
+    if (rc == 0 && cli_interrupted) {
+        diag_add(d, NULL, 0, NULL, "interrupted");
+        rc = NCG_EXIT_RUN;
+    }
+    if (rc != 0) {
+        output_abort(od);
+        return rc;
+    }
+    return output_commit(od, d);
 }
 
 static int write_resolved(const void *ctx, FILE *f)
@@ -56,15 +72,7 @@ int publish_analysis(const publish_spec *p, const scenario *sc,
                          .result = &drawn };
         prc = p->plot(res, od.tmp, &po, d);
     }
-    if (rc == 0 && cli_interrupted) {
-        diag_add(d, NULL, 0, NULL, "interrupted");
-        rc = NCG_EXIT_RUN;
-    }
-    if (rc != 0) {
-        output_abort(&od);
-        return rc;
-    }
-    if ((rc = output_commit(&od, d)) == 0 && !p->quiet) {
+    if ((rc = commit(&od, rc, d)) == 0 && !p->quiet) {
         printf("  results: %s/%s/\n", p->out, name);
         if (drawn.drawn > 0)
             printf("  plots: %s/%s/ (%zu %s files)\n", p->out, name,
@@ -150,4 +158,139 @@ int publish_sensitivity(const sens_result *r, const sens_publish *o,
     publish_spec p = { o->out, "sensitivity", "sensitivity.csv", write_sens,
                        plot_sens, o->format, o->quiet, o->no_plots };
     return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+}
+
+int publish_folder(const char *out, const char *kind, const scenario *sc,
+                   const char *note,
+                   int (*write)(const void *, const char *, diag *),
+                   int (*plot)(const void *, const char *, const plot_opts *,
+                               diag *),
+                   const void *res, int no_plots, diag *d)
+{
+    output_dir od;
+    int rc = output_begin_path(out, kind, &od, d);
+    if (rc != 0)
+        return rc;
+    rc = write(res, od.tmp, d);
+    if (rc == 0 && sc) {
+        FILE *f = output_open(od.tmp, "resolved.cfg", d);
+        if (!f || scenario_write(sc, note, f) != 0) {
+            if (f)
+                fclose(f);
+            rc = NCG_EXIT_IO;
+        } else {
+            rc = output_close(f, od.tmp, "resolved.cfg", d);
+        }
+    }
+    if (rc == 0 && !no_plots) {
+        /* Drawn before the folder is committed; a failure is exit 4. */
+        plot_opts po = { .quiet = 1, .name = out };
+        rc = plot(res, od.tmp, &po, d);
+    }
+    return commit(&od, rc, d);
+}
+
+/* Splits LIST at commas into a fresh array of pointers into the copy
+ * *BUF, *N of them; NULL when out of memory. */
+static const char **split(const char *list, char **buf, size_t *n)
+{
+    size_t k = 1;
+    for (const char *s = list; *s; s++)
+        k += *s == ',';
+    const char **v = malloc(k * sizeof *v);
+    *buf = strdup(list);
+    *n = 0;
+    if (!v || !*buf) {
+        free(v);
+        free(*buf);
+        *buf = NULL;
+        return NULL;
+    }
+    for (char *s = *buf, *e;; s = e + 1) {
+        e = strchr(s, ',');
+        if (e)
+            *e = 0;
+        v[(*n)++] = s;
+        if (!e)
+            break;
+    }
+    return v;
+}
+
+static int write_discover(const void *r, const char *dir, diag *d)
+{
+    return discover_write(r, dir, d);
+}
+
+static int plot_discover(const void *r, const char *dir, const plot_opts *o,
+                         diag *d)
+{
+    return discover_plot(r, dir, o, d);
+}
+
+int publish_discovery(const discover_src *s, const discoverpart_job *j,
+                      const scenario *sc, const model *m, const char *out,
+                      int quiet, int no_plots, diag *d)
+{
+    discover_opts o = { .case_expr = j->case_expr, .prim = j->prim,
+                        .boxes = j->boxes, .pick = j->pick,
+                        .resample = j->resample, .seed = j->seed };
+    discover_result *r = NULL;
+    char *list = NULL, *outbuf = NULL;
+    const char **inputs = NULL;
+    int rc = 0;
+    if (j->inputs) {
+        inputs = split(j->inputs, &list, &o.n_inputs);
+    } else if (m) {
+        /* A run's inputs are its params; constant ones are no
+         * uncertainty and are left out. */
+        size_t np = 0;
+        inputs = malloc((m->n_vars ? m->n_vars : 1) * sizeof *inputs);
+        for (size_t v = 0; inputs && v < m->n_vars; v++)
+            if (m->vars[v].kind == VAR_PARAM)
+                inputs[np++] = m->vars[v].name;
+        o.n_inputs = np;
+        o.skip_constant = 1;
+    }
+    if ((j->inputs || m) && !inputs) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_EXIT_IO;
+        goto end;
+    }
+    o.inputs = inputs;
+    if ((rc = discover_run(s, &o, &r, d)) != 0)
+        goto end;
+    /* The results folder, written aside and renamed into place. */
+    if (!out) {
+        const char *b = strrchr(j->source, '/');
+        b = b ? b + 1 : j->source;
+        size_t n = strlen(b);
+        const char *dot = strrchr(b, '.');
+        if (dot && dot != b)
+            n = (size_t)(dot - b);
+        size_t len = n + 64;
+        if (!(outbuf = malloc(len))) {
+            rc = NCG_EXIT_IO;
+            goto end;
+        }
+        snprintf(outbuf, len, "results/%.*s-discovery", (int)n, b);
+        out = outbuf;
+    }
+    if ((rc = publish_folder(out, "discover", sc, "resolved by ncgsim "
+                             NCGSIM_VERSION " for discover", write_discover,
+                             plot_discover, r, no_plots, d)) != 0)
+        goto end;
+    if (!quiet) {
+        if (r->n_left_out)
+            printf("Left out %zu constant param%s (no uncertainty).\n",
+                   r->n_left_out, r->n_left_out == 1 ? "" : "s");
+        discover_summary(r, stdout);
+        printf("\n  results: %s/\n", out);
+    }
+end:
+    discover_result_free(r);
+    free(list);
+    free(inputs);
+    free(outbuf);
+    return rc;
 }

@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "model/model.h"
 #include "analysis/sens.h"
+#include "analysis/discoverpart.h"
 #include "analysis/sweep.h"
 #include "plot/plot.h"
 #include "scenario/scenario.h"
@@ -35,6 +36,28 @@ typedef struct publish_spec {
 int publish_analysis(const publish_spec *p, const scenario *sc,
                      const model *m, uint64_t trials, const void *res,
                      diag *d);
+
+/* Writes the results folder OUT itself (KIND names it in messages)
+ * through WRITE (and resolved.cfg of SC with NOTE, when SC is set), then
+ * draws its charts with PLOT unless NO_PLOTS, in a temporary folder
+ * renamed into place only when all is written and drawn: a failure leaves
+ * nothing half-written. 0 or an exit code (message in D). */
+int publish_folder(const char *out, const char *kind, const scenario *sc,
+                   const char *note,
+                   int (*write)(const void *, const char *, diag *),
+                   int (*plot)(const void *, const char *, const plot_opts *,
+                               diag *),
+                   const void *res, int no_plots, diag *d);
+
+/* What `discover` does once it has its rows S: picks the inputs (J's
+ * --inputs; else, for a scenario M, its non-constant params; else every
+ * column the case does not read), finds the boxes J asks for, writes the
+ * folder OUT (NULL: results/<SOURCE's name>-discovery; resolved.cfg of SC
+ * when set) and, unless QUIET, the summary on stdout. What `discover` and
+ * the merge of its parts write. 0 or a status with a message in D. */
+int publish_discovery(const discover_src *s, const discoverpart_job *j,
+                      const scenario *sc, const model *m, const char *out,
+                      int quiet, int no_plots, diag *d);
 
 /* A sweep's folder OUT/<name>-sweep/ (sweep.csv, resolved.cfg of point
  * 0, the correlations and the charts unless NO_PLOTS, in FORMAT), after

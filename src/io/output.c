@@ -501,6 +501,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
      * are compared by, then the chance of being 1 at the last step. */
     fprintf(out, "  %-24s %14s %9s   %-25s %s\n", "variable", "mean/P(by end)",
             "\u00b195%", "5% .. 95% / P(at end)", "unit");
+    int any_event = 0;
     for (size_t o = 0; o < m->n_outputs; o++) {
         const model_var *v = &m->vars[m->outputs[o]];
         double mean, se;
@@ -508,6 +509,7 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
         output_mean_se(r, o, r->steps, &mean, &se);
         if (v->kind == VAR_EVENT) {
             double pe, pse;
+            any_event = 1;
             output_p_by_end(r, o, &pe, &pse);
             snprintf(col, sizeof col, "P(at %s) %s", label,
                      numfmt_est(c, sizeof c, mean, se, 0));
@@ -531,7 +533,8 @@ void output_table(const engine_result *r, const scenario *s, FILE *out)
                     term_escape(v->unit, unit, sizeof unit));
         }
     }
-    fprintf(out, "  P(by end): probability that the event happened at some "
-            "step up to %s; P(at %s): that it is 1 at that step\n", label,
-            label);
+    if (any_event)
+        fprintf(out, "  P(by end): probability that the event happened at some "
+                "step up to %s; P(at %s): that it is 1 at that step\n", label,
+                label);
 }

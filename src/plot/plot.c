@@ -17,6 +17,7 @@
 #include <libconfig.h>
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "io/table.h"
 #include "plot/gp.h"
 #include "base/status.h"
 
@@ -25,158 +26,32 @@ enum { PLOT_W = 1000, PLOT_H = 600, OVERVIEW_W = 1600, OVERVIEW_H = 1000 };
 
 /* ---------------------------------------------------------------- CSV -- */
 
-/* A CSV file read whole. CELL[r * NCOL + c] points into TEXT; row 0 is the
- * header. Quoted fields ("a, b" with "" for a quote) are unquoted in place. */
-typedef struct csv {
-    char *path;   /* for messages (owned) */
-    char *text;   /* the file's bytes, cut into fields (owned) */
-    char **cell;  /* NROW * NCOL pointers into TEXT (owned array) */
-    size_t ncol, nrow;
-} csv;
+/* The result files are read with the one CSV reader (io/table.h); T's
+ * rows are the data rows, from 0, the header is T->name. */
 
-static void csv_free(csv *t)
+/* Reads DIR/NAME into T. 0, or -1 with a message in D (T is then
+ * empty). */
+static int csv_read(const char *dir, const char *name, table *t, diag *d)
 {
-    free(t->path);
-    free(t->text);
-    free(t->cell);
-    memset(t, 0, sizeof *t);
+    char *path = output_path(dir, name);
+    int rc = path ? table_read(path, t, d) : -1;
+    if (!path) {
+        memset(t, 0, sizeof *t);
+        diag_add(d, name, 0, NULL, "out of memory");
+    }
+    free(path);
+    return rc == 0 ? 0 : -1;
 }
 
-/* The whole file PATH in a malloc'd, NUL-terminated string; NULL with errno
- * set when it cannot be read. */
-static char *read_file(const char *path)
+/* Cell (R, C) of T, as it was before output_csv_string guarded it
+ * against spreadsheet formulas. */
+static const char *cell(const table *t, size_t r, size_t c)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (cap - n < 4096) {
-            char *nb = realloc(buf, cap + 65536);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                goto end;
-            }
-            buf = nb;
-            cap += 65536;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        buf = NULL;
-        errno = EIO;
-        goto end;
-    }
-    buf[n] = 0;
-end:
-    fclose(f);
-    return buf;
-}
-
-/* Cuts the field at *P out of the text, unquoting it in place; returns its
- * start and leaves *P after the character that ended it, which is stored in
- * *ENDCH (',' '\n' or 0 at the end of the text). */
-static char *csv_field(char **p, char *endch)
-{
-    char *s = *p, *w = s, *start = s;
-    if (*s == '"') {
-        for (s++; *s; s++) {
-            if (*s == '"' && s[1] != '"')
-                break;
-            if (*s == '"')
-                s++;
-            *w++ = *s;
-        }
-        if (*s == '"')
-            s++;
-        while (*s && *s != ',' && *s != '\n' && *s != '\r')
-            s++;
-    } else {
-        while (*s && *s != ',' && *s != '\n' && *s != '\r')
-            s++;
-        w = s;
-    }
-    char e = *s;
-    if (e == '\r') {
-        e = '\n';
-        if (s[1] == '\n')
-            s++;
-    }
-    *w = 0;
-    *p = e ? s + 1 : s;
-    *endch = e;
-    return start;
-}
-
-/* Reads DIR/NAME into T. Every row must have as many fields as the header.
- * 0, or -1 with a message in D (T is then empty). */
-static int csv_read(const char *dir, const char *name, csv *t, diag *d)
-{
-    size_t cap = 0, n = 0, width = 0;
-    memset(t, 0, sizeof *t);
-    t->path = output_path(dir, name);
-    t->text = t->path ? read_file(t->path) : NULL;
-    if (!t->text) {
-        diag_add(d, t->path ? t->path : name, 0, NULL, "cannot read: %s",
-                 strerror(errno));
-        goto fail;
-    }
-    for (char *p = t->text; *p;) {
-        char endch = ',';
-        size_t row_start = n;
-        while (endch == ',') {
-            if (n == cap) {
-                char **nc = realloc(t->cell, (cap ? cap * 2 : 256) * sizeof *nc);
-                if (!nc) {
-                    diag_add(d, t->path, 0, NULL, "out of memory");
-                    goto fail;
-                }
-                t->cell = nc;
-                cap = cap ? cap * 2 : 256;
-            }
-            /* Text guarded against spreadsheet formulas reads back as
-             * written in the scenario. */
-            t->cell[n++] = (char *)output_csv_unguard(csv_field(&p, &endch));
-        }
-        width = n - row_start;
-        if (width == 1 && t->cell[row_start][0] == 0) {
-            n = row_start; /* a blank line */
-            continue;
-        }
-        if (t->nrow == 0)
-            t->ncol = width;
-        else if (width != t->ncol) {
-            diag_add(d, t->path, (int)t->nrow + 1, NULL,
-                     "%zu fields where the header has %zu", width, t->ncol);
-            goto fail;
-        }
-        t->nrow++;
-    }
-    if (t->nrow == 0) {
-        diag_add(d, t->path, 0, NULL, "empty file (no header)");
-        goto fail;
-    }
-    return 0;
-fail:
-    csv_free(t);
-    return -1;
-}
-
-/* Cell (R, C) of T. */
-static const char *cell(const csv *t, size_t r, size_t c)
-{
-    return t->cell[r * t->ncol + c];
+    return output_csv_unguard(table_cell(t, r, c));
 }
 
 /* Cell (R, C) of T as a number; NAN when empty or not a number. */
-static double num(const csv *t, size_t r, size_t c)
+static double num(const table *t, size_t r, size_t c)
 {
     const char *s = cell(t, r, c);
     char *end;
@@ -186,30 +61,28 @@ static double num(const csv *t, size_t r, size_t c)
 
 /* Finds the N columns NAMES of T, storing their indices in IDX. 0, or -1
  * with a message naming the first one missing. */
-static int csv_cols(const csv *t, const char *const *names, size_t n,
+static int csv_cols(const table *t, const char *const *names, size_t n,
                     size_t *idx, diag *d)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t c = 0;
-        while (c < t->ncol && strcmp(cell(t, 0, c), names[i]) != 0)
-            c++;
-        if (c == t->ncol) {
+        long c = table_find(t, names[i]);
+        if (c < 0) {
             diag_add(d, t->path, 1, NULL, "no column '%s'", names[i]);
             return -1;
         }
-        idx[i] = c;
+        idx[i] = (size_t)c;
     }
     return 0;
 }
 
 /* Smallest and largest value of columns C[0..N) over the rows of T whose
  * column 0 is VAR, into *LO and *HI (NAN when there is none). */
-static void csv_range(const csv *t, const char *var, const size_t *c,
+static void csv_range(const table *t, const char *var, const size_t *c,
                       size_t n, double *lo, double *hi)
 {
     *lo = INFINITY;
     *hi = -INFINITY;
-    for (size_t r = 1; r < t->nrow; r++) {
+    for (size_t r = 0; r < t->nrow; r++) {
         if (strcmp(cell(t, r, 0), var) != 0)
             continue;
         for (size_t i = 0; i < n; i++) {
@@ -259,12 +132,12 @@ typedef struct steps {
 
 /* Reads the labels of the first variable of timeseries T (columns variable,
  * step, label at C[0..2]). 0, or -1 with a message. */
-static int steps_read(const csv *t, const size_t *c, steps *s, diag *d)
+static int steps_read(const table *t, const size_t *c, steps *s, diag *d)
 {
     size_t n = 0;
     s->label = NULL;
     s->t = 0;
-    while (n + 1 < t->nrow && strcmp(cell(t, n + 1, c[0]), cell(t, 1, c[0])) == 0)
+    while (n < t->nrow && strcmp(cell(t, n, c[0]), cell(t, 0, c[0])) == 0)
         n++;
     if (n < 2) {
         diag_add(d, t->path, 0, NULL, "fewer than two steps to plot");
@@ -276,14 +149,14 @@ static int steps_read(const csv *t, const size_t *c, steps *s, diag *d)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        if (num(t, i + 1, c[1]) != (double)i) {
-            diag_add(d, t->path, (int)i + 2, NULL,
+        if (num(t, i, c[1]) != (double)i) {
+            diag_add(d, t->path, t->line[i], NULL,
                      "steps are not numbered 0, 1, 2, ...");
             free(s->label);
             s->label = NULL;
             return -1;
         }
-        s->label[i] = cell(t, i + 1, c[2]);
+        s->label[i] = cell(t, i, c[2]);
     }
     s->t = n - 1;
     return 0;
@@ -362,7 +235,7 @@ static const char *const ev_cols[E_N] = { "variable", "step", "p_cumulative",
 
 /* A scenario's result folder, read. */
 typedef struct scen {
-    csv sum, ts, hist, ev;
+    table sum, ts, hist, ev;
     size_t sc[S_N], tc[T_N], hc[H_N], ec[E_N]; /* column indices */
     steps st;
     char *title;  /* the scenario's title (owned) */
@@ -370,10 +243,10 @@ typedef struct scen {
 
 static void scen_free(scen *s)
 {
-    csv_free(&s->sum);
-    csv_free(&s->ts);
-    csv_free(&s->hist);
-    csv_free(&s->ev);
+    table_free(&s->sum);
+    table_free(&s->ts);
+    table_free(&s->hist);
+    table_free(&s->ev);
     free(s->st.label);
     free(s->title);
 }
@@ -547,7 +420,7 @@ static void write_dist(FILE *f, const scen *s, size_t r)
     char a[32], b[32], m[32], first[512];
     /* Bins of one value (counts, integers) are drawn as bars 0.8 of the
      * smallest gap wide; bins of a range fill it. */
-    for (size_t i = 1; i < s->hist.nrow; i++) {
+    for (size_t i = 0; i < s->hist.nrow; i++) {
         if (strcmp(cell(&s->hist, i, s->hc[H_VAR]), var) != 0)
             continue;
         double l = num(&s->hist, i, s->hc[H_LO]);
@@ -660,7 +533,7 @@ static const char gp_fixed_fn[] =
  * column C of T, NaN for any other name, so that a plot of a file's rows
  * puts each where it belongs and skips the rest. The first is at the top.
  * With LC (not SIZE_MAX) the y tics name them with column LC (labels). */
-static void gp_rows_axis(FILE *f, const char *fn, const csv *t,
+static void gp_rows_axis(FILE *f, const char *fn, const table *t,
                          const size_t *rows, size_t n, size_t c, size_t lc)
 {
     fprintf(f, "%s(s) = ", fn);
@@ -746,7 +619,7 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
  * no posterior_density.csv. */
 static void posterior_script(gp_job *j)
 {
-    csv post;
+    table post;
     char *path = output_path(j->dir, "posterior_density.csv");
     struct stat st;
     int there = path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -755,7 +628,7 @@ static void posterior_script(gp_job *j)
         j->failed |= there;
         return;
     }
-    size_t n = post.nrow > 5 ? 4 : post.nrow - 1;
+    size_t n = post.nrow > 4 ? 4 : post.nrow;
     FILE *f = n ? gp_script_open(j, "posterior", "what the record taught: prior "
                               "and posterior of the most moved params",
                               PLOT_W, PLOT_H) : NULL;
@@ -766,7 +639,7 @@ static void posterior_script(gp_job *j)
                 "sel2(c) = (strcol(1) eq v && strcol(2) eq w) ? column(c) : "
                 "NaN\nset yrange [0:*]\n", n > 2 ? (size_t)2 : (size_t)1,
                 n > 1 ? (size_t)2 : (size_t)1);
-        for (size_t r = 1; r <= n; r++) {
+        for (size_t r = 0; r < n; r++) {
             char moved[32];
             numfmt_fixed(moved, sizeof moved, num(&post, r, 1), 2, 0);
             fputs("v = ", f);
@@ -787,7 +660,7 @@ static void posterior_script(gp_job *j)
         fputs("unset multiplot\n", f);
         gp_script_close(j, f, "posterior");
     }
-    csv_free(&post);
+    table_free(&post);
 }
 
 /* Writes every script of the scenario S in J: charts of their own for the
@@ -796,19 +669,19 @@ static void scen_scripts(gp_job *j, const scen *s, size_t cap,
                          size_t *skipped)
 {
     size_t n = s->sum.nrow, n_num = 0, n_ev = 0;
-    size_t *num_rows = calloc(n, sizeof *num_rows);
-    size_t *ev_rows = calloc(n, sizeof *ev_rows);
+    size_t *num_rows = calloc(n + 1, sizeof *num_rows);
+    size_t *ev_rows = calloc(n + 1, sizeof *ev_rows);
     char stem[300];
     if (!num_rows || !ev_rows) {
         diag_add(j->d, j->dir, 0, NULL, "out of memory");
         j->failed = 1;
         goto end;
     }
-    for (size_t r = 1; r < n; r++) {
+    for (size_t r = 0; r < n; r++) {
         const char *var = cell(&s->sum, r, s->sc[S_VAR]);
         int event = strcmp(cell(&s->sum, r, s->sc[S_KIND]), "event") == 0;
         if (!name_ok(var)) {
-            diag_add(j->d, s->sum.path, (int)r + 1, NULL,
+            diag_add(j->d, s->sum.path, s->sum.line[r], NULL,
                      "'%s' is not a variable name", var);
             j->failed = 1;
             goto end;
@@ -889,11 +762,11 @@ static const char *const list_cols[L_N] = { "scenario", "title", "folder" };
 
 /* A comparison folder, read, with the results of every scenario in it. */
 typedef struct cmp {
-    csv cmp, list;
+    table cmp, list;
     size_t cc[C_N], lc[L_N];
     size_t n;       /* scenarios (rows 1..n of LIST), the reference first */
     scen *sc;       /* their timeseries and histograms (owned, N) */
-    size_t *lrows;  /* 1..n: the rows of LIST, for gp_rows_axis (owned) */
+    size_t *lrows;  /* 0..n-1: the rows of LIST, for gp_rows_axis (owned) */
     size_t longest; /* the scenario with the most steps (its step axis) */
 } cmp;
 
@@ -903,8 +776,8 @@ static void cmp_free(cmp *c)
         scen_free(&c->sc[i]);
     free(c->sc);
     free(c->lrows);
-    csv_free(&c->cmp);
-    csv_free(&c->list);
+    table_free(&c->cmp);
+    table_free(&c->list);
 }
 
 /* Reads DIR/compare.csv, DIR/scenarios.csv and each scenario's folder.
@@ -917,7 +790,7 @@ static int cmp_read(const char *dir, cmp *c, diag *d)
         || csv_read(dir, "scenarios.csv", &c->list, d) != 0
         || csv_cols(&c->list, list_cols, L_N, c->lc, d) != 0)
         return -1;
-    c->n = c->list.nrow - 1;
+    c->n = c->list.nrow;
     if (c->n == 0) {
         diag_add(d, c->list.path, 0, NULL, "no scenario to compare");
         return -1;
@@ -929,14 +802,14 @@ static int cmp_read(const char *dir, cmp *c, diag *d)
         return -1;
     }
     for (size_t i = 0; i < c->n; i++) {
-        const char *rel = cell(&c->list, i + 1, c->lc[L_FOLDER]);
+        const char *rel = cell(&c->list, i, c->lc[L_FOLDER]);
         /* Relative to the comparison, or absolute (nothing shared). */
         char *folder = rel[0] == '/' ? strdup(rel) : output_path(dir, rel);
         int rc = folder ? scen_read(folder, 0, &c->sc[i], d) : -1;
         free(folder);
         if (rc != 0)
             return -1;
-        c->lrows[i] = i + 1;
+        c->lrows[i] = i;
         if (c->sc[i].st.t > c->sc[c->longest].st.t)
             c->longest = i;
     }
@@ -946,14 +819,14 @@ static int cmp_read(const char *dir, cmp *c, diag *d)
 /* Scenario I's name. */
 static const char *cmp_name(const cmp *c, size_t i)
 {
-    return cell(&c->list, i + 1, c->lc[L_SC]);
+    return cell(&c->list, i, c->lc[L_SC]);
 }
 
 /* Writes the file name of scenario I's result file NAME as a gnuplot
  * string: the folder in scenarios.csv is relative to the comparison. */
 static void gp_scen_file(FILE *f, const cmp *c, size_t i, const char *name)
 {
-    char *p = output_path(cell(&c->list, i + 1, c->lc[L_FOLDER]), name);
+    char *p = output_path(cell(&c->list, i, c->lc[L_FOLDER]), name);
     gp_quote(f, p ? p : name);
     free(p);
 }
@@ -1008,7 +881,7 @@ static int cdf_build(const scen *s, const char *var, double xlo, double xhi,
         return -1;
 #define CDF_PUT(X, Y) (l->x[l->n] = (X), l->y[l->n++] = (Y))
     CDF_PUT(xlo, 0);
-    for (size_t k = 1; k < s->hist.nrow; k++) {
+    for (size_t k = 0; k < s->hist.nrow; k++) {
         if (strcmp(cell(&s->hist, k, s->hc[H_VAR]), var) != 0)
             continue;
         double lo = num(&s->hist, k, s->hc[H_LO]);
@@ -1278,23 +1151,23 @@ static void write_cmp_events(FILE *f, const cmp *c, const size_t *rows,
 /* Writes every script of the comparison C in J. */
 static void cmp_scripts(gp_job *j, const cmp *c, size_t cap, size_t *skipped)
 {
-    const csv *t = &c->cmp;
-    size_t *ev = calloc(t->nrow, sizeof *ev), n_ev = 0, vars = 0;
+    const table *t = &c->cmp;
+    size_t *ev = calloc(t->nrow + 1, sizeof *ev), n_ev = 0, vars = 0;
     char stem[300];
     if (!ev) {
         diag_add(j->d, j->dir, 0, NULL, "out of memory");
         j->failed = 1;
         return;
     }
-    for (size_t r = 1; r < t->nrow && !j->failed; r++) {
+    for (size_t r = 0; r < t->nrow && !j->failed; r++) {
         const char *var = cell(t, r, c->cc[C_VAR]);
         const char *title = var_label(cell(t, r, c->cc[C_LABEL]), var);
         int event = strcmp(cell(t, r, c->cc[C_KIND]), "event") == 0;
         FILE *f;
-        if (r > 1 && strcmp(cell(t, r - 1, c->cc[C_VAR]), var) == 0)
+        if (r > 0 && strcmp(cell(t, r - 1, c->cc[C_VAR]), var) == 0)
             continue; /* a variable's later scenarios */
         if (!name_ok(var)) {
-            diag_add(j->d, t->path, (int)r + 1, NULL,
+            diag_add(j->d, t->path, t->line[r], NULL,
                      "'%s' is not a variable name", var);
             j->failed = 1;
             break;
@@ -1417,7 +1290,7 @@ end:
 /* reliability.gp: per scenario, the observed frequency of the questions
  * in each forecast bin against their mean forecast, with the number of
  * questions beside each point; the diagonal is perfect calibration. */
-static void reliability_script(gp_job *j, const csv *t)
+static void reliability_script(gp_job *j, const table *t)
 {
     FILE *f = gp_script_open(j, "reliability", "reliability diagram: "
                              "observed frequency against forecast "
@@ -1432,9 +1305,9 @@ static void reliability_script(gp_job *j, const csv *t)
           "set key outside right top vertical\n"
           "sel(c) = strcol(1) eq v ? column(c) : NaN\nplot x ls 30 title "
           "'perfectly calibrated'", f);
-    for (size_t r = 1, k = 0; r < t->nrow; r++) {
+    for (size_t r = 0, k = 0; r < t->nrow; r++) {
         const char *name = cell(t, r, 0);
-        if (r > 1 && strcmp(name, cell(t, r - 1, 0)) == 0)
+        if (r > 0 && strcmp(name, cell(t, r - 1, 0)) == 0)
             continue;
         k++;
         fputs(", \\\n  v = ", f);
@@ -1452,7 +1325,7 @@ static void reliability_script(gp_job *j, const csv *t)
 
 int plot_score(const char *dir, const plot_opts *o, diag *d)
 {
-    csv t;
+    table t;
     gp_job j;
     int rc = NCG_ERR_IO;
     if (csv_read(dir, "reliability.csv", &t, d) != 0)
@@ -1463,7 +1336,7 @@ int plot_score(const char *dir, const plot_opts *o, diag *d)
         reliability_script(&j, &t);
         rc = gp_job_end(&j, o ? o->result : NULL);
     }
-    csv_free(&t);
+    table_free(&t);
     return rc;
 }
 

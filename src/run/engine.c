@@ -22,6 +22,12 @@
 #define CHUNK_BLOCKS 16
 #define CHUNK_TRIALS ((uint64_t)CHUNK_BLOCKS * VM_BLOCK)
 #define NEVER UINT32_MAX
+#define SET_FREE UINT64_MAX
+#define SET_BUSY (UINT64_MAX - 1)
+/* Spare chunk sets (beyond one per thread) may hold at most this many
+ * bytes of per-trial values: parking a chunk must not multiply the
+ * memory of a run that keeps rows for many models. */
+#define SPARE_ROW_BYTES ((size_t)64 << 20)
 _Static_assert(CHUNK_TRIALS == ENGINE_CHUNK_TRIALS, "chunk size");
 
 /* What one model shares between threads for a run. */
@@ -41,6 +47,24 @@ typedef struct shared_model {
     int weighted;            /* 1 when they condition: trials are weighted */
 } shared_model;
 
+/* One model's summaries of one chunk whose merge order matters (see
+ * engine_chunk), and its per-trial values: what a chunk hands to the
+ * in-order commit. A thread that finishes a chunk before its turn parks
+ * its set and runs on with a free one, so threads do not wait for each
+ * other. */
+typedef struct chunk_acc {
+    stats_moments *mom;      /* per (o, t) */
+    stats_moments *diff;     /* per output: paired differences */
+    stats_moments *diff_ever;        /* events: ever flags' differences */
+    stats_pair *pair;        /* as diff and diff_ever when this model or */
+    stats_pair *pair_ever;   /* the reference is conditioned */
+    double cw, cw2;          /* sums of the weights and their squares */
+    stats_moments *prior, *post;     /* conditioned: per random param */
+    double *rows;            /* with engine_opts rows: CHUNK_TRIALS x cols */
+    double *wrows;           /* conditioned, with engine_opts weights: the
+                                final weights, CHUNK_TRIALS */
+} chunk_acc;
+
 /* One thread's working set for one model. */
 typedef struct worker_model {
     vm_frame f;
@@ -48,19 +72,12 @@ typedef struct worker_model {
     gsl_rng *rng;
     sampler_ws *ws;
     int64_t *clamped;
-    stats_moments *chunk_mom;/* per (o, t): this chunk's moments */
-    stats_moments *chunk_diff;
-    stats_moments *chunk_diff_ever;  /* events: ever flags' differences */
-    stats_pair *chunk_pair;  /* as chunk_diff and chunk_diff_ever when */
-    stats_pair *chunk_pair_ever;     /* this model or the reference is
-                                        conditioned (weighted pairs) */
+    chunk_acc *acc;          /* this chunk's ordered summaries: one of the
+                                run's sets (borrowed); NULL in the pilot */
     stats_hist **hist;       /* per (o, t): thread-local */
     uint64_t *ones, *first, *count;
     uint32_t *lane_first;    /* per event output x lane */
     uint32_t *lane_count;
-    double *rows;            /* samples of this chunk: CHUNK_TRIALS x cols */
-    double *wrows;           /* conditioned, with engine_opts weights: this
-                                chunk's final weights, CHUNK_TRIALS */
     double *pmin, *pmax;     /* pilot: per (o, t) */
     /* Conditioned models only: */
     double *wt;              /* per lane: the trial's weight so far */
@@ -68,10 +85,8 @@ typedef struct worker_model {
     double *hold;            /* per (o, t) x lane: the block's outputs, kept
                                 until the block's weights are final */
     stats_wsum *qones, *qfirst, *qcount, qtot;
-    double cw, cw2;          /* this chunk's sum of weights and squares */
     uint64_t *passed, *killed;   /* per observation item */
-    /* Conditioned: per random param, prior and posterior summaries. */
-    stats_moments *pm_prior, *pm_post;   /* this chunk's */
+    /* Conditioned: per random param, prior and posterior histograms. */
     stats_hist **ph_prior, **ph_post;    /* thread-local */
     double *ppmin, *ppmax;               /* pilot */
     /* Model 0 with probes: per probe x lane, 1 once it held; tallies. */
@@ -100,6 +115,14 @@ typedef struct run {
     pthread_cond_t cv;
     uint64_t next_chunk;     /* next chunk to hand out */
     uint64_t committed;      /* chunks merged so far */
+    /* The chunk sets: N_SETS x K (set s of model i at acc[s * k + i]);
+     * each thread runs on one, the others are free or hold a parked
+     * chunk. */
+    chunk_acc *acc;
+    size_t n_sets;
+    uint64_t *held;          /* per set: the chunk it holds parked, or
+                                SET_FREE, or SET_BUSY (a thread's) */
+    uint8_t *held_bad;       /* per set: the parked chunk failed */
     uint64_t err_chunk;      /* lowest chunk that failed, or UINT64_MAX */
     int err_code;
     char err[1024];
@@ -128,11 +151,6 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     gsl_rng_free(w->rng);
     sampler_ws_free(w->ws);
     free(w->clamped);
-    free(w->chunk_mom);
-    free(w->chunk_diff);
-    free(w->chunk_diff_ever);
-    free(w->chunk_pair);
-    free(w->chunk_pair_ever);
     if (w->hist)
         for (size_t i = 0; i < m->n_outputs * (r->T + 1); i++)
             stats_hist_free(w->hist[i]);
@@ -142,8 +160,6 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->count);
     free(w->lane_first);
     free(w->lane_count);
-    free(w->rows);
-    free(w->wrows);
     free(w->pmin);
     free(w->pmax);
     free(w->wt);
@@ -154,8 +170,6 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->qcount);
     free(w->passed);
     free(w->killed);
-    free(w->pm_prior);
-    free(w->pm_post);
     for (size_t j = 0; j < m->n_random_params; j++) {
         if (w->ph_prior)
             stats_hist_free(w->ph_prior[j]);
@@ -171,25 +185,85 @@ static void worker_free(worker_model *w, const run *r, const model *m)
     free(w->pq);
 }
 
-/* Prior and posterior summaries of the random params (a conditioned
- * model); histograms only after the pilot set their ranges. 0 or -1. */
+/* Empties A, a chunk set of model SM, for the next chunk. */
+static void acc_reset(chunk_acc *a, const run *r, const shared_model *sm)
+{
+    const model *m = sm->m;
+    for (size_t c = 0; c < m->n_outputs * (r->T + 1); c++)
+        a->mom[c] = stats_moments_empty();
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        a->diff[o] = a->diff_ever[o] = stats_moments_empty();
+        a->pair[o] = a->pair_ever[o] = stats_pair_empty();
+    }
+    a->cw = a->cw2 = 0.0;
+    for (size_t j = 0; a->prior && j < m->n_random_params; j++) {
+        a->prior[j] = stats_moments_empty();
+        a->post[j] = stats_moments_empty();
+        a->post[j].weighted = 1;
+    }
+}
+
+static void acc_free(chunk_acc *a)
+{
+    if (!a)
+        return;
+    free(a->mom);
+    free(a->diff);
+    free(a->diff_ever);
+    free(a->pair);
+    free(a->pair_ever);
+    free(a->prior);
+    free(a->post);
+    free(a->rows);
+    free(a->wrows);
+}
+
+/* Allocates A, an empty chunk set of model SM (free with acc_free, also
+ * on failure); 0 or -1. */
+static int acc_init(chunk_acc *a, const run *r, const shared_model *sm)
+{
+    const model *m = sm->m;
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t np = m->n_random_params;
+    memset(a, 0, sizeof *a);
+    a->mom = calloc(cells + 1, sizeof *a->mom);
+    a->diff = calloc(m->n_outputs + 1, sizeof *a->diff);
+    a->diff_ever = calloc(m->n_outputs + 1, sizeof *a->diff_ever);
+    a->pair = calloc(m->n_outputs + 1, sizeof *a->pair);
+    a->pair_ever = calloc(m->n_outputs + 1, sizeof *a->pair_ever);
+    if (!a->mom || !a->diff || !a->diff_ever || !a->pair || !a->pair_ever)
+        return -1;
+    if (sm->weighted) {
+        a->prior = calloc(np + 1, sizeof *a->prior);
+        a->post = calloc(np + 1, sizeof *a->post);
+        if (!a->prior || !a->post)
+            return -1;
+    }
+    if (r->o->rows) {
+        a->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
+        if (!a->rows)
+            return -1;
+        if (r->o->weights && sm->weighted
+            && !(a->wrows = malloc(CHUNK_TRIALS * sizeof *a->wrows)))
+            return -1;
+    }
+    acc_reset(a, r, sm);
+    return 0;
+}
+
+/* Prior and posterior histograms of the random params (a conditioned
+ * model), only after the pilot set their ranges. 0 or -1. */
 static int worker_init_params(worker_model *w, const shared_model *sm,
                               int with_hist)
 {
     size_t np = sm->m->n_random_params;
-    w->pm_prior = calloc(np + 1, sizeof *w->pm_prior);
-    w->pm_post = calloc(np + 1, sizeof *w->pm_post);
     w->ph_prior = calloc(np + 1, sizeof *w->ph_prior);
     w->ph_post = calloc(np + 1, sizeof *w->ph_post);
     w->ppmin = malloc((np + 1) * sizeof *w->ppmin);
     w->ppmax = malloc((np + 1) * sizeof *w->ppmax);
-    if (!w->pm_prior || !w->pm_post || !w->ph_prior || !w->ph_post
-        || !w->ppmin || !w->ppmax)
+    if (!w->ph_prior || !w->ph_post || !w->ppmin || !w->ppmax)
         return -1;
     for (size_t j = 0; j < np; j++) {
-        w->pm_prior[j] = stats_moments_empty();
-        w->pm_post[j] = stats_moments_empty();
-        w->pm_post[j].weighted = 1;
         w->ppmin[j] = INFINITY;
         w->ppmax[j] = -INFINITY;
         if (!with_hist)
@@ -239,11 +313,6 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->rng = rng_alloc();
     w->ws = sampler_ws_alloc(sm->smp);
     w->clamped = calloc(m->n_vars + 1, sizeof *w->clamped);
-    w->chunk_mom = calloc(cells + 1, sizeof *w->chunk_mom);
-    w->chunk_diff = calloc(m->n_outputs + 1, sizeof *w->chunk_diff);
-    w->chunk_diff_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_diff_ever);
-    w->chunk_pair = calloc(m->n_outputs + 1, sizeof *w->chunk_pair);
-    w->chunk_pair_ever = calloc(m->n_outputs + 1, sizeof *w->chunk_pair_ever);
     w->hist = calloc(cells + 1, sizeof *w->hist);
     w->ones = calloc(cells + 1, sizeof *w->ones);
     w->first = calloc(m->n_outputs * (r->T + 2) + 1, sizeof *w->first);
@@ -253,19 +322,9 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
     w->pmin = malloc((cells + 1) * sizeof *w->pmin);
     w->pmax = malloc((cells + 1) * sizeof *w->pmax);
     if (!w->f.reg || !w->mem || !w->rng || !w->ws || !w->clamped
-        || !w->chunk_mom || !w->chunk_diff || !w->chunk_diff_ever
-        || !w->chunk_pair || !w->chunk_pair_ever || !w->hist || !w->ones
-        || !w->first || !w->count || !w->lane_first || !w->lane_count
+        || !w->hist || !w->ones || !w->first || !w->count || !w->lane_first || !w->lane_count
         || !w->pmin || !w->pmax)
         return -1;
-    if (r->o->rows) {
-        w->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
-        if (!w->rows)
-            return -1;
-        if (r->o->weights && sm->weighted
-            && !(w->wrows = malloc(CHUNK_TRIALS * sizeof *w->wrows)))
-            return -1;
-    }
     if (sm->obs && worker_init_weights(w, r, sm) != 0)
         return -1;
     if (sm->weighted && worker_init_params(w, sm, with_hist) != 0)
@@ -293,13 +352,8 @@ static int worker_init(worker_model *w, const run *r, const shared_model *sm,
         if (m->vars[i].kind == VAR_PARAM && m->vars[i].form == PARAM_CONST)
             vm_fill(&w->f, m->vars[i].cur, m->vars[i].value);
     for (size_t c = 0; c < cells; c++) {
-        w->chunk_mom[c] = stats_moments_empty();
         w->pmin[c] = INFINITY;
         w->pmax[c] = -INFINITY;
-    }
-    for (size_t o = 0; o < m->n_outputs; o++) {
-        w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
-        w->chunk_pair[o] = w->chunk_pair_ever[o] = stats_pair_empty();
     }
     if (with_hist)
         for (size_t o = 0; o < m->n_outputs; o++) {
@@ -516,7 +570,7 @@ static void accumulate(const run *r, const model *m, worker_model *w,
                 }
         } else if (r->light) {
             if (t == r->T)
-                stats_moments_add(&w->chunk_mom[c], x, lanes);
+                stats_moments_add(&w->acc->mom[c], x, lanes);
         } else if (r->pilot) {
             double mn = w->pmin[c], mx = w->pmax[c];
             for (size_t i = 0; i < lanes; i++) {
@@ -526,10 +580,10 @@ static void accumulate(const run *r, const model *m, worker_model *w,
             w->pmin[c] = mn;
             w->pmax[c] = mx;
         } else if (w->hold) {
-            stats_moments_add_w(&w->chunk_mom[c], x, w->wt, lanes);
+            stats_moments_add_w(&w->acc->mom[c], x, w->wt, lanes);
             stats_hist_add_w(w->hist[c], x, w->wq, lanes);
         } else {
-            stats_moments_add(&w->chunk_mom[c], x, lanes);
+            stats_moments_add(&w->acc->mom[c], x, lanes);
             stats_hist_add(w->hist[c], x, lanes);
         }
     }
@@ -638,14 +692,14 @@ static void settle_block(const run *r, const model *m, worker_model *w)
 {
     for (size_t j = 0; j < m->n_random_params; j++) {
         const double *x = w->f.reg[m->vars[m->random_params[j]].cur];
-        stats_moments_add(&w->pm_prior[j], x, w->f.lanes);
-        stats_moments_add_w(&w->pm_post[j], x, w->wt, w->f.lanes);
+        stats_moments_add(&w->acc->prior[j], x, w->f.lanes);
+        stats_moments_add_w(&w->acc->post[j], x, w->wt, w->f.lanes);
     }
     for (size_t l = 0; l < w->f.lanes; l++) {
         w->wq[l] = stats_weight_fixed(w->wt[l]);
         w->qtot += w->wq[l];
-        w->cw += w->wt[l];
-        w->cw2 += w->wt[l] * w->wt[l];
+        w->acc->cw += w->wt[l];
+        w->acc->cw2 += w->wt[l] * w->wt[l];
     }
     for (uint32_t t = 0; t <= r->T; t++)
         accumulate(r, m, w, t);
@@ -726,11 +780,13 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
         settle_block(r, m, w);
     else if (r->pilot && sm->weighted)
         pilot_params(m, w);
-    if (w->wrows)
-        memcpy(w->wrows + row0, w->wt, lanes * sizeof *w->wt);
-    if (w->rows) {
+    if (r->pilot)
+        return 0;
+    if (w->acc->wrows)
+        memcpy(w->acc->wrows + row0, w->wt, lanes * sizeof *w->wt);
+    if (w->acc->rows) {
         size_t cols = sm->n_cols, c = 0;
-        double *rows = w->rows + row0 * cols;
+        double *rows = w->acc->rows + row0 * cols;
         for (size_t v = 0; v < m->n_vars; v++)
             if (m->vars[v].kind == VAR_PARAM) {
                 const double *x = f->reg[m->vars[v].cur];
@@ -775,11 +831,11 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
         const double *x = wi->f.reg[m->vars[m->outputs[o]].cur];
         const double *y = w0->f.reg[m0->vars[m0->outputs[ro]].cur];
         if (wp) {
-            stats_pair_add(&wi->chunk_pair[o], x, wx, y, wy, lanes);
+            stats_pair_add(&wi->acc->pair[o], x, wx, y, wy, lanes);
         } else {
             for (size_t l = 0; l < lanes; l++)
                 d[l] = x[l] - y[l];
-            stats_moments_add(&wi->chunk_diff[o], d, lanes);
+            stats_moments_add(&wi->acc->diff[o], d, lanes);
         }
         if (m->vars[m->outputs[o]].kind != VAR_EVENT
             || m0->vars[m0->outputs[ro]].kind != VAR_EVENT)
@@ -794,9 +850,9 @@ static void accumulate_diff(run *r, size_t i, worker_model *wi,
             d[l] = ex[l] - ey[l];
         }
         if (wp)
-            stats_pair_add(&wi->chunk_pair_ever[o], ex, wx, ey, wy, lanes);
+            stats_pair_add(&wi->acc->pair_ever[o], ex, wx, ey, wy, lanes);
         else
-            stats_moments_add(&wi->chunk_diff_ever[o], d, lanes);
+            stats_moments_add(&wi->acc->diff_ever[o], d, lanes);
     }
 }
 
@@ -821,51 +877,113 @@ void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
     }
 }
 
-/* Merges a finished chunk's ordered summaries into the results, and
- * writes its samples. Called in chunk order. 0, -1 (write error) or -2
- * (the chunk callback failed: out of memory). */
-static int commit_chunk(run *r, worker_model *ws, uint64_t chunk)
+/* Merges chunk CHUNK's ordered summaries, in set ACC (one per model),
+ * into the results, and writes its samples. Called in chunk order. 0, -1
+ * (write error) or -2 (the chunk callback failed: out of memory). */
+static int commit_chunk(run *r, const chunk_acc *acc, uint64_t chunk)
 {
     int rc = 0;
     for (size_t i = 0; i < r->k; i++) {
         const shared_model *sm = &r->sm[i];
-        const model *m = sm->m;
-        worker_model *w = &ws[i];
+        const chunk_acc *a = &acc[i];
         engine_result *res = r->res[i];
-        size_t cells = m->n_outputs * (r->T + 1);
-        engine_chunk ch = { chunk, w->chunk_mom, w->chunk_diff,
-                            w->chunk_diff_ever, w->chunk_pair,
-                            w->chunk_pair_ever, w->cw, w->cw2,
-                            res->prior ? w->pm_prior : NULL,
-                            res->prior ? w->pm_post : NULL };
+        engine_chunk ch = { chunk, a->mom, a->diff, a->diff_ever, a->pair,
+                            a->pair_ever, a->cw, a->cw2,
+                            res->prior ? a->prior : NULL,
+                            res->prior ? a->post : NULL };
         if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
             return -2;
         engine_fold_chunk(res, &ch);
-        for (size_t c = 0; c < cells; c++)
-            w->chunk_mom[c] = stats_moments_empty();
-        for (size_t o = 0; o < m->n_outputs; o++)
-            w->chunk_diff[o] = w->chunk_diff_ever[o] = stats_moments_empty();
-        for (size_t o = 0; o < m->n_outputs; o++)
-            w->chunk_pair[o] = w->chunk_pair_ever[o] = stats_pair_empty();
-        w->cw = w->cw2 = 0.0;
-        for (size_t j = 0; res->prior && j < m->n_random_params; j++) {
-            w->pm_prior[j] = stats_moments_empty();
-            w->pm_post[j] = stats_moments_empty();
-            w->pm_post[j].weighted = 1;
-        }
-        if (r->o->rows && w->rows) {
+        if (r->o->rows && a->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
                                                        : CHUNK_TRIALS;
-            if (w->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
-                                          w->wrows) != 0)
+            if (a->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
+                                          a->wrows) != 0)
                 rc = -1;
             if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
-                           w->rows) != 0)
+                           a->rows) != 0)
                 rc = -1;
         }
     }
     return rc;
+}
+
+/* Commits chunk C (the next in order) from set S, or only counts it when
+ * it FAILED or follows a failure, and empties the set. Under R->mu. */
+static void commit_next(run *r, size_t s, uint64_t c, int failed)
+{
+    chunk_acc *acc = &r->acc[s * r->k];
+    assert(c == r->committed);
+    int crc = failed || c >= r->err_chunk ? 0 : commit_chunk(r, acc, c);
+    if (crc != 0 && c < r->err_chunk) {
+        r->err_chunk = c;
+        r->err_code = crc == -2 ? NCG_ERR_NOMEM : NCG_ERR_IO;
+        r->err_file = NULL;
+        r->err_line = 0;
+        r->err_path[0] = '\0';
+        if (crc == -2)
+            snprintf(r->err, sizeof r->err, "out of memory");
+        else
+            snprintf(r->err, sizeof r->err, "cannot write the per-trial "
+                     "values (samples.csv): %s", strerror(errno));
+    }
+    for (size_t i = 0; i < r->k; i++)
+        acc_reset(&acc[i], r, &r->sm[i]);
+    r->committed++;
+    /* One caller at a time (under the lock), in order. */
+    if (r->o->progress) {
+        uint64_t from = r->chunk0 * CHUNK_TRIALS;
+        uint64_t to = r->n_chunks * CHUNK_TRIALS;
+        uint64_t done = r->committed * CHUNK_TRIALS;
+        to = to < r->trials ? to : r->trials;
+        done = done < to ? done : to;
+        r->o->progress(r->o->progress_ctx, done - from, to - from);
+    }
+}
+
+/* Points the thread's working sets WS (one per model) at chunk set S,
+ * which the thread now holds. */
+static void use_set(run *r, worker_model *ws, size_t s)
+{
+    r->held[s] = SET_BUSY;
+    for (size_t i = 0; i < r->k; i++)
+        ws[i].acc = &r->acc[s * r->k + i];
+}
+
+/* Chunk C has run on set *S of the thread with working sets WS (FAILED:
+ * it stopped early). When C is next in order, commits it and every parked
+ * chunk that follows; otherwise parks it in *S and moves the thread to a
+ * free set, or, with none free, waits for C's turn. Every chunk before C
+ * was handed out earlier and reaches this point, so the wait ends. Under
+ * R->mu. */
+static void finish_chunk(run *r, worker_model *ws, size_t *s, uint64_t c,
+                         int failed)
+{
+    while (r->committed != c) {
+        size_t f = 0;
+        while (f < r->n_sets && r->held[f] != SET_FREE)
+            f++;
+        if (f < r->n_sets) {
+            r->held[*s] = c;
+            r->held_bad[*s] = (uint8_t)failed;
+            use_set(r, ws, f);
+            *s = f;
+            return;
+        }
+        pthread_cond_wait(&r->cv, &r->mu);
+    }
+    commit_next(r, *s, c, failed);
+    for (size_t p = 0; p < r->n_sets;) {
+        if (r->held[p] == r->committed) {
+            commit_next(r, p, r->committed, r->held_bad[p]);
+            r->held[p] = SET_FREE;
+            p = 0;
+        } else {
+            p++;
+        }
+    }
+    pthread_cond_broadcast(&r->cv);
 }
 
 /* Runs chunk C for every model; 0 or -1 (reported in R). */
@@ -891,6 +1009,7 @@ static int run_chunk(run *r, worker_model *ws, uint64_t c)
 typedef struct thread_arg {
     run *r;
     worker_model *ws;   /* one per model */
+    size_t set;         /* the chunk set it runs on (not in the pilot) */
 } thread_arg;
 
 static void *thread_main(void *p)
@@ -908,45 +1027,20 @@ static void *thread_main(void *p)
         if (stop)
             break;
         int failed = run_chunk(r, a->ws, c) != 0;
+        /* The pilot commits nothing (its minima and maxima merge in any
+         * order). */
+        if (r->pilot)
+            continue;
         pthread_mutex_lock(&r->mu);
-        /* Chunks are handed out in order, so every chunk before C is
-         * running or done and will commit: waiting cannot deadlock. The
-         * pilot commits nothing (its minima and maxima merge in any
-         * order), so it does not wait. */
-        while (!r->pilot && r->committed != c)
-            pthread_cond_wait(&r->cv, &r->mu);
-        int crc = failed || c >= r->err_chunk || r->pilot ? 0
-                  : commit_chunk(r, a->ws, c);
-        if (crc != 0 && c < r->err_chunk) {
-            r->err_chunk = c;
-            r->err_code = crc == -2 ? NCG_ERR_NOMEM : NCG_ERR_IO;
-            r->err_file = NULL;
-            r->err_line = 0;
-            r->err_path[0] = '\0';
-            if (crc == -2)
-                snprintf(r->err, sizeof r->err, "out of memory");
-            else
-                snprintf(r->err, sizeof r->err, "cannot write the per-trial "
-                         "values (samples.csv): %s", strerror(errno));
-        }
-        r->committed++;
-        pthread_cond_broadcast(&r->cv);
-        /* Under the lock: one caller at a time, in order. */
-        if (r->o->progress && !r->pilot) {
-            uint64_t from = r->chunk0 * CHUNK_TRIALS;
-            uint64_t to = r->n_chunks * CHUNK_TRIALS;
-            uint64_t done = r->committed * CHUNK_TRIALS;
-            to = to < r->trials ? to : r->trials;
-            done = done < to ? done : to;
-            r->o->progress(r->o->progress_ctx, done - from, to - from);
-        }
+        finish_chunk(r, a->ws, &a->set, c, failed);
         pthread_mutex_unlock(&r->mu);
     }
     return NULL;
 }
 
-/* Runs chunks 0 .. n_chunks - 1 on THREADS threads; each thread's working
- * sets are WS[thread * k .. + k - 1]. */
+/* Runs chunks chunk0 .. n_chunks - 1 on THREADS threads; each thread's
+ * working sets are WS[thread * k .. + k - 1], and thread t starts on chunk
+ * set t. */
 static void run_threads(run *r, worker_model *ws, int threads)
 {
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
@@ -954,14 +1048,18 @@ static void run_threads(run *r, worker_model *ws, int threads)
     int started = 0;
     r->next_chunk = r->chunk0;
     r->committed = r->chunk0;
+    /* Each thread's first set is taken before any thread starts (a
+     * thread that parks early must not take a later thread's). */
+    for (int t = 0; !r->pilot && t < threads; t++)
+        use_set(r, ws + (size_t)t * r->k, (size_t)t);
     if (tid && args)
         for (int t = 1; t < threads; t++) {
-            args[t] = (thread_arg){ r, ws + (size_t)t * r->k };
+            args[t] = (thread_arg){ r, ws + (size_t)t * r->k, (size_t)t };
             if (pthread_create(&tid[t], NULL, thread_main, &args[t]) != 0)
                 break;
             started++;
         }
-    thread_arg self = { r, ws };
+    thread_arg self = { r, ws, 0 };
     thread_main(&self);
     for (int t = 1; t <= started; t++)
         pthread_join(tid[t], NULL);
@@ -1478,6 +1576,41 @@ static int merge_threads(run *r, model *const *models, worker_model *ws,
     return 0;
 }
 
+/* Allocates the chunk sets for THREADS threads: one each, and as many
+ * spares (within SPARE_ROW_BYTES of per-trial values) for finished chunks
+ * to wait in for their turn. 0 or -1. */
+static int sets_init(run *r, int threads)
+{
+    size_t row_bytes = 0;
+    for (size_t i = 0; r->o->rows && i < r->k; i++)
+        row_bytes += CHUNK_TRIALS * (r->sm[i].n_cols + 2) * sizeof(double);
+    size_t spares = threads > 1 ? (size_t)threads : 0;
+    if (row_bytes > 0 && spares > SPARE_ROW_BYTES / row_bytes)
+        spares = SPARE_ROW_BYTES / row_bytes;
+    r->n_sets = (size_t)threads + spares;
+    r->acc = calloc(r->n_sets * r->k, sizeof *r->acc);
+    r->held = malloc(r->n_sets * sizeof *r->held);
+    r->held_bad = calloc(r->n_sets, 1);
+    if (!r->acc || !r->held || !r->held_bad)
+        return -1;
+    for (size_t s = 0; s < r->n_sets; s++) {
+        r->held[s] = SET_FREE;
+        for (size_t i = 0; i < r->k; i++)
+            if (acc_init(&r->acc[s * r->k + i], r, &r->sm[i]) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+static void sets_free(run *r)
+{
+    for (size_t s = 0; r->acc && s < r->n_sets * r->k; s++)
+        acc_free(&r->acc[s]);
+    free(r->acc);
+    free(r->held);
+    free(r->held_bad);
+}
+
 /* The main pass: every chunk on THREADS threads (at most one per chunk),
  * then the merge. *WS receives the working sets (THREADS x K; the caller
  * frees them, also on failure) and *THREADS the count used. 0, or
@@ -1494,7 +1627,8 @@ static int run_main(run *r, worker_model **ws, int *threads,
     }
     if ((uint64_t)*threads > chunks - r->chunk0)
         *threads = chunks > r->chunk0 ? (int)(chunks - r->chunk0) : 1;
-    if (!(*ws = calloc((size_t)*threads * r->k, sizeof **ws)))
+    if (!(*ws = calloc((size_t)*threads * r->k, sizeof **ws))
+        || sets_init(r, *threads) != 0)
         return NCG_ERR_NOMEM;
     for (int t = 0; t < *threads; t++)
         for (size_t i = 0; i < r->k; i++)
@@ -1558,6 +1692,7 @@ end:
             for (size_t i = 0; i < k; i++)
                 worker_free(&ws[(size_t)t * k + i], &r, models[i]);
     free(ws);
+    sets_free(&r);
     if (r.sm)
         for (size_t i = 0; i < k; i++)
             shared_free(&r.sm[i]);
