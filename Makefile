@@ -216,4 +216,5 @@ golden: ncgsim
 clean:
 	rm -rf $(BUILD) ncgsim ncgsim.1
 
--include $(OBJS:.o=.d) $(TOBJS:.o=.d)
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(BUILD)/tests/testmain.d \
+         $(BUILD)/tests/testutil.d

@@ -240,6 +240,38 @@ static void test_engine__threads__give_identical_results(void)
     test_ran_free(&two);
 }
 
+/* A model built from scenario TEXT, for engine_run with options of a
+ * test's own. */
+typedef struct built {
+    diag *d;
+    scenario *sc;
+    model *m;
+    char *dir;
+} built;
+
+static int built_text(built *b, const char *text)
+{
+    scenario_opts so = { 0 };
+    b->d = diag_alloc();
+    b->sc = NULL;
+    b->m = NULL;
+    b->dir = test_tmpdir();
+    char *path = test_write(b->dir, "model.cfg", text);
+    int rc = scenario_load(path, &so, &b->sc, b->d) == 0
+             && model_build(b->sc, &b->m, b->d) == 0 ? 0 : -1;
+    free(path);
+    return rc;
+}
+
+static void built_free(built *b)
+{
+    model_free(b->m);
+    scenario_free(b->sc);
+    diag_free(b->d);
+    test_rmrf(b->dir);
+    free(b->dir);
+}
+
 /* A run whose first chunk is slow: its draws wait 2 ms a block, so other
  * threads finish later chunks first and park them. Draws depend only on
  * the trial; the rows must still arrive in trial order. */
@@ -282,23 +314,18 @@ static int slow_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
 
 static void test_engine__chunks_finished_out_of_turn__commit_in_order(void)
 {
-    diag *d = diag_alloc();
-    scenario_opts so = { 0 };
-    scenario *sc = NULL;
-    model *m = NULL;
-    char *dir = test_tmpdir();
-    char *path = test_write(dir, "slow.cfg",
+    built b;
+    CU_ASSERT_FATAL(built_text(&b,
         "simulation = { trials = 41000; steps = 3; seed = 5; };\n"
         "params = { u = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
-        "states = { s = { init = \"u\"; next = \"s + normal(u, 1)\"; }; };\n");
-    CU_ASSERT_FATAL(scenario_load(path, &so, &sc, d) == 0
-                    && model_build(sc, &m, d) == 0);
+        "states = { s = { init = \"u\"; next = \"s + normal(u, 1)\"; }; };\n")
+        == 0);
     engine_result *res[4] = { NULL };
     slow_run runs[4] = { { 0 } };
     for (int t = 0; t < 4; t++) {
         engine_opts eo = { .threads = t + 1, .draw = slow_draw,
                            .rows = slow_rows, .rows_ctx = &runs[t] };
-        CU_ASSERT_FATAL(engine_run(&m, 1, &eo, &res[t], d) == 0);
+        CU_ASSERT_FATAL(engine_run(&b.m, 1, &eo, &res[t], b.d) == 0);
         CU_ASSERT_FALSE(runs[t].out_of_order);
         CU_ASSERT_FALSE(runs[t].wrong_value);
         CU_ASSERT_EQUAL(runs[t].next, 41000);
@@ -307,12 +334,60 @@ static void test_engine__chunks_finished_out_of_turn__commit_in_order(void)
     }
     for (int t = 0; t < 4; t++)
         engine_result_free(res[t]);
-    model_free(m);
-    scenario_free(sc);
-    diag_free(d);
-    free(path);
-    test_rmrf(dir);
-    free(dir);
+    built_free(&b);
+}
+
+/* The rows of a one-chunk run, as the engine hands them over. */
+typedef struct kept_rows {
+    size_t cols, n;
+    double v[300 * 8];
+} kept_rows;
+
+static int keep_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
+                     size_t cols, const double *rows)
+{
+    kept_rows *k = ctx;
+    (void)which;
+    if (trial0 != 0 || n * cols > sizeof k->v / sizeof *k->v)
+        return -1;
+    k->cols = cols;
+    k->n = n;
+    memcpy(k->v, rows, n * cols * sizeof *rows);
+    return 0;
+}
+
+static void test_engine__row_columns__keep_the_chosen_ones_in_order(void)
+{
+    built b;
+    CU_ASSERT_FATAL(built_text(&b,
+        "simulation = { trials = 300; steps = 4; seed = 3; };\n"
+        "params = { a = { dist = \"uniform\"; min = 0.0; max = 1.0; };\n"
+        "           b = 2.0; };\n"
+        "events = { e = { p = \"a / 2\"; kind = \"recurrent\"; }; };\n"
+        "states = { s = { init = \"b\"; next = \"s + normal(a, 1)\"; }; };\n")
+        == 0);
+    static kept_rows all, some;
+    /* Columns: a, b, then the outputs, then e's ever flag: pick the last,
+     * the first and the third, in that order. */
+    engine_result *res = NULL;
+    engine_opts eo = { .threads = 1, .rows = keep_rows, .rows_ctx = &all };
+    CU_ASSERT_FATAL(engine_run(&b.m, 1, &eo, &res, b.d) == 0);
+    engine_result_free(res);
+    CU_ASSERT_FATAL(all.n == 300 && all.cols >= 4);
+    size_t pick[3] = { all.cols - 1, 0, 2 };
+    eo.rows_ctx = &some;
+    eo.row_cols = pick;
+    eo.n_row_cols = 3;
+    CU_ASSERT_FATAL(engine_run(&b.m, 1, &eo, &res, b.d) == 0);
+    engine_result_free(res);
+    CU_ASSERT_EQUAL(some.cols, 3);
+    CU_ASSERT_EQUAL(some.n, 300);
+    int same = 1;
+    for (size_t l = 0; l < 300; l++)
+        for (size_t p = 0; p < 3; p++)
+            same &= some.v[l * 3 + p] == all.v[l * all.cols + pick[p]];
+    CU_ASSERT_TRUE(same);
+    built_free(&b);
 }
 
 static void test_engine__lockstep_pairs__narrow_the_difference(void)
@@ -387,6 +462,8 @@ void test_engine_register(void)
         { "threads give identical results", test_engine__threads__give_identical_results },
         { "chunks finished out of turn commit in order",
           test_engine__chunks_finished_out_of_turn__commit_in_order },
+        { "row columns keep the chosen ones in order",
+          test_engine__row_columns__keep_the_chosen_ones_in_order },
         { "lockstep pairs narrow the difference", test_engine__lockstep_pairs__narrow_the_difference },
         { "samplers agree on a uniform mean", test_engine__samplers__agree_on_a_uniform_mean },
     };

@@ -83,6 +83,61 @@ static void test_merge__discover_shards__equal_one_process_for_k_1_2_3_7(void)
     free(dir);
 }
 
+static char *merge_message(const char *dir, const char *args);
+
+/* Two scenarios scored on the same questions, 9000 trials each. */
+#define SCORE "score \"$D/unc.cfg\" \"$D/unc2.cfg\" --outcomes " \
+              "\"$D/outcomes.csv\" -n 9000 -j 1 -q --no-plots"
+/* A conditioned backtest: every trial weighted by the record to 2025Q4. */
+#define BACKTEST "score scenarios/examples/conditioning.cfg --outcomes " \
+                 "scenarios/examples/outcomes.csv --as-of 2025Q4 -n 9000 " \
+                 "-j 1 -q --no-plots"
+
+static void test_merge__score_shards__equal_one_process_for_k_1_2_3_7(void)
+{
+    static const int ks[] = { 1, 2, 3, 7 };
+    char *dir = test_tmpdir();
+    write_unc(dir);
+    free(test_write(dir, "unc2.cfg", "name = \"unc2\";\nextends = "
+                    "\"unc.cfg\";\nparams = { cut = { dist = \"uniform\"; "
+                    "min = 400.0; max = 900.0; }; };\n"));
+    shards_equal_one_process(dir, SCORE, "-q --no-plots", ks, 4, 2);
+    test_rmrf(dir);
+    free(dir);
+}
+
+static void test_merge__conditioned_score_shards__equal_one_process(void)
+{
+    static const int ks[] = { 1, 2, 3, 7 };
+    char *dir = test_tmpdir();
+    shards_equal_one_process(dir, BACKTEST, "-q --no-plots", ks, 4, 1);
+    test_rmrf(dir);
+    free(dir);
+}
+
+/* A record no trial explains (no NCG meeting can happen, yet one did):
+ * one process fails naming the observation; so does the merge of its
+ * shards, naming the part, and it writes nothing. */
+static void test_merge__score_parts_no_trial_explains__are_refused(void)
+{
+    char *dir = test_tmpdir(), *out = NULL;
+    int rc = test_run_in(dir, "for i in 1 2 3; do " BIN " " BACKTEST
+                         " --set p_meeting=0 --shard $i/3 -o \"$D/p\" || "
+                         "exit 9; done", &out);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    free(out);
+    char *msg = merge_message(dir, "p/*.ncgpart");
+    CU_ASSERT_STRING_EQUAL(msg ? msg : "", "p/conditioning-score.part-3-of-3"
+                           ".ncgpart: in its scenario: observations[2] "
+                           "(ncg_meeting at 2025Q4): no trial could explain "
+                           "it: every trial gives it probability 0 (check its "
+                           "value and step against the model)\nrc=1\n");
+    free(msg);
+    CU_ASSERT_EQUAL(test_run_in(dir, "test ! -e \"$D/out\"", NULL), 0);
+    test_rmrf(dir);
+    free(dir);
+}
+
 /* The output of `merge` run in $D on the parts ARGS names (paths under
  * $D, so that messages name them the same way every time), then "rc=N". */
 static char *merge_message(const char *dir, const char *args)
@@ -141,6 +196,15 @@ void test_merge_register(void)
           "naming it", test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part },
         { "discover --shard 1..K merged (K = 1, 2, 3, 7): the same folder as "
           "one process", test_merge__discover_shards__equal_one_process_for_k_1_2_3_7 },
+        { "score of two scenarios, --shard 1..K merged (K = 1, 2, 3, 7): the "
+          "same folder as one process",
+          test_merge__score_shards__equal_one_process_for_k_1_2_3_7 },
+        { "score --as-of (conditioned trials), --shard 1..K merged: the same "
+          "folder as one process",
+          test_merge__conditioned_score_shards__equal_one_process },
+        { "score parts of a record no trial explains: the merge names the "
+          "observation and writes nothing",
+          test_merge__score_parts_no_trial_explains__are_refused },
     };
     TEST_SUITE("merge", cases);
 }

@@ -116,6 +116,38 @@ static void test_mpi__discover_is_the_same_bytes(void)
     free(dir);
 }
 
+static void test_mpi__conditioned_score_is_the_same_bytes(void)
+{
+    same_as_one_process("score scenarios/examples/conditioning.cfg "
+                        "--outcomes scenarios/examples/outcomes.csv --as-of "
+                        "2025Q4 -n 9000 -j 1 -q --no-plots");
+}
+
+/* A record no trial of any rank explains: the message of one process,
+ * once, from rank 0's model and every rank's counts; nothing written. */
+static void test_mpi__score_no_trial_explains_gives_one_process_message(void)
+{
+    char cmd[4096], *dir, *one = NULL, *out = NULL;
+    if (!have_mpi() || !(dir = test_tmpdir()))
+        return;
+    const char *args = "score scenarios/examples/conditioning.cfg --outcomes "
+                       "scenarios/examples/outcomes.csv --as-of 2025Q4 "
+                       "-n 9000 -j 1 -q --no-plots --set p_meeting=0";
+    snprintf(cmd, sizeof cmd, BIN " %s -o %s/one", args, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &one), 1);
+    CU_ASSERT_PTR_NOT_NULL(one ? strstr(one, "no trial could explain") : NULL);
+    snprintf(cmd, sizeof cmd, MPIRUN " -q -np 3 " BIN " %s -o %s/np", args,
+             dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 1);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", one ? one : "-");
+    snprintf(cmd, sizeof cmd, "test ! -e %s/one -a ! -e %s/np", dir, dir);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+    free(one);
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 static void test_mpi__bad_input_gives_one_message(void)
 {
     char *out = NULL;
@@ -257,6 +289,10 @@ void test_mpi_register(void)
           test_mpi__sensitivity_is_the_same_bytes },
         { "discover of a scenario: -np 1, 2, 3 give the same bytes",
           test_mpi__discover_is_the_same_bytes },
+        { "score --as-of (conditioned): -np 1, 2, 3 give the same bytes",
+          test_mpi__conditioned_score_is_the_same_bytes },
+        { "score of a record no trial explains: one process's message, once",
+          test_mpi__score_no_trial_explains_gives_one_process_message },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
         { "a NaN in one rank's trials: one process's message, once",

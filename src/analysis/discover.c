@@ -259,106 +259,152 @@ static long find_col(const discover_src *s, const char *name)
     return -1;
 }
 
-int discover_eval(const discover_src *s, const char *opt, const char *expr,
-                  unsigned char *y, unsigned char *reads, diag *d)
+/* A case of interest compiled over the numeric columns of a source. */
+typedef struct case_prog {
+    code_prog *p;
+    code_sym *syms;     /* one per numeric column (owned) */
+    char **ids;         /* their names as identifiers (owned) */
+    size_t *col_of;     /* symbol -> column of the source (owned) */
+    size_t ns;          /* symbols */
+    code_env env;
+    code_seq seq;       /* the compiled condition */
+    code_deps deps;     /* the symbols it reads */
+    uint32_t dst;       /* the slot of its value */
+} case_prog;
+
+static void case_free(case_prog *c)
 {
-    int rc = NCG_ERR_USAGE;
-    code_prog *p = code_alloc();
-    code_sym *syms = calloc(s->n_cols ? s->n_cols : 1, sizeof *syms);
-    char **ids = calloc(s->n_cols ? s->n_cols : 1, sizeof *ids);
-    size_t *col_of = calloc(s->n_cols ? s->n_cols : 1, sizeof *col_of);
-    code_seq seq = { 0 };
-    code_deps deps = { 0 };
-    double **reg = NULL, *lanes = NULL;
-    char err[512];
-    size_t ns = 0;
-    if (!p || !syms || !ids || !col_of)
-        goto oom;
-    for (size_t c = 0; c < s->n_cols; c++) {
-        if (s->kind[c] == PRIM_CAT)
-            continue;     /* the language has numbers only */
+    for (size_t i = 0; i < c->ns; i++)
+        free(c->ids[i]);
+    free(c->ids);
+    free(c->syms);
+    free(c->col_of);
+    code_seq_clear(&c->seq);
+    code_deps_clear(&c->deps);
+    code_free(c->p);
+}
+
+/* Declares every numeric column of S as a symbol of C's program (the
+ * language has numbers only), with the slots t and T. 0, or
+ * NCG_ERR_NOMEM (C is then to be freed). */
+static int case_symbols(const discover_src *s, case_prog *c)
+{
+    size_t n = s->n_cols ? s->n_cols : 1;
+    c->p = code_alloc();
+    c->syms = calloc(n, sizeof *c->syms);
+    c->ids = calloc(n, sizeof *c->ids);
+    c->col_of = calloc(n, sizeof *c->col_of);
+    if (!c->p || !c->syms || !c->ids || !c->col_of)
+        return NCG_ERR_NOMEM;
+    for (size_t col = 0; col < s->n_cols; col++) {
+        if (s->kind[col] == PRIM_CAT)
+            continue;
         char id[256];
-        ident_of(s->name[c], id, sizeof id);
-        if (!(ids[ns] = strdup(id)))
-            goto oom;
-        syms[ns].name = ids[ns];
-        syms[ns].cur = syms[ns].prev = code_new_slot(p);
-        syms[ns].is_param = 1;
-        col_of[ns++] = c;
+        ident_of(s->name[col], id, sizeof id);
+        if (!(c->ids[c->ns] = strdup(id)))
+            return NCG_ERR_NOMEM;
+        c->syms[c->ns].name = c->ids[c->ns];
+        c->syms[c->ns].cur = c->syms[c->ns].prev = code_new_slot(c->p);
+        c->syms[c->ns].is_param = 1;
+        c->col_of[c->ns++] = col;
     }
-    code_env env = { 0 };
-    env.syms = syms;
-    env.n_syms = ns;
-    env.slot_t = code_new_slot(p);
-    env.slot_T = code_new_slot(p);
-    env.self = -1;
-    env.source_prefix = "case";
-    uint32_t dst = code_new_slot(p);
-    if (code_expr(p, &env, expr, dst, &seq, &deps, err, sizeof err) != 0) {
+    c->env.syms = c->syms;
+    c->env.n_syms = c->ns;
+    c->env.slot_t = code_new_slot(c->p);
+    c->env.slot_T = code_new_slot(c->p);
+    c->env.self = -1;
+    c->env.source_prefix = "case";
+    c->dst = code_new_slot(c->p);
+    return 0;
+}
+
+/* Compiles EXPR (given with option OPT) into C and marks the columns it
+ * reads in READS. 0, or NCG_ERR_USAGE with a message (not an
+ * expression, or it calls a random function). */
+static int case_compile(const discover_src *s, case_prog *c, const char *opt,
+                        const char *expr, unsigned char *reads, diag *d)
+{
+    char err[512];
+    if (code_expr(c->p, &c->env, expr, c->dst, &c->seq, &c->deps, err,
+                  sizeof err) != 0) {
         diag_add(d, NULL, 0, NULL, "%s: %s (in '%s'; the names are the "
                  "columns of %s)", opt, err, expr, s->origin);
-        goto end;
+        return NCG_ERR_USAGE;
     }
-    if (deps.uses_random) {
+    if (c->deps.uses_random) {
         diag_add(d, NULL, 0, NULL, "%s: '%s' calls a random function; "
                  "it must be a condition on the columns", opt, expr);
-        goto end;
+        return NCG_ERR_USAGE;
     }
-    for (size_t i = 0; i < deps.n_all; i++)
-        reads[col_of[deps.all[i]]] = 1;
-    uint32_t n_slots = code_n_slots(p);
-    reg = calloc(n_slots, sizeof *reg);
-    lanes = malloc((size_t)n_slots * VM_BLOCK * sizeof *lanes);
+    for (size_t i = 0; i < c->deps.n_all; i++)
+        reads[c->col_of[c->deps.all[i]]] = 1;
+    return 0;
+}
+
+/* Evaluates C over every row of S, a block of rows at a time, into Y.
+ * 0, NCG_ERR_NOMEM, or NCG_ERR_USAGE with a message naming the first row
+ * where the value is neither 1 nor 0. */
+static int case_rows(const discover_src *s, const case_prog *c,
+                     const char *opt, const char *expr, unsigned char *y,
+                     diag *d)
+{
+    uint32_t n_slots = code_n_slots(c->p);
+    double **reg = calloc(n_slots, sizeof *reg);
+    double *lanes = malloc((size_t)n_slots * VM_BLOCK * sizeof *lanes);
+    int rc = NCG_ERR_NOMEM;
     if (!reg || !lanes)
-        goto oom;
+        goto end;
     for (uint32_t i = 0; i < n_slots; i++)
         reg[i] = lanes + (size_t)i * VM_BLOCK;
     vm_frame f = { 0 };
     f.reg = reg;
     f.lanes = VM_BLOCK;
-    vm_fill(&f, env.slot_t, NAN);
-    vm_fill(&f, env.slot_T, NAN);
-    for (size_t i = 0; i < code_n_consts(p); i++)
-        vm_fill(&f, code_const_slot(p, i), code_const_value(p, i));
-    for (size_t r0 = 0; r0 < s->n_rows; r0 += VM_BLOCK) {
+    vm_fill(&f, c->env.slot_t, NAN);
+    vm_fill(&f, c->env.slot_T, NAN);
+    for (size_t i = 0; i < code_n_consts(c->p); i++)
+        vm_fill(&f, code_const_slot(c->p, i), code_const_value(c->p, i));
+    rc = 0;
+    for (size_t r0 = 0; r0 < s->n_rows && rc == 0; r0 += VM_BLOCK) {
         size_t n = s->n_rows - r0 < VM_BLOCK ? s->n_rows - r0 : VM_BLOCK;
         f.lanes = n;
         f.trial0 = r0;
-        for (size_t i = 0; i < deps.n_all; i++) {
-            size_t c = col_of[deps.all[i]];
-            memcpy(reg[syms[deps.all[i]].cur], s->x + c * s->n_rows + r0,
-                   n * sizeof(double));
+        for (size_t i = 0; i < c->deps.n_all; i++) {
+            size_t col = c->col_of[c->deps.all[i]];
+            memcpy(reg[c->syms[c->deps.all[i]].cur],
+                   s->x + col * s->n_rows + r0, n * sizeof(double));
         }
-        vm_run(seq.ins, seq.n, &f);
+        vm_run(c->seq.ins, c->seq.n, &f);
         for (size_t l = 0; l < n; l++) {
-            double v = reg[dst][l];
+            double v = reg[c->dst][l];
             if (v != 0 && v != 1) {
-                int line = s->line[r0 + l];
-                diag_add(d, s->origin, line, NULL, "%s: '%s' gives %g "
-                         "in row %zu, not true (1) or false (0): write a "
-                         "condition, e.g. x < 50 or an event's name",
-                         opt, expr, v, r0 + l + 1);
-                goto end;
+                diag_add(d, s->origin, s->line[r0 + l], NULL, "%s: '%s' "
+                         "gives %g in row %zu, not true (1) or false (0): "
+                         "write a condition, e.g. x < 50 or an event's "
+                         "name", opt, expr, v, r0 + l + 1);
+                rc = NCG_ERR_USAGE;
+                break;
             }
             y[r0 + l] = v == 1;
         }
     }
-    rc = 0;
-    goto end;
-oom:
-    diag_add(d, NULL, 0, NULL, "out of memory");
-    rc = NCG_ERR_NOMEM;
 end:
-    for (size_t i = 0; i < ns; i++)
-        free(ids[i]);
-    free(ids);
-    free(syms);
-    free(col_of);
     free(reg);
     free(lanes);
-    code_seq_clear(&seq);
-    code_deps_clear(&deps);
-    code_free(p);
+    return rc;
+}
+
+int discover_eval(const discover_src *s, const char *opt, const char *expr,
+                  unsigned char *y, unsigned char *reads, diag *d)
+{
+    case_prog c = { 0 };
+    int rc = case_symbols(s, &c);
+    if (rc == 0)
+        rc = case_compile(s, &c, opt, expr, reads, d);
+    if (rc == 0)
+        rc = case_rows(s, &c, opt, expr, y, d);
+    if (rc == NCG_ERR_NOMEM)
+        diag_add(d, NULL, 0, NULL, "out of memory");
+    case_free(&c);
     return rc;
 }
 

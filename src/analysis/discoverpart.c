@@ -6,6 +6,7 @@
 #include <string.h>
 #include "base/status.h"
 #include "io/output.h"
+#include "io/runpart.h"
 #include "run/engine.h"
 
 void discoverpart_trials(uint64_t trials, uint64_t first, uint64_t count,
@@ -59,8 +60,8 @@ static uint64_t job_hash(const discoverpart_job *j, uint64_t model_hash)
 }
 
 int discoverpart_build(const discoverpart_job *j, const scenario *sc,
-                       size_t cols, const double *rows, uint64_t first,
-                       uint64_t count, uint32_t i, uint32_t k, part **out)
+                       size_t cols, const double *rows, uint32_t i,
+                       uint32_t k, part **out)
 {
     part_info f;
     char *text = scenario_text(sc);
@@ -70,22 +71,9 @@ int discoverpart_build(const discoverpart_job *j, const scenario *sc,
     *out = NULL;
     if (!text)
         return NCG_ERR_NOMEM;
-    memset(&f, 0, sizeof f);
-    snprintf(f.command, sizeof f.command, "discover");
-    snprintf(f.scenario, sizeof f.scenario, "%s", sc->name);
-    snprintf(f.unit, sizeof f.unit, "chunk");
-    snprintf(f.sampler, sizeof f.sampler, "%s", sc->sim.sampler);
-    f.model_hash = output_hash(text);
+    runpart_info(&f, "discover", sc, text, i, k);
     f.job = job_hash(j, f.model_hash);
-    f.members = 1;
-    f.seed = sc->sim.seed;
-    f.trials = sc->sim.trials;
-    f.shard = i;
-    f.shards = k;
-    f.units = (sc->sim.trials + ENGINE_CHUNK_TRIALS - 1) / ENGINE_CHUNK_TRIALS;
-    f.first = first;
-    f.count = count;
-    discoverpart_trials(f.trials, first, count, &t0, &n);
+    discoverpart_trials(f.trials, f.first, f.count, &t0, &n);
     job_numbers(j, pv, opts);
     int bad = !(p = part_alloc(&f))
               || part_add(p, "scenario", PART_TEXT, text, strlen(text))
@@ -106,40 +94,22 @@ int discoverpart_build(const discoverpart_job *j, const scenario *sc,
     return 0;
 }
 
-/* Section NAME of P, text with no NUL, copied to *AT (advanced past it and
- * its NUL); NULL when absent or not text. */
-static const char *take_text(const part *p, const char *name, char **at)
-{
-    size_t n = 0;
-    const char *t = part_find(p, name, PART_TEXT, &n);
-    if (!t || memchr(t, '\0', n))
-        return NULL;
-    char *s = *at;
-    memcpy(s, t, n);
-    s[n] = '\0';
-    *at += n + 1;
-    return s;
-}
-
 int discoverpart_job_read(const part *p, const char *label,
                           discoverpart_job *j, diag *d)
 {
-    static const char *const texts[] = { "source", "case", "inputs" };
-    size_t need = 1, n = 0, np = 0, no = 0;
+    static const char *const names[] = { "source", "case", "inputs" };
+    const char *text[3];
+    size_t np = 0, no = 0;
     memset(j, 0, sizeof *j);
-    for (size_t i = 0; i < 3; i++)
-        if (part_find(p, texts[i], PART_TEXT, &n))
-            need += n + 1;
-    if (!(j->mem = malloc(need))) {
+    if (part_texts(p, names, 3, &j->mem, text, NULL) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_ERR_NOMEM;
     }
-    char *at = j->mem;
     const double *pv = part_find(p, "prim", PART_F64, &np);
     const uint64_t *opts = part_find(p, "opts", PART_U64, &no);
-    j->source = take_text(p, "source", &at);
-    j->case_expr = take_text(p, "case", &at);
-    j->inputs = take_text(p, "inputs", &at);
+    j->source = text[0];
+    j->case_expr = text[1];
+    j->inputs = text[2];
     if (!j->source || !j->case_expr || !pv || np != 3 || !opts || no != 6
         || opts[0] > PRIM_ORIGINAL || (opts[5] != 0) != (j->inputs != NULL)) {
         diag_add(d, label, 0, NULL, "malformed part file (options)");

@@ -42,11 +42,12 @@ void discoverpart_trials(uint64_t trials, uint64_t first, uint64_t count,
                          uint64_t *t0, uint64_t *n);
 
 /* The part of shard I of K of job J on scenario SC: ROWS holds the rows
- * (COLS values each) of chunks FIRST .. FIRST + COUNT - 1 of SC's trials.
- * 0 with *OUT (free with part_free), or NCG_ERR_NOMEM. */
+ * (COLS values each) of the shard's chunks of SC's trials (runpart_range
+ * over runpart_chunks). 0 with *OUT (free with part_free), or
+ * NCG_ERR_NOMEM. */
 int discoverpart_build(const discoverpart_job *j, const scenario *sc,
-                       size_t cols, const double *rows, uint64_t first,
-                       uint64_t count, uint32_t i, uint32_t k, part **out);
+                       size_t cols, const double *rows, uint32_t i,
+                       uint32_t k, part **out);
 
 /* The job part P (named LABEL) was computed for, into *J (strings owned
  * by J->mem). 0, or NCG_ERR_IO "LABEL: malformed part file (options)", or

@@ -236,6 +236,21 @@ int score_probes(const score_outcomes *o, const model *m, uint32_t as_of,
     return rc;
 }
 
+int score_condition(model *m, const char *as_of, const char *path,
+                    uint32_t *step, diag *d)
+{
+    char err[256];
+    *step = UINT32_MAX;
+    if (as_of && obs_step_text(m, as_of, step, err, sizeof err)) {
+        diag_add(d, path, 0, NULL, "--as-of: %s", err);
+        return NCG_ERR_USAGE;
+    }
+    /* Unconditioned, or conditioned on what was known by AS_OF. */
+    obs_free(m->obs);
+    m->obs = NULL;
+    return as_of ? obs_build(m, *step, &m->obs, d) : 0;
+}
+
 double score_brier(double p, int y)
 {
     return (p - y) * (p - y);
@@ -437,7 +452,7 @@ int score_write(const score_table *t, const char *dir, FILE *out, diag *d)
         goto end;
     fprintf(out, "\nScores on %s (lower is better; paired difference "
             "from the best, 95%% interval over the same questions)\n",
-            t->o->t.path);
+            t->label ? t->label : t->o->t.path);
     fprintf(out, "  %-4s %-24s %9s %7s %7s  %-26s\n", "rank", "scenario",
             "questions", "Brier", "log", "Brier - best");
     for (size_t r = 0; r < t->k; r++) {

@@ -50,6 +50,13 @@ const char *score_outcomes_path(const score_outcomes *o);
 int score_probes(const score_outcomes *o, const model *m, uint32_t as_of,
                  engine_probe *probes, int *use, diag *d);
 
+/* Conditions M on its observations up to step AS_OF (a step label or
+ * number), or on none when AS_OF is NULL (*STEP = UINT32_MAX then, else
+ * the step): what `score` scores against. PATH names the scenario in
+ * messages. 0, or a status with a message ("PATH: --as-of: ..."). */
+int score_condition(model *m, const char *as_of, const char *path,
+                    uint32_t *step, diag *d);
+
 /* Brier score (p - y)^2 and log score -log(p or 1 - p, clipped). */
 double score_brier(double p, int y);
 double score_log(double p, int y);
@@ -60,6 +67,8 @@ typedef struct score_table {
     const char **names;      /* per scenario (borrowed) */
     double *p;               /* [s * n + q]: forecast, NAN when not scored */
     const score_outcomes *o; /* borrowed */
+    const char *label;       /* the outcomes file as the user named it, for
+                                the table (NULL: O's path) */
 } score_table;
 
 /* Writes into DIR: score.csv (one row per scenario and question scored),

@@ -145,6 +145,27 @@ static int group_alloc(group *g, size_t k, diag *d)
     return NCG_ERR_NOMEM;
 }
 
+/* The columns of the engine's rows (engine_opts row_cols) that the
+ * analysis reads: each analysed output, then, with PARAMS, each random
+ * param. Only these are kept per model and thread. NULL when out of
+ * memory; the caller frees it. */
+static size_t *sens_row_cols(const sens_result *r, int params)
+{
+    size_t n_params = 0, n = 0;
+    size_t *cols = malloc((r->n_out + r->d + 1) * sizeof *cols);
+    if (!cols)
+        return NULL;
+    for (size_t v = 0; v < r->m->n_vars; v++)
+        n_params += r->m->vars[v].kind == VAR_PARAM;
+    for (size_t q = 0; q < r->n_out; q++)
+        cols[n++] = n_params + r->outputs[q];
+    /* Params come first among the variables: a param's column is its
+     * variable index. */
+    for (size_t j = 0; params && j < r->d; j++)
+        cols[n++] = r->m->random_params[j];
+    return cols;
+}
+
 /* ---- the tornado: the base plus two variants per param, in groups ---- */
 
 static sens_row *row_ptr(const sens_result *r, size_t q, size_t k);
@@ -157,7 +178,9 @@ typedef struct tornado_ctx {
     const sens_result *r;
     size_t k;                /* 1 + 2 n_items */
     size_t n_items;
-    size_t n_params;         /* param columns of the rows (all params) */
+    size_t *cols;            /* the rows' columns (engine_opts row_cols):
+                                the analysed outputs, then the random
+                                params */
     size_t cap;              /* trials the chunk buffers hold */
     double *buf;             /* k x n_out x cap */
     stats_moments *swing;    /* n_out x n_items */
@@ -207,18 +230,15 @@ static int tornado_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     }
     for (size_t o = 0; o < r->n_out; o++) {
         double *dst = c->buf + (which * r->n_out + o) * c->cap;
-        size_t col = c->n_params + r->outputs[o];
         for (size_t l = 0; l < n; l++)
-            dst[l] = values[l * cols + col];
+            dst[l] = values[l * cols + o];
     }
     if (which == 0 && trial0 < c->rank_n) {
         size_t m = c->rank_n - trial0 < n ? (size_t)(c->rank_n - trial0) : n;
-        /* Params come first among the variables: a param's column is its
-         * variable index. */
         for (size_t j = 0; j < r->d; j++)
             for (size_t l = 0; l < m; l++)
                 c->x[j * c->rank_n + trial0 + l] =
-                    values[l * cols + r->m->random_params[j]];
+                    values[l * cols + r->n_out + j];
         for (size_t o = 0; o < r->n_out; o++)
             memcpy(c->y + o * c->rank_n + trial0,
                    c->buf + o * c->cap, m * sizeof(double));
@@ -514,16 +534,20 @@ static int run_group(sens_result *r, const sens_opts *o, size_t i0, size_t n,
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    for (size_t v = 0; v < r->m->n_vars; v++)
-        c.n_params += r->m->vars[v].kind == VAR_PARAM;
+    if (!(c.cols = sens_row_cols(r, 1))) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
     for (size_t i = 0; i < r->n_out * n; i++) {
         c.swing[i] = stats_moments_empty();
         c.wswing[i] = stats_pair_empty();
     }
     /* Means and paired differences only: no histograms, no pilot. */
     engine_opts eo = { .threads = o->threads, .rows = tornado_rows,
-                       .rows_ctx = &c, .weights = tornado_weights,
-                       .stop = o->stop,
+                       .rows_ctx = &c, .row_cols = c.cols,
+                       .n_row_cols = r->n_out + r->d,
+                       .weights = tornado_weights, .stop = o->stop,
                        .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
@@ -553,6 +577,7 @@ static int run_group(sens_result *r, const sens_opts *o, size_t i0, size_t n,
         }
 end:
     group_free(&g);
+    free(c.cols);
     free(c.buf);
     free(c.swing);
     free(c.wswing);
@@ -572,7 +597,7 @@ typedef struct design_ctx {
     const sens_result *r;
     const dist_spec **specs; /* per random param */
     uint64_t *key_a, *key_b; /* per random param: streams of A and B */
-    size_t n_params;
+    size_t *cols;            /* the rows' columns: the analysed outputs */
     double *y;               /* sens_result.design_y */
 } design_ctx;
 
@@ -596,9 +621,8 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     const sens_result *r = c->r;
     for (size_t o = 0; o < r->n_out; o++) {
         double *dst = c->y + (which * r->n_out + o) * r->trials + trial0;
-        size_t col = c->n_params + r->outputs[o];
         for (size_t l = 0; l < n; l++)
-            dst[l] = values[l * cols + col];
+            dst[l] = values[l * cols + o];
     }
     return 0;
 }
@@ -704,13 +728,12 @@ static int run_design(sens_result *r, const sens_opts *o, uint64_t c0,
     c.key_a = calloc(r->d + 1, sizeof *c.key_a);
     c.key_b = calloc(r->d + 1, sizeof *c.key_b);
     c.y = r->design_y;
-    if (!c.specs || !c.key_a || !c.key_b) {
+    c.cols = sens_row_cols(r, 0);
+    if (!c.specs || !c.key_a || !c.key_b || !c.cols) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    for (size_t v = 0; v < r->m->n_vars; v++)
-        c.n_params += r->m->vars[v].kind == VAR_PARAM;
     for (size_t j = 0; j < r->d; j++) {
         const model_var *v = &g.m[0]->vars[g.m[0]->random_params[j]];
         c.specs[j] = &v->dist;
@@ -724,8 +747,9 @@ static int run_design(sens_result *r, const sens_opts *o, uint64_t c0,
     /* Each trial's values depend on its index only: a range of chunks
      * gives the very values the whole run gives for them. */
     engine_opts eo = { .threads = o->threads, .rows = design_rows,
-                       .rows_ctx = &c, .draw = design_draw, .draw_ctx = &c,
-                       .stop = o->stop, .last_step_only = 1,
+                       .rows_ctx = &c, .row_cols = c.cols,
+                       .n_row_cols = r->n_out, .draw = design_draw,
+                       .draw_ctx = &c, .stop = o->stop, .last_step_only = 1,
                        .ranged = cn < chunks, .chunk_first = c0,
                        .chunk_count = cn };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
@@ -733,6 +757,7 @@ static int run_design(sens_result *r, const sens_opts *o, uint64_t c0,
     r->trial_runs += ((t1 < r->trials ? t1 : r->trials) - t0) * g.k;
 end:
     group_free(&g);
+    free(c.cols);
     free(c.specs);
     free(c.key_a);
     free(c.key_b);

@@ -244,10 +244,7 @@ static int run_scenario(const opts *o, uint32_t i, uint32_t k, scenario **sc,
 static int rows_part(const opts *o, const scenario *sc, const rows_buf *b,
                      uint32_t i, uint32_t k, part **p, diag *d)
 {
-    uint64_t first, count;
-    runpart_range(runpart_chunks(sc->sim.trials), i, k, &first, &count);
-    if (discoverpart_build(&o->j, sc, b->cols, b->v, first, count, i, k,
-                           p) != 0) {
+    if (discoverpart_build(&o->j, sc, b->cols, b->v, i, k, p) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_ERR_NOMEM;
     }

@@ -30,13 +30,13 @@ const cli_command cmd_merge_def = {
     "merge", cmd_merge, "merge the part files of a sharded job into its results",
     "ncgsim merge PART... [options]",
     "Reads the part files that a command run with --shard I/K wrote (run,\n"
-    "sweep, discover, sensitivity; in any order; a folder means every\n"
-    ".ncgpart file in it), checks that they are every shard of one job,\n"
-    "once, from one version and build, and writes exactly the results that\n"
-    "the same command without --shard writes with -o OUT (for run, the\n"
-    "result folders and the comparison; for sweep, OUT/<name>-sweep/; for\n"
-    "discover, the folder OUT itself; for sensitivity,\n"
-    "OUT/<name>-sensitivity/), byte for byte.\n",
+    "sweep, sensitivity, discover, score; in any order; a folder means\n"
+    "every .ncgpart file in it), checks that they are every shard of one\n"
+    "job, once, from one version and build, and writes exactly the results\n"
+    "that the same command without --shard writes with -o OUT (run: the\n"
+    "result folders and the comparison; sweep: OUT/<name>-sweep/;\n"
+    "sensitivity: OUT/<name>-sensitivity/; discover: the folder OUT\n"
+    "itself; score: OUT/score/), byte for byte.\n",
     "A part that is missing, repeated, damaged, of another run (seed,\n"
     "model, version, build) or of another command is named in the message,\n"
     "and nothing is written. See docs/results.md, \"Shards and merge\", and\n"
@@ -53,6 +53,7 @@ static const struct {
     { "sweep", merge_sweep },
     { "sensitivity", merge_sensitivity },
     { "discover", merge_discover },
+    { "score", merge_score },
 };
 
 /* The merge of the command that wrote part P (named LABEL), or NULL with

@@ -57,23 +57,57 @@ static int add_plot_dir(const char *dir, char ***dirs, int **kinds, size_t *n)
     return 1;
 }
 
-int cmd_plot(int argc, char **argv)
+/* The folders to redraw, in the order drawn: a list of result folders
+ * with their kinds (plot_folder_kind). */
+typedef struct plot_dirs {
+    char **dir;   /* malloc'd paths (owned) */
+    int *kind;
+    size_t n;
+} plot_dirs;
+
+/* Adds every result folder in the results folder PATH, comparisons last
+ * (their charts read the scenarios' folders). 0, or NCG_ERR_IO with a
+ * message when PATH holds none. */
+static int add_results_folder(const char *path, plot_dirs *l, diag *d)
 {
-    opt_value v[PLOT_N_OPTS];
-    diag *d = diag_alloc();
-    char **dirs = NULL;
-    int *kinds = NULL;
-    plot_job *jobs = NULL;
-    size_t n = 0;
-    int rc = opts_parse(&cmd_plot_def, argc, argv, v);
-    if (rc != 0 || !d)
-        goto end;
-    if (optind >= argc) {
-        rc = cli_usage(NULL, "plot: give a result folder (e.g. results/baseline "
-                         "or results)");
-        goto end;
+    char **sub = NULL;
+    size_t ns = 0, before = l->n;
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char **ns2 = realloc(sub, (ns + 1) * sizeof *ns2);
+        if (!ns2)
+            break;
+        sub = ns2;
+        if ((sub[ns] = output_path(path, e->d_name)) != NULL)
+            ns++;
     }
-    for (int a = optind; a < argc; a++) {
+    if (dir)
+        closedir(dir);
+    batch_sort_paths(sub, ns);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ns; i++)
+            if ((plot_folder_kind(sub[i]) == PLOT_COMPARE) == pass)
+                add_plot_dir(sub[i], &l->dir, &l->kind, &l->n);
+    batch_free_list(sub, ns);
+    if (l->n > before)
+        return 0;
+    diag_add(d, path, 0, NULL, "not a result folder (no summary.csv, "
+             "compare.csv, sensitivity.csv, sweep.csv, discovery.csv, "
+             "reliability.csv or robust.csv in it or its subfolders)");
+    return NCG_ERR_IO;
+}
+
+/* The folders named by the operands ARGV[FIRST..ARGC) into L: each a
+ * result folder or a results folder holding some. 0, or NCG_ERR_IO with
+ * a message per operand that is neither (the others are still added). */
+static int collect_dirs(int first, int argc, char **argv, plot_dirs *l,
+                        diag *d)
+{
+    int rc = 0;
+    for (int a = first; a < argc; a++) {
         struct stat st;
         if (stat(argv[a], &st) != 0 || !S_ISDIR(st.st_mode)) {
             diag_add(d, argv[a], 0, NULL, stat(argv[a], &st) != 0
@@ -82,71 +116,62 @@ int cmd_plot(int argc, char **argv)
             rc = NCG_ERR_IO;
             continue;
         }
-        if (add_plot_dir(argv[a], &dirs, &kinds, &n))
-            continue;
-        /* A results folder: every result folder in it, comparisons last
-         * (their charts read the scenarios' folders). */
-        char **sub = NULL;
-        size_t ns = 0;
-        DIR *dir = opendir(argv[a]);
-        struct dirent *e;
-        while (dir && (e = readdir(dir)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            char **ns2 = realloc(sub, (ns + 1) * sizeof *ns2);
-            if (!ns2)
-                break;
-            sub = ns2;
-            if ((sub[ns] = output_path(argv[a], e->d_name)) != NULL)
-                ns++;
-        }
-        if (dir)
-            closedir(dir);
-        batch_sort_paths(sub, ns);
-        size_t before = n;
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t i = 0; i < ns; i++)
-                if ((plot_folder_kind(sub[i]) == PLOT_COMPARE) == pass)
-                    add_plot_dir(sub[i], &dirs, &kinds, &n);
-        batch_free_list(sub, ns);
-        if (n == before) {
-            diag_add(d, argv[a], 0, NULL, "not a result folder (no "
-                     "summary.csv, compare.csv, sensitivity.csv, sweep.csv, "
-                     "discovery.csv, reliability.csv or robust.csv in it or "
-                     "its subfolders)");
+        if (!add_plot_dir(argv[a], &l->dir, &l->kind, &l->n)
+            && add_results_folder(argv[a], l, d) != 0)
             rc = NCG_ERR_IO;
-        }
     }
-    if (rc != 0 || n == 0)
+    return rc;
+}
+
+/* One redraw job per folder of L into JOBS (L->n of them), a comparison
+ * after the folders it reads; warns about a comparison whose scenarios
+ * were rerun since, which would mix old differences with new fans. */
+static void plot_jobs(const plot_dirs *l, plot_job *jobs)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        char which[4096];
+        jobs[i] = (plot_job){ .dir = l->dir[i], .name = l->dir[i],
+                              .kind = PLOT_REDRAW,
+                              .after = l->kind[i] == PLOT_COMPARE };
+        if (l->kind[i] == PLOT_COMPARE
+            && compare_stale(l->dir[i], which, sizeof which))
+            fprintf(stderr, "ncgsim: warning: %s/ is stale: %s/ changed "
+                    "since the comparison was made (rerun ncgsim compare)\n",
+                    l->dir[i], which);
+    }
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    opt_value v[PLOT_N_OPTS];
+    diag *d = diag_alloc();
+    plot_dirs l = { 0 };
+    plot_job *jobs = NULL;
+    int rc = opts_parse(&cmd_plot_def, argc, argv, v);
+    if (rc != 0 || !d)
         goto end;
-    if (!(jobs = calloc(n, sizeof *jobs))) {
+    if (optind >= argc) {
+        rc = cli_usage(NULL, "plot: give a result folder (e.g. results/baseline "
+                         "or results)");
+        goto end;
+    }
+    if ((rc = collect_dirs(optind, argc, argv, &l, d)) != 0 || l.n == 0)
+        goto end;
+    if (!(jobs = calloc(l.n, sizeof *jobs))) {
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    /* Each folder redrawn through the writer (plot_redraw_folder); a
-     * comparison after the folders it reads. */
-    for (size_t i = 0; i < n; i++) {
-        char which[4096];
-        jobs[i] = (plot_job){ .dir = dirs[i], .name = dirs[i],
-                              .kind = PLOT_REDRAW,
-                              .after = kinds[i] == PLOT_COMPARE };
-        /* Redrawing a comparison whose scenarios were rerun since would
-         * mix old differences with new fans: say so. */
-        if (kinds[i] == PLOT_COMPARE && compare_stale(dirs[i], which,
-                                                      sizeof which))
-            fprintf(stderr, "ncgsim: warning: %s/ is stale: %s/ changed "
-                    "since the comparison was made (rerun ncgsim compare)\n",
-                    dirs[i], which);
-    }
+    /* Each folder redrawn through the writer (plot_redraw_folder). */
+    plot_jobs(&l, jobs);
     plot_render_opts po = {
         v[PLOT_FORMAT].s,
         v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };
-    rc = plot_render_dirs(jobs, n, &po, d);
+    rc = plot_render_dirs(jobs, l.n, &po, d);
     size_t drawn = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < l.n; i++)
         drawn += jobs[i].res.drawn;
     if (!v[PLOT_QUIET].given)
-        plot_render_report(jobs, n, po.format);
+        plot_render_report(jobs, l.n, po.format);
     /* Drawing is all this command does: without gnuplot it failed. */
     if (rc == 0 && drawn == 0 && !plot_gnuplot_found())
         rc = NCG_ERR_IO;
@@ -154,8 +179,8 @@ end:
     if (d)
         diag_print(d, stderr);
     diag_free(d);
-    batch_free_list(dirs, n);
-    free(kinds);
+    batch_free_list(l.dir, l.n);
+    free(l.kind);
     free(jobs);
     opts_values_free(v, PLOT_N_OPTS);
     return rc < 0 ? 0 : rc;

@@ -12,57 +12,79 @@
 #include "io/output.h"
 #include "io/runpart.h"
 
+int merge_tmp_write(const char *name, const char *text, size_t len,
+                    char **path, diag *d)
+{
+    char tmp[4096];
+    const char *td = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/ncgsim-merge-XXXXXX", td && *td ? td
+                                                                 : "/tmp");
+    *path = NULL;
+    if (!mkdtemp(tmp)) {
+        diag_add(d, tmp, 0, NULL, "cannot create: %s", strerror(errno));
+        return NCG_ERR_IO;
+    }
+    char *file = path_join(tmp, name);
+    FILE *out = file ? fopen(file, "we") : NULL;
+    int bad = !out;
+    if (out) {
+        bad = fwrite(text, 1, len, out) != len;
+        bad |= fclose(out) != 0;
+    }
+    if (bad) {
+        diag_add(d, tmp, 0, NULL, "cannot write: %s", strerror(errno));
+        merge_tmp_remove(file);
+        rmdir(tmp);
+        return NCG_ERR_IO;
+    }
+    *path = file;
+    return 0;
+}
+
+void merge_tmp_remove(char *path)
+{
+    if (!path)
+        return;
+    unlink(path);
+    char *slash = strrchr(path, '/');
+    if (slash) {
+        *slash = '\0';
+        rmdir(path);
+    }
+    free(path);
+}
+
 int merge_load_scenario(const part *p, const char *label, scenario **sc,
                         model **m, diag *d)
 {
     const part_info *f = part_get_info(p);
     size_t n = 0;
     const char *text = part_find(p, "scenario", PART_TEXT, &n);
-    char tmp[4096], name[160], *path = NULL;
-    int rc = NCG_ERR_IO;
+    char name[160], *path = NULL;
+    int rc;
     *sc = NULL;
     *m = NULL;
     if (!text || memchr(text, '\0', n)) {
         diag_add(d, label, 0, NULL, "malformed part file (no scenario)");
         return NCG_ERR_IO;
     }
-    const char *td = getenv("TMPDIR");
-    snprintf(tmp, sizeof tmp, "%s/ncgsim-merge-XXXXXX", td && *td ? td
-                                                                 : "/tmp");
-    if (!mkdtemp(tmp)) {
-        diag_add(d, tmp, 0, NULL, "cannot create: %s", strerror(errno));
-        return NCG_ERR_IO;
-    }
     snprintf(name, sizeof name, "%s.cfg", f->scenario);
-    path = path_join(tmp, name);
-    FILE *out = path ? fopen(path, "we") : NULL;
-    int bad = !out;
-    if (out) {
-        bad = fwrite(text, 1, n, out) != n;
-        bad |= fclose(out) != 0;
-    }
-    if (bad) {
-        diag_add(d, tmp, 0, NULL, "cannot write: %s", strerror(errno));
-        goto end;
-    }
+    if ((rc = merge_tmp_write(name, text, n, &path, d)) != 0)
+        return rc;
     scenario_opts so;
     memset(&so, 0, sizeof so);
-    if ((rc = model_load(path, &so, sc, m, d)) != 0)
-        goto end;
-    char *again = scenario_text(*sc);
-    uint64_t h = again ? output_hash(again) : 0;
-    free(again);
-    if (h != f->model_hash || (*sc)->sim.trials != f->trials) {
-        diag_add(d, label, 0, NULL, "its scenario does not load back to the "
-                 "model the shard ran (model hash %016" PRIx64 ", now %016"
-                 PRIx64 ")", f->model_hash, h);
-        rc = NCG_ERR_IO;
+    if ((rc = model_load(path, &so, sc, m, d)) == 0) {
+        char *again = scenario_text(*sc);
+        uint64_t h = again ? output_hash(again) : 0;
+        free(again);
+        if (h != f->model_hash || (*sc)->sim.trials != f->trials) {
+            diag_add(d, label, 0, NULL, "its scenario does not load back to "
+                     "the model the shard ran (model hash %016" PRIx64 ", now "
+                     "%016" PRIx64 ")", f->model_hash, h);
+            rc = NCG_ERR_IO;
+        }
     }
-end:
-    if (path)
-        unlink(path);
-    rmdir(tmp);
-    free(path);
+    merge_tmp_remove(path);
     if (rc != 0) {
         model_free(*m);
         scenario_free(*sc);

@@ -35,6 +35,18 @@ int merge_sensitivity(part *const *parts, const char *const *labels,
                       size_t n, const merge_opts *o, diag *d);
 int merge_discover(part *const *parts, const char *const *labels, size_t n,
                    const merge_opts *o, diag *d);
+int merge_score(part *const *parts, const char *const *labels, size_t n,
+                const merge_opts *o, diag *d);
+
+/* Writes LEN bytes TEXT as a file NAME in a new private temporary
+ * folder, whose path goes to *PATH (malloc'd): what a merge reads back
+ * through the functions that read files. Remove it with
+ * merge_tmp_remove. 0, or NCG_ERR_IO with a message. */
+int merge_tmp_write(const char *name, const char *text, size_t len,
+                    char **path, diag *d);
+/* Removes the file PATH of merge_tmp_write and its folder, and frees PATH
+ * (NULL does nothing). */
+void merge_tmp_remove(char *path);
 
 /* Checks the N parts as the parts of one job (runpart_order) and fills
  * *ORDER (malloc'd; the caller frees it, also on failure) with them by

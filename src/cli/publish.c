@@ -294,3 +294,20 @@ end:
     free(outbuf);
     return rc;
 }
+
+int publish_score(const score_table *t, const char *out, const char *format,
+                  int quiet, int no_plots, diag *d)
+{
+    output_dir od;
+    int rc = output_begin(out, "score", "score", &od, d);
+    if (rc != 0)
+        return rc;
+    rc = score_write(t, od.tmp, quiet ? NULL : stdout, d);
+    if (rc == 0 && !no_plots) {
+        plot_opts po = { .format = format, .quiet = 1, .name = out };
+        rc = plot_score(od.tmp, &po, d);
+    }
+    if ((rc = commit(&od, rc, d)) == 0 && !quiet)
+        printf("  results: %s/score/\n", out);
+    return rc;
+}

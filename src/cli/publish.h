@@ -10,6 +10,7 @@
 #include "model/model.h"
 #include "analysis/sens.h"
 #include "analysis/discoverpart.h"
+#include "analysis/score.h"
 #include "analysis/sweep.h"
 #include "plot/plot.h"
 #include "scenario/scenario.h"
@@ -58,6 +59,13 @@ int publish_folder(const char *out, const char *kind, const scenario *sc,
 int publish_discovery(const discover_src *s, const discoverpart_job *j,
                       const scenario *sc, const model *m, const char *out,
                       int quiet, int no_plots, diag *d);
+
+/* The scores of T into OUT/score/ (score.csv, score_summary.csv,
+ * reliability.csv and, unless NO_PLOTS, reliability.png in FORMAT), the
+ * table on stdout unless QUIET. What `score` and the merge of its parts
+ * write. 0 or a status with a message in D; nothing is left on failure. */
+int publish_score(const score_table *t, const char *out, const char *format,
+                  int quiet, int no_plots, diag *d);
 
 /* A sweep's folder OUT/<name>-sweep/ (sweep.csv, resolved.cfg of point
  * 0, the correlations and the charts unless NO_PLOTS, in FORMAT), after

@@ -249,6 +249,33 @@ static size_t put_section(unsigned char *b, const char *name, part_type type,
     return SECTION_HEAD + n * es;
 }
 
+int part_texts(const part *p, const char *const *names, size_t n,
+               char **mem, const char **text, size_t *lens)
+{
+    size_t room = 1, len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (part_find(p, names[i], PART_TEXT, &len))
+            room += len + 1;
+    if (!(*mem = malloc(room)))
+        return -1;
+    char *at = *mem;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = part_find(p, names[i], PART_TEXT, &len);
+        text[i] = NULL;
+        if (lens)
+            lens[i] = 0;
+        if (!t || memchr(t, '\0', len))
+            continue;
+        memcpy(at, t, len);
+        at[len] = '\0';
+        text[i] = at;
+        if (lens)
+            lens[i] = len;
+        at += len + 1;
+    }
+    return 0;
+}
+
 int part_encode(const part *p, unsigned char **buf, size_t *len)
 {
     char *info = info_text(&p->info);

@@ -81,6 +81,14 @@ int part_add(part *p, const char *name, part_type type, const void *data,
 const void *part_find(const part *p, const char *name, part_type type,
                       size_t *n);
 
+/* Copies the text sections NAMES[0 .. N-1] of P, each NUL-terminated,
+ * into one malloc'd block *MEM (the caller frees it): TEXT[i] points at
+ * section i's copy, or is NULL when P has no such text section or it
+ * holds a NUL byte; LENS[i] (LENS may be NULL) is its length. 0, or -1
+ * when out of memory (*MEM NULL). */
+int part_texts(const part *p, const char *const *names, size_t n,
+               char **mem, const char **text, size_t *lens);
+
 /* The part as bytes (header, sections, checksum): a malloc'd buffer in
  * *BUF of *LEN bytes, for a file or a message between processes. 0, or
  * NCG_ERR_NOMEM. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/status.h"
+#include "io/output.h"
 #include "run/stats.h"
 
 void runpart_range(uint64_t units, uint32_t i, uint32_t k, uint64_t *first,
@@ -22,6 +23,24 @@ void runpart_range(uint64_t units, uint32_t i, uint32_t k, uint64_t *first,
 uint64_t runpart_chunks(uint64_t trials)
 {
     return (trials + ENGINE_CHUNK_TRIALS - 1) / ENGINE_CHUNK_TRIALS;
+}
+
+void runpart_info(part_info *f, const char *command, const scenario *sc,
+                  const char *text, uint32_t i, uint32_t k)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->command, sizeof f->command, "%s", command);
+    snprintf(f->scenario, sizeof f->scenario, "%s", sc->name);
+    snprintf(f->unit, sizeof f->unit, "chunk");
+    snprintf(f->sampler, sizeof f->sampler, "%s", sc->sim.sampler);
+    f->model_hash = output_hash(text);
+    f->members = 1;
+    f->seed = sc->sim.seed;
+    f->trials = sc->sim.trials;
+    f->shard = i;
+    f->shards = k;
+    f->units = runpart_chunks(sc->sim.trials);
+    runpart_range(f->units, i, k, &f->first, &f->count);
 }
 
 /* One model's chunk summaries, COUNT chunks of each. */

@@ -28,6 +28,14 @@ void runpart_range(uint64_t units, uint32_t i, uint32_t k, uint64_t *first,
 /* Chunks of a run of TRIALS trials. */
 uint64_t runpart_chunks(uint64_t trials);
 
+/* Fills F with the header of shard I of K, by chunks of its trials, of a
+ * job of COMMAND on scenario SC whose resolved text is TEXT: the
+ * scenario's name, the model hash of TEXT, seed, trials, sampler, unit
+ * "chunk" with the shard's range; member 0 of 1. The caller sets job (and
+ * member, members when several scenarios share the job). */
+void runpart_info(part_info *f, const char *command, const scenario *sc,
+                  const char *text, uint32_t i, uint32_t k);
+
 /* Collects the ordered per-chunk summaries of K models while a shard
  * runs. */
 typedef struct runpart_log runpart_log;

@@ -1058,30 +1058,10 @@ static void report_unread_added(builder *b)
     free(names);
 }
 
-int model_build(const scenario *s, model **out, diag *d)
+/* A constant the file calls a probability must be one. */
+static void check_probabilities(builder *b)
 {
-    builder b = { 0 };
-    model *m = calloc(1, sizeof *m);
-    code_seq *init = NULL, *step = NULL;
-    int rc = NCG_ERR_SCENARIO;
-    *out = NULL;
-    b.m = m;
-    b.d = d;
-    if (!m || !(m->prog = code_alloc())) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        goto end;
-    }
-    m->sc = s;
-    if (collect_vars(&b) != 0 || make_syms(&b) != 0) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        goto end;
-    }
-    for (size_t i = 0; i < m->n_vars; i++) {
-        char path[512];
-        model_var_path(&m->vars[i], path, sizeof path);
-        read_dynamics(&b, &m->vars[i], path);
-    }
-    /* A constant the file calls a probability must be one. */
+    const model *m = b->m;
     for (size_t i = 0; i < m->n_vars; i++) {
         const model_var *v = &m->vars[i];
         if (v->kind == VAR_PARAM && v->form == PARAM_CONST && v->unit
@@ -1089,71 +1069,118 @@ int model_build(const scenario *s, model **out, diag *d)
             && !(v->value >= 0 && v->value <= 1)) {
             char path[512];
             model_var_path(v, path, sizeof path);
-            fail_at(&b, v->node, path, "%g is not a probability (its unit is "
+            fail_at(b, v->node, path, "%g is not a probability (its unit is "
                     "'probability'): give a value from 0 to 1", v->value);
         }
     }
-    /* Go on after errors so that `check` reports every one it can. */
-    /* Random params go to the sampler in file order. */
+}
+
+/* Allocates M's orders and lists its random params, which go to the
+ * sampler in file order. 0, or -1 when out of memory. */
+static int list_random_params(model *m)
+{
     m->random_params = calloc(m->n_vars + 1, sizeof *m->random_params);
     m->init_order = calloc(m->n_vars + 1, sizeof *m->init_order);
     m->step_order = calloc(m->n_vars + 1, sizeof *m->step_order);
-    init = calloc(m->n_vars + 1, sizeof *init);
-    step = calloc(m->n_vars + 1, sizeof *step);
-    if (!m->random_params || !m->init_order || !m->step_order || !init
-        || !step) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        goto end;
-    }
+    if (!m->random_params || !m->init_order || !m->step_order)
+        return -1;
     for (size_t i = 0; i < m->n_vars; i++)
         if (m->vars[i].kind == VAR_PARAM && m->vars[i].form == PARAM_DIST) {
             m->vars[i].sample_index = m->n_random_params;
             m->random_params[m->n_random_params++] = i;
         }
+    return 0;
+}
+
+/* Orders the dynamic variables and joins their code INIT[i] and STEP[i]
+ * into the model's init and step programs. Cycles too are reported with
+ * the other errors: an expression that failed to compile only hides its
+ * references, never adds one; a cycle usually shows in both phases and
+ * is reported once. 0, NCG_ERR_SCENARIO when anything failed so far, or
+ * NCG_ERR_NOMEM with a message. */
+static int link_code(builder *b, const code_seq *init, const code_seq *step)
+{
+    model *m = b->m;
+    if (!b->step_deps || !b->init_deps)
+        return NCG_ERR_SCENARIO;
+    size_t n2 = order_vars(b, b->step_deps, m->step_order, "in a step");
+    size_t n1 = n2 == SIZE_MAX ? SIZE_MAX
+        : order_vars(b, b->init_deps, m->init_order, "at t = 0");
+    if (b->failed)
+        return NCG_ERR_SCENARIO;
+    assert(n1 == n2);
+    m->n_dyn = n1;
+    for (size_t k = 0; k < m->n_dyn; k++) {
+        if (code_seq_append(&m->init_code, &init[m->init_order[k]]) != 0
+            || code_seq_append(&m->step_code, &step[m->step_order[k]]) != 0) {
+            diag_add(b->d, NULL, 0, NULL, "out of memory");
+            return NCG_ERR_NOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Frees what building took besides the model: B's dependencies, and the
+ * code of each variable (INIT and STEP, N of each, may be NULL). */
+static void builder_clear(builder *b, code_seq *init, code_seq *step,
+                          size_t n)
+{
+    for (size_t i = 0; init && step && i < n; i++) {
+        code_seq_clear(&init[i]);
+        code_seq_clear(&step[i]);
+    }
+    free(init);
+    free(step);
+    for (size_t i = 0; b->init_deps && i < n; i++) {
+        code_deps_clear(&b->init_deps[i]);
+        code_deps_clear(&b->step_deps[i]);
+    }
+    free(b->init_deps);
+    free(b->step_deps);
+    free(b->syms);
+}
+
+int model_build(const scenario *s, model **out, diag *d)
+{
+    builder b = { 0 };
+    model *m = calloc(1, sizeof *m);
+    code_seq *init = NULL, *step = NULL;
+    int rc = NCG_ERR_NOMEM;
+    *out = NULL;
+    b.m = m;
+    b.d = d;
+    if (!m || !(m->prog = code_alloc()))
+        goto oom;
+    m->sc = s;
+    if (collect_vars(&b) != 0 || make_syms(&b) != 0)
+        goto oom;
+    /* Go on after errors so that `check` reports every one it can. */
+    for (size_t i = 0; i < m->n_vars; i++) {
+        char path[512];
+        model_var_path(&m->vars[i], path, sizeof path);
+        read_dynamics(&b, &m->vars[i], path);
+    }
+    check_probabilities(&b);
+    init = calloc(m->n_vars + 1, sizeof *init);
+    step = calloc(m->n_vars + 1, sizeof *step);
+    if (!init || !step || list_random_params(m) != 0)
+        goto oom;
     compile_params(&b);
     for (size_t i = 0; i < m->n_vars; i++)
         if (m->vars[i].kind != VAR_PARAM)
             compile_dynamic(&b, i, &init[i], &step[i]);
     resolve_outputs(&b);
     report_unread_added(&b);
-    /* Cycles too are reported with the other errors: an expression that
-     * failed to compile only hides its references, never adds one. A
-     * cycle usually shows in both phases; report it once. */
-    if (!b.step_deps || !b.init_deps)
+    if ((rc = link_code(&b, init, step)) != 0)
         goto end;
-    size_t n2 = order_vars(&b, b.step_deps, m->step_order, "in a step");
-    size_t n1 = n2 == SIZE_MAX ? SIZE_MAX
-        : order_vars(&b, b.init_deps, m->init_order, "at t = 0");
-    if (b.failed)
-        goto end;
-    assert(n1 == n2);
-    m->n_dyn = n1;
-    for (size_t k = 0; k < m->n_dyn; k++) {
-        if (code_seq_append(&m->init_code, &init[m->init_order[k]]) != 0
-            || code_seq_append(&m->step_code, &step[m->step_order[k]]) != 0) {
-            diag_add(d, NULL, 0, NULL, "out of memory");
-            goto end;
-        }
-    }
     note_sampler(m);
     /* Last: the correlations name random params by their sample index. */
     rc = corr_build(m, &m->corr, d);
+    goto end;
+oom:
+    diag_add(d, NULL, 0, NULL, "out of memory");
 end:
-    if (init && step)
-        for (size_t i = 0; i < (m ? m->n_vars : 0); i++) {
-            code_seq_clear(&init[i]);
-            code_seq_clear(&step[i]);
-        }
-    free(init);
-    free(step);
-    if (b.init_deps)
-        for (size_t i = 0; i < m->n_vars; i++) {
-            code_deps_clear(&b.init_deps[i]);
-            code_deps_clear(&b.step_deps[i]);
-        }
-    free(b.init_deps);
-    free(b.step_deps);
-    free(b.syms);
+    builder_clear(&b, init, step, m ? m->n_vars : 0);
     if (rc != 0)
         model_free(m);
     else

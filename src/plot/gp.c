@@ -182,15 +182,8 @@ int gp_job_begin(gp_job *j, const char *dir, const char *format, diag *d)
     if (styled < 0)
         return -1;
     j->styled = styled;
-    char *path = output_path(dir, "all.gp");
-    j->all = path ? fopen(path, "we") : NULL;
-    if (!j->all) {
-        diag_add(d, path ? path : dir, 0, NULL, "cannot write: %s",
-                 strerror(errno));
-        free(path);
+    if (!(j->all = output_open(dir, "all.gp", d)))
         return -1;
-    }
-    free(path);
     fprintf(j->all, "# all.gp: draws every plot of this folder in one gnuplot "
             "run. Written by ncgsim.\n# Run `gnuplot all.gp` from any folder; "
             "each script listed also runs alone.\n%s", gp_cd_here);
@@ -211,16 +204,11 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
     }
     j->nplots++;
     snprintf(name, sizeof name, "%s.gp", stem);
-    char *path = output_path(j->dir, name);
-    FILE *f = path ? fopen(path, "we") : NULL;
+    FILE *f = output_open(j->dir, name, j->d);
     if (!f) {
-        diag_add(j->d, path ? path : name, 0, NULL, "cannot write: %s",
-                 strerror(errno));
         j->failed = 1;
-        free(path);
         return NULL;
     }
-    free(path);
     /* The format is a variable, so that `ncgsim plot --format` and a
      * reader (gnuplot -e "ncg_format='svg'" ...) can redraw the same
      * script in another one. */
@@ -249,12 +237,11 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
 
 void gp_script_close(gp_job *j, FILE *f, const char *stem)
 {
+    char name[300];
+    snprintf(name, sizeof name, "%s.gp", stem);
     fputs("unset output\n", f);
-    if (ferror(f) | fclose(f)) {
-        diag_add(j->d, j->dir, 0, stem, "cannot write the script: %s",
-                 strerror(errno));
+    if (output_close(f, j->dir, name, j->d) != 0)
         j->failed = 1;
-    }
 }
 
 /* ------------------------------------------------------ running gnuplot -- */
@@ -498,11 +485,8 @@ static void free_stems(char **stems, size_t n)
 int gp_job_end(gp_job *j, plot_result *res)
 {
     int rc = NCG_ERR_IO;
-    if (ferror(j->all) | fclose(j->all)) {
-        diag_add(j->d, j->dir, 0, "all.gp", "cannot write: %s",
-                 strerror(errno));
+    if (output_close(j->all, j->dir, "all.gp", j->d) != 0)
         j->failed = 1;
-    }
     if (!j->failed)
         rc = draw(j->dir, j->name, j->ext, j->stems, j->nplots, res, j->d);
     free_stems(j->stems, j->nplots);

@@ -37,6 +37,9 @@ typedef struct shared_model {
     sampler *smp;
     size_t n_cols;           /* samples.csv: params + outputs + one
                                 ever flag per event output */
+    size_t *col_at;          /* with engine_opts rows: per column of that
+                                layout, its place in a row, or SIZE_MAX */
+    size_t row_width;        /* with engine_opts rows: columns of a row */
     double *lo, *hi;         /* histogram ranges per (o, t) from the pilot */
     size_t bins_step;        /* fine bins before step T, from this model
                                 alone: its files never depend on the other
@@ -240,7 +243,7 @@ static int acc_init(chunk_acc *a, const run *r, const shared_model *sm)
             return -1;
     }
     if (r->o->rows) {
-        a->rows = malloc(CHUNK_TRIALS * (sm->n_cols + 1) * sizeof(double));
+        a->rows = malloc(CHUNK_TRIALS * (sm->row_width + 1) * sizeof(double));
         if (!a->rows)
             return -1;
         if (r->o->weights && sm->weighted
@@ -722,6 +725,18 @@ static void pilot_params(const model *m, worker_model *w)
     }
 }
 
+/* Puts X[0 .. LANES-1] into column C (of the full layout) of the block's
+ * ROWS, when the run keeps that column. */
+static void put_column(const shared_model *sm, double *rows, size_t c,
+                       const double *x, size_t lanes)
+{
+    size_t p = sm->col_at[c], width = sm->row_width;
+    if (p == SIZE_MAX)
+        return;
+    for (size_t l = 0; l < lanes; l++)
+        rows[l * width + p] = x[l];
+}
+
 /* Runs one block of model I (trials TRIAL0 .. + LANES - 1); 0 or -1. */
 static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
                      uint64_t trial0, size_t lanes, uint64_t row0)
@@ -785,27 +800,22 @@ static int run_block(run *r, size_t i, worker_model *w, uint64_t chunk,
     if (w->acc->wrows)
         memcpy(w->acc->wrows + row0, w->wt, lanes * sizeof *w->wt);
     if (w->acc->rows) {
-        size_t cols = sm->n_cols, c = 0;
-        double *rows = w->acc->rows + row0 * cols;
+        double *rows = w->acc->rows + row0 * sm->row_width;
+        double ever[VM_BLOCK];
+        size_t c = 0;
         for (size_t v = 0; v < m->n_vars; v++)
-            if (m->vars[v].kind == VAR_PARAM) {
-                const double *x = f->reg[m->vars[v].cur];
-                for (size_t l = 0; l < lanes; l++)
-                    rows[l * cols + c] = x[l];
-                c++;
-            }
-        for (size_t o = 0; o < m->n_outputs; o++, c++) {
-            const double *x = f->reg[m->vars[m->outputs[o]].cur];
-            for (size_t l = 0; l < lanes; l++)
-                rows[l * cols + c] = x[l];
-        }
+            if (m->vars[v].kind == VAR_PARAM)
+                put_column(sm, rows, c++, f->reg[m->vars[v].cur], lanes);
+        for (size_t o = 0; o < m->n_outputs; o++)
+            put_column(sm, rows, c++, f->reg[m->vars[m->outputs[o]].cur],
+                       lanes);
         for (size_t o = 0; o < m->n_outputs; o++) {
             if (m->vars[m->outputs[o]].kind != VAR_EVENT)
                 continue;
             const uint32_t *lf = w->lane_first + o * VM_BLOCK;
             for (size_t l = 0; l < lanes; l++)
-                rows[l * cols + c] = lf[l] != NEVER ? 1.0 : 0.0;
-            c++;
+                ever[l] = lf[l] != NEVER ? 1.0 : 0.0;
+            put_column(sm, rows, c++, ever, lanes);
         }
     }
     return 0;
@@ -901,7 +911,7 @@ static int commit_chunk(run *r, const chunk_acc *acc, uint64_t chunk)
             if (a->wrows && r->o->weights(r->o->rows_ctx, i, t0, (size_t)n,
                                           a->wrows) != 0)
                 rc = -1;
-            if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->n_cols,
+            if (r->o->rows(r->o->rows_ctx, i, t0, (size_t)n, sm->row_width,
                            a->rows) != 0)
                 rc = -1;
         }
@@ -1101,6 +1111,8 @@ void engine_result_free(engine_result *res)
     free(res->prior_hist);
     free(res->post_hist);
     free(res->probe_p);
+    free(res->probe_count);
+    free(res->probe_q);
     free(res);
 }
 
@@ -1285,8 +1297,24 @@ end:
     return rc;
 }
 
+/* The columns of SM's rows: all N_COLS, or O's selection. 0 or -1. */
+static int shared_rows(shared_model *sm, const engine_opts *o)
+{
+    if (!(sm->col_at = malloc((sm->n_cols + 1) * sizeof *sm->col_at)))
+        return -1;
+    for (size_t c = 0; c < sm->n_cols; c++)
+        sm->col_at[c] = o->row_cols ? SIZE_MAX : c;
+    sm->row_width = o->row_cols ? o->n_row_cols : sm->n_cols;
+    for (size_t p = 0; o->row_cols && p < o->n_row_cols; p++) {
+        assert(o->row_cols[p] < sm->n_cols);
+        sm->col_at[o->row_cols[p]] = p;
+    }
+    return 0;
+}
+
 static void shared_free(shared_model *sm)
 {
+    free(sm->col_at);
     free(sm->plo);
     free(sm->phi);
     free(sm->keys);
@@ -1364,7 +1392,10 @@ static int finish_probes(const run *r, const worker_model *ws, int threads)
 {
     engine_result *res = r->res[0];
     size_t n = r->n_probes;
-    if (!(res->probe_p = calloc(n, sizeof *res->probe_p)))
+    res->probe_p = calloc(n + 1, sizeof *res->probe_p);
+    res->probe_count = calloc(n + 1, sizeof *res->probe_count);
+    res->probe_q = calloc(n + 1, sizeof *res->probe_q);
+    if (!res->probe_p || !res->probe_count || !res->probe_q)
         return -1;
     for (size_t i = 0; i < n; i++) {
         uint64_t count = 0;
@@ -1373,6 +1404,8 @@ static int finish_probes(const run *r, const worker_model *ws, int threads)
             count += ws[(size_t)t * r->k].pcount[i];
             q += ws[(size_t)t * r->k].pq[i];
         }
+        res->probe_count[i] = count;
+        res->probe_q[i] = q;
         res->probe_p[i] = !res->weighted ? (double)count / (double)r->trials
                           : res->qtot ? (double)q / (double)res->qtot : NAN;
     }
@@ -1440,6 +1473,8 @@ static int run_prepare(run *r, model *const *models, size_t k,
         }
         if (shared_init(&r->sm[i], models[i], r->trials, r->T, d) != 0)
             return NCG_ERR_SCENARIO;
+        if (r->o->rows && shared_rows(&r->sm[i], r->o) != 0)
+            return NCG_ERR_NOMEM;
         if (!(res[i] = engine_result_alloc(models[i], r->trials, r->T)))
             return NCG_ERR_NOMEM;
     }
@@ -1583,7 +1618,7 @@ static int sets_init(run *r, int threads)
 {
     size_t row_bytes = 0;
     for (size_t i = 0; r->o->rows && i < r->k; i++)
-        row_bytes += CHUNK_TRIALS * (r->sm[i].n_cols + 2) * sizeof(double);
+        row_bytes += CHUNK_TRIALS * (r->sm[i].row_width + 2) * sizeof(double);
     size_t spares = threads > 1 ? (size_t)threads : 0;
     if (row_bytes > 0 && spares > SPARE_ROW_BYTES / row_bytes)
         spares = SPARE_ROW_BYTES / row_bytes;

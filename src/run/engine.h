@@ -72,6 +72,10 @@ typedef struct engine_result {
     stats_moments *prior, *post;
     stats_hist **prior_hist, **post_hist;
     double *probe_p;         /* per engine_opts probe (model 0), or NULL */
+    uint64_t *probe_count;   /* per probe: trials in which it held */
+    stats_wsum *probe_q;     /* per probe: their weights, fixed point
+                                (conditioned); probe_p is made of these, so
+                                the tallies of shards add up to it */
 } engine_result;
 
 /* Below this many effective trials a conditioned run warns: its estimates
@@ -144,6 +148,13 @@ typedef struct engine_opts {
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
     void *rows_ctx;
+    /* With ROWS: when ROW_COLS is not NULL, each row holds only these
+     * N_ROW_COLS columns of the layout above (each < its column count),
+     * in this order, for every model of the run (COLS is N_ROW_COLS). The
+     * engine keeps a chunk of rows per model and thread: a caller that
+     * reads a few columns of many models keeps only those. */
+    const size_t *row_cols;
+    size_t n_row_cols;
     /* With ROWS, for a conditioned model: called just before ROWS for the
      * same trials (and ROWS_CTX) with each trial's final weight (the
      * likelihood of the record), so per-trial values can be weighted.

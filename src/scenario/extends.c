@@ -143,108 +143,136 @@ static int scn_outputs_add(snode *root)
     return 0;
 }
 
+/* The files of an extends chain, as read: the scenario first, then the
+ * file it extends, and so on. */
+typedef struct scn_chain {
+    char *shown[SCN_MAX_CHAIN];  /* paths as written or reached (owned) */
+    char *real[SCN_MAX_CHAIN];   /* the same, resolved: finds cycles (owned) */
+    snode *tree[SCN_MAX_CHAIN];  /* each file's tree (owned) */
+    size_t n;
+} scn_chain;
+
+/* Reads CUR (owned: taken by C, or freed) as the next file of C, reached
+ * by the extends setting EXT (NULL for the scenario itself). 0, or an
+ * exit code after adding messages (a file that cannot be read, a cycle,
+ * too long a chain). */
+static int chain_read(scn_loader *L, scn_chain *c, char *cur,
+                      const snode *ext)
+{
+    char *rp = realpath(cur, NULL);
+    if (!rp) {
+        scn_cannot_read(L, cur, ext ? ext->file : NULL, ext ? ext->line : 0,
+                        errno);
+        free(cur);
+        return NCG_ERR_IO;
+    }
+    for (size_t j = 0; j < c->n; j++) {
+        if (strcmp(c->real[j], rp) == 0) {
+            scn_cycle_error(L, ext, c->shown, j, c->n, cur);
+            free(rp);
+            free(cur);
+            return NCG_ERR_SCENARIO;
+        }
+    }
+    if (c->n == SCN_MAX_CHAIN) {
+        scn_error(L, ext->file, ext->line, "extends",
+                  "more than %d files in the chain", SCN_MAX_CHAIN);
+        free(rp);
+        free(cur);
+        return NCG_ERR_SCENARIO;
+    }
+    c->shown[c->n] = cur;
+    c->real[c->n] = rp;
+    return scn_read(L, cur, ext ? ext->file : NULL, ext ? ext->line : 0,
+                    &c->tree[c->n++]);
+}
+
+/* Takes the `extends` setting out of the last file read into *EXT and
+ * the path of the file it names into *NEXT (malloc'd); both NULL when
+ * the last file extends nothing. 0, or an exit code after adding
+ * messages. */
+static int chain_parent(scn_loader *L, scn_chain *c, snode **ext,
+                        char **next)
+{
+    size_t at = scn_index(c->tree[c->n - 1], "extends");
+    *ext = NULL;
+    *next = NULL;
+    if (at == SCN_NONE)
+        return 0;
+    *ext = scn_detach(c->tree[c->n - 1], at);
+    if ((*ext)->type != SNODE_STRING) {
+        scn_error(L, (*ext)->file, (*ext)->line, "extends",
+                  "expected a string, found %s", snode_type_name(*ext));
+        return NCG_ERR_SCENARIO;
+    }
+    if (!(*ext)->v.s[0]) {
+        scn_error(L, (*ext)->file, (*ext)->line, "extends",
+                  "must not be empty");
+        return NCG_ERR_SCENARIO;
+    }
+    if (!(*next = scn_parent_path(c->shown[c->n - 1], (*ext)->v.s))) {
+        scn_oom(L);
+        return NCG_ERR_IO;
+    }
+    return 0;
+}
+
+/* Lays each file of C over all it extends, oldest ancestor first, into
+ * *OUT (C keeps nothing). 0, or an exit code after adding messages. */
+static int chain_merge(scn_loader *L, scn_chain *c, snode **out)
+{
+    for (size_t i = c->n - 1; i > 0; i--) {
+        for (size_t k = 0; k < SCN_COUNT(scn_own_keys); k++)
+            scn_drop(c->tree[i], scn_own_keys[k]);
+        scn_mark_added(c->tree[i], c->tree[i - 1]);
+        scn_redefine(c->tree[i], c->tree[i - 1]);
+        int m = scn_merge(c->tree[i], c->tree[i - 1]);
+        c->tree[i - 1] = c->tree[i];
+        c->tree[i] = NULL;
+        if (m != 0) {
+            scn_oom(L);
+            return NCG_ERR_IO;
+        }
+    }
+    if (scn_outputs_add(c->tree[0]) != 0) {
+        scn_oom(L);
+        return NCG_ERR_IO;
+    }
+    *out = c->tree[0];
+    c->tree[0] = NULL;
+    return 0;
+}
+
 /* Loads PATH and every file it extends, and merges them into *OUT (the
  * top-level `extends`, and the parents' name, title and description, are
  * gone). Returns 0, or an exit code after adding messages. */
 int scn_load_chain(scn_loader *L, const char *path, snode **out)
 {
-    char *shown[SCN_MAX_CHAIN] = { 0 };  /* paths as written or reached */
-    char *real[SCN_MAX_CHAIN] = { 0 };   /* the same, resolved: finds cycles */
-    snode *tree[SCN_MAX_CHAIN] = { 0 };
-    size_t n = 0;
-    int rc = 0;
+    scn_chain c = { 0 };
     snode *ext = NULL;   /* the extends setting that leads to CUR */
     char *cur = strdup(path);
+    int rc = 0;
     *out = NULL;
-    while (cur) {
-        char *rp = realpath(cur, NULL);
-        if (!rp) {
-            scn_cannot_read(L, cur, ext ? ext->file : NULL, ext ? ext->line : 0,
-                            errno);
-            rc = NCG_ERR_IO;
-            goto end;
-        }
-        for (size_t j = 0; j < n; j++) {
-            if (strcmp(real[j], rp) == 0) {
-                scn_cycle_error(L, ext, shown, j, n, cur);
-                free(rp);
-                rc = NCG_ERR_SCENARIO;
-                goto end;
-            }
-        }
-        if (n == SCN_MAX_CHAIN) {
-            scn_error(L, ext->file, ext->line, "extends",
-                      "more than %d files in the chain", SCN_MAX_CHAIN);
-            free(rp);
-            rc = NCG_ERR_SCENARIO;
-            goto end;
-        }
-        shown[n] = cur;
-        real[n] = rp;
-        cur = NULL;
-        rc = scn_read(L, shown[n], ext ? ext->file : NULL, ext ? ext->line : 0,
-                      &tree[n]);
-        n++;
+    if (!cur) {
+        scn_oom(L);
+        return NCG_ERR_IO;
+    }
+    while (cur && rc == 0) {
+        rc = chain_read(L, &c, cur, ext);
         scn_node_free(ext);
         ext = NULL;
-        if (rc)
-            goto end;
-        size_t at = scn_index(tree[n - 1], "extends");
-        if (at == SCN_NONE)
-            break;
-        ext = scn_detach(tree[n - 1], at);
-        if (ext->type != SNODE_STRING) {
-            scn_error(L, ext->file, ext->line, "extends",
-                      "expected a string, found %s", snode_type_name(ext));
-            rc = NCG_ERR_SCENARIO;
-            goto end;
-        }
-        if (!ext->v.s[0]) {
-            scn_error(L, ext->file, ext->line, "extends",
-                      "must not be empty");
-            rc = NCG_ERR_SCENARIO;
-            goto end;
-        }
-        if (!(cur = scn_parent_path(shown[n - 1], ext->v.s))) {
-            scn_oom(L);
-            rc = NCG_ERR_IO;
-            goto end;
-        }
+        cur = NULL;
+        if (rc == 0)
+            rc = chain_parent(L, &c, &ext, &cur);
     }
-    if (!cur && n == 0) {
-        scn_oom(L);
-        rc = NCG_ERR_IO;
-        goto end;
-    }
-    /* Oldest ancestor first: each file is laid over all it extends. */
-    for (size_t i = n - 1; i > 0; i--) {
-        for (size_t k = 0; k < SCN_COUNT(scn_own_keys); k++)
-            scn_drop(tree[i], scn_own_keys[k]);
-        scn_mark_added(tree[i], tree[i - 1]);
-        scn_redefine(tree[i], tree[i - 1]);
-        int m = scn_merge(tree[i], tree[i - 1]);
-        tree[i - 1] = tree[i];
-        tree[i] = NULL;
-        if (m != 0) {
-            scn_oom(L);
-            rc = NCG_ERR_IO;
-            goto end;
-        }
-    }
-    if (scn_outputs_add(tree[0]) != 0) {
-        scn_oom(L);
-        rc = NCG_ERR_IO;
-        goto end;
-    }
-    *out = tree[0];
-    tree[0] = NULL;
-end:
+    if (rc == 0)
+        rc = chain_merge(L, &c, out);
     scn_node_free(ext);
     free(cur);
-    for (size_t i = 0; i < n; i++) {
-        free(shown[i]);
-        free(real[i]);
-        scn_node_free(tree[i]);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.shown[i]);
+        free(c.real[i]);
+        scn_node_free(c.tree[i]);
     }
     return rc;
 }
