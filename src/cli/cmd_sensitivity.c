@@ -72,8 +72,9 @@ const cli_command cmd_sensitivity_def = {
     "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
     "with the largest effect for each output. A scenario conditioned on\n"
     "observations gets weighted effects (paired) and weighted first-order\n"
-    "indices and rank correlations: no total index and no Sobol chart\n"
-    "(docs/sensitivity.md).\n",
+    "indices and rank correlations: no total index (the Sobol chart shows\n"
+    "the first-order ones) and a tornado that says it is weighted, params\n"
+    "held at their prior's percentiles (docs/sensitivity.md).\n",
     "With --shard I/K it writes only OUT/<name>-sensitivity.part-I-of-K\n"
     ".ncgpart; `ncgsim merge` of the K parts writes the folder above, byte\n"
     "for byte. Under mpirun the processes share the work the same way and\n"
