@@ -337,14 +337,13 @@ static int shard_put(part *p, const scenario *s, const batch_opts *c,
 {
     char name[256];
     int rc = 0;
+    /* A --precision run's settings travel in its second pass's parts
+     * (probes keep them in their own sections), and a probe carries the
+     * command that made it. */
     if (c->settings && !c->probe)
         rc = part_add(p, "precision", PART_TEXT, c->settings,
                       strlen(c->settings));
-    if (rc != 0) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return rc;
-    }
-    if (rc == 0 && c->probe && c->command_line)
+    if (c->probe && c->command_line)
         rc = part_add(p, "command", PART_TEXT, c->command_line,
                       strlen(c->command_line));
     if (rc != 0) {
