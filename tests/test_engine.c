@@ -374,10 +374,11 @@ static void test_engine__row_columns__keep_the_chosen_ones_in_order(void)
     CU_ASSERT_FATAL(engine_run(&b.m, 1, &eo, &res, b.d) == 0);
     engine_result_free(res);
     CU_ASSERT_FATAL(all.n == 300 && all.cols >= 4);
-    size_t pick[3] = { all.cols - 1, 0, 2 };
+    size_t pick[3] = { all.cols - 1, 0, 2 }, n_pick = 3;
+    const size_t *picks[1] = { pick };
     eo.rows_ctx = &some;
-    eo.row_cols = pick;
-    eo.n_row_cols = 3;
+    eo.row_cols = picks;
+    eo.n_row_cols = &n_pick;
     CU_ASSERT_FATAL(engine_run(&b.m, 1, &eo, &res, b.d) == 0);
     engine_result_free(res);
     CU_ASSERT_EQUAL(some.cols, 3);

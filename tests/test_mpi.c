@@ -42,9 +42,11 @@ static int have_mpi(void)
 }
 
 /* Runs ARGS (after "ncgsim") once in one process into DIR/one and under
- * mpirun -np 1, 2, 3 into DIR/np<P> (DIR a fresh folder), and asserts
- * every folder is the same bytes as DIR/one. */
-static void same_as_one_process(const char *args)
+ * mpirun -np FROM .. TO into DIR/np<P> (DIR a fresh folder), and asserts
+ * every folder is the same bytes as DIR/one; CHECK (when not NULL) is then
+ * a shell test of DIR/one ($D) that must pass. */
+static void same_for_ranks(const char *args, int from, int to,
+                           const char *check)
 {
     char cmd[4096];
     char *out = NULL, *dir;
@@ -53,7 +55,12 @@ static void same_as_one_process(const char *args)
     snprintf(cmd, sizeof cmd, BIN " %s -o %s/one", args, dir);
     CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
     free(out);
-    for (int np = 1; np <= 3; np++) {
+    if (check) {
+        snprintf(cmd, sizeof cmd, "D=%s/one; %s", dir, check);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+        free(out);
+    }
+    for (int np = from; np <= to; np++) {
         snprintf(cmd, sizeof cmd, MPIRUN " -np %d " BIN " %s -o "
                  "%s/np%d", np, args, dir, np);
         CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
@@ -66,6 +73,12 @@ static void same_as_one_process(const char *args)
     }
     test_rmrf(dir);
     free(dir);
+}
+
+/* same_for_ranks for -np 1, 2 and 3. */
+static void same_as_one_process(const char *args)
+{
+    same_for_ranks(args, 1, 3, NULL);
 }
 
 static void test_mpi__run_with_comparison_is_the_same_bytes(void)
@@ -87,6 +100,19 @@ static void test_mpi__precision_is_the_same_bytes(void)
     same_as_one_process("run -q --no-plots -j 1 --precision 0.02 "
                         "--max-trials 20000 "
                         "tests/data/golden/examples/quickstart.cfg");
+}
+
+/* --precision-of on a conditioned scenario, a mean and a percentile (its
+ * interval from the merged weighted histogram and the ESS): at 4096
+ * trials the percentile is 1.63 times its target, so rank 0 decides a
+ * second round of 12288, which meets it; every rank follows. */
+static void test_mpi__precision_of_is_the_same_bytes(void)
+{
+    same_for_ranks("run -q --no-plots -j 1 --precision-of "
+                   "mean:usfk_troops=150 --precision-of p50:nuke_support=0.5% "
+                   "--max-trials 20000 scenarios/examples/conditioning.cfg",
+                   2, 2, "grep -q 'trials = 12288;' "
+                         "\"$D/conditioning/resolved.cfg\"");
 }
 
 /* 42 points: batches of SWEEP_BATCH cut across the ranks' shares. */
@@ -276,6 +302,8 @@ void test_mpi_register(void)
           test_mpi__conditioned_run_is_the_same_bytes },
         { "--precision: -np 1, 2, 3 give the same trials and bytes",
           test_mpi__precision_is_the_same_bytes },
+        { "--precision-of: -np 2 gives the same trials and bytes",
+          test_mpi__precision_of_is_the_same_bytes },
         { "2-D sweep (with its charts): -np 1, 2, 3 give the same bytes",
           test_mpi__two_setting_sweep_is_the_same_bytes },
         { "discover of a scenario: -np 1, 2, 3 give the same bytes",

@@ -685,7 +685,8 @@ static void test_plot__many_variables__charts_capped_with_one_note_overview_kept
 /* Checks the gnuplot script TEXT (named NAME) against the rules for
  * numbers on charts: before every plot, each of the x and y axes has
  * either a fixed-notation tic format ('%.Nf') or tics of its own (set
- * tics (...), unset tics); no format in the script can print scientific
+ * tics (...), unset tics, or labels from the data: xtic(2) in the plot
+ * command's first line); no format in the script can print scientific
  * notation (%g, %e, %h). Returns the number of broken rules, printed. */
 static size_t check_script_numbers(const char *name, const char *text)
 {
@@ -711,6 +712,19 @@ static size_t check_script_numbers(const char *name, const char *text)
                 || strncmp(l, unset, strlen(unset)) == 0)
                 ok[a] = 1;
         }
+        /* A plot that names its tics from the data (xtic(2)) has tics of
+         * its own on that axis. */
+        const char *eol = strchr(l, '\n');
+        size_t len = eol ? (size_t)(eol - l) : strlen(l);
+        if (strncmp(l, "plot ", 5) == 0)
+            for (int a = 0; a < 2; a++) {
+                char tic[8];
+                snprintf(tic, sizeof tic, "%ctic(", "xy"[a]);
+                char *line = strndup(l, len);
+                if (line && strstr(line, tic))
+                    ok[a] = 1;
+                free(line);
+            }
         if (strncmp(l, "plot ", 5) == 0)
             for (int a = 0; a < 2; a++)
                 if (!ok[a]) {
@@ -801,6 +815,122 @@ static void test_plot__scripts__fixed_tics_honest_ranges_and_twins_named(void)
     free(dir);
 }
 
+/* The x range [*LO, *HI] that script PATH sets before its plot. 1 when
+ * found. */
+static int script_xrange(const char *path, double *lo, double *hi)
+{
+    char *text = test_read(path);
+    const char *at = text ? strstr(text, "set xrange [") : NULL;
+    int ok = at && sscanf(at, "set xrange [%lf:%lf]", lo, hi) == 2;
+    free(text);
+    return ok;
+}
+
+/* The other commands' charts, on the same rules, and none of them makes
+ * gnuplot warn: a sensitivity with outputs no param moves (a constant
+ * state, an event that never happens, a tiny quantity: gnuplot warned of
+ * empty x ranges), a conditioned one, 1-D and 2-D sweeps, a discovery, a
+ * conditioned run (its posterior chart) and a score. */
+static void test_plot__other_commands__fixed_tics_and_no_gnuplot_warning(void)
+{
+    char *dir = test_tmpdir(), cmd[8192], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    free(test_write(dir, "u.cfg",
+        "name = \"u\";\nsimulation = { trials = 400; steps = 8; step = "
+        "\"quarter\"; start = \"2025Q1\"; seed = 5; };\n"
+        "params = { p_crisis = { dist = \"beta\"; a = 2.0; b = 20.0; };\n"
+        "  cut = { dist = \"uniform\"; min = 200.0; max = 800.0; };\n"
+        "  gain = { dist = \"const\"; value = 3.0; source = \"judgement\"; };\n"
+        "  level = { dist = \"const\"; value = 0.182; }; };\n"
+        "events = { crisis = { p = \"p_crisis\"; };\n"
+        "  never = { p = \"0\"; }; };\n"
+        "states = { troops = { init = \"28500\"; next = \"troops - (crisis ? "
+        "cut : 0) + gain\"; };\n  flat = { init = \"level\"; next = "
+        "\"level\"; };\n  share = { init = \"0.0001\"; next = \"share + "
+        "normal(0, 0.00001)\"; }; };\n"));
+    free(test_write(dir, "c.cfg", "extends = \"u.cfg\";\nname = \"c\";\n"
+        "observations = ( { var = \"crisis\"; at = \"2025Q2\"; value = 1; } );\n"));
+    free(test_write(dir, "outcomes.csv", "id,var,at,through,op,threshold,"
+                    "outcome\nq1,crisis,,2025Q4,,,1\nq2,troops,2026Q2,,<,"
+                    "28000,0\n"));
+    snprintf(cmd, sizeof cmd,
+             "B=\"$(realpath \"${NCGSIM_BIN:-./ncgsim}\")\"; cd %s && "
+             "\"$B\" sensitivity u.cfg -n 300 --bootstrap 20 -o o -q -j 2 2>&1 && "
+             "\"$B\" sensitivity c.cfg -n 300 --bootstrap 20 -o o -q -j 2 2>&1 && "
+             "\"$B\" sweep u.cfg -n 200 --vary cut=200:800:300 -o o1 -q -j 2 2>&1 && "
+             "\"$B\" sweep u.cfg -n 200 --vary cut=200:800:300 --vary "
+             "p_crisis=0:0.2:0.1 -o o2 -q -j 2 2>&1 && "
+             "\"$B\" discover u.cfg --case 'troops < 28000' -n 400 --resample 0 "
+             "-o o/disc -q -j 2 2>&1 && "
+             "\"$B\" run c.cfg -o o -q -j 2 -n 1000 2>&1 && "
+             "\"$B\" score o/c u.cfg --outcomes outcomes.csv -o o -q -j 2 2>&1",
+             dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, &out), 0);
+    /* Not a word from gnuplot (nor anything else: all ran with -q). */
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    static const char *const folders[] = { "o/u-sensitivity",
+        "o/c-sensitivity", "o1/u-sweep", "o2/u-sweep", "o/disc", "o/c",
+        "o/score" };
+    size_t n = 0, bad = 0;
+    char sub[1024];
+    for (size_t i = 0; i < sizeof folders / sizeof *folders; i++) {
+        snprintf(sub, sizeof sub, "%s/%s", dir, folders[i]);
+        bad += check_folder_numbers(sub, &n);
+    }
+    CU_ASSERT(n >= 39);
+    CU_ASSERT_EQUAL(bad, 0);
+    /* Each chart the brief names is among those checked. */
+    static const char *const charts[] = { "o/u-sensitivity/tornado-flat.png",
+        "o/u-sensitivity/sobol-troops.png", "o/c-sensitivity/sobol-troops.png",
+        "o1/u-sweep/sweep-share.png", "o2/u-sweep/sweep-share.png",
+        "o/disc/limits.png", "o/disc/scatter.png", "o/disc/tradeoff.png",
+        "o/c/posterior.png", "o/score/reliability.png" };
+    for (size_t i = 0; i < sizeof charts / sizeof *charts; i++) {
+        char path[2048];
+        const char *why;
+        snprintf(path, sizeof path, "%s/%s", dir, charts[i]);
+        if (gp_image_complete(path, "png", &why) != 0)
+            fprintf(stderr, "\n%s: %s", charts[i], why);
+        CU_ASSERT_EQUAL(gp_image_complete(path, "png", &why), 0);
+    }
+    /* A probability's axis stays within [0, 1]; an output no param moves
+     * says so, on a range around its value. */
+    double lo = -1, hi = -1;
+    snprintf(sub, sizeof sub, "%s/o/u-sensitivity/tornado-never.gp", dir);
+    CU_ASSERT(script_xrange(sub, &lo, &hi) && lo == 0 && hi == 1);
+    snprintf(sub, sizeof sub, "%s/o/u-sensitivity/tornado-crisis.gp", dir);
+    CU_ASSERT(script_xrange(sub, &lo, &hi) && lo >= 0 && hi <= 1 && hi > lo);
+    snprintf(sub, sizeof sub, "%s/o/u-sensitivity/tornado-flat.gp", dir);
+    CU_ASSERT(script_xrange(sub, &lo, &hi) && lo < 0.182 && hi > 0.182);
+    char *flat = test_read(sub);
+    CU_ASSERT_PTR_NOT_NULL(flat ? strstr(flat, "flat' . ': no param changed "
+                                         "it in any trial (3 tried)") : NULL);
+    free(flat);
+    /* The constant's Sobol chart, indices of rounding noise, is not drawn;
+     * the noise's one has one slot and says the params explain nothing. */
+    CU_ASSERT_FALSE(exists(dir, "o/u-sensitivity/sobol-flat.gp"));
+    CU_ASSERT_FALSE(exists(dir, "o/c-sensitivity/sobol-flat.gp"));
+    snprintf(sub, sizeof sub, "%s/o/u-sensitivity/sobol-share.gp", dir);
+    char *sobol = test_read(sub);
+    CU_ASSERT_PTR_NOT_NULL(sobol ? strstr(sobol, "1 of the 2 random params "
+                                          "has no share in any trial and is "
+                                          "not shown") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(sobol ? strstr(sobol, "Together they explain "
+                                          "under 5% of the variance") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(sobol ? strstr(sobol, "set yrange [0:1]") : NULL);
+    free(sobol);
+    /* The heatmap's cells: each figure to its standard error in fixed
+     * notation (9.69e-05 before). */
+    snprintf(sub, sizeof sub, "%s/o2/u-sweep/sweep-share.gp", dir);
+    char *heat = test_read(sub);
+    CU_ASSERT_PTR_NOT_NULL(heat ? strstr(heat, "(fixed($3, ($5 - $4) / (2 * ")
+                                : NULL);
+    free(heat);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -839,6 +969,8 @@ void test_plot_register(void)
           test_plot__unknown_format__is_a_usage_error },
         { "scripts: fixed tics, honest ranges and twins named",
           test_plot__scripts__fixed_tics_honest_ranges_and_twins_named },
+        { "other commands: fixed tics and no gnuplot warning",
+          test_plot__other_commands__fixed_tics_and_no_gnuplot_warning },
     };
     TEST_SUITE("plot", cases);
 }

@@ -124,6 +124,49 @@ static void test_precision__paired_difference__sets_the_trials(void)
     free(out);
 }
 
+/*
+ * A conditioned scenario's percentile interval counts its effective
+ * trials (Kish: (sum w)^2 / sum w^2), not its raw ones. y = x ~ U(0, 1)
+ * drawn by lhs (so the sample is nearly a grid and the figures nearly
+ * exact); the record weights each trial by the model's chance of the
+ * observed event, 1/4 below 0.5 and 3/4 above: ESS = N (1/2)^2 /
+ * ((1/16 + 9/16) / 2) = 0.8 N. The weighted CDF is 1/4 + 3/2 (y - 1/2)
+ * above 0.5, so the median is 2/3 with density 3/2, and its 95%
+ * half-width 1.96 sqrt(0.25 / (0.8 N)) / 1.5: at N = 4096, 0.011413,
+ * 1.141 times a target of 0.01 (the raw count would give 1.021). Bins
+ * (1/4096 wide) and the grid move it by less than 0.02.
+ */
+static const char weighted_model[] =
+    "simulation = { steps = 1; trials = 1000; seed = 7; sampler = \"lhs\";"
+    " step = \"quarter\"; start = \"2025Q1\"; };\n"
+    "params = { x = { dist = \"uniform\"; min = 0.0; max = 1.0; }; };\n"
+    "events = { e = { p = \"x < 0.5 ? 0.25 : 0.75\"; kind = \"recurrent\";"
+    " }; };\n"
+    "derived = { y = \"x\"; };\n"
+    "observations = ( { var = \"e\"; at = \"2025Q1\"; value = 1; } );\n";
+
+static void test_precision__weighted_quantile__uses_the_effective_trials(void)
+{
+    char *dir = test_tmpdir(), cmd[2048], *out = NULL;
+    char *wp = test_write(dir, "w.cfg", weighted_model);
+    snprintf(cmd, sizeof cmd, BIN " run --no-plots -j 2 -o %s/out "
+             "--precision-of p50:y=0.01 --max-trials 8192 %s 2>&1", dir, wp);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    const char *at = out ? strstr(out, "precision: 4096 trials: the widest "
+                                       "95% interval (p50:y=0.01 in w) is ")
+                         : NULL;
+    double ratio = NAN;
+    if (at)
+        ratio = atof(strstr(at, ") is ") + 5);
+    CU_ASSERT_DOUBLE_EQUAL(ratio, 1.96 * sqrt(0.25 / (0.8 * 4096)) / 1.5
+                                  / 0.01, 0.02);
+    CU_ASSERT(out != NULL && strstr(out, "effective trials (ESS) 6553.6\n"));
+    free(out);
+    free(wp);
+    test_rmrf(dir);
+    free(dir);
+}
+
 /* An output that does not exist, a statistic that does not, and a
  * half-width that is no number are usage errors with exact messages. */
 static void test_precision__bad_targets__give_exact_messages(void)
@@ -173,7 +216,7 @@ static void test_precision__quantile_halfwidth__of_even_values(void)
     stats_hist_add(h, x, N);
     static const double qs[] = { 0.05, 0.5, 0.9 };
     for (size_t k = 0; k < 3; k++) {
-        double est, hw = compare_quantile_halfwidth(h, qs[k], &est);
+        double est, hw = compare_quantile_halfwidth(h, qs[k], N, &est);
         CU_ASSERT_DOUBLE_EQUAL(est, qs[k], 1e-3);
         CU_ASSERT_DOUBLE_EQUAL(hw, 1.96 * sqrt(qs[k] * (1 - qs[k]) / N),
                                1e-3);
@@ -190,6 +233,7 @@ void test_precision_register(void)
         { "paired difference sets the trials", test_precision__paired_difference__sets_the_trials },
         { "bad targets give exact messages", test_precision__bad_targets__give_exact_messages },
         { "quantile halfwidth of even values", test_precision__quantile_halfwidth__of_even_values },
+        { "weighted quantile uses the effective trials", test_precision__weighted_quantile__uses_the_effective_trials },
     };
     TEST_SUITE("precision", cases);
 }

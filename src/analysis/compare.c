@@ -565,9 +565,9 @@ void compare_keep_histograms(compare *c)
     c->keep_hist = 1;
 }
 
-double compare_quantile_halfwidth(const stats_hist *h, double q, double *est)
+double compare_quantile_halfwidth(const stats_hist *h, double q, double n,
+                                  double *est)
 {
-    double n = (double)stats_hist_count(h);
     double z = NCG_Z95 * sqrt(q * (1.0 - q) / n);
     double lo = q - z < 0 ? 0 : q - z, hi = q + z > 1 ? 1 : q + z;
     *est = stats_hist_quantile(h, q);
@@ -613,7 +613,10 @@ double compare_precision_ratio(const compare *c, double eps,
                     est = co->last.v;
                     hw = NCG_Z95 * co->last.se;
                 } else if (co->hist && stats_hist_count(co->hist) > 0) {
-                    hw = compare_quantile_halfwidth(co->hist, t[k].q, &est);
+                    /* A conditioned scenario's weighted trials count
+                     * as its effective trials (Kish). */
+                    hw = compare_quantile_halfwidth(co->hist, t[k].q,
+                                                    c->s[i].ess, &est);
                 } else {
                     continue;
                 }

@@ -65,12 +65,14 @@ typedef struct compare_target {
  * histogram at the last step (for quantile targets; 100 KB each). */
 void compare_keep_histograms(compare *c);
 
-/* The 95% half-width of the Q-quantile estimated from the histogram H of N
- * values (N > 0): half the distance between the quantiles at the ends of
- * the order-statistic interval, whose ranks are binomial(N, Q) (normal
- * approximation: Q +- 1.96 sqrt(Q (1 - Q) / N), cut to [0, 1]). The
- * estimate itself into *EST. */
-double compare_quantile_halfwidth(const stats_hist *h, double q, double *est);
+/* The 95% half-width of the Q-quantile estimated from the histogram H of
+ * a sample of size N > 0 (its values; for a weighted histogram, the
+ * effective sample size (sum w)^2 / sum w^2): half the distance between
+ * the quantiles at the ends of the order-statistic interval, whose ranks
+ * are binomial(N, Q) (normal approximation: Q +- 1.96 sqrt(Q (1 - Q) /
+ * N), cut to [0, 1]). The estimate itself into *EST. */
+double compare_quantile_halfwidth(const stats_hist *h, double q, double n,
+                                  double *est);
 
 /* How far the batch is from its precision targets: the largest ratio of a
  * 95% half-width to its target (<= 1: every target met). EPS > 0 covers

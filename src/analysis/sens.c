@@ -144,25 +144,45 @@ static int group_alloc(group *g, size_t k, diag *d)
     return NCG_ERR_NOMEM;
 }
 
-/* The columns of the engine's rows (engine_opts row_cols) that the
- * analysis reads: each analysed output, then, with PARAMS, each random
- * param. Only these are kept per model and thread. NULL when out of
- * memory; the caller frees it. */
-static size_t *sens_row_cols(const sens_result *r, int params)
+/* The columns of the engine's rows that the analysis reads (engine_opts
+ * row_cols), for K models: each analysed output, then for model 0 with
+ * PARAMS each random param. Only these are kept per model and thread. */
+typedef struct sens_cols {
+    size_t *cols;            /* outputs, then random params */
+    const size_t **of;       /* per model: cols */
+    size_t *n;               /* per model: how many */
+} sens_cols;
+
+/* Fills SC for K models; 0, or -1 when out of memory (free SC anyway). */
+static int sens_cols_init(sens_cols *sc, const sens_result *r, size_t k,
+                          int params)
 {
-    size_t n_params = 0, n = 0;
-    size_t *cols = malloc((r->n_out + r->d + 1) * sizeof *cols);
-    if (!cols)
-        return NULL;
+    size_t n_params = 0;
+    sc->cols = malloc((r->n_out + r->d + 1) * sizeof *sc->cols);
+    sc->of = malloc((k + 1) * sizeof *sc->of);
+    sc->n = malloc((k + 1) * sizeof *sc->n);
+    if (!sc->cols || !sc->of || !sc->n)
+        return -1;
     for (size_t v = 0; v < r->m->n_vars; v++)
         n_params += r->m->vars[v].kind == VAR_PARAM;
     for (size_t q = 0; q < r->n_out; q++)
-        cols[n++] = n_params + r->outputs[q];
+        sc->cols[q] = n_params + r->outputs[q];
     /* Params come first among the variables: a param's column is its
      * variable index. */
-    for (size_t j = 0; params && j < r->d; j++)
-        cols[n++] = r->m->random_params[j];
-    return cols;
+    for (size_t j = 0; j < r->d; j++)
+        sc->cols[r->n_out + j] = r->m->random_params[j];
+    for (size_t i = 0; i < k; i++) {
+        sc->of[i] = sc->cols;
+        sc->n[i] = r->n_out + (params && i == 0 ? r->d : 0);
+    }
+    return 0;
+}
+
+static void sens_cols_free(sens_cols *sc)
+{
+    free(sc->cols);
+    free(sc->of);
+    free(sc->n);
 }
 
 /* ---- the tornado: the base plus two variants per param, in groups ---- */
@@ -182,9 +202,8 @@ typedef struct tornado_ctx {
     const sens_result *r;
     size_t k;                /* 1 + 2 n_items */
     size_t n_items;
-    size_t *cols;            /* the rows' columns (engine_opts row_cols):
-                                the analysed outputs, then the random
-                                params */
+    sens_cols cols;          /* the rows' columns: the analysed outputs,
+                                and for the base the random params */
     size_t cap;              /* trials the chunk buffers hold */
     double *buf;             /* k x n_out x cap */
     stats_moments *swing;    /* n_out x n_items */
@@ -304,7 +323,8 @@ static int cmp_keyed(const void *a, const void *b)
  * weight (tied values of X share a bin), and eta^2 = sum_b W_b (m_b -
  * m)^2 / sum_k w_k (y_k - m)^2, adjusted for the K - 1 degrees of
  * freedom the bin means take out of ESS effective trials:
- * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary. */
+ * 1 - (1 - eta^2) (ESS - 1) / (ESS - K). NaN when Y does not vary
+ * (beyond rounding: a relative sd under 1e-12). */
 static double weighted_eta2(const corr_keyed *sorted, size_t n,
                             const double *y, const double *w)
 {
@@ -344,7 +364,9 @@ static double weighted_eta2(const corr_keyed *sorted, size_t n,
         between += wb * (wyb / wb - m) * (wyb / wb - m);
         bins++;
     }
-    if (!(tot > 0))
+    /* A constant output's rounding noise (a variance of 1e-31 on 0.18)
+     * is not variance to explain. */
+    if (!(tot > 0) || tot / sw <= 1e-24 * m * m)
         return NAN;
     double eta2 = between / tot;
     if (ess > (double)bins + 1)
@@ -535,7 +557,7 @@ static int run_group(sens_result *r, const sens_opts *o,
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    if (!(c.cols = sens_row_cols(r, 1))) {
+    if (sens_cols_init(&c.cols, r, g.k, 1) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
@@ -546,8 +568,8 @@ static int run_group(sens_result *r, const sens_opts *o,
     }
     /* Means and paired differences only: no histograms, no pilot. */
     engine_opts eo = { .threads = o->threads, .rows = tornado_rows,
-                       .rows_ctx = &c, .row_cols = c.cols,
-                       .n_row_cols = r->n_out + r->d,
+                       .rows_ctx = &c, .row_cols = c.cols.of,
+                       .n_row_cols = c.cols.n,
                        .weights = tornado_weights, .stop = o->stop,
                        .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
@@ -578,7 +600,7 @@ static int run_group(sens_result *r, const sens_opts *o,
         }
 end:
     group_free(&g);
-    free(c.cols);
+    sens_cols_free(&c.cols);
     free(c.buf);
     free(c.swing);
     free(c.wswing);
@@ -623,7 +645,7 @@ typedef struct design_ctx {
     const sens_result *r;
     const dist_spec **specs; /* per random param */
     uint64_t *key_a, *key_b; /* per random param: streams of A and B */
-    size_t *cols;            /* the rows' columns: the analysed outputs */
+    sens_cols cols;          /* the rows' columns: the analysed outputs */
     double *y;               /* (d + 2) x n_out x trials */
 } design_ctx;
 
@@ -756,8 +778,8 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
     c.key_a = calloc(r->d + 1, sizeof *c.key_a);
     c.key_b = calloc(r->d + 1, sizeof *c.key_b);
     c.y = calloc(g.k * r->n_out * r->trials + 1, sizeof *c.y);
-    c.cols = sens_row_cols(r, 0);
-    if (!c.specs || !c.key_a || !c.key_b || !c.y || !c.cols) {
+    if (!c.specs || !c.key_a || !c.key_b || !c.y
+        || sens_cols_init(&c.cols, r, g.k, 0) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
@@ -773,8 +795,8 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
         c.key_b[j] = rng_key(r->m->sc->sim.seed, name);
     }
     engine_opts eo = { .threads = o->threads, .rows = design_rows,
-                       .rows_ctx = &c, .row_cols = c.cols,
-                       .n_row_cols = r->n_out, .draw = design_draw,
+                       .rows_ctx = &c, .row_cols = c.cols.of,
+                       .n_row_cols = c.cols.n, .draw = design_draw,
                        .draw_ctx = &c, .stop = o->stop, .last_step_only = 1 };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
@@ -782,7 +804,7 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
     rc = sobol_indices(r, &c, d);
 end:
     group_free(&g);
-    free(c.cols);
+    sens_cols_free(&c.cols);
     free(c.specs);
     free(c.key_a);
     free(c.key_b);

@@ -314,9 +314,51 @@ static int group_begin(group *g, scenario **scs, const batch_opts *c,
     return 0;
 }
 
+/* The names of the outputs whose quantiles C's targets read, into NAMES
+ * (at least C->n_targets entries, borrowed); returns how many. */
+static size_t quantile_vars(const batch_opts *c, const char **names)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < c->n_targets; k++)
+        if (c->targets[k].q >= 0)
+            names[n++] = c->targets[k].var;
+    return n;
+}
+
+/* Writes shard part P of scenario S (the probe of a --precision run when
+ * C->probe) into C->out, or hands it to C->part_sink. */
+static int shard_put(part *p, const scenario *s, const batch_opts *c,
+                     diag *d)
+{
+    char name[256];
+    int rc = 0;
+    if (c->settings && !c->probe)
+        rc = part_add(p, "precision", PART_TEXT, c->settings,
+                      strlen(c->settings));
+    if (rc != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return rc;
+    }
+    if (rc == 0 && c->probe && c->command_line)
+        rc = part_add(p, "command", PART_TEXT, c->command_line,
+                      strlen(c->command_line));
+    if (rc != 0) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return rc;
+    }
+    part_file_name(c->probe ? "probe" : "run", s->name, c->shard, c->shards,
+                   name, sizeof name);
+    rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
+                      : part_write(p, c->out, name, d);
+    if (rc == 0 && !c->quiet)
+        printf("  part: %s/%s\n", c->out, name);
+    return rc;
+}
+
 /* --shard I/K: runs shard I of K of models IDX[0 .. K-1] in lockstep and
  * writes each one's part file into OUT (N: scenarios in the job); the
- * results stay in G. */
+ * results stay in G. With C->probe, the parts are the probes of a
+ * --precision run (runpart_probes). */
 static int shard_group(group *g, scenario **scs, size_t n,
                        const batch_opts *c, progress *pr, diag *d)
 {
@@ -326,17 +368,24 @@ static int shard_group(group *g, scenario **scs, size_t n,
     engine_result **res = g->res;
     uint64_t units = runpart_chunks(scs[idx[0]]->sim.trials), first, count;
     runpart_log *log = NULL;
+    runpart_probes *probes = NULL;
+    const char **hist_vars = calloc(c->n_targets + 1, sizeof *hist_vars);
     int rc = 0;
     part_info info;
     memset(&info, 0, sizeof info);
-    snprintf(info.command, sizeof info.command, "run");
+    snprintf(info.command, sizeof info.command, c->probe ? "probe"
+                                                         : "run");
     snprintf(info.unit, sizeof info.unit, "chunk");
     info.job = c->job;
     info.members = (uint32_t)n;
     info.shard = c->shard;
     info.shards = c->shards;
     runpart_range(units, c->shard, c->shards, &first, &count);
-    if (!(log = runpart_log_alloc(gm, k, first, count))) {
+    if (!hist_vars
+        || (c->probe && !(probes = runpart_probes_alloc(
+                              gm, k, first, count, hist_vars,
+                              quantile_vars(c, hist_vars))))
+        || (!c->probe && !(log = runpart_log_alloc(gm, k, first, count)))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
@@ -345,14 +394,16 @@ static int shard_group(group *g, scenario **scs, size_t n,
         .threads = c->threads, .stop = &cli_interrupted,
         .progress = show_progress, .progress_ctx = pr, .ranged = 1,
         .chunk_first = first, .chunk_count = count,
-        .chunk = runpart_log_chunk, .chunk_ctx = log };
+        .chunk = c->probe ? runpart_probes_chunk : runpart_log_chunk,
+        .chunk_ctx = c->probe ? (void *)probes : (void *)log,
+        .chunk_counts = c->probe };
     if ((rc = engine_run(gm, k, &eo, res, d)) != 0)
         goto end;
     for (size_t i = 0; i < k; i++) {
         const scenario *s = scs[idx[i]];
         part_info f = info;
         part *p = NULL;
-        char name[256], *text = scenario_text(s);
+        char *text = scenario_text(s);
         if (!text) {
             diag_add(d, NULL, 0, NULL, "out of memory");
             rc = NCG_ERR_NOMEM;
@@ -368,21 +419,24 @@ static int shard_group(group *g, scenario **scs, size_t n,
         f.units = units;
         f.first = first;
         f.count = count;
-        if ((rc = runpart_build(log, i, s, res[i], &f, (uint32_t)c->ref, &p))) {
+        rc = c->probe ? runpart_probes_build(probes, i, s, res[i], &f,
+                                             (uint32_t)c->ref, c->settings,
+                                             &p)
+                      : runpart_build(log, i, s, res[i], &f,
+                                      (uint32_t)c->ref, &p);
+        if (rc != 0) {
             diag_add(d, NULL, 0, NULL, "out of memory");
             goto end;
         }
-        part_file_name("run", s->name, c->shard, c->shards, name, sizeof name);
-        rc = c->part_sink ? c->part_sink(c->part_ctx, p, d)
-                          : part_write(p, c->out, name, d);
+        rc = shard_put(p, s, c, d);
         part_free(p);
         if (rc != 0)
             goto end;
-        if (!c->quiet)
-            printf("  part: %s/%s\n", c->out, name);
     }
 end:
     runpart_log_free(log);
+    runpart_probes_free(probes);
+    free(hist_vars);
     return rc;
 }
 
@@ -761,31 +815,25 @@ int batch_check_targets(model **ms, size_t n, const batch_opts *c, diag *d)
     return rc;
 }
 
-/* --precision: runs rounds of growing size (results not written) until
- * the 95% half-width of every event probability, and of every paired
- * difference from the reference, is at most c->precision, or until
- * --max-trials; then reloads the scenarios with that many trials, so the
- * final run and its resolved.cfg record the number used. Deterministic:
- * each round's size depends only on the previous round's results. */
-int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
-                      size_t ref, batch_opts *c, diag *d)
+void batch_precision_settings(const batch_opts *c, char *buf, size_t len)
 {
-    const uint64_t chunk = 4096;
+    size_t k = (size_t)snprintf(buf, len, "--precision %.15g --max-trials "
+                                "%llu", c->precision,
+                                (unsigned long long)c->max_trials);
+    for (size_t i = 0; i < c->n_targets && k < len; i++)
+        k += (size_t)snprintf(buf + k, len - k, " --precision-of %s",
+                              c->targets[i].text);
+}
+
+int batch_precision_rounds(const batch_opts *c, batch_measure_fn measure,
+                           void *ctx, uint64_t *chosen, diag *d)
+{
+    const uint64_t chunk = ENGINE_CHUNK_TRIALS;
     uint64_t trials = chunk < c->max_trials ? chunk : c->max_trials;
     int rc = 0;
-    for (;;) {
+    while (trials < c->max_trials) {
         batch_measured got = { 0 };
-        batch_free_all(*scs, *ms, n);
-        *scs = NULL;
-        *ms = NULL;
-        c->so.has_trials = 1;
-        c->so.trials = trials;
-        if ((rc = batch_load_all(files, n, &c->so, scs, ms, d)) != 0)
-            return rc;
-        if (trials >= c->max_trials)
-            break;
-        if ((rc = batch_run_cluster(*scs, *ms, n, ref, c, BATCH_MEASURE,
-                                    &got, d)) != 0)
+        if ((rc = measure(ctx, trials, &got, d)) != 0)
             return rc;
         if (!c->quiet)
             fprintf(stderr, "precision: %llu trials: the widest 95%% interval "
@@ -807,5 +855,52 @@ int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
         fprintf(stderr, "precision: stopped at --max-trials %llu; the "
                 "target may not be met (see the se columns)\n",
                 (unsigned long long)trials);
+    *chosen = trials;
     return 0;
+}
+
+/* What a round of batch_find_trials measures with. */
+typedef struct find_ctx {
+    scenario ***scs;
+    model ***ms;
+    char **files;
+    size_t n, ref;
+    batch_opts *c;
+} find_ctx;
+
+/* Reloads the scenarios with TRIALS trials (so the sampler and the
+ * resolved text are those of a run of that many). */
+static int reload(find_ctx *f, uint64_t trials, diag *d)
+{
+    batch_free_all(*f->scs, *f->ms, f->n);
+    *f->scs = NULL;
+    *f->ms = NULL;
+    f->c->so.has_trials = 1;
+    f->c->so.trials = trials;
+    return batch_load_all(f->files, f->n, &f->c->so, f->scs, f->ms, d);
+}
+
+/* batch_measure_fn of batch_find_trials: a whole run of TRIALS trials. */
+static int measure_run(void *ctx, uint64_t trials, batch_measured *got,
+                       diag *d)
+{
+    find_ctx *f = ctx;
+    int rc = reload(f, trials, d);
+    return rc ? rc : batch_run_cluster(*f->scs, *f->ms, f->n, f->ref, f->c,
+                                       BATCH_MEASURE, got, d);
+}
+
+/* --precision: runs rounds of growing size (results not written) until
+ * the 95% half-width of every event probability, and of every paired
+ * difference from the reference, is at most c->precision, or until
+ * --max-trials; then reloads the scenarios with that many trials, so the
+ * final run and its resolved.cfg record the number used. Deterministic:
+ * each round's size depends only on the previous round's results. */
+int batch_find_trials(scenario ***scs, model ***ms, char **files, size_t n,
+                      size_t ref, batch_opts *c, diag *d)
+{
+    find_ctx f = { scs, ms, files, n, ref, c };
+    uint64_t trials;
+    int rc = batch_precision_rounds(c, measure_run, &f, &trials, d);
+    return rc ? rc : reload(&f, trials, d);
 }

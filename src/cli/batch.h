@@ -31,6 +31,15 @@ typedef struct batch_opts {
     uint32_t shard, shards; /* --shard I/K: compute shard I of K and write
                                one part file per scenario into OUT (0: a
                                whole run) */
+    int probe;              /* with shards: the first pass of a
+                               --precision run, whose parts are probes
+                               over max_trials (runpart_probes) */
+    const char *settings;   /* with shards of a --precision run: its
+                               settings, which every part carries and the
+                               merge compares (borrowed); else NULL */
+    const char *command_line; /* probes: the command that made them
+                               without its --shard, which merge prints
+                               for the second pass (borrowed) */
     uint64_t job;           /* set by batch_run for shards: the hash that
                                ties the job's parts together */
     size_t ref;             /* set by batch_run: the reference scenario */
@@ -116,6 +125,28 @@ int batch_parse_target(const char *text, compare_target *t, diag *d);
  * N models MS: 0, or NCG_ERR_USAGE with a message for each that does not
  * (with the closest output's name). */
 int batch_check_targets(model **ms, size_t n, const batch_opts *c, diag *d);
+
+/* Measures a --precision round: the N scenarios run (or replayed) with
+ * TRIALS trials, what batch_run's BATCH_MEASURE finds into *GOT. 0, or a
+ * status with a message in D. */
+typedef int (*batch_measure_fn)(void *ctx, uint64_t trials,
+                                batch_measured *got, diag *d);
+
+/* The rounds of --precision (C->precision, C->targets, C->max_trials):
+ * 4096 trials (whole chunks), then trials * (ratio)^2 * 1.1, at least
+ * double, rounded up to whole chunks, each measured by MEASURE(CTX), until
+ * the ratio is at most 1 or C->max_trials is reached (not measured). The
+ * trials chosen into *CHOSEN; each round's line on stderr unless
+ * C->quiet. One process, MPI rank 0 and `ncgsim merge` of a --shard
+ * job's probes all decide through this, so they choose alike. 0, or
+ * MEASURE's failure. */
+int batch_precision_rounds(const batch_opts *c, batch_measure_fn measure,
+                           void *ctx, uint64_t *chosen, diag *d);
+
+/* C's --precision settings as a text that two runs share exactly when
+ * they would choose alike ("--precision 0.005 --max-trials 1000000
+ * --precision-of mean:y=50"), into BUF (LEN bytes). */
+void batch_precision_settings(const batch_opts *c, char *buf, size_t len);
 
 /* --precision: runs rounds of growing size until every 95% half-width is
  * at most C->precision or C->max_trials is reached, then reloads the N

@@ -39,7 +39,10 @@ const cli_command cmd_merge_def = {
     "A part that is missing, repeated, damaged, of another run (seed,\n"
     "model, version, build) or of another command is named in the message,\n"
     "and nothing is written. See docs/results.md, \"Shards and merge\", and\n"
-    "docs/distributed.md.\n",
+    "docs/distributed.md.\n"
+    "The probes of a sharded run --precision replay its rounds: alone,\n"
+    "merge prints the -n of the second pass; with that pass's parts, it\n"
+    "checks them and writes the results (docs/distributed.md).\n",
     merge_opts_table, MERGE_N_OPTS, OPERANDS_PARTS
 };
 
@@ -93,7 +96,9 @@ int cmd_merge(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         if ((rc = part_read(labels[i], &parts[i], d)) != 0)
             goto end;
-    merge_fn merge = n ? merger_of(parts[0], labels[0], d) : merge_run;
+    /* The probes of a sharded --precision run come with run parts. */
+    merge_fn merge = merge_precision_wanted(parts, n) ? merge_precision
+                     : n ? merger_of(parts[0], labels[0], d) : merge_run;
     if (!merge) {
         rc = NCG_ERR_IO;
         goto end;

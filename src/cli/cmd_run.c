@@ -65,7 +65,11 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
     [RUN_SHARD] = CLI_OPT_SHARD("compute only shard I of K (fixed ranges of\n"
                                 "trials) and write one part file per scenario,\n"
                                 "OUT/<name>.part-I-of-K.ncgpart, and nothing\n"
-                                "else; `ncgsim merge` makes the results"),
+                                "else; `ncgsim merge` makes the results. With\n"
+                                "--precision: without -n, probes over\n"
+                                "--max-trials (OUT/<name>-probe.part-I-of-K.\n"
+                                "ncgpart), whose merge prints the -n of the\n"
+                                "second pass (docs/distributed.md)"),
 };
 
 const cli_command cmd_run_def = {
@@ -101,12 +105,51 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
     b->max_trials = v[RUN_MAX_TRIALS].given ? v[RUN_MAX_TRIALS].u : 1000000;
 }
 
+/* The command ARGV (ARGC words, "run" first) as one shell line without
+ * its --shard, for merge to print the second pass of a sharded
+ * --precision run; malloc'd, NULL when out of memory. */
+static char *run_command_line(int argc, char **argv)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fputs("ncgsim", f);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--shard") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(a, "--shard=", 8) == 0)
+            continue;
+        if (a[0] && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
+                           "UVWXYZ0123456789-_./=:,%+@") == strlen(a)) {
+            fprintf(f, " %s", a);
+            continue;
+        }
+        fputs(" '", f);
+        for (const char *q = a; *q; q++)
+            if (*q == '\'')
+                fputs("'\\''", f);
+            else
+                fputc(*q, f);
+        fputc('\'', f);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 int cmd_run(int argc, char **argv)
 {
     opt_value v[RUN_N_OPTS];
     batch_opts c = { 0 };
     diag *d = diag_alloc();
-    char **files = NULL;
+    char **files = NULL, settings[4096], *command = NULL;
     size_t n = 0, ref;
     scenario **scs = NULL;
     model **ms = NULL;
@@ -149,19 +192,31 @@ int cmd_run(int argc, char **argv)
                        "under mpirun run without it");
         goto end;
     }
-    if (c.shards && (c.samples || v[RUN_REPORT].given || c.precision > 0
-                     || c.n_targets > 0)) {
+    if (c.shards && (c.samples || v[RUN_REPORT].given)) {
         rc = cli_usage("run", "--shard: not with %s",
                        c.samples ? "--samples (one row per trial is not a "
                                    "mergeable summary)"
-                       : v[RUN_REPORT].given ? "--report (run `ncgsim "
-                                               "report` on the merged results)"
-                       : c.precision > 0
-                       ? "--precision (give a fixed -n; a --precision run's "
-                         "resolved.cfg records the trials it chose)"
-                       : "--precision-of (give a fixed -n; a --precision-of "
-                         "run's resolved.cfg records the trials it chose)");
+                       : "--report (run `ncgsim report` on the merged "
+                         "results)");
         goto end;
+    }
+    int precise = c.precision > 0 || c.n_targets > 0;
+    if (c.shards && precise) {
+        /* Without -n, the first pass: probes over --max-trials; with the
+         * -n that merge chose, the second (run_precision_shards). */
+        batch_precision_settings(&c, settings, sizeof settings);
+        c.settings = settings;
+        c.probe = !v[RUN_TRIALS].given;
+        if (c.probe) {
+            c.so.has_trials = 1;
+            c.so.trials = c.max_trials;
+            if (!(command = run_command_line(argc, argv))) {
+                diag_add(d, NULL, 0, NULL, "out of memory");
+                rc = NCG_EXIT_NOMEM;
+                goto end;
+            }
+            c.command_line = command;
+        }
     }
     rc = batch_expand_inputs(argv + optind, argc - optind, &files, &n, d);
     if (rc == 0)
@@ -173,7 +228,15 @@ int cmd_run(int argc, char **argv)
         rc = NCG_EXIT_USAGE;
         goto end;
     }
-    if (c.precision > 0 || c.n_targets > 0) {
+    for (size_t i = 0; c.shards && precise && i < n; i++)
+        if (strcmp(scs[i]->sim.sampler, "mc") != 0) {
+            rc = cli_usage("run", "--shard with --precision: %s uses the %s "
+                           "sampler, whose design depends on the number of "
+                           "trials; shard it with a fixed -n, or use "
+                           "sampler = \"mc\"", files[i], scs[i]->sim.sampler);
+            goto end;
+        }
+    if (precise && !c.shards) {
         rc = batch_find_trials(&scs, &ms, files, n, ref, &c, d);
         if (rc != 0)
             goto end;
@@ -197,5 +260,6 @@ end:
     batch_free_list(files, n);
     opts_values_free(v, RUN_N_OPTS);
     free(c.targets);
+    free(command);
     return rc < 0 ? 0 : rc;
 }

@@ -54,6 +54,21 @@ void merge_tmp_remove(char *path);
 int merge_begin(part *const *parts, const char *const *labels, size_t n,
                 size_t **order, scenario **sc, model **m, diag *d);
 
+/*
+ * A sharded `run --precision` (merge_precision.c): its first pass writes
+ * probes (command "probe"), its second, with the -n the probes choose,
+ * run parts that carry the run's --precision settings. merge_precision
+ * checks the probes as a set and replays one process's rounds on them
+ * (batch_precision_rounds); with no other part it prints the second pass
+ * and writes nothing, else it checks every other part against the probes
+ * (settings, scenario, seed, model, the chosen trials) and merges them
+ * with merge_run. Second-pass parts without probes are refused.
+ */
+int merge_precision(part *const *parts, const char *const *labels, size_t n,
+                    const merge_opts *o, diag *d);
+/* 1 when one of the N PARTS is a probe or a second-pass part. */
+int merge_precision_wanted(part *const *parts, size_t n);
+
 /* The resolved scenario that part P (named LABEL) carries in its
  * "scenario" section, loaded back into *SC and *M through a file
  * "<scenario>.cfg" in a private temporary folder (removed again). It must

@@ -514,7 +514,8 @@ static int fold_chunks(const part *p, engine_result *into)
                             ever + j * outs, pair + j * outs,
                             pair_ever + j * outs, cw[2 * j], cw[2 * j + 1],
                             w ? prior + j * np : NULL,
-                            w ? post + j * np : NULL };
+                            w ? post + j * np : NULL,
+                            NULL, NULL, NULL, NULL, 0, NULL };
         engine_fold_chunk(into, &ch);
     }
     into->wpaired = ref[1] != 0;
@@ -713,4 +714,309 @@ int runpart_order(part *const *parts, const char *const *labels, size_t n,
         order[i] = (size_t)key[i][2];
     free(key);
     return 0;
+}
+
+/* ------------------------------------------------------ precision probes -- */
+
+/* One model's per-chunk figures, COUNT chunks of OUTS outputs each. */
+typedef struct probe_model {
+    size_t outs;
+    uint32_t T;
+    unsigned char *keep;        /* per output: 1 to keep its histogram */
+    stats_moments *mom, *diff, *ever;
+    stats_pair *pair, *pair_ever;
+    double *w;                  /* per chunk: cw, cw2 */
+    uint64_t *ones, *never;     /* events: 1 at step T; never 1 */
+    stats_wsum *qones, *qnever, *qtot;  /* conditioned: their weights */
+    stats_hist **hist;          /* kept outputs' last-step histograms */
+} probe_model;
+
+struct runpart_probes {
+    probe_model *pm;
+    size_t k;
+    uint64_t first, count;
+};
+
+runpart_probes *runpart_probes_alloc(model *const *models, size_t k,
+                                     uint64_t first, uint64_t count,
+                                     const char *const *hist_vars,
+                                     size_t n_hist)
+{
+    runpart_probes *l = calloc(1, sizeof *l);
+    if (!l || !(l->pm = calloc(k, sizeof *l->pm))) {
+        free(l);
+        return NULL;
+    }
+    l->k = k;
+    l->first = first;
+    l->count = count;
+    size_t c = (size_t)count;
+    for (size_t i = 0; i < k; i++) {
+        probe_model *g = &l->pm[i];
+        const model *m = models[i];
+        size_t n = c * m->n_outputs + 1;
+        g->outs = m->n_outputs;
+        g->T = m->sc->sim.steps;
+        g->keep = calloc(g->outs + 1, 1);
+        g->mom = calloc(n, sizeof *g->mom);
+        g->diff = calloc(n, sizeof *g->diff);
+        g->ever = calloc(n, sizeof *g->ever);
+        g->pair = calloc(n, sizeof *g->pair);
+        g->pair_ever = calloc(n, sizeof *g->pair_ever);
+        g->w = calloc(2 * c + 1, sizeof *g->w);
+        g->ones = calloc(n, sizeof *g->ones);
+        g->never = calloc(n, sizeof *g->never);
+        g->qones = calloc(n, sizeof *g->qones);
+        g->qnever = calloc(n, sizeof *g->qnever);
+        g->qtot = calloc(c + 1, sizeof *g->qtot);
+        g->hist = calloc(n, sizeof *g->hist);
+        if (!g->keep || !g->mom || !g->diff || !g->ever || !g->pair
+            || !g->pair_ever || !g->w || !g->ones || !g->never || !g->qones
+            || !g->qnever || !g->qtot || !g->hist) {
+            runpart_probes_free(l);
+            return NULL;
+        }
+        for (size_t o = 0; o < g->outs; o++)
+            for (size_t h = 0; h < n_hist; h++)
+                g->keep[o] |= strcmp(m->vars[m->outputs[o]].name,
+                                     hist_vars[h]) == 0;
+    }
+    return l;
+}
+
+void runpart_probes_free(runpart_probes *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; l->pm && i < l->k; i++) {
+        probe_model *g = &l->pm[i];
+        for (size_t j = 0; g->hist && j < (size_t)l->count * g->outs; j++)
+            stats_hist_free(g->hist[j]);
+        free(g->keep);
+        free(g->mom);
+        free(g->diff);
+        free(g->ever);
+        free(g->pair);
+        free(g->pair_ever);
+        free(g->w);
+        free(g->ones);
+        free(g->never);
+        free(g->qones);
+        free(g->qnever);
+        free(g->qtot);
+        free(g->hist);
+    }
+    free(l->pm);
+    free(l);
+}
+
+int runpart_probes_chunk(void *ctx, size_t which, const engine_chunk *c)
+{
+    runpart_probes *l = ctx;
+    probe_model *g = &l->pm[which];
+    if (c->index < l->first || c->index - l->first >= l->count || !c->ones)
+        return -1;
+    size_t j = (size_t)(c->index - l->first), T = g->T;
+    for (size_t o = 0; o < g->outs; o++) {
+        size_t at = j * g->outs + o, last = o * (T + 1) + T;
+        size_t never = o * (T + 2) + T + 1;
+        g->mom[at] = c->mom[last];
+        g->diff[at] = c->diff[o];
+        g->ever[at] = c->diff_ever[o];
+        g->pair[at] = c->pair[o];
+        g->pair_ever[at] = c->pair_ever[o];
+        g->ones[at] = c->ones[last];
+        g->never[at] = c->first[never];
+        if (c->qones) {
+            g->qones[at] = c->qones[last];
+            g->qnever[at] = c->qfirst[never];
+        }
+        if (g->keep[o] && c->hist_last[o]
+            && !(g->hist[at] = stats_hist_copy(c->hist_last[o])))
+            return -1;
+    }
+    g->qtot[j] = c->qtot;
+    g->w[2 * j] = c->cw;
+    g->w[2 * j + 1] = c->cw2;
+    return 0;
+}
+
+int runpart_probes_build(const runpart_probes *l, size_t which,
+                         const scenario *s, const engine_result *r,
+                         const part_info *info, uint32_t ref,
+                         const char *settings, part **out)
+{
+    const probe_model *g = &l->pm[which];
+    size_t n = (size_t)l->count * g->outs, c = (size_t)l->count;
+    char *text = scenario_text(s);
+    uint64_t *dref = calloc(g->outs + 1, sizeof *dref);
+    uint64_t job[2] = { ref, (uint64_t)r->wpaired };
+    part *p = part_alloc(info);
+    int rc = NCG_ERR_NOMEM;
+    *out = NULL;
+    if (!text || !dref || !p)
+        goto end;
+    for (size_t o = 0; o < g->outs; o++)
+        dref[o] = r->diff_ref[o] == SIZE_MAX ? UINT64_MAX : r->diff_ref[o];
+    if ((rc = part_add(p, "scenario", PART_TEXT, text, strlen(text)))
+        || (rc = part_add(p, "reference", PART_U64, job, 2))
+        || (rc = part_add(p, "diff_ref", PART_U64, dref, g->outs))
+        || (rc = part_add(p, "precision", PART_TEXT, settings,
+                          strlen(settings)))
+        || (rc = put_moments(p, "p.mom", g->mom, n))
+        || (rc = put_moments(p, "p.diff", g->diff, n))
+        || (rc = put_moments(p, "p.ever", g->ever, n))
+        || (rc = put_pairs(p, "p.pair", g->pair, n))
+        || (rc = put_pairs(p, "p.pair_ever", g->pair_ever, n))
+        || (rc = part_add(p, "c.w", PART_F64, g->w, 2 * c))
+        || (rc = part_add(p, "p.ones", PART_U64, g->ones, n))
+        || (rc = part_add(p, "p.never", PART_U64, g->never, n))
+        || (rc = put_hists(p, "p.hist", g->hist, n)))
+        goto end;
+    if (r->weighted
+        && ((rc = part_add(p, "p.qones", PART_U128, g->qones, n))
+            || (rc = part_add(p, "p.qnever", PART_U128, g->qnever, n))
+            || (rc = part_add(p, "p.qtot", PART_U128, g->qtot, c))))
+        goto end;
+    *out = p;
+    p = NULL;
+    rc = 0;
+end:
+    part_free(p);
+    free(text);
+    free(dref);
+    return rc;
+}
+
+/* Folds probe P's chunks before CHUNKS into INTO (see
+ * runpart_probes_fold); 0, -1 (bad sections), -2 (histogram bins differ)
+ * or -3 (out of memory). */
+static int fold_probes(const part *p, uint64_t chunks, engine_result *into)
+{
+    const model *m = into->m;
+    const part_info *f = part_get_info(p);
+    size_t outs = m->n_outputs, T = into->steps, c = (size_t)f->count;
+    size_t n = c * outs, cells = outs * (T + 1), np = m->n_random_params;
+    int w = into->weighted, rc = -3;
+    stats_moments *mom = malloc((n + 1) * sizeof *mom);
+    stats_moments *diff = malloc((n + 1) * sizeof *diff);
+    stats_moments *ever = malloc((n + 1) * sizeof *ever);
+    stats_pair *pair = malloc((n + 1) * sizeof *pair);
+    stats_pair *pair_ever = malloc((n + 1) * sizeof *pair_ever);
+    stats_moments *cmom = malloc((cells + 1) * sizeof *cmom);
+    stats_moments *none = malloc((np + 1) * sizeof *none);
+    stats_hist **hist = calloc(n + 1, sizeof *hist);
+    size_t nr;
+    const uint64_t *ref = part_find(p, "reference", PART_U64, &nr);
+    const double *cw = need(p, "c.w", PART_F64, 2 * c);
+    const uint64_t *ones = need(p, "p.ones", PART_U64, n);
+    const uint64_t *never = need(p, "p.never", PART_U64, n);
+    const uint64_t *dref = need(p, "diff_ref", PART_U64, outs);
+    const stats_wsum *qones = need(p, "p.qones", PART_U128, n);
+    const stats_wsum *qnever = need(p, "p.qnever", PART_U128, n);
+    const stats_wsum *qtot = need(p, "p.qtot", PART_U128, c);
+    if (!mom || !diff || !ever || !pair || !pair_ever || !cmom || !none
+        || !hist)
+        goto end;
+    for (size_t k = 0; k < cells; k++)
+        cmom[k] = stats_moments_empty();
+    for (size_t k = 0; k < np; k++)
+        none[k] = stats_moments_empty();
+    rc = fold_hists(p, "p.hist", hist, n);
+    if (rc != 0)
+        goto end;
+    rc = -1;
+    if (!cw || !ref || nr != 2 || !ones || !never || !dref
+        || (w && (!qones || !qnever || !qtot))
+        || get_moments(p, "p.mom", mom, n) || get_moments(p, "p.diff", diff, n)
+        || get_moments(p, "p.ever", ever, n)
+        || get_pairs(p, "p.pair", pair, n)
+        || get_pairs(p, "p.pair_ever", pair_ever, n))
+        goto end;
+    for (size_t j = 0; j < c && f->first + j < chunks; j++) {
+        const size_t at = j * outs;
+        for (size_t o = 0; o < outs; o++)
+            cmom[o * (T + 1) + T] = mom[at + o];
+        engine_chunk ch = { f->first + j, cmom, diff + at, ever + at,
+                            pair + at, pair_ever + at, cw[2 * j],
+                            cw[2 * j + 1], w ? none : NULL, w ? none : NULL,
+                            NULL, NULL, NULL, NULL, 0, NULL };
+        engine_fold_chunk(into, &ch);
+        for (size_t o = 0; o < outs; o++) {
+            size_t last = o * (T + 1) + T, nv = o * (T + 2) + T + 1;
+            into->ones[last] += ones[at + o];
+            into->first[nv] += never[at + o];
+            if (w) {
+                into->qones[last] += qones[at + o];
+                into->qfirst[nv] += qnever[at + o];
+            }
+            if (!hist[at + o])
+                continue;
+            if (into->hist[last] && !stats_hist_same_bins(into->hist[last],
+                                                          hist[at + o])) {
+                rc = -2;
+                goto end;
+            }
+            if (into->hist[last]) {
+                stats_hist_merge(into->hist[last], hist[at + o]);
+            } else {
+                into->hist[last] = hist[at + o];
+                hist[at + o] = NULL;
+            }
+        }
+        if (w)
+            into->qtot += qtot[j];
+    }
+    for (size_t o = 0; o < outs; o++)
+        into->diff_ref[o] = dref[o] == UINT64_MAX || dref[o] > SIZE_MAX
+                            ? SIZE_MAX : (size_t)dref[o];
+    into->wpaired = ref[1] != 0;
+    rc = 0;
+end:
+    for (size_t k = 0; hist && k < n; k++)
+        stats_hist_free(hist[k]);
+    free(hist);
+    free(mom);
+    free(diff);
+    free(ever);
+    free(pair);
+    free(pair_ever);
+    free(cmom);
+    free(none);
+    return rc;
+}
+
+int runpart_probes_fold(const part *p, const char *label, uint64_t chunks,
+                        engine_result *into, diag *d)
+{
+    int rc = fold_probes(p, chunks, into);
+    if (rc == -3) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    if (rc == -2) {
+        diag_add(d, label, 0, NULL, "histogram ranges differ from the other "
+                 "parts' (a part of another run?)");
+        return NCG_ERR_IO;
+    }
+    if (rc != 0) {
+        diag_add(d, label, 0, NULL, "malformed part file (summaries do not "
+                 "fit the scenario)");
+        return NCG_ERR_IO;
+    }
+    return 0;
+}
+
+char *runpart_settings(const part *p)
+{
+    size_t n;
+    const char *t = part_find(p, "precision", PART_TEXT, &n);
+    if (!t || memchr(t, '\0', n))
+        return NULL;
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, t, n);
+        s[n] = '\0';
+    }
+    return s;
 }

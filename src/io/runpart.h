@@ -74,4 +74,42 @@ int runpart_fold(const part *p, const char *label, engine_result *into,
 int runpart_order(part *const *parts, const char *const *labels, size_t n,
                   size_t *order, diag *d);
 
+/*
+ * A shard of a --precision run (a probe) cannot know how many trials the
+ * run will choose: it computes its range of the chunks of --max-trials
+ * and keeps, per chunk, what the precision measure reads (each output's
+ * moments, event tallies and paired differences at the last step, the
+ * weight sums, and the last-step histograms of the outputs named by a
+ * quantile target). Folding every probe's chunks before a round's end
+ * gives, for what the measure reads, the bits of a whole run of that
+ * many trials, so the merge replays one process's rounds exactly.
+ */
+typedef struct runpart_probes runpart_probes;
+/* For MODELS[0 .. K-1] (borrowed), chunks FIRST .. FIRST + COUNT - 1;
+ * the last-step histograms of the outputs called HIST_VARS[0 .. N_HIST -
+ * 1] are kept. NULL when out of memory. */
+runpart_probes *runpart_probes_alloc(model *const *models, size_t k,
+                                     uint64_t first, uint64_t count,
+                                     const char *const *hist_vars,
+                                     size_t n_hist);
+void runpart_probes_free(runpart_probes *l);
+/* The engine_opts.chunk callback (with engine_opts.chunk_counts); CTX is
+ * the runpart_probes. */
+int runpart_probes_chunk(void *ctx, size_t which, const engine_chunk *c);
+/* Model WHICH's probe part, as runpart_build, with the run's --precision
+ * SETTINGS (a text every part of the job carries). 0, or NCG_ERR_NOMEM. */
+int runpart_probes_build(const runpart_probes *l, size_t which,
+                         const scenario *s, const engine_result *r,
+                         const part_info *info, uint32_t ref,
+                         const char *settings, part **out);
+/* Folds probe P's chunks before chunk CHUNKS into INTO (a result of
+ * CHUNKS whole chunks of P's model, from engine_result_alloc; probes in
+ * chunk order): what the precision measure reads, nothing else. 0, or
+ * NCG_ERR_IO with "LABEL: what is wrong" in D, or NCG_ERR_NOMEM. */
+int runpart_probes_fold(const part *p, const char *label, uint64_t chunks,
+                        engine_result *into, diag *d);
+/* The --precision settings part P carries (malloc'd), or NULL when it
+ * has none. */
+char *runpart_settings(const part *p);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/numfmt.h"
 #include "base/status.h"
 #include "io/output.h"
 #include "io/table.h"
@@ -40,6 +41,7 @@ static void tradeoff_script(FILE *f, size_t maxdim, const char *expr)
     fputs("set xlabel 'coverage: share of all cases of interest inside the "
           "box'\nset ylabel 'density: share of the box''s trials that are "
           "cases'\nset xrange [0:1.05]\nset yrange [0:1.05]\n"
+          "set format x '%.1f'\nset format y '%.1f'\nset format cb '%.0f'\n"
           "set cblabel 'restricted inputs'\n", f);
     fprintf(f, "set cbrange [-0.5:%zu.5]\nset cbtics 1\n"
             "set palette maxcolors %zu\n"
@@ -98,29 +100,45 @@ typedef struct limit_row {
     const char *kept;          /* a category input: the labels kept */
 } limit_row;
 
+/* A quasi-p value as the chart shows it: three decimals, or "< 0.001"
+ * (an exponent would read as noise to most readers). */
+static void qp_text(char *buf, size_t n, double p)
+{
+    if (p < 0.001)
+        snprintf(buf, n, "< 0.001");
+    else
+        numfmt_fixed(buf, n, p, 3, 0);
+}
+
 /* Writes row Y (1 at the bottom) of limits.dat for W: row, normalised
  * lower and upper limit, the limits as text, the label, the range as
- * text, whether each side is limited. */
+ * text, whether each side is limited. Numbers in fixed notation, to a
+ * hundredth of the input's range. */
 static void limits_line(FILE *g, size_t y, const limit_row *w)
 {
     double nl = 0, nh = 1;
     char lo[64] = "", hi[64] = "", ra[64] = "", rb[64] = "", qp[64];
+    char p0[16], p1[16];
     if (!w->cat && w->b > w->a) {
         nl = (w->lo - w->a) / (w->b - w->a);
         nh = (w->hi - w->a) / (w->b - w->a);
     }
     if (!w->cat) {
-        snprintf(lo, sizeof lo, "%.4g", w->lo);
-        snprintf(hi, sizeof hi, "%.4g", w->hi);
-        snprintf(ra, sizeof ra, "%.4g", w->a);
-        snprintf(rb, sizeof rb, "%.4g", w->b);
+        int dec = numfmt_tic_decimals(w->b > w->a ? (w->b - w->a) / 100
+                                                  : fabs(w->a) / 100);
+        numfmt_fixed(lo, sizeof lo, w->lo, dec, 0);
+        numfmt_fixed(hi, sizeof hi, w->hi, dec, 0);
+        numfmt_fixed(ra, sizeof ra, w->a, dec, 0);
+        numfmt_fixed(rb, sizeof rb, w->b, dec, 0);
     }
+    qp_text(p0, sizeof p0, w->qp[0]);
+    qp_text(p1, sizeof p1, w->qp[1]);
     if (w->cat)
-        snprintf(qp, sizeof qp, "qp %.2g", w->qp[0]);
+        snprintf(qp, sizeof qp, "qp %s", p0);
     else if (w->qp[0] >= 0 && w->qp[1] >= 0)
-        snprintf(qp, sizeof qp, "qp %.2g, %.2g", w->qp[0], w->qp[1]);
+        snprintf(qp, sizeof qp, "qp %s, %s", p0, p1);
     else
-        snprintf(qp, sizeof qp, "qp %.2g", w->qp[0] >= 0 ? w->qp[0] : w->qp[1]);
+        snprintf(qp, sizeof qp, "qp %s", w->qp[0] >= 0 ? p0 : p1);
     fprintf(g, "%zu\t%.10g\t%.10g\t\"%s\"\t\"%s\"\t\"%s (%s)\"\t\"%s\"\t"
             "\"%s\"\t%d\t%d\n", y, nl, nh, lo, hi, w->name, qp, ra, rb,
             !w->cat && w->lo != w->a, !w->cat && w->hi != w->b);
@@ -227,7 +245,13 @@ static void scatter_script(FILE *f, const scatter_head *h)
     gp_quote(f, h->name[0]);
     fputs("\nset ylabel ", f);
     gp_quote(f, h->name[1]);
-    fprintf(f, "\nset object 1 rect from %.10g,%.10g to %.10g,%.10g front "
+    /* Tics in fixed notation with the decimals the box's sides need: the
+     * box lies within the data, so its span is no wider than the axis
+     * (the same from scatter.dat's head alone). */
+    fputc('\n', f);
+    gp_axis_format(f, "x", h->box[0], h->box[1]);
+    gp_axis_format(f, "y", h->box[2], h->box[3]);
+    fprintf(f, "set object 1 rect from %.10g,%.10g to %.10g,%.10g front "
             "fs empty border lc rgb '#2166ac' lw 3\n", h->box[0], h->box[2],
             h->box[1], h->box[3]);
     fputs("set key outside top center horizontal\n"
@@ -538,15 +562,15 @@ static int robust_data(const robust_result *r, const char *dir, diag *d)
 }
 
 /* One horizontal-bar panel per block of FILE (column 3 the bar; MARK: a
- * mark at column 4; otherwise an error bar of half-width column 4). */
+ * mark at column 4; otherwise an error bar of half-width column 4). TOP:
+ * per block, the largest figure drawn (NULL: percentages, 0 to 100). */
 static void bar_panels(FILE *f, const char *file, size_t blocks,
                        size_t n_pol, char *const *titles, const char *xlabel,
-                       int mark, const int *more_better)
+                       int mark, const int *more_better, const double *top)
 {
     fputs("set datafile separator '\\t'\nset grid noytics xtics\n"
           "set key outside right top\nset ytics scale 0\nset lmargin 30\n"
           "set offsets 0, graph 0.06, 0, 0\n", f);
-    fputs(mark ? "set xrange [0:*]\n" : "set xrange [0:100]\n", f);
     fprintf(f, "set multiplot layout %zu,1\n", blocks);
     for (size_t k = 0; k < blocks; k++) {
         char t[300];
@@ -554,6 +578,10 @@ static void bar_panels(FILE *f, const char *file, size_t blocks,
                  ? (more_better[k] ? " (more is better)" : " (less is better)")
                  : "", "");
         gp_title(f, t, NULL);
+        /* A panel of zeros gets an axis to 1, not an empty range. */
+        double x1 = !top ? 100 : top[k] > 0 ? top[k] * 1.05 : 1;
+        fprintf(f, "set xrange [0:%.10g]\n", x1);
+        gp_axis_format(f, "x", 0, x1);
         fprintf(f, "set yrange [0.4:%zu.6]\nset xlabel ", n_pol);
         gp_quote(f, xlabel);
         fputc('\n', f);
@@ -580,14 +608,31 @@ int discover_plot_robust(const robust_result *r, const char *dir,
     FILE *f;
     if (robust_data(r, dir, d) != 0)
         return NCG_ERR_IO;
-    if (gp_charts_begin(&j, dir, o, d) != 0)
+    double *top = malloc((r->n_goals + 1) * sizeof *top);
+    if (!top) {
+        diag_add(d, dir, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    if (gp_charts_begin(&j, dir, o, d) != 0) {
+        free(top);
         return NCG_ERR_IO;
+    }
+    for (size_t k = 0; k < r->n_goals; k++) {
+        top[k] = 0;
+        for (size_t p = 0; p < r->n_pol; p++) {
+            const robust_cell *c = &r->cell[p * r->n_goals + k];
+            if (isfinite(c->regret_mean))
+                top[k] = fmax(top[k], c->regret_mean);
+            if (isfinite(c->regret_p90))
+                top[k] = fmax(top[k], c->regret_p90);
+        }
+    }
     int h = (int)(120 + r->n_goals * (80 + 28 * r->n_pol));
     if (r->n_goals > 0 && (f = gp_script_open(&j, "regret", "each policy's "
                                               "regret per outcome", 900, h))) {
         bar_panels(f, "regret.dat", r->n_goals, r->n_pol, r->goal,
                    "regret: loss against the best policy in the same trial",
-                   1, r->maximize);
+                   1, r->maximize, top);
         gp_script_close(&j, f, "regret");
     }
     h = (int)(120 + r->n_conds * (80 + 28 * r->n_pol));
@@ -596,8 +641,9 @@ int discover_plot_robust(const robust_result *r, const char *dir,
                                               "meeting each condition", 900,
                                               h))) {
         bar_panels(f, "satisficing.dat", r->n_conds, r->n_pol, r->cond,
-                   "% of trials meeting the condition", 0, NULL);
+                   "% of trials meeting the condition", 0, NULL, NULL);
         gp_script_close(&j, f, "satisficing");
     }
+    free(top);
     return gp_charts_end(&j, o);
 }

@@ -574,3 +574,87 @@ void gp_axis_format(FILE *f, const char *axis, double lo, double hi)
     double step = pow(10, floor(log10(span / 10)));
     fprintf(f, "set format %s '%%.%df'\n", axis, numfmt_tic_decimals(step));
 }
+
+/* ------------------------------------------------------- honest axes -- */
+
+const char gp_fixed_fn[] =
+    "fixed_dec(x, se) = se > 0 ? (-floor(log10(se)) < 0 ? 0 : "
+    "-floor(log10(se)) > 6 ? 6 : int(-floor(log10(se)))) : "
+    "(x == int(x) ? 0 : 3 - floor(log10(abs(x))) < 0 ? 0 : "
+    "3 - floor(log10(abs(x))) > 6 ? 6 : int(3 - floor(log10(abs(x)))))\n"
+    "fixed(x, se) = sprintf(sprintf('%%.%df', fixed_dec(x, se)), x)\n";
+
+void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
+{
+    if (!(hi > lo) && isfinite(lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        lo -= pad;
+        hi += pad;
+        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo, hi);
+    }
+    gp_axis_format(f, axis, lo, hi);
+}
+
+/* The share of the largest magnitude shown that an axis of values spans
+ * at least: a drift of 135 on 28,400 should read as half a percent, not as
+ * a collapse that fills the chart. */
+#define SCALE_MIN_SPAN 0.2
+
+/* [*A, *B] for values in [LO, HI] (finite): at least SCALE_MIN_SPAN of
+ * the largest magnitude, centred on the data, not crossing 0 when the
+ * data do not; a flat 0 gets [-1, 1]. */
+static void scale_ends(double lo, double hi, double *a, double *b)
+{
+    double mag = fmax(fabs(lo), fabs(hi));
+    double mid = (lo + hi) / 2, half = SCALE_MIN_SPAN * mag / 2;
+    *a = lo;
+    *b = hi;
+    if (mag == 0) {
+        *a = -1;
+        *b = 1;
+    } else if (hi - lo < SCALE_MIN_SPAN * mag) {
+        *a = mid - half;
+        *b = mid + half;
+        if (lo >= 0 && *a < 0) {
+            *b -= *a;
+            *a = 0;
+        } else if (hi <= 0 && *b > 0) {
+            *a -= *b;
+            *b = 0;
+        }
+    }
+}
+
+void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
+{
+    double a, b;
+    if (!isfinite(lo) || !isfinite(hi) || !(hi - lo < SCALE_MIN_SPAN
+                                            * fmax(fabs(lo), fabs(hi)))) {
+        gp_flat_range(f, axis, lo, hi);
+        return;
+    }
+    scale_ends(lo, hi, &a, &b);
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
+}
+
+void gp_prob_range(FILE *f, const char *axis, double lo, double hi)
+{
+    double a = 0, b = 1;
+    if (isfinite(lo) && isfinite(hi)) {
+        lo = fmax(0, fmin(1, lo));
+        hi = fmax(lo, fmin(1, hi));
+        scale_ends(lo, hi, &a, &b);
+        /* Pushed back inside [0, 1], keeping the width when it fits. */
+        if (a < 0) {
+            b = fmin(1, b - a);
+            a = 0;
+        }
+        if (b > 1) {
+            a = fmax(0, a - (b - 1));
+            b = 1;
+        }
+    }
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
+}

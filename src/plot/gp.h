@@ -73,6 +73,26 @@ void gp_title(FILE *f, const char *first, const char *second);
  * gets the decimals of a span of a fifth of the value (or of 1). */
 void gp_axis_format(FILE *f, const char *axis, double lo, double hi);
 
+/* Sets the range of an axis of values between LO and HI when gnuplot's
+ * autoscaling would fail or mislead (a constant gets a range around it,
+ * a tenth of its size or 1 either side), and its tic format
+ * (gp_axis_format). */
+void gp_flat_range(FILE *f, const char *axis, double lo, double hi);
+/* `set AXISrange` for values in [LO, HI] that respects their scale: when
+ * the data span less than a fifth of their largest magnitude, the axis
+ * spans that much, centred on the data, but does not cross 0 when the
+ * data do not; otherwise as gp_flat_range. With its tic format. */
+void gp_scale_range(FILE *f, const char *axis, double lo, double hi);
+/* The same for probabilities in [LO, HI]: never outside [0, 1]; NaN ends
+ * give [0, 1]. */
+void gp_prob_range(FILE *f, const char *axis, double lo, double hi);
+
+/* gnuplot functions `fixed(x, se)`: X in fixed notation with the
+ * decimals of its standard error SE (numfmt_decimals in gnuplot: 0 to
+ * 6); an exact X (SE 0) shows a whole number as it is and any other to 4
+ * significant digits. Write it into a script before using it. */
+extern const char gp_fixed_fn[];
+
 /* 0 when the file at PATH is a complete image of format EXT (PNG: ends
  * with its IEND chunk; SVG: its closing </svg> tag; PDF: %%EOF at the
  * end); -1 with *WHY saying what is wrong. */

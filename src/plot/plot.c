@@ -320,50 +320,6 @@ static const char gp_clip_fns[] =
     "lo(p, se) = p - z95 * se < 0 ? 0 : p - z95 * se\n"
     "hi(p, se) = p + z95 * se > 1 ? 1 : p + z95 * se\n";
 
-/* Sets the range of an axis of values between LO and HI when gnuplot's
- * autoscaling would fail or mislead (a constant gets a range around it),
- * and its tic format in fixed notation. */
-static void gp_flat_range(FILE *f, const char *axis, double lo, double hi)
-{
-    if (!(hi > lo) && isfinite(lo)) {
-        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        lo -= pad;
-        hi += pad;
-        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo, hi);
-    }
-    gp_axis_format(f, axis, lo, hi);
-}
-
-/* The share of the largest magnitude shown that an axis over time spans
- * at least: a drift of 135 on 28,400 should read as half a percent, not as
- * a collapse that fills the chart. */
-#define SCALE_MIN_SPAN 0.2
-
-/* `set AXISrange` for values over time in [LO, HI] that respect their
- * scale: when the data span less than SCALE_MIN_SPAN of the largest
- * magnitude, the axis spans that much, centred on the data, but does not
- * cross 0 when the data do not. A flat line gets a range as in
- * gp_flat_range. */
-static void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
-{
-    double mag = fmax(fabs(lo), fabs(hi));
-    if (!isfinite(lo) || !isfinite(hi) || !(hi - lo < SCALE_MIN_SPAN * mag)) {
-        gp_flat_range(f, axis, lo, hi);
-        return;
-    }
-    double mid = (lo + hi) / 2, half = SCALE_MIN_SPAN * mag / 2;
-    double a = mid - half, b = mid + half;
-    if (lo >= 0 && a < 0) {
-        b -= a;
-        a = 0;
-    } else if (hi <= 0 && b > 0) {
-        a -= b;
-        b = 0;
-    }
-    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
-    gp_axis_format(f, axis, a, b);
-}
-
 /* The fan chart of numeric output at summary row R: median, central 50%
  * and 90% bands and the mean over steps 0..T. COMPACT: a panel of the
  * overview (fewer tic labels, label on the y axis only). */
@@ -521,14 +477,6 @@ static void write_event(FILE *f, const scen *s, size_t r)
     fputc('\n', f);
 }
 
-/* `fixed(x, se)`: X in fixed notation with the decimals of its standard
- * error SE (numfmt_decimals in gnuplot: 0 to 6; an exact X, SE 0, has
- * none, as 0 and 1 of a probability). */
-static const char gp_fixed_fn[] =
-    "fixed_dec(se) = se > 0 ? (-floor(log10(se)) < 0 ? 0 : "
-    "-floor(log10(se)) > 6 ? 6 : int(-floor(log10(se)))) : 0\n"
-    "fixed(x, se) = sprintf(sprintf('%%.%df', fixed_dec(se)), x)\n";
-
 /* `FN(s)`: the position 1, 2, ... of s among the N names at ROWS of
  * column C of T, NaN for any other name, so that a plot of a file's rows
  * puts each where it belongs and skips the rest. The first is at the top.
@@ -613,6 +561,22 @@ static void write_overview(FILE *f, const scen *s, const size_t *num_rows,
     fputs("unset multiplot\n", f);
 }
 
+/* The tic formats of PARAM's panel of the posterior chart: its x axis
+ * over the bins of posterior_density.csv T (param, which, x_lo, x_hi,
+ * density), its y axis from 0 to the highest density. */
+static void posterior_axes(FILE *f, const table *t, const char *param)
+{
+    double lo = INFINITY, hi = -INFINITY, top = 0;
+    for (size_t i = 0; i < t->nrow; i++)
+        if (t->ncol >= 5 && strcmp(cell(t, i, 0), param) == 0) {
+            lo = fmin(lo, num(t, i, 2));
+            hi = fmax(hi, num(t, i, 3));
+            top = fmax(top, num(t, i, 4));
+        }
+    gp_axis_format(f, "x", lo, hi);
+    gp_axis_format(f, "y", 0, top);
+}
+
 /* posterior.png of a conditioned run's folder (posterior.csv and
  * posterior_density.csv, see io/posterior.h): prior and posterior density
  * of the most moved params, one panel each. Nothing when the folder has
@@ -626,6 +590,12 @@ static void posterior_script(gp_job *j)
     free(path);
     if (!there || csv_read(j->dir, "posterior.csv", &post, j->d) != 0) {
         j->failed |= there;
+        return;
+    }
+    table dens;
+    if (csv_read(j->dir, "posterior_density.csv", &dens, j->d) != 0) {
+        j->failed = 1;
+        table_free(&post);
         return;
     }
     size_t n = post.nrow > 4 ? 4 : post.nrow;
@@ -648,7 +618,9 @@ static void posterior_script(gp_job *j)
             gp_quote(f, cell(&post, r, 0));
             fprintf(f, " . ' (moved %s prior sd)'\nset xlabel ", moved);
             gp_quote(f, cell(&post, r, 0));
-            fputs("\nplot w = 'prior', 'posterior_density.csv' skip 1 using "
+            fputc('\n', f);
+            posterior_axes(f, &dens, cell(&post, r, 0));
+            fputs("plot w = 'prior', 'posterior_density.csv' skip 1 using "
                   "((sel2(3) + sel2(4)) / 2):(sel2(5)):(sel2(4) - sel2(3)) "
                   "with boxes fs transparent solid 0.45 lc rgb '#999999', "
                   "\\\n"
@@ -660,6 +632,7 @@ static void posterior_script(gp_job *j)
         fputs("unset multiplot\n", f);
         gp_script_close(j, f, "posterior");
     }
+    table_free(&dens);
     table_free(&post);
 }
 

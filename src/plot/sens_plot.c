@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/numfmt.h"
 #include "base/status.h"
 #include "io/output.h"
 #include "io/table.h"
@@ -72,6 +73,84 @@ static const struct {
     { 1, 7, "high end", "#ffbb77" },
 };
 
+/* 1 when bar W of tornado C moved the output: a difference beyond a few
+ * ulps of the base (weighted sums of equal values are not exactly
+ * equal) in some trial. */
+static int bar_moves(const sens_chart *c, const sens_bar *w)
+{
+    const double v[6] = { w->low, w->low_lo, w->low_hi, w->high,
+                          w->high_lo, w->high_hi };
+    if (w->no_effect)
+        return 0;
+    for (size_t i = 0; i < 6; i++)
+        if (isfinite(v[i]) && fabs(v[i]) > 1e-9 * fabs(c->base))
+            return 1;
+    return 0;
+}
+
+/* The x range of the first N bars of tornado C: base, ends and their
+ * intervals, a twentieth wider on each side; a probability's within
+ * [0, 1]. A chart where no bar moves gets a range around the base (no
+ * empty range for gnuplot to warn about). */
+static void tornado_range(FILE *f, const sens_chart *c, size_t n)
+{
+    double lo = c->base, hi = c->base;
+    for (size_t k = 0; k < n; k++) {
+        const sens_bar *w = &c->bar[k];
+        const double v[6] = { w->low, w->low_lo, w->low_hi, w->high,
+                              w->high_lo, w->high_hi };
+        for (size_t i = 0; i < 6; i++)
+            if (isfinite(v[i])) {
+                lo = fmin(lo, c->base + v[i]);
+                hi = fmax(hi, c->base + v[i]);
+            }
+    }
+    /* Differences of a few ulps (weighted sums of equal values) are no
+     * effect either. */
+    if (!isfinite(lo) || !(hi - lo > 1e-9 * fmax(fabs(lo), fabs(hi)))) {
+        lo = hi = c->base;
+        if (c->event)
+            gp_prob_range(f, "x", lo, hi);
+        else
+            gp_flat_range(f, "x", lo, hi);
+        return;
+    }
+    double pad = (hi - lo) / 20;
+    lo -= pad;
+    hi += pad;
+    if (c->event) {
+        lo = fmax(lo, 0);
+        hi = fmin(hi, 1);
+    }
+    fprintf(f, "set xrange [%.10g:%.10g]\n", lo, hi);
+    gp_axis_format(f, "x", lo, hi);
+}
+
+/* The tornado's title: what it shows, N bars, ZERO params with no effect
+ * not shown, CAPPED: a high end capped at 1. */
+static void tornado_title(FILE *f, const sens_chart *c, size_t n,
+                          size_t zero, int capped)
+{
+    fputs("set title ", f);
+    gp_quote(f, c->out);
+    /* Three short title lines: one long line is cut off at this width. */
+    if (n == 1 && !bar_moves(c, &c->bar[0]))
+        fprintf(f, " . ': no param changed it in any trial (%zu tried)",
+                c->n_bar);
+    else if (n == 1)
+        fputs(" . ': the largest effect, one param at a time", f);
+    else
+        fprintf(f, " . ': the %zu largest effects, one param at a time", n);
+    if (zero && !(n == 1 && !bar_moves(c, &c->bar[0])))
+        fprintf(f, " (%zu with no effect not shown)", zero);
+    fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
+          "with the param held at each end' . \"\\n\" . 'whiskers: paired "
+          "95% intervals", f);
+    if (capped)
+        fputs("; * high end capped at 1 (a probability)", f);
+    fputs("'\n", f);
+}
+
 /* The tornado of chart C (data block $T<Q>): the PLOT_BARS params with
  * the largest |swing|, largest on top. */
 static void tornado(FILE *f, const sens_chart *c, size_t q)
@@ -83,7 +162,7 @@ static void tornado(FILE *f, const sens_chart *c, size_t q)
      * lines; the title counts them instead. One stays, so that the chart
      * is never empty. */
     for (size_t k = 0; k < c->n_bar; k++) {
-        if (k > 0 && c->bar[k].no_effect)
+        if (k > 0 && !bar_moves(c, &c->bar[k]))
             zero++;
         else if (n < PLOT_BARS)
             n++;
@@ -102,31 +181,18 @@ static void tornado(FILE *f, const sens_chart *c, size_t q)
                 w->constant);
     }
     fputs("EOD\n", f);
-    fputs("set title ", f);
-    gp_quote(f, c->out);
-    /* Three short title lines: one long line is cut off at this width. */
-    if (n == 1)
-        fputs(" . ': the largest effect, one param at a time", f);
-    else
-        fprintf(f, " . ': the %zu largest effects, one param at a time", n);
-    if (zero)
-        fprintf(f, " (%zu with no effect not shown)", zero);
-    fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
-          "with the param held at each end' . \"\\n\" . 'whiskers: paired "
-          "95% intervals", f);
-    if (capped)
-        fputs("; * high end capped at 1 (a probability)", f);
-    fprintf(f, "'\nunset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
+    tornado_title(f, c, n, zero, capped);
+    fprintf(f, "unset xtics\nset xtics\nset ytics ()\nset xlabel '%s of "
             "' . ", c->event ? "probability" : "mean");
     gp_quote(f, c->out);
     fputs(" . ' at ' . ", f);
     gp_quote(f, c->step);
-    fprintf(f, "\nset ylabel ''\nset yrange [-0.7:%zu.7]\nset xrange [*:*]\n"
-            "set offsets graph 0.03, graph 0.03, 0, 0\n"
-            "set style fill solid 1.0 noborder\n"
+    fprintf(f, "\nset ylabel ''\nset yrange [-0.7:%zu.7]\n", n ? n - 1 : 0);
+    tornado_range(f, c, n);
+    fprintf(f, "set style fill solid 1.0 noborder\n"
             "set key below horizontal maxcols 2 samplen 2 height 1\n"
-            "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead dt 2\n",
-            n ? n - 1 : 0, base, base);
+            "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2\n",
+            base, base);
     /* Only the kinds on the chart get a key entry; the first series
      * drawn also writes the param names. */
     int first = 1;
@@ -148,75 +214,135 @@ static void tornado(FILE *f, const sens_chart *c, size_t q)
     }
     fputs(", \\\n  '' using 4:1:5:6 with xerrorbars lc rgb 'black' pt 0 "
           "notitle, \\\n  '' using 7:1:8:9 with xerrorbars lc rgb 'black' "
-          "pt 0 notitle\nunset arrow 1\nset offsets 0, 0, 0, 0\n", f);
+          "pt 0 notitle\nunset arrow 1\nset xrange [*:*]\n", f);
 }
 
 /* Below this total index summed over the random params, the chart says
  * that they explain almost none of the output's spread. */
 #define SOBOL_LITTLE 0.05
 
-/* The Sobol chart of chart C (data block $S<Q>): S1 and ST of the
- * PLOT_BARS random params with the largest total index. */
-static void sobol(FILE *f, const sens_chart *c, size_t q)
+/* 1 when bar W shows no share of the variance: its indices and their
+ * intervals are 0 or not computed. */
+static int sobol_nothing(const sens_bar *w)
 {
-    size_t d = 0;
-    double st_sum = 0;
-    for (size_t k = 0; k < c->n_bar; k++)
-        if (!c->bar[k].constant) {
-            d++;
-            if (!isnan(c->bar[k].st))
-                st_sum += c->bar[k].st;
-        }
-    size_t n = d < PLOT_BARS ? d : PLOT_BARS;
-    fprintf(f, "$S%zu << EOD\n", q);
-    for (size_t rank = 1; rank <= n; rank++)
-        for (size_t k = 0; k < c->n_bar; k++) {
-            const sens_bar *w = &c->bar[k];
-            if (!w->constant && w->sobol_rank == rank)
-                fprintf(f, "%zu %s %.6g %.6g %.6g %.6g %.6g %.6g\n", rank - 1,
-                        w->name, w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo,
-                        w->st_hi);
-        }
-    fputs("EOD\n", f);
-    fputs("set title ", f);
-    gp_quote(f, c->out);
-    fprintf(f, " . ': Sobol indices of the random params, first order and "
-            "total (bootstrap 95%%)'");
-    /* A chart of tiny bars on a tiny axis looks like an answer: say that
-     * the params explain almost nothing and draw the axis to 1. */
-    if (st_sum < SOBOL_LITTLE)
-        fprintf(f, " . \"\\n\" . 'The random params together explain "
-                "under %.0f%% of the variance (total indices sum to %.3f): "
-                "the rest is the chance in the events themselves'",
-                100 * SOBOL_LITTLE, st_sum);
-    fprintf(f, "\nset xlabel ''\n"
-            "set ylabel 'share of variance'\nset yrange [0:%s]\n"
-            "set xrange [-0.7:%zu.7]\nset ytics auto\n"
-            "set xtics rotate by 30 right\nset key default\nset key inside top right\n"
-            "set boxwidth 0.35\nset style fill solid 0.85 noborder\n"
-            "plot $S%zu using ($1-0.18):3:xtic(2) with boxes lc rgb '#88ccee' title 'first order', \\\n"
-            "  '' using ($1+0.18):6 with boxes lc rgb '#332288' title 'total', \\\n"
-            "  '' using ($1-0.18):3:4:5 with yerrorbars lc rgb 'black' pt 0 notitle, \\\n"
-            "  '' using ($1+0.18):6:7:8 with yerrorbars lc rgb 'black' pt 0 notitle\n"
-            "set ylabel ''\nset xtics norotate\nset yrange [*:*]\n",
-            st_sum < SOBOL_LITTLE ? "1" : "*", n ? n - 1 : 0, q);
+    const double v[6] = { w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo,
+                          w->st_hi };
+    for (size_t i = 0; i < 6; i++)
+        if (isfinite(v[i]) && v[i] != 0)
+            return 0;
+    return 1;
 }
 
-/* `set AXISrange` around the one value of sweep C when it does not vary
- * (BAND: with its 95% interval), where gnuplot would warn of an empty
- * range and pick one itself. */
-static void sweep_flat_range(FILE *f, const sweep_chart *c, const char *axis,
-                             int band)
+/* The Sobol chart of chart C (data block $S<Q>): S1 and ST of the
+ * PLOT_BARS random params with the largest total index (the first-order
+ * index alone where there is no total: a conditioned scenario). Params
+ * with no share at all are counted in the title, not drawn as empty
+ * slots; the first stays, so that the chart is never empty. */
+static void sobol(FILE *f, const sens_chart *c, size_t q)
+{
+    size_t d = 0, n = 0, zero = 0;
+    double sum = 0, top = 0;
+    int total = 0;             /* any total index computed */
+    for (size_t k = 0; k < c->n_bar; k++)
+        if (!c->bar[k].constant && isfinite(c->bar[k].st))
+            total = 1;
+    fprintf(f, "$S%zu << EOD\n", q);
+    for (size_t rank = 1; rank <= c->n_bar; rank++)
+        for (size_t k = 0; k < c->n_bar; k++) {
+            const sens_bar *w = &c->bar[k];
+            if (w->constant || w->sobol_rank != rank)
+                continue;
+            d++;
+            double share = total ? w->st : w->s1;
+            if (isfinite(share))
+                sum += share;
+            if (n > 0 && sobol_nothing(w)) {
+                zero++;
+                continue;
+            }
+            if (n == PLOT_BARS)
+                continue;
+            const double v[4] = { w->s1, w->s1_hi, w->st, w->st_hi };
+            for (size_t i = 0; i < 4; i++)
+                if (isfinite(v[i]))
+                    top = fmax(top, v[i]);
+            fprintf(f, "%zu %s %.6g %.6g %.6g %.6g %.6g %.6g\n", n++,
+                    w->name, w->s1, w->s1_lo, w->s1_hi, w->st, w->st_lo,
+                    w->st_hi);
+        }
+    fputs("EOD\nset title ", f);
+    gp_quote(f, c->out);
+    fputs(total ? " . ': Sobol indices of the random params, first order "
+                  "and total (bootstrap 95%)'"
+                : " . ': first-order Sobol indices of the random params, "
+                  "weighted by the record' . \"\\n\" . '(bootstrap 95%; "
+                  "no total index for a conditioned scenario)'", f);
+    if (zero)
+        fprintf(f, " . \"\\n\" . '%zu of the %zu random params %s no "
+                "share in any trial and %s not shown'", zero, d,
+                zero == 1 ? "has" : "have", zero == 1 ? "is" : "are");
+    /* A chart of tiny bars on a tiny axis looks like an answer: say that
+     * the params explain almost nothing and draw the axis to 1. */
+    int little = sum < SOBOL_LITTLE;
+    if (little)
+        fprintf(f, " . \"\\n\" . 'Together they explain under %.0f%% of "
+                "the variance (%s indices sum to %.3f%s):' . \"\\n\" . "
+                "'the rest is the chance in the events themselves'",
+                100 * SOBOL_LITTLE, total ? "total" : "first-order", sum,
+                sum < 0 ? ", noise about 0" : "");
+    top = little || !(top > 0) ? 1 : fmin(1, top * 1.1);
+    fprintf(f, "\nset xlabel ''\nset ylabel 'share of variance'\n"
+            "set yrange [0:%.10g]\n", top);
+    gp_axis_format(f, "y", 0, top);
+    fprintf(f, "set xrange [-0.7:%zu.7]\nset ytics auto\n"
+            "set xtics rotate by 30 right\nset key default\nset key inside top right\n"
+            "set boxwidth 0.35\nset style fill solid 0.85 noborder\n"
+            "plot $S%zu using ($1-0.18):3:xtic(2) with boxes lc rgb '#88ccee' title 'first order', \\\n",
+            n ? n - 1 : 0, q);
+    if (total)
+        fputs("  '' using ($1+0.18):6 with boxes lc rgb '#332288' title "
+              "'total', \\\n  '' using ($1+0.18):6:7:8 with yerrorbars lc "
+              "rgb 'black' pt 0 notitle, \\\n", f);
+    fputs("  '' using ($1-0.18):3:4:5 with yerrorbars lc rgb 'black' pt 0 "
+          "notitle\nset ylabel ''\nset xtics norotate\nset yrange [*:*]\n",
+          f);
+}
+
+/* `set AXISrange` and its tic format for the figures of sweep C (BAND:
+ * with their 95% intervals): a probability within [0, 1], a mean on an
+ * axis that respects its scale (gp_scale_range), never an empty range. */
+static void sweep_range(FILE *f, const sweep_chart *c, const char *axis,
+                        int band)
 {
     double lo = INFINITY, hi = -INFINITY;
     for (size_t p = 0; p < c->n_points; p++) {
-        lo = fmin(lo, band ? c->lo[p] : c->mean[p]);
-        hi = fmax(hi, band ? c->hi[p] : c->mean[p]);
+        double a = band ? c->lo[p] : c->mean[p];
+        double b = band ? c->hi[p] : c->mean[p];
+        if (isfinite(a))
+            lo = fmin(lo, a);
+        if (isfinite(b))
+            hi = fmax(hi, b);
     }
-    if (!(hi > lo) && isfinite(lo)) {
-        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        fprintf(f, "set %srange [%.10g:%.10g]\n", axis, lo - pad, hi + pad);
+    if (hi > lo) {            /* room around the band's edges */
+        double pad = (hi - lo) / 20;
+        lo -= pad;
+        hi += pad;
     }
+    if (c->event)
+        gp_prob_range(f, axis, lo, hi);
+    else if (isfinite(lo) && isfinite(hi))
+        gp_scale_range(f, axis, lo, hi);
+    else
+        gp_axis_format(f, axis, 0, 1);
+}
+
+/* `set format` for the tics of heatmap axis A of C, which sit on the grid:
+ * the decimals its first value and its step need. */
+static void sweep_grid_format(FILE *f, const sweep_chart *c, int a)
+{
+    int d = numfmt_tic_decimals(fabs(c->step[a]));
+    int d0 = numfmt_tic_decimals(fabs(c->first[a]));
+    fprintf(f, "set format %c '%%.%df'\n", "xy"[a], d > d0 ? d : d0);
 }
 
 /* The sweep chart of C (data block $S<Q>): the figure with its 95% band
@@ -237,21 +363,25 @@ static void sweep_script(FILE *f, const sweep_chart *c, size_t q)
     gp_quote(f, c->out);
     fputs(c->event ? " . ': probability that it happened by the end"
                    : " . ': mean at the last step", f);
-    /* A heatmap shows no interval: its title promises none. */
+    /* A heatmap shows no interval: its title promises none. Two lines:
+     * one is cut off at this width. */
     fputs(c->n_axes == 1 ? " (95% band; common random numbers)'\n"
-                         : " (one cell per point; common random "
-                           "numbers; intervals in sweep.csv)'\n", f);
+                         : "' . \"\\n\" . '(one cell per point; common "
+                           "random numbers; intervals in sweep.csv)'\n", f);
     fputs("set xlabel ", f);
     gp_quote(f, c->axis[0]);
     if (c->n_axes == 1) {
         fputs("\nset ylabel ", f);
         gp_quote(f, c->out);
         fputc('\n', f);
-        sweep_flat_range(f, c, "y", 1);
+        fprintf(f, "set xrange [%.12g:%.12g]\n", fmin(c->first[0],
+                c->last[0]), fmax(c->first[0], c->last[0]));
+        gp_axis_format(f, "x", c->first[0], c->last[0]);
+        sweep_range(f, c, "y", 1);
         fprintf(f, "plot $S%zu using 1:3:4 with filledcurves "
                 "fc rgb '#aaccee' title '95%%', \\\n"
                 "  '' using 1:2 with linespoints lc rgb '#225588' pt 7 "
-                "title 'mean'\n", q);
+                "title 'mean'\nset xrange [*:*]\nset yrange [*:*]\n", q);
         return;
     }
     /* One filled rectangle centred on every grid point (pm3d would join
@@ -263,26 +393,33 @@ static void sweep_script(FILE *f, const sweep_chart *c, size_t q)
     gp_quote(f, c->axis[1]);
     fputs("\nset cblabel ", f);
     gp_quote(f, c->out);
-    fputc('\n', f);
+    /* gnuplot places it over tic labels as long as 30000: moved right,
+     * with the margin to show it. */
+    fputs(" offset 1,0\nset rmargin 12\n", f);
     for (int a = 0; a < 2; a++)
         fprintf(f, "set %crange [%.12g:%.12g]\n", "xy"[a],
                 fmin(c->first[a], c->last[a]) - fabs(c->step[a]) / 2,
                 fmax(c->first[a], c->last[a]) + fabs(c->step[a]) / 2);
+    fputs(gp_fixed_fn, f);
     fputs("set palette cubehelix\nset grid noxtics noytics\n"
           "set style textbox opaque noborder\n", f);
-    for (int a = 0; a < 2; a++)
+    for (int a = 0; a < 2; a++) {
         fprintf(f, "set %ctics %.12g, %.12g, %.12g\n", "xy"[a], c->first[a],
                 c->step[a], c->last[a]);
-    sweep_flat_range(f, c, "cb", 0);
+        sweep_grid_format(f, c, a);
+    }
+    sweep_range(f, c, "cb", 0);
     fprintf(f, "set style fill solid 1.0 noborder\nplot $S%zu using "
             "1:2:(%.12g):(%.12g):3 with boxxyerror lc palette notitle", q,
             fabs(c->step[0]) / 2, fabs(c->step[1]) / 2);
-    if (c->n[0] <= 12 && c->n[1] <= 24)
-        /* Three significant digits, without an exponent for thousands. */
-        fputs(", \\\n  '' using 1:2:(abs($3) >= 1000 ? sprintf('%.0f', $3) "
-              ": sprintf('%.3g', $3)) with labels boxed notitle", f);
-    fputs("\nset xrange [*:*]\nset yrange [*:*]\nset grid\n"
-          "set xtics autofreq\nset ytics autofreq\n", f);
+    if (c->n[0] <= 12 && c->n[1] <= 24) {
+        /* Each figure to its first uncertain digit (its standard error
+         * from the 95% interval), in fixed notation. */
+        fprintf(f, ", \\\n  '' using 1:2:(fixed($3, ($5 - $4) / (2 * %.17g))) "
+                "with labels boxed notitle", NCG_Z95);
+    }
+    fputs("\nset xrange [*:*]\nset yrange [*:*]\nset cbrange [*:*]\n"
+          "set rmargin -1\nset grid\nset xtics autofreq\nset ytics autofreq\n", f);
 }
 
 /* ------------------------------------------------------- the jobs -- */
@@ -320,12 +457,18 @@ static void sens_charts(gp_job *j, const sens_chart *c, size_t q)
         tornado(f, c, q);
         chart_close(j, f, "tornado", c->out);
     }
-    int random = 0;
+    /* Indices to draw: a random param with a first-order index, and an
+     * output that varies (beyond rounding: a constant's variance of
+     * 1e-31 gives indices of 0 / 0). A conditioned scenario's weighted
+     * first-order indices come without a variance. */
+    int some = 0, total = 0;
     for (size_t k = 0; k < c->n_bar; k++)
-        random |= !c->bar[k].constant;
-    /* Without variance the indices are NaN, and a plot of nothing is a
-     * gnuplot error. */
-    if (random && c->variance > 0 && !j->failed
+        if (!c->bar[k].constant) {
+            some |= isfinite(c->bar[k].s1);
+            total |= isfinite(c->bar[k].st);
+        }
+    int varies = c->variance > 0 && c->variance > 1e-20 * c->base * c->base;
+    if (some && (varies || !total) && !j->failed
         && (f = chart_open(j, "sobol", c->out, "Sobol indices of the "
                            "random params", 1000, 640)) != NULL) {
         sobol(f, c, q);

@@ -10,9 +10,11 @@
 /* Writes into DIR, per output, tornado-<output>.gp (bars from the base
  * mean to the mean with each param at its low and high value, paired 95%
  * intervals: the 12 largest swings, largest on top, random params and
- * constants in two colours) and, when there are random params and the
- * output varies, sobol-<output>.gp (S1 and ST of the 12 with the largest
- * total index, with bootstrap intervals), each with its data inline, plus
+ * constants in two colours; an output no param moved says so) and, when
+ * there are random params and the output varies beyond rounding,
+ * sobol-<output>.gp (S1 and ST of the 12 with the largest total index,
+ * with bootstrap intervals; params with no share counted in the title;
+ * S1 alone for a conditioned scenario), each with its data inline, plus
  * all.gp and style.gp; then draws them in O's format (see plot.h).
  * 0, or NCG_ERR_IO with a message saying what failed (gnuplot missing:
  * 0, scripts only, O->result->no_gnuplot set). */

@@ -66,6 +66,12 @@ typedef struct chunk_acc {
     double *rows;            /* with engine_opts rows: CHUNK_TRIALS x cols */
     double *wrows;           /* conditioned, with engine_opts weights: the
                                 final weights, CHUNK_TRIALS */
+    /* With engine_opts.chunk_counts, this chunk's own exact counts, moved
+     * here from its thread's when the chunk has run (move_counts): */
+    size_t outs;             /* outputs */
+    uint64_t *ones, *first;  /* as in engine_result */
+    stats_wsum *qones, *qfirst, qtot;    /* conditioned */
+    stats_hist **hist_last;  /* per output: at step T (NULL for events) */
 } chunk_acc;
 
 /* One thread's working set for one model. */
@@ -204,6 +210,19 @@ static void acc_reset(chunk_acc *a, const run *r, const shared_model *sm)
         a->post[j] = stats_moments_empty();
         a->post[j].weighted = 1;
     }
+    if (!a->ones)
+        return;
+    size_t cells = m->n_outputs * (r->T + 1), firsts = m->n_outputs * (r->T + 2);
+    memset(a->ones, 0, cells * sizeof *a->ones);
+    memset(a->first, 0, firsts * sizeof *a->first);
+    for (size_t c = 0; a->qones && c < cells; c++)
+        a->qones[c] = 0;
+    for (size_t c = 0; a->qfirst && c < firsts; c++)
+        a->qfirst[c] = 0;
+    a->qtot = 0;
+    for (size_t o = 0; o < m->n_outputs; o++)
+        if (a->hist_last[o])
+            stats_hist_reset(a->hist_last[o]);
 }
 
 static void acc_free(chunk_acc *a)
@@ -219,6 +238,43 @@ static void acc_free(chunk_acc *a)
     free(a->post);
     free(a->rows);
     free(a->wrows);
+    for (size_t o = 0; a->hist_last && o < a->outs; o++)
+        stats_hist_free(a->hist_last[o]);
+    free(a->hist_last);
+    free(a->ones);
+    free(a->first);
+    free(a->qones);
+    free(a->qfirst);
+}
+
+/* engine_opts.chunk_counts: A's arrays for one chunk's exact counts, its
+ * histograms with the bins of the thread's at step T. 0 or -1. */
+static int acc_init_counts(chunk_acc *a, const run *r, const shared_model *sm)
+{
+    const model *m = sm->m;
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t firsts = m->n_outputs * (r->T + 2);
+    a->outs = m->n_outputs;
+    a->ones = calloc(cells + 1, sizeof *a->ones);
+    a->first = calloc(firsts + 1, sizeof *a->first);
+    a->hist_last = calloc(m->n_outputs + 1, sizeof *a->hist_last);
+    if (!a->ones || !a->first || !a->hist_last)
+        return -1;
+    if (sm->weighted && (!(a->qones = calloc(cells + 1, sizeof *a->qones))
+                         || !(a->qfirst = calloc(firsts + 1,
+                                                 sizeof *a->qfirst))))
+        return -1;
+    for (size_t o = 0; !r->light && o < m->n_outputs; o++) {
+        size_t c = idx(r, o, r->T);
+        if (m->vars[m->outputs[o]].kind == VAR_EVENT)
+            continue;
+        a->hist_last[o] = sm->weighted
+            ? stats_hist_alloc_w(sm->lo[c], sm->hi[c], ENGINE_BINS_LAST)
+            : stats_hist_alloc(sm->lo[c], sm->hi[c], ENGINE_BINS_LAST);
+        if (!a->hist_last[o])
+            return -1;
+    }
+    return 0;
 }
 
 /* Allocates A, an empty chunk set of model SM (free with acc_free, also
@@ -250,6 +306,8 @@ static int acc_init(chunk_acc *a, const run *r, const shared_model *sm)
             && !(a->wrows = malloc(CHUNK_TRIALS * sizeof *a->wrows)))
             return -1;
     }
+    if (r->o->chunk_counts && acc_init_counts(a, r, sm) != 0)
+        return -1;
     acc_reset(a, r, sm);
     return 0;
 }
@@ -887,6 +945,75 @@ void engine_fold_chunk(engine_result *res, const engine_chunk *ch)
     }
 }
 
+/* engine_opts.chunk_counts: moves each model's exact counts of the chunk
+ * that has just run on the thread with working sets WS (its event
+ * tallies and last-step histograms, which held that chunk's alone) into
+ * the thread's chunk set, to travel with the chunk to its commit. */
+static void move_counts(const run *r, worker_model *ws)
+{
+    for (size_t i = 0; i < r->k; i++) {
+        const model *m = r->sm[i].m;
+        worker_model *w = &ws[i];
+        chunk_acc *a = w->acc;
+        size_t cells = m->n_outputs * (r->T + 1);
+        size_t firsts = m->n_outputs * (r->T + 2);
+        for (size_t c = 0; c < cells; c++) {
+            a->ones[c] = w->ones[c];
+            w->ones[c] = 0;
+        }
+        for (size_t c = 0; c < firsts; c++) {
+            a->first[c] = w->first[c];
+            w->first[c] = 0;
+        }
+        for (size_t c = 0; a->qones && c < cells; c++) {
+            a->qones[c] = w->qones[c];
+            w->qones[c] = 0;
+        }
+        for (size_t c = 0; a->qfirst && c < firsts; c++) {
+            a->qfirst[c] = w->qfirst[c];
+            w->qfirst[c] = 0;
+        }
+        a->qtot = w->qtot;
+        w->qtot = 0;
+        for (size_t o = 0; o < m->n_outputs; o++) {
+            stats_hist *h = w->hist[idx(r, o, r->T)];
+            if (!h || !a->hist_last[o])
+                continue;
+            stats_hist_merge(a->hist_last[o], h);
+            stats_hist_reset(h);
+        }
+    }
+}
+
+/* engine_opts.chunk_counts: adds chunk set A's counts to RES (exact sums:
+ * the same bits as when the threads' counts are added at the end). 0, or
+ * -1 when out of memory. */
+static int fold_counts(const run *r, const model *m, const chunk_acc *a,
+                       engine_result *res)
+{
+    size_t cells = m->n_outputs * (r->T + 1);
+    size_t firsts = m->n_outputs * (r->T + 2);
+    for (size_t c = 0; c < cells; c++)
+        res->ones[c] += a->ones[c];
+    for (size_t c = 0; c < firsts; c++)
+        res->first[c] += a->first[c];
+    for (size_t c = 0; a->qones && c < cells; c++)
+        res->qones[c] += a->qones[c];
+    for (size_t c = 0; a->qfirst && c < firsts; c++)
+        res->qfirst[c] += a->qfirst[c];
+    res->qtot += a->qtot;
+    for (size_t o = 0; o < m->n_outputs; o++) {
+        size_t c = idx(r, o, r->T);
+        if (!a->hist_last[o])
+            continue;
+        if (res->hist[c])
+            stats_hist_merge(res->hist[c], a->hist_last[o]);
+        else if (!(res->hist[c] = stats_hist_copy(a->hist_last[o])))
+            return -1;
+    }
+    return 0;
+}
+
 /* Merges chunk CHUNK's ordered summaries, in set ACC (one per model),
  * into the results, and writes its samples. Called in chunk order. 0, -1
  * (write error) or -2 (the chunk callback failed: out of memory). */
@@ -900,10 +1027,14 @@ static int commit_chunk(run *r, const chunk_acc *acc, uint64_t chunk)
         engine_chunk ch = { chunk, a->mom, a->diff, a->diff_ever, a->pair,
                             a->pair_ever, a->cw, a->cw2,
                             res->prior ? a->prior : NULL,
-                            res->prior ? a->post : NULL };
+                            res->prior ? a->post : NULL,
+                            a->ones, a->first, a->qones, a->qfirst, a->qtot,
+                            a->hist_last };
         if (r->o->chunk && r->o->chunk(r->o->chunk_ctx, i, &ch) != 0)
             return -2;
         engine_fold_chunk(res, &ch);
+        if (a->ones && fold_counts(r, sm->m, a, res) != 0)
+            return -2;
         if (r->o->rows && a->rows) {
             uint64_t t0 = chunk * CHUNK_TRIALS;
             uint64_t n = r->trials - t0 < CHUNK_TRIALS ? r->trials - t0
@@ -1041,6 +1172,8 @@ static void *thread_main(void *p)
          * order). */
         if (r->pilot)
             continue;
+        if (r->o->chunk_counts)
+            move_counts(r, a->ws);
         pthread_mutex_lock(&r->mu);
         finish_chunk(r, a->ws, &a->set, c, failed);
         pthread_mutex_unlock(&r->mu);
@@ -1297,17 +1430,19 @@ end:
     return rc;
 }
 
-/* The columns of SM's rows: all N_COLS, or O's selection. 0 or -1. */
-static int shared_rows(shared_model *sm, const engine_opts *o)
+/* The columns of the rows of SM, model I: all N_COLS, or O's selection.
+ * 0 or -1. */
+static int shared_rows(shared_model *sm, const engine_opts *o, size_t i)
 {
+    const size_t *pick = o->row_cols ? o->row_cols[i] : NULL;
     if (!(sm->col_at = malloc((sm->n_cols + 1) * sizeof *sm->col_at)))
         return -1;
     for (size_t c = 0; c < sm->n_cols; c++)
-        sm->col_at[c] = o->row_cols ? SIZE_MAX : c;
-    sm->row_width = o->row_cols ? o->n_row_cols : sm->n_cols;
-    for (size_t p = 0; o->row_cols && p < o->n_row_cols; p++) {
-        assert(o->row_cols[p] < sm->n_cols);
-        sm->col_at[o->row_cols[p]] = p;
+        sm->col_at[c] = pick ? SIZE_MAX : c;
+    sm->row_width = pick ? o->n_row_cols[i] : sm->n_cols;
+    for (size_t p = 0; pick && p < sm->row_width; p++) {
+        assert(pick[p] < sm->n_cols);
+        sm->col_at[pick[p]] = p;
     }
     return 0;
 }
@@ -1473,7 +1608,7 @@ static int run_prepare(run *r, model *const *models, size_t k,
         }
         if (shared_init(&r->sm[i], models[i], r->trials, r->T, d) != 0)
             return NCG_ERR_SCENARIO;
-        if (r->o->rows && shared_rows(&r->sm[i], r->o) != 0)
+        if (r->o->rows && shared_rows(&r->sm[i], r->o, i) != 0)
             return NCG_ERR_NOMEM;
         if (!(res[i] = engine_result_alloc(models[i], r->trials, r->T)))
             return NCG_ERR_NOMEM;

@@ -133,6 +133,14 @@ typedef struct engine_chunk {
     double cw, cw2;                 /* sums of the weights and squares */
     const stats_moments *prior;     /* per random param, or NULL when */
     const stats_moments *post;      /* the model is not conditioned */
+    /* With engine_opts.chunk_counts, this chunk's own exact counts (else
+     * NULL and 0): event ones per (o, t) and first per o * (T + 2) + t;
+     * for a conditioned model their weighted sums and the chunk's total
+     * weight; per output its histogram at step T (NULL for events). */
+    const uint64_t *ones, *first;
+    const stats_wsum *qones, *qfirst;
+    stats_wsum qtot;
+    stats_hist *const *hist_last;
 } engine_chunk;
 
 /* How to run. */
@@ -148,13 +156,14 @@ typedef struct engine_opts {
     int (*rows)(void *ctx, size_t which, uint64_t trial0, size_t n,
                 size_t cols, const double *values);
     void *rows_ctx;
-    /* With ROWS: when ROW_COLS is not NULL, each row holds only these
-     * N_ROW_COLS columns of the layout above (each < its column count),
-     * in this order, for every model of the run (COLS is N_ROW_COLS). The
-     * engine keeps a chunk of rows per model and thread: a caller that
-     * reads a few columns of many models keeps only those. */
-    const size_t *row_cols;
-    size_t n_row_cols;
+    /* With ROWS: when ROW_COLS is not NULL, the rows of model WHICH hold
+     * only the N_ROW_COLS[WHICH] columns ROW_COLS[WHICH][0 ..] of the
+     * layout above (each < its column count), in that order (COLS is
+     * their count). The engine keeps a chunk of rows per model and
+     * thread: a caller that reads a few columns of many models keeps
+     * only those. */
+    const size_t *const *row_cols;
+    const size_t *n_row_cols;
     /* With ROWS, for a conditioned model: called just before ROWS for the
      * same trials (and ROWS_CTX) with each trial's final weight (the
      * likelihood of the record), so per-trial values can be weighted.
@@ -196,6 +205,12 @@ typedef struct engine_opts {
      * stops with NCG_ERR_NOMEM). */
     int (*chunk)(void *ctx, size_t which, const engine_chunk *c);
     void *chunk_ctx;
+    /* 1: CHUNK also gets each chunk's own event tallies and last-step
+     * histograms (engine_chunk.ones ..): they are folded into the result
+     * at each chunk's commit instead of at the end (the same sums, so the
+     * same bits), which costs a pass over them per chunk (a --precision
+     * shard's per-chunk figures). */
+    int chunk_counts;
 } engine_opts;
 
 /* Runs the K models in lockstep (K >= 1; all with the same trials): each
