@@ -140,7 +140,8 @@ $(BUILD)/bench/bench: bench/bench.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LDLIBS)
 
-# Sanitizers: the whole suite (the CLI tests run the asan binary too).
+# Sanitizers: the whole suite (the CLI tests run the asan binary too; it
+# is not beside plots/, so the style is named as an installed one would be).
 ASAN_BUILD ?= $(BUILD)/asan
 ASAN_OPT   = -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g
 test-asan: deps
@@ -148,6 +149,7 @@ test-asan: deps
 	    $(ASAN_BUILD)/ncgsim $(ASAN_BUILD)/ncgsim_tests
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	NCGSIM_PLOTS=$(abspath plots) \
 	NCGSIM_BIN=$(abspath $(ASAN_BUILD)/ncgsim) $(ASAN_BUILD)/ncgsim_tests $(SUITE)
 
 # Valgrind over a representative set: fast suites, a threaded run, a check.

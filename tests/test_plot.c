@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "base/ncgsim.h"
 #include "plot/gp.h"
+#include "plot/sens_plot.h"
 #include "plot/plot.h"
 
 /* The suite runs from the repository root (make test), next to ./ncgsim
@@ -815,6 +816,18 @@ static void test_plot__scripts__fixed_tics_honest_ranges_and_twins_named(void)
     free(dir);
 }
 
+/* 1 when the file DIR/NAME contains TEXT, 0 when it does not, -1 when it
+ * cannot be read. */
+static int file_has(const char *dir, const char *name, const char *text)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *all = test_read(path);
+    int has = all ? strstr(all, text) != NULL : -1;
+    free(all);
+    return has;
+}
+
 /* The x range [*LO, *HI] that script PATH sets before its plot. 1 when
  * found. */
 static int script_xrange(const char *path, double *lo, double *hi)
@@ -920,13 +933,31 @@ static void test_plot__other_commands__fixed_tics_and_no_gnuplot_warning(void)
                                           "under 5% of the variance") : NULL);
     CU_ASSERT_PTR_NOT_NULL(sobol ? strstr(sobol, "set yrange [0:1]") : NULL);
     free(sobol);
+    /* A conditioned scenario's tornado says its results are weighted and
+     * where params are held, drawn from memory and from its files alike;
+     * a plain one does not. */
+    static const char weighted[] = "conditioned on the record: each result "
+        "is weighted by it; random params held at their prior''s ' . "
+        "'p10/p90'";
+    CU_ASSERT_EQUAL(file_has(dir, "o/c-sensitivity/tornado-troops.gp",
+                             weighted), 1);
+    CU_ASSERT_EQUAL(file_has(dir, "o/u-sensitivity/tornado-troops.gp",
+                             "conditioned"), 0);
+    snprintf(cmd, sizeof cmd, "mkdir %s/files && cp %s/o/c-sensitivity/"
+             "sensitivity.csv %s/o/c-sensitivity/resolved.cfg %s/files",
+             dir, dir, dir, dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    use_tree_style();
+    diag *d = diag_alloc();
+    plot_opts po = { .format = "png", .quiet = 1 };
+    snprintf(sub, sizeof sub, "%s/files", dir);
+    CU_ASSERT_EQUAL(sens_plot_sensitivity_files(sub, &po, d), 0);
+    diag_free(d);
+    CU_ASSERT_EQUAL(file_has(dir, "files/tornado-troops.gp", weighted), 1);
     /* The heatmap's cells: each figure to its standard error in fixed
      * notation (9.69e-05 before). */
-    snprintf(sub, sizeof sub, "%s/o2/u-sweep/sweep-share.gp", dir);
-    char *heat = test_read(sub);
-    CU_ASSERT_PTR_NOT_NULL(heat ? strstr(heat, "(fixed($3, ($5 - $4) / (2 * ")
-                                : NULL);
-    free(heat);
+    CU_ASSERT_EQUAL(file_has(dir, "o2/u-sweep/sweep-share.gp",
+                             "(fixed($3, ($5 - $4) / (2 * "), 1);
     test_rmrf(dir);
     free(dir);
 }

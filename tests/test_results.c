@@ -474,6 +474,91 @@ static void test_results__conditioned_counts__are_plain_trials(void)
     free(dir);
 }
 
+/* The index of field NAME in the comma-separated header LINE, or -1. */
+static int field_index(const char *line, const char *name)
+{
+    size_t n = strlen(name);
+    int k = 0;
+    for (const char *f = line; f; f = strchr(f, ','), f = f ? f + 1 : f, k++)
+        if (strncmp(f, name, n) == 0 && (f[n] == ',' || f[n] == '\n'
+                                         || f[n] == '\0'))
+            return k;
+    return -1;
+}
+
+/* Field K of LINE as a number (fields before K hold no quoted comma). */
+static double field_num(const char *line, int k)
+{
+    const char *f = line;
+    for (int c = 0; c < k && f; c++)
+        f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+    return f ? strtod(f, NULL) : NAN;
+}
+
+/* samples.csv of a conditioned run carries each trial's weight (the
+ * likelihood of the record): the weighted means of its columns are
+ * summary.csv's means at the last step (events: p_by_end from the
+ * <event>_ever columns), to 1e-9 relative; and the file is the same
+ * bytes for any -j. */
+static void test_results__conditioned_samples__weights_give_the_summary(void)
+{
+    char *dir = test_tmpdir(), args[1024], path[1024];
+    snprintf(args, sizeof args, "run scenarios/examples/conditioning.cfg -n "
+             "3000 --samples -j 1");
+    CU_ASSERT_EQUAL_FATAL(run_in(dir, args), 0);
+    snprintf(path, sizeof path, "%s/conditioning/samples.csv", dir);
+    char *samp = test_read(path);
+    snprintf(path, sizeof path, "%s/conditioning/summary.csv", dir);
+    char *sum = test_read(path);
+    CU_ASSERT_FATAL(samp != NULL && sum != NULL);
+    CU_ASSERT_EQUAL(strncmp(samp, "trial,weight,", 13), 0);
+    int wcol = field_index(samp, "weight");
+    int vcol = field_index(sum, "variable"), mcol = field_index(sum, "mean");
+    int pcol = field_index(sum, "p_by_end");
+    CU_ASSERT_FATAL(wcol == 1 && vcol == 0 && mcol > 0 && pcol > 0);
+    size_t checked = 0;
+    for (const char *row = strchr(sum, '\n'); row && row[1];
+         row = strchr(row + 1, '\n')) {
+        char var[128], ever[160];
+        if (sscanf(row + 1, "%127[^,]", var) != 1)
+            break;
+        int is_event = strstr(row + 1, ",event,") != NULL;
+        snprintf(ever, sizeof ever, "%s_ever", var);
+        int c = field_index(samp, is_event ? ever : var);
+        double want = field_num(row + 1, is_event ? pcol : mcol);
+        CU_ASSERT_FATAL(c > 1);
+        double sw = 0, swx = 0;
+        for (const char *l = strchr(samp, '\n'); l && l[1];
+             l = strchr(l + 1, '\n')) {
+            double w = field_num(l + 1, wcol);
+            sw += w;
+            swx += w * field_num(l + 1, c);
+        }
+        double got = swx / sw;
+        if (!(fabs(got - want) <= 1e-9 * fabs(want)))
+            fprintf(stderr, "\n%s: weighted mean %.17g, summary %.17g", var,
+                    got, want);
+        CU_ASSERT(fabs(got - want) <= 1e-9 * fabs(want));
+        checked++;
+    }
+    CU_ASSERT_EQUAL(checked, 4);
+    /* The same bytes with two threads. */
+    char *dir2 = test_tmpdir();
+    snprintf(args, sizeof args, "run scenarios/examples/conditioning.cfg -n "
+             "3000 --samples -j 2");
+    CU_ASSERT_EQUAL_FATAL(run_in(dir2, args), 0);
+    snprintf(path, sizeof path, "%s/conditioning/samples.csv", dir2);
+    char *samp2 = test_read(path);
+    CU_ASSERT(samp2 && strcmp(samp, samp2) == 0);
+    free(samp2);
+    free(samp);
+    free(sum);
+    test_rmrf(dir2);
+    free(dir2);
+    test_rmrf(dir);
+    free(dir);
+}
+
 void test_results_register(void);
 void test_results_register(void)
 {
@@ -490,6 +575,8 @@ void test_results_register(void)
           test_results__every_csv_column__is_documented },
         { "conditioned counts are plain trials",
           test_results__conditioned_counts__are_plain_trials },
+        { "conditioned samples: weights give the summary",
+          test_results__conditioned_samples__weights_give_the_summary },
     };
     TEST_SUITE("results", cases);
 }

@@ -7,8 +7,9 @@
 
 #define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 /* Two scenarios (a comparison and paired differences), one conditioned
- * on a record (weighted tallies and pairs). --max-trials 12000 is three
- * chunks, the last short, so 7 shards leave some empty. */
+ * on a record (weighted tallies, pairs and histograms). --max-trials
+ * 12000 or 20000 is three or five chunks, the last short, so 7 shards
+ * leave some empty. */
 #define SCENARIOS "scenarios/baseline.cfg scenarios/examples/conditioning.cfg"
 
 /* Runs CMD (with DIR as $D); its exit status, output in *OUT. */
@@ -65,19 +66,24 @@ static void two_passes_equal_one_process(const char *opts, long trials)
     free(dir);
 }
 
-/* --precision 0.03: at 4096 trials an event's interval is too wide, at
- * 8192 every one is narrow enough (one process's two rounds, checked). */
+/* --precision 0.02: at 4096 trials an event's interval is 1.89 times its
+ * target, so the next round would pass --max-trials 12000, which one
+ * process then runs unmeasured (its last chunk short): 12000 trials. */
 static void test_shard_precision__events__two_passes_equal_one_process(void)
 {
-    two_passes_equal_one_process("--precision 0.03 --max-trials 12000", 8192);
+    two_passes_equal_one_process("--precision 0.02 --max-trials 12000",
+                                 12000);
 }
 
-/* --precision-of a mean: usfk_troops of the conditioned scenario (its
- * effective trials and weighted pair with baseline set the ratio). */
-static void test_shard_precision__mean_target__two_passes_equal_one_process(void)
+/* --precision-of a mean and a percentile (the probes keep the last-step
+ * histograms, weighted in the conditioned scenario): at 4096 trials the
+ * median of nuke_support is 1.63 times its target, at 12288 (three
+ * chunks, across probes for K > 1) 0.979. */
+static void test_shard_precision__mean_and_percentile__two_passes_equal_one_process(void)
 {
     two_passes_equal_one_process("--precision-of mean:usfk_troops=150 "
-                                 "--max-trials 12000", 8192);
+                                 "--precision-of p50:nuke_support=0.5% "
+                                 "--max-trials 20000", 12288);
 }
 
 /* Probes in $D/p (3 shards of baseline, --precision 0.03, which choose
@@ -159,7 +165,7 @@ void test_shard_precision_register(void)
 {
     static const test_case cases[] = {
         { "events: two passes equal one process", test_shard_precision__events__two_passes_equal_one_process },
-        { "mean target: two passes equal one process", test_shard_precision__mean_target__two_passes_equal_one_process },
+        { "mean and percentile: two passes equal one process", test_shard_precision__mean_and_percentile__two_passes_equal_one_process },
         { "mixed passes are refused naming the part", test_shard_precision__mixed_passes__are_refused_naming_the_part },
     };
     TEST_SUITE("shard_precision", cases);

@@ -256,6 +256,8 @@ typedef struct group {
     engine_result **res;   /* each member's results, once run */
     output_dir *od;        /* each member's folder, once begun */
     FILE **samples;        /* each member's samples.csv, when asked for */
+    const double **weights;  /* each conditioned member's weights of the
+                                rows being written (borrowed) */
     plot_job *jobs;        /* each member's charts */
     size_t begun;          /* folders begun, to be aborted on failure */
 } group;
@@ -273,6 +275,7 @@ static void group_free(group *g)
     free(g->res);
     free(g->od);
     free(g->samples);
+    free(g->weights);
     free(g->jobs);
 }
 
@@ -285,8 +288,10 @@ static int group_alloc(group *g, model **ms, const size_t *idx, size_t k,
     g->res = calloc(k, sizeof *g->res);
     g->od = calloc(k, sizeof *g->od);
     g->samples = calloc(k, sizeof *g->samples);
+    g->weights = calloc(k, sizeof *g->weights);
     g->jobs = calloc(k, sizeof *g->jobs);
-    if (!g->gm || !g->res || !g->od || !g->samples || !g->jobs) {
+    if (!g->gm || !g->res || !g->od || !g->samples || !g->weights
+        || !g->jobs) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_ERR_NOMEM;
     }
@@ -332,14 +337,13 @@ static int shard_put(part *p, const scenario *s, const batch_opts *c,
 {
     char name[256];
     int rc = 0;
+    /* A --precision run's settings travel in its second pass's parts
+     * (probes keep them in their own sections), and a probe carries the
+     * command that made it. */
     if (c->settings && !c->probe)
         rc = part_add(p, "precision", PART_TEXT, c->settings,
                       strlen(c->settings));
-    if (rc != 0) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return rc;
-    }
-    if (rc == 0 && c->probe && c->command_line)
+    if (c->probe && c->command_line)
         rc = part_add(p, "command", PART_TEXT, c->command_line,
                       strlen(c->command_line));
     if (rc != 0) {
@@ -465,10 +469,12 @@ static int group_run(group *g, scenario **scs, const batch_opts *c,
         }
         return 0;
     }
+    output_samples samples = { g->samples, g->weights };
     engine_opts eo = {
         .threads = c->threads,
         .rows = c->samples && !compare_only ? output_samples_rows : NULL,
-        .rows_ctx = g->samples, .stop = &cli_interrupted,
+        .weights = output_samples_weights,
+        .rows_ctx = &samples, .stop = &cli_interrupted,
         .progress = show_progress, .progress_ctx = &pr };
     return engine_run(g->gm, g->k, &eo, g->res, d);
 }

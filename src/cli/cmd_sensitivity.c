@@ -61,8 +61,9 @@ const cli_command cmd_sensitivity_def = {
     "tornado-<output>.png and sobol-<output>.png, and prints the 5 params\n"
     "with the largest effect for each output. A scenario conditioned on\n"
     "observations gets weighted effects (paired) and weighted first-order\n"
-    "indices and rank correlations: no total index and no Sobol chart\n"
-    "(docs/sensitivity.md).\n",
+    "indices and rank correlations: no total index (the Sobol chart shows\n"
+    "the first-order ones) and a tornado that says it is weighted, params\n"
+    "held at their prior's percentiles (docs/sensitivity.md).\n",
     NULL, sens_opts_table, SA_N_OPTS, OPERANDS_SCENARIOS
 };
 

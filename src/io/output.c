@@ -5,6 +5,7 @@
 #include "base/numfmt.h"
 #include "io/posterior.h"
 #include "model/corr.h"
+#include "model/observe.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -453,6 +454,8 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d)
     if (!f)
         return NULL;
     fputs("trial", f);
+    if (m->obs && m->obs->weighted)
+        fputs(",weight", f);
     for (size_t v = 0; v < m->n_vars; v++)
         if (m->vars[v].kind == VAR_PARAM)
             fprintf(f, ",%s", m->vars[v].name);
@@ -465,14 +468,27 @@ FILE *output_samples_open(const model *m, const char *dir, diag *d)
     return f;
 }
 
+int output_samples_weights(void *ctx, size_t which, uint64_t trial0,
+                           size_t n, const double *w)
+{
+    (void)trial0;
+    (void)n;
+    ((output_samples *)ctx)->w[which] = w;
+    return 0;
+}
+
 int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
                         size_t cols, const double *values)
 {
-    FILE *out = ((FILE **)ctx)[which];
+    const output_samples *s = ctx;
+    FILE *out = s->f[which];
+    const double *w = s->w[which];
     if (!out)
         return 0;
     for (size_t l = 0; l < n; l++) {
         fprintf(out, "%llu", (unsigned long long)(trial0 + l + 1));
+        if (w)                 /* the likelihood of the record */
+            fprintf(out, ",%.17g", w[l]);
         for (size_t c = 0; c < cols; c++)
             fprintf(out, ",%.17g", values[l * cols + c]);
         fputc('\n', out);

@@ -89,14 +89,27 @@ int output_write(const engine_result *r, const scenario *s, const char *dir,
 int output_correlations(const model *m, uint64_t trials, const char *dir,
                         FILE *table, diag *d);
 
-/* Opens DIR/samples.csv and writes its header (trial, params, outputs,
- * <event>_ever per event output);
- * NULL with a message in D on failure. */
+/* Opens DIR/samples.csv and writes its header (trial, then weight when M
+ * conditions on observations, params, outputs, <event>_ever per event
+ * output); NULL with a message in D on failure. */
 FILE *output_samples_open(const model *m, const char *dir, diag *d);
 
+/* What the samples callbacks below write to: per model of the run, its
+ * samples.csv (NULL: none) and, for a conditioned model, the weights of
+ * the rows about to be written (borrowed from the engine between its
+ * weights and rows calls). Both arrays have one entry per model. */
+typedef struct output_samples {
+    FILE **f;
+    const double **w;
+} output_samples;
+
+/* An engine_opts.weights callback: keeps W, the final weights of model
+ * WHICH's next N rows, for output_samples_rows. CTX: output_samples. */
+int output_samples_weights(void *ctx, size_t which, uint64_t trial0,
+                           size_t n, const double *w);
 /* An engine_opts.rows callback writing each model's rows to samples.csv:
- * CTX is an array of FILE *, one per model (NULL entries skip). Trials are
- * numbered from 1. */
+ * CTX is an output_samples. Trials are numbered from 1; a conditioned
+ * model's rows carry their weight after the trial number. */
 int output_samples_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
                         size_t cols, const double *values);
 

@@ -40,6 +40,8 @@ typedef struct sens_chart {
     double variance;           /* what the Sobol indices divide by */
     const char *kind[2];       /* the key's words for a random param and a
                                   constant: "random p10/p90" */
+    int weighted;              /* 1: a scenario conditioned on the record
+                                  (every figure a weighted estimate) */
     sens_bar *bar;             /* every param, largest |swing| first */
     size_t n_bar;
 } sens_chart;
@@ -143,6 +145,17 @@ static void tornado_title(FILE *f, const sens_chart *c, size_t n,
         fprintf(f, " . ': the %zu largest effects, one param at a time", n);
     if (zero && !(n == 1 && !bar_moves(c, &c->bar[0])))
         fprintf(f, " (%zu with no effect not shown)", zero);
+    /* Conditioned: say that every bar is a weighted estimate, and that
+     * params are held at their prior's percentiles (the record does not
+     * move where they are held). */
+    if (c->weighted) {
+        const char *held = strncmp(c->kind[0], "random ", 7) == 0
+                           ? c->kind[0] + 7 : c->kind[0];
+        fputs("' . \"\\n\" . 'conditioned on the record: each result is "
+              "weighted by it; random params held at their prior''s ' . ", f);
+        gp_quote_max(f, held, 20);
+        fputs(" . '", f);
+    }
     fputs("' . \"\\n\" . 'bars from the base run (dashed) to the result "
           "with the param held at each end' . \"\\n\" . 'whiskers: paired "
           "95% intervals", f);
@@ -511,7 +524,7 @@ static void sens_chart_of(const sens_result *r, size_t q, sens_bar *bars,
     *c = (sens_chart){
         .out = v->name, .event = v->kind == VAR_EVENT,
         .step = sens_step_label(r, step, step_len), .base = r->base_mean[q],
-        .variance = r->variance[q],
+        .variance = r->variance[q], .weighted = r->weighted,
         .kind = { sens_row_kind(r, &probe[0], kind[0], sizeof kind[0]),
                   sens_row_kind(r, &probe[1], kind[1], sizeof kind[1]) },
         .bar = bars, .n_bar = sens_n_rows(r) };
@@ -678,6 +691,20 @@ static int files_scenario(const char *dir, scenario **sc, char *step,
     return 0;
 }
 
+/* 1 when scenario SC conditions on observations (one with `how` other
+ * than "impose"): its results are weighted estimates. */
+static int files_weighted(const scenario *sc)
+{
+    const snode *obs = snode_get(sc->root, "observations");
+    for (size_t k = 0; obs && k < obs->n_kids; k++) {
+        const snode *how = snode_get(obs->kids[k], "how");
+        if (!how || how->type != SNODE_STRING
+            || strcmp(how->v.s, "impose") != 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Row R of sensitivity.csv T (columns COL) as a bar. */
 static sens_bar sens_bar_of(const table *t, size_t r, const size_t *col)
 {
@@ -750,6 +777,7 @@ int sens_plot_sensitivity_files(const char *dir, const plot_opts *o, diag *d)
         sens_chart_rows(&t, col, first, last, bars, &c);
         c.step = step;
         c.event = snode_get(snode_get(sc->root, "events"), out) != NULL;
+        c.weighted = files_weighted(sc);
         sens_charts(&j, &c, q++);
     }
     rc = gp_charts_end(&j, o);
