@@ -123,6 +123,13 @@ static void test_mpi__two_setting_sweep_is_the_same_bytes(void)
                         "--vary cut_chance=0:1:0.05 --vary p_sceptic=0:1:1");
 }
 
+static void test_mpi__sensitivity_is_the_same_bytes(void)
+{
+    /* Tornado groups and design chunks (five units) over 1 to 3 ranks,
+     * with the tornado and Sobol charts. */
+    same_as_one_process("sensitivity -q -j 1 tests/data/sens/small.cfg");
+}
+
 /* 9000 trials: three chunks, so -np 3 gives each rank one. */
 static void test_mpi__discover_is_the_same_bytes(void)
 {
@@ -310,6 +317,8 @@ void test_mpi_register(void)
           test_mpi__precision_of_is_the_same_bytes },
         { "2-D sweep (with its charts): -np 1, 2, 3 give the same bytes",
           test_mpi__two_setting_sweep_is_the_same_bytes },
+        { "sensitivity (with its charts): -np 1, 2, 3 give the same bytes",
+          test_mpi__sensitivity_is_the_same_bytes },
         { "discover of a scenario: -np 1, 2, 3 give the same bytes",
           test_mpi__discover_is_the_same_bytes },
         { "score --as-of (conditioned): -np 1, 2, 3 give the same bytes",

@@ -618,6 +618,53 @@ static void test_report__discovery_limits_redrawn_from_boxes_csv(void)
     diag_free(d);
 }
 
+/* A discovery folder drawn with its charts has scatter.dat (its head names
+ * the case and the two inputs): the report charts the scatter of every
+ * trial from it and names it in the caption; a folder run with
+ * --no-plots has none and gets no scatter. */
+static void test_report__discovery_scatter_charted_when_the_folder_has_it(void)
+{
+    char cmd[4096], sub[800], *log = NULL;
+    CU_ASSERT_FATAL(fx_analyses());
+    snprintf(sub, sizeof sub, "%s/unc2-discovery", fx_out);
+    snprintf(cmd, sizeof cmd, BIN " discover %s/unc.cfg --case 'troops < "
+             "28000' -n 400 --resample 0 -o %s -q -j 2 && " BIN " report -q "
+             "%s", fx_dir, sub, fx_out);
+    int rc = test_run(cmd, &log);
+    if (rc != 0)
+        fprintf(stderr, "\n%s\n", log ? log : "");
+    free(log);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    char *t = test_read(fx_html);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    char *svg = chart_svg(t, "Box 1 over every trial on its two most "
+                          "significant inputs (unc2-discovery)");
+    CU_ASSERT_PTR_NOT_NULL(svg);
+    /* Every trial is a point: 400 marks at least, and the case named. */
+    size_t marks = 0;
+    for (const char *p = svg; p && (p = strstr(p, "<use")); p++)
+        marks++;
+    CU_ASSERT(marks >= 400);
+    CU_ASSERT_PTR_NOT_NULL(svg ? strstr(svg, "troops &lt; 28000") : NULL);
+    free(svg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>unc2-discovery/scatter</code>, "
+                                  "redrawn from <code>discovery.csv</code> "
+                                  "and <code>boxes.csv</code> and <code>"
+                                  "scatter.dat</code>."));
+    svg = chart_svg(t, "Box 1 over every trial on its two most significant "
+                    "inputs (unc-discovery)");
+    CU_ASSERT_PTR_NULL(svg);
+    free(svg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "<code>unc-discovery/limits</code>, "
+                                  "redrawn from <code>discovery.csv</code> "
+                                  "and <code>boxes.csv</code>."));
+    free(t);
+    /* The batch as the other tests know it. */
+    test_rmrf(sub);
+    snprintf(cmd, sizeof cmd, BIN " report -q %s", fx_out);
+    CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+}
+
 /* ---- the pieces ---- */
 
 static void test_report__estimate_words_follow_icd203(void)
@@ -756,6 +803,8 @@ static const test_case report_tests[] = {
       test_report__tornado_redrawn_from_csv_has_its_numbers },
     { "report: discovery limits redrawn from boxes.csv",
       test_report__discovery_limits_redrawn_from_boxes_csv },
+    { "report: discovery scatter charted when the folder has it",
+      test_report__discovery_scatter_charted_when_the_folder_has_it },
     { "report: one scenario gets its own charts",
       test_report__one_scenario_gets_its_own_charts },
     { "report: same results give the same page",

@@ -11,6 +11,7 @@
 #include "run/engine.h"
 #include "base/ncgsim.h"
 #include "io/output.h"
+#include "io/runpart.h"
 #include "base/numfmt.h"
 #include "base/status.h"
 #include "random/rng.h"
@@ -187,12 +188,7 @@ static void sens_cols_free(sens_cols *sc)
 
 /* ---- the tornado: the base plus two variants per param, in groups ---- */
 
-/* One param the tornado holds at two values, and where its results go. */
-typedef struct tornado_item {
-    size_t var;              /* the param's index in the model's vars */
-    sens_row *row;           /* output 0's row; output q's is row + q * stride */
-    size_t stride;
-} tornado_item;
+static sens_row *row_ptr(const sens_result *r, size_t q, size_t k);
 
 /* Per-trial values of one group's run. Rows come one model at a time for
  * each chunk of trials, model 0 (the base) first: the chunk is kept per
@@ -513,12 +509,14 @@ static void rank_correlations(sens_result *r, const engine_result *res0,
     }
 }
 
-/* Runs the base and the two variants of each of the N ITEMS in one
- * lockstep group and fills their rows; with RANKS, also the base means
- * and the rank correlations. */
-static int run_group(sens_result *r, const sens_opts *o,
-                     const tornado_item *items, size_t n, int ranks, diag *d)
+/* Runs the base and the two variants of each of the N tornado items
+ * R->items[I0 ..] (row numbers, as for sens_row_at) in one lockstep group
+ * and fills their rows; with RANKS, also the base means and the rank
+ * correlations. */
+static int run_group(sens_result *r, const sens_opts *o, size_t i0, size_t n,
+                     int ranks, diag *d)
 {
+    const size_t *items = r->items + i0;
     group g = { 0 };
     tornado_ctx c = { 0 };
     corr_keyed *kw = NULL;
@@ -531,9 +529,10 @@ static int run_group(sens_result *r, const sens_opts *o,
         goto end;
     for (size_t j = 0; j < n; j++)
         for (size_t h = 0; h < 2; h++) {
-            double x = h ? items[j].row->x_high : items[j].row->x_low;
+            const sens_row *w = row_ptr(r, 0, items[j]);
+            double x = h ? w->x_high : w->x_low;
             snprintf(set, sizeof set, "params.%s=%.17g",
-                     r->m->vars[items[j].var].name, x);
+                     r->m->vars[w->var].name, x);
             rc = sens_load(o->path, &o->so, set, NULL, &g.sc[1 + 2 * j + h],
                            &g.m[1 + 2 * j + h], d);
             if (rc != 0)
@@ -583,7 +582,7 @@ static int run_group(sens_result *r, const sens_opts *o,
     }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t j = 0; j < n; j++) {
-            sens_row *row = items[j].row + q * items[j].stride;
+            sens_row *row = row_ptr(r, q, items[j]);
             size_t out = r->outputs[q];
             const stats_moments *sw = &c.swing[q * n + j];
             const stats_pair *wsw = &c.wswing[q * n + j];
@@ -613,31 +612,6 @@ end:
     return rc;
 }
 
-/* The tornado of every random param and every constant that reaches an
- * analysed output, SENS_GROUP params per lockstep group. Group 0 always
- * runs (it gives the base means, even with nothing to vary). */
-static int run_tornado(sens_result *r, const sens_opts *o, diag *d)
-{
-    tornado_item *items = calloc(r->d + r->n_const + 1, sizeof *items);
-    size_t n = 0;
-    int rc = 0;
-    if (!items) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_ERR_NOMEM;
-    }
-    for (size_t j = 0; j < r->d; j++)
-        items[n++] = (tornado_item){ r->rows[j].var, &r->rows[j], r->d };
-    for (size_t j = 0; j < r->n_const; j++)
-        if (r->const_rows[j].reaches)
-            items[n++] = (tornado_item){ r->const_rows[j].var,
-                                         &r->const_rows[j], r->n_const };
-    for (size_t i = 0; rc == 0 && (i == 0 || i < n); i += SENS_GROUP)
-        rc = run_group(r, o, items + i, n - i < SENS_GROUP ? n - i
-                       : SENS_GROUP, i == 0, d);
-    free(items);
-    return rc;
-}
-
 /* ---- the Saltelli design ---- */
 
 /* Model 0 is A, model 1 is B, model 2 + i is A with column i from B. */
@@ -646,7 +620,7 @@ typedef struct design_ctx {
     const dist_spec **specs; /* per random param */
     uint64_t *key_a, *key_b; /* per random param: streams of A and B */
     sens_cols cols;          /* the rows' columns: the analysed outputs */
-    double *y;               /* (d + 2) x n_out x trials */
+    double *y;               /* sens_result.design_y */
 } design_ctx;
 
 static void design_draw(void *ctx, size_t which, size_t j, uint64_t trial0,
@@ -675,9 +649,11 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     return 0;
 }
 
-/* Point estimates and bootstrap intervals of S1 and ST from C->y. */
-static int sobol_indices(sens_result *r, const design_ctx *c, diag *d)
+/* Point estimates and bootstrap intervals of S1 and ST from the design's
+ * per-trial values R->design_y. */
+static int sobol_indices(sens_result *r, diag *d)
 {
+    const double *y = r->design_y;
     size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
     size_t *idx = calloc(n + 1, sizeof *idx);
     double *yab = calloc(dd * n + 1, sizeof *yab);
@@ -703,10 +679,10 @@ static int sobol_indices(sens_result *r, const design_ctx *c, diag *d)
                 idx[k] = t < n ? t : n - 1;
             }
         for (size_t q = 0; q < r->n_out; q++) {
-            const double *ya = c->y + q * n;
-            const double *yb = c->y + (r->n_out + q) * n;
+            const double *ya = y + q * n;
+            const double *yb = y + (r->n_out + q) * n;
             for (size_t i = 0; i < dd; i++)
-                memcpy(yab + i * n, c->y + ((2 + i) * r->n_out + q) * n,
+                memcpy(yab + i * n, y + ((2 + i) * r->n_out + q) * n,
                        n * sizeof *yab);
             double var = sens_saltelli(ya, yb, yab, dd, n, b ? idx : NULL,
                                        s1, st);
@@ -747,23 +723,19 @@ end:
     return rc;
 }
 
-/* Runs the d + 2 copies and computes the Sobol indices. */
-static int run_design(sens_result *r, const sens_opts *o, diag *d)
+/* Runs the d + 2 copies over chunks C0 .. C0 + CN - 1 of the trials (all
+ * of them: a run of its own; some: a shard's), their per-trial values
+ * into R->design_y. */
+static int run_design(sens_result *r, const sens_opts *o, uint64_t c0,
+                      uint64_t cn, diag *d)
 {
     group g = { 0 };
     design_ctx c = { 0 };
     char name[512];
-    double bytes = (double)(r->d + 2) * (double)r->n_out * (double)r->trials
-                   * sizeof(double);
+    uint64_t chunks = runpart_chunks(r->trials);
+    uint64_t t0 = c0 * ENGINE_CHUNK_TRIALS;
+    uint64_t t1 = (c0 + cn) * ENGINE_CHUNK_TRIALS;
     int rc;
-    if (bytes > SENS_MAX_BYTES) {
-        diag_add(d, NULL, 0, NULL, "the Sobol design would keep %.1f GB of "
-                 "per-trial values ((%zu params + 2) x %zu outputs x %llu "
-                 "trials); use fewer trials (-n) or outputs (--output)",
-                 bytes / 1e9, r->d, r->n_out,
-                 (unsigned long long)r->trials);
-        return NCG_ERR_USAGE;
-    }
     if ((rc = group_alloc(&g, r->d + 2, d)) != 0)
         goto end;
     /* B runs under another seed: its events and random functions must not
@@ -777,8 +749,8 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
     c.specs = calloc(r->d + 1, sizeof *c.specs);
     c.key_a = calloc(r->d + 1, sizeof *c.key_a);
     c.key_b = calloc(r->d + 1, sizeof *c.key_b);
-    c.y = calloc(g.k * r->n_out * r->trials + 1, sizeof *c.y);
-    if (!c.specs || !c.key_a || !c.key_b || !c.y
+    c.y = r->design_y;
+    if (!c.specs || !c.key_a || !c.key_b
         || sens_cols_init(&c.cols, r, g.k, 0) != 0) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
@@ -794,21 +766,23 @@ static int run_design(sens_result *r, const sens_opts *o, diag *d)
         snprintf(name, sizeof name, "sensitivity:B:%s", v->name);
         c.key_b[j] = rng_key(r->m->sc->sim.seed, name);
     }
+    /* Each trial's values depend on its index only: a range of chunks
+     * gives the very values the whole run gives for them. */
     engine_opts eo = { .threads = o->threads, .rows = design_rows,
                        .rows_ctx = &c, .row_cols = c.cols.of,
                        .n_row_cols = c.cols.n, .draw = design_draw,
-                       .draw_ctx = &c, .stop = o->stop, .last_step_only = 1 };
+                       .draw_ctx = &c, .stop = o->stop, .last_step_only = 1,
+                       .ranged = cn < chunks, .chunk_first = c0,
+                       .chunk_count = cn };
     if ((rc = engine_run(g.m, g.k, &eo, g.res, d)) != 0)
         goto end;
-    r->trial_runs += r->trials * g.k;
-    rc = sobol_indices(r, &c, d);
+    r->trial_runs += ((t1 < r->trials ? t1 : r->trials) - t0) * g.k;
 end:
     group_free(&g);
     sens_cols_free(&c.cols);
     free(c.specs);
     free(c.key_a);
     free(c.key_b);
-    free(c.y);
     return rc;
 }
 
@@ -829,6 +803,8 @@ void sens_result_free(sens_result *r)
     free(r->const_rows);
     free(r->levers);
     free(r->order);
+    free(r->items);
+    free(r->design_y);
     free(r);
 }
 
@@ -1043,44 +1019,19 @@ static int rank_rows(sens_result *r, diag *d)
     return 0;
 }
 
-int sens_run(const sens_opts *o, sens_result **out, diag *d)
+/* The rows, the tornado's items and the design's buffer of R, whose
+ * scenario, model and options are set; 0 or a status with a message. */
+static int plan(sens_result *r, const sens_opts *o, diag *d)
 {
-    sens_result *r = calloc(1, sizeof *r);
-    sens_opts capped;
     int rc;
-    *out = NULL;
-    if (!r) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_ERR_NOMEM;
-    }
-    assert(o->const_pct >= 0 && o->const_pct < 100);
-    if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d)) != 0)
-        goto end;
-    r->weighted = r->m->obs && r->m->obs->weighted;
-    if (!o->so.has_trials && o->max_trials
-        && r->sc->sim.trials > o->max_trials) {
-        /* Every later load (variants, design) reads the trials from
-         * here, so the cap holds for all runs alike. */
-        capped = *o;
-        capped.so.has_trials = 1;
-        capped.so.trials = o->max_trials;
-        o = &capped;
-        model_free(r->m);
-        scenario_free(r->sc);
-        r->m = NULL;
-        r->sc = NULL;
-        if ((rc = sens_load(o->path, &o->so, NULL, NULL, &r->sc, &r->m, d))
-            != 0)
-            goto end;
-    }
     if ((rc = pick_outputs(r, o, d)) != 0)
-        goto end;
+        return rc;
     r->d = r->m->n_random_params;
     r->trials = r->sc->sim.trials;
     r->bootstrap = o->bootstrap ? o->bootstrap : SENS_BOOTSTRAP;
     r->const_pct = o->const_pct;
     if ((rc = pick_constants(r, o, d)) != 0)
-        goto end;
+        return rc;
     if (r->d == 0 && r->n_const == 0) {
         if (o->const_pct > 0)
             diag_add(d, r->sc->path, 0, "params", "no param has a random "
@@ -1090,23 +1041,35 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
             diag_add(d, r->sc->path, 0, "params", "no param has a random "
                      "dist: there is nothing to analyse (--constants PCT "
                      "varies the constants)");
-        rc = NCG_ERR_SCENARIO;
-        goto end;
+        return NCG_ERR_SCENARIO;
     }
     if (r->trials < 4) {
         diag_add(d, NULL, 0, NULL, "sensitivity needs at least 4 trials "
                  "(-n)");
-        rc = NCG_ERR_USAGE;
-        goto end;
+        return NCG_ERR_USAGE;
+    }
+    double bytes = (double)(r->d + 2) * (double)r->n_out * (double)r->trials
+                   * sizeof(double);
+    if (r->d > 0 && !r->weighted && bytes > SENS_MAX_BYTES) {
+        diag_add(d, NULL, 0, NULL, "the Sobol design would keep %.1f GB of "
+                 "per-trial values ((%zu params + 2) x %zu outputs x %llu "
+                 "trials); use fewer trials (-n) or outputs (--output)",
+                 bytes / 1e9, r->d, r->n_out,
+                 (unsigned long long)r->trials);
+        return NCG_ERR_USAGE;
     }
     r->base_mean = calloc(r->n_out + 1, sizeof *r->base_mean);
     r->base_se = calloc(r->n_out + 1, sizeof *r->base_se);
     r->variance = calloc(r->n_out + 1, sizeof *r->variance);
     r->rows = calloc(r->n_out * r->d + 1, sizeof *r->rows);
-    if (!r->base_mean || !r->base_se || !r->variance || !r->rows) {
+    r->items = calloc(r->d + r->n_const + 1, sizeof *r->items);
+    if (r->d > 0 && !r->weighted)
+        r->design_y = calloc((r->d + 2) * r->n_out * (size_t)r->trials + 1,
+                             sizeof *r->design_y);
+    if (!r->base_mean || !r->base_se || !r->variance || !r->rows
+        || !r->items || (r->d > 0 && !r->weighted && !r->design_y)) {
         diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
-        goto end;
+        return NCG_ERR_NOMEM;
     }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t j = 0; j < r->d; j++) {
@@ -1118,14 +1081,119 @@ int sens_run(const sens_opts *o, sens_result **out, diag *d)
             row->x_low = dist_quantile(s, SENS_LOW_Q);
             row->x_high = dist_quantile(s, SENS_HIGH_Q);
         }
-    if ((rc = run_tornado(r, o, d)) != 0
-        || (r->d > 0 && !r->weighted && (rc = run_design(r, o, d)) != 0)
-        || (rc = rank_rows(r, d)) != 0)
-        goto end;
+    /* Every random param, then every constant an analysed output reads. */
+    for (size_t j = 0; j < r->d; j++)
+        r->items[r->n_items++] = j;
+    for (size_t j = 0; j < r->n_const; j++)
+        if (r->const_rows[j].reaches)
+            r->items[r->n_items++] = r->d + j;
+    return 0;
+}
+
+int sens_prepare_loaded(const sens_opts *o, scenario *sc, model *m,
+                        sens_result **out, diag *d)
+{
+    sens_result *r = calloc(1, sizeof *r);
+    int rc;
+    *out = NULL;
+    if (!r) {
+        model_free(m);
+        scenario_free(sc);
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    assert(o->const_pct >= 0 && o->const_pct < 100);
+    r->sc = sc;
+    r->m = m;
+    r->weighted = m->obs && m->obs->weighted;
+    if ((rc = plan(r, o, d)) != 0) {
+        sens_result_free(r);
+        return rc;
+    }
     *out = r;
-    r = NULL;
-end:
+    return 0;
+}
+
+int sens_prepare(const sens_opts *o, sens_result **out, diag *d)
+{
+    scenario *sc = NULL;
+    model *m = NULL;
+    int capped = 0, rc;
+    *out = NULL;
+    if ((rc = sens_load(o->path, &o->so, NULL, NULL, &sc, &m, d)) != 0)
+        return rc;
+    if (!o->so.has_trials && o->max_trials && sc->sim.trials > o->max_trials) {
+        /* Every later load (variants, design) reads the trials from
+         * here (sens_run_units), so the cap holds for all runs alike. */
+        scenario_opts so = o->so;
+        so.has_trials = 1;
+        so.trials = o->max_trials;
+        model_free(m);
+        scenario_free(sc);
+        if ((rc = sens_load(o->path, &so, NULL, NULL, &sc, &m, d)) != 0)
+            return rc;
+        capped = 1;
+    }
+    if ((rc = sens_prepare_loaded(o, sc, m, out, d)) == 0)
+        (*out)->capped_trials = capped;
+    return rc;
+}
+
+uint64_t sens_groups(const sens_result *r)
+{
+    /* Group 0 runs even with nothing to vary: it gives the base means. */
+    return r->n_items ? (r->n_items + SENS_GROUP - 1) / SENS_GROUP : 1;
+}
+
+uint64_t sens_units(const sens_result *r)
+{
+    return sens_groups(r) + (r->design_y ? runpart_chunks(r->trials) : 0);
+}
+
+int sens_run_units(sens_result *r, const sens_opts *o, uint64_t first,
+                   uint64_t count, diag *d)
+{
+    uint64_t groups = sens_groups(r), end = first + count;
+    sens_opts capped;
+    int rc = 0;
+    assert(end <= sens_units(r));
+    if (r->capped_trials) {
+        capped = *o;
+        capped.so.has_trials = 1;
+        capped.so.trials = r->trials;
+        o = &capped;
+    }
+    for (uint64_t g = first; rc == 0 && g < end && g < groups; g++) {
+        size_t i0 = (size_t)g * SENS_GROUP;
+        size_t n = r->n_items - i0 < SENS_GROUP ? r->n_items - i0 : SENS_GROUP;
+        rc = run_group(r, o, i0, n, g == 0, d);
+    }
+    if (rc == 0 && r->design_y && end > groups) {
+        uint64_t c0 = first > groups ? first - groups : 0;
+        rc = run_design(r, o, c0, end - groups - c0, d);
+    }
+    return rc;
+}
+
+int sens_finish(sens_result *r, diag *d)
+{
+    int rc = 0;
+    if (r->design_y)
+        rc = sobol_indices(r, d);
+    return rc ? rc : rank_rows(r, d);
+}
+
+int sens_run(const sens_opts *o, sens_result **out, diag *d)
+{
+    sens_result *r = NULL;
+    int rc = sens_prepare(o, &r, d);
+    if (rc == 0 && (rc = sens_run_units(r, o, 0, sens_units(r), d)) == 0
+        && (rc = sens_finish(r, d)) == 0) {
+        *out = r;
+        return 0;
+    }
     sens_result_free(r);
+    *out = NULL;
     return rc;
 }
 

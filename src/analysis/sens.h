@@ -123,6 +123,20 @@ typedef struct sens_result {
      * computed (NaN), and rank orders by s1. */
     int weighted;
     double ess;                /* the base run's effective trials */
+    /* The work, in units (sens_units): the tornado's lockstep groups of
+     * SENS_GROUP items, then the design's chunks of ENGINE_CHUNK_TRIALS
+     * trials. */
+    size_t n_items;            /* params the tornado runs: */
+    size_t *items;             /* their row numbers (as for sens_row_at):
+                                  every random param, then every constant
+                                  an analysed output reads */
+    double *design_y;          /* the Saltelli design's per-trial values,
+                                  (d + 2) models x n_out x trials, model
+                                  0 A, 1 B, 2 + i AB_i; NULL when there is
+                                  no design (no random param, or
+                                  conditioned) */
+    int capped_trials;         /* the trials are sens_opts.max_trials, not
+                                  the scenario's */
 } sens_result;
 
 /* Loads O->path, then runs (1) the base and, per random param and per
@@ -146,6 +160,37 @@ typedef struct sens_result {
  * a design too large for memory, a failed run). */
 int sens_run(const sens_opts *o, sens_result **out, diag *d);
 void sens_result_free(sens_result *r);
+
+/*
+ * sens_run in steps, for shards and MPI ranks: sens_prepare loads and
+ * plans (nothing runs), sens_run_units computes a range of the work
+ * units, sens_finish computes what needs every unit (the Sobol indices
+ * from the whole design, the ranks). A unit's numbers do not depend on
+ * which other units run with it (a group's models run in lockstep as in
+ * the whole run; a trial's design values depend on its index only), so
+ * units computed anywhere and put together (src/analysis/senspart.c)
+ * give the bits of sens_run.
+ */
+
+/* Loads O->path and plans the analysis into *OUT (free with
+ * sens_result_free): its rows, items and design buffer, no run. 0, or a
+ * status with messages in D (sens_run's, except run failures). */
+int sens_prepare(const sens_opts *o, sens_result **out, diag *d);
+/* sens_prepare for a scenario SC and model M already loaded (taken over,
+ * freed on failure too); O->path, O->so and O->max_trials are not read. */
+int sens_prepare_loaded(const sens_opts *o, scenario *sc, model *m,
+                        sens_result **out, diag *d);
+/* The tornado's lockstep groups (at least 1), and all the work units:
+ * the groups, then the design's chunks of trials. */
+uint64_t sens_groups(const sens_result *r);
+uint64_t sens_units(const sens_result *r);
+/* Computes units FIRST .. FIRST + COUNT - 1 (FIRST + COUNT <=
+ * sens_units) of R, prepared from O. 0, or a status with messages in D
+ * (a failed run, an interrupt). */
+int sens_run_units(sens_result *r, const sens_opts *o, uint64_t first,
+                   uint64_t count, diag *d);
+/* After every unit: the Sobol indices and the ranks. 0 or a status. */
+int sens_finish(sens_result *r, diag *d);
 
 /* Loads PATH under SO plus the override EXTRA ("PATH=VALUE"; may be
  * NULL) and, when SEED is not NULL, that seed; compiles the model and

@@ -30,11 +30,12 @@ const cli_command cmd_merge_def = {
     "merge", cmd_merge, "merge the part files of a sharded job into its results",
     "ncgsim merge PART... [options]",
     "Reads the part files that a command run with --shard I/K wrote (run,\n"
-    "sweep, discover, score; in any order; a folder means every .ncgpart\n"
-    "file in it), checks that they are every shard of one job, once, from\n"
-    "one version and build, and writes exactly the results that the same\n"
-    "command without --shard writes with -o OUT (run: the result folders\n"
-    "and the comparison; sweep: OUT/<name>-sweep/; discover: the folder OUT\n"
+    "sweep, sensitivity, discover, score; in any order; a folder means\n"
+    "every .ncgpart file in it), checks that they are every shard of one\n"
+    "job, once, from one version and build, and writes exactly the results\n"
+    "that the same command without --shard writes with -o OUT (run: the\n"
+    "result folders and the comparison; sweep: OUT/<name>-sweep/;\n"
+    "sensitivity: OUT/<name>-sensitivity/; discover: the folder OUT\n"
     "itself; score: OUT/score/), byte for byte.\n",
     "A part that is missing, repeated, damaged, of another run (seed,\n"
     "model, version, build) or of another command is named in the message,\n"
@@ -53,6 +54,7 @@ static const struct {
 } mergers[] = {
     { "run", merge_run },
     { "sweep", merge_sweep },
+    { "sensitivity", merge_sensitivity },
     { "discover", merge_discover },
     { "score", merge_score },
 };

@@ -68,7 +68,8 @@ static void gsl_quiet(const char *reason, const char *file, int line,
 static int distributed(const cli_command *c)
 {
     return c == &cmd_run_def || c == &cmd_sweep_def
-           || c == &cmd_discover_def || c == &cmd_score_def;
+           || c == &cmd_sensitivity_def || c == &cmd_discover_def
+           || c == &cmd_score_def;
 }
 
 /* The command line's command; its exit code. */

@@ -32,6 +32,8 @@ int merge_run(part *const *parts, const char *const *labels, size_t n,
               const merge_opts *o, diag *d);
 int merge_sweep(part *const *parts, const char *const *labels, size_t n,
                 const merge_opts *o, diag *d);
+int merge_sensitivity(part *const *parts, const char *const *labels,
+                      size_t n, const merge_opts *o, diag *d);
 int merge_discover(part *const *parts, const char *const *labels, size_t n,
                    const merge_opts *o, diag *d);
 int merge_score(part *const *parts, const char *const *labels, size_t n,

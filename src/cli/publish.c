@@ -106,6 +106,60 @@ int publish_sweep(const sweep_result *r, const char *out, const char *format,
     return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
 }
 
+static int write_sens(const void *res, FILE *f)
+{
+    return sens_write_csv(res, f);
+}
+
+static int plot_sens(const void *res, const char *dir, const plot_opts *o,
+                     diag *d)
+{
+    return sens_plot_sensitivity(res, dir, o, d);
+}
+
+/* What was varied and what it cost, before the table. */
+static void print_header(const sens_result *r, int set_trials, double secs)
+{
+    size_t unread = 0;
+    for (size_t j = 0; j < r->n_const; j++)
+        unread += !r->const_rows[j].reaches;
+    printf("%s: %zu random params", r->sc->name, r->d);
+    if (r->const_pct > 0) {
+        printf(", %zu constants \u00b1%g%%", r->n_const, r->const_pct);
+        if (unread)
+            printf(" (%zu read by no analysed output: swing 0, not run)",
+                   unread);
+    }
+    printf("; %llu trials per run%s, %llu trial-runs",
+           (unsigned long long)r->trials,
+           set_trials ? "" : " (simulation.trials, at most 10000: -n to change)",
+           (unsigned long long)r->trial_runs);
+    if (secs >= 0)
+        printf(" in %.1f s\n", secs);
+    else
+        printf(" (merged from shards)\n");
+    if (r->weighted)
+        printf("Swings are one at a time (all else as in the base run); "
+               "the Sobol column is the weighted first-order index "
+               "(conditioned scenario).\n");
+    else
+        printf("Swings are one at a time (all else as in the base run); "
+               "Sobol indices treat random params as independent.\n");
+}
+
+int publish_sensitivity(const sens_result *r, const sens_publish *o,
+                        diag *d)
+{
+    if (!o->quiet) {
+        print_header(r, o->set_trials, o->secs);
+        sens_table(r, o->top, stdout);
+        putchar('\n');
+    }
+    publish_spec p = { o->out, "sensitivity", "sensitivity.csv", write_sens,
+                       plot_sens, o->format, o->quiet, o->no_plots };
+    return publish_analysis(&p, r->sc, r->m, r->trials, r, d);
+}
+
 int publish_folder(const char *out, const char *kind, const scenario *sc,
                    const char *note,
                    int (*write)(const void *, const char *, diag *),

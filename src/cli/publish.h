@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "base/diag.h"
 #include "model/model.h"
+#include "analysis/sens.h"
 #include "analysis/discoverpart.h"
 #include "analysis/score.h"
 #include "analysis/sweep.h"
@@ -74,5 +75,23 @@ int publish_score(const score_table *t, const char *out, const char *format,
 int publish_sweep(const sweep_result *r, const char *out, const char *format,
                   const char *const *names, size_t n, int quiet,
                   int no_plots, diag *d);
+
+/* How a finished sensitivity is shown. */
+typedef struct sens_publish {
+    const char *out;           /* results folder */
+    const char *format;        /* --format, or NULL */
+    int quiet, no_plots;
+    size_t top;                /* params per output in the table */
+    int set_trials;            /* -n was given (the header says so) */
+    double secs;               /* time taken, for the header (< 0: the
+                                  work was done by shards) */
+} sens_publish;
+
+/* A sensitivity's header and table on stdout (unless quiet) and its
+ * folder OUT/<name>-sensitivity/ (sensitivity.csv, resolved.cfg, the
+ * correlations and the charts unless no_plots). What `sensitivity` and
+ * the merge of its parts write. 0 or a status, as publish_analysis. */
+int publish_sensitivity(const sens_result *r, const sens_publish *o,
+                        diag *d);
 
 #endif

@@ -1562,7 +1562,10 @@ static const char *const rp_sens_desc[] = { "param", "base_mean", "low_diff",
 static const char *const rp_sweep_copy[] = { "sweep.csv", NULL };
 static const char *const rp_sweep_desc[] = { "point", "value", "lo95", "hi95",
                                              NULL };
-static const char *const rp_box_copy[] = { "discovery.csv", "boxes.csv", NULL };
+/* scatter.dat is there when discover drew its charts: its head names the
+ * case and the two inputs, its rows the trials (the scatter chart). */
+static const char *const rp_box_copy[] = { "discovery.csv", "boxes.csv",
+                                           "scatter.dat", NULL };
 static const char *const rp_score_copy[] = { "reliability.csv", NULL };
 
 static const rp_extra rp_extras[] = {
@@ -1707,6 +1710,8 @@ static const struct { const char *prefix, *words; } rp_extra_kinds[] = {
     { "sweep", "Sweep of" },
     { "tradeoff", "Coverage and density of every box found" },
     { "limits", "Box 1's limits against each input's range" },
+    { "scatter", "Box 1 over every trial on its two most significant "
+      "inputs" },
     { "reliability", "Reliability of the forecasts" },
 };
 #define RP_EXTRA_KINDS (sizeof rp_extra_kinds / sizeof rp_extra_kinds[0])
@@ -1819,10 +1824,16 @@ static void rp_extra_charts(report *r, const rp_extra *e, const table *t,
         fputs("/", r->f);
         rp_text(r, stems[i]);
         fputs("</code>, redrawn from ", r->f);
+        /* The files copied (an optional one may be absent). */
         for (const char *const *c = e->copy; *c; c++) {
-            fputs(c == e->copy ? "<code>" : " and <code>", r->f);
-            rp_text(r, *c);
-            fputs("</code>", r->f);
+            char *there = output_path(copy, *c);
+            struct stat st;
+            if (c == e->copy || (there && stat(there, &st) == 0)) {
+                fputs(c == e->copy ? "<code>" : " and <code>", r->f);
+                rp_text(r, *c);
+                fputs("</code>", r->f);
+            }
+            free(there);
         }
         fputs(".</figcaption>\n</figure>\n", r->f);
         free(path);
