@@ -11,6 +11,11 @@
 #include "scenario/scenario.h"
 #include "testutil.h"
 
+/* The binary under test: NCGSIM_BIN (e.g. the sanitizer build) when set,
+ * expanded by the shell that test_run starts; else ./ncgsim beside the
+ * suite (make test runs it from the repository root). */
+#define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
+
 static void test_score__brier_and_log__match_their_definitions(void)
 {
     CU_ASSERT_DOUBLE_EQUAL(score_brier(0.7, 1), 0.09, 1e-15);
@@ -116,7 +121,7 @@ static void test_score__example__scores_and_reruns_byte_for_byte(void)
 {
     char *dir = test_tmpdir(), *out = NULL, cmd[2048];
     snprintf(cmd, sizeof cmd,
-             "./ncgsim score scenarios/examples/conditioning.cfg --outcomes "
+             BIN " score scenarios/examples/conditioning.cfg --outcomes "
              "scenarios/examples/outcomes.csv --as-of 2025Q4 -n 4000 -q "
              "-o %s && test -s %s/score/score.csv && test -s "
              "%s/score/score_summary.csv && test -s %s/score/reliability.csv",
@@ -127,8 +132,8 @@ static void test_score__example__scores_and_reruns_byte_for_byte(void)
         fprintf(stderr, "%s\n", out);
     free(out);
     snprintf(cmd, sizeof cmd,
-             "./ncgsim run -q --no-plots -n 8000 -j 1 -o %s/a "
-             "scenarios/examples/conditioning.cfg && ./ncgsim run -q "
+             BIN " run -q --no-plots -n 8000 -j 1 -o %s/a "
+             "scenarios/examples/conditioning.cfg && " BIN " run -q "
              "--no-plots -j 3 -o %s/b %s/a/conditioning/resolved.cfg && "
              "test -s %s/a/conditioning/posterior.csv && "
              "diff -r %s/a/conditioning %s/b/conditioning",
