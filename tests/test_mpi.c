@@ -191,6 +191,33 @@ static void test_mpi__bad_input_gives_one_message(void)
     free(out);
 }
 
+/* A sensitivity every rank refuses (an unknown output): one message, the
+ * usage exit code, nothing written; --shard is refused under mpirun. */
+static void test_mpi__sensitivity_refused_gives_one_message(void)
+{
+    char *out = NULL;
+    if (!have_mpi())
+        return;
+    int rc = test_run(MPIRUN " -np 3 " BIN " sensitivity -q --no-plots "
+                      "-o /nonexistent/mpi tests/data/sens/small.cfg "
+                      "--output yy", &out);
+    CU_ASSERT_EQUAL(rc, 2);
+    const char *msg = "--output: 'yy' is not an output of small (did you "
+                      "mean 'y'?)\n";
+    const char *first = out ? strstr(out, msg) : NULL;
+    CU_ASSERT_PTR_NOT_NULL(first);
+    if (first)
+        CU_ASSERT_PTR_NULL(strstr(first + 1, msg));
+    free(out);
+    rc = test_run(MPIRUN " -np 2 " BIN " sensitivity -q --no-plots "
+                  "-o /nonexistent/mpi tests/data/sens/small.cfg "
+                  "--shard 1/2", &out);
+    CU_ASSERT_EQUAL(rc, 2);
+    CU_ASSERT(out && strstr(out, "--shard: under mpirun the processes are "
+                            "the shards; run without --shard") != NULL);
+    free(out);
+}
+
 /* A NaN in the last rank's trials only (trial 55,929 of 60,000): the job
  * ends with the message and exit code of one process, once, and the folder
  * of the earlier run is kept. */
@@ -327,6 +354,8 @@ void test_mpi_register(void)
           test_mpi__score_no_trial_explains_gives_one_process_message },
         { "bad input: one message, the scenario's exit code",
           test_mpi__bad_input_gives_one_message },
+        { "sensitivity refused on every rank: one message; no --shard",
+          test_mpi__sensitivity_refused_gives_one_message },
         { "a NaN in one rank's trials: one process's message, once",
           test_mpi__nan_on_one_rank_gives_one_process_message },
         { "Ctrl-C: every process stops, one message, nothing written",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "analysis/robust.h"
 #include "base/ncgsim.h"
+#include "base/numfmt.h"
 #include "testutil.h"
 
 /* y = a * u with u ~ U(0, 1) the uncertainty and a the lever. */
@@ -79,6 +80,35 @@ static void test_robust__regret__is_the_per_trial_loss(void)
     fixture_free(&f);
 }
 
+/* The table is in fixed notation rounded to the Monte Carlo error: a
+ * policy of means near 15,000 (a = 30000) prints no 1.5e+04. The standard
+ * error of low's mean is sd(u) / sqrt(n) = 1 / sqrt(12 x 4000) (within
+ * 10%: the sample sd of 4000 uniforms is within 2% of 1 / sqrt 12). */
+static void test_robust__table__rounds_to_the_error_without_exponents(void)
+{
+    fixture f;
+    run(&f, "extends = \"parent.cfg\";\nname = \"big\";\n"
+            "params = { a = 30000.0; };\n");
+    CU_ASSERT_EQUAL_FATAL(f.rc, 0);
+    const robust_cell *low = &f.r->cell[0], *big = &f.r->cell[2];
+    CU_ASSERT(fabs(low->mean_se - 1 / sqrt(12.0 * 4000)) < 0.1 / sqrt(12.0 * 4000));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    CU_ASSERT_FATAL(out != NULL);
+    robust_table(f.r, out);
+    fclose(out);
+    CU_ASSERT(strstr(text, "e+") == NULL && strstr(text, "e-0") == NULL);
+    char want[160];
+    snprintf(want, sizeof want, "  %-26s %12s", "big",
+             numfmt_est((char[40]){ 0 }, 40, big->mean, big->mean_se, 0));
+    if (!strstr(text, want))
+        fprintf(stderr, "\nno '%s' in:\n%s", want, text);
+    CU_ASSERT(strstr(text, want) != NULL);
+    free(text);
+    fixture_free(&f);
+}
+
 static void test_robust__a_policy_touching_an_uncertainty__is_refused(void)
 {
     fixture f;
@@ -100,6 +130,7 @@ void test_robust_register(void);
 void test_robust_register(void)
 {
     static const test_case cases[] = {
+        { "the table rounds to the error, without exponents", test_robust__table__rounds_to_the_error_without_exponents },
         { "regret is the per-trial loss", test_robust__regret__is_the_per_trial_loss },
         { "a policy touching an uncertainty is refused",
           test_robust__a_policy_touching_an_uncertainty__is_refused },

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/ncgsim.h"
+#include "base/numfmt.h"
 #include "io/output.h"
 #include "model/observe.h"
 #include "run/engine.h"
@@ -102,6 +103,16 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The standard error of the mean of N values with sum S and sum of
+ * squares S2 (0 for fewer than 2 values). */
+static double mean_se(double s, double s2, size_t n)
+{
+    if (n < 2)
+        return 0;
+    double m = s / (double)n, var = (s2 - m * s) / (double)(n - 1);
+    return var > 0 ? sqrt(var / (double)n) : 0;
+}
+
 /* Regret of every policy on goal G over N trials; VAL[p][t] the values. */
 static void regret(robust_result *r, size_t g, double *const *val, size_t n,
                    double *buf)
@@ -109,7 +120,7 @@ static void regret(robust_result *r, size_t g, double *const *val, size_t n,
     int mx = r->maximize[g];
     for (size_t p = 0; p < r->n_pol; p++) {
         robust_cell *c = &r->cell[p * r->n_goals + g];
-        double sum = 0, sumv = 0, best = 0;
+        double sum = 0, sumv = 0, sum2 = 0, sumv2 = 0, best = 0;
         for (size_t t = 0; t < n; t++) {
             double b = val[0][t];
             for (size_t q = 1; q < r->n_pol; q++)
@@ -117,7 +128,9 @@ static void regret(robust_result *r, size_t g, double *const *val, size_t n,
             double reg = mx ? b - val[p][t] : val[p][t] - b;
             buf[t] = reg;
             sum += reg;
+            sum2 += reg * reg;
             sumv += val[p][t];
+            sumv2 += val[p][t] * val[p][t];
             best += reg == 0;
         }
         qsort(buf, n, sizeof *buf, cmp_double);
@@ -125,6 +138,8 @@ static void regret(robust_result *r, size_t g, double *const *val, size_t n,
         size_t lo = (size_t)floor(h), hi = (size_t)ceil(h);
         c->mean = sumv / (double)n;
         c->regret_mean = sum / (double)n;
+        c->mean_se = mean_se(sumv, sumv2, n);
+        c->regret_se = mean_se(sum, sum2, n);
         c->regret_p90 = buf[lo] + (h - (double)lo) * (buf[hi] - buf[lo]);
         c->regret_max = buf[n - 1];
         c->share_best = best / (double)n;
@@ -384,10 +399,16 @@ void robust_table(const robust_result *r, FILE *out)
                 r->maximize[g] ? "more" : "less");
         fprintf(out, "  %-26s %12s %12s %12s %10s\n", "policy", "mean",
                 "mean regret", "90% regret", "best in");
+        /* Rounded to their Monte Carlo error; the 90th percentile of
+         * regret to the decimals of the mean regret's. */
         for (size_t p = 0; p < r->n_pol; p++) {
             const robust_cell *c = &r->cell[p * r->n_goals + g];
-            fprintf(out, "  %-26.26s %12.4g %12.4g %12.4g %9.0f%%\n",
-                    r->policy[p], c->mean, c->regret_mean, c->regret_p90,
+            char a[40], b[40], q[40];
+            fprintf(out, "  %-26.26s %12s %12s %12s %9.0f%%\n", r->policy[p],
+                    numfmt_est(a, sizeof a, c->mean, c->mean_se, 0),
+                    numfmt_est(b, sizeof b, c->regret_mean, c->regret_se, 0),
+                    numfmt_fixed(q, sizeof q, c->regret_p90,
+                                 numfmt_decimals(c->regret_mean, c->regret_se), 0),
                     100 * c->share_best);
         }
     }

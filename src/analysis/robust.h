@@ -42,7 +42,9 @@ typedef struct robust_opts {
 /* Per policy and goal. */
 typedef struct robust_cell {
     double mean;          /* the outcome's mean */
+    double mean_se;       /* its Monte Carlo standard error */
     double regret_mean;   /* mean regret */
+    double regret_se;     /* its Monte Carlo standard error */
     double regret_p90;    /* 90th percentile of regret (type 7) */
     double regret_max;
     double share_best;    /* share of trials with regret 0 */
