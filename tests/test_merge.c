@@ -116,23 +116,32 @@ static void test_merge__conditioned_score_shards__equal_one_process(void)
 }
 
 /* A record no trial explains (no NCG meeting can happen, yet one did):
- * one process fails naming the observation; so does the merge of its
- * shards, naming the part, and it writes nothing. */
-static void test_merge__score_parts_no_trial_explains__are_refused(void)
+ * one process fails naming the observation; so does the merge of the
+ * shards of a run or a backtest, naming the part (the scenario it loads
+ * back is a temporary copy), and it writes nothing. */
+static void test_merge__parts_of_a_record_no_trial_explains__are_refused(void)
 {
     char *dir = test_tmpdir(), *out = NULL;
     int rc = test_run_in(dir, "for i in 1 2 3; do " BIN " " BACKTEST
-                         " --set p_meeting=0 --shard $i/3 -o \"$D/p\" || "
+                         " --set p_meeting=0 --shard $i/3 -o \"$D/s\" && "
+                         BIN " run scenarios/examples/conditioning.cfg -n 9000 "
+                         "-q --set p_meeting=0 --shard $i/3 -o \"$D/r\" || "
                          "exit 9; done", &out);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(out);
-    char *msg = merge_message(dir, "p/*.ncgpart");
-    CU_ASSERT_STRING_EQUAL(msg ? msg : "", "p/conditioning-score.part-3-of-3"
-                           ".ncgpart: in its scenario: observations[2] "
-                           "(ncg_meeting at 2025Q4): no trial could explain "
-                           "it: every trial gives it probability 0 (check its "
-                           "value and step against the model)\nrc=1\n");
-    free(msg);
+    static const struct { const char *args, *part; } cases[] = {
+        { "s/*.ncgpart", "s/conditioning-score.part-3-of-3.ncgpart" },
+        { "r/*.ncgpart", "r/conditioning-set-p_meeting-0.part-1-of-3.ncgpart" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[1024], *msg = merge_message(dir, cases[i].args);
+        snprintf(want, sizeof want, "%s: in its scenario: observations[2] "
+                 "(ncg_meeting at 2025Q4): no trial could explain it: every "
+                 "trial gives it probability 0 (check its value and step "
+                 "against the model)\nrc=1\n", cases[i].part);
+        CU_ASSERT_STRING_EQUAL(msg ? msg : "", want);
+        free(msg);
+    }
     CU_ASSERT_EQUAL(test_run_in(dir, "test ! -e \"$D/out\"", NULL), 0);
     test_rmrf(dir);
     free(dir);
@@ -202,9 +211,9 @@ void test_merge_register(void)
         { "score --as-of (conditioned trials), --shard 1..K merged: the same "
           "folder as one process",
           test_merge__conditioned_score_shards__equal_one_process },
-        { "score parts of a record no trial explains: the merge names the "
-          "observation and writes nothing",
-          test_merge__score_parts_no_trial_explains__are_refused },
+        { "parts of a run or a backtest of a record no trial explains: the "
+          "merge names the part and the observation, and writes nothing",
+          test_merge__parts_of_a_record_no_trial_explains__are_refused },
     };
     TEST_SUITE("merge", cases);
 }

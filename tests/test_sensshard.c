@@ -91,8 +91,10 @@ static void test_sensshard__bad_sets_of_parts__are_refused_naming_the_part(void)
     char *dir = test_tmpdir(), *out = NULL;
     int rc = sh(dir, "for i in 1 2 3; do " BIN " sensitivity " SMALL " -j2 "
                 "-q --shard $i/3 -o \"$D/p\" || exit 9; done; "
-                BIN " run " SMALL " -n 4096 -j2 -q --shard 1/1 -o \"$D/run\"",
-                &out);
+                BIN " run " SMALL " -n 4096 -j2 -q --shard 1/1 -o \"$D/run\" "
+                "&& " BIN " sensitivity " SMALL " -j2 -q --shard 2/3 --seed 5 "
+                "-o \"$D/seed\" && " BIN " sensitivity " SMALL " -j2 -q "
+                "--shard 2/3 --constants 10 -o \"$D/opts\"", &out);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(out);
     static const struct { const char *prep, *extra, *msg; } cases[] = {
@@ -112,6 +114,20 @@ static void test_sensshard__bad_sets_of_parts__are_refused_naming_the_part(void)
           "x/small-sensitivity.part-3-of-3.ncgpart: incomplete part file "
           "(5000 bytes, no checksum at the end): truncated or damaged; "
           "compute this shard again\nrc=4\n" },
+        { "cp ../seed/small-sensitivity.part-2-of-3.ncgpart .", "",
+          "x/small-sensitivity.part-2-of-3.ncgpart: seed 5, but "
+          "x/small-sensitivity.part-1-of-3.ncgpart has seed 11: parts of "
+          "different runs\nrc=4\n" },
+        /* Another --constants: the same model, another job. */
+        { "cp ../opts/small-sensitivity.part-2-of-3.ncgpart .", "",
+          "x/small-sensitivity.part-2-of-3.ncgpart: belongs to another job "
+          "than x/small-sensitivity.part-1-of-3.ncgpart (other scenarios or "
+          "options)\nrc=4\n" },
+        { "printf 'X' | dd of=small-sensitivity.part-1-of-3.ncgpart bs=1 "
+          "seek=300 conv=notrunc 2>/dev/null", "",
+          "x/small-sensitivity.part-1-of-3.ncgpart: checksum mismatch: the "
+          "part file was altered or damaged; compute this shard again\n"
+          "rc=4\n" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *msg = merge_refusal(dir, cases[i].prep, cases[i].extra);

@@ -51,9 +51,9 @@ static const opt_spec score_opts_table[SCORE_N_OPTS] = {
     [SCORE_QUIET] = CLI_OPT_QUIET("no table"),
     [SCORE_SHARD] = CLI_OPT_SHARD("run only shard I of K (fixed ranges of\n"
                                   "trials) of every scenario and write one part\n"
-                                  "file per scenario,\n"
-                                  "OUT/<name>-score.part-I-of-K.ncgpart, and\n"
-                                  "nothing else; `ncgsim merge` scores them"),
+                                  "per scenario and nothing else:\n"
+                                  "OUT/<name>-score.part-I-of-K.ncgpart;\n"
+                                  "`ncgsim merge` scores them"),
 };
 
 const cli_command cmd_score_def = {

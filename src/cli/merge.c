@@ -109,3 +109,22 @@ int merge_begin(part *const *parts, const char *const *labels, size_t n,
     return merge_load_scenario(parts[(*order)[0]], labels[(*order)[0]], sc, m,
                                d);
 }
+
+int merge_check(const engine_result *r, const char *label, diag *d)
+{
+    diag *sub = diag_alloc();
+    if (!sub) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        return NCG_ERR_NOMEM;
+    }
+    int rc = engine_result_check(r, sub);
+    /* "FILE:LINE: what": the file is gone by now. */
+    for (size_t i = 0; i < diag_count(sub); i++) {
+        const char *msg = diag_get(sub, i), *cfg = strstr(msg, ".cfg:");
+        const char *rest = cfg ? strstr(cfg, ": ") : NULL;
+        diag_add(d, label, 0, NULL, "in its scenario: %s",
+                 rest ? rest + 2 : msg);
+    }
+    diag_free(sub);
+    return rc;
+}

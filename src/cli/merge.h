@@ -9,6 +9,7 @@
 #include "base/diag.h"
 #include "io/part.h"
 #include "model/model.h"
+#include "run/engine.h"
 #include "scenario/scenario.h"
 
 /* merge's options, handed to every command's merge. */
@@ -47,6 +48,12 @@ int merge_tmp_write(const char *name, const char *text, size_t len,
 /* Removes the file PATH of merge_tmp_write and its folder, and frees PATH
  * (NULL does nothing). */
 void merge_tmp_remove(char *path);
+
+/* engine_result_check of R, a result folded from parts whose scenario
+ * was loaded back by merge_load_scenario: its messages (an observation no
+ * trial explains) name LABEL, a part of that scenario, rather than the
+ * temporary copy they would name. 0, or that status. */
+int merge_check(const engine_result *r, const char *label, diag *d);
 
 /* Checks the N parts as the parts of one job (runpart_order) and fills
  * *ORDER (malloc'd; the caller frees it, also on failure) with them by

@@ -28,8 +28,11 @@ static int fold_all(part *const *parts, const char *const *labels,
         if (rc != 0)
             return rc;
     }
-    for (size_t mb = 0; mb < part_get_info(parts[0])->members; mb++) {
-        int rc = engine_result_check(res[mb], d);
+    /* ORDER begins each scenario's parts with its first shard. */
+    for (size_t j = 0; j < n; j++) {
+        const part_info *f = part_get_info(parts[order[j]]);
+        int rc = f->shard == 1 ? merge_check(res[f->member],
+                                              labels[order[j]], d) : 0;
         if (rc != 0)
             return rc;
     }

@@ -36,7 +36,6 @@ static int unexplained(const part *p, const char *label,
     scenario *sc = NULL;
     model *m = NULL;
     engine_result *r = NULL;
-    diag *sub = NULL;
     uint32_t as_of;
     int rc = merge_load_scenario(p, label, &sc, &m, d);
     if (rc == 0)
@@ -49,26 +48,13 @@ static int unexplained(const part *p, const char *label,
         diag_add(d, label, 0, NULL, "malformed part file (observations)");
         rc = NCG_ERR_IO;
     }
-    if (rc == 0 && !(sub = diag_alloc())) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
-    }
     if (rc == 0) {
         memcpy(r->obs_passed, s->passed, s->n_obs * sizeof *s->passed);
         memcpy(r->obs_killed, s->killed, s->n_obs * sizeof *s->killed);
         r->weighted = 1;
         r->qtot = 0;
-        rc = engine_result_check(r, sub);
-        /* Its messages name the scenario's temporary copy ("FILE:LINE:
-         * ..."), gone by now: name the part instead. */
-        for (size_t i = 0; i < diag_count(sub); i++) {
-            const char *msg = diag_get(sub, i), *cfg = strstr(msg, ".cfg:");
-            const char *rest = cfg ? strstr(cfg, ": ") : NULL;
-            diag_add(d, label, 0, NULL, "in its scenario: %s",
-                     rest ? rest + 2 : msg);
-        }
+        rc = merge_check(r, label, d);
     }
-    diag_free(sub);
     engine_result_free(r);
     model_free(m);
     scenario_free(sc);

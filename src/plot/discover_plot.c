@@ -42,12 +42,16 @@ static void tradeoff_script(FILE *f, size_t maxdim, const char *expr)
           "box'\nset ylabel 'density: share of the box''s trials that are "
           "cases'\nset xrange [0:1.05]\nset yrange [0:1.05]\n"
           "set format x '%.1f'\nset format y '%.1f'\nset format cb '%.0f'\n"
-          "set cblabel 'restricted inputs'\n", f);
+          "set cblabel 'restricted inputs' offset 1,0\nset rmargin 12\n"
+          "set colorbox user origin graph 1.02, graph 0 size graph 0.03, "
+          "graph 1\n", f);
     fprintf(f, "set cbrange [-0.5:%zu.5]\nset cbtics 1\n"
             "set palette maxcolors %zu\n"
             "set palette defined (0 '#fde725', 0.5 '#21918c', 1 '#440154')\n",
             maxdim, maxdim + 1);
-    fputs("set key bottom left\n", f);
+    /* Inside, where the trajectory never goes (low coverage and
+     * density): below the plot it crowded the axis label. */
+    fputs("set key inside bottom left vertical Left reverse nobox\n", f);
     fputs("plot 'discovery.csv' skip 1 using 5:6:8 with points pt 7 ps 1.2 "
           "lc palette title 'a box of the peeling trajectory', \\\n"
           "     'boxes.csv' skip 1 using 5:6 with points pt 6 ps 3 lw 2 "
