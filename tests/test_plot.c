@@ -828,6 +828,66 @@ static int file_has(const char *dir, const char *name, const char *text)
     return has;
 }
 
+/* Up to 24 scenarios never share a line style (colour and dashes), and
+ * only the reference is black; a CDF of fourteen names every one in its
+ * key; the figures beside a difference chart's points are rounded to
+ * their own error, not to the spread of all of them. */
+static void test_plot__many_scenarios__own_styles_all_named_figures_to_their_error(void)
+{
+    char path[1024], lc[24][16], dt[24][16], *style;
+    snprintf(path, sizeof path, "plots/style.gp");
+    style = test_read(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(style);
+    memset(lc, 0, sizeof lc);
+    memset(dt, 0, sizeof dt);
+    for (const char *p = style; (p = strstr(p, "\nset linetype ")); p++) {
+        int k;
+        char c[16], d[16];
+        if (sscanf(p, "\nset linetype %d lc rgb '%15[^']' lw %*s pt %*s ps %*s "
+                   "dt %15[^\n]", &k, c, d) == 3 && k >= 1 && k <= 24) {
+            strcpy(lc[k - 1], c);
+            strcpy(dt[k - 1], d);
+        }
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(style, "\nset linetype cycle 24\n"));
+    for (int i = 0; i < 24; i++) {
+        CU_ASSERT(lc[i][0] != 0);
+        CU_ASSERT((strcmp(lc[i], "#000000") == 0) == (i == 0));
+        for (int j = 0; j < i; j++)
+            CU_ASSERT(strcmp(lc[i], lc[j]) != 0 || strcmp(dt[i], dt[j]) != 0);
+    }
+    free(style);
+
+    char *dir = test_tmpdir(), cmd[8192], *out = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    free(test_write(dir, "s0.cfg",
+        "name = \"s0\";\nsimulation = { trials = 500; steps = 4; step = \"quarter\"; "
+        "start = \"2025Q1\"; seed = 3; };\nparams = { d = 0.0; };\n"
+        "events = { e = { p = \"0.2\"; label = \"E\"; }; };\n"
+        "states = { y = { init = \"100\"; next = \"y + d + normal(0, 1)\"; "
+        "label = \"Y\"; }; };\n"));
+    int len = snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s/s0.cfg", dir, dir);
+    for (int i = 1; i < 14; i++) {
+        char name[16], text[128];
+        snprintf(name, sizeof name, "s%d.cfg", i);
+        snprintf(text, sizeof text, "extends = \"s0.cfg\";\nname = \"s%d\";\n"
+                 "params = { d = %d.0; };\n", i, i);
+        free(test_write(dir, name, text));
+        len += snprintf(cmd + len, sizeof cmd - (size_t)len, " %s/%s", dir, name);
+    }
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, &out), 0);
+    free(out);
+    CU_ASSERT_EQUAL(file_has(dir, "out/compare/cdf_y.gp",
+                             "set key inside left top vertical maxrows 14 "), 1);
+    CU_ASSERT_EQUAL(file_has(dir, "out/compare/cdf_y.gp", "title 's13'"), 1);
+    CU_ASSERT_EQUAL(file_has(dir, "out/compare/diff_y.gp",
+                             "(sprintf(sprintf('%%+.%df', fixed_dec($"), 1);
+    CU_ASSERT_EQUAL(file_has(dir, "out/compare/diff_e.gp",
+                             "(sprintf(sprintf('%%+.%df', fixed_dec($"), 1);
+    test_rmrf(dir);
+    free(dir);
+}
+
 /* The x range [*LO, *HI] that script PATH sets before its plot. 1 when
  * found. */
 static int script_xrange(const char *path, double *lo, double *hi)
@@ -1000,6 +1060,8 @@ void test_plot_register(void)
           test_plot__unknown_format__is_a_usage_error },
         { "scripts: fixed tics, honest ranges and twins named",
           test_plot__scripts__fixed_tics_honest_ranges_and_twins_named },
+        { "many scenarios: own styles, all named, figures to their error",
+          test_plot__many_scenarios__own_styles_all_named_figures_to_their_error },
         { "other commands: fixed tics and no gnuplot warning",
           test_plot__other_commands__fixed_tics_and_no_gnuplot_warning },
     };

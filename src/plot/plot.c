@@ -920,9 +920,11 @@ static void write_cdf(FILE *f, const cmp *c, const char *var,
                   cell(&c->cmp, r, c->cc[C_UNIT]));
     fprintf(f, " noenhanced\nset ylabel 'Share of trials at or below (%%)'\n"
             "set yrange [0:100]\nset format y '%%.0f'\n"
-            /* A CDF leaves its upper left empty: room for the key. */
-            "set key inside left top vertical\n"
-            "set xrange [%.10g:%.10g]\n", xlo, xhi);
+            /* A CDF leaves its upper left empty: room for the key, one
+             * column of every scenario (two past sixteen). */
+            "set key inside left top vertical maxrows %zu spacing 1\n"
+            "set xrange [%.10g:%.10g]\n", c->n > 16 ? (c->n + 1) / 2 : c->n,
+            xlo, xhi);
     gp_axis_format(f, "x", xlo, xhi);
     fputs("plot ", f);
     for (size_t i = 0; i < c->n; i++) {
@@ -966,8 +968,8 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
                           const char *title, size_t r)
 {
     double ylo = INFINITY, yhi = -INFINITY;
-    gp_title(f, title, "By scenario: median (solid, with points) and mean "
-             "(dashed), central 50% of trials shaded");
+    gp_title(f, title, "By scenario: median (line of the key, with points) "
+             "and mean (thin dashes), central 50% of trials shaded");
     gp_step_axis(f, &c->sc[c->longest].st, 10);
     fputs("set ylabel ", f);
     gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
@@ -1013,7 +1015,7 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
         fputs(", \\\n  ", f);
         gp_scen_file(f, c, i, "timeseries.csv");
         fprintf(f, " skip 1 using %zu:(sel(%zu)) with lines lt %zu dt 2 "
-                "notitle", tc[T_STEP] + 1, tc[T_MEAN] + 1, i + 1);
+                "lw 1 notitle", tc[T_STEP] + 1, tc[T_MEAN] + 1, i + 1);
     }
     fputc('\n', f);
 }
@@ -1051,20 +1053,23 @@ static void write_diff(FILE *f, const cmp *c, const char *var,
         fprintf(f, "set xrange [%g:%g]\n", event ? -0.01 : -1.0,
                 event ? 0.01 : 1.0);
     /* Fixed notation with the decimals the spread of the numbers needs
-     * (never 5e-05). */
-    int dl = hi > lo ? numfmt_tic_decimals((hi - lo) / 50) : 2;
+     * (never 5e-05); each figure beside its point is rounded to its own
+     * Monte Carlo error (the 95% interval's half-width / 1.96). */
     fprintf(f, "set format x '%%.%df'\n",
             hi > lo ? numfmt_tic_decimals((hi - lo) / 6) : 2);
+    fputs(gp_fixed_fn, f);
     fputs("set offsets graph 0.05, graph 0.05, 0, 0\nset key off\n"
           "set arrow 1 from 0, graph 0 to 0, graph 1 nohead ls 30 back\n", f);
     gp_select(f, var);
     fprintf(f, "plot 'compare.csv' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
             "(sel(%zu)):(sel(%zu)):(sc(strcol(%zu)) + 1) with xerrorbars lc variable pt 7 "
             "ps 1.3 lw 2, \\\n  '' skip 1 using (sel(%zu)):(sc(strcol(%zu))):"
-            "(sprintf('%%+.%df', $%zu)) with labels offset 0, 1 noenhanced\n",
+            "(sprintf(sprintf('%%%%+.%%df', fixed_dec($%zu, ($%zu - $%zu) / "
+            "(2 * %.17g))), $%zu)) with labels offset 0, 1 noenhanced\n",
             cc[C_DIFF + b] + 1, cc[C_SC] + 1, cc[C_DLO + b] + 1,
             cc[C_DHI + b] + 1, cc[C_SC] + 1, cc[C_DIFF + b] + 1, cc[C_SC] + 1,
-            dl, cc[C_DIFF + b] + 1);
+            cc[C_DIFF + b] + 1, cc[C_DHI + b] + 1, cc[C_DLO + b] + 1,
+            NCG_Z95, cc[C_DIFF + b] + 1);
 }
 
 /* Every event's probability at the last step in every scenario, with its
