@@ -865,7 +865,9 @@ static void test_plot__many_scenarios__own_styles_all_named_figures_to_their_err
         "start = \"2025Q1\"; seed = 3; };\nparams = { d = 0.0; };\n"
         "events = { e = { p = \"0.2\"; label = \"E\"; }; };\n"
         "states = { y = { init = \"100\"; next = \"y + d + normal(0, 1)\"; "
-        "label = \"Y\"; }; };\n"));
+        "label = \"Y\"; };\n  c = { init = \"1\"; next = \"max(0.9, c - 0.001 * d"
+        " - abs(normal(0, 0.001)))\"; unit = \"index 0-1\"; }; };\n"
+        "outputs = [\"y\", \"c\", \"e\"];\n"));
     int len = snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s/s0.cfg", dir, dir);
     for (int i = 1; i < 14; i++) {
         char name[16], text[128];
@@ -884,6 +886,20 @@ static void test_plot__many_scenarios__own_styles_all_named_figures_to_their_err
                              "(sprintf(sprintf('%%+.%df', fixed_dec($"), 1);
     CU_ASSERT_EQUAL(file_has(dir, "out/compare/diff_e.gp",
                              "(sprintf(sprintf('%%+.%df', fixed_dec($"), 1);
+    /* An index on 0-1 near its top: room above 1, but no tic past it. */
+    const char *fans[] = { "out/s13/fan_c.gp", "out/compare/fan_c.gp" };
+    for (size_t i = 0; i < 2; i++) {
+        char p[2048];
+        double lo = 0, hi = 0, a = 0, st = 0, b = 2;
+        snprintf(p, sizeof p, "%s/%s", dir, fans[i]);
+        char *gp = test_read(p);
+        const char *yr = gp ? strstr(gp, "set yrange [") : NULL;
+        const char *yt = gp ? strstr(gp, "set ytics ") : NULL;
+        CU_ASSERT(yr && sscanf(yr, "set yrange [%lf:%lf]", &lo, &hi) == 2);
+        CU_ASSERT(yt && sscanf(yt, "set ytics %lf, %lf, %lf", &a, &st, &b) == 3);
+        CU_ASSERT(hi > 1 && b <= 1 + 1e-9 && b > 1 - st);
+        free(gp);
+    }
     test_rmrf(dir);
     free(dir);
 }

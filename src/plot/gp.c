@@ -638,6 +638,53 @@ void gp_scale_range(FILE *f, const char *axis, double lo, double hi)
     gp_axis_format(f, axis, a, b);
 }
 
+/* A round step for about five tics over SPAN: 1, 2 or 5 times a power
+ * of ten. */
+static double nice_step(double span)
+{
+    double raw = span / 5, p = pow(10, floor(log10(raw))), m = raw / p;
+    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+int gp_unit_bounds(const char *unit, double *min, double *max)
+{
+    const char *last = unit ? strrchr(unit, ' ') : NULL;
+    int used = 0;
+    last = last ? last + 1 : unit;
+    if (!last || sscanf(last, "%lf-%lf%n", min, max, &used) != 2
+        || last[used] != 0 || !(*min < *max) || !isfinite(*min)
+        || !isfinite(*max))
+        return 0;
+    return 1;
+}
+
+void gp_bounded_range(FILE *f, const char *axis, double lo, double hi,
+                      double min, double max)
+{
+    double a, b, mag = fmax(fabs(lo), fabs(hi));
+    if (!isfinite(lo) || !isfinite(hi) || !(hi > lo)) {
+        gp_scale_range(f, axis, lo, hi);
+        return;
+    }
+    if (hi - lo < SCALE_MIN_SPAN * mag) {
+        scale_ends(lo, hi, &a, &b);
+    } else {
+        a = lo - 0.05 * (hi - lo);
+        b = hi + 0.05 * (hi - lo);
+    }
+    /* Room beyond a bound keeps a line at the bound off the border, but
+     * no tic promises a value the scale does not have (1.04 on 0-1). */
+    fprintf(f, "set %srange [%.10g:%.10g]\n", axis, a, b);
+    gp_axis_format(f, axis, a, b);
+    if (a < min || b > max) {
+        double step = nice_step(b - a);
+        double first = ceil(fmax(a, min) / step - 1e-9) * step;
+        double last = floor(fmin(b, max) / step + 1e-9) * step;
+        fprintf(f, "set %stics %.10g, %.10g, %.10g\n", axis, first, step,
+                last);
+    }
+}
+
 void gp_prob_range(FILE *f, const char *axis, double lo, double hi)
 {
     double a = 0, b = 1;

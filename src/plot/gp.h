@@ -83,6 +83,13 @@ void gp_flat_range(FILE *f, const char *axis, double lo, double hi);
  * spans that much, centred on the data, but does not cross 0 when the
  * data do not; otherwise as gp_flat_range. With its tic format. */
 void gp_scale_range(FILE *f, const char *axis, double lo, double hi);
+/* 1 when the unit UNIT ends with a scale "MIN-MAX" (as "index 0-100"),
+ * with its ends in *MIN and *MAX; 0 otherwise. */
+int gp_unit_bounds(const char *unit, double *min, double *max);
+/* As gp_scale_range (narrow spans) or the values with 5% room (wide ones),
+ * for a quantity on the scale [MIN, MAX]: tics only inside the scale. */
+void gp_bounded_range(FILE *f, const char *axis, double lo, double hi,
+                      double min, double max);
 /* The same for probabilities in [LO, HI]: never outside [0, 1]; NaN ends
  * give [0, 1]. */
 void gp_prob_range(FILE *f, const char *axis, double lo, double hi);

@@ -345,7 +345,11 @@ static void write_fan(FILE *f, const scen *s, size_t r, int compact)
     /* Room above and below so a line at the extreme is not hidden in the
      * border (a troop level that stays at its start). */
     fputs("set offsets 0, 0, graph 0.05, graph 0.05\n", f);
-    gp_scale_range(f, "y", lo, hi);
+    double bmin, bmax;
+    if (gp_unit_bounds(cell(&s->sum, r, s->sc[S_UNIT]), &bmin, &bmax))
+        gp_bounded_range(f, "y", lo, hi, bmin, bmax);
+    else
+        gp_scale_range(f, "y", lo, hi);
     gp_select(f, var);
     fprintf(f, "plot 'timeseries.csv' skip 1 using %zu:(sel(%zu)):(sel(%zu)) "
             "with filledcurves ls 24 fs transparent solid ncg_band90 "
@@ -984,7 +988,11 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
         ylo = fmin(ylo, lo);
         yhi = fmax(yhi, hi);
     }
-    gp_scale_range(f, "y", ylo, yhi);
+    double bmin, bmax;
+    if (gp_unit_bounds(cell(&c->cmp, r, c->cc[C_UNIT]), &bmin, &bmax))
+        gp_bounded_range(f, "y", ylo, yhi, bmin, bmax);
+    else
+        gp_scale_range(f, "y", ylo, yhi);
     gp_select(f, var);
     /* Every band before any line, so that no band hides a median. */
     fputs("plot ", f);
