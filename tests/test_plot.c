@@ -870,7 +870,7 @@ static void test_plot__many_scenarios__own_styles_all_named_figures_to_their_err
         "outputs = [\"y\", \"c\", \"e\"];\n"));
     int len = snprintf(cmd, sizeof cmd, BIN " run -q -o %s/out %s/s0.cfg", dir, dir);
     for (int i = 1; i < 14; i++) {
-        char name[16], text[128];
+        char name[32], text[128];
         snprintf(name, sizeof name, "s%d.cfg", i);
         snprintf(text, sizeof text, "extends = \"s0.cfg\";\nname = \"s%d\";\n"
                  "params = { d = %d.0; };\n", i, i);
