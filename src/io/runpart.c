@@ -531,21 +531,11 @@ end:
     return rc;
 }
 
-int runpart_fold(const part *p, const char *label, engine_result *into,
-                 diag *d)
+/* The status of a fold that returned RC (0, -1 malformed, -2 other
+ * histogram ranges, -3 out of memory), with its message about the part
+ * LABEL in D. */
+static int fold_status(int rc, const char *label, diag *d)
 {
-    int rc = fold_chunks(p, into);
-    if (rc == 0)
-        rc = fold_counts(p, into);
-    if (rc == 0)
-        rc = fold_hists(p, "hist", into->hist,
-                        into->m->n_outputs * ((size_t)into->steps + 1));
-    if (rc == 0 && into->weighted)
-        rc = fold_hists(p, "phist.prior", into->prior_hist,
-                        into->m->n_random_params);
-    if (rc == 0 && into->weighted)
-        rc = fold_hists(p, "phist.post", into->post_hist,
-                        into->m->n_random_params);
     if (rc == -3) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         return NCG_ERR_NOMEM;
@@ -561,6 +551,24 @@ int runpart_fold(const part *p, const char *label, engine_result *into,
         return NCG_ERR_IO;
     }
     return 0;
+}
+
+int runpart_fold(const part *p, const char *label, engine_result *into,
+                 diag *d)
+{
+    int rc = fold_chunks(p, into);
+    if (rc == 0)
+        rc = fold_counts(p, into);
+    if (rc == 0)
+        rc = fold_hists(p, "hist", into->hist,
+                        into->m->n_outputs * ((size_t)into->steps + 1));
+    if (rc == 0 && into->weighted)
+        rc = fold_hists(p, "phist.prior", into->prior_hist,
+                        into->m->n_random_params);
+    if (rc == 0 && into->weighted)
+        rc = fold_hists(p, "phist.post", into->post_hist,
+                        into->m->n_random_params);
+    return fold_status(rc, label, d);
 }
 
 /* ------------------------------------------------------------ checking -- */
@@ -990,21 +998,7 @@ int runpart_probes_fold(const part *p, const char *label, uint64_t chunks,
                         engine_result *into, diag *d)
 {
     int rc = fold_probes(p, chunks, into);
-    if (rc == -3) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        return NCG_ERR_NOMEM;
-    }
-    if (rc == -2) {
-        diag_add(d, label, 0, NULL, "histogram ranges differ from the other "
-                 "parts' (a part of another run?)");
-        return NCG_ERR_IO;
-    }
-    if (rc != 0) {
-        diag_add(d, label, 0, NULL, "malformed part file (summaries do not "
-                 "fit the scenario)");
-        return NCG_ERR_IO;
-    }
-    return 0;
+    return fold_status(rc, label, d);
 }
 
 char *runpart_settings(const part *p)
