@@ -972,8 +972,8 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
                           const char *title, size_t r)
 {
     double ylo = INFINITY, yhi = -INFINITY;
-    gp_title(f, title, "By scenario: median (line of the key, with points) "
-             "and mean (thin dashes), central 50% of trials shaded");
+    gp_title(f, title, "By scenario: median (with points), mean (thin "
+             "dashes), central 50% of trials shaded");
     gp_step_axis(f, &c->sc[c->longest].st, 10);
     fputs("set ylabel ", f);
     gp_label_unit(f, var_label(cell(&c->cmp, r, c->cc[C_LABEL]), var),
