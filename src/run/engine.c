@@ -515,41 +515,44 @@ static const double *out_values(const run *r, const model *m,
     return w->f.reg[m->vars[m->outputs[o]].cur];
 }
 
-/* Event output O at step T: each lane's first 1 and count of 1s so far. */
-static void event_lanes(const run *r, worker_model *w, size_t o,
-                        const double *x, uint32_t t)
+/* Event output O at step T: each lane's first 1 and count of 1s so far
+ * (LF and LC, per lane of X[0 .. LANES-1]); returns the lanes at 1. No
+ * branch per lane, so that it vectorises: the first 1 is the smaller of
+ * the one kept and T when on (NEVER when off), since a lane's first 1 is
+ * either NEVER or an earlier step. */
+NCG_CLONES static uint64_t event_lanes(uint32_t *lf, uint32_t *lc,
+                                       const double *x, size_t lanes,
+                                       uint32_t t)
 {
-    uint32_t *lf = w->lane_first + o * VM_BLOCK;
-    uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    uint64_t ones = 0;
     if (t == 0) {
-        for (size_t i = 0; i < w->f.lanes; i++) {
-            lf[i] = x[i] != 0.0 ? 0 : NEVER;
+        for (size_t i = 0; i < lanes; i++) {
+            uint32_t on = x[i] != 0.0;
+            lf[i] = on ? 0 : NEVER;
             lc[i] = 0;
+            ones += on;
         }
-        return;
+        return ones;
     }
-    (void)r;
-    for (size_t i = 0; i < w->f.lanes; i++) {
-        uint32_t on = x[i] != 0.0;
+    for (size_t i = 0; i < lanes; i++) {
+        uint32_t on = x[i] != 0.0, at = on ? t : NEVER;
         lc[i] += on;
-        if (on && lf[i] == NEVER)
-            lf[i] = t;
+        lf[i] = lf[i] < at ? lf[i] : at;
+        ones += on;
     }
+    return ones;
 }
 
 /* Event output O at step T of a conditioned block: the weighted tallies. */
 static void accumulate_event_w(const run *r, worker_model *w, size_t o,
                                const double *x, uint32_t t)
 {
-    const uint32_t *lf = w->lane_first + o * VM_BLOCK;
-    const uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    uint32_t *lf = w->lane_first + o * VM_BLOCK;
+    uint32_t *lc = w->lane_count + o * VM_BLOCK;
     stats_wsum ones = 0;
-    uint64_t plain = 0;
-    event_lanes(r, w, o, x, t);
-    for (size_t i = 0; i < w->f.lanes; i++) {
+    uint64_t plain = event_lanes(lf, lc, x, w->f.lanes, t);
+    for (size_t i = 0; i < w->f.lanes; i++)
         ones += x[i] != 0.0 ? w->wq[i] : 0;
-        plain += x[i] != 0.0;
-    }
     w->qones[idx(r, o, t)] += ones;
     /* Plain counts of trials too, for the `trials` columns of
      * histograms.csv and counts.csv. */
@@ -617,14 +620,9 @@ static void accumulate(const run *r, const model *m, worker_model *w,
         if (v->kind == VAR_EVENT && w->hold && !r->pilot) {
             accumulate_event_w(r, w, o, x, t);
         } else if (v->kind == VAR_EVENT) {
-            uint64_t ones = 0;
-            const uint32_t *lf = w->lane_first + o * VM_BLOCK;
-            const uint32_t *lc = w->lane_count + o * VM_BLOCK;
-            for (size_t i = 0; i < lanes; i++)
-                ones += x[i] != 0.0;
-            w->ones[c] += ones;
-            if (t == 0 || ones)
-                event_lanes(r, w, o, x, t);
+            uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            uint32_t *lc = w->lane_count + o * VM_BLOCK;
+            w->ones[c] += event_lanes(lf, lc, x, lanes, t);
             if (t == r->T)
                 for (size_t i = 0; i < lanes; i++) {
                     w->first[o * (r->T + 2)
