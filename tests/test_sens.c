@@ -85,6 +85,50 @@ static size_t output_of(const fixture *f, const char *name)
     return 0;
 }
 
+/* The bootstrap's resamples are shared out among the threads, each
+ * computed whole by one: every row (tornado, indices, intervals) is the
+ * same bits at 1 and 3 threads, with 7 resamples (not a multiple of 3). */
+static void test_sens__bootstrap__same_bits_for_any_threads(void)
+{
+    static const char *const outs[] = { "y", "e" };
+    char *dir = test_tmpdir(), *path = test_write(dir, "m.cfg", LINEAR);
+    diag *d = diag_alloc();
+    sens_result *r[2] = { NULL, NULL };
+    for (int k = 0; k < 2; k++) {
+        sens_opts o = { 0 };
+        o.path = path;
+        o.outputs = outs;
+        o.n_outputs = 2;
+        o.threads = k ? 3 : 1;
+        o.bootstrap = 7;
+        o.so.has_trials = 1;
+        o.so.trials = 3000;
+        CU_ASSERT_FATAL(sens_run(&o, &r[k], d) == 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(sens_n_rows(r[0]), sens_n_rows(r[1]));
+    for (size_t q = 0; q < 2; q++)
+        for (size_t k = 0; k < sens_n_rows(r[0]); k++) {
+            const sens_row *a = sens_row_at(r[0], q, k);
+            const sens_row *b = sens_row_at(r[1], q, k);
+            const double va[] = { a->low, a->low_lo, a->low_hi, a->high,
+                                  a->high_lo, a->high_hi, a->swing,
+                                  a->swing_lo, a->swing_hi, a->s1, a->s1_lo,
+                                  a->s1_hi, a->st, a->st_lo, a->st_hi };
+            const double vb[] = { b->low, b->low_lo, b->low_hi, b->high,
+                                  b->high_lo, b->high_hi, b->swing,
+                                  b->swing_lo, b->swing_hi, b->s1, b->s1_lo,
+                                  b->s1_hi, b->st, b->st_lo, b->st_hi };
+            CU_ASSERT(memcmp(va, vb, sizeof va) == 0);
+        }
+    CU_ASSERT(!isnan(sens_row_at(r[0], 0, 0)->s1_lo));
+    sens_result_free(r[0]);
+    sens_result_free(r[1]);
+    diag_free(d);
+    test_rmrf(dir);
+    free(dir);
+    free(path);
+}
+
 static void test_sens__linear_model__sobol_indices_match_closed_form(void)
 {
     static const char *const outs[] = { "y" };
@@ -183,13 +227,13 @@ static void test_sens__saltelli__estimators_on_a_tiny_design(void)
      * / (4/3) = 0.75; ST = 0.5 mean((ya - yab)^2) / V = 0.5 / (4/3). */
     const double ya[] = { 0, 2 }, yb[] = { 2, 0 }, yab[] = { 1, 1 };
     double s1, st;
-    double v = sens_saltelli(ya, yb, yab, 1, 2, NULL, &s1, &st);
+    double v = sens_saltelli(ya, yb, yab, 2, 1, 2, NULL, &s1, &st);
     CU_ASSERT_DOUBLE_EQUAL(v, 4.0 / 3, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(s1, 0.75, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(st, 0.375, 1e-12);
     /* A constant output has no variance to share out. */
     const double c[] = { 1, 1 };
-    CU_ASSERT_EQUAL(sens_saltelli(c, c, c, 1, 2, NULL, &s1, &st), 0.0);
+    CU_ASSERT_EQUAL(sens_saltelli(c, c, c, 2, 1, 2, NULL, &s1, &st), 0.0);
     CU_ASSERT(isnan(s1) && isnan(st));
 }
 
@@ -608,6 +652,8 @@ void test_sens_register(void)
           test_sens__rank_correlation__matches_normal_theory },
         { "event output: a param that does not matter is near zero",
           test_sens__event_output__param_that_does_not_matter_is_near_zero },
+        { "bootstrap: the same bits for any threads",
+          test_sens__bootstrap__same_bits_for_any_threads },
         { "Saltelli estimators on a tiny design",
           test_sens__saltelli__estimators_on_a_tiny_design },
         { "Fisher interval uses se 1.06/sqrt(n-3)",

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,8 +38,8 @@ void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi)
 }
 
 double sens_saltelli(const double *ya, const double *yb, const double *yab,
-                     size_t d, size_t n, const size_t *idx, double *s1,
-                     double *st)
+                     size_t stride, size_t d, size_t n, const size_t *idx,
+                     double *s1, double *st)
 {
     double mean = 0.0, var = 0.0;
     for (size_t k = 0; k < n; k++) {
@@ -52,7 +53,7 @@ double sens_saltelli(const double *ya, const double *yb, const double *yab,
     }
     var /= 2.0 * (double)n - 1.0;
     for (size_t i = 0; i < d; i++) {
-        const double *yi = yab + i * n;
+        const double *yi = yab + i * stride;
         double a = 0.0, b = 0.0;
         for (size_t k = 0; k < n; k++) {
             size_t r = idx ? idx[k] : k;
@@ -649,55 +650,110 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     return 0;
 }
 
-/* Point estimates and bootstrap intervals of S1 and ST from the design's
- * per-trial values R->design_y. */
-static int sobol_indices(sens_result *r, diag *d)
+/* The Saltelli estimates of every output from resample B of the trials
+ * (B = 0: the trials themselves) into S1 and ST (n_out x d, output-major)
+ * and each output's variance into VAR (may be NULL). IDX is a workspace
+ * of trials entries. The same resample for every output and param. */
+static void sobol_pass(const sens_result *r, uint64_t key, size_t b,
+                       size_t *idx, double *s1, double *st, double *var)
 {
     const double *y = r->design_y;
-    size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
-    size_t *idx = calloc(n + 1, sizeof *idx);
-    double *yab = calloc(dd * n + 1, sizeof *yab);
-    double *s1 = calloc(dd + 1, sizeof *s1), *st = calloc(dd + 1, sizeof *st);
-    double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
-    double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
+    size_t n = (size_t)r->trials, nq = r->n_out;
+    if (b > 0)
+        for (size_t k = 0; k < n; k++) {
+            size_t t = (size_t)(rng_uniform_at(key, k, (uint32_t)b)
+                                * (double)n);
+            idx[k] = t < n ? t : n - 1;
+        }
+    /* The design's rows are (model, output) blocks: AB_i of output q is
+     * model 2 + i's block q, n_out blocks after AB_(i-1)'s. */
+    for (size_t q = 0; q < nq; q++) {
+        double v = sens_saltelli(y + q * n, y + (nq + q) * n,
+                                 y + (2 * nq + q) * n, nq * n, r->d, n,
+                                 b ? idx : NULL, s1 + q * r->d,
+                                 st + q * r->d);
+        if (var)
+            var[q] = v;
+    }
+}
+
+/* A thread's share of the bootstrap: resamples FIRST, FIRST + STEP, ...
+ * up to R->bootstrap, each cell's estimates into B1 and BT at
+ * cell * bootstrap + resample - 1 (no two threads write one place). */
+typedef struct boot_job {
+    const sens_result *r;
+    uint64_t key;
+    size_t first, step;
+    double *b1, *bt;
+    int failed;           /* out of memory */
+} boot_job;
+
+static void *boot_main(void *p)
+{
+    boot_job *j = p;
+    const sens_result *r = j->r;
+    size_t nb = r->bootstrap, cells = r->n_out * r->d;
+    size_t *idx = malloc(((size_t)r->trials + 1) * sizeof *idx);
+    double *s1 = malloc((cells + 1) * sizeof *s1);
+    double *st = malloc((cells + 1) * sizeof *st);
+    j->failed = !idx || !s1 || !st;
+    for (size_t b = j->first; !j->failed && b <= nb; b += j->step) {
+        sobol_pass(r, j->key, b, idx, s1, st, NULL);
+        for (size_t c = 0; c < cells; c++) {
+            j->b1[c * nb + b - 1] = s1[c];
+            j->bt[c * nb + b - 1] = st[c];
+        }
+    }
+    free(idx);
+    free(s1);
+    free(st);
+    return NULL;
+}
+
+/* Point estimates and bootstrap intervals of S1 and ST from the design's
+ * per-trial values R->design_y. The resamples are shared out among
+ * R->threads threads; each is computed whole by one of them, so the
+ * intervals do not depend on the threads. */
+static int sobol_indices(sens_result *r, diag *d)
+{
+    size_t dd = r->d, nb = r->bootstrap, cells = r->n_out * dd;
+    size_t threads = (size_t)r->threads < nb ? (size_t)r->threads : nb;
+    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
+    double *s1 = calloc(cells + 1, sizeof *s1);
+    double *st = calloc(cells + 1, sizeof *st);
+    double *b1 = calloc(cells * nb + 1, sizeof *b1);
+    double *bt = calloc(cells * nb + 1, sizeof *bt);
+    boot_job *jobs = calloc(threads + 1, sizeof *jobs);
+    pthread_t *tid = calloc(threads + 1, sizeof *tid);
+    unsigned char *started = calloc(threads + 1, 1);
     int rc = 0;
-    if (!idx || !yab || !s1 || !st || !b1 || !bt) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
+    if (!s1 || !st || !b1 || !bt || !jobs || !tid || !started) {
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    /* The design's rows are (model, output) blocks; YAB wants the d
-     * AB_i rows of one output next to each other. */
-    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
-    for (size_t b = 0; b <= nb; b++) {
-        /* Pass 0 is the estimate itself; then NB resamples of the trials,
-         * the same resample for every output and param. */
-        if (b > 0)
-            for (size_t k = 0; k < n; k++) {
-                size_t t = (size_t)(rng_uniform_at(key, k, (uint32_t)b)
-                                    * (double)n);
-                idx[k] = t < n ? t : n - 1;
-            }
-        for (size_t q = 0; q < r->n_out; q++) {
-            const double *ya = y + q * n;
-            const double *yb = y + (r->n_out + q) * n;
-            for (size_t i = 0; i < dd; i++)
-                memcpy(yab + i * n, y + ((2 + i) * r->n_out + q) * n,
-                       n * sizeof *yab);
-            double var = sens_saltelli(ya, yb, yab, dd, n, b ? idx : NULL,
-                                       s1, st);
-            for (size_t i = 0; i < dd; i++) {
-                if (b == 0) {
-                    r->rows[q * dd + i].s1 = s1[i];
-                    r->rows[q * dd + i].st = st[i];
-                    r->variance[q] = var;
-                } else {
-                    b1[(q * dd + i) * nb + b - 1] = s1[i];
-                    bt[(q * dd + i) * nb + b - 1] = st[i];
-                }
-            }
-        }
+    sobol_pass(r, key, 0, NULL, s1, st, r->variance);
+    for (size_t c = 0; c < cells; c++) {
+        r->rows[c].s1 = s1[c];
+        r->rows[c].st = st[c];
     }
+    for (size_t t = 0; t < threads; t++) {
+        jobs[t] = (boot_job){ r, key, 1 + t, threads, b1, bt, 0 };
+        started[t] = t > 0
+                     && pthread_create(&tid[t], NULL, boot_main, &jobs[t]) == 0;
+    }
+    /* This thread runs the first share, and any whose thread did not
+     * start. */
+    for (size_t t = 0; t < threads; t++)
+        if (!started[t])
+            boot_main(&jobs[t]);
+    for (size_t t = 0; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        if (jobs[t].failed)
+            rc = NCG_ERR_NOMEM;
+    }
+    if (rc != 0)
+        goto end;
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t i = 0; i < dd; i++) {
             sens_row *row = &r->rows[q * dd + i];
@@ -714,12 +770,15 @@ static int sobol_indices(sens_result *r, diag *d)
             row->st_hi = quantile_sorted(xt, nb, 0.975);
         }
 end:
-    free(idx);
-    free(yab);
+    if (rc == NCG_ERR_NOMEM)
+        diag_add(d, NULL, 0, NULL, "out of memory");
     free(s1);
     free(st);
     free(b1);
     free(bt);
+    free(jobs);
+    free(tid);
+    free(started);
     return rc;
 }
 
@@ -1105,6 +1164,7 @@ int sens_prepare_loaded(const sens_opts *o, scenario *sc, model *m,
     assert(o->const_pct >= 0 && o->const_pct < 100);
     r->sc = sc;
     r->m = m;
+    r->threads = o->threads < 1 ? 1 : o->threads;
     r->weighted = m->obs && m->obs->weighted;
     if ((rc = plan(r, o, d)) != 0) {
         sens_result_free(r);
