@@ -147,8 +147,8 @@ typedef int (*batch_measure_fn)(void *ctx, uint64_t trials,
                                 batch_measured *got, diag *d);
 
 /* The rounds of --precision (C->precision, C->targets, C->max_trials):
- * 4096 trials (whole chunks), then trials * (ratio)^2 * 1.1, at least
- * double, rounded up to whole chunks, each measured by MEASURE(CTX), until
+ * 4096 trials, then trials * (ratio)^2 * 1.1, at least double, rounded
+ * up to whole 4096s (whole chunks), each measured by MEASURE(CTX), until
  * the ratio is at most 1 or C->max_trials is reached (not measured). The
  * trials chosen into *CHOSEN; each round's line on stderr unless
  * C->quiet. One process, MPI rank 0 and `ncgsim merge` of a --shard
