@@ -264,10 +264,75 @@ static void test_corr__ranks__average_over_ties(void)
     CU_ASSERT(corr_pearson(a, b, 4) < 0.99);
 }
 
+/* Ranks as they were computed before the radix sort: qsort by value, ties
+ * by index, then the average rank of each run of equal values. */
+static int cmp_value_index(const void *pa, const void *pb)
+{
+    const corr_keyed *a = pa, *b = pb;
+    return a->v < b->v ? -1 : a->v > b->v ? 1 : (a->i > b->i) - (a->i < b->i);
+}
+
+static void ref_ranks(const double *x, size_t n, double *ranks,
+                      corr_keyed *work)
+{
+    for (size_t i = 0; i < n; i++)
+        work[i] = (corr_keyed){ x[i], i };
+    qsort(work, n, sizeof *work, cmp_value_index);
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && work[e].v == work[s].v)
+            e++;
+        for (size_t q = s; q < e; q++)
+            ranks[work[q].i] = (double)(s + 1 + e) / 2.0;
+        s = e;
+    }
+}
+
+/* The radix sort gives the ranks the comparison sort gave, bit for bit:
+ * ties (many and few), both zeros, negatives, infinities, tiny and huge
+ * magnitudes, sorted and reversed input, and every small N. */
+static void test_corr__ranks__equal_the_comparison_sort_bit_for_bit(void)
+{
+    enum { M = 10000 };
+    double *x = malloc(M * sizeof *x);
+    double *got = malloc(M * sizeof *got), *want = malloc(M * sizeof *want);
+    corr_keyed *w = malloc(M * sizeof *w);
+    CU_ASSERT_FATAL(x != NULL && got != NULL && want != NULL && w != NULL);
+    uint64_t s = 99;
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t i = 0; i < M; i++) {
+            s = s * 6364136223846793005u + 1442695040888963407u;
+            double u = (double)(s >> 11) * 0x1p-53;
+            switch (kind) {
+            case 0: x[i] = u; break;
+            case 1: x[i] = floor(u * 7.0) - 3.0; break;       /* few values */
+            case 2: x[i] = u < 0.3 ? -0.0 : u < 0.6 ? 0.0 : u - 0.8; break;
+            case 3: x[i] = u < 0.05 ? -INFINITY : u < 0.1 ? INFINITY
+                         : u < 0.2 ? 1e-310 * u : u < 0.3 ? -1e300 * u
+                         : (u - 0.5) * 1e6; break;
+            case 4: x[i] = (double)i; break;
+            default: x[i] = -(double)(i / 3); break;      /* reversed, ties */
+            }
+        }
+        const size_t ns[] = { 0, 1, 2, 3, 17, 256, M };
+        for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++) {
+            size_t n = ns[j];
+            ref_ranks(x, n, want, w);
+            corr_ranks(x, n, got, w);
+            CU_ASSERT(n == 0 || memcmp(got, want, n * sizeof *got) == 0);
+        }
+    }
+    free(x);
+    free(got);
+    free(want);
+    free(w);
+}
+
 void test_corr_register(void);
 void test_corr_register(void)
 {
     static const test_case cases[] = {
+        { "ranks equal the comparison sort bit for bit", test_corr__ranks__equal_the_comparison_sort_bit_for_bit },
         { "requested rank correlation is recovered",
           test_corr__requested_rank_correlation__is_recovered },
         { "realised correlation reads the first trials as drawn",

@@ -1,4 +1,5 @@
 /* test_stats.c: moments, histogram quantiles and coarse bins against exact answers. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,85 @@ static void test_stats__moments_with_large_offset__stay_accurate(void)
     CU_ASSERT(close_rel(m.m2, m2, 1e-6));
 }
 
+/* The moments of one block as stats_moments_add defines them, written out
+ * one way at a time with no vector in sight: eight partial sums, minima and
+ * maxima (value i in way i mod 8), summed in way order; then the deviations
+ * from the provisional mean the same way. The engine's version is compiled
+ * for several instruction sets and must give these bits on every one. */
+static stats_moments ref_moments(const double *x, size_t n)
+{
+    double s[8] = { 0 }, lo[8], hi[8], ds[8] = { 0 }, dq[8] = { 0 };
+    stats_moments b = stats_moments_empty();
+    if (n == 0)
+        return b;
+    for (size_t w = 0; w < 8; w++)
+        lo[w] = hi[w] = x[0];
+    for (size_t i = 0; i < n; i++) {
+        size_t w = i % 8;
+        s[w] += x[i];
+        lo[w] = x[i] < lo[w] ? x[i] : lo[w];
+        hi[w] = x[i] > hi[w] ? x[i] : hi[w];
+    }
+    double sum = 0.0, mn = lo[0], mx = hi[0], dsum = 0.0, dsq = 0.0;
+    for (size_t w = 0; w < 8; w++) {
+        sum += s[w];
+        mn = lo[w] < mn ? lo[w] : mn;
+        mx = hi[w] > mx ? hi[w] : mx;
+    }
+    b.n = n;
+    b.mean = mn;
+    b.min = mn;
+    b.max = mx;
+    b.m2 = 0.0;
+    if (mn != mx) {
+        double mean = sum / (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double d = x[i] - mean;
+            ds[i % 8] += d;
+            dq[i % 8] += d * d;
+        }
+        for (size_t w = 0; w < 8; w++) {
+            dsum += ds[w];
+            dsq += dq[w];
+        }
+        b.mean = mean + dsum / (double)n;
+        b.m2 = dsq - dsum * dsum / (double)n;
+        if (b.m2 < 0.0)
+            b.m2 = 0.0;
+    }
+    return b;
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void test_stats__moments_add__equals_the_eight_way_sums_bit_for_bit(void)
+{
+    enum { N = 1000 };
+    static double x[N];
+    uint64_t seed = 23;
+    const size_t ns[] = { 1, 2, 7, 8, 9, 15, 16, 17, 255, 256, 257, N };
+    for (int kind = 0; kind < 3; kind++) {
+        for (size_t i = 0; i < N; i++) {
+            double u = lcg_uniform(&seed);
+            x[i] = kind == 0 ? 1e9 + u : kind == 1 ? (u < 0.5 ? -0.0 : 0.0)
+                 : (u < 0.3 ? 0.0 : -50.0 + 1e3 * u * u);
+        }
+        for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++) {
+            stats_moments got = stats_moments_empty();
+            stats_moments want = ref_moments(x, ns[j]);
+            stats_moments_add(&got, x, ns[j]);
+            CU_ASSERT_EQUAL(got.n, want.n);
+            CU_ASSERT(same_bits(got.mean, want.mean));
+            CU_ASSERT(same_bits(got.m2, want.m2));
+            CU_ASSERT(same_bits(got.min, want.min));
+            CU_ASSERT(same_bits(got.max, want.max));
+        }
+    }
+}
+
 /* ------------------------------------------------------------- histograms */
 
 static void test_stats__hist_quantiles_of_uniform_values__are_within_one_bin(void)
@@ -375,7 +455,144 @@ static void test_stats__hist_alloc_with_unusable_arguments__returns_null(void)
     CU_ASSERT_PTR_NULL(stats_hist_alloc(NAN, 1.0, 8));
     CU_ASSERT_PTR_NULL(stats_hist_alloc(0.0, INFINITY, 8));
     CU_ASSERT_PTR_NULL(stats_hist_alloc(-INFINITY, 0.0, 8));
+    CU_ASSERT_PTR_NULL(stats_hist_alloc(0.0, 1.0, STATS_HIST_MAX_BINS + 1));
     stats_hist_free(NULL);
+}
+
+/* The histogram as it was added before the vectorised index pass: one
+ * value at a time, the bin computed with branches, all_int by floor. Kept
+ * here as the reference the engine's histogram must equal bit for bit. */
+typedef struct ref_hist {
+    double lo, hi, scale;
+    size_t nbins;
+    uint64_t n;
+    int all_int;
+    uint64_t count[4096 + 2];
+    double min[4096 + 2], max[4096 + 2];
+} ref_hist;
+
+static void ref_hist_init(ref_hist *h, double lo, double hi, size_t nbins)
+{
+    CU_ASSERT_FATAL(nbins <= 4096);
+    h->lo = lo;
+    h->hi = hi;
+    h->nbins = nbins;
+    h->scale = hi > lo ? (double)nbins / (hi - lo) : 0.0;
+    h->n = 0;
+    h->all_int = 1;
+    for (size_t k = 0; k < nbins + 2; k++) {
+        h->count[k] = 0;
+        h->min[k] = INFINITY;
+        h->max[k] = -INFINITY;
+    }
+}
+
+static void ref_hist_add(ref_hist *h, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        size_t k;
+        if (v < h->lo) {
+            k = 0;
+        } else if (v >= h->hi) {
+            k = h->nbins + 1;
+        } else {
+            double t = (v - h->lo) * h->scale;
+            k = t < (double)h->nbins ? (size_t)t + 1 : h->nbins;
+        }
+        h->count[k]++;
+        h->min[k] = v < h->min[k] ? v : h->min[k];
+        h->max[k] = v > h->max[k] ? v : h->max[k];
+        if (v != floor(v))
+            h->all_int = 0;
+    }
+    h->n += n;
+}
+
+/* H (added in pieces of PIECE values) and the reference hold the same
+ * bits: every count, every minimum and maximum (signs of zero included),
+ * the total and the all-integer flag. */
+static int hist_equals_ref(const double *x, size_t n, size_t piece,
+                           double lo, double hi, size_t nbins)
+{
+    static ref_hist ref;
+    uint64_t *u = malloc(STATS_HIST_U(nbins) * sizeof *u);
+    double *f = malloc(STATS_HIST_F(nbins) * sizeof *f);
+    stats_hist *h = stats_hist_alloc(lo, hi, nbins);
+    int same = u && f && h;
+    ref_hist_init(&ref, lo, hi, nbins);
+    ref_hist_add(&ref, x, n);
+    for (size_t i = 0; same && i < n; i += piece)
+        stats_hist_add(h, x + i, n - i < piece ? n - i : piece);
+    if (same) {
+        stats_hist_pack(h, u, f, NULL);
+        same = u[1] == ref.n && u[2] == (uint64_t)ref.all_int;
+        for (size_t k = 0; same && k < nbins + 2; k++)
+            same = u[4 + k] == ref.count[k]
+                   && memcmp(&f[2 + 2 * k], &ref.min[k], sizeof(double)) == 0
+                   && memcmp(&f[3 + 2 * k], &ref.max[k], sizeof(double)) == 0;
+    }
+    free(u);
+    free(f);
+    stats_hist_free(h);
+    return same;
+}
+
+/* Values like an engine's outputs: atoms (runs of one value, 0s with a
+ * few others), integers, spread values, values on and beyond the edges,
+ * zeros of both signs in one bin, infinities. */
+static void test_stats__hist_add__equals_one_value_at_a_time_bit_for_bit(void)
+{
+    enum { N = 3000 };
+    static double x[N];
+    uint64_t seed = 17;
+    const size_t pieces[] = { 1, 7, 255, 256, 257, 1000, N };
+    for (int kind = 0; kind < 8; kind++) {
+        double lo = 0.0, hi = 100.0;
+        for (size_t i = 0; i < N; i++) {
+            double u = lcg_uniform(&seed), v;
+            switch (kind) {
+            case 0:   /* mostly 0, sometimes a spread value: an atom */
+                v = u < 0.9 ? 0.0 : 100.0 * lcg_uniform(&seed);
+                break;
+            case 1:   /* integers, mostly one level (troops) */
+                v = u < 0.7 ? 85.0 : floor(100.0 * lcg_uniform(&seed));
+                break;
+            case 2:   /* spread, with values outside and on the edges */
+                v = u < 0.05 ? -3.0 : u < 0.1 ? 100.0 : u < 0.12 ? 0.0
+                    : u < 0.15 ? 250.0 * u : 120.0 * u - 10.0;
+                break;
+            case 3:   /* sorted: runs of one bin of distinct values */
+                v = 100.0 * (double)i / N;
+                break;
+            case 4:   /* zeros of both signs in runs and alone */
+                v = u < 0.4 ? -0.0 : u < 0.8 ? 0.0 : u - 0.5;
+                break;
+            case 5:   /* infinities and huge integers */
+                v = u < 0.1 ? INFINITY : u < 0.2 ? -INFINITY
+                    : u < 0.4 ? 0x1p60 * u : u < 0.6 ? -0x1p53 : 50.0;
+                break;
+            case 6:   /* every value at the edge of a bin */
+                v = floor(u * 512.0) * (100.0 / 512.0);
+                break;
+            default:  /* negative integers below lo, and a fraction last */
+                v = i + 1 == N ? 0.5 : -floor(10.0 * u);
+                break;
+            }
+            x[i] = v;
+        }
+        for (size_t p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+            CU_ASSERT(hist_equals_ref(x, N, pieces[p], lo, hi, 512));
+            CU_ASSERT(hist_equals_ref(x, N, pieces[p], lo, hi, 1));
+        }
+        /* Unusual edges: hi <= lo (no scale), a range too wide for a
+         * double (hi - lo is inf: the scale is 0 and (x - lo) * 0 may be
+         * NaN), a range so narrow the scale is infinite. */
+        CU_ASSERT(hist_equals_ref(x, N, 256, 5.0, 5.0, 64));
+        CU_ASSERT(hist_equals_ref(x, N, 256, -DBL_MAX, DBL_MAX, 64));
+        CU_ASSERT(hist_equals_ref(x, N, 256, 0.0, 0x1p-1070, 4096));
+    }
+    CU_ASSERT(hist_equals_ref(x, 0, 1, 0.0, 1.0, 8));
 }
 
 /* ------------------------------------------------------------ coarse bins */
@@ -558,6 +775,7 @@ void test_stats_register(void)
         { "moments merged in pieces equal adding all at once", test_stats__moments_merged_in_pieces__equal_adding_all_at_once },
         { "moments merge with empty changes nothing", test_stats__moments_merge_with_empty__changes_nothing },
         { "moments with large offset stay accurate", test_stats__moments_with_large_offset__stay_accurate },
+        { "moments add equals the eight way sums bit for bit", test_stats__moments_add__equals_the_eight_way_sums_bit_for_bit },
         { "hist quantiles of uniform values are within one bin", test_stats__hist_quantiles_of_uniform_values__are_within_one_bin },
         { "hist quantiles of skewed values are within one bin", test_stats__hist_quantiles_of_skewed_values__are_within_one_bin },
         { "hist values on bin edges keep ranks within one bin", test_stats__hist_values_on_bin_edges__keep_ranks_within_one_bin },
@@ -571,6 +789,7 @@ void test_stats_register(void)
         { "hist empty has nan quantiles and no coarse bins", test_stats__hist_empty__has_nan_quantiles_and_no_coarse_bins },
         { "hist with hi not above lo still counts and brackets", test_stats__hist_with_hi_not_above_lo__still_counts_and_brackets },
         { "hist alloc with unusable arguments returns null", test_stats__hist_alloc_with_unusable_arguments__returns_null },
+        { "hist add equals one value at a time bit for bit", test_stats__hist_add__equals_one_value_at_a_time_bit_for_bit },
         { "coarse of small integers gives one bin per integer", test_stats__coarse_of_small_integers__gives_one_bin_per_integer },
         { "coarse of integers in wide overflow falls back to ranges", test_stats__coarse_of_integers_in_wide_overflow__falls_back_to_ranges },
         { "coarse of continuous values preserves count and covers range", test_stats__coarse_of_continuous_values__preserves_count_and_covers_range },

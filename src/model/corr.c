@@ -1,7 +1,9 @@
 /* corr.c: the `correlations` setting: checks, the copula's Cholesky factor, realised rank correlations. */
 #include "model/corr.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
@@ -373,28 +375,104 @@ end:
     return rc;
 }
 
-static int cmp_keyed(const void *pa, const void *pb)
+/*
+ * Ranking sorts the values with a stable least-significant-digit radix
+ * sort, not qsort: no comparison callback per pair and a fixed number of
+ * passes over the values (a pass is skipped when every key has the same
+ * digit there). Each value becomes an unsigned key that orders as the
+ * doubles do: a positive double's bits with the sign bit set, a negative
+ * one's bits all flipped (a larger magnitude then gives a smaller key).
+ * Equal values get equal keys, except -0.0, whose key is just below
+ * +0.0's: the zeros stay next to each other, and the tie test, on the
+ * values, gives them one shared rank as `==` says it should. The ranks
+ * are therefore those of any correct sort (test_corr compares them with
+ * qsort's bit for bit).
+ *
+ * The sort runs in the caller's memory: keys and 32-bit indices in WORK
+ * (16 bytes a value: the keys, then two index arrays) and the second
+ * array of keys in RANKS, which is written only once the sort is done;
+ * the tie test then reads the values themselves, not the keys. The
+ * arrays are reached through memcpy, which is how C lets one memory be
+ * read as another type.
+ */
+#define RANK_DIGITS 8       /* passes of 8 bits over a 64-bit key */
+
+static uint64_t rank_key(double x)
 {
-    const corr_keyed *a = pa, *b = pb;
-    /* Ties by index keep the sort deterministic across qsort versions. */
-    return a->v < b->v ? -1 : a->v > b->v ? 1 : (a->i > b->i) - (a->i < b->i);
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b >> 63 ? ~b : b | UINT64_C(1) << 63;
+}
+
+/* Index I of the 32-bit index array A. */
+static size_t rank_index(const unsigned char *a, size_t i)
+{
+    uint32_t v;
+    memcpy(&v, a + 4 * i, sizeof v);
+    return v;
+}
+
+/* Sorts the keys of X[0 .. N-1] (N >= 1) as above; returns the index
+ * array that holds the sorted order (in WORK). */
+static const unsigned char *rank_sort(const double *x, size_t n,
+                                      unsigned char *keys_b,
+                                      unsigned char *work)
+{
+    unsigned char *key = work, *idx = work + 8 * n;
+    unsigned char *key2 = keys_b, *idx2 = work + 12 * n;
+    uint32_t count[RANK_DIGITS][256] = { { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = rank_key(x[i]);
+        uint32_t at = (uint32_t)i;
+        memcpy(key + 8 * i, &k, sizeof k);
+        memcpy(idx + 4 * i, &at, sizeof at);
+        for (int d = 0; d < RANK_DIGITS; d++)
+            count[d][(k >> (8 * d)) & 255]++;
+    }
+    for (int d = 0; d < RANK_DIGITS; d++) {
+        unsigned shift = 8u * (unsigned)d;
+        uint64_t k;
+        memcpy(&k, key, sizeof k);
+        /* Every key has the same digit here: the pass would move nothing. */
+        if (count[d][(k >> shift) & 255] == n)
+            continue;
+        uint32_t at[256], sum = 0;
+        for (int v = 0; v < 256; v++) {
+            at[v] = sum;
+            sum += count[d][v];
+        }
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&k, key + 8 * i, sizeof k);
+            uint32_t p = at[(k >> shift) & 255]++;
+            memcpy(key2 + 8 * (size_t)p, &k, sizeof k);
+            memcpy(idx2 + 4 * (size_t)p, idx + 4 * i, 4);
+        }
+        unsigned char *t = key;
+        key = key2;
+        key2 = t;
+        t = idx;
+        idx = idx2;
+        idx2 = t;
+    }
+    return idx;
 }
 
 void corr_ranks(const double *x, size_t n, double *ranks, corr_keyed *work)
 {
-    for (size_t i = 0; i < n; i++) {
-        work[i].v = x[i];
-        work[i].i = i;
-    }
-    qsort(work, n, sizeof *work, cmp_keyed);
+    assert(n <= UINT32_MAX);
+    if (n == 0)
+        return;
+    const unsigned char *order = rank_sort(x, n, (unsigned char *)ranks,
+                                           (unsigned char *)work);
     for (size_t s = 0; s < n;) {
+        double v = x[rank_index(order, s)];
         size_t e = s + 1;
-        while (e < n && work[e].v == work[s].v)
+        while (e < n && x[rank_index(order, e)] == v)
             e++;
         /* Positions s .. e-1 (0-based) share rank (s + 1 + e) / 2. */
         double r = (double)(s + 1 + e) / 2.0;
         for (size_t q = s; q < e; q++)
-            ranks[work[q].i] = r;
+            ranks[rank_index(order, q)] = r;
         s = e;
     }
 }

@@ -64,8 +64,9 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
 /* Sort space for ranking: one (value, index) pair per value. */
 typedef struct corr_keyed { double v; size_t i; } corr_keyed;
 
-/* Average ranks (1 .. N; ties share their mean rank) of X[0 .. N-1] into
- * RANKS. WORK holds N pairs. */
+/* Average ranks (1 .. N; ties share their mean rank, -0.0 ties with 0.0)
+ * of X[0 .. N-1] (no NaN, N < 2^32) into RANKS. WORK holds N pairs, used
+ * as sort space. */
 void corr_ranks(const double *x, size_t n, double *ranks, corr_keyed *work);
 
 /* Pearson correlation of X and Y (N values each); 0 when either is

@@ -17,20 +17,20 @@
 #include "expr/vm.h"
 #include "base/status.h"
 
-/* Blocks per chunk: the unit handed to a thread and merged in order. Fixed,
- * so that the order of floating-point merges never depends on threads. */
-#define CHUNK_BLOCKS 16
-#define CHUNK_TRIALS ((uint64_t)CHUNK_BLOCKS * VM_BLOCK)
+/* Trials per chunk (4 blocks): the unit handed to a thread and merged in
+ * order. Fixed, so that the order of floating-point merges never depends
+ * on threads. */
+#define CHUNK_TRIALS ((uint64_t)ENGINE_CHUNK_TRIALS)
 #define NEVER UINT32_MAX
 #define SET_FREE UINT64_MAX
 #define SET_BUSY (UINT64_MAX - 1)
 /* Spare chunk sets (beyond one per thread) may hold at most this many
  * bytes of per-trial values: parking a chunk must not multiply the
  * memory of a run that keeps rows for many models (a sensitivity group
- * of 25 variants of the baseline keeps about 11 MiB of rows per set, and
- * has three chunks at 10,000 trials: little to park, 20 MiB to save). */
+ * of 25 variants of the baseline keeps about 2.8 MiB of rows per set:
+ * two spares for its ten chunks at 10,000 trials). */
 #define SPARE_ROW_BYTES ((size_t)8 << 20)
-_Static_assert(CHUNK_TRIALS == ENGINE_CHUNK_TRIALS, "chunk size");
+_Static_assert(ENGINE_CHUNK_TRIALS % VM_BLOCK == 0, "whole blocks");
 
 /* What one model shares between threads for a run. */
 typedef struct shared_model {
@@ -515,41 +515,44 @@ static const double *out_values(const run *r, const model *m,
     return w->f.reg[m->vars[m->outputs[o]].cur];
 }
 
-/* Event output O at step T: each lane's first 1 and count of 1s so far. */
-static void event_lanes(const run *r, worker_model *w, size_t o,
-                        const double *x, uint32_t t)
+/* Event output O at step T: each lane's first 1 and count of 1s so far
+ * (LF and LC, per lane of X[0 .. LANES-1]); returns the lanes at 1. No
+ * branch per lane, so that it vectorises: the first 1 is the smaller of
+ * the one kept and T when on (NEVER when off), since a lane's first 1 is
+ * either NEVER or an earlier step. */
+NCG_CLONES static uint64_t event_lanes(uint32_t *lf, uint32_t *lc,
+                                       const double *x, size_t lanes,
+                                       uint32_t t)
 {
-    uint32_t *lf = w->lane_first + o * VM_BLOCK;
-    uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    uint64_t ones = 0;
     if (t == 0) {
-        for (size_t i = 0; i < w->f.lanes; i++) {
-            lf[i] = x[i] != 0.0 ? 0 : NEVER;
+        for (size_t i = 0; i < lanes; i++) {
+            uint32_t on = x[i] != 0.0;
+            lf[i] = on ? 0 : NEVER;
             lc[i] = 0;
+            ones += on;
         }
-        return;
+        return ones;
     }
-    (void)r;
-    for (size_t i = 0; i < w->f.lanes; i++) {
-        uint32_t on = x[i] != 0.0;
+    for (size_t i = 0; i < lanes; i++) {
+        uint32_t on = x[i] != 0.0, at = on ? t : NEVER;
         lc[i] += on;
-        if (on && lf[i] == NEVER)
-            lf[i] = t;
+        lf[i] = lf[i] < at ? lf[i] : at;
+        ones += on;
     }
+    return ones;
 }
 
 /* Event output O at step T of a conditioned block: the weighted tallies. */
 static void accumulate_event_w(const run *r, worker_model *w, size_t o,
                                const double *x, uint32_t t)
 {
-    const uint32_t *lf = w->lane_first + o * VM_BLOCK;
-    const uint32_t *lc = w->lane_count + o * VM_BLOCK;
+    uint32_t *lf = w->lane_first + o * VM_BLOCK;
+    uint32_t *lc = w->lane_count + o * VM_BLOCK;
     stats_wsum ones = 0;
-    uint64_t plain = 0;
-    event_lanes(r, w, o, x, t);
-    for (size_t i = 0; i < w->f.lanes; i++) {
+    uint64_t plain = event_lanes(lf, lc, x, w->f.lanes, t);
+    for (size_t i = 0; i < w->f.lanes; i++)
         ones += x[i] != 0.0 ? w->wq[i] : 0;
-        plain += x[i] != 0.0;
-    }
     w->qones[idx(r, o, t)] += ones;
     /* Plain counts of trials too, for the `trials` columns of
      * histograms.csv and counts.csv. */
@@ -617,14 +620,9 @@ static void accumulate(const run *r, const model *m, worker_model *w,
         if (v->kind == VAR_EVENT && w->hold && !r->pilot) {
             accumulate_event_w(r, w, o, x, t);
         } else if (v->kind == VAR_EVENT) {
-            uint64_t ones = 0;
-            const uint32_t *lf = w->lane_first + o * VM_BLOCK;
-            const uint32_t *lc = w->lane_count + o * VM_BLOCK;
-            for (size_t i = 0; i < lanes; i++)
-                ones += x[i] != 0.0;
-            w->ones[c] += ones;
-            if (t == 0 || ones)
-                event_lanes(r, w, o, x, t);
+            uint32_t *lf = w->lane_first + o * VM_BLOCK;
+            uint32_t *lc = w->lane_count + o * VM_BLOCK;
+            w->ones[c] += event_lanes(lf, lc, x, lanes, t);
             if (t == r->T)
                 for (size_t i = 0; i < lanes; i++) {
                     w->first[o * (r->T + 2)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "run/stats.h"
+#include "base/simd.h"
 
 /* ---------------------------------------------------------------- moments */
 
@@ -26,7 +27,7 @@ stats_moments stats_moments_empty(void)
  * is fixed, so results never depend on the compiler or the threads. */
 #define STATS_WAYS 8
 
-void stats_moments_add(stats_moments *m, const double *x, size_t n)
+NCG_CLONES void stats_moments_add(stats_moments *m, const double *x, size_t n)
 {
     assert(m);
     if (n == 0)
@@ -328,7 +329,8 @@ struct stats_hist {
 
 stats_hist *stats_hist_alloc(double lo, double hi, size_t nbins)
 {
-    if (nbins == 0 || !isfinite(lo) || !isfinite(hi))
+    if (nbins == 0 || nbins > STATS_HIST_MAX_BINS || !isfinite(lo)
+        || !isfinite(hi))
         return NULL;
     if (nbins > (SIZE_MAX - sizeof(stats_hist)) / sizeof(hist_bin) - 2)
         return NULL;
@@ -396,39 +398,116 @@ void stats_hist_reset(stats_hist *h)
  * a positive constant are monotone in floating point, so a larger value
  * never gets a smaller index: the bins stay ordered, which is what makes
  * the cumulative counts in stats_hist_quantile exact ranks.
+ *
+ * stats_hist_add works on runs of HIST_RUN values in two passes. The first
+ * (hist_bins) computes every value's bin with no branch, so that it
+ * vectorises: t is clamped to [0, last - 1] before the conversion instead
+ * of compared after it, which gives the same index for every t (t >= last
+ * and t NaN, from an infinite (v - lo) times a zero scale, give bin last
+ * either way; t < 0 only for values below lo, which go to underflow), and
+ * bounds the conversion to an int32. The second (hist_scatter) walks the
+ * indices in order and keeps the current bin's count, minimum and maximum
+ * in registers while the index repeats: a repeated value (an atom, such as
+ * a troop level that did not change, or a 0) then costs no store and
+ * reload of the same bin per value. Each bin still sees its values in the
+ * order given, so its count, minimum and maximum (even between -0.0 and
+ * +0.0) are the same bits as one value at a time.
  */
-void stats_hist_add(stats_hist *h, const double *x, size_t n)
+#define HIST_RUN 256
+
+/* The bins of X[0 .. N-1] (N <= HIST_RUN) of a histogram over [LO, HI)
+ * with SCALE and LAST equal bins into K; returns 1 when every value is an
+ * integer. A double at or above 2^52 in magnitude is an integer; below it,
+ * adding and taking away 2^52 rounds it to an integer, which equals it
+ * exactly when it was one (the same answer as x == floor(x), without a
+ * call to floor in the baseline x86-64 build). */
+NCG_CLONES static int hist_bins(const double *x, size_t n, double lo,
+                               double hi, double scale, uint32_t last,
+                               uint32_t *k)
 {
-    assert(h);
-    assert(x || n == 0);
-    const double lo = h->lo, hi = h->hi, scale = h->scale;
-    const size_t last = h->nbins;
-    hist_bin *bin = h->bin;
+    const double top = (double)last - 1.0, big = 0x1p52;
+    int frac = 0;
     for (size_t i = 0; i < n; i++) {
+        double v = x[i], a = fabs(v);
+        double t = (v - lo) * scale;
+        t = t < (double)last ? t : top;
+        t = t > 0.0 ? t : 0.0;
+        uint32_t in = (uint32_t)(int32_t)t + 1;
+        k[i] = v < lo ? 0 : v >= hi ? last + 1 : in;
+        frac |= !(a >= big || (a + big) - big == a);
+    }
+    return !frac;
+}
+
+/* Bin changes along K[0 .. N-1] (N >= 1): how often a value falls in
+ * another bin than the one before it. */
+NCG_CLONES static size_t hist_changes(const uint32_t *k, size_t n)
+{
+    size_t changes = 0;
+    for (size_t i = 1; i < n; i++)
+        changes += k[i] != k[i - 1];
+    return changes;
+}
+
+/* Adds X[0 .. N-1] to the bins K[0 .. N-1] of BIN, in order, one value at
+ * a time: the loads and stores of different bins overlap. */
+static void hist_scatter(hist_bin *bin, const double *x, const uint32_t *k,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hist_bin *b = &bin[k[i]];
         double v = x[i];
-        size_t k;
-        if (v < lo) {
-            k = 0;
-        } else if (v >= hi) {
-            k = last + 1;
-        } else {
-            double t = (v - lo) * scale;   /* >= 0 since v >= lo */
-            k = t < (double)last ? (size_t)t + 1 : last;
-        }
-        hist_bin *b = &bin[k];
         b->count++;
         b->min = v < b->min ? v : b->min;
         b->max = v > b->max ? v : b->max;
     }
-    /* Checked only until the first non-integer, so continuous outputs pay
-     * for it once. */
-    if (h->all_int) {
-        for (size_t i = 0; i < n; i++) {
-            if (x[i] != floor(x[i])) {
-                h->all_int = 0;
-                break;
+}
+
+/* The same, a run of values in one bin at a time, its count, minimum and
+ * maximum kept in registers: for values that mostly repeat the bin before
+ * them, where one value at a time would wait for the store of the previous
+ * one. A value equal to the one before it cannot move the bin's minimum or
+ * maximum (they change only on < and >), so only its count is taken. */
+static void hist_scatter_runs(hist_bin *bin, const double *x,
+                              const uint32_t *k, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t c = k[i];
+        hist_bin *b = &bin[c];
+        double prev = x[i];
+        uint64_t count = b->count + 1;
+        double mn = prev < b->min ? prev : b->min;
+        double mx = prev > b->max ? prev : b->max;
+        for (i++; i < n && k[i] == c; i++) {
+            double v = x[i];
+            count++;
+            if (v != prev) {
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+                prev = v;
             }
         }
+        b->count = count;
+        b->min = mn;
+        b->max = mx;
+    }
+}
+
+void stats_hist_add(stats_hist *h, const double *x, size_t n)
+{
+    assert(h);
+    assert(x || n == 0);
+    uint32_t k[HIST_RUN];
+    for (size_t i = 0; i < n; i += HIST_RUN) {
+        size_t m = n - i < HIST_RUN ? n - i : HIST_RUN;
+        int ints = hist_bins(x + i, m, h->lo, h->hi, h->scale,
+                              (uint32_t)h->nbins, k);
+        if (hist_changes(k, m) * 2 < m)
+            hist_scatter_runs(h->bin, x + i, k, m);
+        else
+            hist_scatter(h->bin, x + i, k, m);
+        h->all_int = h->all_int && ints;
     }
     h->n += n;
 }

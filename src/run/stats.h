@@ -113,8 +113,13 @@ double stats_pair_se(const stats_pair *p);
  */
 typedef struct stats_hist stats_hist;
 
+/* Bins a histogram may have: a bin's index fits in an int32 (the
+ * vectorised index pass of stats_hist_add converts to one). */
+#define STATS_HIST_MAX_BINS ((size_t)INT32_MAX - 1)
+
 /* Returns a zeroed histogram, or NULL when out of memory or when the
- * arguments are unusable (NBINS == 0, LO or HI not finite). HI <= LO is
+ * arguments are unusable (NBINS == 0 or above STATS_HIST_MAX_BINS, LO or
+ * HI not finite). HI <= LO is
  * allowed (every value then falls into underflow or overflow; used when
  * the pilot saw a single value). */
 stats_hist *stats_hist_alloc(double lo, double hi, size_t nbins);
