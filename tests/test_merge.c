@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/ncgsim.h"
 #include "testutil.h"
 
 #define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
@@ -69,9 +70,9 @@ static void write_unc(const char *dir)
     free(test_write(dir, "outcomes.csv", TEST_UNC_OUTCOMES));
 }
 
-/* 9000 trials are three chunks of 4096, so 7 shards leave some empty. */
+/* 3000 trials are three chunks of 1024, so 7 shards leave some empty. */
 #define DISCOVER "discover \"$D/unc.cfg\" --case 'troops < 27500' " \
-                 "-n 9000 --resample 3 -j 1 --no-plots"
+                 "-n 3000 --resample 3 -j 1 --no-plots"
 
 static void test_merge__discover_shards__equal_one_process_for_k_1_2_3_7(void)
 {
@@ -85,9 +86,10 @@ static void test_merge__discover_shards__equal_one_process_for_k_1_2_3_7(void)
 
 static char *merge_message(const char *dir, const char *args);
 
-/* Two scenarios scored on the same questions, 9000 trials each. */
+/* Two scenarios scored on the same questions, 3000 trials (three
+ * chunks) each. */
 #define SCORE "score \"$D/unc.cfg\" \"$D/unc2.cfg\" --outcomes " \
-              "\"$D/outcomes.csv\" -n 9000 -j 1 -q --no-plots"
+              "\"$D/outcomes.csv\" -n 3000 -j 1 -q --no-plots"
 /* A conditioned backtest: every trial weighted by the record to 2025Q4. */
 #define BACKTEST "score scenarios/examples/conditioning.cfg --outcomes " \
                  "scenarios/examples/outcomes.csv --as-of 2025Q4 -n 9000 " \
@@ -165,7 +167,10 @@ static void test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part(voi
                          " --shard $i/3 -o \"$D/p\" || exit 9; done; " BIN
                          " run -q -n 600 "
                          "tests/data/golden/examples/quickstart.cfg "
-                         "--shard 1/3 -o \"$D/r\"", &out);
+                         "--shard 1/3 -o \"$D/r\" && mkdir \"$D/old\" && "
+                         "cp \"$D/r\"/*.ncgpart \"$D/old\" && printf '\\001' "
+                         "| dd of=\"$D/old/quickstart.part-1-of-3.ncgpart\" "
+                         "bs=1 seek=8 conv=notrunc 2>/dev/null", &out);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     free(out);
     static const struct { const char *args, *msg; } cases[] = {
@@ -180,6 +185,11 @@ static void test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part(voi
         { "r/quickstart.part-1-of-3.ncgpart p/*.ncgpart",
           "p/quickstart-sweep.part-1-of-3.ncgpart: a part of `sweep`, but "
           "r/quickstart.part-1-of-3.ncgpart is a part of `run`\nrc=4\n" },
+        /* The format number of ncgsim 0.1 (chunks of 4096 trials). */
+        { "old/quickstart.part-1-of-3.ncgpart",
+          "old/quickstart.part-1-of-3.ncgpart: part format 1; this ncgsim "
+          "(" NCGSIM_VERSION ") reads format 2: merge with the version that "
+          "wrote it\nrc=4\n" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *msg = merge_message(dir, cases[i].args);
@@ -201,8 +211,8 @@ void test_merge_register(void)
         { "sweep --shard 1..K merged (K = 1, 2, 3, 7, parts out of order): "
           "the same folder, charts included, as one process",
           test_merge__sweep_shards__equal_one_process_for_k_1_2_3_7 },
-        { "a missing sweep part, or one mixed with a run part, is refused "
-          "naming it", test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part },
+        { "a missing sweep part, one mixed with a run part, or one of the "
+          "previous part format is refused naming it", test_merge__bad_sets_of_sweep_parts__are_refused_naming_the_part },
         { "discover --shard 1..K merged (K = 1, 2, 3, 7): the same folder as "
           "one process", test_merge__discover_shards__equal_one_process_for_k_1_2_3_7 },
         { "score of two scenarios, --shard 1..K merged (K = 1, 2, 3, 7): the "

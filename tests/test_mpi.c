@@ -130,13 +130,13 @@ static void test_mpi__sensitivity_is_the_same_bytes(void)
     same_as_one_process("sensitivity -q -j 1 tests/data/sens/small.cfg");
 }
 
-/* 9000 trials: three chunks, so -np 3 gives each rank one. */
+/* 3000 trials: three chunks, so -np 3 gives each rank one. */
 static void test_mpi__discover_is_the_same_bytes(void)
 {
     char *dir = test_tmpdir(), args[1024];
     free(test_write(dir, "unc.cfg", TEST_UNC_CFG));
     snprintf(args, sizeof args, "discover %s/unc.cfg --case 'troops < 27500' "
-             "-n 9000 --resample 3 -j 1 -q --no-plots", dir);
+             "-n 3000 --resample 3 -j 1 -q --no-plots", dir);
     same_as_one_process(args);
     test_rmrf(dir);
     free(dir);

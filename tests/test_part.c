@@ -116,10 +116,11 @@ static void test_part__damaged_parts__are_refused_with_exact_messages(void)
                            "was altered or damaged; compute this shard again");
     free(m);
     buf[100] ^= 1;
-    buf[8] = 9;
+    /* Format 1: ncgsim 0.1's parts, of chunks of 4096 trials. */
+    buf[8] = 1;
     m = refusal(buf, len);
-    snprintf(expect, sizeof expect, "p.ncgpart: part format 9; this ncgsim "
-             "(%s) reads format 1: merge with the version that wrote it",
+    snprintf(expect, sizeof expect, "p.ncgpart: part format 1; this ncgsim "
+             "(%s) reads format 2: merge with the version that wrote it",
              NCGSIM_VERSION);
     CU_ASSERT_STRING_EQUAL(m, expect);
     free(m);

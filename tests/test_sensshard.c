@@ -5,7 +5,7 @@
 #include "testutil.h"
 
 #define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
-/* 14 tornado items (two lockstep groups) and 9000 trials (three chunks of
+/* 14 tornado items (two lockstep groups) and 3000 trials (three chunks of
  * the design): five units, so 7 shards leave two empty. */
 #define SMALL "tests/data/sens/small.cfg"
 

@@ -9,14 +9,15 @@
 
 #define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 /* Several scenarios (so a comparison), one of them conditioned on a
- * record; 9000 trials are three chunks, so 7 shards leave some empty. */
+ * record; 5000 trials are five chunks, the last short, so 7 shards leave
+ * two empty. */
 #define SCENARIOS "scenarios/baseline.cfg scenarios/seoul_turmoil.cfg " \
                   "scenarios/examples/conditioning.cfg"
 
 static void test_shard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
 {
     char *dir = test_tmpdir(), *out = NULL;
-    int rc = test_run_in(dir, BIN " run " SCENARIOS " -n 9000 -j2 -q "
+    int rc = test_run_in(dir, BIN " run " SCENARIOS " -n 5000 -j2 -q "
                          "--no-plots -o \"$D/one\"", &out);
     CU_ASSERT_EQUAL(rc, 0);
     free(out);
@@ -24,7 +25,7 @@ static void test_shard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
     for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
         char cmd[2048];
         snprintf(cmd, sizeof cmd, "K=%d; for i in $(seq 1 $K); do " BIN
-                 " run " SCENARIOS " -n 9000 -j2 -q --shard $i/$K "
+                 " run " SCENARIOS " -n 5000 -j2 -q --shard $i/$K "
                  "-o \"$D/p$K\" || exit 9; done; "
                  "test $(ls -A \"$D/p$K\" | wc -l) -eq $((3 * K)) || exit 8; "
                  BIN " merge $(ls \"$D/p$K\"/*.ncgpart | sort -r) -q "
@@ -38,7 +39,7 @@ static void test_shard__merged_shards__equal_one_process_for_k_1_2_3_7(void)
     }
     /* A shard computed again: the same bytes. */
     rc = test_run_in(dir, "cp \"$D/p3/baseline.part-2-of-3.ncgpart\" "
-                     "\"$D/again\" && " BIN " run " SCENARIOS " -n 9000 -j1 "
+                     "\"$D/again\" && " BIN " run " SCENARIOS " -n 5000 -j1 "
                      "-q --shard 2/3 -o \"$D/p3\" && cmp \"$D/again\" "
                      "\"$D/p3/baseline.part-2-of-3.ncgpart\"", &out);
     CU_ASSERT_EQUAL(rc, 0);

@@ -8,8 +8,8 @@
 #define BIN "\"${NCGSIM_BIN:-./ncgsim}\""
 /* Two scenarios (a comparison and paired differences), one conditioned
  * on a record (weighted tallies, pairs and histograms). --max-trials
- * 12000 or 20000 is three or five chunks, the last short, so 7 shards
- * leave some empty. */
+ * 6000 is six chunks, the last short, so 7 shards leave one empty;
+ * 20000 is twenty. */
 #define SCENARIOS "scenarios/baseline.cfg scenarios/examples/conditioning.cfg"
 
 /* Runs CMD (with DIR as $D); its exit status, output in *OUT. */
@@ -67,17 +67,17 @@ static void two_passes_equal_one_process(const char *opts, long trials)
 }
 
 /* --precision 0.02: at 4096 trials an event's interval is 1.89 times its
- * target, so the next round would pass --max-trials 12000, which one
- * process then runs unmeasured (its last chunk short): 12000 trials. */
+ * target, so the next round would pass --max-trials 6000, which one
+ * process then runs unmeasured (its last chunk short): 6000 trials. */
 static void test_shard_precision__events__two_passes_equal_one_process(void)
 {
-    two_passes_equal_one_process("--precision 0.02 --max-trials 12000",
-                                 12000);
+    two_passes_equal_one_process("--precision 0.02 --max-trials 6000",
+                                 6000);
 }
 
 /* --precision-of a mean and a percentile (the probes keep the last-step
  * histograms, weighted in the conditioned scenario): at 4096 trials the
- * median of nuke_support is 1.63 times its target, at 12288 (three
+ * median of nuke_support is 1.63 times its target, at 12288 (twelve
  * chunks, across probes for K > 1) 0.979. */
 static void test_shard_precision__mean_and_percentile__two_passes_equal_one_process(void)
 {

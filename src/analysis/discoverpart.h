@@ -10,15 +10,15 @@
 #include "scenario/scenario.h"
 
 /*
- * The unit of discover's shards is the engine's chunk of 4096 trials: a
- * shard runs chunks FIRST .. FIRST + COUNT - 1 of the scenario and keeps
- * each of their trials' row (params, outputs at the last step, events
- * ever: discover_model_cols) as exact bits. A trial's row does not depend
- * on which chunks ran (random streams keyed by trial; under lhs and sobol
- * the global design), so the rows of every shard, in chunk order, are one
- * process's, and PRIM on them finds the same boxes. The part also carries
- * the resolved scenario and every option that decides the boxes, so that
- * a merge needs nothing but the parts.
+ * The unit of discover's shards is the engine's chunk of trials
+ * (ENGINE_CHUNK_TRIALS): a shard runs chunks FIRST .. FIRST + COUNT - 1 of
+ * the scenario and keeps each of their trials' row (params, outputs at the
+ * last step, events ever: discover_model_cols) as exact bits. A trial's
+ * row does not depend on which chunks ran (random streams keyed by trial;
+ * under lhs and sobol the global design), so the rows of every shard, in
+ * chunk order, are one process's, and PRIM on them finds the same boxes.
+ * The part also carries the resolved scenario and every option that
+ * decides the boxes, so that a merge needs nothing but the parts.
  */
 
 /* What decides a discovery besides the rows. */

@@ -11,14 +11,15 @@
 #include "scenario/scenario.h"
 
 /*
- * The unit of score's shards is the engine's chunk of 4096 trials, of
- * every scenario scored. A forecast is the share of trials in which a
- * question's probe held: an integer count over the trials, or for a
- * scenario conditioned by --as-of a fixed-point sum of those trials'
- * weights over that of all weights (stats_wsum). Both are exact integers
- * that add up in any order, so the forecasts of merged shards are one
- * process's, bit for bit. A part also carries the scenario, the outcomes
- * file's text and --as-of, so that a merge needs nothing but the parts.
+ * The unit of score's shards is the engine's chunk of trials
+ * (ENGINE_CHUNK_TRIALS), of every scenario scored. A forecast is the share
+ * of trials in which a question's probe held: an integer count over the
+ * trials, or for a scenario conditioned by --as-of a fixed-point sum of
+ * those trials' weights over that of all weights (stats_wsum). Both are
+ * exact integers that add up in any order, so the forecasts of merged
+ * shards are one process's, bit for bit. A part also carries the scenario,
+ * the outcomes file's text and --as-of, so that a merge needs nothing but
+ * the parts.
  */
 
 /* What every part of one score job shares. */

@@ -2,7 +2,7 @@
 #ifndef NCGSIM_H
 #define NCGSIM_H
 
-#define NCGSIM_VERSION "0.1.0"
+#define NCGSIM_VERSION "0.2.0"
 
 /* The 97.5% quantile of the standard normal: every 95% interval in
  * ncgsim is estimate -+ NCG_Z95 standard errors. Defined once here. */

@@ -21,6 +21,15 @@
 #include "plot/render.h"
 #include "run/engine.h"
 
+/* Trials of --precision's first round, and the unit its rounds grow by:
+ * whole chunks, enough for a first estimate of every half-width, and
+ * coarse enough that the 10% margin is not all that keeps a noisy
+ * estimate (a percentile read from the histogram) from another round
+ * (rounds of 1024 took the median of normal(100, 20) to 0.5 in 20480
+ * trials, rounds of 4096 in 12288). */
+#define PRECISION_ROUND 4096
+_Static_assert(PRECISION_ROUND % ENGINE_CHUNK_TRIALS == 0, "whole chunks");
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -517,14 +526,24 @@ static int group_write(group *g, scenario **scs, const batch_opts *c,
     return 0;
 }
 
+/* 1 when the charts of a batch of TOTAL scenarios run with C are only
+ * scripted in the scenarios' folders, not drawn. */
+static int scripts_only(const batch_opts *c, size_t total)
+{
+    return c->plots == BATCH_PLOTS_COMPARE
+           || (c->plots == BATCH_PLOTS_AUTO && total > 1);
+}
+
 /* Draws each member's charts in its temporary folder, before anything is
- * renamed into place: two runs can never mix their files. */
-static int group_plot(group *g, const batch_opts *c, diag *d)
+ * renamed into place: two runs can never mix their files. Of a batch of
+ * TOTAL scenarios, only their scripts when scripts_only. */
+static int group_plot(group *g, const batch_opts *c, size_t total, diag *d)
 {
     for (size_t i = 0; i < g->k; i++)
         g->jobs[i] = (plot_job){ .dir = g->od[i].tmp, .name = g->od[i].final,
                                  .kind = PLOT_SCENARIO };
-    plot_render_opts po = { c->format, c->threads };
+    plot_render_opts po = { c->format, c->threads,
+                            scripts_only(c, total) };
     return plot_render_dirs(g->jobs, g->k, &po, d);
 }
 
@@ -571,8 +590,8 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         rc = group_collect(&g, scs, c, paired, cmp, d);
     if (rc == 0 && !compare_only)
         rc = group_write(&g, scs, c, total, d);
-    if (rc == 0 && !compare_only && !c->no_plots)
-        prc = group_plot(&g, c, d);
+    if (rc == 0 && !compare_only && c->plots != BATCH_PLOTS_NONE)
+        prc = group_plot(&g, c, total, d);
     if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_ERR_INTERRUPTED;
@@ -604,10 +623,10 @@ static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
         output_abort(&od);
         return rc;
     }
-    if (!c->no_plots) {
+    if (c->plots != BATCH_PLOTS_NONE) {
         job = (plot_job){ .dir = od.tmp, .name = od.final,
                           .kind = PLOT_COMPARE };
-        plot_render_opts po = { c->format, c->threads };
+        plot_render_opts po = { c->format, c->threads, 0 };
         prc = plot_render_dirs(&job, 1, &po, d);
     }
     if (cli_interrupted) {
@@ -702,6 +721,11 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
                                                   sizeof measured->which);
     if (rc == 0 && n >= 2 && mode != BATCH_MEASURE && !c->shards)
         rc = write_comparison(cmp, c, d);
+    if (rc == 0 && mode == BATCH_WRITE && !c->shards && !c->quiet
+        && c->plots != BATCH_PLOTS_NONE && scripts_only(c, n))
+        printf("  scenario charts: scripts only; draw a folder's with "
+               "ncgsim plot %s/%s, or all with --plots all\n", c->out,
+               scs[ref]->name);
     if (rc == 0 && n == 1 && mode == BATCH_WRITE && !c->shards) {
         /* A comparison that read this scenario's folder now shows other
          * numbers than its plots and CSV: say so. */
@@ -717,6 +741,21 @@ end:
     free(idx);
     free(taken);
     return rc;
+}
+
+int batch_plots(const char *cmd, const opt_value *plots,
+                const opt_value *no_plots)
+{
+    int which = BATCH_PLOTS_AUTO;
+    for (int i = 0; plots->given && cli_plot_choices[i]; i++)
+        if (strcmp(plots->s, cli_plot_choices[i]) == 0)
+            which = BATCH_PLOTS_ALL + i;
+    if (no_plots->given && plots->given && which != BATCH_PLOTS_NONE) {
+        cli_usage(cmd, "--no-plots and --plots %s: give one (--no-plots is "
+                  "--plots none)", plots->s);
+        return -1;
+    }
+    return no_plots->given ? BATCH_PLOTS_NONE : which;
 }
 
 /* The index of the scenario called NAME (--reference), or 0 when NAME is
@@ -834,8 +873,8 @@ void batch_precision_settings(const batch_opts *c, char *buf, size_t len)
 int batch_precision_rounds(const batch_opts *c, batch_measure_fn measure,
                            void *ctx, uint64_t *chosen, diag *d)
 {
-    const uint64_t chunk = ENGINE_CHUNK_TRIALS;
-    uint64_t trials = chunk < c->max_trials ? chunk : c->max_trials;
+    const uint64_t unit = PRECISION_ROUND;
+    uint64_t trials = unit < c->max_trials ? unit : c->max_trials;
     int rc = 0;
     while (trials < c->max_trials) {
         batch_measured got = { 0 };
@@ -848,13 +887,13 @@ int batch_precision_rounds(const batch_opts *c, batch_measure_fn measure,
         if (got.ratio <= 1)
             break;
         /* Half-widths shrink as 1/sqrt(trials): aim 10% past the estimate,
-         * at least double, in whole chunks. */
+         * at least double, in whole units. */
         double want = (double)trials * got.ratio * got.ratio * 1.1;
         uint64_t next = want > (double)c->max_trials ? c->max_trials
                                                      : (uint64_t)want;
         if (next < 2 * trials)
             next = 2 * trials;
-        next = (next + chunk - 1) / chunk * chunk;
+        next = (next + unit - 1) / unit * unit;
         trials = next < c->max_trials ? next : c->max_trials;
     }
     if (!c->quiet && trials >= c->max_trials)

@@ -165,7 +165,7 @@ int cmd_plot(int argc, char **argv)
     plot_jobs(&l, jobs);
     plot_render_opts po = {
         v[PLOT_FORMAT].s,
-        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };
+        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores(), 0 };
     rc = plot_render_dirs(jobs, l.n, &po, d);
     size_t drawn = 0;
     for (size_t i = 0; i < l.n; i++)

@@ -16,8 +16,10 @@
  * bytes.
  */
 
-/* The format version written; a reader refuses any other. */
-#define PART_FORMAT 1
+/* The format version written; a reader refuses any other. 2: chunks of
+ * 1024 trials (ncgsim 0.2), whose moments merge in another order than
+ * format 1's chunks of 4096. */
+#define PART_FORMAT 2
 /* The file name suffix of a part. */
 #define PART_SUFFIX ".ncgpart"
 

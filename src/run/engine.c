@@ -17,20 +17,20 @@
 #include "expr/vm.h"
 #include "base/status.h"
 
-/* Blocks per chunk: the unit handed to a thread and merged in order. Fixed,
- * so that the order of floating-point merges never depends on threads. */
-#define CHUNK_BLOCKS 16
-#define CHUNK_TRIALS ((uint64_t)CHUNK_BLOCKS * VM_BLOCK)
+/* Trials per chunk (4 blocks): the unit handed to a thread and merged in
+ * order. Fixed, so that the order of floating-point merges never depends
+ * on threads. */
+#define CHUNK_TRIALS ((uint64_t)ENGINE_CHUNK_TRIALS)
 #define NEVER UINT32_MAX
 #define SET_FREE UINT64_MAX
 #define SET_BUSY (UINT64_MAX - 1)
 /* Spare chunk sets (beyond one per thread) may hold at most this many
  * bytes of per-trial values: parking a chunk must not multiply the
  * memory of a run that keeps rows for many models (a sensitivity group
- * of 25 variants of the baseline keeps about 11 MiB of rows per set, and
- * has three chunks at 10,000 trials: little to park, 20 MiB to save). */
+ * of 25 variants of the baseline keeps about 2.8 MiB of rows per set:
+ * two spares for its ten chunks at 10,000 trials). */
 #define SPARE_ROW_BYTES ((size_t)8 << 20)
-_Static_assert(CHUNK_TRIALS == ENGINE_CHUNK_TRIALS, "chunk size");
+_Static_assert(ENGINE_CHUNK_TRIALS % VM_BLOCK == 0, "whole blocks");
 
 /* What one model shares between threads for a run. */
 typedef struct shared_model {

@@ -117,14 +117,17 @@ typedef struct engine_probe {
 
 /* Trials per chunk: the engine runs trials in chunks of this many (the
  * last may be shorter) and folds each chunk's summaries into the result
- * in chunk order. A shard is a range of whole chunks. */
-#define ENGINE_CHUNK_TRIALS 4096
+ * in chunk order. A shard is a range of whole chunks. The size is part of
+ * every mean's last bits (the merge order); small enough that two threads
+ * share a 20,000-trial run evenly (results version 0.2: 4096 before). */
+#define ENGINE_CHUNK_TRIALS 1024
 
 /* The summaries of one chunk of one model whose merge order matters
  * (floating-point sums); everything else a run keeps is an exact count
  * and merges in any order. Borrowed arrays, sized as in engine_result. */
 typedef struct engine_chunk {
-    uint64_t index;                 /* the chunk: trials index * 4096 .. */
+    uint64_t index;                 /* the chunk: its first trial is
+                                       index * ENGINE_CHUNK_TRIALS */
     const stats_moments *mom;       /* per (o, t) */
     const stats_moments *diff;      /* per output */
     const stats_moments *diff_ever; /* per output */
