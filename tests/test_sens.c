@@ -111,6 +111,47 @@ static void test_sens__linear_model__sobol_indices_match_closed_form(void)
     fixture_free(&f);
 }
 
+/* The Sobol bootstrap shares its resamples out among the threads: every
+ * index and interval must be the same bits for any number of them. */
+static void test_sens__bootstrap__same_bits_for_any_threads(void)
+{
+    static const char *const outs[] = { "y", "e" };
+    char *dir = test_tmpdir();
+    char *path = test_write(dir, "m.cfg", LINEAR);
+    sens_result *r[3] = { NULL, NULL, NULL };
+    static const int threads[3] = { 1, 2, 3 };
+    for (size_t k = 0; k < 3; k++) {
+        diag *d = diag_alloc();
+        sens_opts o = { 0 };
+        o.path = path;
+        o.outputs = outs;
+        o.n_outputs = 2;
+        o.threads = threads[k];
+        o.bootstrap = 50;
+        CU_ASSERT_FATAL(sens_run(&o, &r[k], d) == 0);
+        diag_free(d);
+    }
+    CU_ASSERT_EQUAL(r[0]->n_out * r[0]->d, 6);
+    size_t wide = 0;   /* intervals that are not a point: they resampled */
+    for (size_t i = 0; i < 6; i++)
+        wide += r[0]->rows[i].s1_lo < r[0]->rows[i].s1_hi;
+    CU_ASSERT(wide >= 2);
+    for (size_t k = 1; k < 3; k++)
+        for (size_t i = 0; i < r[0]->n_out * r[0]->d; i++) {
+            const sens_row *a = &r[0]->rows[i], *b = &r[k]->rows[i];
+            const double x[6] = { a->s1, a->st, a->s1_lo, a->s1_hi, a->st_lo,
+                                  a->st_hi };
+            const double y[6] = { b->s1, b->st, b->s1_lo, b->s1_hi, b->st_lo,
+                                  b->st_hi };
+            CU_ASSERT(memcmp(x, y, sizeof x) == 0);
+        }
+    for (size_t k = 0; k < 3; k++)
+        sens_result_free(r[k]);
+    test_rmrf(dir);
+    free(dir);
+    free(path);
+}
+
 static void test_sens__linear_model__tornado_swing_is_slope_times_spread(void)
 {
     static const char *const outs[] = { "y" };
@@ -183,13 +224,13 @@ static void test_sens__saltelli__estimators_on_a_tiny_design(void)
      * / (4/3) = 0.75; ST = 0.5 mean((ya - yab)^2) / V = 0.5 / (4/3). */
     const double ya[] = { 0, 2 }, yb[] = { 2, 0 }, yab[] = { 1, 1 };
     double s1, st;
-    double v = sens_saltelli(ya, yb, yab, 1, 2, NULL, &s1, &st);
+    double v = sens_saltelli(ya, yb, yab, 2, 1, 2, NULL, &s1, &st);
     CU_ASSERT_DOUBLE_EQUAL(v, 4.0 / 3, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(s1, 0.75, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(st, 0.375, 1e-12);
     /* A constant output has no variance to share out. */
     const double c[] = { 1, 1 };
-    CU_ASSERT_EQUAL(sens_saltelli(c, c, c, 1, 2, NULL, &s1, &st), 0.0);
+    CU_ASSERT_EQUAL(sens_saltelli(c, c, c, 2, 1, 2, NULL, &s1, &st), 0.0);
     CU_ASSERT(isnan(s1) && isnan(st));
 }
 
@@ -602,6 +643,8 @@ void test_sens_register(void)
         { "conditioned: the table says weighted", test_sens__conditioned__table_says_weighted },
         { "linear model: Sobol indices match the closed form",
           test_sens__linear_model__sobol_indices_match_closed_form },
+        { "bootstrap: same bits for any threads",
+          test_sens__bootstrap__same_bits_for_any_threads },
         { "linear model: tornado swing is slope times spread",
           test_sens__linear_model__tornado_swing_is_slope_times_spread },
         { "rank correlation matches normal theory",

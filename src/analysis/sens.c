@@ -3,9 +3,11 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "expr/vm.h"
 #include "model/corr.h"
 #include "model/observe.h"
 #include "run/engine.h"
@@ -37,8 +39,8 @@ void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi)
 }
 
 double sens_saltelli(const double *ya, const double *yb, const double *yab,
-                     size_t d, size_t n, const size_t *idx, double *s1,
-                     double *st)
+                     size_t stride, size_t d, size_t n, const size_t *idx,
+                     double *s1, double *st)
 {
     double mean = 0.0, var = 0.0;
     for (size_t k = 0; k < n; k++) {
@@ -52,7 +54,7 @@ double sens_saltelli(const double *ya, const double *yb, const double *yab,
     }
     var /= 2.0 * (double)n - 1.0;
     for (size_t i = 0; i < d; i++) {
-        const double *yi = yab + i * n;
+        const double *yi = yab + i * stride;
         double a = 0.0, b = 0.0;
         for (size_t k = 0; k < n; k++) {
             size_t r = idx ? idx[k] : k;
@@ -629,8 +631,11 @@ static void design_draw(void *ctx, size_t which, size_t j, uint64_t trial0,
     const design_ctx *c = ctx;
     int from_b = which == 1 || which == 2 + j;
     uint64_t key = from_b ? c->key_b[j] : c->key_a[j];
+    double uu[VM_BLOCK];
+    assert(lanes <= VM_BLOCK);
+    rng_uniform_lanes(key, trial0, 0, lanes, uu);
     for (size_t l = 0; l < lanes; l++) {
-        double u = rng_uniform_at(key, trial0 + l, 0);
+        double u = uu[l];
         u = u < U_MIN ? U_MIN : u > U_MAX ? U_MAX : u;
         out[l] = dist_quantile(c->specs[j], u);
     }
@@ -651,53 +656,109 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
 
 /* Point estimates and bootstrap intervals of S1 and ST from the design's
  * per-trial values R->design_y. */
-static int sobol_indices(sens_result *r, diag *d)
+/* Resample indices drawn per pass in blocks of this many numbers. */
+#define BOOT_LANES 256
+
+/* The Sobol bootstrap's work: passes 0 (the estimate) .. NB (resamples),
+ * shared out among threads; each pass writes its own slots. */
+typedef struct boot_job {
+    sens_result *r;
+    double *b1, *bt;        /* n_out x d x nb: the resamples' indices */
+    int first, step;        /* this thread's passes: first, first + step, ... */
+    int failed;
+} boot_job;
+
+/* The bootstrap passes of job P. Pass b > 0 resamples the trials with the
+ * numbers of the stream "sensitivity:bootstrap" at (trial k, step b), the
+ * same resample for every output and param; pass 0 is the estimate. */
+static void *boot_passes(void *p)
 {
+    boot_job *j = p;
+    sens_result *r = j->r;
     const double *y = r->design_y;
     size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
-    size_t *idx = calloc(n + 1, sizeof *idx);
-    double *yab = calloc(dd * n + 1, sizeof *yab);
-    double *s1 = calloc(dd + 1, sizeof *s1), *st = calloc(dd + 1, sizeof *st);
-    double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
-    double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
-    int rc = 0;
-    if (!idx || !yab || !s1 || !st || !b1 || !bt) {
-        diag_add(d, NULL, 0, NULL, "out of memory");
-        rc = NCG_ERR_NOMEM;
+    size_t stride = r->n_out * n;
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    double *u = malloc(BOOT_LANES * sizeof *u);
+    double *s1 = malloc((dd + 1) * sizeof *s1);
+    double *st = malloc((dd + 1) * sizeof *st);
+    if (!idx || !u || !s1 || !st) {
+        j->failed = 1;
         goto end;
     }
-    /* The design's rows are (model, output) blocks; YAB wants the d
-     * AB_i rows of one output next to each other. */
     uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
-    for (size_t b = 0; b <= nb; b++) {
-        /* Pass 0 is the estimate itself; then NB resamples of the trials,
-         * the same resample for every output and param. */
-        if (b > 0)
-            for (size_t k = 0; k < n; k++) {
-                size_t t = (size_t)(rng_uniform_at(key, k, (uint32_t)b)
-                                    * (double)n);
-                idx[k] = t < n ? t : n - 1;
+    for (size_t b = (size_t)j->first; b <= nb; b += (size_t)j->step) {
+        for (size_t k0 = 0; b > 0 && k0 < n; k0 += BOOT_LANES) {
+            size_t m = n - k0 < BOOT_LANES ? n - k0 : BOOT_LANES;
+            rng_uniform_lanes(key, k0, (uint32_t)b, m, u);
+            for (size_t l = 0; l < m; l++) {
+                size_t t = (size_t)(u[l] * (double)n);
+                idx[k0 + l] = t < n ? t : n - 1;
             }
+        }
         for (size_t q = 0; q < r->n_out; q++) {
-            const double *ya = y + q * n;
-            const double *yb = y + (r->n_out + q) * n;
-            for (size_t i = 0; i < dd; i++)
-                memcpy(yab + i * n, y + ((2 + i) * r->n_out + q) * n,
-                       n * sizeof *yab);
-            double var = sens_saltelli(ya, yb, yab, dd, n, b ? idx : NULL,
-                                       s1, st);
+            /* The design's rows are (model, output) blocks: A, B, then
+             * AB_i, each n_out x n apart. */
+            const double *ya = y + q * n, *yb = y + (r->n_out + q) * n;
+            const double *yab = y + (2 * r->n_out + q) * n;
+            double var = sens_saltelli(ya, yb, yab, stride, dd, n,
+                                       b ? idx : NULL, s1, st);
             for (size_t i = 0; i < dd; i++) {
                 if (b == 0) {
                     r->rows[q * dd + i].s1 = s1[i];
                     r->rows[q * dd + i].st = st[i];
                     r->variance[q] = var;
                 } else {
-                    b1[(q * dd + i) * nb + b - 1] = s1[i];
-                    bt[(q * dd + i) * nb + b - 1] = st[i];
+                    j->b1[(q * dd + i) * nb + b - 1] = s1[i];
+                    j->bt[(q * dd + i) * nb + b - 1] = st[i];
                 }
             }
         }
     }
+end:
+    free(idx);
+    free(u);
+    free(s1);
+    free(st);
+    return NULL;
+}
+
+static int sobol_indices(sens_result *r, diag *d)
+{
+    size_t dd = r->d, nb = r->bootstrap;
+    int threads = r->threads > 1 ? r->threads : 1;
+    double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
+    double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
+    boot_job *jobs = calloc((size_t)threads, sizeof *jobs);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    int rc = 0;
+    if (!b1 || !bt || !jobs || !tid) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
+        rc = NCG_ERR_NOMEM;
+        goto end;
+    }
+    /* Every pass writes only its own slots: the result is the same for
+     * any number of threads. */
+    int started = 0;
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (boot_job){ r, b1, bt, t, threads, 0 };
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[t], NULL, boot_passes, &jobs[t]) != 0)
+            break;
+        started = t;
+    }
+    /* Passes of threads that could not start run here. */
+    for (int t = started + 1; t < threads; t++)
+        boot_passes(&jobs[t]);
+    boot_passes(&jobs[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < threads; t++)
+        if (jobs[t].failed) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
+            rc = NCG_ERR_NOMEM;
+            goto end;
+        }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t i = 0; i < dd; i++) {
             sens_row *row = &r->rows[q * dd + i];
@@ -714,12 +775,10 @@ static int sobol_indices(sens_result *r, diag *d)
             row->st_hi = quantile_sorted(xt, nb, 0.975);
         }
 end:
-    free(idx);
-    free(yab);
-    free(s1);
-    free(st);
     free(b1);
     free(bt);
+    free(jobs);
+    free(tid);
     return rc;
 }
 
@@ -1106,6 +1165,7 @@ int sens_prepare_loaded(const sens_opts *o, scenario *sc, model *m,
     r->sc = sc;
     r->m = m;
     r->weighted = m->obs && m->obs->weighted;
+    r->threads = o->threads;
     if ((rc = plan(r, o, d)) != 0) {
         sens_result_free(r);
         return rc;
