@@ -1147,7 +1147,8 @@ static void test_plot__plots_option__all_none_and_a_single_scenario(void)
 static void test_plot__split_drawing__same_files_as_one_process(void)
 {
     /* A folder's charts shared out among three gnuplot processes are the
-     * files one process draws from all.gp, byte for byte. */
+     * files one process draws from all.gp, byte for byte, as PNG and as
+     * SVG (the report's). */
     fx x;
     char cmd[8192], *out = NULL, split[600], split_sc[600];
     CU_ASSERT_FATAL(fx_begin(&x));
@@ -1155,17 +1156,21 @@ static void test_plot__split_drawing__same_files_as_one_process(void)
     CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
     snprintf(split, sizeof split, "%s/split/compare", x.dir);
     snprintf(split_sc, sizeof split_sc, "%s/split/plain", x.dir);
-    plot_opts one = { .format = "png", .quiet = 1 };
-    plot_opts three = { .format = "png", .quiet = 1, .procs = 3 };
-    CU_ASSERT_EQUAL(plot_compare(x.cmp, &one, x.d), 0);
-    CU_ASSERT_EQUAL(plot_scenario(x.sc, &one, x.d), 0);
-    CU_ASSERT_EQUAL(with_stderr(plot_compare, split, &three, x.d, &out), 0);
-    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
-    free(out);
-    CU_ASSERT_EQUAL(with_stderr(plot_scenario, split_sc, &three, x.d, &out),
-                    0);
-    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
-    free(out);
+    for (int svg = 0; svg < 2; svg++) {
+        const char *format = svg ? "svg" : "png";
+        plot_opts one = { .format = format, .quiet = 1 };
+        plot_opts three = { .format = format, .quiet = 1, .procs = 3 };
+        CU_ASSERT_EQUAL(plot_compare(x.cmp, &one, x.d), 0);
+        CU_ASSERT_EQUAL(plot_scenario(x.sc, &one, x.d), 0);
+        CU_ASSERT_EQUAL(with_stderr(plot_compare, split, &three, x.d, &out),
+                        0);
+        CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+        free(out);
+        CU_ASSERT_EQUAL(with_stderr(plot_scenario, split_sc, &three, x.d,
+                                    &out), 0);
+        CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+        free(out);
+    }
     CU_ASSERT_EQUAL(diag_count(x.d), 0);
     const char *pairs[2][2] = { { x.cmp, split }, { x.sc, split_sc } };
     for (size_t k = 0; k < 2; k++) {
@@ -1174,8 +1179,8 @@ static void test_plot__split_drawing__same_files_as_one_process(void)
         CU_ASSERT_STRING_EQUAL(a ? a : "(null)", b ? b : "");
         free(a);
         free(b);
-        snprintf(cmd, sizeof cmd, "cd %s && for f in *.png; do cmp $f %s/$f "
-                 "|| exit 1; done", pairs[k][0], pairs[k][1]);
+        snprintf(cmd, sizeof cmd, "cd %s && for f in *.png *.svg; do cmp $f "
+                 "%s/$f || exit 1; done", pairs[k][0], pairs[k][1]);
         CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
         CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
         free(out);

@@ -20,7 +20,9 @@ enum { PLOT_FORMAT, PLOT_THREADS, PLOT_QUIET, PLOT_N_OPTS };
 
 static const opt_spec plot_opts_table[PLOT_N_OPTS] = {
     [PLOT_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
-    [PLOT_THREADS] = CLI_OPT_THREADS("folders drawn at once (default: all cores)"),
+    [PLOT_THREADS] = CLI_OPT_THREADS("gnuplot processes at once: folders in\n"
+                                     "parallel, a lone folder's charts shared\n"
+                                     "out among them (default: all cores)"),
     [PLOT_QUIET] = CLI_OPT_QUIET("no line saying where the plots went"),
 };
 

@@ -254,7 +254,7 @@ int cmd_run(int argc, char **argv)
         diag_print(d, stderr);
         diag_clear(d);
         fflush(stdout);
-        rc = cmd_report_after_run(c.out, argc, argv, c.quiet);
+        rc = cmd_report_after_run(c.out, argc, argv, c.quiet, c.threads);
     }
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));
