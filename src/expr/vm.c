@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include "base/simd.h"
 #include "random/rng.h"
+#include "random/zig.h"
 #include "expr/vm.h"
 
 /* ---- one lane of each deterministic op ----------------------------------
@@ -274,6 +275,27 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
     }
 }
 
+/* a + gsl_ran_gaussian_ziggurat(r, b) in the lanes whose first word W[4 i]
+ * the sampler accepts at once and whose arguments are valid (finite, b >=
+ * 0: what draw() checks): there D[i] gets the value draw() would give and
+ * SLOW[i] is 0; elsewhere SLOW[i] is 1 and D[i] is to be drawn. Written
+ * without branches (the strip's table entries are gathered), so the
+ * clones vectorise it. */
+NCG_CLONES static void normal_lanes(const zig_tables *t, const double *a,
+                                    const double *b, const uint32_t *w,
+                                    double *restrict d,
+                                    unsigned char *restrict slow, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double z;
+        int fast = zig_first(t, w[4 * i], b[i], &z);
+        int valid = (fabs(a[i]) <= DBL_MAX) & (fabs(b[i]) <= DBL_MAX) &
+                    (b[i] >= 0);
+        d[i] = a[i] + z;
+        slow[i] = (unsigned char)((fast & valid) ^ 1);
+    }
+}
+
 /* Random op X over the block: draws in lanes whose mask is non-zero. */
 static void run_random(const code_ins *x, vm_frame *f)
 {
@@ -313,10 +335,16 @@ static void run_random(const code_ins *x, vm_frame *f)
     int ready = active * VM_READY_SHARE >= f->lanes;
     if (ready)
         rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
+    /* Normals whose first word GSL's ziggurat accepts at once are
+     * computed in one pass; only the others call it (zig.h). */
+    const zig_tables *zig = op == OP_RNORM && ready ? zig_get() : NULL;
+    unsigned char slow[VM_BLOCK];
+    if (zig)
+        normal_lanes(zig, a, b, w, d, slow, f->lanes);
     for (size_t i = 0; i < f->lanes; i++) {
         if (m && m[i] == 0)
             d[i] = 0;
-        else
+        else if (!zig || slow[i])
             d[i] = draw(op, a[i], b[i], c[i], f->rng, key, f->trial0 + i,
                         f->step, ready ? w + 4 * i : NULL, &clamped);
     }
