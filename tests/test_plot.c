@@ -1107,13 +1107,22 @@ static void test_plot__batch__draws_the_comparison_and_scripts_each_scenario(voi
 
 static void test_plot__plots_option__all_none_and_a_single_scenario(void)
 {
-    /* --plots all draws every folder of a batch; none writes no chart
-     * and no script; a single scenario draws its charts by default;
-     * --no-plots with another --plots is a usage error. */
+    /* The line of a batch names the format it drew; --plots all draws
+     * every folder of a batch; none writes no chart and no script; a
+     * single scenario draws its charts by default; --no-plots with
+     * another --plots is a usage error. */
     fx x;
     char cmd[8192], *out = NULL, want[1024];
     size_t n;
     CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/svg "
+             "--format svg | tail -n 1", x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    snprintf(want, sizeof want, "  scenario charts: scripts only; draw a "
+             "folder's with ncgsim plot %s/svg/plain --format svg, or all "
+             "with --plots all\n", x.dir);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
     snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out "
              "-q --plots all", x.dir, x.dir, x.dir);
     CU_ASSERT_EQUAL(test_run(cmd, &out), 0);

@@ -724,8 +724,9 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
     if (rc == 0 && mode == BATCH_WRITE && !c->shards && !c->quiet
         && c->plots != BATCH_PLOTS_NONE && scripts_only(c, n))
         printf("  scenario charts: scripts only; draw a folder's with "
-               "ncgsim plot %s/%s, or all with --plots all\n", c->out,
-               scs[ref]->name);
+               "ncgsim plot %s/%s%s%s, or all with --plots all\n", c->out,
+               scs[ref]->name, c->format ? " --format " : "",
+               c->format ? c->format : "");
     if (rc == 0 && n == 1 && mode == BATCH_WRITE && !c->shards) {
         /* A comparison that read this scenario's folder now shows other
          * numbers than its plots and CSV: say so. */
