@@ -411,7 +411,8 @@ int main(int argc, char **argv)
     char *sweep[] = { ncgsim, "sweep", baseline, "-q", "-o", tmp,
                       "-n", sweep_n, "-j", NULL, "--no-plots", "--vary",
                       "shipbuilding_deal=0:1:1", NULL };
-    char *full[] = { ncgsim, "run", (char *)scen_dir, "-q", "-o", tmp, NULL };
+    char *full[] = { ncgsim, "run", (char *)scen_dir, "-q", "-o", tmp,
+                     "--report", NULL };
     char *hand_mt[] = { hand, "mt", ref_n, NULL };
     char *hand_keyed[] = { hand, "keyed", ref_n, NULL };
     char *floor_argv[] = { floor_bin, ref_n, NULL };
@@ -469,10 +470,10 @@ int main(int argc, char **argv)
     if (pair(&p_batch, reps) || pair(&p_sens, reps) || pair(&p_sweep, reps))
         goto end;
     if (!quick) {
-        printf("\nthe shipped batch as `make run` runs it (plots included, "
+        printf("\nthe shipped batch as `make run` runs it (plots and report, "
                "all cores)\n");
         print_head();
-        if (row(full, "ncgsim run scenarios", reps, 0, 1, &run_full))
+        if (row(full, "ncgsim run scenarios --report", reps, 0, 1, &run_full))
             goto end;
     }
 

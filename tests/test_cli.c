@@ -219,8 +219,9 @@ static void test_cli__folder__runs_every_scenario(void)
     snprintf(cmd, sizeof cmd, "test -f %s/out/a/summary.csv && test -f "
              "%s/out/b/summary.csv", dir, dir);
     CU_ASSERT_EQUAL(run(cmd, NULL), 0);
-    /* The plots come with the data, and the comparison has its own. */
-    snprintf(cmd, sizeof cmd, "test -f %s/out/a/fan_y.png && test -f "
+    /* The comparison's charts are drawn; each scenario's are scripts
+     * (a batch draws what it is for: docs/performance.md). */
+    snprintf(cmd, sizeof cmd, "test ! -e %s/out/a/fan_y.png && test -f "
              "%s/out/a/fan_y.gp && test -f %s/out/compare/diff_y.png", dir,
              dir, dir);
     CU_ASSERT_EQUAL(run(cmd, NULL), 0);

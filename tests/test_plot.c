@@ -1038,6 +1038,165 @@ static void test_plot__other_commands__fixed_tics_and_no_gnuplot_warning(void)
     free(dir);
 }
 
+/* The images (.png, .svg, .pdf) in DIR, one name a line, sorted
+ * (malloc'd). */
+static char *images_in(const char *dir)
+{
+    char cmd[4200], *out = NULL;
+    snprintf(cmd, sizeof cmd, "cd %s && ls | grep -E '[.](png|svg|pdf)$' "
+             "| sort || true", dir);
+    if (test_run(cmd, &out) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void test_plot__batch__draws_the_comparison_and_scripts_each_scenario(void)
+{
+    /* Several scenarios: compare/ drawn whole, each scenario's folder
+     * with every script and no image, one line saying how to draw them;
+     * `ncgsim plot` on a folder then draws its charts, `gnuplot all.gp`
+     * in another draws them too, and a rerun still replaces both. */
+    fx x;
+    char cmd[8192], *out = NULL, want[2048], other[600];
+    size_t n;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(other, sizeof other, "%s/out/other", x.dir);
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out "
+             "-j2 | tail -n 2", x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    snprintf(want, sizeof want, "  plots: %s/out/compare/ (13 png files)\n"
+             "  scenario charts: scripts only; draw a folder's with ncgsim "
+             "plot %s/out/plain, or all with --plots all\n", x.dir, x.dir);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
+    CU_ASSERT(charts_drawn(x.cmp, "png", &n) && n == 13);
+    char *none = images_in(x.sc), *none2 = images_in(other);
+    CU_ASSERT_STRING_EQUAL(none ? none : "(null)", "");
+    CU_ASSERT_STRING_EQUAL(none2 ? none2 : "(null)", "");
+    free(none);
+    free(none2);
+    CU_ASSERT(exists(x.sc, "all.gp") && exists(x.sc, "fan_troops.gp")
+              && exists(x.sc, "overview.gp"));
+    /* Drawn later, the same charts as a single scenario's run draws. */
+    snprintf(cmd, sizeof cmd, BIN " plot %s", x.sc);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    snprintf(want, sizeof want, "  plots: %s/ (10 png files)\n", x.sc);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
+    CU_ASSERT(charts_drawn(x.sc, "png", &n) && n == 10);
+    CU_ASSERT(png_is(x.sc, "overview.png", 1600, 1000));
+    snprintf(cmd, sizeof cmd, "cd %s && gnuplot all.gp", other);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    CU_ASSERT(charts_drawn(other, "png", &n) && n == 10);
+    /* Images drawn from the folder's own scripts do not stop a rerun,
+     * and go with the folder they were drawn in. */
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out "
+             "-q && ls -a %s/out", x.dir, x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", ".\n..\ncompare\nother\nplain\n");
+    free(out);
+    none = images_in(other);
+    CU_ASSERT_STRING_EQUAL(none ? none : "(null)", "");
+    free(none);
+    fx_end(&x);
+}
+
+static void test_plot__plots_option__all_none_and_a_single_scenario(void)
+{
+    /* The line of a batch names the format it drew; --plots all draws
+     * every folder of a batch; none writes no chart and no script; a
+     * single scenario draws its charts by default; --no-plots with
+     * another --plots is a usage error. */
+    fx x;
+    char cmd[8192], *out = NULL, want[1024];
+    size_t n;
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/svg "
+             "--format svg | tail -n 1", x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    snprintf(want, sizeof want, "  scenario charts: scripts only; draw a "
+             "folder's with ncgsim plot %s/svg/plain --format svg, or all "
+             "with --plots all\n", x.dir);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out "
+             "-q --plots all", x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    free(out);
+    CU_ASSERT(charts_drawn(x.sc, "png", &n) && n == 10);
+    CU_ASSERT(charts_drawn(x.cmp, "png", &n) && n == 13);
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg %s/other.cfg -o %s/out "
+             "-q --plots none && ls %s/out/plain %s/out/compare | grep "
+             "-E '[.](gp|png)$' || true", x.dir, x.dir, x.dir, x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg -o %s/one -j2 | tail "
+             "-n 1", x.dir, x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+    snprintf(want, sizeof want, "  plots: %s/one/plain/ (10 png files)\n",
+             x.dir);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", want);
+    free(out);
+    snprintf(cmd, sizeof cmd, BIN " run %s/plain.cfg --no-plots --plots "
+             "compare", x.dir);
+    CU_ASSERT_EQUAL(test_run(cmd, &out), NCG_EXIT_USAGE);
+    CU_ASSERT_STRING_EQUAL(out ? out : "", "ncgsim: run: --no-plots and "
+                           "--plots compare: give one (--no-plots is --plots "
+                           "none)\nTry 'ncgsim --help' for more "
+                           "information.\n");
+    free(out);
+    fx_end(&x);
+}
+
+static void test_plot__split_drawing__same_files_as_one_process(void)
+{
+    /* A folder's charts shared out among three gnuplot processes are the
+     * files one process draws from all.gp, byte for byte, as PNG and as
+     * SVG (the report's). */
+    fx x;
+    char cmd[8192], *out = NULL, split[600], split_sc[600];
+    CU_ASSERT_FATAL(fx_begin(&x));
+    snprintf(cmd, sizeof cmd, "cp -r %s/out %s/split", x.dir, x.dir);
+    CU_ASSERT_EQUAL_FATAL(test_run(cmd, NULL), 0);
+    snprintf(split, sizeof split, "%s/split/compare", x.dir);
+    snprintf(split_sc, sizeof split_sc, "%s/split/plain", x.dir);
+    for (int svg = 0; svg < 2; svg++) {
+        const char *format = svg ? "svg" : "png";
+        plot_opts one = { .format = format, .quiet = 1 };
+        plot_opts three = { .format = format, .quiet = 1, .procs = 3 };
+        CU_ASSERT_EQUAL(plot_compare(x.cmp, &one, x.d), 0);
+        CU_ASSERT_EQUAL(plot_scenario(x.sc, &one, x.d), 0);
+        CU_ASSERT_EQUAL(with_stderr(plot_compare, split, &three, x.d, &out),
+                        0);
+        CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+        free(out);
+        CU_ASSERT_EQUAL(with_stderr(plot_scenario, split_sc, &three, x.d,
+                                    &out), 0);
+        CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+        free(out);
+    }
+    CU_ASSERT_EQUAL(diag_count(x.d), 0);
+    const char *pairs[2][2] = { { x.cmp, split }, { x.sc, split_sc } };
+    for (size_t k = 0; k < 2; k++) {
+        char *a = images_in(pairs[k][0]), *b = images_in(pairs[k][1]);
+        CU_ASSERT(a != NULL && b != NULL && strlen(a) > 0);
+        CU_ASSERT_STRING_EQUAL(a ? a : "(null)", b ? b : "");
+        free(a);
+        free(b);
+        snprintf(cmd, sizeof cmd, "cd %s && for f in *.png *.svg; do cmp $f "
+                 "%s/$f || exit 1; done", pairs[k][0], pairs[k][1]);
+        CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+        CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+        free(out);
+    }
+    fx_end(&x);
+}
+
 void test_plot_register(void);
 void test_plot_register(void)
 {
@@ -1076,6 +1235,12 @@ void test_plot_register(void)
           test_plot__unknown_format__is_a_usage_error },
         { "scripts: fixed tics, honest ranges and twins named",
           test_plot__scripts__fixed_tics_honest_ranges_and_twins_named },
+        { "a batch draws the comparison and scripts each scenario",
+          test_plot__batch__draws_the_comparison_and_scripts_each_scenario },
+        { "--plots all and none; a single scenario draws its charts",
+          test_plot__plots_option__all_none_and_a_single_scenario },
+        { "split drawing gives the same files as one process",
+          test_plot__split_drawing__same_files_as_one_process },
         { "many scenarios: own styles, all named, figures to their error",
           test_plot__many_scenarios__own_styles_all_named_figures_to_their_error },
         { "other commands: fixed tics and no gnuplot warning",

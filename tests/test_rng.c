@@ -1,5 +1,6 @@
 /* test_rng.c: the keyed Philox streams: known answers, uniformity, independence, permutations. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
@@ -256,34 +257,95 @@ static void test_rng__permute__differs_between_keys_and_from_identity(void)
     CU_ASSERT(rng_permute(1, big - 1, big) < big);
 }
 
-/* The lane loops (vectorised, and cloned per instruction set: see
- * base/simd.h) give, lane for lane, the bits of the scalar block function,
- * for block sizes that do and do not fill a vector. */
+/* The lane loops give, lane for lane, the bits of the scalar block
+ * function on every path this processor has (the portable loop, cloned
+ * per instruction set, and the AVX2 and AVX-512 kernels: see rng.c), for
+ * every block size up to 40 (full vectors, partial ones, the tail the
+ * portable loop finishes) and a full block, with trials that cross 2^32
+ * inside a vector (the carry into counter word 1) or start past it. */
 static void test_rng__lane_loops__equal_the_scalar_block_function(void)
 {
-    static const size_t sizes[] = { 1, 7, 37, 256 };
+    static const uint64_t trial0s[] = {
+        0, UINT64_C(0xfffffff0), UINT64_C(0xfffffffd), UINT64_C(0x100000000),
+        UINT64_C(0xfffffffffffffff0) - 256,
+    };
     static uint32_t w[4 * 256];
     static double u[256];
     const uint64_t key = rng_key(99, "lanes");
-    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        size_t n = sizes[k];
-        uint64_t trial0 = UINT64_C(0xfffffff0) + k; /* crosses 2^32 */
-        rng_block0_lanes(key, trial0, 3, n, w);
-        rng_uniform_lanes(key, trial0, 3, n, u);
-        int ok = 1;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t trial = trial0 + i;
-            const uint32_t ctr[4] = { (uint32_t)trial,
-                                      (uint32_t)(trial >> 32), 3, 0 };
-            const uint32_t kw[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
-            uint32_t out[4];
-            rng_philox4x32_10(ctr, kw, out);
-            ok &= memcmp(out, w + 4 * i, sizeof out) == 0;
-            double want = rng_uniform_at(key, trial, 3);
-            ok &= memcmp(&want, &u[i], sizeof want) == 0;
+    const uint32_t kw[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
+    int paths = rng_lanes_paths();
+    CU_ASSERT(paths >= 1 && paths <= 3);
+    for (int path = 0; path < paths; path++) {
+        rng_lanes_use(path);
+        int bad = 0;
+        for (size_t t = 0; t < sizeof trial0s / sizeof *trial0s; t++) {
+            for (size_t n = 1; n <= 256; n = n < 40 ? n + 1 : n + 216) {
+                uint32_t step = (uint32_t)(n * 7 + t);
+                rng_block0_lanes(key, trial0s[t], step, n, w);
+                rng_uniform_lanes(key, trial0s[t], step, n, u);
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t trial = trial0s[t] + i;
+                    const uint32_t ctr[4] = { (uint32_t)trial,
+                                              (uint32_t)(trial >> 32), step,
+                                              0 };
+                    uint32_t out[4];
+                    rng_philox4x32_10(ctr, kw, out);
+                    double want = rng_uniform_at(key, trial, step);
+                    bad += memcmp(out, w + 4 * i, sizeof out) != 0;
+                    bad += memcmp(&want, &u[i], sizeof want) != 0;
+                }
+            }
         }
-        CU_ASSERT(ok);
+        if (bad)
+            fprintf(stderr, "\nlane path %d: %d lanes differ\n", path, bad);
+        CU_ASSERT_EQUAL(bad, 0);
     }
+    rng_lanes_use(-1);
+}
+
+/* rng_blocks_lanes gives, on every path, each lane's first NB blocks as
+ * the scalar block function does, for every count of blocks and sizes
+ * that do and do not fill a vector; and a stream positioned on them
+ * (rng_position_ready) hands out the same words as one positioned from
+ * scratch, past the ready blocks too. */
+static void test_rng__ready_blocks__equal_the_scalar_stream(void)
+{
+    static uint32_t w[4 * RNG_READY_MAX * 256];
+    const uint64_t key = rng_key(99, "blocks");
+    const uint32_t kw[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
+    const uint64_t trial0 = UINT64_C(0xfffffff7);  /* crosses 2^32 */
+    gsl_rng *r = rng_alloc(), *ref = rng_alloc();
+    CU_ASSERT_FATAL(r != NULL && ref != NULL);
+    int bad = 0;
+    for (int path = 0; path < rng_lanes_paths(); path++) {
+        rng_lanes_use(path);
+        for (unsigned nb = 1; nb <= RNG_READY_MAX; nb++) {
+            for (size_t n = 1; n <= 256; n = n < 35 ? n + 1 : n + 221) {
+                rng_blocks_lanes(key, trial0, 4, nb, n, w);
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t trial = trial0 + i;
+                    for (uint32_t b = 0; b < nb; b++) {
+                        const uint32_t ctr[4] = { (uint32_t)trial,
+                                                  (uint32_t)(trial >> 32), 4,
+                                                  b };
+                        uint32_t out[4];
+                        rng_philox4x32_10(ctr, kw, out);
+                        bad += memcmp(out, w + 4 * nb * i + 4 * b,
+                                      sizeof out) != 0;
+                    }
+                }
+            }
+            /* The stream on the ready words, then past them. */
+            rng_position_ready(r, key, trial0 + 5, 4, w + 4 * nb * 5, nb);
+            rng_position(ref, key, trial0 + 5, 4);
+            for (int k = 0; k < 4 * RNG_READY_MAX + 9; k++)
+                bad += gsl_rng_get(r) != gsl_rng_get(ref);
+        }
+    }
+    rng_lanes_use(-1);
+    CU_ASSERT_EQUAL(bad, 0);
+    gsl_rng_free(r);
+    gsl_rng_free(ref);
 }
 
 void test_rng_register(void);
@@ -302,6 +364,7 @@ void test_rng_register(void)
         { "permute is a permutation for several sizes", test_rng__permute__is_a_permutation_for_several_sizes },
         { "permute differs between keys and from identity", test_rng__permute__differs_between_keys_and_from_identity },
         { "lane loops equal the scalar block function", test_rng__lane_loops__equal_the_scalar_block_function },
+        { "ready blocks equal the scalar stream", test_rng__ready_blocks__equal_the_scalar_stream },
     };
     TEST_SUITE("rng", cases);
 }

@@ -85,50 +85,6 @@ static size_t output_of(const fixture *f, const char *name)
     return 0;
 }
 
-/* The bootstrap's resamples are shared out among the threads, each
- * computed whole by one: every row (tornado, indices, intervals) is the
- * same bits at 1 and 3 threads, with 7 resamples (not a multiple of 3). */
-static void test_sens__bootstrap__same_bits_for_any_threads(void)
-{
-    static const char *const outs[] = { "y", "e" };
-    char *dir = test_tmpdir(), *path = test_write(dir, "m.cfg", LINEAR);
-    diag *d = diag_alloc();
-    sens_result *r[2] = { NULL, NULL };
-    for (int k = 0; k < 2; k++) {
-        sens_opts o = { 0 };
-        o.path = path;
-        o.outputs = outs;
-        o.n_outputs = 2;
-        o.threads = k ? 3 : 1;
-        o.bootstrap = 7;
-        o.so.has_trials = 1;
-        o.so.trials = 3000;
-        CU_ASSERT_FATAL(sens_run(&o, &r[k], d) == 0);
-    }
-    CU_ASSERT_EQUAL_FATAL(sens_n_rows(r[0]), sens_n_rows(r[1]));
-    for (size_t q = 0; q < 2; q++)
-        for (size_t k = 0; k < sens_n_rows(r[0]); k++) {
-            const sens_row *a = sens_row_at(r[0], q, k);
-            const sens_row *b = sens_row_at(r[1], q, k);
-            const double va[] = { a->low, a->low_lo, a->low_hi, a->high,
-                                  a->high_lo, a->high_hi, a->swing,
-                                  a->swing_lo, a->swing_hi, a->s1, a->s1_lo,
-                                  a->s1_hi, a->st, a->st_lo, a->st_hi };
-            const double vb[] = { b->low, b->low_lo, b->low_hi, b->high,
-                                  b->high_lo, b->high_hi, b->swing,
-                                  b->swing_lo, b->swing_hi, b->s1, b->s1_lo,
-                                  b->s1_hi, b->st, b->st_lo, b->st_hi };
-            CU_ASSERT(memcmp(va, vb, sizeof va) == 0);
-        }
-    CU_ASSERT(!isnan(sens_row_at(r[0], 0, 0)->s1_lo));
-    sens_result_free(r[0]);
-    sens_result_free(r[1]);
-    diag_free(d);
-    test_rmrf(dir);
-    free(dir);
-    free(path);
-}
-
 static void test_sens__linear_model__sobol_indices_match_closed_form(void)
 {
     static const char *const outs[] = { "y" };
@@ -153,6 +109,47 @@ static void test_sens__linear_model__sobol_indices_match_closed_form(void)
     CU_ASSERT_EQUAL(row_of(&f, 0, "x2")->rank, 2);
     CU_ASSERT_EQUAL(row_of(&f, 0, "x3")->rank, 3);
     fixture_free(&f);
+}
+
+/* The Sobol bootstrap shares its resamples out among the threads: every
+ * index and interval must be the same bits for any number of them. */
+static void test_sens__bootstrap__same_bits_for_any_threads(void)
+{
+    static const char *const outs[] = { "y", "e" };
+    char *dir = test_tmpdir();
+    char *path = test_write(dir, "m.cfg", LINEAR);
+    sens_result *r[3] = { NULL, NULL, NULL };
+    static const int threads[3] = { 1, 2, 3 };
+    for (size_t k = 0; k < 3; k++) {
+        diag *d = diag_alloc();
+        sens_opts o = { 0 };
+        o.path = path;
+        o.outputs = outs;
+        o.n_outputs = 2;
+        o.threads = threads[k];
+        o.bootstrap = 50;
+        CU_ASSERT_FATAL(sens_run(&o, &r[k], d) == 0);
+        diag_free(d);
+    }
+    CU_ASSERT_EQUAL(r[0]->n_out * r[0]->d, 6);
+    size_t wide = 0;   /* intervals that are not a point: they resampled */
+    for (size_t i = 0; i < 6; i++)
+        wide += r[0]->rows[i].s1_lo < r[0]->rows[i].s1_hi;
+    CU_ASSERT(wide >= 2);
+    for (size_t k = 1; k < 3; k++)
+        for (size_t i = 0; i < r[0]->n_out * r[0]->d; i++) {
+            const sens_row *a = &r[0]->rows[i], *b = &r[k]->rows[i];
+            const double x[6] = { a->s1, a->st, a->s1_lo, a->s1_hi, a->st_lo,
+                                  a->st_hi };
+            const double y[6] = { b->s1, b->st, b->s1_lo, b->s1_hi, b->st_lo,
+                                  b->st_hi };
+            CU_ASSERT(memcmp(x, y, sizeof x) == 0);
+        }
+    for (size_t k = 0; k < 3; k++)
+        sens_result_free(r[k]);
+    test_rmrf(dir);
+    free(dir);
+    free(path);
 }
 
 static void test_sens__linear_model__tornado_swing_is_slope_times_spread(void)
@@ -646,14 +643,14 @@ void test_sens_register(void)
         { "conditioned: the table says weighted", test_sens__conditioned__table_says_weighted },
         { "linear model: Sobol indices match the closed form",
           test_sens__linear_model__sobol_indices_match_closed_form },
+        { "bootstrap: same bits for any threads",
+          test_sens__bootstrap__same_bits_for_any_threads },
         { "linear model: tornado swing is slope times spread",
           test_sens__linear_model__tornado_swing_is_slope_times_spread },
         { "rank correlation matches normal theory",
           test_sens__rank_correlation__matches_normal_theory },
         { "event output: a param that does not matter is near zero",
           test_sens__event_output__param_that_does_not_matter_is_near_zero },
-        { "bootstrap: the same bits for any threads",
-          test_sens__bootstrap__same_bits_for_any_threads },
         { "Saltelli estimators on a tiny design",
           test_sens__saltelli__estimators_on_a_tiny_design },
         { "Fisher interval uses se 1.06/sqrt(n-3)",

@@ -469,6 +469,7 @@ typedef struct ref_hist {
     int all_int;
     uint64_t count[4096 + 2];
     double min[4096 + 2], max[4096 + 2];
+    stats_wsum q[4096 + 2], qn;    /* weighted only */
 } ref_hist;
 
 static void ref_hist_init(ref_hist *h, double lo, double hi, size_t nbins)
@@ -480,18 +481,25 @@ static void ref_hist_init(ref_hist *h, double lo, double hi, size_t nbins)
     h->scale = hi > lo ? (double)nbins / (hi - lo) : 0.0;
     h->n = 0;
     h->all_int = 1;
+    h->qn = 0;
     for (size_t k = 0; k < nbins + 2; k++) {
+        h->q[k] = 0;
         h->count[k] = 0;
         h->min[k] = INFINITY;
         h->max[k] = -INFINITY;
     }
 }
 
-static void ref_hist_add(ref_hist *h, const double *x, size_t n)
+/* Adds X[0 .. N-1] with fixed-point weights Q (NULL: unweighted); a value
+ * of weight 0 is left out. */
+static void ref_hist_add(ref_hist *h, const double *x, const uint64_t *q,
+                         size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
         size_t k;
+        if (q && q[i] == 0)
+            continue;
         if (v < h->lo) {
             k = 0;
         } else if (v >= h->hi) {
@@ -505,43 +513,64 @@ static void ref_hist_add(ref_hist *h, const double *x, size_t n)
         h->max[k] = v > h->max[k] ? v : h->max[k];
         if (v != floor(v))
             h->all_int = 0;
+        h->n++;
+        if (q) {
+            h->q[k] += q[i];
+            h->qn += q[i];
+        }
     }
-    h->n += n;
 }
 
-/* H (added in pieces of PIECE values) and the reference hold the same
- * bits: every count, every minimum and maximum (signs of zero included),
- * the total and the all-integer flag. */
-static int hist_equals_ref(const double *x, size_t n, size_t piece,
-                           double lo, double hi, size_t nbins)
+/* H (added in pieces of PIECE values, with weights Q unless NULL) and the
+ * reference hold the same bits: every count, every minimum and maximum
+ * (signs of zero included), the total, the all-integer flag and, weighted,
+ * every bin's weight and the total weight. */
+static int hist_equals_ref_w(const double *x, const uint64_t *q, size_t n,
+                             size_t piece, double lo, double hi, size_t nbins)
 {
     static ref_hist ref;
     uint64_t *u = malloc(STATS_HIST_U(nbins) * sizeof *u);
     double *f = malloc(STATS_HIST_F(nbins) * sizeof *f);
-    stats_hist *h = stats_hist_alloc(lo, hi, nbins);
-    int same = u && f && h;
+    stats_wsum *hq = malloc(STATS_HIST_Q(nbins) * sizeof *hq);
+    stats_hist *h = q ? stats_hist_alloc_w(lo, hi, nbins)
+                      : stats_hist_alloc(lo, hi, nbins);
+    int same = u && f && hq && h;
     ref_hist_init(&ref, lo, hi, nbins);
-    ref_hist_add(&ref, x, n);
-    for (size_t i = 0; same && i < n; i += piece)
-        stats_hist_add(h, x + i, n - i < piece ? n - i : piece);
+    ref_hist_add(&ref, x, q, n);
+    for (size_t i = 0; same && i < n; i += piece) {
+        size_t m = n - i < piece ? n - i : piece;
+        if (q)
+            stats_hist_add_w(h, x + i, q + i, m);
+        else
+            stats_hist_add(h, x + i, m);
+    }
     if (same) {
-        stats_hist_pack(h, u, f, NULL);
-        same = u[1] == ref.n && u[2] == (uint64_t)ref.all_int;
+        stats_hist_pack(h, u, f, hq);
+        same = u[1] == ref.n && u[2] == (uint64_t)ref.all_int
+               && (!q || hq[0] == ref.qn);
         for (size_t k = 0; same && k < nbins + 2; k++)
             same = u[4 + k] == ref.count[k]
                    && memcmp(&f[2 + 2 * k], &ref.min[k], sizeof(double)) == 0
-                   && memcmp(&f[3 + 2 * k], &ref.max[k], sizeof(double)) == 0;
+                   && memcmp(&f[3 + 2 * k], &ref.max[k], sizeof(double)) == 0
+                   && (!q || hq[1 + k] == ref.q[k]);
     }
     free(u);
     free(f);
+    free(hq);
     stats_hist_free(h);
     return same;
+}
+
+static int hist_equals_ref(const double *x, size_t n, size_t piece,
+                           double lo, double hi, size_t nbins)
+{
+    return hist_equals_ref_w(x, NULL, n, piece, lo, hi, nbins);
 }
 
 /* Values like an engine's outputs: atoms (runs of one value, 0s with a
  * few others), integers, spread values, values on and beyond the edges,
  * zeros of both signs in one bin, infinities. */
-static void test_stats__hist_add__equals_one_value_at_a_time_bit_for_bit(void)
+static void test_stats__hist_add_and_add_w__equal_one_value_at_a_time_bit_for_bit(void)
 {
     enum { N = 3000 };
     static double x[N];
@@ -591,6 +620,21 @@ static void test_stats__hist_add__equals_one_value_at_a_time_bit_for_bit(void)
         CU_ASSERT(hist_equals_ref(x, N, 256, 5.0, 5.0, 64));
         CU_ASSERT(hist_equals_ref(x, N, 256, -DBL_MAX, DBL_MAX, 64));
         CU_ASSERT(hist_equals_ref(x, N, 256, 0.0, 0x1p-1070, 4096));
+        /* Weighted: weights of 0 (left out) alone, in runs and
+         * everywhere; the fractions among the values may all be left out,
+         * so all_int must count only the values kept. */
+        for (int wk = 0; wk < 3; wk++) {
+            static uint64_t q[N];
+            for (size_t i = 0; i < N; i++) {
+                double u = lcg_uniform(&seed);
+                q[i] = wk == 2 ? 0
+                     : wk == 1 && x[i] != floor(x[i]) ? 0
+                     : u < 0.3 ? 0 : stats_weight_fixed(u);
+            }
+            CU_ASSERT(hist_equals_ref_w(x, q, N, 256, lo, hi, 512));
+            CU_ASSERT(hist_equals_ref_w(x, q, N, 7, lo, hi, 512));
+            CU_ASSERT(hist_equals_ref_w(x, q, N, 1000, lo, hi, 1));
+        }
     }
     CU_ASSERT(hist_equals_ref(x, 0, 1, 0.0, 1.0, 8));
 }
@@ -789,7 +833,7 @@ void test_stats_register(void)
         { "hist empty has nan quantiles and no coarse bins", test_stats__hist_empty__has_nan_quantiles_and_no_coarse_bins },
         { "hist with hi not above lo still counts and brackets", test_stats__hist_with_hi_not_above_lo__still_counts_and_brackets },
         { "hist alloc with unusable arguments returns null", test_stats__hist_alloc_with_unusable_arguments__returns_null },
-        { "hist add equals one value at a time bit for bit", test_stats__hist_add__equals_one_value_at_a_time_bit_for_bit },
+        { "hist add and add w equal one value at a time bit for bit", test_stats__hist_add_and_add_w__equal_one_value_at_a_time_bit_for_bit },
         { "coarse of small integers gives one bin per integer", test_stats__coarse_of_small_integers__gives_one_bin_per_integer },
         { "coarse of integers in wide overflow falls back to ranges", test_stats__coarse_of_integers_in_wide_overflow__falls_back_to_ranges },
         { "coarse of continuous values preserves count and covers range", test_stats__coarse_of_continuous_values__preserves_count_and_covers_range },

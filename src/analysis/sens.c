@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "expr/vm.h"
 #include "model/corr.h"
 #include "model/observe.h"
 #include "run/engine.h"
@@ -630,8 +631,11 @@ static void design_draw(void *ctx, size_t which, size_t j, uint64_t trial0,
     const design_ctx *c = ctx;
     int from_b = which == 1 || which == 2 + j;
     uint64_t key = from_b ? c->key_b[j] : c->key_a[j];
+    double uu[VM_BLOCK];
+    assert(lanes <= VM_BLOCK);
+    rng_uniform_lanes(key, trial0, 0, lanes, uu);
     for (size_t l = 0; l < lanes; l++) {
-        double u = rng_uniform_at(key, trial0 + l, 0);
+        double u = uu[l];
         u = u < U_MIN ? U_MIN : u > U_MAX ? U_MAX : u;
         out[l] = dist_quantile(c->specs[j], u);
     }
@@ -650,110 +654,111 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
     return 0;
 }
 
-/* The Saltelli estimates of every output from resample B of the trials
- * (B = 0: the trials themselves) into S1 and ST (n_out x d, output-major)
- * and each output's variance into VAR (may be NULL). IDX is a workspace
- * of trials entries. The same resample for every output and param. */
-static void sobol_pass(const sens_result *r, uint64_t key, size_t b,
-                       size_t *idx, double *s1, double *st, double *var)
-{
-    const double *y = r->design_y;
-    size_t n = (size_t)r->trials, nq = r->n_out;
-    if (b > 0)
-        for (size_t k = 0; k < n; k++) {
-            size_t t = (size_t)(rng_uniform_at(key, k, (uint32_t)b)
-                                * (double)n);
-            idx[k] = t < n ? t : n - 1;
-        }
-    /* The design's rows are (model, output) blocks: AB_i of output q is
-     * model 2 + i's block q, n_out blocks after AB_(i-1)'s. */
-    for (size_t q = 0; q < nq; q++) {
-        double v = sens_saltelli(y + q * n, y + (nq + q) * n,
-                                 y + (2 * nq + q) * n, nq * n, r->d, n,
-                                 b ? idx : NULL, s1 + q * r->d,
-                                 st + q * r->d);
-        if (var)
-            var[q] = v;
-    }
-}
+/* Point estimates and bootstrap intervals of S1 and ST from the design's
+ * per-trial values R->design_y. */
+/* Resample indices drawn per pass in blocks of this many numbers. */
+#define BOOT_LANES 256
 
-/* A thread's share of the bootstrap: resamples FIRST, FIRST + STEP, ...
- * up to R->bootstrap, each cell's estimates into B1 and BT at
- * cell * bootstrap + resample - 1 (no two threads write one place). */
+/* The Sobol bootstrap's work: passes 0 (the estimate) .. NB (resamples),
+ * shared out among threads; each pass writes its own slots. */
 typedef struct boot_job {
-    const sens_result *r;
-    uint64_t key;
-    size_t first, step;
-    double *b1, *bt;
-    int failed;           /* out of memory */
+    sens_result *r;
+    double *b1, *bt;        /* n_out x d x nb: the resamples' indices */
+    int first, step;        /* this thread's passes: first, first + step, ... */
+    int failed;
 } boot_job;
 
-static void *boot_main(void *p)
+/* The bootstrap passes of job P. Pass b > 0 resamples the trials with the
+ * numbers of the stream "sensitivity:bootstrap" at (trial k, step b), the
+ * same resample for every output and param; pass 0 is the estimate. */
+static void *boot_passes(void *p)
 {
     boot_job *j = p;
-    const sens_result *r = j->r;
-    size_t nb = r->bootstrap, cells = r->n_out * r->d;
-    size_t *idx = malloc(((size_t)r->trials + 1) * sizeof *idx);
-    double *s1 = malloc((cells + 1) * sizeof *s1);
-    double *st = malloc((cells + 1) * sizeof *st);
-    j->failed = !idx || !s1 || !st;
-    for (size_t b = j->first; !j->failed && b <= nb; b += j->step) {
-        sobol_pass(r, j->key, b, idx, s1, st, NULL);
-        for (size_t c = 0; c < cells; c++) {
-            j->b1[c * nb + b - 1] = s1[c];
-            j->bt[c * nb + b - 1] = st[c];
+    sens_result *r = j->r;
+    const double *y = r->design_y;
+    size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
+    size_t stride = r->n_out * n;
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    double *u = malloc(BOOT_LANES * sizeof *u);
+    double *s1 = malloc((dd + 1) * sizeof *s1);
+    double *st = malloc((dd + 1) * sizeof *st);
+    if (!idx || !u || !s1 || !st) {
+        j->failed = 1;
+        goto end;
+    }
+    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
+    for (size_t b = (size_t)j->first; b <= nb; b += (size_t)j->step) {
+        for (size_t k0 = 0; b > 0 && k0 < n; k0 += BOOT_LANES) {
+            size_t m = n - k0 < BOOT_LANES ? n - k0 : BOOT_LANES;
+            rng_uniform_lanes(key, k0, (uint32_t)b, m, u);
+            for (size_t l = 0; l < m; l++) {
+                size_t t = (size_t)(u[l] * (double)n);
+                idx[k0 + l] = t < n ? t : n - 1;
+            }
+        }
+        for (size_t q = 0; q < r->n_out; q++) {
+            /* The design's rows are (model, output) blocks: A, B, then
+             * AB_i, each n_out x n apart. */
+            const double *ya = y + q * n, *yb = y + (r->n_out + q) * n;
+            const double *yab = y + (2 * r->n_out + q) * n;
+            double var = sens_saltelli(ya, yb, yab, stride, dd, n,
+                                       b ? idx : NULL, s1, st);
+            for (size_t i = 0; i < dd; i++) {
+                if (b == 0) {
+                    r->rows[q * dd + i].s1 = s1[i];
+                    r->rows[q * dd + i].st = st[i];
+                    r->variance[q] = var;
+                } else {
+                    j->b1[(q * dd + i) * nb + b - 1] = s1[i];
+                    j->bt[(q * dd + i) * nb + b - 1] = st[i];
+                }
+            }
         }
     }
+end:
     free(idx);
+    free(u);
     free(s1);
     free(st);
     return NULL;
 }
 
-/* Point estimates and bootstrap intervals of S1 and ST from the design's
- * per-trial values R->design_y. The resamples are shared out among
- * R->threads threads; each is computed whole by one of them, so the
- * intervals do not depend on the threads. */
 static int sobol_indices(sens_result *r, diag *d)
 {
-    size_t dd = r->d, nb = r->bootstrap, cells = r->n_out * dd;
-    size_t threads = (size_t)r->threads < nb ? (size_t)r->threads : nb;
-    uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
-    double *s1 = calloc(cells + 1, sizeof *s1);
-    double *st = calloc(cells + 1, sizeof *st);
-    double *b1 = calloc(cells * nb + 1, sizeof *b1);
-    double *bt = calloc(cells * nb + 1, sizeof *bt);
-    boot_job *jobs = calloc(threads + 1, sizeof *jobs);
-    pthread_t *tid = calloc(threads + 1, sizeof *tid);
-    unsigned char *started = calloc(threads + 1, 1);
+    size_t dd = r->d, nb = r->bootstrap;
+    int threads = r->threads > 1 ? r->threads : 1;
+    double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
+    double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
+    boot_job *jobs = calloc((size_t)threads, sizeof *jobs);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     int rc = 0;
-    if (!s1 || !st || !b1 || !bt || !jobs || !tid || !started) {
+    if (!b1 || !bt || !jobs || !tid) {
+        diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
-    sobol_pass(r, key, 0, NULL, s1, st, r->variance);
-    for (size_t c = 0; c < cells; c++) {
-        r->rows[c].s1 = s1[c];
-        r->rows[c].st = st[c];
+    /* Every pass writes only its own slots: the result is the same for
+     * any number of threads. */
+    int started = 0;
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (boot_job){ r, b1, bt, t, threads, 0 };
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[t], NULL, boot_passes, &jobs[t]) != 0)
+            break;
+        started = t;
     }
-    for (size_t t = 0; t < threads; t++) {
-        jobs[t] = (boot_job){ r, key, 1 + t, threads, b1, bt, 0 };
-        started[t] = t > 0
-                     && pthread_create(&tid[t], NULL, boot_main, &jobs[t]) == 0;
-    }
-    /* This thread runs the first share, and any whose thread did not
-     * start. */
-    for (size_t t = 0; t < threads; t++)
-        if (!started[t])
-            boot_main(&jobs[t]);
-    for (size_t t = 0; t < threads; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        if (jobs[t].failed)
+    /* Passes of threads that could not start run here. */
+    for (int t = started + 1; t < threads; t++)
+        boot_passes(&jobs[t]);
+    boot_passes(&jobs[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < threads; t++)
+        if (jobs[t].failed) {
+            diag_add(d, NULL, 0, NULL, "out of memory");
             rc = NCG_ERR_NOMEM;
-    }
-    if (rc != 0)
-        goto end;
+            goto end;
+        }
     for (size_t q = 0; q < r->n_out; q++)
         for (size_t i = 0; i < dd; i++) {
             sens_row *row = &r->rows[q * dd + i];
@@ -770,15 +775,10 @@ static int sobol_indices(sens_result *r, diag *d)
             row->st_hi = quantile_sorted(xt, nb, 0.975);
         }
 end:
-    if (rc == NCG_ERR_NOMEM)
-        diag_add(d, NULL, 0, NULL, "out of memory");
-    free(s1);
-    free(st);
     free(b1);
     free(bt);
     free(jobs);
     free(tid);
-    free(started);
     return rc;
 }
 
@@ -1164,8 +1164,8 @@ int sens_prepare_loaded(const sens_opts *o, scenario *sc, model *m,
     assert(o->const_pct >= 0 && o->const_pct < 100);
     r->sc = sc;
     r->m = m;
-    r->threads = o->threads < 1 ? 1 : o->threads;
     r->weighted = m->obs && m->obs->weighted;
+    r->threads = o->threads;
     if ((rc = plan(r, o, d)) != 0) {
         sens_result_free(r);
         return rc;

@@ -105,8 +105,7 @@ typedef struct sens_result {
     uint64_t trials;           /* per run and design matrix */
     uint64_t rank_trials;      /* trials behind the rank correlations */
     unsigned bootstrap;
-    int threads;               /* sens_opts.threads (at least 1): the
-                                  bootstrap's too */
+    int threads;               /* sens_opts.threads: the bootstrap's */
     /* Added with constants. */
     double const_pct;          /* sens_opts.const_pct */
     size_t n_const;            /* constants varied */
@@ -241,11 +240,11 @@ void sens_table(const sens_result *r, size_t top, FILE *out);
 void sens_fisher_ci(double rho, uint64_t n, double *lo, double *hi);
 
 /* Point estimates of the Saltelli design for one output: YA, YB (N
- * values) and YAB (D rows of N, row i, for A with column i from B, at
- * YAB + i * STRIDE). Writes S1[i] (Saltelli 2010) and ST[i] (Jansen
- * 1999) and returns the variance of YA and YB together; when it is 0, S1
- * and ST are NaN. IDX, when not NULL, picks the N rows used (a bootstrap
- * resample). */
+ * values) and YAB (D rows of N values, row i, for A with column i from B,
+ * at YAB + i x STRIDE). Writes
+ * S1[i] (Saltelli 2010) and ST[i] (Jansen 1999) and returns the variance
+ * of YA and YB together; when it is 0, S1 and ST are NaN. IDX, when not
+ * NULL, picks the N rows used (a bootstrap resample). */
 double sens_saltelli(const double *ya, const double *yb, const double *yab,
                      size_t stride, size_t d, size_t n, const size_t *idx,
                      double *s1, double *st);

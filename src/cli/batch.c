@@ -526,14 +526,24 @@ static int group_write(group *g, scenario **scs, const batch_opts *c,
     return 0;
 }
 
+/* 1 when the charts of a batch of TOTAL scenarios run with C are only
+ * scripted in the scenarios' folders, not drawn. */
+static int scripts_only(const batch_opts *c, size_t total)
+{
+    return c->plots == BATCH_PLOTS_COMPARE
+           || (c->plots == BATCH_PLOTS_AUTO && total > 1);
+}
+
 /* Draws each member's charts in its temporary folder, before anything is
- * renamed into place: two runs can never mix their files. */
-static int group_plot(group *g, const batch_opts *c, diag *d)
+ * renamed into place: two runs can never mix their files. Of a batch of
+ * TOTAL scenarios, only their scripts when scripts_only. */
+static int group_plot(group *g, const batch_opts *c, size_t total, diag *d)
 {
     for (size_t i = 0; i < g->k; i++)
         g->jobs[i] = (plot_job){ .dir = g->od[i].tmp, .name = g->od[i].final,
                                  .kind = PLOT_SCENARIO };
-    plot_render_opts po = { c->format, c->threads };
+    plot_render_opts po = { c->format, c->threads,
+                            scripts_only(c, total) };
     return plot_render_dirs(g->jobs, g->k, &po, d);
 }
 
@@ -580,8 +590,8 @@ static int run_group(scenario **scs, model **ms, const size_t *idx, size_t k,
         rc = group_collect(&g, scs, c, paired, cmp, d);
     if (rc == 0 && !compare_only)
         rc = group_write(&g, scs, c, total, d);
-    if (rc == 0 && !compare_only && !c->no_plots)
-        prc = group_plot(&g, c, d);
+    if (rc == 0 && !compare_only && c->plots != BATCH_PLOTS_NONE)
+        prc = group_plot(&g, c, total, d);
     if (rc == 0 && cli_interrupted) {
         diag_add(d, NULL, 0, NULL, "interrupted");
         rc = NCG_ERR_INTERRUPTED;
@@ -613,10 +623,10 @@ static int write_comparison(const compare *cmp, const batch_opts *c, diag *d)
         output_abort(&od);
         return rc;
     }
-    if (!c->no_plots) {
+    if (c->plots != BATCH_PLOTS_NONE) {
         job = (plot_job){ .dir = od.tmp, .name = od.final,
                           .kind = PLOT_COMPARE };
-        plot_render_opts po = { c->format, c->threads };
+        plot_render_opts po = { c->format, c->threads, 0 };
         prc = plot_render_dirs(&job, 1, &po, d);
     }
     if (cli_interrupted) {
@@ -711,6 +721,12 @@ int batch_run(scenario **scs, model **ms, size_t n, size_t ref,
                                                   sizeof measured->which);
     if (rc == 0 && n >= 2 && mode != BATCH_MEASURE && !c->shards)
         rc = write_comparison(cmp, c, d);
+    if (rc == 0 && mode == BATCH_WRITE && !c->shards && !c->quiet
+        && c->plots != BATCH_PLOTS_NONE && scripts_only(c, n))
+        printf("  scenario charts: scripts only; draw a folder's with "
+               "ncgsim plot %s/%s%s%s, or all with --plots all\n", c->out,
+               scs[ref]->name, c->format ? " --format " : "",
+               c->format ? c->format : "");
     if (rc == 0 && n == 1 && mode == BATCH_WRITE && !c->shards) {
         /* A comparison that read this scenario's folder now shows other
          * numbers than its plots and CSV: say so. */
@@ -726,6 +742,21 @@ end:
     free(idx);
     free(taken);
     return rc;
+}
+
+int batch_plots(const char *cmd, const opt_value *plots,
+                const opt_value *no_plots)
+{
+    int which = BATCH_PLOTS_AUTO;
+    for (int i = 0; plots->given && cli_plot_choices[i]; i++)
+        if (strcmp(plots->s, cli_plot_choices[i]) == 0)
+            which = BATCH_PLOTS_ALL + i;
+    if (no_plots->given && plots->given && which != BATCH_PLOTS_NONE) {
+        cli_usage(cmd, "--no-plots and --plots %s: give one (--no-plots is "
+                  "--plots none)", plots->s);
+        return -1;
+    }
+    return no_plots->given ? BATCH_PLOTS_NONE : which;
 }
 
 /* The index of the scenario called NAME (--reference), or 0 when NAME is

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "analysis/compare.h"
 #include "base/diag.h"
+#include "cli/options.h"
 #include "model/model.h"
 #include "io/part.h"
 #include "run/engine.h"
@@ -19,7 +20,8 @@ typedef struct batch_opts {
     const char *reference;  /* --reference NAME, or NULL */
     const char *format;     /* --format, or NULL for png */
     int threads;
-    int samples, quiet, no_plots;
+    int samples, quiet;
+    int plots;              /* which charts are drawn: BATCH_PLOTS_* */
     double precision;       /* --precision EPS, or 0 */
     uint64_t max_trials;    /* the most --precision may use */
     compare_target *targets;/* --precision-of, in order (owned by the
@@ -54,6 +56,18 @@ typedef struct batch_opts {
     int (*part_sink)(void *ctx, const part *p, diag *d);
     void *part_ctx;
 } batch_opts;
+
+/* batch_opts.plots: AUTO draws each scenario's charts for a single
+ * scenario and only the comparison's for several (the scenario folders
+ * then get their scripts, undrawn); ALL and COMPARE draw those whatever
+ * the number; NONE writes no chart and no script. */
+enum { BATCH_PLOTS_AUTO, BATCH_PLOTS_ALL, BATCH_PLOTS_COMPARE,
+       BATCH_PLOTS_NONE };
+
+/* The BATCH_PLOTS_* of --plots (PLOTS) and --no-plots (NO_PLOTS) of
+ * command CMD; -1 after a usage error (printed) when they disagree. */
+int batch_plots(const char *cmd, const opt_value *plots,
+                const opt_value *no_plots);
 
 /* batch_run's modes: write each scenario's folder (run), write only the
  * comparison (compare), or write nothing (a --precision measuring round). */

@@ -119,7 +119,7 @@ int batch_run_cluster(scenario **scs, model **ms, size_t n, size_t ref,
     shard.shard = (uint32_t)cluster_rank() + 1;
     shard.shards = (uint32_t)size;
     shard.quiet = 1;
-    shard.no_plots = 1;
+    shard.plots = BATCH_PLOTS_NONE;
     shard.part_sink = hold_part;
     shard.part_ctx = &h;
     int rc = parts && labels && res ? 0 : NCG_ERR_NOMEM;

@@ -13,6 +13,7 @@
 volatile sig_atomic_t cli_interrupted;
 
 const char *const cli_plot_formats[] = { "png", "svg", "pdf", NULL };
+const char *const cli_plot_choices[] = { "all", "compare", "none", NULL };
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {

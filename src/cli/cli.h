@@ -67,6 +67,16 @@ int cli_one_model(const cli_command *cmd, int argc, char **argv,
       .help = "compare the others with this scenario\n(default: the first)" }
 #define CLI_OPT_NO_PLOTS(help_) \
     { .name = "no-plots", .kind = OPT_FLAG, .help = help_ }
+/* --plots all|compare|none of the commands that write a batch's folders
+ * (batch_plots reads it). */
+#define CLI_OPT_PLOTS \
+    { .name = "plots", .kind = OPT_CHOICE, .arg = "WHICH", \
+      .help = "charts to draw: all, compare (the comparison's;\n" \
+              "each scenario's folder gets its scripts, drawn\n" \
+              "later by ncgsim plot OUT/NAME) or none (as\n" \
+              "--no-plots). Default: all for one scenario,\n" \
+              "compare for several (docs/performance.md)", \
+      .expect = "all, compare or none", .choices = cli_plot_choices }
 #define CLI_OPT_QUIET(help_) \
     { .name = "quiet", .letter = 'q', .kind = OPT_FLAG, .help = help_ }
 
@@ -80,5 +90,8 @@ int cli_shard(const char *cmd, const opt_value *v, uint32_t *i, uint32_t *k);
 
 /* The values --format takes, NULL-terminated. */
 extern const char *const cli_plot_formats[];
+/* The values --plots takes, NULL-terminated, in the order of
+ * BATCH_PLOTS_ALL .. BATCH_PLOTS_NONE. */
+extern const char *const cli_plot_choices[];
 
 #endif

@@ -71,7 +71,7 @@ int cmd_compare(int argc, char **argv)
     c.format = v[CMP_FORMAT].s;
     c.threads = v[CMP_THREADS].given ? (int)v[CMP_THREADS].u : engine_cores();
     c.quiet = v[CMP_QUIET].given > 0;
-    c.no_plots = v[CMP_NO_PLOTS].given > 0;
+    c.plots = v[CMP_NO_PLOTS].given ? BATCH_PLOTS_NONE : BATCH_PLOTS_AUTO;
     if (argc - optind < 2) {
         rc = cli_usage(NULL, "compare: give two or more result folders");
         goto end;

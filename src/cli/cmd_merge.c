@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "base/ncgsim.h"
 #include "base/status.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
@@ -14,14 +15,15 @@
 #include "cli/merge.h"
 #include "run/engine.h"
 
-enum { MERGE_OUT, MERGE_THREADS, MERGE_FORMAT, MERGE_NO_PLOTS, MERGE_QUIET,
-       MERGE_N_OPTS };
+enum { MERGE_OUT, MERGE_THREADS, MERGE_FORMAT, MERGE_PLOTS, MERGE_NO_PLOTS,
+       MERGE_QUIET, MERGE_N_OPTS };
 
 static const opt_spec merge_opts_table[MERGE_N_OPTS] = {
     [MERGE_OUT] = CLI_OPT_OUT("results folder (default: results)"),
     [MERGE_THREADS] = CLI_OPT_THREADS("threads for the plots (default: all "
                                       "cores)"),
     [MERGE_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
+    [MERGE_PLOTS] = CLI_OPT_PLOTS,
     [MERGE_NO_PLOTS] = CLI_OPT_NO_PLOTS("write the data and no plots"),
     [MERGE_QUIET] = CLI_OPT_QUIET("no table"),
 };
@@ -82,6 +84,11 @@ int cmd_merge(int argc, char **argv)
     int rc = opts_parse(&cmd_merge_def, argc, argv, v);
     if (rc != 0 || !d)
         goto end;
+    int plots = batch_plots("merge", &v[MERGE_PLOTS], &v[MERGE_NO_PLOTS]);
+    if (plots < 0) {
+        rc = NCG_EXIT_USAGE;
+        goto end;
+    }
     if (optind >= argc) {
         rc = cli_usage("merge", "no part files given (the .ncgpart files of "
                        "a command run with --shard)");
@@ -111,7 +118,7 @@ int cmd_merge(int argc, char **argv)
         .threads = v[MERGE_THREADS].given ? (int)v[MERGE_THREADS].u
                                           : engine_cores(),
         .quiet = v[MERGE_QUIET].given > 0,
-        .no_plots = v[MERGE_NO_PLOTS].given > 0 };
+        .no_plots = plots == BATCH_PLOTS_NONE, .plots = plots };
     rc = merge(parts, (const char *const *)labels, n, &mo, d);
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));

@@ -20,7 +20,9 @@ enum { PLOT_FORMAT, PLOT_THREADS, PLOT_QUIET, PLOT_N_OPTS };
 
 static const opt_spec plot_opts_table[PLOT_N_OPTS] = {
     [PLOT_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
-    [PLOT_THREADS] = CLI_OPT_THREADS("folders drawn at once (default: all cores)"),
+    [PLOT_THREADS] = CLI_OPT_THREADS("gnuplot processes at once: folders in\n"
+                                     "parallel, a lone folder's charts shared\n"
+                                     "out among them (default: all cores)"),
     [PLOT_QUIET] = CLI_OPT_QUIET("no line saying where the plots went"),
 };
 
@@ -165,7 +167,7 @@ int cmd_plot(int argc, char **argv)
     plot_jobs(&l, jobs);
     plot_render_opts po = {
         v[PLOT_FORMAT].s,
-        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores() };
+        v[PLOT_THREADS].given ? (int)v[PLOT_THREADS].u : engine_cores(), 0 };
     rc = plot_render_dirs(jobs, l.n, &po, d);
     size_t drawn = 0;
     for (size_t i = 0; i < l.n; i++)

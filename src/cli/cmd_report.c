@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "cli/cli.h"
 #include "report/report.h"
+#include "run/engine.h"
 
 enum { REPORT_QUIET, REPORT_N_OPTS };
 
@@ -69,11 +70,12 @@ static char *quote_command(int argc, char **argv)
     return s;
 }
 
-int cmd_report_after_run(const char *out, int argc, char **argv, int quiet)
+int cmd_report_after_run(const char *out, int argc, char **argv, int quiet,
+                         int threads)
 {
     diag *d = diag_alloc();
     char *command = quote_command(argc, argv);
-    report_opts o = { command, quiet };
+    report_opts o = { command, quiet, threads };
     int rc = d ? report_write(out, &o, d) : NCG_ERR_NOMEM;
     if (d)
         diag_print(d, stderr);
@@ -97,7 +99,7 @@ int cmd_report(int argc, char **argv)
         return cli_usage("report", "give the results folder of a batch (the "
                          "folder given to run -o, e.g. results)");
     diag *d = diag_alloc();
-    report_opts o = { NULL, quiet };
+    report_opts o = { NULL, quiet, engine_cores() };
     rc = d ? report_write(out, &o, d) : NCG_ERR_NOMEM;
     if (d)
         diag_print(d, stderr);

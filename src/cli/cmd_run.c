@@ -16,7 +16,7 @@
 enum {
     RUN_OUT, RUN_TRIALS, RUN_SEED, RUN_SET, RUN_THREADS, RUN_SAMPLES,
     RUN_PRECISION, RUN_PRECISION_OF, RUN_MAX_TRIALS, RUN_REFERENCE, RUN_FORMAT,
-    RUN_NO_PLOTS, RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
+    RUN_PLOTS, RUN_NO_PLOTS, RUN_REPORT, RUN_QUIET, RUN_SHARD, RUN_N_OPTS
 };
 
 static const opt_spec run_opts[RUN_N_OPTS] = {
@@ -57,6 +57,7 @@ static const opt_spec run_opts[RUN_N_OPTS] = {
                          .cmin = 1, .cmax = UINT64_C(1000000000000) },
     [RUN_REFERENCE] = CLI_OPT_REFERENCE,
     [RUN_FORMAT] = CLI_OPT_FORMAT("plots as png (default), svg or pdf"),
+    [RUN_PLOTS] = CLI_OPT_PLOTS,
     [RUN_NO_PLOTS] = CLI_OPT_NO_PLOTS("write the data and no plots"),
     [RUN_REPORT] = { .name = "report", .kind = OPT_FLAG,
                      .help = "also write OUT/report.html, the batch's\n"
@@ -83,7 +84,11 @@ const cli_command cmd_run_def = {
     "event_<var> and overview; each has a .gp script that redraws it.\n"
     "With two or more scenarios, OUT/compare/ gets compare.csv: each\n"
     "output's mean (or probability) per scenario and its difference from\n"
-    "the reference, paired trial by trial (common random numbers).\n",
+    "the reference, paired trial by trial (common random numbers), and\n"
+    "its charts; each scenario's charts are then only scripted (drawing\n"
+    "them all takes most of a batch's time): `ncgsim plot OUT/<name>`\n"
+    "(or `gnuplot all.gp` in the folder) draws them, --plots all draws\n"
+    "them with the run.\n",
     run_opts, RUN_N_OPTS, OPERANDS_SCENARIOS
 };
 
@@ -100,7 +105,6 @@ static void run_batch_opts(const opt_value *v, batch_opts *b)
                                       : share > 1 ? share : 1;
     b->samples = v[RUN_SAMPLES].given > 0;
     b->quiet = v[RUN_QUIET].given > 0;
-    b->no_plots = v[RUN_NO_PLOTS].given > 0;
     b->precision = v[RUN_PRECISION].given ? v[RUN_PRECISION].x : 0.0;
     b->max_trials = v[RUN_MAX_TRIALS].given ? v[RUN_MAX_TRIALS].u : 1000000;
 }
@@ -157,6 +161,10 @@ int cmd_run(int argc, char **argv)
     if (rc != 0 || !d)
         goto end;
     run_batch_opts(v, &c);
+    if ((c.plots = batch_plots("run", &v[RUN_PLOTS], &v[RUN_NO_PLOTS])) < 0) {
+        rc = NCG_EXIT_USAGE;
+        goto end;
+    }
     c.n_targets = v[RUN_PRECISION_OF].n;
     if (!(c.targets = calloc(c.n_targets + 1, sizeof *c.targets))) {
         diag_add(d, NULL, 0, NULL, "out of memory");
@@ -246,7 +254,7 @@ int cmd_run(int argc, char **argv)
         diag_print(d, stderr);
         diag_clear(d);
         fflush(stdout);
-        rc = cmd_report_after_run(c.out, argc, argv, c.quiet);
+        rc = cmd_report_after_run(c.out, argc, argv, c.quiet, c.threads);
     }
     if (rc == 0 && fflush(stdout) != 0) {
         diag_add(d, NULL, 0, NULL, "standard output: %s", strerror(errno));

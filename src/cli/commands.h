@@ -22,9 +22,11 @@ int cmd_score(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
 /* After `run ... --report`: OUT/report.html, with ARGV (the run command's
- * arguments, ARGV[0] "run") shown as the command that made the batch.
- * Messages go to stderr. Returns a status. */
-int cmd_report_after_run(const char *out, int argc, char **argv, int quiet);
+ * arguments, ARGV[0] "run") shown as the command that made the batch,
+ * its charts drawn by THREADS gnuplot processes. Messages go to stderr.
+ * Returns a status. */
+int cmd_report_after_run(const char *out, int argc, char **argv, int quiet,
+                         int threads);
 int cmd_help(int argc, char **argv);
 
 extern const cli_command cmd_run_def, cmd_compare_def, cmd_check_def,

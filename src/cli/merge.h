@@ -18,6 +18,7 @@ typedef struct merge_opts {
     const char *format;    /* --format, or NULL */
     int threads;           /* for the charts */
     int quiet, no_plots;
+    int plots;             /* run: BATCH_PLOTS_* (cli/batch.h) */
 } merge_opts;
 
 /* A command's merge: the N parts PARTS (borrowed; read from LABELS, which

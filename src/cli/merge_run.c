@@ -90,7 +90,7 @@ int merge_run(part *const *parts, const char *const *labels, size_t n,
     c.format = o->format;
     c.threads = o->threads;
     c.quiet = o->quiet;
-    c.no_plots = o->no_plots;
+    c.plots = o->plots;
     c.given = res;
     rc = batch_run(scs, ms, members, ref < members ? ref : 0, &c,
                    BATCH_WRITE, NULL, d);

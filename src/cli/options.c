@@ -306,7 +306,8 @@ void opts_print_man(const cli_command *const *cmds, size_t n, FILE *out)
           ".SH FILES\n.TP\nOUT/NAME/\n"
           "one result folder per scenario: summary.csv, timeseries.csv, "
           "histograms.csv, events.csv, counts.csv, clamped.csv, "
-          "resolved.cfg and the plots\n"
+          "resolved.cfg and the plots (a batch's: their scripts, see "
+          "\\-\\-plots)\n"
           ".SH SEE ALSO\n.BR gnuplot (1),\n.BR dot (1)\n", out);
 }
 

@@ -230,6 +230,26 @@ static const mf_entry *mf_find(const manifest *m, const char *name)
     return NULL;
 }
 
+/* The formats a chart script draws (its ncg_format). */
+static const char *const drawing_exts[] = { "png", "svg", "pdf" };
+
+/* 1 when NAME is an image STEM.png, .svg or .pdf of a chart script
+ * STEM.gp that M lists. `gnuplot all.gp` in a result folder draws them
+ * (a batch writes its scenarios' scripts undrawn), and the folder's own
+ * files draw them again, so they go with the folder like its files. */
+static int mf_drawing(const manifest *m, const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    char script[4096];
+    int image = 0;
+    if (!dot || dot == name || (size_t)(dot - name) + 4 > sizeof script)
+        return 0;
+    for (size_t i = 0; i < sizeof drawing_exts / sizeof *drawing_exts; i++)
+        image |= strcmp(dot + 1, drawing_exts[i]) == 0;
+    snprintf(script, sizeof script, "%.*s.gp", (int)(dot - name), name);
+    return image && mf_find(m, script) != NULL;
+}
+
 /* Writes DIR/.ncgsim-manifest: the head, M's kind, OWNER (pid and start
  * time) when PID is not 0, and M's files. 0 or NCG_ERR_IO with a
  * message. */
@@ -366,6 +386,8 @@ int output_check_folder(const char *path, const char *kind, diag *d)
             rc = NCG_ERR_NOMEM;
         } else if (!have) {
             /* Reported below, once, for the folder. */
+        } else if (mf_drawing(&m, n)) {
+            /* Drawn from its script, listed and checked on its own. */
         } else if (!e) {
             diag_add(d, p, 0, NULL, "not written by ncgsim (not in %s); not "
                      "replacing %s (move it elsewhere, or choose another -o "
@@ -616,8 +638,9 @@ fail:
     return rc;
 }
 
-/* Removes the old results at OLD (the files its manifest lists, then the
- * manifest and the folder). 0, or -1 when something else is in it (added
+/* Removes the old results at OLD (the files its manifest lists and the
+ * images drawn from its scripts (mf_drawing), then the manifest and the
+ * folder). 0, or -1 when something else is in it (added
  * while the run went on): then the folder stays, renamed to FINAL.kept-PID
  * (visible, so that nothing of the user's hides), with a message. */
 static int remove_old(const char *old, const char *final, diag *d)
@@ -625,10 +648,21 @@ static int remove_old(const char *old, const char *final, diag *d)
     manifest m;
     if (mf_read(old, &m) == 0) {
         for (size_t i = 0; i < m.n; i++) {
-            char *p = output_path(old, m.e[i].name);
+            const char *name = m.e[i].name, *dot = strrchr(name, '.');
+            char *p = output_path(old, name);
             if (p)
                 unlink(p);
             free(p);
+            for (size_t k = 0; dot && strcmp(dot, ".gp") == 0
+                               && k < sizeof drawing_exts
+                                      / sizeof *drawing_exts; k++) {
+                char image[4096];
+                snprintf(image, sizeof image, "%.*s.%s", (int)(dot - name),
+                         name, drawing_exts[k]);
+                if ((p = output_path(old, image)) != NULL)
+                    unlink(p);
+                free(p);
+            }
         }
         mf_free(&m);
     }

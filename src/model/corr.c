@@ -327,14 +327,14 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
     const dist_spec **specs = calloc(dim + 1, sizeof *specs);
     uint64_t *keys = calloc(dim + 1, sizeof *keys);
     double *x = calloc(dim * n + 1, sizeof *x);
-    double *work = calloc(2 * n + 1, sizeof *work);
+    double *ranks = calloc(dim * n + 1, sizeof *ranks);
     corr_keyed *iwork = calloc(n + 1, sizeof *iwork);
     sampler *smp = NULL;
     sampler_ws *w = NULL;
     sampler_kind kind = SAMPLER_MC;
     char err[256];
     int rc = NCG_ERR_RUN;
-    if (!specs || !keys || !x || !work || !iwork)
+    if (!specs || !keys || !x || !ranks || !iwork)
         goto oom;
     /* The engine's sampler, rebuilt: the same kind, keys and run length
      * give the same params for every trial. */
@@ -356,9 +356,17 @@ int corr_realised(const model *m, const corr *c, uint64_t trials,
         goto oom;
     for (size_t j = 0; j < dim; j++)
         sampler_draw(smp, w, j, 0, n, x + j * n);
+    /* Each param of a pair ranked once, however many pairs it is in:
+     * Spearman's rho of a pair is then the Pearson correlation of the two
+     * ranks, as corr_spearman computes it. */
+    for (size_t j = 0; j < dim; j++)
+        for (size_t p = 0; p < c->n_pairs; p++)
+            if (c->a[p] == j || c->b[p] == j) {
+                corr_ranks(x + j * n, n, ranks + j * n, iwork);
+                break;
+            }
     for (size_t p = 0; p < c->n_pairs; p++)
-        out[p] = corr_spearman(x + c->a[p] * n, x + c->b[p] * n, n, work,
-                               iwork);
+        out[p] = corr_pearson(ranks + c->a[p] * n, ranks + c->b[p] * n, n);
     *used = n;
     rc = 0;
     goto end;
@@ -370,7 +378,7 @@ end:
     free(specs);
     free(keys);
     free(x);
-    free(work);
+    free(ranks);
     free(iwork);
     return rc;
 }

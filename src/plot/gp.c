@@ -284,17 +284,122 @@ static void report_gnuplot(const char *dir, const char *text)
     }
 }
 
-/* Runs `gnuplot -e "ncg_format='FORMAT'" all.gp` in DIR without a shell,
- * its stderr captured. 0 when it ran (whatever it printed is reported as
- * warnings), 1 when it is not installed (one note per process), -1 with a
- * message saying what failed. NAME: DIR in messages. */
+/* One gnuplot process drawing some of a folder's scripts. */
+typedef struct gp_proc {
+    char **argv;   /* gnuplot, -e, the format, the scripts (owned) */
+    size_t argc;
+    FILE *err;     /* its stderr, an unnamed temporary file */
+    pid_t pid;     /* 0: not started */
+} gp_proc;
+
+/* The argument list of process K of PROCS into P: `EXE -e SET` and every
+ * PROCS-th script of STEMS from the K-th (STEM.gp), or all.gp when PROCS
+ * is 1. 0, or -1 when out of memory. */
+static int proc_args(gp_proc *p, char *exe, char *set, char *const *stems,
+                     size_t n, size_t k, size_t procs)
+{
+    size_t mine = procs == 1 ? 1 : (n - k + procs - 1) / procs;
+    p->argc = 0;
+    if (!(p->argv = calloc(mine + 4, sizeof *p->argv)))
+        return -1;
+    p->argv[p->argc++] = exe;
+    p->argv[p->argc++] = (char *)"-e";
+    p->argv[p->argc++] = set;
+    if (procs == 1) {
+        p->argv[p->argc++] = (char *)"all.gp";
+        return 0;
+    }
+    for (size_t i = k; i < n; i += procs) {
+        size_t len = strlen(stems[i]) + 4;
+        if (!(p->argv[p->argc] = malloc(len)))
+            return -1;
+        snprintf(p->argv[p->argc++], len, "%s.gp", stems[i]);
+    }
+    return 0;
+}
+
+static void proc_free(gp_proc *p, size_t procs)
+{
+    for (size_t i = 3; procs > 1 && p->argv && i < p->argc; i++)
+        free(p->argv[i]);
+    free(p->argv);
+    if (p->err)
+        fclose(p->err);
+}
+
+/* Starts P in DIR with its stderr in P->err, stdin and stdout /dev/null.
+ * 0, or -1 with errno. */
+static int proc_start(gp_proc *p, const char *dir)
+{
+    if (!(p->err = tmpfile()))
+        return -1;
+    int err = fileno(p->err);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* Only async-signal-safe calls between fork and exec. */
+        int null = open("/dev/null", O_RDWR);
+        if (chdir(dir) != 0 || null < 0)
+            _exit(126);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(err, 2);
+        execv(p->argv[0], p->argv);
+        _exit(127);
+    }
+    p->pid = pid;
+    return 0;
+}
+
+/* Waits for P and reports what it printed as warnings about NAME. 0 when
+ * it drew to the end, -1 with a message saying what failed (WHAT names
+ * what it ran). */
+static int proc_wait(gp_proc *p, const char *name, const char *what, diag *d)
+{
+    int status = 0;
+    char line[4096];
+    while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    rewind(p->err);
+    while (fgets(line, sizeof line, p->err))
+        report_gnuplot(name, line);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+        diag_add(d, name, 0, NULL, "cannot run gnuplot in this folder");
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        diag_add(d, name, 0, NULL, "cannot run %s", p->argv[0]);
+    else if (!WIFEXITED(status))
+        diag_add(d, name, 0, NULL, "gnuplot was stopped while drawing %s: "
+                 "%s", what, WIFSIGNALED(status)
+                 ? strsignal(WTERMSIG(status)) : "no exit status");
+    else if (WEXITSTATUS(status) != 0)
+        diag_add(d, name, 0, NULL, "gnuplot stopped with an error in %s "
+                 "(exit status %d; its message is above)", what,
+                 WEXITSTATUS(status));
+    else
+        return 0;
+    return -1;
+}
+
+/* Runs gnuplot in DIR without a shell on the N scripts STEMS that DIR/all.gp
+ * calls, in FORMAT (`-e "ncg_format='FORMAT'"`): one process on all.gp, or,
+ * with PROCS above 1, up to PROCS processes at once, each on every PROCS-th
+ * script (charts of a kind sit together in all.gp, so each process gets
+ * its share of every kind). Each script sets everything it draws with, so
+ * the images are those all.gp draws. 0 when every process ran (whatever
+ * gnuplot printed is reported as warnings), 1 when gnuplot is not
+ * installed (one note per process), -1 with a message saying what failed.
+ * NAME: DIR in messages. */
 static int gnuplot_run(const char *dir, const char *name, const char *format,
-                       diag *d)
+                       char *const *stems, size_t n, int procs, diag *d)
 {
     static int told_missing;
-    char *exe = gnuplot_find(), *err = NULL, set[64];
-    int fd[2] = { -1, -1 }, status = 0, rc = -1;
-    size_t n = 0, cap = 0;
+    char *exe = gnuplot_find(), set[64];
+    size_t np = procs > 1 && n > 1 ? (size_t)procs : 1;
+    gp_proc *p = NULL;
+    int rc = 0;
     if (!exe) {
         if (!told_missing)
             fprintf(stderr, "ncgsim: gnuplot not found: plot scripts written "
@@ -303,72 +408,32 @@ static int gnuplot_run(const char *dir, const char *name, const char *format,
         told_missing = 1;
         return 1;
     }
+    if (np > n)
+        np = n;
     snprintf(set, sizeof set, "ncg_format='%s'", format);
-    if (pipe(fd) != 0) {
-        diag_add(d, name, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
-        goto end;
+    if (!(p = calloc(np, sizeof *p))) {
+        diag_add(d, name, 0, NULL, "out of memory");
+        free(exe);
+        return -1;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        diag_add(d, name, 0, NULL, "cannot run gnuplot: %s", strerror(errno));
-        goto end;
-    }
-    if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec. */
-        int null = open("/dev/null", O_RDWR);
-        if (chdir(dir) != 0 || null < 0)
-            _exit(126);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(fd[1], 2);
-        close(fd[0]);
-        char *argv[] = { exe, (char *)"-e", set, (char *)"all.gp", NULL };
-        execv(exe, argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    fd[1] = -1;
-    for (;;) {
-        if (cap - n < 1024) {
-            char *nb = realloc(err, cap + 8192);
-            if (!nb)
-                break;
-            err = nb;
-            cap += 8192;
+    for (size_t k = 0; k < np && rc == 0; k++) {
+        if (proc_args(&p[k], exe, set, stems, n, k, np) != 0) {
+            diag_add(d, name, 0, NULL, "out of memory");
+            rc = -1;
+        } else if (proc_start(&p[k], dir) != 0) {
+            diag_add(d, name, 0, NULL, "cannot run gnuplot: %s",
+                     strerror(errno));
+            rc = -1;
         }
-        ssize_t got = read(fd[0], err + n, cap - n - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
     }
-    if (err)
-        err[n] = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (err)
-        report_gnuplot(name, err);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
-        diag_add(d, name, 0, NULL, "cannot run gnuplot in this folder");
-    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        diag_add(d, name, 0, NULL, "cannot run %s", exe);
-    else if (!WIFEXITED(status))
-        diag_add(d, name, 0, NULL, "gnuplot was stopped while drawing all.gp: "
-                 "%s", WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
-                                           : "no exit status");
-    else if (WEXITSTATUS(status) != 0)
-        diag_add(d, name, 0, NULL, "gnuplot stopped with an error in all.gp "
-                 "(exit status %d; its message is above)",
-                 WEXITSTATUS(status));
-    else
-        rc = 0;
-end:
-    if (fd[0] >= 0)
-        close(fd[0]);
-    if (fd[1] >= 0)
-        close(fd[1]);
-    free(err);
+    /* Every process started is waited for, whatever happened to others. */
+    for (size_t k = 0; k < np; k++) {
+        if (p[k].pid > 0 && proc_wait(&p[k], name, np == 1 ? "all.gp"
+                                      : "one of its scripts", d) != 0)
+            rc = -1;
+        proc_free(&p[k], np);
+    }
+    free(p);
     free(exe);
     return rc;
 }
@@ -453,13 +518,14 @@ static size_t check_images(const char *dir, const char *name,
     return good;
 }
 
-/* Draws the N scripts STEMS listed in DIR/all.gp and checks the images.
- * Fills RES; 0 or NCG_ERR_IO. */
+/* Draws the N scripts STEMS listed in DIR/all.gp in PROCS processes
+ * (gnuplot_run) and checks the images. Fills RES; 0 or NCG_ERR_IO. */
 static int draw(const char *dir, const char *name, const char *ext,
-                char *const *stems, size_t n, plot_result *res, diag *d)
+                char *const *stems, size_t n, int procs, plot_result *res,
+                diag *d)
 {
     size_t before = diag_count(d);
-    int r = gnuplot_run(dir, name, ext, d);
+    int r = gnuplot_run(dir, name, ext, stems, n, procs, d);
     if (res)
         res->scripts += n;
     if (r == 1) {
@@ -487,15 +553,20 @@ int gp_job_end(gp_job *j, plot_result *res)
     int rc = NCG_ERR_IO;
     if (output_close(j->all, j->dir, "all.gp", j->d) != 0)
         j->failed = 1;
-    if (!j->failed)
-        rc = draw(j->dir, j->name, j->ext, j->stems, j->nplots, res, j->d);
+    if (!j->failed && j->scripts_only) {
+        if (res)
+            res->scripts += j->nplots;
+        rc = 0;
+    } else if (!j->failed)
+        rc = draw(j->dir, j->name, j->ext, j->stems, j->nplots, j->procs,
+                  res, j->d);
     free_stems(j->stems, j->nplots);
     j->stems = NULL;
     return rc;
 }
 
 int gp_redraw(const char *dir, const char *name, const char *format,
-              plot_result *res, diag *d)
+              int procs, plot_result *res, diag *d)
 {
     char *path = output_path(dir, "all.gp"), line[512];
     FILE *f = path ? fopen(path, "re") : NULL;
@@ -531,7 +602,7 @@ int gp_redraw(const char *dir, const char *name, const char *format,
         rc = NCG_ERR_IO;
         goto end;
     }
-    rc = draw(dir, name, format ? format : "png", stems, n, res, d);
+    rc = draw(dir, name, format ? format : "png", stems, n, procs, res, d);
 end:
     if (f)
         fclose(f);
@@ -546,6 +617,10 @@ int gp_charts_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d)
         return NCG_ERR_IO;
     if (o && o->name)
         j->name = o->name;
+    if (o) {
+        j->scripts_only = o->scripts_only;
+        j->procs = o->procs;
+    }
     return 0;
 }
 

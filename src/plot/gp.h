@@ -20,6 +20,8 @@ typedef struct gp_job {
     char **stems;     /* the scripts' names without ".gp" (owned) */
     size_t nplots;    /* scripts written */
     int failed;       /* a file could not be written (message in D) */
+    int scripts_only; /* 1: gp_job_end writes all.gp and draws nothing */
+    int procs;        /* gnuplot processes drawing at once (0 or 1: one) */
     diag *d;
 } gp_job;
 
@@ -36,25 +38,29 @@ FILE *gp_script_open(gp_job *j, const char *stem, const char *purpose, int w,
 /* Finishes script F of STEM (closes its output, so that the image is
  * complete when all.gp goes on with the next script). */
 void gp_script_close(gp_job *j, FILE *f, const char *stem);
-/* Closes all.gp, runs gnuplot on it in DIR and checks every image; an
- * image missing or incomplete (a full disk) is removed. Fills RES (which
- * may be NULL) and frees J's memory. 0, or NCG_ERR_IO with a message
+/* Closes all.gp, runs gnuplot on it in DIR (or on its scripts shared out
+ * among J->procs processes) and checks every image; an image missing or
+ * incomplete (a full disk) is removed. With J->scripts_only, draws
+ * nothing (RES counts the scripts). Fills RES (which may be NULL) and
+ * frees J's memory. 0, or NCG_ERR_IO with a message
  * naming what failed; gnuplot missing from PATH is 0 with RES->no_gnuplot
  * set and one note per process on stderr. */
 int gp_job_end(gp_job *j, plot_result *res);
 
-/* gp_job_begin for a command's charts: O's format, and O's name for DIR in
- * messages (O may be NULL). 0, or NCG_ERR_IO with a message in D. */
+/* gp_job_begin for a command's charts: O's format, O's name for DIR in
+ * messages, O's scripts_only and procs (O may be NULL). 0, or NCG_ERR_IO
+ * with a message in D. */
 int gp_charts_begin(gp_job *j, const char *dir, const plot_opts *o, diag *d);
 /* gp_job_end adding to O's result (when O gives one) and, unless O is
  * quiet, printing "  plots: NAME/ (N EXT files)" for what it drew. */
 int gp_charts_end(gp_job *j, const plot_opts *o);
 
 /* Runs `gnuplot -e ncg_format='FORMAT' all.gp` in DIR (scripts already
- * there, the style copied again) and checks the images of the scripts
- * all.gp calls; as gp_job_end. NAME: DIR in messages. */
+ * there, the style copied again; with PROCS above 1, the scripts all.gp
+ * calls shared out among that many processes) and checks the images of
+ * the scripts all.gp calls; as gp_job_end. NAME: DIR in messages. */
 int gp_redraw(const char *dir, const char *name, const char *format,
-              plot_result *res, diag *d);
+              int procs, plot_result *res, diag *d);
 
 /* Writes S as a gnuplot string expression in which gnuplot expands
  * nothing, cut to MAX characters with an ellipsis (SIZE_MAX: whole). */

@@ -1247,9 +1247,8 @@ static int plot_folder(const char *dir, const plot_opts *o, diag *d,
         return NCG_ERR_USAGE;
     }
     if ((compare ? cmp_read(dir, &c, d) : scen_read(dir, 1, &s, d)) != 0
-        || gp_job_begin(&j, dir, o ? o->format : NULL, d) != 0)
+        || gp_charts_begin(&j, dir, o, d) != 0)
         goto end;
-    j.name = name;
     if (compare)
         cmp_scripts(&j, &c, max_vars(o), &skipped);
     else
@@ -1316,9 +1315,7 @@ int plot_score(const char *dir, const plot_opts *o, diag *d)
     int rc = NCG_ERR_IO;
     if (csv_read(dir, "reliability.csv", &t, d) != 0)
         return NCG_ERR_IO;
-    if (gp_job_begin(&j, dir, o ? o->format : NULL, d) == 0) {
-        if (o && o->name)
-            j.name = o->name;
+    if (gp_charts_begin(&j, dir, o, d) == 0) {
         reliability_script(&j, &t);
         rc = gp_job_end(&j, o ? o->result : NULL);
     }

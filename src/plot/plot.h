@@ -25,6 +25,11 @@ typedef struct plot_opts {
     const char *name;   /* the folder in messages (its final name while
                            drawing in a temporary folder); NULL: DIR */
     plot_result *result;/* where to add what was drawn, or NULL */
+    int scripts_only;   /* 1: write the scripts (and all.gp), draw nothing;
+                           `gnuplot all.gp` or plot_redraw_folder draws
+                           them later */
+    int procs;          /* gnuplot processes the charts are shared out
+                           among (the scripts in turn); 0 or 1: one */
 } plot_opts;
 
 /* Writes a gnuplot script per plot into DIR, a scenario's result folder

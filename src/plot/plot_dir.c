@@ -155,7 +155,7 @@ static int redraw_kind(const char *dir, int kind, const plot_opts *o,
     case PLOT_SCORE:
         return plot_score(dir, o, d);
     default:
-        return gp_redraw(dir, o->name, o->format, o->result, d);
+        return gp_redraw(dir, o->name, o->format, o->procs, o->result, d);
     }
 }
 

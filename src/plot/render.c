@@ -10,11 +10,14 @@
 #include "base/ncgsim.h"
 #include "base/status.h"
 
-/* Draws job J (its results in J->res), with messages in D. */
-static int draw_one(plot_job *j, const plot_render_opts *o, diag *d)
+/* Draws job J (its results in J->res) in PROCS gnuplot processes, with
+ * messages in D. */
+static int draw_one(plot_job *j, const plot_render_opts *o, int procs,
+                    diag *d)
 {
     plot_opts po = { .format = o->format, .quiet = 1, .name = j->name,
-                     .result = &j->res };
+                     .result = &j->res, .scripts_only = o->scripts_only,
+                     .procs = procs };
     if (j->kind == PLOT_REDRAW)
         return plot_redraw_folder(j->dir, &po, d);
     if (j->kind == PLOT_COMPARE)
@@ -35,8 +38,15 @@ int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,
         jobs[i].status = 0;
     }
     /* gnuplot is single-threaded, so folders draw in parallel processes,
-     * which write what they drew into memory shared with this one. */
-    if (plot_gnuplot_found() && o->threads > 1 && n > 1) {
+     * which write what they drew into memory shared with this one; the
+     * charts of a folder drawn alone are shared out among o->threads
+     * gnuplot processes, as are those of a comparison (it waits for the
+     * folders before it). Several folders at once draw one process each
+     * (as many folders as cores keep them busy). */
+    int alone = o->threads, each = n >= (size_t)o->threads ? 1
+                                  : o->threads / (int)n;
+    if (plot_gnuplot_found() && o->threads > 1 && n > 1
+        && !o->scripts_only) {
         shared = mmap(NULL, n * sizeof *shared, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         pids = calloc(n, sizeof *pids);
@@ -48,7 +58,7 @@ int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,
     }
     if (!shared) {
         for (size_t i = 0; i < n; i++)
-            if ((jobs[i].status = draw_one(&jobs[i], o, d)) != 0)
+            if ((jobs[i].status = draw_one(&jobs[i], o, alone, d)) != 0)
                 failed++;
         goto done;
     }
@@ -64,7 +74,11 @@ int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,
             pid_t pid = fork();
             if (pid == 0) {
                 diag *cd = diag_alloc();
-                int r = cd ? draw_one(&shared[next], o, cd) : NCG_ERR_NOMEM;
+                int after = jobs[next].after
+                            || jobs[next].kind == PLOT_COMPARE;
+                int r = cd ? draw_one(&shared[next], o, after ? alone : each,
+                                      cd)
+                           : NCG_ERR_NOMEM;
                 if (cd)
                     diag_print(cd, stderr);
                 diag_free(cd);
@@ -73,7 +87,7 @@ int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,
                 _exit(r);
             }
             if (pid < 0)
-                shared[next].status = draw_one(&shared[next], o, d);
+                shared[next].status = draw_one(&shared[next], o, 1, d);
             else {
                 pids[next] = pid;
                 running++;

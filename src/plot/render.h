@@ -26,14 +26,18 @@ enum { PLOT_REDRAW = 100 };
 /* How plot_render_dirs draws. */
 typedef struct plot_render_opts {
     const char *format; /* "png", "svg" or "pdf"; NULL means "png" */
-    int threads;        /* folders drawn at once (>= 1) */
+    int threads;        /* gnuplot processes at once (>= 1) */
+    int scripts_only;   /* 1: write every folder's scripts, draw nothing
+                           (one folder after another, in this process) */
 } plot_render_opts;
 
 /* Draws the N JOBS, up to O->threads at once, each in a child process
  * that reports its own errors on stderr (one at a time, in this process,
- * when gnuplot is missing or O->threads is 1); comparison folders start
- * only when every folder before them is done, since they read the
- * scenario folders. Fills each job's RES and STATUS. Prints nothing on
+ * when gnuplot is missing, O->threads is 1 or O->scripts_only); comparison
+ * folders start only when every folder before them is done, since they
+ * read the scenario folders. A folder drawn alone (a single job, or a
+ * comparison) shares its charts out among O->threads gnuplot processes;
+ * fewer folders than O->threads share the rest. Fills each job's RES and STATUS. Prints nothing on
  * stdout. Returns 0, or NCG_ERR_IO when any job failed (a chart failure
  * is a failure whatever O->threads is), with a message in D. */
 int plot_render_dirs(plot_job *jobs, size_t n, const plot_render_opts *o,

@@ -42,20 +42,47 @@ void rng_position(gsl_rng *r, uint64_t key, uint64_t trial, uint32_t step);
 double rng_uniform_at(uint64_t key, uint64_t trial, uint32_t step);
 
 /* OUT[i] = rng_uniform_at(KEY, TRIAL0 + i, STEP) for i < N: the same
- * numbers, computed for a block of trials in one loop the compiler can
- * vectorise (Philox has no data-dependent branches). */
+ * numbers, computed for a block of trials with vector instructions
+ * (Philox has no data-dependent branches): AVX-512 or AVX2 kernels when
+ * the processor has them, else a loop the compiler vectorises. */
 void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                        size_t n, double *out);
 
 /* The first block (four words) of (KEY, TRIAL0 + i, STEP) for i < N into
- * OUT[4 i .. 4 i + 3], in one vectorisable loop. */
+ * OUT[4 i .. 4 i + 3], with vector instructions as above. */
 void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                       size_t n, uint32_t *out);
+
+/* The paths the two lane loops above can take on this processor: 1 (the
+ * portable loop only), 2 (also AVX2) or 3 (also AVX-512). Every path
+ * gives the same numbers; by default the widest is taken. */
+int rng_lanes_paths(void);
+
+/* From now on the lane loops take path PATH at most (0: the portable loop,
+ * 1: AVX2, 2: AVX-512; -1: the widest there is, the default). For tests
+ * and comparisons: call it when no lane loop is running. */
+void rng_lanes_use(int path);
 
 /* rng_position(R, KEY, TRIAL, STEP) when the position's first block is
  * already known (from rng_block0_lanes): R hands out W first. */
 void rng_position_at(gsl_rng *r, uint64_t key, uint64_t trial,
                      uint32_t step, const uint32_t w[4]);
+
+/* The most blocks a position can be given ready (rng_blocks_lanes,
+ * rng_position_ready). */
+#define RNG_READY_MAX 4
+
+/* The first NB blocks (1 <= NB <= RNG_READY_MAX) of (KEY, TRIAL0 + i,
+ * STEP) for i < N: word w of block b at OUT[4 NB i + 4 b + w], with
+ * vector instructions as above; for samplers that use more than one. */
+void rng_blocks_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+                      unsigned nb, size_t n, uint32_t *out);
+
+/* rng_position(R, KEY, TRIAL, STEP) when the position's first NB blocks
+ * are already known (4 NB words at W, from rng_blocks_lanes): R hands them
+ * out first, then computes block NB on. */
+void rng_position_ready(gsl_rng *r, uint64_t key, uint64_t trial,
+                        uint32_t step, const uint32_t *w, unsigned nb);
 
 /* A random permutation of [0, N) keyed by KEY, evaluated at I < N, in O(1)
  * memory (a keyed bijection with cycle walking). Used by the Latin hypercube

@@ -60,6 +60,7 @@ typedef struct rp_src {
 
 typedef struct report {
     const char *out;     /* the results folder */
+    int procs;           /* report_opts.procs */
     rp_scen *s;          /* the scenarios, the reference first */
     size_t n;
     table *cmp;          /* compare.csv, or NULL for one scenario */
@@ -1221,7 +1222,7 @@ static int rp_draw(report *r)
         rc = rp_copy(r, r->cmp_dir, "scenarios.csv", r->tmp, 1);
     if (rc != 0)
         return rc;
-    plot_opts po = { .format = "svg", .quiet = 1 };
+    plot_opts po = { .format = "svg", .quiet = 1, .procs = r->procs };
     return plot_compare(r->tmp, &po, r->d);
 }
 
@@ -1371,7 +1372,7 @@ static int rp_draw_scenario(report *r, size_t i, char **dir_out)
     }
     for (size_t k = 0; k < sizeof files / sizeof *files && rc == 0; k++)
         rc = rp_copy(r, r->s[i].dir, files[k], dir, k < 5);
-    plot_opts po = { .format = "svg", .quiet = 1 };
+    plot_opts po = { .format = "svg", .quiet = 1, .procs = r->procs };
     if (rc == 0)
         rc = plot_scenario(dir, &po, r->d);
     if (rc != 0) {
@@ -1784,7 +1785,7 @@ static int rp_extra_draw(report *r, const rp_extra *e, const char *sub,
     int rc = 0;
     for (const char *const *c = e->copy; *c && rc == 0; c++)
         rc = rp_copy(r, sub, *c, dir, c == e->copy);
-    plot_opts po = { .format = "svg", .quiet = 1 };
+    plot_opts po = { .format = "svg", .quiet = 1, .procs = r->procs };
     return rc ? rc : e->draw(dir, &po, r->d);
 }
 
@@ -2109,6 +2110,7 @@ int report_write(const char *out, const report_opts *o, diag *d)
     memset(&r, 0, sizeof r);
     r.out = out;
     r.d = d;
+    r.procs = o ? o->procs : 0;
     int rc = rp_find(&r);
     if (rc == 0)
         rc = rp_load(&r);

@@ -8,6 +8,8 @@ typedef struct report_opts {
     const char *command;  /* the command line that made the batch, shown
                              under Method; NULL when not known */
     int quiet;            /* 1: no line on stdout saying where it went */
+    int procs;            /* gnuplot processes a folder's charts are
+                             shared out among (0 or 1: one) */
 } report_opts;
 
 /* Writes OUT/report.html for the results in OUT: the comparison

@@ -494,53 +494,59 @@ static void hist_scatter_runs(hist_bin *bin, const double *x,
     }
 }
 
+/* Adds the M values X (M <= HIST_RUN) to H's bins, counts and all_int
+ * (not to n); K is room for their bins. */
+static void hist_add_run(stats_hist *h, const double *x, size_t m,
+                         uint32_t *k)
+{
+    int ints = hist_bins(x, m, h->lo, h->hi, h->scale, (uint32_t)h->nbins,
+                         k);
+    if (hist_changes(k, m) * 2 < m)
+        hist_scatter_runs(h->bin, x, k, m);
+    else
+        hist_scatter(h->bin, x, k, m);
+    h->all_int = h->all_int && ints;
+}
+
 void stats_hist_add(stats_hist *h, const double *x, size_t n)
 {
     assert(h);
     assert(x || n == 0);
     uint32_t k[HIST_RUN];
-    for (size_t i = 0; i < n; i += HIST_RUN) {
-        size_t m = n - i < HIST_RUN ? n - i : HIST_RUN;
-        int ints = hist_bins(x + i, m, h->lo, h->hi, h->scale,
-                              (uint32_t)h->nbins, k);
-        if (hist_changes(k, m) * 2 < m)
-            hist_scatter_runs(h->bin, x + i, k, m);
-        else
-            hist_scatter(h->bin, x + i, k, m);
-        h->all_int = h->all_int && ints;
-    }
+    for (size_t i = 0; i < n; i += HIST_RUN)
+        hist_add_run(h, x + i, n - i < HIST_RUN ? n - i : HIST_RUN, k);
     h->n += n;
 }
 
-/* The bin of V (see stats_hist_add). */
-static size_t hist_index(const stats_hist *h, double v)
-{
-    if (v < h->lo)
-        return 0;
-    if (v >= h->hi)
-        return h->nbins + 1;
-    double t = (v - h->lo) * h->scale;
-    return t < (double)h->nbins ? (size_t)t + 1 : h->nbins;
-}
-
+/* The values of weight 0 are first left out of each run (without a
+ * branch: every value is written, the next slot taken only when its
+ * weight is not 0), so that the rest is stats_hist_add's, in the same
+ * order; the weights are then added to their bins. */
 void stats_hist_add_w(stats_hist *h, const double *x, const uint64_t *q,
                       size_t n)
 {
     assert(h && h->q);
-    for (size_t i = 0; i < n; i++) {
-        if (q[i] == 0)
+    assert((x && q) || n == 0);
+    uint32_t k[HIST_RUN];
+    double kx[HIST_RUN];
+    uint64_t kq[HIST_RUN];
+    for (size_t i = 0; i < n; i += HIST_RUN) {
+        size_t run = n - i < HIST_RUN ? n - i : HIST_RUN, m = 0;
+        for (size_t j = 0; j < run; j++) {
+            kx[m] = x[i + j];
+            kq[m] = q[i + j];
+            m += q[i + j] != 0;
+        }
+        if (m == 0)
             continue;
-        double v = x[i];
-        size_t k = hist_index(h, v);
-        hist_bin *b = &h->bin[k];
-        b->count++;
-        b->min = v < b->min ? v : b->min;
-        b->max = v > b->max ? v : b->max;
-        h->q[k] += q[i];
-        h->qn += q[i];
-        h->n++;
-        if (h->all_int && v != floor(v))
-            h->all_int = 0;
+        hist_add_run(h, kx, m, k);
+        stats_wsum total = 0;
+        for (size_t j = 0; j < m; j++) {
+            h->q[k[j]] += kq[j];
+            total += kq[j];
+        }
+        h->qn += total;
+        h->n += m;
     }
 }
 
