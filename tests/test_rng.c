@@ -303,6 +303,51 @@ static void test_rng__lane_loops__equal_the_scalar_block_function(void)
     rng_lanes_use(-1);
 }
 
+/* rng_blocks_lanes gives, on every path, each lane's first NB blocks as
+ * the scalar block function does, for every count of blocks and sizes
+ * that do and do not fill a vector; and a stream positioned on them
+ * (rng_position_ready) hands out the same words as one positioned from
+ * scratch, past the ready blocks too. */
+static void test_rng__ready_blocks__equal_the_scalar_stream(void)
+{
+    static uint32_t w[4 * RNG_READY_MAX * 256];
+    const uint64_t key = rng_key(99, "blocks");
+    const uint32_t kw[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
+    const uint64_t trial0 = UINT64_C(0xfffffff7);  /* crosses 2^32 */
+    gsl_rng *r = rng_alloc(), *ref = rng_alloc();
+    CU_ASSERT_FATAL(r != NULL && ref != NULL);
+    int bad = 0;
+    for (int path = 0; path < rng_lanes_paths(); path++) {
+        rng_lanes_use(path);
+        for (unsigned nb = 1; nb <= RNG_READY_MAX; nb++) {
+            for (size_t n = 1; n <= 256; n = n < 35 ? n + 1 : n + 221) {
+                rng_blocks_lanes(key, trial0, 4, nb, n, w);
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t trial = trial0 + i;
+                    for (uint32_t b = 0; b < nb; b++) {
+                        const uint32_t ctr[4] = { (uint32_t)trial,
+                                                  (uint32_t)(trial >> 32), 4,
+                                                  b };
+                        uint32_t out[4];
+                        rng_philox4x32_10(ctr, kw, out);
+                        bad += memcmp(out, w + 4 * nb * i + 4 * b,
+                                      sizeof out) != 0;
+                    }
+                }
+            }
+            /* The stream on the ready words, then past them. */
+            rng_position_ready(r, key, trial0 + 5, 4, w + 4 * nb * 5, nb);
+            rng_position(ref, key, trial0 + 5, 4);
+            for (int k = 0; k < 4 * RNG_READY_MAX + 9; k++)
+                bad += gsl_rng_get(r) != gsl_rng_get(ref);
+        }
+    }
+    rng_lanes_use(-1);
+    CU_ASSERT_EQUAL(bad, 0);
+    gsl_rng_free(r);
+    gsl_rng_free(ref);
+}
+
 void test_rng_register(void);
 void test_rng_register(void)
 {
@@ -319,6 +364,7 @@ void test_rng_register(void)
         { "permute is a permutation for several sizes", test_rng__permute__is_a_permutation_for_several_sizes },
         { "permute differs between keys and from identity", test_rng__permute__differs_between_keys_and_from_identity },
         { "lane loops equal the scalar block function", test_rng__lane_loops__equal_the_scalar_block_function },
+        { "ready blocks equal the scalar stream", test_rng__ready_blocks__equal_the_scalar_stream },
     };
     TEST_SUITE("rng", cases);
 }

@@ -514,6 +514,48 @@ static void test_vm__normal__equals_gsl_lane_by_lane_rejections_included(void)
     frame_free(fr);
 }
 
+/* Poisson, beta and PERT draws, every lane drawing: each lane is the bits
+ * of GSL's sampler on that lane's stream, with means from 0.2 to 12 (one
+ * to four ready blocks, and past the product method's range), so that
+ * lanes use the ready words, run past them and compute further blocks. */
+static void test_vm__gsl_draws__equal_gsl_lane_by_lane_past_the_ready_blocks(void)
+{
+    static const opcode ops[] = { OP_RPOIS, OP_RBETA, OP_RPERT };
+    static const double means[] = { 0.2, 1.5, 3.0, 5.5, 8.0, 12.0 };
+    frame *fr = frame_new(VM_BLOCK - 5);
+    gsl_rng *r = rng_alloc();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    long bad = 0;
+    for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
+        for (size_t e = 0; e < sizeof means / sizeof *means; e++) {
+            code_ins in = ins(ops[k], N);
+            fr->f.trial0 = 300 + 1000 * e;
+            for (size_t l = 0; l < VM_BLOCK; l++) {
+                fr->reg[A][l] = means[e] * (0.5 + (double)(l % 3) * 0.5);
+                fr->reg[B][l] = fr->reg[A][l] + 1.0 + (double)(l % 4);
+                fr->reg[C][l] = fr->reg[B][l] + 0.5;
+            }
+            vm_run(&in, 1, &fr->f);
+            for (size_t l = 0; l < fr->f.lanes; l++) {
+                double a = fr->reg[A][l], b = fr->reg[B][l];
+                double c = fr->reg[C][l], want;
+                rng_position(r, fr->keys[0], fr->f.trial0 + l, fr->f.step);
+                if (ops[k] == OP_RPOIS)
+                    want = gsl_ran_poisson(r, a);
+                else if (ops[k] == OP_RBETA)
+                    want = gsl_ran_beta(r, a, b);
+                else
+                    want = a + (c - a) * gsl_ran_beta(r, 1 + 4 * (b - a) / (c - a),
+                                                      1 + 4 * (c - b) / (c - a));
+                bad += memcmp(&want, &fr->reg[D][l], sizeof want) != 0;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    gsl_rng_free(r);
+    frame_free(fr);
+}
+
 static void test_vm__events__frequency_matches_p(void)
 {
     frame *fr = frame_new(VM_BLOCK);
@@ -611,6 +653,8 @@ void test_vm_register(void)
          test_vm__mask__draws_the_same_bits_for_any_share_of_lanes},
         {"normal: equals GSL lane by lane, rejections included",
          test_vm__normal__equals_gsl_lane_by_lane_rejections_included},
+        {"GSL draws: equal GSL lane by lane past the ready blocks",
+         test_vm__gsl_draws__equal_gsl_lane_by_lane_past_the_ready_blocks},
     };
     TEST_SUITE("vm", cases);
 }

@@ -203,11 +203,11 @@ static double draw_u(opcode op, double a, double b, double c, double u,
 
 /* One draw of random op OP with arguments A, B, C for one lane: the stream
  * of KEY at (TRIAL, STEP), through R when GSL needs a generator; W0 is the
- * position's first block when it is already computed, else NULL. Invalid
- * arguments give NaN without drawing. */
+ * position's first NB blocks when they are already computed, else NULL.
+ * Invalid arguments give NaN without drawing. */
 static double draw(opcode op, double a, double b, double c, gsl_rng *r,
                    uint64_t key, uint64_t trial, uint32_t step,
-                   const uint32_t *w0, int64_t *clamped)
+                   const uint32_t *w0, unsigned nb, int64_t *clamped)
 {
     switch (op) {
     case OP_RBINOM:
@@ -248,7 +248,7 @@ static double draw(opcode op, double a, double b, double c, gsl_rng *r,
     }
     /* The rest draw through GSL's samplers. */
     if (w0)
-        rng_position_at(r, key, trial, step, w0);
+        rng_position_ready(r, key, trial, step, w0, nb);
     else
         rng_position(r, key, trial, step);
     switch (op) {
@@ -296,6 +296,35 @@ NCG_CLONES static void normal_lanes(const zig_tables *t, const double *a,
     }
 }
 
+/* How many Philox blocks (four words each) a vector pass makes ready per
+ * lane for GSL's sampler of OP, whose first argument is A over N lanes.
+ * A lane that needs more computes the rest one at a time (about four
+ * times the cost of a block in the pass), so a block is worth making
+ * ready when about a quarter of the lanes or more need it. Poisson with
+ * mean mu (up to 10: GSL multiplies uniforms) uses X + 1 uniforms, two
+ * words each, X ~ Poisson(mu): block b + 1 (b >= 1) is needed when X >=
+ * 2 b, which holds for a quarter of the lanes or more up to 2 b <= mu + 1
+ * or so. Beta and PERT are two gammas: two blocks. Masked lanes count as
+ * well: a rough mean is enough, and any count gives the same numbers. */
+static unsigned ready_blocks(opcode op, const double *a, size_t n)
+{
+    switch (op) {
+    case OP_RPOIS: {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += a[i] >= 0 && a[i] <= 10 ? a[i] : 0;
+        double mu = sum / (double)n;
+        unsigned nb = 1 + (unsigned)((mu + 1) / 2);
+        return nb < RNG_READY_MAX ? nb : RNG_READY_MAX;
+    }
+    case OP_RBETA:
+    case OP_RPERT:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
 /* Random op X over the block: draws in lanes whose mask is non-zero. */
 static void run_random(const code_ins *x, vm_frame *f)
 {
@@ -325,7 +354,7 @@ static void run_random(const code_ins *x, vm_frame *f)
     /* The samplers rarely need more than the first block of four words:
      * when enough lanes draw, every lane's first block comes from one
      * vector pass (the same words the scalar stream would compute). */
-    static _Thread_local uint32_t w[4 * VM_BLOCK];
+    static _Thread_local uint32_t w[4 * RNG_READY_MAX * VM_BLOCK];
     size_t active = f->lanes;
     if (m) {
         active = 0;
@@ -333,8 +362,9 @@ static void run_random(const code_ins *x, vm_frame *f)
             active += m[i] != 0;
     }
     int ready = active * VM_READY_SHARE >= f->lanes;
+    unsigned nb = ready ? ready_blocks(op, a, f->lanes) : 1;
     if (ready)
-        rng_block0_lanes(key, f->trial0, f->step, f->lanes, w);
+        rng_blocks_lanes(key, f->trial0, f->step, nb, f->lanes, w);
     /* Normals whose first word GSL's ziggurat accepts at once are
      * computed in one pass; only the others call it (zig.h). */
     const zig_tables *zig = op == OP_RNORM && ready ? zig_get() : NULL;
@@ -346,7 +376,8 @@ static void run_random(const code_ins *x, vm_frame *f)
             d[i] = 0;
         else if (!zig || slow[i])
             d[i] = draw(op, a[i], b[i], c[i], f->rng, key, f->trial0 + i,
-                        f->step, ready ? w + 4 * i : NULL, &clamped);
+                        f->step, ready ? w + 4 * nb * i : NULL, nb,
+                        &clamped);
     }
     if (clamped)
         f->clamped[x->k] += clamped;

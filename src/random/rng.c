@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Philox4x32 round multipliers and Weyl key increments (Salmon et al.). */
 #define PHILOX_M0 UINT32_C(0xD2511F53)
@@ -23,7 +24,9 @@ typedef struct rng_state {
     uint64_t trial;     /* counter words 0 and 1 */
     uint32_t step;      /* counter word 2 */
     uint32_t block;     /* counter word 3 of the next block to compute */
-    uint32_t buf[4];    /* the words of the current block */
+    uint32_t buf[4 * RNG_READY_MAX]; /* the words of the current block, or
+                                        of the ready blocks */
+    unsigned nbuf;      /* words in buf */
     unsigned left;      /* words of buf not yet handed out (the last LEFT) */
 } rng_state;
 
@@ -83,9 +86,9 @@ static inline uint32_t rng_next_word(rng_state *s)
     if (s->left == 0) {
         rng_block(s->key, s->trial, s->step, s->block, s->buf);
         s->block++;
-        s->left = 4;
+        s->left = s->nbuf = 4;
     }
-    return s->buf[4 - s->left--];
+    return s->buf[s->nbuf - s->left--];
 }
 
 static void rng_type_set(void *vstate, unsigned long seed)
@@ -203,16 +206,17 @@ NCG_CLONES static void lanes_uniform_c(uint64_t key, uint64_t trial0,
     }
 }
 
-NCG_CLONES static void lanes_block0_c(uint64_t key, uint64_t trial0,
-                                      uint32_t step, size_t n,
-                                      uint32_t *restrict out)
+/* Block BLOCK of each lane at OUT + STRIDE i. */
+NCG_CLONES static void lanes_block_c(uint64_t key, uint64_t trial0,
+                                     uint32_t step, uint32_t block, size_t n,
+                                     uint32_t *restrict out, size_t stride)
 {
     const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
     for (size_t i = 0; i < n; i++) {
         uint64_t trial = trial0 + i;
         const uint32_t ctr[4] = { (uint32_t)trial, (uint32_t)(trial >> 32),
-                                  step, 0 };
-        philox4x32_10(ctr, k, out + 4 * i);
+                                  step, block };
+        philox4x32_10(ctr, k, out + stride * i);
     }
 }
 
@@ -298,30 +302,32 @@ philox_avx2(__m256i a[4], __m256i b[4], const uint32_t rk[2 * PHILOX_ROUNDS])
 }
 
 /* The counters of four lanes from TRIAL (words 0, 1: TRIAL + 0..3), STEP
- * (word 2, broadcast) and block 0 (word 3). */
+ * (word 2, broadcast) and BLOCK (word 3, broadcast). */
 __attribute__((target("avx2"))) static inline void
-lanes_avx2_ctr(uint64_t trial, __m256i step, __m256i c[4])
+lanes_avx2_ctr(uint64_t trial, __m256i step, __m256i block, __m256i c[4])
 {
     const __m256i trials = _mm256_add_epi64(
         _mm256_set1_epi64x((long long)trial), _mm256_set_epi64x(3, 2, 1, 0));
     c[0] = trials;
     c[1] = _mm256_srli_epi64(trials, 32);
     c[2] = step;
-    c[3] = _mm256_setzero_si256();
+    c[3] = block;
 }
 
-/* The four words of each lane of C, in lane order, at OUT[0 .. 15]. */
+/* The four words of lane i of C at OUT + STRIDE i. */
 __attribute__((target("avx2"))) static inline void
-lanes_avx2_store_words(const __m256i c[4], uint32_t *out)
+lanes_avx2_store_words(const __m256i c[4], uint32_t *out, size_t stride)
 {
     __m256i w01 = _mm256_blend_epi32(c[0], _mm256_slli_epi64(c[1], 32), 0xaa);
     __m256i w23 = _mm256_blend_epi32(c[2], _mm256_slli_epi64(c[3], 32), 0xaa);
     __m256i even = _mm256_unpacklo_epi64(w01, w23);  /* lanes 0, 2 */
     __m256i odd = _mm256_unpackhi_epi64(w01, w23);   /* lanes 1, 3 */
-    _mm256_storeu_si256((__m256i *)out,
-                        _mm256_permute2x128_si256(even, odd, 0x20));
-    _mm256_storeu_si256((__m256i *)(out + 8),
-                        _mm256_permute2x128_si256(even, odd, 0x31));
+    _mm_storeu_si128((__m128i *)out, _mm256_castsi256_si128(even));
+    _mm_storeu_si128((__m128i *)(out + stride), _mm256_castsi256_si128(odd));
+    _mm_storeu_si128((__m128i *)(out + 2 * stride),
+                     _mm256_extracti128_si256(even, 1));
+    _mm_storeu_si128((__m128i *)(out + 3 * stride),
+                     _mm256_extracti128_si256(odd, 1));
 }
 
 /* rng_words_to_double of the lanes' words 0 and 1, at OUT[0 .. 3]: the
@@ -345,23 +351,25 @@ lanes_avx2_store_uniform(const __m256i c[4], double *out)
 }
 
 /* Lanes [0, N - N % 8) as the portable loops would give them; returns the
- * number done. Either WORDS (four per lane) or U (one per lane) is set. */
+ * number done. Either WORDS (block BLOCK's four words of lane i at WORDS +
+ * STRIDE i) or U (block 0's uniform, one per lane) is set. */
 __attribute__((target("avx2"))) static size_t
-lanes_avx2(uint64_t key, uint64_t trial0, uint32_t step, size_t n,
-           uint32_t *words, double *u)
+lanes_avx2(uint64_t key, uint64_t trial0, uint32_t step, uint32_t block,
+           size_t n, uint32_t *words, size_t stride, double *u)
 {
     uint32_t rk[2 * PHILOX_ROUNDS];
     lanes_round_keys(key, rk);
     const __m256i steps = _mm256_set1_epi64x(step);
+    const __m256i blocks = _mm256_set1_epi64x(block);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256i a[4], b[4];
-        lanes_avx2_ctr(trial0 + i, steps, a);
-        lanes_avx2_ctr(trial0 + i + 4, steps, b);
+        lanes_avx2_ctr(trial0 + i, steps, blocks, a);
+        lanes_avx2_ctr(trial0 + i + 4, steps, blocks, b);
         philox_avx2(a, b, rk);
         if (words) {
-            lanes_avx2_store_words(a, words + 4 * i);
-            lanes_avx2_store_words(b, words + 4 * i + 16);
+            lanes_avx2_store_words(a, words + stride * i, stride);
+            lanes_avx2_store_words(b, words + stride * (i + 4), stride);
         } else {
             lanes_avx2_store_uniform(a, u + i);
             lanes_avx2_store_uniform(b, u + i + 4);
@@ -402,7 +410,7 @@ philox_avx512(__m512i a[4], __m512i b[4], const uint32_t rk[2 * PHILOX_ROUNDS])
 }
 
 __attribute__((target("avx512f"))) static inline void
-lanes_avx512_ctr(uint64_t trial, __m512i step, __m512i c[4])
+lanes_avx512_ctr(uint64_t trial, __m512i step, __m512i block, __m512i c[4])
 {
     const __m512i trials = _mm512_add_epi64(
         _mm512_set1_epi64((long long)trial),
@@ -410,11 +418,11 @@ lanes_avx512_ctr(uint64_t trial, __m512i step, __m512i c[4])
     c[0] = trials;
     c[1] = _mm512_srli_epi64(trials, 32);
     c[2] = step;
-    c[3] = _mm512_setzero_si512();
+    c[3] = block;
 }
 
 __attribute__((target("avx512f"))) static inline void
-lanes_avx512_store_words(const __m512i c[4], uint32_t *out)
+lanes_avx512_store_words(const __m512i c[4], uint32_t *out, size_t stride)
 {
     __m512i w01 = _mm512_mask_blend_epi32(0xaaaa, c[0],
                                           _mm512_slli_epi64(c[1], 32));
@@ -425,9 +433,14 @@ lanes_avx512_store_words(const __m512i c[4], uint32_t *out)
     __m512i odd = _mm512_unpackhi_epi64(w01, w23);
     const __m512i first = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
     const __m512i second = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
-    _mm512_storeu_si512(out, _mm512_permutex2var_epi64(even, first, odd));
-    _mm512_storeu_si512(out + 16,
-                        _mm512_permutex2var_epi64(even, second, odd));
+    /* The eight lanes in order: straight to OUT when side by side, else
+     * through TMP, a lane at a time. */
+    uint32_t tmp[32];
+    uint32_t *to = stride == 4 ? out : tmp;
+    _mm512_storeu_si512(to, _mm512_permutex2var_epi64(even, first, odd));
+    _mm512_storeu_si512(to + 16, _mm512_permutex2var_epi64(even, second, odd));
+    for (size_t l = 0; to == tmp && l < 8; l++)
+        memcpy(out + stride * l, tmp + 4 * l, 4 * sizeof *tmp);
 }
 
 __attribute__((target("avx512f"))) static inline void
@@ -449,21 +462,22 @@ lanes_avx512_store_uniform(const __m512i c[4], double *out)
 
 /* lanes_avx2 with sixteen lanes a step: lanes [0, N - N % 16). */
 __attribute__((target("avx512f"))) static size_t
-lanes_avx512(uint64_t key, uint64_t trial0, uint32_t step, size_t n,
-             uint32_t *words, double *u)
+lanes_avx512(uint64_t key, uint64_t trial0, uint32_t step, uint32_t block,
+             size_t n, uint32_t *words, size_t stride, double *u)
 {
     uint32_t rk[2 * PHILOX_ROUNDS];
     lanes_round_keys(key, rk);
     const __m512i steps = _mm512_set1_epi64(step);
+    const __m512i blocks = _mm512_set1_epi64(block);
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m512i a[4], b[4];
-        lanes_avx512_ctr(trial0 + i, steps, a);
-        lanes_avx512_ctr(trial0 + i + 8, steps, b);
+        lanes_avx512_ctr(trial0 + i, steps, blocks, a);
+        lanes_avx512_ctr(trial0 + i + 8, steps, blocks, b);
         philox_avx512(a, b, rk);
         if (words) {
-            lanes_avx512_store_words(a, words + 4 * i);
-            lanes_avx512_store_words(b, words + 4 * i + 32);
+            lanes_avx512_store_words(a, words + stride * i, stride);
+            lanes_avx512_store_words(b, words + stride * (i + 8), stride);
         } else {
             lanes_avx512_store_uniform(a, u + i);
             lanes_avx512_store_uniform(b, u + i + 8);
@@ -474,13 +488,14 @@ lanes_avx512(uint64_t key, uint64_t trial0, uint32_t step, size_t n,
 
 /* The lanes the widest kernel this processor has (within the cap) does. */
 static size_t lanes_x86(uint64_t key, uint64_t trial0, uint32_t step,
-                        size_t n, uint32_t *words, double *u)
+                        uint32_t block, size_t n, uint32_t *words,
+                        size_t stride, double *u)
 {
     switch (rng_lanes_path()) {
     case RNG_LANES_AVX512:
-        return lanes_avx512(key, trial0, step, n, words, u);
+        return lanes_avx512(key, trial0, step, block, n, words, stride, u);
     case RNG_LANES_AVX2:
-        return lanes_avx2(key, trial0, step, n, words, u);
+        return lanes_avx2(key, trial0, step, block, n, words, stride, u);
     default:
         return 0;
     }
@@ -514,32 +529,49 @@ void rng_uniform_lanes(uint64_t key, uint64_t trial0, uint32_t step,
 {
     size_t done = 0;
 #ifdef RNG_X86
-    done = lanes_x86(key, trial0, step, n, NULL, out);
+    done = lanes_x86(key, trial0, step, 0, n, NULL, 0, out);
 #endif
     lanes_uniform_c(key, trial0 + done, step, n - done, out + done);
+}
+
+void rng_blocks_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+                      unsigned nb, size_t n, uint32_t *out)
+{
+    assert(nb >= 1 && nb <= RNG_READY_MAX);
+    size_t stride = 4 * (size_t)nb;
+    for (uint32_t b = 0; b < nb; b++) {
+        size_t done = 0;
+#ifdef RNG_X86
+        done = lanes_x86(key, trial0, step, b, n, out + 4 * b, stride, NULL);
+#endif
+        lanes_block_c(key, trial0 + done, step, b, n - done,
+                      out + stride * done + 4 * b, stride);
+    }
 }
 
 void rng_block0_lanes(uint64_t key, uint64_t trial0, uint32_t step,
                       size_t n, uint32_t *out)
 {
-    size_t done = 0;
-#ifdef RNG_X86
-    done = lanes_x86(key, trial0, step, n, out, NULL);
-#endif
-    lanes_block0_c(key, trial0 + done, step, n - done, out + 4 * done);
+    rng_blocks_lanes(key, trial0, step, 1, n, out);
+}
+
+void rng_position_ready(gsl_rng *r, uint64_t key, uint64_t trial,
+                        uint32_t step, const uint32_t *w, unsigned nb)
+{
+    assert(r->type == rng_keyed && nb >= 1 && nb <= RNG_READY_MAX);
+    rng_state *s = r->state;
+    s->key = key;
+    s->trial = trial;
+    s->step = step;
+    s->block = nb;
+    s->left = s->nbuf = 4 * nb;
+    memcpy(s->buf, w, 4 * nb * sizeof *w);
 }
 
 void rng_position_at(gsl_rng *r, uint64_t key, uint64_t trial,
                      uint32_t step, const uint32_t w[4])
 {
-    rng_state *s = r->state;
-    s->key = key;
-    s->trial = trial;
-    s->step = step;
-    s->block = 1;
-    s->left = 4;
-    for (int i = 0; i < 4; i++)
-        s->buf[i] = w[i];
+    rng_position_ready(r, key, trial, step, w, 1);
 }
 
 /* Rounds of the Feistel network: four make a keyed strong pseudo-random

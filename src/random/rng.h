@@ -68,6 +68,22 @@ void rng_lanes_use(int path);
 void rng_position_at(gsl_rng *r, uint64_t key, uint64_t trial,
                      uint32_t step, const uint32_t w[4]);
 
+/* The most blocks a position can be given ready (rng_blocks_lanes,
+ * rng_position_ready). */
+#define RNG_READY_MAX 4
+
+/* The first NB blocks (1 <= NB <= RNG_READY_MAX) of (KEY, TRIAL0 + i,
+ * STEP) for i < N: word w of block b at OUT[4 NB i + 4 b + w], with
+ * vector instructions as above; for samplers that use more than one. */
+void rng_blocks_lanes(uint64_t key, uint64_t trial0, uint32_t step,
+                      unsigned nb, size_t n, uint32_t *out);
+
+/* rng_position(R, KEY, TRIAL, STEP) when the position's first NB blocks
+ * are already known (4 NB words at W, from rng_blocks_lanes): R hands them
+ * out first, then computes block NB on. */
+void rng_position_ready(gsl_rng *r, uint64_t key, uint64_t trial,
+                        uint32_t step, const uint32_t *w, unsigned nb);
+
 /* A random permutation of [0, N) keyed by KEY, evaluated at I < N, in O(1)
  * memory (a keyed bijection with cycle walking). Used by the Latin hypercube
  * sampler: perm(i) is the stratum of trial i. N >= 1. */

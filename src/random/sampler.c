@@ -235,8 +235,10 @@ static void base_uniforms(const sampler *s, sampler_ws *w, size_t j,
 {
     switch (s->kind) {
     case SAMPLER_MC:
+        /* One vector pass: the numbers of rng_uniform_at, lane by lane. */
+        rng_uniform_lanes(s->keys[j], trial0, 0, lanes, out);
         for (size_t k = 0; k < lanes; k++)
-            out[k] = clamp_u(rng_uniform_at(s->keys[j], trial0 + k, 0));
+            out[k] = clamp_u(out[k]);
         return;
     case SAMPLER_LHS:
         assert(trial0 + lanes <= s->n);
