@@ -543,17 +543,30 @@ NCG_CLONES static uint64_t event_lanes(uint32_t *lf, uint32_t *lc,
     return ones;
 }
 
+/* The sum of the fixed-point weights Q of the lanes where X is not 0.
+ * Summed as two 64-bit sums of the weights' low and high 32 bits (which
+ * vectorise, and cannot overflow for fewer than 2^32 lanes), then joined:
+ * the same integer as a 128-bit sum lane by lane. */
+NCG_CLONES static stats_wsum event_weight(const double *x, const uint64_t *q,
+                                          size_t lanes)
+{
+    uint64_t lo = 0, hi = 0;
+    for (size_t i = 0; i < lanes; i++) {
+        uint64_t on = 0 - (uint64_t)(x[i] != 0.0);
+        lo += q[i] & on & UINT64_C(0xffffffff);
+        hi += (q[i] & on) >> 32;
+    }
+    return ((stats_wsum)hi << 32) + lo;
+}
+
 /* Event output O at step T of a conditioned block: the weighted tallies. */
 static void accumulate_event_w(const run *r, worker_model *w, size_t o,
                                const double *x, uint32_t t)
 {
     uint32_t *lf = w->lane_first + o * VM_BLOCK;
     uint32_t *lc = w->lane_count + o * VM_BLOCK;
-    stats_wsum ones = 0;
     uint64_t plain = event_lanes(lf, lc, x, w->f.lanes, t);
-    for (size_t i = 0; i < w->f.lanes; i++)
-        ones += x[i] != 0.0 ? w->wq[i] : 0;
-    w->qones[idx(r, o, t)] += ones;
+    w->qones[idx(r, o, t)] += event_weight(x, w->wq, w->f.lanes);
     /* Plain counts of trials too, for the `trials` columns of
      * histograms.csv and counts.csv. */
     w->ones[idx(r, o, t)] += plain;
