@@ -336,6 +336,47 @@ static void test_vm__probabilities__are_clamped_and_counted(void)
     frame_free(fr);
 }
 
+/* bernoulli over a block with every kind of probability, masked and not:
+ * a masked lane is 0 and counts no clamp whatever its p; an unmasked one
+ * draws u < clamp(p) with u its lane's number, counts a clamp when p is
+ * finite and outside [0, 1], and passes a NaN or infinite p on. */
+static void test_vm__bernoulli__masked_and_special_probabilities(void)
+{
+    static const double ps[] = { -0.5, 1.5, 0.5, 0, 1, INFINITY, -INFINITY,
+                                 NAN, 0.3, 2, 0.9, 1e-300 };
+    const size_t np = sizeof ps / sizeof *ps;
+    frame *fr = frame_new(VM_BLOCK - 1);
+    fr->f.trial0 = 4242;
+    for (int masked = 0; masked < 2; masked++) {
+        for (size_t l = 0; l < VM_BLOCK; l++) {
+            fr->reg[A][l] = ps[l % np];
+            fr->reg[M][l] = (double)((l / np) % 2);
+        }
+        fr->clamped[1] = 0;
+        code_ins in = ins(OP_RBERN, masked ? M : N);
+        vm_run(&in, 1, &fr->f);
+        int64_t clamps = 0;
+        int bad = 0;
+        for (size_t l = 0; l < fr->f.lanes; l++) {
+            double p = fr->reg[A][l], want;
+            double u = rng_uniform_at(fr->keys[0], 4242 + l, 5);
+            if (masked && fr->reg[M][l] == 0)
+                want = 0;
+            else if (!isfinite(p))
+                want = p;
+            else {
+                clamps += p < 0 || p > 1;
+                want = u < (p < 0 ? 0 : p > 1 ? 1 : p);
+            }
+            bad += !same(want, fr->reg[D][l]);
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        CU_ASSERT_EQUAL(fr->clamped[1], clamps);
+        CU_ASSERT(clamps > 0);
+    }
+    frame_free(fr);
+}
+
 static void test_vm__mask__zero_lanes_get_zero_and_draw_nothing(void)
 {
     frame *fr = frame_new(16);
@@ -653,6 +694,8 @@ void test_vm_register(void)
          test_vm__mask__draws_the_same_bits_for_any_share_of_lanes},
         {"normal: equals GSL lane by lane, rejections included",
          test_vm__normal__equals_gsl_lane_by_lane_rejections_included},
+        {"bernoulli: masked and special probabilities",
+         test_vm__bernoulli__masked_and_special_probabilities},
         {"GSL draws: equal GSL lane by lane past the ready blocks",
          test_vm__gsl_draws__equal_gsl_lane_by_lane_past_the_ready_blocks},
     };

@@ -296,6 +296,42 @@ NCG_CLONES static void normal_lanes(const zig_tables *t, const double *a,
     }
 }
 
+/* bernoulli(P) in the N lanes from their numbers U into D: what draw_u
+ * gives lane by lane, with the same rule as the event op (the draw is 1
+ * when p >= 1, 0 when p <= 0, else u < p), a non-finite P passed on and a
+ * lane whose mask M is 0 set to 0 (M is read only when MASKED). Returns
+ * the probabilities clamped into [0, 1]. Every comparison is made in
+ * every lane and combined with integer operations, as in event_map, so
+ * the clones vectorise it. */
+static inline int64_t bern_map(const double *p, const double *m,
+                               const double *u, double *restrict d, size_t n,
+                               int masked)
+{
+    int64_t clamped = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        double pv = p[i];
+        int64_t live = masked ? m[i] != 0 : 1;
+        int64_t fin = fabs(pv) <= DBL_MAX;
+        int64_t on = (pv >= 1) | ((pv > 0) & (u[i] < pv));
+        clamped += live & fin & ((pv < 0) | (pv > 1));
+        bad |= live & (fin ^ 1);
+        d[i] = (double)(live & on);
+    }
+    /* A NaN or infinite probability is passed on (the run reports it). */
+    for (size_t i = 0; bad && i < n; i++)
+        if (!isfinite(p[i]) && (!masked || m[i] != 0))
+            d[i] = p[i];
+    return clamped;
+}
+
+/* bern_map, compiled once with the mask and once without. */
+NCG_CLONES static int64_t bern_lanes(const double *p, const double *m,
+                                     const double *u, double *restrict d,
+                                     size_t n, int masked)
+{
+    return masked ? bern_map(p, m, u, d, n, 1) : bern_map(p, m, u, d, n, 0);
+}
+
 /* How many Philox blocks (four words each) a vector pass makes ready per
  * lane for GSL's sampler of OP, whose first argument is A over N lanes.
  * A lane that needs more computes the rest one at a time (about four
@@ -344,9 +380,13 @@ static void run_random(const code_ins *x, vm_frame *f)
          * only the unmasked ones one at a time. */
         double u[VM_BLOCK];
         rng_uniform_lanes(key, f->trial0, f->step, f->lanes, u);
-        for (size_t i = 0; i < f->lanes; i++)
-            d[i] = m && m[i] == 0 ? 0 : draw_u(op, a[i], b[i], c[i], u[i],
-                                                &clamped);
+        if (op == OP_RBERN)
+            clamped = m ? bern_lanes(a, m, u, d, f->lanes, 1)
+                        : bern_lanes(a, a, u, d, f->lanes, 0);
+        else
+            for (size_t i = 0; i < f->lanes; i++)
+                d[i] = m && m[i] == 0 ? 0 : draw_u(op, a[i], b[i], c[i],
+                                                    u[i], &clamped);
         if (clamped)
             f->clamped[x->k] += clamped;
         return;
