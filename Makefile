@@ -129,7 +129,7 @@ bench: deps
 	@$(MAKE) --no-print-directory ncgsim $(BUILD)/bench/hand \
 	    $(BUILD)/bench/floor $(BUILD)/bench/bench
 	$(BUILD)/bench/bench -r $(BENCH_REPS) ./ncgsim $(BUILD)/bench \
-	    bench/reference.cfg scenarios
+	    bench/reference.cfg $(SCENARIOS)
 
 $(BUILD)/bench/hand $(BUILD)/bench/floor: $(BUILD)/bench/%: bench/%.c \
     $(BUILD)/random/rng.o

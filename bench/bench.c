@@ -36,6 +36,7 @@
  */
 
 #define BENCH_MAX_REPS 99
+#define BENCH_MAX_MORE 8        /* scenario sources after SCENARIOS */
 #define BENCH_REF_TRIALS 1000000
 #define BENCH_BASE_TRIALS 200000
 #define BENCH_OUT_MAX 4096
@@ -342,7 +343,8 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 static void usage(void)
 {
     fputs("usage: bench [-r REPS] [--quick] NCGSIM BINDIR REFERENCE "
-          "SCENARIOS\n", stderr);
+          "SCENARIOS [MORE...]\n(SCENARIOS holds baseline.cfg; the make run "
+          "row runs SCENARIOS and MORE, as make run does)\n", stderr);
 }
 
 int main(int argc, char **argv)
@@ -366,7 +368,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 4 || reps < 1 || reps > BENCH_MAX_REPS) {
+    if (argc - optind < 4 || argc - optind > 4 + BENCH_MAX_MORE
+        || reps < 1 || reps > BENCH_MAX_REPS) {
         usage();
         return 2;
     }
@@ -411,8 +414,16 @@ int main(int argc, char **argv)
     char *sweep[] = { ncgsim, "sweep", baseline, "-q", "-o", tmp,
                       "-n", sweep_n, "-j", NULL, "--no-plots", "--vary",
                       "shipbuilding_deal=0:1:1", NULL };
-    char *full[] = { ncgsim, "run", (char *)scen_dir, "-q", "-o", tmp,
-                     "--report", NULL };
+    /* make run: every scenario source it names, the report too. */
+    char *full[8 + BENCH_MAX_MORE] = { ncgsim, "run", (char *)scen_dir };
+    int nf = 3;
+    for (int a = optind + 4; a < argc; a++)
+        full[nf++] = argv[a];
+    full[nf++] = "-q";
+    full[nf++] = "-o";
+    full[nf++] = tmp;
+    full[nf++] = "--report";
+    full[nf] = NULL;
     char *hand_mt[] = { hand, "mt", ref_n, NULL };
     char *hand_keyed[] = { hand, "keyed", ref_n, NULL };
     char *floor_argv[] = { floor_bin, ref_n, NULL };
@@ -473,7 +484,9 @@ int main(int argc, char **argv)
         printf("\nthe shipped batch as `make run` runs it (plots and report, "
                "all cores)\n");
         print_head();
-        if (row(full, "ncgsim run scenarios --report", reps, 0, 1, &run_full))
+        const char *what = nf > 8 ? "ncgsim run (make run's sources) --report"
+                                  : "ncgsim run scenarios --report";
+        if (row(full, what, reps, 0, 1, &run_full))
             goto end;
     }
 

@@ -196,6 +196,72 @@ static void test_plot__scenario_png__draws_every_kind_at_its_size_without_warnin
     fx_end(&x);
 }
 
+/* A chart reads only its variable's rows of a file that holds them all
+ * (" every ::A::B"), the rows where column 1 names it; the image is the
+ * same as a scan of the whole file. */
+static void test_plot__fan__reads_only_its_rows_and_draws_the_same_image(void)
+{
+    fx x;
+    plot_opts o = { .format = "svg", .quiet = 1 };
+    CU_ASSERT_FATAL(fx_begin(&x));
+    CU_ASSERT_EQUAL_FATAL(plot_scenario(x.sc, &o, x.d), 0);
+    char path[700], want[64];
+    /* The rows of "flat" in timeseries.csv, counted from 0 after the
+     * header, as gnuplot's every counts them. */
+    snprintf(path, sizeof path, "%s/timeseries.csv", x.sc);
+    char *ts = test_read(path);
+    CU_ASSERT_FATAL(ts != NULL);
+    long row = -1, first = -1, last = -1;
+    for (char *p = strchr(ts, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+        row++;
+        if (strncmp(p + 1, "flat,", 5) == 0) {
+            if (first < 0)
+                first = row;
+            last = row;
+        }
+    }
+    CU_ASSERT_FATAL(first > 0 && last > first);
+    snprintf(want, sizeof want, " every ::%ld::%ld using", first, last);
+    snprintf(path, sizeof path, "%s/fan_flat.gp", x.sc);
+    char *gp = test_read(path);
+    CU_ASSERT_FATAL(gp != NULL);
+    size_t n = 0;
+    for (char *p = strstr(gp, want); p; p = strstr(p + 1, want))
+        n++;
+    CU_ASSERT_EQUAL(n, 4);
+    /* The same script scanning the whole file, drawn beside it. */
+    char *full = malloc(strlen(gp) + 1), *w = full;
+    CU_ASSERT_FATAL(full != NULL);
+    for (const char *p = gp; *p;) {
+        if (strncmp(p, " every ::", 9) == 0)
+            p = strstr(p, " using");
+        else
+            *w++ = *p++;
+    }
+    *w = '\0';
+    char *out = strstr(full, "fan_flat.' . ncg_format");
+    CU_ASSERT_FATAL(out != NULL);
+    memcpy(out, "fan_full", 8);
+    free(test_write(x.sc, "fan_full.gp", full));
+    char *log = NULL;
+    CU_ASSERT_EQUAL(test_run_in(x.sc, "cd \"$D\" && gnuplot -e "
+                                "\"ncg_format='svg'\" fan_full.gp", &log), 0);
+    free(log);
+    snprintf(path, sizeof path, "%s/fan_flat.svg", x.sc);
+    char *a = test_read(path);
+    snprintf(path, sizeof path, "%s/fan_full.svg", x.sc);
+    char *b = test_read(path);
+    CU_ASSERT_FATAL(a != NULL && b != NULL);
+    CU_ASSERT(strlen(a) > 1000);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    free(a);
+    free(b);
+    free(full);
+    free(gp);
+    free(ts);
+    fx_end(&x);
+}
+
 static void test_plot__compare_png__draws_cdf_fan_diff_and_events(void)
 {
     fx x;
@@ -1203,6 +1269,8 @@ void test_plot_register(void)
     static const test_case cases[] = {
         { "scenario png draws every kind at its size without warnings",
           test_plot__scenario_png__draws_every_kind_at_its_size_without_warnings },
+        { "fan reads only its rows and draws the same image",
+          test_plot__fan__reads_only_its_rows_and_draws_the_same_image },
         { "compare png draws cdf, fan, diff and events",
           test_plot__compare_png__draws_cdf_fan_diff_and_events },
         { "svg and pdf are written with their signatures",

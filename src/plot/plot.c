@@ -97,6 +97,30 @@ static void csv_range(const table *t, const char *var, const size_t *c,
         *lo = *hi = NAN;
 }
 
+/* The rows of T whose column 0 is VAR, for a plot command: " every ::A::B"
+ * when they are the contiguous data rows A..B, so that gnuplot evaluates
+ * its `sel` filter on those rows only (a fan chart of a comparison read
+ * every row of sixteen files, most of its time); else "" and gnuplot
+ * scans the whole file. sel() still checks every row it reads. */
+static const char *csv_every(const table *t, const char *var, char *buf,
+                             size_t len)
+{
+    size_t a = SIZE_MAX, b = 0;
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(cell(t, r, 0), var) != 0)
+            continue;
+        if (a != SIZE_MAX && r != b + 1)
+            return "";
+        if (a == SIZE_MAX)
+            a = r;
+        b = r;
+    }
+    if (a == SIZE_MAX || (size_t)snprintf(buf, len, " every ::%zu::%zu", a, b)
+                         >= len)
+        return "";
+    return buf;
+}
+
 
 /* The smallest of 1, 2, 2.5, 5 times a power of ten at least X (X > 0). */
 static double nice_ceil(double x)
@@ -351,17 +375,19 @@ static void write_fan(FILE *f, const scen *s, size_t r, int compact)
     else
         gp_scale_range(f, "y", lo, hi);
     gp_select(f, var);
-    fprintf(f, "plot 'timeseries.csv' skip 1 using %zu:(sel(%zu)):(sel(%zu)) "
+    char ev[64];
+    const char *e = csv_every(&s->ts, var, ev, sizeof ev);
+    fprintf(f, "plot 'timeseries.csv' skip 1%s using %zu:(sel(%zu)):(sel(%zu)) "
             "with filledcurves ls 24 fs transparent solid ncg_band90 "
             "title '90%% of trials', \\\n"
-            "  '' skip 1 using %zu:(sel(%zu)):(sel(%zu)) with filledcurves "
+            "  '' skip 1%s using %zu:(sel(%zu)):(sel(%zu)) with filledcurves "
             "ls 23 fs transparent solid ncg_band50 title '50%%', \\\n"
-            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 21 title 'median', \\\n"
-            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 22 title 'mean'\n",
-            s->tc[T_STEP] + 1, s->tc[T_P05] + 1, s->tc[T_P95] + 1,
-            s->tc[T_STEP] + 1, s->tc[T_P25] + 1, s->tc[T_P75] + 1,
-            s->tc[T_STEP] + 1, s->tc[T_P50] + 1,
-            s->tc[T_STEP] + 1, s->tc[T_MEAN] + 1);
+            "  '' skip 1%s using %zu:(sel(%zu)) with lines ls 21 title 'median', \\\n"
+            "  '' skip 1%s using %zu:(sel(%zu)) with lines ls 22 title 'mean'\n",
+            e, s->tc[T_STEP] + 1, s->tc[T_P05] + 1, s->tc[T_P95] + 1,
+            e, s->tc[T_STEP] + 1, s->tc[T_P25] + 1, s->tc[T_P75] + 1,
+            e, s->tc[T_STEP] + 1, s->tc[T_P50] + 1,
+            e, s->tc[T_STEP] + 1, s->tc[T_MEAN] + 1);
 }
 
 /* The histogram of numeric output at summary row R at the last step, with
@@ -421,12 +447,14 @@ static void write_dist(FILE *f, const scen *s, size_t r)
     fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead "
             "ls 26 front\n", mean, mean);
     gp_select(f, var);
+    char ev[64];
     fprintf(f, "bw = %.10g\n"
-            "plot 'histograms.csv' skip 1 using ((sel(%zu) + sel(%zu)) / 2):"
+            "plot 'histograms.csv' skip 1%s using ((sel(%zu) + sel(%zu)) / 2):"
             "(100 * sel(%zu)):($%zu > $%zu ? $%zu - $%zu : bw) with boxes ls 25, "
             "\\\n"
             "  keyentry with lines ls 26 title 'mean %s', \\\n",
-            gap * 0.8, s->hc[H_LO] + 1, s->hc[H_HI] + 1, s->hc[H_FRAC] + 1,
+            gap * 0.8, csv_every(&s->hist, var, ev, sizeof ev),
+            s->hc[H_LO] + 1, s->hc[H_HI] + 1, s->hc[H_FRAC] + 1,
             s->hc[H_HI] + 1, s->hc[H_LO] + 1, s->hc[H_HI] + 1,
             s->hc[H_LO] + 1, m);
     if (p95 > p05)
@@ -463,18 +491,21 @@ static void write_event(FILE *f, const scen *s, size_t r)
         gp_axis_format(f, "y", 0, top);
     }
     gp_select(f, var);
+    char ev[64];
+    const char *e = csv_every(&s->ev, var, ev, sizeof ev);
     fprintf(f, "%s"
-            "plot 'events.csv' skip 1 using %zu:(lo(sel(%zu), sel(%zu))):"
+            "plot 'events.csv' skip 1%s using %zu:(lo(sel(%zu), sel(%zu))):"
             "(hi(sel(%zu), sel(%zu))) with filledcurves ls 29 fs transparent "
             "solid 0.4 title '95%% interval', \\\n"
-            "  '' skip 1 using %zu:(sel(%zu)) with lines ls 28 title "
+            "  '' skip 1%s using %zu:(sel(%zu)) with lines ls 28 title "
             "'has happened by then'", gp_clip_fns,
-            s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1, s->ec[E_SECUM] + 1,
+            e, s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1, s->ec[E_SECUM] + 1,
             s->ec[E_PCUM] + 1, s->ec[E_SECUM] + 1,
-            s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1);
+            e, s->ec[E_STEP] + 1, s->ec[E_PCUM] + 1);
     if (!absorbing)
-        fprintf(f, ", \\\n  'timeseries.csv' skip 1 using %zu:(sel(%zu)) "
+        fprintf(f, ", \\\n  'timeseries.csv' skip 1%s using %zu:(sel(%zu)) "
                 "with lines ls 22 title '%s'",
+                csv_every(&s->ts, var, ev, sizeof ev),
                 s->tc[T_STEP] + 1, s->tc[T_MEAN] + 1,
                 strcmp(kind, "recurrent") == 0 ? "happens in that step"
                                                : "in effect in that step");
@@ -994,14 +1025,16 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
     else
         gp_scale_range(f, "y", ylo, yhi);
     gp_select(f, var);
+    char ev[64];
     /* Every band before any line, so that no band hides a median. */
     fputs("plot ", f);
     for (size_t i = 0; i < c->n; i++) {
         const size_t *tc = c->sc[i].tc;
         fputs(i ? ", \\\n  " : "", f);
         gp_scen_file(f, c, i, "timeseries.csv");
-        fprintf(f, " skip 1 using %zu:(sel(%zu)):(sel(%zu)) with filledcurves "
-                "lt %zu fs transparent solid ncg_band_compare",
+        fprintf(f, " skip 1%s using %zu:(sel(%zu)):(sel(%zu)) with "
+                "filledcurves lt %zu fs transparent solid ncg_band_compare",
+                csv_every(&c->sc[i].ts, var, ev, sizeof ev),
                 tc[T_STEP] + 1, tc[T_P25] + 1, tc[T_P75] + 1, i + 1);
     }
     for (size_t i = 0; i < c->n; i++) {
@@ -1010,9 +1043,10 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
         gp_scen_file(f, c, i, "timeseries.csv");
         /* Points (every few steps, shifted per scenario) tell apart
          * medians that lie on one another. */
-        fprintf(f, " skip 1 using %zu:(sel(%zu)) with linespoints lt %zu "
-                "pt %zu pi %zu title ", tc[T_STEP] + 1, tc[T_P50] + 1, i + 1,
-                i % 13 + 1, c->n + 2);
+        fprintf(f, " skip 1%s using %zu:(sel(%zu)) with linespoints lt %zu "
+                "pt %zu pi %zu title ",
+                csv_every(&c->sc[i].ts, var, ev, sizeof ev), tc[T_STEP] + 1,
+                tc[T_P50] + 1, i + 1, i % 13 + 1, c->n + 2);
         gp_quote(f, cmp_name(c, i));
         fputs(" noenhanced", f);
     }
@@ -1022,8 +1056,9 @@ static void write_cmp_fan(FILE *f, const cmp *c, const char *var,
         const size_t *tc = c->sc[i].tc;
         fputs(", \\\n  ", f);
         gp_scen_file(f, c, i, "timeseries.csv");
-        fprintf(f, " skip 1 using %zu:(sel(%zu)) with lines lt %zu dt 2 "
-                "lw 1 notitle", tc[T_STEP] + 1, tc[T_MEAN] + 1, i + 1);
+        fprintf(f, " skip 1%s using %zu:(sel(%zu)) with lines lt %zu dt 2 "
+                "lw 1 notitle", csv_every(&c->sc[i].ts, var, ev, sizeof ev),
+                tc[T_STEP] + 1, tc[T_MEAN] + 1, i + 1);
     }
     fputc('\n', f);
 }
