@@ -414,14 +414,18 @@ int main(int argc, char **argv)
     char *sweep[] = { ncgsim, "sweep", baseline, "-q", "-o", tmp,
                       "-n", sweep_n, "-j", NULL, "--no-plots", "--vary",
                       "shipbuilding_deal=0:1:1", NULL };
-    /* make run: every scenario source it names, the report too. */
+    /* make run: every scenario source it names, the report too, into a
+     * folder of its own (its compare/ would go stale when later rows
+     * rewrite the baseline beside it). */
+    char full_out[sizeof tmp + 16];
+    snprintf(full_out, sizeof full_out, "%s/make-run", tmp);
     char *full[8 + BENCH_MAX_MORE] = { ncgsim, "run", (char *)scen_dir };
     int nf = 3;
     for (int a = optind + 4; a < argc; a++)
         full[nf++] = argv[a];
     full[nf++] = "-q";
     full[nf++] = "-o";
-    full[nf++] = tmp;
+    full[nf++] = full_out;
     full[nf++] = "--report";
     full[nf] = NULL;
     char *hand_mt[] = { hand, "mt", ref_n, NULL };
@@ -484,8 +488,12 @@ int main(int argc, char **argv)
         printf("\nthe shipped batch as `make run` runs it (plots and report, "
                "all cores)\n");
         print_head();
-        const char *what = nf > 8 ? "ncgsim run (make run's sources) --report"
-                                  : "ncgsim run scenarios --report";
+        /* "run" and the sources, as the row's label. */
+        char what[128] = "run";
+        for (int a = 2; a < nf - 4; a++) {
+            size_t used = strlen(what);
+            snprintf(what + used, sizeof what - used, " %s", full[a]);
+        }
         if (row(full, what, reps, 0, 1, &run_full))
             goto end;
     }
