@@ -229,6 +229,33 @@ static void test_cli__folder__runs_every_scenario(void)
     free(dir);
 }
 
+/* A batch's folders are written by the run's threads, a scenario per
+ * thread: the same bytes as written by one. */
+static void test_cli__batch_folders__written_on_threads_are_the_same_bytes(void)
+{
+    char *dir = test_tmpdir(), cmd[2048], sub[600];
+    snprintf(sub, sizeof sub, "%s/scen", dir);
+    mkdir(sub, 0755);
+    static const char *const names[] = { "a.cfg", "b.cfg", "c.cfg", "d.cfg" };
+    for (size_t i = 0; i < 4; i++) {
+        char text[300];
+        snprintf(text, sizeof text, "simulation = { trials = 700; steps = 6; };\n"
+                 "derived = { y = \"normal(%zu, 1)\"; };\n"
+                 "events = { e = { p = \"0.1\"; }; };\n", i);
+        free(test_write(sub, names[i], text));
+    }
+    snprintf(cmd, sizeof cmd, BIN " run -q --no-plots -j 1 -o %s/o1 %s && "
+             BIN " run -q --no-plots -j 3 -o %s/o3 %s && diff -r %s/o1 %s/o3 "
+             "&& test -f %s/o3/d/summary.csv", dir, sub, dir, sub, dir, dir,
+             dir);
+    char *out = NULL;
+    CU_ASSERT_EQUAL(run(cmd, &out), 0);
+    CU_ASSERT_STRING_EQUAL(out ? out : "(null)", "");
+    free(out);
+    test_rmrf(dir);
+    free(dir);
+}
+
 static void test_cli__precision__runs_until_the_target_and_records_trials(void)
 {
     char *dir = test_tmpdir(), cmd[1024], res[600];
@@ -503,6 +530,8 @@ void test_cli_register(void)
         { "a user's folder is never replaced", test_cli__a_users_folder__is_never_replaced },
         { "CSV text is quoted and kept from formulas", test_cli__csv_text__is_quoted_and_kept_from_formulas },
         { "compare: the paired interval is narrower than the unpaired", test_cli__compare__paired_interval_is_narrower_than_unpaired },
+        { "batch folders written on threads are the same bytes",
+          test_cli__batch_folders__written_on_threads_are_the_same_bytes },
         { "precision runs until the target and records trials", test_cli__precision__runs_until_the_target_and_records_trials },
         { "an interrupt stops promptly and keeps old results", test_cli__interrupt__stops_promptly_and_keeps_old_results },
     };

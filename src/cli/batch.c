@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,8 +504,88 @@ static int group_collect(const group *g, scenario **scs, const batch_opts *c,
     return 0;
 }
 
-/* Writes each member's result files into its temporary folder; the
- * correlation table goes to stdout for a single scenario unless quiet. */
+/* Member I's result files into its temporary folder; its correlation
+ * table to TABLE too when not NULL. */
+static int member_write(group *g, scenario **scs, size_t i, FILE *table,
+                        diag *d)
+{
+    int rc = output_write(g->res[i], scs[g->idx[i]], g->od[i].tmp, d);
+    if (rc == 0)
+        rc = output_correlations(g->gm[i], g->res[i]->trials, g->od[i].tmp,
+                                 table, d);
+    return rc;
+}
+
+/* The members' folders written by several threads: each member by one
+ * thread into its own folder, with its own messages. */
+typedef struct write_share {
+    group *g;
+    scenario **scs;
+    pthread_mutex_t mu;
+    size_t next;             /* the next member to take, under mu */
+    int *rc;                 /* per member */
+    diag **d;                /* per member */
+} write_share;
+
+static void *write_members(void *p)
+{
+    write_share *w = p;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->mu);
+        if (i >= w->g->k)
+            return NULL;
+        w->rc[i] = member_write(w->g, w->scs, i, NULL, w->d[i]);
+    }
+}
+
+/* Writes the members' folders on up to THREADS threads; 0, or the status
+ * and messages of the first member in order that failed, as one thread
+ * writing them in order would report it. -1 when the threads' bookkeeping
+ * cannot be allocated (nothing written then). */
+static int write_shared(group *g, scenario **scs, int threads, diag *d)
+{
+    write_share w = { .g = g, .scs = scs, .next = 0 };
+    w.rc = calloc(g->k, sizeof *w.rc);
+    w.d = calloc(g->k, sizeof *w.d);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    int ok = w.rc && w.d && tid, rc = 0, started = 0;
+    for (size_t i = 0; ok && i < g->k; i++)
+        ok = (w.d[i] = diag_alloc()) != NULL;
+    if (ok && pthread_mutex_init(&w.mu, NULL) == 0) {
+        for (int t = 1; t < threads; t++) {
+            if (pthread_create(&tid[t], NULL, write_members, &w) != 0)
+                break;
+            started = t;
+        }
+        write_members(&w);
+        for (int t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&w.mu);
+        for (size_t i = 0; i < g->k && rc == 0; i++) {
+            if ((rc = w.rc[i]) == 0)
+                continue;
+            for (size_t m = 0; m < diag_count(w.d[i]); m++) {
+                const char *msg = diag_get(w.d[i], m);
+                diag_add(d, NULL, 0, NULL, "%s", msg ? msg : "out of memory");
+            }
+        }
+    } else {
+        rc = -1;
+    }
+    for (size_t i = 0; w.d && i < g->k; i++)
+        diag_free(w.d[i]);
+    free(w.rc);
+    free(w.d);
+    free(tid);
+    return rc;
+}
+
+/* Writes each member's result files into its temporary folder (several
+ * members at once on the run's threads: each folder is its own files);
+ * the correlation table goes to stdout for a single scenario unless
+ * quiet. */
 static int group_write(group *g, scenario **scs, const batch_opts *c,
                        size_t total, diag *d)
 {
@@ -516,11 +597,15 @@ static int group_write(group *g, scenario **scs, const batch_opts *c,
             if ((rc = output_close(f, g->od[i].tmp, "samples.csv", d)) != 0)
                 return rc;
         }
+    }
+    int threads = c->threads < 1 ? 1 : c->threads;
+    if ((size_t)threads > g->k)
+        threads = (int)g->k;
+    if (threads > 1 && (rc = write_shared(g, scs, threads, d)) != -1)
+        return rc;
+    for (size_t i = 0; i < g->k; i++) {
         FILE *table = c->quiet || total > 1 ? NULL : stdout;
-        if ((rc = output_write(g->res[i], scs[g->idx[i]], g->od[i].tmp,
-                               d)) != 0
-            || (rc = output_correlations(g->gm[i], g->res[i]->trials,
-                                         g->od[i].tmp, table, d)) != 0)
+        if ((rc = member_write(g, scs, i, table, d)) != 0)
             return rc;
     }
     return 0;
