@@ -3,7 +3,6 @@
 
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +14,7 @@
 #include "io/output.h"
 #include "io/runpart.h"
 #include "base/numfmt.h"
+#include "base/par.h"
 #include "base/status.h"
 #include "random/rng.h"
 
@@ -656,9 +656,6 @@ static int design_rows(void *ctx, size_t which, uint64_t trial0, size_t n,
 
 /* Point estimates and bootstrap intervals of S1 and ST from the design's
  * per-trial values R->design_y. */
-/* Resample indices drawn per pass in blocks of this many numbers. */
-#define BOOT_LANES 256
-
 /* The Sobol bootstrap's work: passes 0 (the estimate) .. NB (resamples),
  * shared out among threads; each pass writes its own slots. */
 typedef struct boot_job {
@@ -679,7 +676,7 @@ static void *boot_passes(void *p)
     size_t n = (size_t)r->trials, dd = r->d, nb = r->bootstrap;
     size_t stride = r->n_out * n;
     size_t *idx = malloc((n + 1) * sizeof *idx);
-    double *u = malloc(BOOT_LANES * sizeof *u);
+    double *u = malloc(VM_BLOCK * sizeof *u);
     double *s1 = malloc((dd + 1) * sizeof *s1);
     double *st = malloc((dd + 1) * sizeof *st);
     if (!idx || !u || !s1 || !st) {
@@ -688,8 +685,8 @@ static void *boot_passes(void *p)
     }
     uint64_t key = rng_key(r->m->sc->sim.seed, "sensitivity:bootstrap");
     for (size_t b = (size_t)j->first; b <= nb; b += (size_t)j->step) {
-        for (size_t k0 = 0; b > 0 && k0 < n; k0 += BOOT_LANES) {
-            size_t m = n - k0 < BOOT_LANES ? n - k0 : BOOT_LANES;
+        for (size_t k0 = 0; b > 0 && k0 < n; k0 += VM_BLOCK) {
+            size_t m = n - k0 < VM_BLOCK ? n - k0 : VM_BLOCK;
             rng_uniform_lanes(key, k0, (uint32_t)b, m, u);
             for (size_t l = 0; l < m; l++) {
                 size_t t = (size_t)(u[l] * (double)n);
@@ -730,29 +727,17 @@ static int sobol_indices(sens_result *r, diag *d)
     double *b1 = calloc(r->n_out * dd * nb + 1, sizeof *b1);
     double *bt = calloc(r->n_out * dd * nb + 1, sizeof *bt);
     boot_job *jobs = calloc((size_t)threads, sizeof *jobs);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     int rc = 0;
-    if (!b1 || !bt || !jobs || !tid) {
+    if (!b1 || !bt || !jobs) {
         diag_add(d, NULL, 0, NULL, "out of memory");
         rc = NCG_ERR_NOMEM;
         goto end;
     }
     /* Every pass writes only its own slots: the result is the same for
      * any number of threads. */
-    int started = 0;
     for (int t = 0; t < threads; t++)
         jobs[t] = (boot_job){ r, b1, bt, t, threads, 0 };
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[t], NULL, boot_passes, &jobs[t]) != 0)
-            break;
-        started = t;
-    }
-    /* Passes of threads that could not start run here. */
-    for (int t = started + 1; t < threads; t++)
-        boot_passes(&jobs[t]);
-    boot_passes(&jobs[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    par_run(threads, boot_passes, jobs, sizeof *jobs);
     for (int t = 0; t < threads; t++)
         if (jobs[t].failed) {
             diag_add(d, NULL, 0, NULL, "out of memory");
@@ -778,7 +763,6 @@ end:
     free(b1);
     free(bt);
     free(jobs);
-    free(tid);
     return rc;
 }
 

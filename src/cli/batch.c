@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "analysis/compare.h"
 #include "base/num.h"
+#include "base/par.h"
 #include "base/status.h"
 #include "cli/cli.h"
 #include "io/output.h"
@@ -549,19 +550,13 @@ static int write_shared(group *g, scenario **scs, int threads, diag *d)
     write_share w = { .g = g, .scs = scs, .next = 0 };
     w.rc = calloc(g->k, sizeof *w.rc);
     w.d = calloc(g->k, sizeof *w.d);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int ok = w.rc && w.d && tid, rc = 0, started = 0;
+    int ok = w.rc && w.d, rc = 0;
     for (size_t i = 0; ok && i < g->k; i++)
         ok = (w.d[i] = diag_alloc()) != NULL;
     if (ok && pthread_mutex_init(&w.mu, NULL) == 0) {
-        for (int t = 1; t < threads; t++) {
-            if (pthread_create(&tid[t], NULL, write_members, &w) != 0)
-                break;
-            started = t;
-        }
-        write_members(&w);
-        for (int t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
+        /* Every thread takes members from one count: one that runs
+         * late finds none left. */
+        par_run(threads, write_members, &w, 0);
         pthread_mutex_destroy(&w.mu);
         for (size_t i = 0; i < g->k && rc == 0; i++) {
             if ((rc = w.rc[i]) == 0)
@@ -578,7 +573,6 @@ static int write_shared(group *g, scenario **scs, int threads, diag *d)
         diag_free(w.d[i]);
     free(w.rc);
     free(w.d);
-    free(tid);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "model/corr.h"
 #include "model/observe.h"
 #include "base/ncgsim.h"
+#include "base/par.h"
 #include "base/simd.h"
 #include "random/rng.h"
 #include "random/sampler.h"
@@ -1199,27 +1200,21 @@ static void *thread_main(void *p)
  * set t. */
 static void run_threads(run *r, worker_model *ws, int threads)
 {
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     thread_arg *args = calloc((size_t)threads, sizeof *args);
-    int started = 0;
     r->next_chunk = r->chunk0;
     r->committed = r->chunk0;
     /* Each thread's first set is taken before any thread starts (a
      * thread that parks early must not take a later thread's). */
     for (int t = 0; !r->pilot && t < threads; t++)
         use_set(r, ws + (size_t)t * r->k, (size_t)t);
-    if (tid && args)
-        for (int t = 1; t < threads; t++) {
-            args[t] = (thread_arg){ r, ws + (size_t)t * r->k, (size_t)t };
-            if (pthread_create(&tid[t], NULL, thread_main, &args[t]) != 0)
-                break;
-            started++;
-        }
     thread_arg self = { r, ws, 0 };
-    thread_main(&self);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    free(tid);
+    for (int t = 0; args && t < threads; t++)
+        args[t] = (thread_arg){ r, ws + (size_t)t * r->k, (size_t)t };
+    /* A thread that runs after the others finds no chunk left. */
+    if (args)
+        par_run(threads, thread_main, args, sizeof *args);
+    else
+        par_run(1, thread_main, &self, 0);
     free(args);
 }
 
